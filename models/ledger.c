@@ -1,0 +1,278 @@
+/* The energy ledger; see ledger.h. Segment boundaries are the hours and every stamp of the
+ * region's carbon and price traces, so within a segment both signals are constant and the
+ * products energy x intensity and energy x price are exact. */
+#include "ledger.h"
+
+#include "ccs_time.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define J_PER_KWH 3.6e6
+
+typedef struct region_book {
+    ccs_ledger_region cfg;
+    size_t nseg;
+    int64_t *seg_start; /* nseg + 1 boundaries */
+    double *ci, *price;
+    double *it_j, *owned_j, *rent;
+    size_t cursor;
+    /* hourly cache */
+    int dirty;
+    size_t nh;
+    int64_t *hour_us;
+    double *h_it, *h_energy, *h_carbon, *h_cost, *h_ci, *h_price;
+} region_book;
+
+struct ccs_ledger {
+    int64_t t0, t1;   /* what the traces cover from the start */
+    int64_t t_report; /* end of reported hours: the period's end or the last draw, if later */
+    size_t nregions;
+    region_book *books;
+};
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int check_cover(const ccs_trace *t, int64_t t0, int64_t t1, const char *what,
+                       const char *region, ccs_err *err)
+{
+    if (ccs_trace_start_us(t) <= t0 && ccs_trace_end_us(t) >= t1) return 0;
+    char a[32], b[32], c[32], d[32];
+    ccs_time_format(t0, a, sizeof a);
+    ccs_time_format(t1, b, sizeof b);
+    ccs_time_format(ccs_trace_start_us(t), c, sizeof c);
+    ccs_time_format(ccs_trace_end_us(t), d, sizeof d);
+    return ccs_err_at(err, CCS_EINPUT, ccs_trace_path(t), 0, 0,
+                      "the %s trace of region '%s' covers %s to %s, but the run needs %s to %s "
+                      "(the period, plus the time jobs released in it need to finish)",
+                      what, region, c, d, a, b);
+}
+
+static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
+{
+    const ccs_trace *tr[2] = {bk->cfg.carbon, bk->cfg.price};
+    size_t cap = (size_t)((t1 - t0) / CCS_US_PER_HOUR) + 3;
+    for (int k = 0; k < 2; k++)
+        if (tr[k]) cap += ccs_trace_len(tr[k]);
+    int64_t *b = malloc(cap * sizeof *b);
+    if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    size_t n = 0;
+    b[n++] = t0;
+    for (int64_t h = ccs_time_floor(t0, CCS_US_PER_HOUR) + CCS_US_PER_HOUR; h < t1; h += CCS_US_PER_HOUR)
+        b[n++] = h;
+    for (int k = 0; k < 2; k++) {
+        if (!tr[k]) continue;
+        const int64_t *ts = ccs_trace_times(tr[k]);
+        for (size_t i = 0; i < ccs_trace_len(tr[k]); i++)
+            if (ts[i] > t0 && ts[i] < t1) b[n++] = ts[i];
+    }
+    b[n++] = t1;
+    qsort(b, n, sizeof *b, cmp_i64);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || b[i] != b[u - 1]) b[u++] = b[i];
+    bk->seg_start = b;
+    bk->nseg = u - 1;
+    size_t ns = bk->nseg;
+    bk->ci = calloc(ns, sizeof(double));
+    bk->price = calloc(ns, sizeof(double));
+    bk->it_j = calloc(ns, sizeof(double));
+    bk->owned_j = calloc(ns, sizeof(double));
+    bk->rent = calloc(ns, sizeof(double));
+    if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent)
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    size_t hc = 0, hp = 0;
+    for (size_t s = 0; s < ns; s++) {
+        long i = ccs_trace_index_at(bk->cfg.carbon, b[s], &hc);
+        bk->ci[s] = ccs_trace_values(bk->cfg.carbon)[i];
+        if (bk->cfg.price) {
+            long j = ccs_trace_index_at(bk->cfg.price, b[s], &hp);
+            bk->price[s] = ccs_trace_values(bk->cfg.price)[j];
+        } else {
+            bk->price[s] = bk->cfg.fixed_price_per_mwh >= 0 ? bk->cfg.fixed_price_per_mwh : 0.0;
+        }
+    }
+    bk->dirty = 1;
+    return 0;
+}
+
+int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us,
+                      ccs_ledger **out, ccs_err *err)
+{
+    *out = NULL;
+    ccs_ledger *l = calloc(1, sizeof *l);
+    if (!l) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    l->t0 = t0_us;
+    l->t_report = t1_us;
+    /* Reach as far as every trace goes, so that work released in the period may finish after
+     * it; a draw past that is refused and reported by the consumer. */
+    l->t1 = INT64_MAX;
+    for (size_t r = 0; r < nregions; r++) {
+        if (ccs_trace_end_us(regions[r].carbon) < l->t1) l->t1 = ccs_trace_end_us(regions[r].carbon);
+        if (regions[r].price && ccs_trace_end_us(regions[r].price) < l->t1)
+            l->t1 = ccs_trace_end_us(regions[r].price);
+    }
+    if (l->t1 < t1_us) l->t1 = t1_us; /* coverage is checked below with a clear message */
+    l->nregions = nregions;
+    l->books = calloc(nregions, sizeof *l->books);
+    if (!l->books) {
+        free(l);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    int rc = 0;
+    for (size_t r = 0; r < nregions && !rc; r++) {
+        l->books[r].cfg = regions[r];
+        rc = check_cover(regions[r].carbon, t0_us, t1_us, "carbon", regions[r].name, err);
+        if (!rc && regions[r].price)
+            rc = check_cover(regions[r].price, t0_us, t1_us, "price", regions[r].name, err);
+        if (!rc) rc = build_book(&l->books[r], t0_us, l->t1, err);
+    }
+    if (rc) {
+        ccs_ledger_destroy(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+void ccs_ledger_destroy(ccs_ledger *l)
+{
+    if (!l) return;
+    for (size_t r = 0; r < l->nregions; r++) {
+        region_book *bk = &l->books[r];
+        free(bk->seg_start);
+        free(bk->ci);
+        free(bk->price);
+        free(bk->it_j);
+        free(bk->owned_j);
+        free(bk->rent);
+        free(bk->hour_us);
+        free(bk->h_it);
+        free(bk->h_energy);
+        free(bk->h_carbon);
+        free(bk->h_cost);
+        free(bk->h_ci);
+        free(bk->h_price);
+    }
+    free(l->books);
+    free(l);
+}
+
+static size_t find_segment(region_book *bk, int64_t t)
+{
+    size_t c = bk->cursor;
+    if (c < bk->nseg && bk->seg_start[c] <= t && t < bk->seg_start[c + 1]) return c;
+    size_t lo = 0, hi = bk->nseg; /* largest s with seg_start[s] <= t */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bk->seg_start[mid] <= t) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
+int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned,
+                   double rent_per_hour, ccs_charge *charge)
+{
+    if (a_us < l->t0 || b_us > l->t1 || b_us < a_us) return -1;
+    region_book *bk = &l->books[r];
+    bk->dirty = 1;
+    if (b_us == a_us) return 0;
+    if (b_us > l->t_report) {
+        l->t_report = b_us;
+        for (size_t k = 0; k < l->nregions; k++) l->books[k].dirty = 1;
+    }
+    double pue = bk->cfg.pue;
+    size_t s = find_segment(bk, a_us);
+    for (; s < bk->nseg && bk->seg_start[s] < b_us; s++) {
+        int64_t lo = a_us > bk->seg_start[s] ? a_us : bk->seg_start[s];
+        int64_t hi = b_us < bk->seg_start[s + 1] ? b_us : bk->seg_start[s + 1];
+        double secs = (double)(hi - lo) / 1e6;
+        double e = power_w * secs;
+        double rent = rent_per_hour * secs / 3600.0;
+        bk->it_j[s] += e;
+        if (owned) bk->owned_j[s] += e;
+        bk->rent[s] += rent;
+        if (charge) {
+            charge->it_energy_j += e;
+            charge->energy_j += e * pue;
+            charge->carbon_g += e * pue / J_PER_KWH * bk->ci[s];
+            charge->cost += (owned ? e * pue / J_PER_KWH / 1000.0 * bk->price[s] : 0.0) + rent;
+        }
+    }
+    bk->cursor = s > 0 ? s - 1 : 0;
+    return 0;
+}
+
+int64_t ccs_ledger_t0(const ccs_ledger *l) { return l->t0; }
+int64_t ccs_ledger_t1(const ccs_ledger *l) { return l->t1; }
+
+int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
+{
+    region_book *bk = &l->books[r];
+    if (bk->dirty) {
+        int64_t h0 = ccs_time_floor(l->t0, CCS_US_PER_HOUR);
+        size_t nh = (size_t)((l->t_report - h0 + CCS_US_PER_HOUR - 1) / CCS_US_PER_HOUR);
+        if (bk->nh != nh) {
+            free(bk->hour_us);
+            free(bk->h_it);
+            free(bk->h_energy);
+            free(bk->h_carbon);
+            free(bk->h_cost);
+            free(bk->h_ci);
+            free(bk->h_price);
+            bk->hour_us = calloc(nh, sizeof(int64_t));
+            bk->h_it = calloc(nh, sizeof(double));
+            bk->h_energy = calloc(nh, sizeof(double));
+            bk->h_carbon = calloc(nh, sizeof(double));
+            bk->h_cost = calloc(nh, sizeof(double));
+            bk->h_ci = calloc(nh, sizeof(double));
+            bk->h_price = calloc(nh, sizeof(double));
+            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost ||
+                !bk->h_ci || !bk->h_price)
+                return -1;
+        }
+        bk->nh = nh;
+        double pue = bk->cfg.pue;
+        for (size_t h = 0; h < nh; h++) {
+            bk->hour_us[h] = h0 + (int64_t)h * CCS_US_PER_HOUR;
+            bk->h_it[h] = bk->h_energy[h] = bk->h_carbon[h] = bk->h_cost[h] = 0;
+            bk->h_ci[h] = bk->h_price[h] = 0;
+        }
+        double *covered = calloc(nh, sizeof(double));
+        if (!covered) return -1;
+        for (size_t s = 0; s < bk->nseg && bk->seg_start[s] < l->t_report; s++) {
+            size_t h = (size_t)((bk->seg_start[s] - h0) / CCS_US_PER_HOUR);
+            int64_t seg_end = bk->seg_start[s + 1] < l->t_report ? bk->seg_start[s + 1] : l->t_report;
+            double secs = (double)(seg_end - bk->seg_start[s]) / 1e6;
+            bk->h_it[h] += bk->it_j[s] / J_PER_KWH;
+            bk->h_carbon[h] += bk->it_j[s] * pue / J_PER_KWH * bk->ci[s] / 1000.0;
+            bk->h_cost[h] += bk->owned_j[s] * pue / J_PER_KWH / 1000.0 * bk->price[s] + bk->rent[s];
+            bk->h_ci[h] += bk->ci[s] * secs;
+            bk->h_price[h] += bk->price[s] * secs;
+            covered[h] += secs;
+        }
+        for (size_t h = 0; h < nh; h++) {
+            bk->h_energy[h] = bk->h_it[h] * pue;
+            if (covered[h] > 0) {
+                bk->h_ci[h] /= covered[h];
+                bk->h_price[h] /= covered[h];
+            }
+        }
+        free(covered);
+        bk->dirty = 0;
+    }
+    out->n = bk->nh;
+    out->hour_us = bk->hour_us;
+    out->it_energy_kwh = bk->h_it;
+    out->energy_kwh = bk->h_energy;
+    out->carbon_kg = bk->h_carbon;
+    out->cost = bk->h_cost;
+    out->intensity = bk->h_ci;
+    out->price = bk->h_price;
+    return 0;
+}

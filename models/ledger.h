@@ -1,0 +1,57 @@
+/* The energy ledger of a run: for each region, the period cut into segments in which the carbon
+ * intensity and the electricity price are both constant and which never cross an hour. Every
+ * power draw of every consumer is added over its interval; carbon and cost then follow exactly
+ * (DOMAIN.md 3): energy x PUE x intensity, and energy x PUE x price for owned hardware, plus
+ * instance-hours x hourly price for rented hardware. */
+#ifndef CCS_LEDGER_H
+#define CCS_LEDGER_H
+
+#include "ccs_err.h"
+#include "ccs_trace.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ccs_ledger ccs_ledger;
+
+typedef struct ccs_ledger_region {
+    const char *name;
+    const ccs_trace *carbon;  /* gCO2e/kWh */
+    const ccs_trace *price;   /* currency/MWh, or NULL */
+    double fixed_price_per_mwh; /* used when price is NULL and this is >= 0 */
+    double pue;
+} ccs_ledger_region;
+
+/* What one draw cost: the consumer adds these to its own totals. */
+typedef struct ccs_charge {
+    double it_energy_j;    /* at the servers */
+    double energy_j;       /* from the grid: IT x PUE */
+    double carbon_g;
+    double cost;           /* electricity (owned hardware) + instance rent */
+} ccs_charge;
+
+/* Starts at t0 (epoch us) and reaches as far as all the region traces go. The traces must cover
+ * at least [t0, t1): checked, with an error naming the trace file and the missing time. */
+int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us,
+                      ccs_ledger **out, ccs_err *err);
+void ccs_ledger_destroy(ccs_ledger *l);
+
+/* Adds a constant draw of power_w over [a_us, b_us) in region r. owned: pays electricity;
+ * rent_per_hour: instance price (0 for owned). Returns 0, or -1 if the interval leaves the
+ * ledger's period (a model bug or a period too short, reported by the caller). */
+int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned,
+                   double rent_per_hour, ccs_charge *charge);
+
+int64_t ccs_ledger_t0(const ccs_ledger *l);
+int64_t ccs_ledger_t1(const ccs_ledger *l);
+
+/* Hourly series of region r from floor_hour(t0) to t1 or the end of the last draw, if later. Arrays of n (caller frees
+ * nothing; valid until destroy). Computed on first call after the last add. */
+typedef struct ccs_hourly {
+    size_t n;
+    const int64_t *hour_us;
+    const double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost, *intensity, *price;
+} ccs_hourly;
+int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out);
+
+#endif

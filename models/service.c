@@ -1,0 +1,182 @@
+/* The FCFS multi-server service; see service.h. The waiting line is a ring buffer of arrival
+ * times: it grows only to the longest queue seen, never with the number of requests. */
+#include "service.h"
+
+#include "ccs_time.h"
+#include "histogram.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct ccs_service {
+    const ccs_service_cfg *cfg;
+    const ccs_hardware_cfg *hw;
+    int region;
+    ccs_engine *eng;
+    ccs_ledger *ledger;
+    gsl_rng *rng_arrivals, *rng_service;
+    int64_t t0_us, horizon_us;
+    double mean_interarrival_us, mean_service_us;
+    int kind_arrival, kind_departure;
+    long busy;
+    /* ring buffer of waiting arrival times */
+    int64_t *queue;
+    size_t qcap, qhead, qlen;
+    ccs_histogram *latency;
+    double busy_power_w;
+    ccs_charge charge;
+    double busy_energy_j;
+    int ledger_failed;
+    int64_t ledger_failed_at;
+};
+
+static int64_t draw_service_us(ccs_service *s)
+{
+    if (s->cfg->service_time.dist == CCS_DIST_DETERMINISTIC) return llround(s->mean_service_us);
+    return llround(gsl_ran_exponential(s->rng_service, s->mean_service_us));
+}
+
+static void begin_service(ccs_service *s, int64_t now, int64_t arrived)
+{
+    int64_t d = draw_service_us(s);
+    s->busy++;
+    if (s->busy_power_w > 0) {
+        ccs_charge c = {0};
+        if (ccs_ledger_add(s->ledger, s->region, s->t0_us + now, s->t0_us + now + d, s->busy_power_w,
+                           s->hw->price_per_hour < 0, 0.0, &c) != 0) {
+            if (!s->ledger_failed) s->ledger_failed_at = s->t0_us + now + d;
+            s->ledger_failed = 1;
+        }
+        s->charge.it_energy_j += c.it_energy_j;
+        s->charge.energy_j += c.energy_j;
+        s->charge.carbon_g += c.carbon_g;
+        s->charge.cost += c.cost;
+        s->busy_energy_j += c.it_energy_j;
+    }
+    ccs_engine_schedule(s->eng, now + d, s->kind_departure, (uint64_t)arrived);
+}
+
+static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)arg;
+    (void)eng;
+    ccs_service *s = ctx;
+    if (s->busy < s->cfg->replicas) {
+        begin_service(s, now, now);
+    } else {
+        if (s->qlen == s->qcap) {
+            size_t cap = s->qcap ? 2 * s->qcap : 1024;
+            int64_t *q = malloc(cap * sizeof *q);
+            if (!q) abort(); /* no partial state to save; the run cannot go on */
+            for (size_t i = 0; i < s->qlen; i++) q[i] = s->queue[(s->qhead + i) % s->qcap];
+            free(s->queue);
+            s->queue = q;
+            s->qcap = cap;
+            s->qhead = 0;
+        }
+        s->queue[(s->qhead + s->qlen++) % s->qcap] = now;
+    }
+    int64_t next = now + llround(gsl_ran_exponential(s->rng_arrivals, s->mean_interarrival_us));
+    if (next < s->horizon_us) ccs_engine_schedule(s->eng, next, s->kind_arrival, 0);
+}
+
+static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arrived)
+{
+    (void)eng;
+    ccs_service *s = ctx;
+    ccs_histogram_add(s->latency, now - (int64_t)arrived);
+    s->busy--;
+    if (s->qlen > 0) {
+        int64_t a = s->queue[s->qhead];
+        s->qhead = (s->qhead + 1) % s->qcap;
+        s->qlen--;
+        begin_service(s, now, a);
+    }
+}
+
+ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region,
+                                ccs_engine *eng, ccs_ledger *ledger, gsl_rng *arrivals,
+                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us)
+{
+    ccs_service *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->latency = ccs_histogram_create();
+    if (!s->latency) {
+        free(s);
+        return NULL;
+    }
+    s->cfg = cfg;
+    s->hw = hw;
+    s->region = region;
+    s->eng = eng;
+    s->ledger = ledger;
+    s->rng_arrivals = arrivals;
+    s->rng_service = service_times;
+    s->t0_us = t0_us;
+    s->horizon_us = horizon_us;
+    s->mean_interarrival_us = 1e6 / cfg->arrivals.rate_per_s;
+    s->mean_service_us = cfg->service_time.mean_ms * 1e3;
+    s->busy_power_w = hw ? hw->max_w - hw->idle_w : 0.0;
+    s->kind_arrival = ccs_engine_add_handler(eng, on_arrival, s);
+    s->kind_departure = ccs_engine_add_handler(eng, on_departure, s);
+    if (s->kind_arrival < 0 || s->kind_departure < 0) {
+        ccs_service_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+void ccs_service_destroy(ccs_service *s)
+{
+    if (!s) return;
+    ccs_histogram_destroy(s->latency);
+    free(s->queue);
+    free(s);
+}
+
+int ccs_service_start(ccs_service *s)
+{
+    int64_t first = llround(gsl_ran_exponential(s->rng_arrivals, s->mean_interarrival_us));
+    if (first >= s->horizon_us) return 0;
+    return ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
+}
+
+int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
+{
+    char when[32];
+    if (s->ledger_failed) {
+        ccs_time_format(s->ledger_failed_at, when, sizeof when);
+        return ccs_err_set(err, CCS_EINPUT,
+                           "service '%s' is still serving at %s, past the end of region traces",
+                           s->cfg->name, when);
+    }
+    ccs_charge idle = {0};
+    if (s->hw && s->hw->idle_w * (double)s->cfg->replicas + s->hw->price_per_hour > 0) {
+        double rent = s->hw->price_per_hour < 0 ? 0.0 : s->hw->price_per_hour * (double)s->cfg->replicas;
+        if (ccs_ledger_add(s->ledger, s->region, s->t0_us, s->t0_us + s->horizon_us,
+                           s->hw->idle_w * (double)s->cfg->replicas, s->hw->price_per_hour < 0, rent,
+                           &idle) != 0)
+            return ccs_err_set(err, CCS_ERUN, "service '%s': idle draw outside the ledger", s->cfg->name);
+    }
+    out->requests = ccs_histogram_count(s->latency);
+    out->mean_ms = ccs_histogram_mean(s->latency) / 1e3;
+    out->p50_ms = ccs_histogram_quantile(s->latency, 0.50) / 1e3;
+    out->p95_ms = ccs_histogram_quantile(s->latency, 0.95) / 1e3;
+    out->p99_ms = ccs_histogram_quantile(s->latency, 0.99) / 1e3;
+    if (s->cfg->slo_p95_ms > 0) {
+        out->slo_violation_frac = ccs_histogram_frac_above(s->latency, llround(s->cfg->slo_p95_ms * 1e3));
+        out->slo_met = out->p95_ms <= s->cfg->slo_p95_ms;
+    } else {
+        out->slo_violation_frac = 0;
+        out->slo_met = -1;
+    }
+    out->busy_energy_j = s->busy_energy_j;
+    out->idle_energy_j = idle.it_energy_j;
+    out->charge = s->charge;
+    out->charge.it_energy_j += idle.it_energy_j;
+    out->charge.energy_j += idle.energy_j;
+    out->charge.carbon_g += idle.carbon_g;
+    out->charge.cost += idle.cost;
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* The event loop: a clock, a pending-event set and a table of handlers (one per event kind).
+ * Models register a handler with a context and schedule events of that kind; the loop pops
+ * events in (time, sequence) order and calls the handler. The engine knows nothing of models. */
+#ifndef CCS_ENGINE_H
+#define CCS_ENGINE_H
+
+#include <stdint.h>
+
+typedef struct ccs_engine ccs_engine;
+
+/* Called for each event of its kind; now_us is the event's time. */
+typedef void (*ccs_handler_fn)(ccs_engine *eng, void *ctx, int64_t now_us, uint64_t arg);
+
+ccs_engine *ccs_engine_create(void);
+void ccs_engine_destroy(ccs_engine *eng);
+
+/* Registers a handler; returns its kind (>= 0), or -1 when the kind table is full. */
+int ccs_engine_add_handler(ccs_engine *eng, ccs_handler_fn fn, void *ctx);
+
+/* Schedules an event of `kind` at time_us >= now. Returns 0, or -1 if memory ran out. */
+int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg);
+
+/* Runs events with time < until_us (INT64_MAX: until none are left). Returns the number of
+ * events handled. The clock ends at the last event handled. */
+uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us);
+
+int64_t ccs_engine_now(const ccs_engine *eng);
+uint64_t ccs_engine_pending(const ccs_engine *eng);
+
+/* Non-zero once a schedule failed for lack of memory; the run must then be reported failed. */
+int ccs_engine_failed(const ccs_engine *eng);
+
+#endif

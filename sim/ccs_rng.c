@@ -1,0 +1,80 @@
+/* Named GSL streams; see ccs_rng.h. The name is hashed with 64-bit FNV-1a and mixed with the
+ * scenario seed by SplitMix64's finaliser. Limit: GSL's MT19937 takes a 32-bit seed, so the mixed
+ * value is folded to 32 bits; two names colliding is possible (about 1 in 4e9 per pair) and would
+ * correlate those two streams only. */
+#include "ccs_rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t z)
+{
+    z += UINT64_C(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+uint64_t ccs_rng_stream_seed(uint64_t seed, const char *name)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        h ^= *p;
+        h *= UINT64_C(0x100000001b3);
+    }
+    uint64_t z = mix64(mix64(seed) ^ h);
+    return (z ^ (z >> 32)) & UINT64_C(0xffffffff);
+}
+
+struct ccs_streams {
+    uint64_t seed;
+    size_t n, cap;
+    char **names;
+    gsl_rng **rngs;
+};
+
+ccs_streams *ccs_streams_create(uint64_t seed)
+{
+    ccs_streams *s = calloc(1, sizeof *s);
+    if (s) s->seed = seed;
+    return s;
+}
+
+void ccs_streams_destroy(ccs_streams *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->names[i]);
+        gsl_rng_free(s->rngs[i]);
+    }
+    free(s->names);
+    free(s->rngs);
+    free(s);
+}
+
+gsl_rng *ccs_streams_get(ccs_streams *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->names[i], name) == 0) return s->rngs[i];
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        char **names = realloc(s->names, cap * sizeof *names);
+        if (!names) return NULL;
+        s->names = names;
+        gsl_rng **rngs = realloc(s->rngs, cap * sizeof *rngs);
+        if (!rngs) return NULL;
+        s->rngs = rngs;
+        s->cap = cap;
+    }
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    char *copy = strdup(name);
+    if (!r || !copy) {
+        gsl_rng_free(r);
+        free(copy);
+        return NULL;
+    }
+    gsl_rng_set(r, (unsigned long)ccs_rng_stream_seed(s->seed, name));
+    s->names[s->n] = copy;
+    s->rngs[s->n] = r;
+    return s->rngs[s->n++];
+}

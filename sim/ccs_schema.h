@@ -1,0 +1,68 @@
+/* Declarative schemas that turn a YAML tree into C structs: each field names its key, type,
+ * offset, whether it is required, its range or allowed words. One walker checks every file the
+ * same way: unknown keys (with a did-you-mean), wrong types, missing keys, bad values, each
+ * reported with file, line, column and the dotted key path. */
+#ifndef CCS_SCHEMA_H
+#define CCS_SCHEMA_H
+
+#include "ccs_err.h"
+#include "ccs_yaml.h"
+
+#include <stddef.h>
+
+typedef enum {
+    CCS_F_STR,      /* char * (strdup'd) */
+    CCS_F_PATH,     /* char *: a file path, made relative to the scenario file's folder */
+    CCS_F_INT,      /* long */
+    CCS_F_UINT64,   /* uint64_t */
+    CCS_F_DOUBLE,   /* double */
+    CCS_F_BOOL,     /* int: true/false */
+    CCS_F_DURATION, /* int64_t microseconds: "30m", "4h30m", "7d" */
+    CCS_F_TIME,     /* int64_t epoch microseconds: ISO 8601 UTC */
+    CCS_F_CLOCK,    /* int64_t microseconds after midnight: "HH:MM" */
+    CCS_F_ENUM,     /* int: index into words */
+    CCS_F_MAP,      /* an embedded struct described by sub */
+    CCS_F_LIST,     /* a sequence of structs: pointer at offset, size_t count at count_offset */
+    CCS_F_STRLIST,  /* a sequence of words: char ** at offset, size_t count at count_offset */
+} ccs_ftype;
+
+typedef struct ccs_schema ccs_schema;
+
+typedef struct ccs_field {
+    const char *key;
+    ccs_ftype type;
+    size_t offset;
+    int required;
+    double min, max;          /* numbers and durations (in seconds); min > max: no range */
+    const char *const *words; /* CCS_F_ENUM: NULL-terminated */
+    const ccs_schema *sub;    /* CCS_F_MAP, CCS_F_LIST */
+    size_t count_offset;      /* CCS_F_LIST, CCS_F_STRLIST */
+    const char *expect;       /* words for the message: what a good value looks like */
+    const char *alt_scalar;   /* CCS_F_MAP: a scalar here sets this key of the map instead */
+} ccs_field;
+
+struct ccs_schema {
+    const char *what;       /* "region", "job": for messages */
+    size_t size;            /* sizeof the struct */
+    const ccs_field *fields;
+    size_t nfields;
+    size_t pos_offset;      /* where to record the item's line and column (a ccs_src_pos) */
+    void (*defaults)(void *obj); /* sets optional fields' defaults before the walk; may be NULL */
+};
+
+typedef struct ccs_src_pos {
+    const char *file;
+    long line, col;
+} ccs_src_pos;
+
+/* Fills obj from map node `node` per schema. base_dir resolves CCS_F_PATH values. */
+int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj, const char *keypath,
+                     const char *base_dir, ccs_err *err);
+
+/* Frees what the walker allocated inside obj (strings, lists), not obj itself. */
+void ccs_schema_free(const ccs_schema *schema, void *obj);
+
+/* The closest of `n` words to `word` by edit distance, or NULL if none is close. */
+const char *ccs_did_you_mean(const char *word, const char *const *words, size_t n);
+
+#endif

@@ -1,0 +1,202 @@
+/* ccsim run: load a scenario, simulate, write summary.json, results.h5, the registry row and
+ * the plot. summary.json is written last: its presence marks a complete output folder. */
+#include "ccs_config.h"
+#include "ccs_scenario.h"
+#include "cli.h"
+#include "out_h5.h"
+#include "out_json.h"
+#include "out_plot.h"
+#include "out_registry.h"
+#include "policy.h"
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    char policies[256];
+    ccs_policy_list(policies, sizeof policies);
+    fprintf(f,
+            "usage: ccsim run [SCENARIO.yaml] [--out DIR] [--seed N] [--set PATH=VALUE]...\n"
+            "                 [--format text|json] [--no-plot]\n"
+            "\n"
+            "Simulates the scenario (default scenarios/default.yaml) under its policy and under\n"
+            "run-now (the baseline), on the same random streams.\n"
+            "\n"
+            "  --out DIR          output folder (default results/<scenario>-<UTC time>); the run\n"
+            "                     registry runs.sqlite is kept in DIR's parent folder\n"
+            "  --seed N           override the scenario's seed\n"
+            "  --set PATH=VALUE   override any value by dotted path; list items by name, e.g.\n"
+            "                     --set services.search.replicas=8 --set policy.name=run-now\n"
+            "  --format text|json print a table (default) or the summary JSON to stdout\n"
+            "  --no-plot          do not call gnuplot\n"
+            "\n"
+            "Writes DIR/summary.json, DIR/results.h5, DIR/intensity-energy.png (with gnuplot)\n"
+            "and a row in runs.sqlite. Policies: %s.\n",
+            policies);
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static const char *default_scenario(void)
+{
+    static char path[4096];
+    if (access("scenarios/default.yaml", R_OK) == 0) return "scenarios/default.yaml";
+    snprintf(path, sizeof path, "%s/scenarios/default.yaml", CCS_SOURCE_DIR);
+    return path;
+}
+
+int ccs_cli_run(int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"set", required_argument, 0, 'S'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"no-plot", no_argument, 0, 'P'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *out_dir = NULL;
+    int json = 0, plot = 1;
+    char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    char *seed_set = NULL;
+    size_t nsets = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:s:S:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out_dir = optarg; break;
+        case 's': {
+            char *end;
+            errno = 0;
+            strtoull(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || *optarg == '-' || errno) {
+                fprintf(stderr, "ccsim run: --seed '%s': expected a non-negative integer\n", optarg);
+                free(sets);
+                return 2;
+            }
+            free(seed_set);
+            seed_set = malloc(strlen(optarg) + 6);
+            sprintf(seed_set, "seed=%s", optarg);
+            break;
+        }
+        case 'S': sets[nsets++] = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0) json = 1;
+            else if (strcmp(optarg, "text") == 0) json = 0;
+            else {
+                fprintf(stderr, "ccsim run: --format '%s': expected text or json\n", optarg);
+                free(sets);
+                free(seed_set);
+                return 2;
+            }
+            break;
+        case 'P': plot = 0; break;
+        case 'h':
+            usage(stdout);
+            free(sets);
+            free(seed_set);
+            return 0;
+        default:
+            usage(stderr);
+            free(sets);
+            free(seed_set);
+            return 2;
+        }
+    }
+    if (optind < argc - 1) {
+        fprintf(stderr, "ccsim run: one scenario at a time (got %d)\n", argc - optind);
+        free(sets);
+        free(seed_set);
+        return 2;
+    }
+    if (seed_set) sets[nsets++] = seed_set; /* --seed wins over --set seed=... */
+    const char *path = optind < argc ? argv[optind] : default_scenario();
+
+    ccs_err err = {0};
+    ccs_scenario *s = NULL;
+    ccs_registry *reg = NULL;
+    ccs_run_result *r = NULL;
+    int64_t run_id = 0;
+    char dir[4096], file[4200];
+    int rc = ccs_scenario_load(path, sets, nsets, &s, &err);
+    if (!rc) {
+        if (out_dir) {
+            snprintf(dir, sizeof dir, "%s", out_dir);
+        } else {
+            char stamp[32];
+            time_t now = time(NULL);
+            strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now));
+            snprintf(dir, sizeof dir, "results/%s-%s", s->name, stamp);
+            /* two runs in one second get their own folders */
+            for (int k = 2; access(dir, F_OK) == 0; k++)
+                snprintf(dir, sizeof dir, "results/%s-%s-%d", s->name, stamp, k);
+        }
+        if (mkdir_p(dir) != 0) rc = ccs_err_at(&err, CCS_EIO, dir, 0, 0, "cannot create: %s", strerror(errno));
+    }
+    if (!rc) {
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%s", dir);
+        snprintf(file, sizeof file, "%s/runs.sqlite", dirname(copy));
+        rc = ccs_registry_open(file, &reg, &err);
+    }
+    if (!rc) rc = ccs_registry_begin(reg, s, dir, &run_id, &err);
+    if (!rc) {
+        /* The finished marker must not survive from an earlier run into this folder. */
+        snprintf(file, sizeof file, "%s/summary.json", dir);
+        unlink(file);
+        rc = ccs_run(s, &r, &err);
+        if (!rc) {
+            snprintf(file, sizeof file, "%s/results.h5", dir);
+            rc = ccs_out_h5_write(r, file, &err);
+        }
+        if (!rc && plot) {
+            int prc = ccs_out_plot_hourly(r, dir, &err);
+            if (prc > 1) rc = prc;
+        }
+        if (!rc) {
+            snprintf(file, sizeof file, "%s/summary.json", dir);
+            rc = ccs_out_summary_write(r, file, &err);
+        }
+        ccs_err end_err = {0};
+        if (ccs_registry_end(reg, run_id, rc ? NULL : r, rc ? err.msg : NULL, &end_err) != 0 && !rc) {
+            err = end_err;
+            rc = end_err.code;
+        }
+    }
+    if (!rc) {
+        if (json) {
+            ccs_out_summary_print(r, stdout);
+        } else {
+            ccs_out_summary_text(r, stdout);
+            printf("\noutputs: %s/summary.json, %s/results.h5%s; registry %s/../runs.sqlite\n", dir, dir,
+                   plot ? ", intensity-energy.png" : "", dir);
+        }
+    } else {
+        fprintf(stderr, "ccsim: %s\n", err.msg);
+    }
+    ccs_run_result_destroy(r);
+    ccs_registry_close(reg);
+    ccs_scenario_destroy(s);
+    free(sets);
+    free(seed_set);
+    return rc;
+}

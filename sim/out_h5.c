@@ -1,0 +1,97 @@
+/* results.h5 writer; see out_h5.h. Layout: /regions/<name>/{hour_utc_s, energy_kwh,
+ * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh}, each 1-D, one row per
+ * hour, with a `units` attribute; root attributes scenario, seed, policy, currency, version. */
+#include "out_h5.h"
+
+#include "ccs_config.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int str_attr(hid_t obj, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, strlen(value) + 1);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, type, value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    return rc;
+}
+
+static int dataset(hid_t group, const char *name, hid_t type, size_t n, const void *data,
+                   const char *units)
+{
+    hsize_t dims[1] = {n}, chunk[1] = {n < 8760 ? (n ? n : 1) : 8760};
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(plist, 1, chunk);
+    H5Pset_deflate(plist, 4);
+    hid_t d = H5Dcreate2(group, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
+    int rc = d < 0 || (n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
+    if (!rc) rc = str_attr(d, "units", units);
+    if (d >= 0) H5Dclose(d);
+    H5Pclose(plist);
+    H5Sclose(space);
+    return rc;
+}
+
+int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    const ccs_scenario *s = r->scenario;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    int bad = str_attr(f, "scenario", s->name) | str_attr(f, "seed", seed) |
+              str_attr(f, "policy", r->policy) | str_attr(f, "currency", s->currency) |
+              str_attr(f, "ccsim_version", CCS_VERSION);
+    hid_t regions = H5Gcreate2(f, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    bad |= regions < 0;
+    char cost_units[64], price_units[64];
+    snprintf(cost_units, sizeof cost_units, "%s", s->currency);
+    snprintf(price_units, sizeof price_units, "%s/MWh", s->currency);
+    for (size_t i = 0; i < s->nregions && !bad; i++) {
+        ccs_hourly h;
+        if (ccs_ledger_hourly(r->ledger, (int)i, &h) != 0) {
+            bad = 1;
+            break;
+        }
+        int64_t *secs = malloc((h.n ? h.n : 1) * sizeof *secs);
+        if (!secs) {
+            bad = 1;
+            break;
+        }
+        for (size_t k = 0; k < h.n; k++) secs[k] = h.hour_us[k] / 1000000;
+        hid_t g = H5Gcreate2(regions, s->regions[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        bad |= g < 0;
+        if (!bad) {
+            bad |= dataset(g, "hour_utc_s", H5T_NATIVE_INT64, h.n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
+            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.energy_kwh, "kWh from the grid (IT x PUE)");
+            bad |= dataset(g, "it_energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.it_energy_kwh, "kWh at the servers");
+            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, h.n, h.carbon_kg, "kgCO2e");
+            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
+            bad |= dataset(g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");
+            bad |= dataset(g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
+            bad |= str_attr(g, "carbon_trace", r->regions[i].carbon_path);
+            bad |= str_attr(g, "price_source", r->regions[i].price_source);
+            H5Gclose(g);
+        }
+        free(secs);
+    }
+    if (regions >= 0) H5Gclose(regions);
+    bad |= H5Fclose(f) < 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the HDF5 results");
+    }
+    return 0;
+}

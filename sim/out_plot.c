@@ -1,0 +1,109 @@
+/* gnuplot driver; see out_plot.h. The template (plots/intensity-energy.gp) holds the picture;
+ * this file only supplies the terminal, the output name and the data. */
+#include "out_plot.h"
+
+#include "ccs_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *find_in_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path) return NULL;
+    char *copy = strdup(path), *save = NULL;
+    char *hit = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !hit; dir = strtok_r(NULL, ":", &save)) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s/%s", dir, prog);
+        if (access(full, X_OK) == 0) hit = strdup(full);
+    }
+    free(copy);
+    return hit;
+}
+
+static char *read_template(const char *name)
+{
+    const char *dir = getenv("CCSIM_PLOTS_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : CCS_PLOTS_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
+{
+    char *gnuplot = find_in_path("gnuplot");
+    if (!gnuplot) {
+        fprintf(stderr, "ccsim: warning: gnuplot not found on PATH; no plot written\n");
+        return 1;
+    }
+    char *tpl = read_template("intensity-energy.gp");
+    if (!tpl) {
+        free(gnuplot);
+        return ccs_err_set(err, CCS_EIO, "plot template intensity-energy.gp not found (set CCSIM_PLOTS_DIR)");
+    }
+    char png[4096], tmp[4200];
+    snprintf(png, sizeof png, "%s/intensity-energy.png", out_dir);
+    snprintf(tmp, sizeof tmp, "%s/.intensity-energy.png.tmp", out_dir);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        free(gnuplot);
+        free(tpl);
+        return ccs_err_set(err, CCS_ERUN, "pipe: %s", strerror(errno));
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[0], 0);
+        close(fds[0]);
+        close(fds[1]);
+        execl(gnuplot, "gnuplot", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    FILE *g = fdopen(fds[1], "w");
+    const ccs_scenario *s = r->scenario;
+    fprintf(g, "set terminal pngcairo size 1200,%d font 'DejaVu Sans,10'\n", 300 + 260 * (int)s->nregions);
+    fprintf(g, "set output '%s'\n", tmp);
+    fprintf(g, "nregions = %zu\n", s->nregions);
+    fprintf(g, "scenario = \"%s (policy %s)\"\n", s->name, r->policy);
+    for (size_t i = 0; i < s->nregions; i++)
+        fprintf(g, "region%zu = \"%s\"\n", i + 1, s->regions[i].name);
+    fprintf(g, "$data << EOD\n");
+    for (size_t i = 0; i < s->nregions; i++) {
+        ccs_hourly h;
+        if (ccs_ledger_hourly(r->ledger, (int)i, &h) != 0) break;
+        if (i > 0) fprintf(g, "\n\n"); /* two blank lines: the next data set (index) */
+        for (size_t k = 0; k < h.n; k++)
+            fprintf(g, "%lld %.6g %.6g\n", (long long)(h.hour_us[k] / 1000000), h.intensity[k],
+                    h.energy_kwh[k]);
+    }
+    fprintf(g, "EOD\n");
+    fputs(tpl, g);
+    fclose(g);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    free(gnuplot);
+    free(tpl);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || rename(tmp, png) != 0) {
+        unlink(tmp);
+        return ccs_err_set(err, CCS_ERUN, "gnuplot failed to draw %s", png);
+    }
+    return 0;
+}

@@ -1,0 +1,215 @@
+/* The run driver; see run.h. Order of work is fixed (regions, services, jobs, each in file
+ * order) so that the same scenario and seed give bit-identical numbers. */
+#include "run.h"
+
+#include "ccs_engine.h"
+#include "ccs_rng.h"
+#include "ccs_trace.h"
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct loaded_traces {
+    ccs_trace **carbon, **price;
+    size_t n;
+} loaded_traces;
+
+static void traces_free(loaded_traces *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        ccs_trace_destroy(t->carbon[i]);
+        ccs_trace_destroy(t->price[i]);
+    }
+    free(t->carbon);
+    free(t->price);
+}
+
+static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
+{
+    t->n = s->nregions;
+    t->carbon = calloc(s->nregions, sizeof *t->carbon);
+    t->price = calloc(s->nregions, sizeof *t->price);
+    if (!t->carbon || !t->price) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->nregions; i++) {
+        const ccs_region_cfg *r = &s->regions[i];
+        ccs_trace_opts co = {.fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column};
+        int rc = ccs_trace_load(r->carbon.file, &co, &t->carbon[i], err);
+        if (!rc && r->price.file) {
+            ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill, .allow_negative = true,
+                                 .column = r->price.column};
+            rc = ccs_trace_load(r->price.file, &po, &t->price[i], err);
+        }
+        if (rc) {
+            ccs_err_prefix(err, "region '%s': ", r->name);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int region_index(const ccs_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->nregions; i++)
+        if (strcmp(s->regions[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* Simulates everything under one policy; fills services, jobs and the ledger. */
+static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_type *policy,
+                    ccs_service_result *services, ccs_job_result *jobs, ccs_ledger **ledger_out,
+                    uint64_t *events, ccs_err *err)
+{
+    *ledger_out = NULL;
+    ccs_ledger_region *lr = calloc(s->nregions, sizeof *lr);
+    if (!lr) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->nregions; i++) {
+        lr[i].name = s->regions[i].name;
+        lr[i].carbon = tr->carbon[i];
+        lr[i].price = tr->price[i];
+        lr[i].fixed_price_per_mwh = s->regions[i].fixed_price_per_mwh;
+        lr[i].pue = s->regions[i].pue;
+    }
+    ccs_ledger *ledger;
+    int rc = ccs_ledger_create(lr, s->nregions, s->start_us, s->end_us, &ledger, err);
+    free(lr);
+    if (rc) return rc;
+    ccs_engine *eng = ccs_engine_create();
+    ccs_streams *streams = ccs_streams_create(s->seed);
+    ccs_service **svc = calloc(s->nservices ? s->nservices : 1, sizeof *svc);
+    if (!eng || !streams || !svc) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->nservices && !rc; i++) {
+        const ccs_service_cfg *c = &s->services[i];
+        char name[300];
+        snprintf(name, sizeof name, "arrivals/%s", c->name);
+        gsl_rng *ra = ccs_streams_get(streams, name);
+        snprintf(name, sizeof name, "service_time/%s", c->name);
+        gsl_rng *rs = ccs_streams_get(streams, name);
+        int region = c->region ? region_index(s, c->region) : 0;
+        const ccs_hardware_cfg *hw = c->hardware ? ccs_scenario_hardware(s, c->hardware) : NULL;
+        svc[i] = ra && rs ? ccs_service_create(c, hw, region, eng, ledger, ra, rs, s->start_us,
+                                               s->duration_us)
+                          : NULL;
+        if (!svc[i] || ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    if (!rc) {
+        *events = ccs_engine_run(eng, INT64_MAX);
+        if (ccs_engine_failed(eng)) rc = ccs_err_set(err, CCS_ERUN, "out of memory in the event set");
+    }
+    for (size_t i = 0; i < s->nservices && !rc; i++) rc = ccs_service_finish(svc[i], &services[i], err);
+    for (size_t i = 0; i < s->njobs && !rc; i++) {
+        const ccs_job_cfg *j = &s->jobs[i];
+        int home = 0, idx[64];
+        size_t n = 0;
+        for (size_t k = 0; k < j->nregions && n < 64; k++) idx[n++] = region_index(s, j->regions[k]);
+        if (n == 0) idx[n++] = home;
+        rc = ccs_job_simulate(j, idx, n, policy, NULL, ledger, s->start_us, s->end_us, &jobs[i], err);
+    }
+    for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
+    free(svc);
+    ccs_streams_destroy(streams);
+    ccs_engine_destroy(eng);
+    if (rc) {
+        ccs_ledger_destroy(ledger);
+        return rc;
+    }
+    *ledger_out = ledger;
+    return 0;
+}
+
+/* Totals are the sums of the hourly series, region by region, hour by hour: so they equal the
+ * series by construction, and the summation order never changes. */
+static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions, ccs_totals *tot)
+{
+    memset(tot, 0, sizeof *tot);
+    for (size_t r = 0; r < nregions; r++) {
+        ccs_hourly h;
+        if (ccs_ledger_hourly(l, (int)r, &h) != 0) return -1;
+        ccs_totals rt = {0};
+        for (size_t i = 0; i < h.n; i++) {
+            rt.energy_kwh += h.energy_kwh[i];
+            rt.carbon_kg += h.carbon_kg[i];
+            rt.cost += h.cost[i];
+        }
+        if (regions) regions[r].totals = rt;
+        tot->energy_kwh += rt.energy_kwh;
+        tot->carbon_kg += rt.carbon_kg;
+        tot->cost += rt.cost;
+    }
+    return 0;
+}
+
+static double pct_change(double value, double base)
+{
+    return base != 0 ? 100.0 * (value - base) / base : 0.0;
+}
+
+int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
+{
+    *out = NULL;
+    const ccs_policy_type *policy = ccs_policy_find(s->policy.name);
+    if (!policy) return ccs_err_set(err, CCS_EINPUT, "unknown policy '%s'", s->policy.name);
+    ccs_run_result *r = calloc(1, sizeof *r);
+    loaded_traces tr = {0};
+    if (!r) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    r->scenario = s;
+    r->policy = policy->name;
+    r->regions = calloc(s->nregions, sizeof *r->regions);
+    r->services = calloc(s->nservices ? s->nservices : 1, sizeof *r->services);
+    r->jobs = calloc(s->njobs ? s->njobs : 1, sizeof *r->jobs);
+    int rc = !r->regions || !r->services || !r->jobs ? ccs_err_set(err, CCS_ERUN, "out of memory") : 0;
+    if (!rc) rc = traces_load(s, &tr, err);
+    if (!rc) rc = simulate(s, &tr, policy, r->services, r->jobs, &r->ledger, &r->events, err);
+    if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
+        rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc && policy == &ccs_policy_run_now) {
+        r->baseline = r->totals;
+    } else if (!rc) {
+        /* The baseline: same scenario, same streams, run-now. */
+        ccs_service_result *bs = calloc(s->nservices ? s->nservices : 1, sizeof *bs);
+        ccs_job_result *bj = calloc(s->njobs ? s->njobs : 1, sizeof *bj);
+        ccs_ledger *bl = NULL;
+        uint64_t bev;
+        rc = !bs || !bj ? ccs_err_set(err, CCS_ERUN, "out of memory")
+                        : simulate(s, &tr, &ccs_policy_run_now, bs, bj, &bl, &bev, err);
+        if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        ccs_ledger_destroy(bl);
+        free(bs);
+        free(bj);
+    }
+    if (!rc) {
+        r->delta_carbon_pct = pct_change(r->totals.carbon_kg, r->baseline.carbon_kg);
+        r->delta_cost_pct = pct_change(r->totals.cost, r->baseline.cost);
+        for (size_t i = 0; i < s->nregions; i++) {
+            const ccs_region_cfg *c = &s->regions[i];
+            ccs_region_result *rr = &r->regions[i];
+            rr->name = c->name;
+            rr->carbon_path = c->carbon.file;
+            snprintf(rr->carbon_units, sizeof rr->carbon_units, "%s", ccs_trace_units(tr.carbon[i]));
+            snprintf(rr->carbon_column, sizeof rr->carbon_column, "%s", ccs_trace_column(tr.carbon[i]));
+            rr->price_source = c->price.file ? c->price.file
+                               : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff)"
+                                                             : "none";
+            rr->pue = c->pue;
+        }
+    }
+    traces_free(&tr);
+    if (rc) {
+        ccs_run_result_destroy(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void ccs_run_result_destroy(ccs_run_result *r)
+{
+    if (!r) return;
+    ccs_ledger_destroy(r->ledger);
+    free(r->regions);
+    free(r->services);
+    free(r->jobs);
+    free(r);
+}

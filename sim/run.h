@@ -1,0 +1,40 @@
+/* One run of a scenario: load its traces, simulate the chosen policy and the run-now baseline
+ * on the same random streams, and hand the results to the writers. Writers never reach back. */
+#ifndef CCS_RUN_H
+#define CCS_RUN_H
+
+#include "ccs_err.h"
+#include "ccs_scenario.h"
+#include "job.h"
+#include "ledger.h"
+#include "service.h"
+
+typedef struct ccs_totals {
+    double energy_kwh, carbon_kg, cost;
+} ccs_totals;
+
+typedef struct ccs_region_result {
+    const char *name;
+    const char *carbon_path;
+    char carbon_units[64], carbon_column[160]; /* what the trace file gave, as read */
+    const char *price_source; /* a path, "tariff", or "none" */
+    double pue;
+    ccs_totals totals;
+} ccs_region_result;
+
+typedef struct ccs_run_result {
+    const ccs_scenario *scenario;
+    const char *policy;
+    ccs_totals totals, baseline;
+    double delta_carbon_pct, delta_cost_pct;
+    ccs_region_result *regions;
+    ccs_service_result *services;
+    ccs_job_result *jobs;
+    ccs_ledger *ledger;        /* of the policy's run, for the hourly series */
+    uint64_t events;
+} ccs_run_result;
+
+int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err);
+void ccs_run_result_destroy(ccs_run_result *r);
+
+#endif
