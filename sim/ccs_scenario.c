@@ -325,9 +325,16 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
         ccs_yaml_free(root);
         return rc;
     }
-    for (size_t i = 0; i < noverrides && !rc; i++) rc = ccs_yaml_set(root, overrides[i], err);
     ccs_scenario *s = calloc(1, sizeof *s);
     if (!s) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (s) s->labels = calloc(noverrides + 1, sizeof *s->labels);
+    for (size_t i = 0; i < noverrides && !rc; i++) {
+        size_t n = strlen(overrides[i]) + 16;
+        s->labels[i] = malloc(n);
+        snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
+        s->nlabels = i + 1;
+        rc = ccs_yaml_set(root, overrides[i], s->labels[i], err);
+    }
     if (!rc) {
         s->path = strdup(path);
         char *copy = strdup(path);
@@ -360,6 +367,8 @@ void ccs_scenario_destroy(ccs_scenario *s)
 {
     if (!s) return;
     ccs_schema_free(&scenario_schema, s);
+    for (size_t i = 0; s->labels && i < s->nlabels; i++) free(s->labels[i]);
+    free(s->labels);
     free(s->path);
     free(s->dir);
     free(s);

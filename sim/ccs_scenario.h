@@ -87,6 +87,8 @@ typedef struct ccs_scenario {
     size_t njobs;
     ccs_policy_cfg policy;
     uint64_t hash;         /* of the file's bytes and the overrides */
+    char **labels;         /* "--set '...'" names of the overrides, for messages */
+    size_t nlabels;
 } ccs_scenario;
 
 /* Loads path, applies the overrides ("a.b=v", kept alive by the caller for the scenario's life),

@@ -226,6 +226,7 @@ typedef struct csv_state {
     int failed;
     long line;       /* line being fed */
     long record_line; /* line where the current record started */
+    long done_line;   /* line on which the last complete record ended */
     int nfields;
     char *fields[MAX_FIELDS];
     int header_fields;
@@ -324,6 +325,7 @@ static void on_record(int term, void *priv)
 {
     (void)term;
     csv_state *st = priv;
+    st->done_line = st->line;
     if (st->failed) {
         clear_fields(st);
         return;
@@ -397,7 +399,8 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
     }
     if (!st.failed && csv_fini(&p, on_field, on_record, &st) != 0) {
         st.failed = 1;
-        ccs_err_at(err, CCS_EINPUT, path, st.record_line ? st.record_line : st.line, 0,
+        /* the broken record starts after the last complete one */
+        ccs_err_at(err, CCS_EINPUT, path, st.done_line + 1, 0,
                    "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
     }
     clear_fields(&st);

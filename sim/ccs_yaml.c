@@ -235,23 +235,32 @@ static void list_names(const ccs_ynode *seq, char *buf, size_t size)
     }
 }
 
-int ccs_yaml_set(ccs_ynode *root, const char *assignment, ccs_err *err)
+static void relabel(ccs_ynode *n, const char *label)
+{
+    n->file = label;
+    n->line = n->col = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        relabel(n->items[i], label);
+        if (n->key_line) n->key_line[i] = n->key_col[i] = 0;
+    }
+}
+
+int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs_err *err)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment)
         return ccs_err_set(err, CCS_EINPUT,
                            "--set '%s': expected PATH=VALUE, e.g. services.search.replicas=4",
                            assignment);
-    /* The node's `file` must outlive the tree: the --set text is kept by the caller (argv). */
-    const char *label = assignment;
     ccs_ynode *value;
     const char *text = eq + 1;
     int rc = ccs_yaml_parse(text, strlen(text), label, &value, err);
     if (rc) return rc;
+    relabel(value, label);
     if (value->type == CCS_Y_MAP && value->n == 0 && *text == '\0') {
         /* "key=" sets an empty string */
         ccs_yaml_free(value);
-        value = node_new(CCS_Y_SCALAR, label, 1, (long)(eq - assignment) + 2);
+        value = node_new(CCS_Y_SCALAR, label, 0, 0);
         if (!value) return ccs_err_set(err, CCS_ERUN, "out of memory");
         value->scalar = strdup("");
     }
@@ -290,13 +299,13 @@ int ccs_yaml_set(ccs_ynode *root, const char *assignment, ccs_err *err)
             for (i = 0; i < cur->n; i++)
                 if (strcmp(cur->keys[i], seg) == 0) break;
             if (i == cur->n) {
-                ccs_ynode *fresh = last ? value : node_new(CCS_Y_MAP, label, 1, 1);
+                ccs_ynode *fresh = last ? value : node_new(CCS_Y_MAP, label, 0, 0);
                 if (!fresh || node_append(cur, strdup(seg), 1, 1, fresh) != 0) {
                     rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                     break;
                 }
-                cur->key_line[cur->n - 1] = 1;
-                cur->key_col[cur->n - 1] = 1;
+                cur->key_line[cur->n - 1] = 0;
+                cur->key_col[cur->n - 1] = 0;
                 if (last) value = NULL;
             } else if (last) {
                 ccs_yaml_free(cur->items[i]);

@@ -34,7 +34,8 @@ ccs_ynode *ccs_yaml_get(const ccs_ynode *map, const char *key);
 
 /* Applies "a.b.c=VALUE": map keys by name, sequence items by their `name` key (or a 0-based
  * index). VALUE is parsed as YAML. A missing last key (or a missing map on the way) is created,
- * so the schema then judges it. */
-int ccs_yaml_set(ccs_ynode *root, const char *assignment, ccs_err *err);
+ * so the schema then judges it. `label` names the override in messages (e.g. "--set 'a.b=v'")
+ * and must outlive the tree; nodes from an override carry no line. */
+int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs_err *err);
 
 #endif

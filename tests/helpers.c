@@ -1,0 +1,99 @@
+/* Test helpers; see helpers.h. */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tmp_folder(void)
+{
+    static char buf[4][512];
+    static int k;
+    char *b = buf[k++ % 4];
+    const char *base = getenv("TMPDIR");
+    snprintf(b, 512, "%s/ccsim-test-XXXXXX", base ? base : "/tmp");
+    cr_assert_not_null(mkdtemp(b));
+    return b;
+}
+
+const char *write_text(const char *dir, const char *name, const char *text)
+{
+    static char buf[8][1024];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, 1024, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f, "cannot write %s", p);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+static void drain(int fd, char *buf, size_t size)
+{
+    size_t n = 0;
+    ssize_t got;
+    char sink[4096];
+    while ((got = read(fd, n + 1 < size ? buf + n : sink, n + 1 < size ? size - 1 - n : sizeof sink)) > 0)
+        if (n + 1 < size) n += (size_t)got;
+    buf[n] = '\0';
+}
+
+void run_ccsim(cmd_result *r, const char *const *args)
+{
+    const char *bin = getenv("CCSIM_BIN");
+    cr_assert_not_null(bin, "CCSIM_BIN not set");
+    char out_path[] = "/tmp/ccsim-out-XXXXXX", err_path[] = "/tmp/ccsim-err-XXXXXX";
+    int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    cr_assert(fo >= 0 && fe >= 0);
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = bin;
+    for (size_t i = 0; args[i] && n < 63; i++) argv[n++] = args[i];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    lseek(fo, 0, SEEK_SET);
+    lseek(fe, 0, SEEK_SET);
+    drain(fo, r->out, sizeof r->out);
+    drain(fe, r->err, sizeof r->err);
+    close(fo);
+    close(fe);
+    unlink(out_path);
+    unlink(err_path);
+}
+
+char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    buf[got] = '\0';
+    if (len) *len = got;
+    return buf;
+}
+
+const char *source_dir(void)
+{
+    const char *d = getenv("CCSIM_SOURCE_DIR");
+    cr_assert_not_null(d, "CCSIM_SOURCE_DIR not set");
+    return d;
+}

@@ -1,0 +1,25 @@
+/* Test helpers: temporary folders, files, and running the ccsim binary with its output captured.
+ * The binary's path comes from the CCSIM_BIN environment variable that meson sets. */
+#ifndef CCS_TEST_HELPERS_H
+#define CCS_TEST_HELPERS_H
+
+#include <stddef.h>
+
+typedef struct cmd_result {
+    int status;      /* exit code, or 128 + signal */
+    char out[65536]; /* stdout, cut */
+    char err[8192];  /* stderr, cut */
+} cmd_result;
+
+/* A fresh folder under $TMPDIR (or /tmp); the path is static storage per call. */
+const char *tmp_folder(void);
+/* Writes text to dir/name; returns the full path (static storage, one of 8 rotating buffers). */
+const char *write_text(const char *dir, const char *name, const char *text);
+/* Runs ccsim with args (NULL-terminated), no shell. */
+void run_ccsim(cmd_result *r, const char *const *args);
+/* Reads a whole file into a malloc'd buffer; *len gets its size. NULL if unreadable. */
+char *read_all(const char *path, size_t *len);
+/* The source tree's root (CCSIM_SOURCE_DIR). */
+const char *source_dir(void);
+
+#endif

@@ -1,0 +1,185 @@
+/* Energy, carbon and cost accounting against hand computations and conservation laws. */
+#include "ccs_scenario.h"
+#include "ccs_time.h"
+#include "helpers.h"
+#include "ledger.h"
+#include "run.h"
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
+
+static const char *hourly_trace =
+    "timestamp,value\n2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n2023-01-01T02:00:00Z,300\n"
+    "2023-01-01T03:00:00Z,400\n2023-01-01T04:00:00Z,500\n2023-01-01T05:00:00Z,600\n";
+
+Test(ledger, constant_power_over_a_hand_made_trace)
+{
+    const char *dir = tmp_folder();
+    ccs_trace *ci, *price;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, &ci, &err), 0, "%s", err.msg);
+    /* half-hourly price: 40 then 80 USD/MWh alternating */
+    cr_assert_eq(ccs_trace_load(write_text(dir, "p.csv",
+                                           "Datetime (UTC),Datetime (Local),Price (USD/MWh)\n"
+                                           "2023-01-01 00:00:00+00:00,x,40\n2023-01-01 00:30:00+00:00,x,80\n"
+                                           "2023-01-01 01:00:00+00:00,x,40\n2023-01-01 01:30:00+00:00,x,80\n"
+                                           "2023-01-01 02:00:00+00:00,x,40\n2023-01-01 02:30:00+00:00,x,80\n"),
+                                NULL, &price, &err),
+                 0, "%s", err.msg);
+    int64_t t0;
+    ccs_time_parse("2023-01-01T00:00:00Z", &t0);
+    ccs_ledger_region reg = {"x", ci, price, -1, 1.5};
+    ccs_ledger *l;
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 3 * CCS_US_PER_HOUR, &l, &err), 0, "%s", err.msg);
+    /* 1 kW from 00:30 to 02:30: 2 kWh IT, 3 kWh from the grid at PUE 1.5.
+     * carbon = 1.5 x (0.5 kWh x 100 + 1 kWh x 200 + 0.5 kWh x 300) g = 600 g
+     * cost = 1.5 x (0.5 x 80 + 0.5 x 40 + 0.5 x 80 + 0.5 x 40) kWh*USD/MWh / 1000 = 0.18 USD */
+    ccs_charge c = {0};
+    cr_assert_eq(ccs_ledger_add(l, 0, t0 + 30 * CCS_US_PER_MIN, t0 + 150 * CCS_US_PER_MIN, 1000.0, 1, 0, &c), 0);
+    cr_assert(CLOSE(c.it_energy_j, 2 * 3.6e6));
+    cr_assert(CLOSE(c.energy_j, 3 * 3.6e6));
+    cr_assert(CLOSE(c.carbon_g, 600.0), "carbon %.12g g, want 600", c.carbon_g);
+    cr_assert(CLOSE(c.cost, 0.18), "cost %.12g, want 0.18", c.cost);
+    /* rented hardware: no electricity cost, 2 h x 3 USD/h rent */
+    ccs_charge rent = {0};
+    ccs_ledger_add(l, 0, t0, t0 + 2 * CCS_US_PER_HOUR, 100.0, 0, 3.0, &rent);
+    cr_assert(CLOSE(rent.cost, 6.0), "rent %.12g", rent.cost);
+    cr_assert(CLOSE(rent.carbon_g, 1.5 * (0.1 * 100 + 0.1 * 200)));
+    /* the hourly series add up to the charges */
+    ccs_hourly h;
+    cr_assert_eq(ccs_ledger_hourly(l, 0, &h), 0);
+    cr_assert_eq(h.n, 3u);
+    double e = 0, g = 0, cost = 0;
+    for (size_t i = 0; i < h.n; i++) {
+        e += h.energy_kwh[i];
+        g += h.carbon_kg[i];
+        cost += h.cost[i];
+    }
+    cr_assert(CLOSE(e, (c.energy_j + rent.energy_j) / 3.6e6));
+    cr_assert(CLOSE(g, (c.carbon_g + rent.carbon_g) / 1000));
+    cr_assert(CLOSE(cost, c.cost + rent.cost));
+    cr_assert(CLOSE(h.intensity[1], 200.0) && CLOSE(h.price[1], 60.0));
+    /* past the traces' end: refused */
+    cr_assert_neq(ccs_ledger_add(l, 0, t0, t0 + 7 * CCS_US_PER_HOUR, 1.0, 1, 0, NULL), 0);
+    ccs_ledger_destroy(l);
+    ccs_trace_destroy(ci);
+    ccs_trace_destroy(price);
+}
+
+Test(ledger, constant_intensity_gives_energy_times_intensity)
+{
+    const char *dir = tmp_folder();
+    ccs_trace *ci;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_trace_load(write_text(dir, "c.csv",
+                                           "Time,Carbon Intensity\n2020-01-01 00:00:00,250\n"
+                                           "2020-01-01 00:30:00,250\n2020-01-01 01:00:00,250\n"),
+                                NULL, &ci, &err), 0, "%s", err.msg);
+    ccs_ledger_region reg = {"x", ci, NULL, -1, 1.0};
+    ccs_ledger *l;
+    int64_t t0;
+    ccs_time_parse("2020-01-01T00:00:00Z", &t0);
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 90 * CCS_US_PER_MIN, &l, &err), 0, "%s", err.msg);
+    ccs_charge c = {0};
+    ccs_ledger_add(l, 0, t0 + 7 * CCS_US_PER_MIN, t0 + 83 * CCS_US_PER_MIN, 1234.5, 1, 0, &c);
+    cr_assert(CLOSE(c.carbon_g, c.energy_j / 3.6e6 * 250.0));
+    cr_assert_eq(c.cost, 0.0); /* no price and no tariff: nothing is made up */
+    ccs_ledger_destroy(l);
+    ccs_trace_destroy(ci);
+}
+
+static ccs_scenario *load(const char *yaml)
+{
+    ccs_scenario *s;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_scenario_load(yaml, NULL, 0, &s, &err), 0, "%s", err.msg);
+    return s;
+}
+
+Test(run, job_carbon_and_freshness_by_hand)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml",
+                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 4h\n"
+                                  "regions: [{name: r, carbon: ci.csv, pue: 1.25, tariff_per_mwh: 100}]\n"
+                                  "jobs:\n  - name: j\n    release: {every: 1h, at: \"00:30\"}\n"
+                                  "    duration: 15m\n    power_kw: 2\n    deadline: 30m\n");
+    ccs_scenario *s = load(yaml);
+    ccs_run_result *r;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    /* releases 00:30, 01:30, 02:30, 03:30; each 0.5 kWh IT, 0.625 kWh from the grid:
+     * carbon = 0.625 x (100 + 200 + 300 + 400) g = 625 g; cost = 4 x 0.625 kWh x 0.1 = 0.25 */
+    cr_assert_eq(r->jobs[0].runs, 4u);
+    cr_assert(CLOSE(r->jobs[0].charge.carbon_g, 625.0), "%.12g", r->jobs[0].charge.carbon_g);
+    cr_assert(CLOSE(r->totals.carbon_kg, 0.625));
+    cr_assert(CLOSE(r->totals.cost, 0.25), "%.12g", r->totals.cost);
+    cr_assert(CLOSE(r->totals.energy_kwh, 2.5));
+    /* age of information: completions at :45, age 15 min -> 75 min each hour; the period ends
+     * at 04:00 (15 min after the last completion: age 15 -> 30 min).
+     * mean = (3 x 60 min x 45 min + 15 min x 22.5 min) / 195 min; max = 75 min */
+    double want_mean_min = (3 * 60.0 * 45.0 + 15 * 22.5) / 195.0;
+    cr_assert(CLOSE(r->jobs[0].freshness_mean_h, want_mean_min / 60.0), "%.12g", r->jobs[0].freshness_mean_h);
+    cr_assert(CLOSE(r->jobs[0].freshness_max_h, 75.0 / 60.0));
+    cr_assert_eq(r->jobs[0].deadline_misses, 0u);
+    ccs_run_result_destroy(r);
+    ccs_scenario_destroy(s);
+}
+
+Test(run, service_energy_is_conserved)
+{
+    /* Deterministic service 20 ms on 3 replicas (idle 10 W, max 110 W): request energy +
+     * idle energy = integral of device power, and the region's books hold exactly that. */
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml",
+                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 3\n"
+                                  "regions: [{name: r, carbon: ci.csv}]\n"
+                                  "hardware: [{name: box, idle_w: 10, max_w: 110}]\n"
+                                  "services:\n  - name: s\n    hardware: box\n    replicas: 3\n"
+                                  "    arrivals: {rate_per_s: 40}\n"
+                                  "    service_time: {dist: deterministic, mean_ms: 20}\n");
+    ccs_scenario *s = load(yaml);
+    ccs_run_result *r;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    const ccs_service_result *v = &r->services[0];
+    cr_assert_gt(v->requests, 280000u);
+    cr_assert(CLOSE(v->busy_energy_j, 100.0 * 0.020 * (double)v->requests), "busy %.12g", v->busy_energy_j);
+    cr_assert(CLOSE(v->idle_energy_j, 3 * 10.0 * 7200.0));
+    cr_assert(CLOSE(v->charge.it_energy_j, v->busy_energy_j + v->idle_energy_j));
+    cr_assert(CLOSE(r->totals.energy_kwh, v->charge.energy_j / 3.6e6));
+    cr_assert(CLOSE(r->totals.carbon_kg, v->charge.carbon_g / 1000.0));
+    /* every latency is at least the service time, and at light load the median is exactly it */
+    cr_assert(fabs(v->p50_ms - 20.0) < 0.02, "p50 %.6g", v->p50_ms);
+    ccs_run_result_destroy(r);
+    ccs_scenario_destroy(s);
+}
+
+Test(run, mm1_mean_sojourn_near_theory)
+{
+    /* A sanity check of the queue, not the validation (that is validation/): M/M/1 with
+     * lambda = 50/s, mu = 100/s: mean sojourn 1/(mu - lambda) = 20 ms; 2 h = 360k customers,
+     * standard error ~1%, so 5% is a wide, safe band that still catches a wrong queue. */
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml",
+                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 11\n"
+                                  "regions: [{name: r, carbon: ci.csv}]\n"
+                                  "services: [{name: api, arrivals: {process: poisson, rate_per_s: 50},"
+                                  " service_time: {dist: exponential, mean_ms: 10}, replicas: 1}]\n");
+    ccs_scenario *s = load(yaml);
+    ccs_run_result *r;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    cr_assert(fabs(r->services[0].mean_ms - 20.0) < 1.0, "mean %.4g ms", r->services[0].mean_ms);
+    cr_assert(fabs(r->services[0].p95_ms - 20.0 * log(20.0)) < 4.0, "p95 %.4g ms", r->services[0].p95_ms);
+    ccs_run_result_destroy(r);
+    ccs_scenario_destroy(s);
+}

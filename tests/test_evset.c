@@ -1,0 +1,100 @@
+/* The pending-event set: order by time, ties by insertion, and random push/pop sequences
+ * against a sorted reference. */
+#include "ccs_engine.h"
+#include "ccs_evset.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+
+typedef struct ref_event { int64_t t; uint64_t seq; } ref_event;
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const ref_event *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+Test(evset, pops_in_time_order_and_ties_in_push_order)
+{
+    ccs_evset *s = ccs_evset_create(4);
+    int64_t times[] = {50, 10, 30, 10, 50, 10, 0, 30};
+    for (unsigned i = 0; i < 8; i++) cr_assert_eq(ccs_evset_push(s, times[i], 1, i), 0);
+    /* expected: (0,#6) (10,#1) (10,#3) (10,#5) (30,#2) (30,#7) (50,#0) (50,#4) */
+    uint64_t want[] = {6, 1, 3, 5, 2, 7, 0, 4};
+    ccs_event e;
+    for (unsigned i = 0; i < 8; i++) {
+        cr_assert(ccs_evset_pop(s, &e));
+        cr_assert_eq(e.arg, want[i], "pop %u: got arg %llu, want %llu", i, (unsigned long long)e.arg,
+                     (unsigned long long)want[i]);
+        cr_assert_eq(ccs_event_kind(&e), 1u);
+    }
+    cr_assert_not(ccs_evset_pop(s, &e));
+    cr_assert_eq(ccs_evset_peek_time(s), INT64_MAX);
+    ccs_evset_destroy(s);
+}
+
+Test(evset, random_push_pop_matches_sorted_reference)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 12345);
+    ccs_evset *s = ccs_evset_create(16);
+    ref_event *ref = malloc(200000 * sizeof *ref);
+    size_t nref = 0;
+    uint64_t seq = 0;
+    int64_t now = 0;
+    for (int step = 0; step < 200000; step++) {
+        /* pushes never go before the last pop, as in a simulation; many equal times */
+        if (nref == 0 || gsl_rng_uniform(r) < 0.55) {
+            int64_t t = now + (int64_t)gsl_rng_uniform_int(r, 50);
+            cr_assert_eq(ccs_evset_push(s, t, 0, seq), 0);
+            ref[nref++] = (ref_event){t, seq++};
+        } else {
+            qsort(ref, nref, sizeof *ref, ref_cmp); /* reference: sorted by (time, seq) */
+            cr_assert_eq(ccs_evset_peek_time(s), ref[0].t);
+            ccs_event e;
+            cr_assert(ccs_evset_pop(s, &e));
+            cr_assert_eq(e.time_us, ref[0].t, "step %d", step);
+            cr_assert_eq(e.arg, ref[0].seq, "step %d: tie broken out of order", step);
+            now = e.time_us;
+            memmove(ref, ref + 1, (nref - 1) * sizeof *ref);
+            nref--;
+        }
+        cr_assert_eq(ccs_evset_size(s), nref);
+        if (nref > 2000) break;
+    }
+    free(ref);
+    ccs_evset_destroy(s);
+    gsl_rng_free(r);
+}
+
+static void record(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    int64_t *log = ctx;
+    log[log[0] * 2 + 1] = now;
+    log[log[0] * 2 + 2] = (int64_t)arg;
+    log[0]++;
+    if (arg == 1) ccs_engine_schedule(eng, now, 0, 99); /* same time: after those already there */
+}
+
+Test(engine, runs_until_horizon_in_order_and_same_time_events_queue_behind)
+{
+    ccs_engine *eng = ccs_engine_create();
+    int64_t log[64] = {0};
+    int k = ccs_engine_add_handler(eng, record, log);
+    ccs_engine_schedule(eng, 20, k, 2);
+    ccs_engine_schedule(eng, 10, k, 1);
+    ccs_engine_schedule(eng, 10, k, 3);
+    ccs_engine_schedule(eng, 100, k, 4);
+    cr_assert_eq(ccs_engine_run(eng, 100), 4u); /* 100 is not < horizon 100 */
+    int64_t want[][2] = {{10, 1}, {10, 3}, {10, 99}, {20, 2}};
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(log[i * 2 + 1], want[i][0]);
+        cr_assert_eq(log[i * 2 + 2], want[i][1], "event %d", i);
+    }
+    cr_assert_eq(ccs_engine_pending(eng), 1u);
+    cr_assert_eq(ccs_engine_run(eng, INT64_MAX), 1u);
+    cr_assert_eq(ccs_engine_now(eng), 100);
+    ccs_engine_destroy(eng);
+}
