@@ -78,7 +78,7 @@ int main(void)
             ccs_event e;
             ccs_evset_pop(s, &e);
             check_a += (uint64_t)e.time_us;
-            ccs_evset_push(s, e.time_us + inc[(size_t)i & (NINC - 1)], 0, e.arg);
+            ccs_evset_push(s, e.time_us + inc[(size_t)i & (NINC - 1)], e.kind, e.arg);
         }
         double t1 = now_s();
         for (long i = 0; i < OPS; i++) {

@@ -28,18 +28,19 @@ Test(evset, pops_in_time_order_and_ties_in_push_order)
         cr_assert(ccs_evset_pop(s, &e));
         cr_assert_eq(e.arg, want[i], "pop %u: got arg %llu, want %llu", i, (unsigned long long)e.arg,
                      (unsigned long long)want[i]);
-        cr_assert_eq(ccs_event_kind(&e), 1u);
+        cr_assert_eq(e.kind, 1u);
     }
     cr_assert_not(ccs_evset_pop(s, &e));
     cr_assert_eq(ccs_evset_peek_time(s), INT64_MAX);
     ccs_evset_destroy(s);
 }
 
-Test(evset, random_push_pop_matches_sorted_reference)
+static void random_against_reference(uint64_t seq_limit)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 12345);
     ccs_evset *s = ccs_evset_create(16);
+    if (seq_limit) ccs_evset_set_seq_limit(s, seq_limit);
     ref_event *ref = malloc(200000 * sizeof *ref);
     size_t nref = 0;
     uint64_t seq = 0;
@@ -48,7 +49,7 @@ Test(evset, random_push_pop_matches_sorted_reference)
         /* pushes never go before the last pop, as in a simulation; many equal times */
         if (nref == 0 || gsl_rng_uniform(r) < 0.55) {
             int64_t t = now + (int64_t)gsl_rng_uniform_int(r, 50);
-            cr_assert_eq(ccs_evset_push(s, t, 0, seq), 0);
+            cr_assert_eq(ccs_evset_push(s, t, (unsigned)(seq % 7), seq), 0);
             ref[nref++] = (ref_event){t, seq++};
         } else {
             qsort(ref, nref, sizeof *ref, ref_cmp); /* reference: sorted by (time, seq) */
@@ -57,6 +58,7 @@ Test(evset, random_push_pop_matches_sorted_reference)
             cr_assert(ccs_evset_pop(s, &e));
             cr_assert_eq(e.time_us, ref[0].t, "step %d", step);
             cr_assert_eq(e.arg, ref[0].seq, "step %d: tie broken out of order", step);
+            cr_assert_eq(e.kind, (unsigned)(ref[0].seq % 7), "step %d: payload mixed up", step);
             now = e.time_us;
             memmove(ref, ref + 1, (nref - 1) * sizeof *ref);
             nref--;
@@ -67,6 +69,17 @@ Test(evset, random_push_pop_matches_sorted_reference)
     free(ref);
     ccs_evset_destroy(s);
     gsl_rng_free(r);
+}
+
+Test(evset, random_push_pop_matches_sorted_reference)
+{
+    random_against_reference(0);
+}
+
+Test(evset, order_survives_sequence_renumbering)
+{
+    /* renumber every 100 pushes: thousands of renumberings, ties must still be FIFO */
+    random_against_reference(100);
 }
 
 static void record(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
@@ -97,4 +110,28 @@ Test(engine, runs_until_horizon_in_order_and_same_time_events_queue_behind)
     cr_assert_eq(ccs_engine_run(eng, INT64_MAX), 1u);
     cr_assert_eq(ccs_engine_now(eng), 100);
     ccs_engine_destroy(eng);
+}
+
+Test(evset, large_set_drains_in_order)
+{
+    /* 100k pending: crosses several growths of the aligned array and the size above which
+     * payloads are prefetched; every event must come out in (time, push) order with its arg. */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    ccs_evset *s = ccs_evset_create(1);
+    size_t n = 100000;
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(ccs_evset_push(s, (int64_t)gsl_rng_uniform_int(r, 5000), 3, i), 0);
+    ccs_event prev = {INT64_MIN, 0, 0}, e;
+    size_t got = 0;
+    while (ccs_evset_pop(s, &e)) {
+        cr_assert(e.time_us > prev.time_us || (e.time_us == prev.time_us && e.arg > prev.arg),
+                  "out of order at %zu", got);
+        cr_assert_eq(e.kind, 3u);
+        prev = e;
+        got++;
+    }
+    cr_assert_eq(got, n);
+    ccs_evset_destroy(s);
+    gsl_rng_free(r);
 }
