@@ -41,10 +41,7 @@ int ccs_job_simulate(const ccs_job_cfg *cfg, const int *regions, size_t nregions
                                "end at %s: shorten the period or extend the traces",
                                cfg->name, a, b, t1);
         }
-        out->charge.it_energy_j += c.it_energy_j;
-        out->charge.energy_j += c.energy_j;
-        out->charge.carbon_g += c.carbon_g;
-        out->charge.cost += c.cost;
+        ccs_charge_add(&out->charge, &c);
         out->runs++;
         if (done > rel + cfg->deadline_us) out->deadline_misses++;
         /* Runs complete in release order here (no queueing), so each completion makes its

@@ -140,6 +140,27 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     return 0;
 }
 
+static void free_hourly(region_book *bk)
+{
+    free(bk->hour_us);
+    free(bk->h_it);
+    free(bk->h_energy);
+    free(bk->h_carbon);
+    free(bk->h_cost);
+    free(bk->h_ci);
+    free(bk->h_price);
+    bk->hour_us = NULL;
+    bk->h_it = bk->h_energy = bk->h_carbon = bk->h_cost = bk->h_ci = bk->h_price = NULL;
+}
+
+void ccs_charge_add(ccs_charge *into, const ccs_charge *c)
+{
+    into->it_energy_j += c->it_energy_j;
+    into->energy_j += c->energy_j;
+    into->carbon_g += c->carbon_g;
+    into->cost += c->cost;
+}
+
 void ccs_ledger_destroy(ccs_ledger *l)
 {
     if (!l) return;
@@ -151,13 +172,7 @@ void ccs_ledger_destroy(ccs_ledger *l)
         free(bk->it_j);
         free(bk->owned_j);
         free(bk->rent);
-        free(bk->hour_us);
-        free(bk->h_it);
-        free(bk->h_energy);
-        free(bk->h_carbon);
-        free(bk->h_cost);
-        free(bk->h_ci);
-        free(bk->h_price);
+        free_hourly(bk);
     }
     free(l->books);
     free(l);
@@ -218,13 +233,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
         int64_t h0 = ccs_time_floor(l->t0, CCS_US_PER_HOUR);
         size_t nh = (size_t)((l->t_report - h0 + CCS_US_PER_HOUR - 1) / CCS_US_PER_HOUR);
         if (bk->nh != nh) {
-            free(bk->hour_us);
-            free(bk->h_it);
-            free(bk->h_energy);
-            free(bk->h_carbon);
-            free(bk->h_cost);
-            free(bk->h_ci);
-            free(bk->h_price);
+            free_hourly(bk);
             bk->hour_us = calloc(nh, sizeof(int64_t));
             bk->h_it = calloc(nh, sizeof(double));
             bk->h_energy = calloc(nh, sizeof(double));

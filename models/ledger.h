@@ -30,6 +30,9 @@ typedef struct ccs_charge {
     double cost;           /* electricity (owned hardware) + instance rent */
 } ccs_charge;
 
+/* into += c, field by field. */
+void ccs_charge_add(ccs_charge *into, const ccs_charge *c);
+
 /* Starts at t0 (epoch us) and reaches as far as all the region traces go. The traces must cover
  * at least [t0, t1): checked, with an error naming the trace file and the missing time. */
 int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us,

@@ -29,6 +29,7 @@ struct ccs_service {
     double busy_energy_j;
     int ledger_failed;
     int64_t ledger_failed_at;
+    int out_of_memory; /* the waiting line could not grow: the run is reported failed */
 };
 
 static int64_t draw_service_us(ccs_service *s)
@@ -48,10 +49,7 @@ static void begin_service(ccs_service *s, int64_t now, int64_t arrived)
             if (!s->ledger_failed) s->ledger_failed_at = s->t0_us + now + d;
             s->ledger_failed = 1;
         }
-        s->charge.it_energy_j += c.it_energy_j;
-        s->charge.energy_j += c.energy_j;
-        s->charge.carbon_g += c.carbon_g;
-        s->charge.cost += c.cost;
+        ccs_charge_add(&s->charge, &c);
         s->busy_energy_j += c.it_energy_j;
     }
     ccs_engine_schedule(s->eng, now + d, s->kind_departure, (uint64_t)arrived);
@@ -68,7 +66,10 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         if (s->qlen == s->qcap) {
             size_t cap = s->qcap ? 2 * s->qcap : 1024;
             int64_t *q = malloc(cap * sizeof *q);
-            if (!q) abort(); /* no partial state to save; the run cannot go on */
+            if (!q) {
+                s->out_of_memory = 1; /* reported by finish; this request is lost */
+                return;
+            }
             for (size_t i = 0; i < s->qlen; i++) q[i] = s->queue[(s->qhead + i) % s->qcap];
             free(s->queue);
             s->queue = q;
@@ -145,6 +146,8 @@ int ccs_service_start(ccs_service *s)
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
 {
     char when[32];
+    if (s->out_of_memory)
+        return ccs_err_set(err, CCS_ERUN, "service '%s': out of memory for the waiting line", s->cfg->name);
     if (s->ledger_failed) {
         ccs_time_format(s->ledger_failed_at, when, sizeof when);
         return ccs_err_set(err, CCS_EINPUT,
@@ -174,9 +177,6 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
     out->busy_energy_j = s->busy_energy_j;
     out->idle_energy_j = idle.it_energy_j;
     out->charge = s->charge;
-    out->charge.it_energy_j += idle.it_energy_j;
-    out->charge.energy_j += idle.energy_j;
-    out->charge.carbon_g += idle.carbon_g;
-    out->charge.cost += idle.cost;
+    ccs_charge_add(&out->charge, &idle);
     return 0;
 }

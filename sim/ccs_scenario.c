@@ -257,6 +257,17 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         if (sv->region && !ccs_scenario_region(s, sv->region))
             return pos_err(err, &sv->pos, "services[%s].region: unknown region '%s' (regions: %s)",
                            sv->name, sv->region, names);
+        /* A stable queue needs offered load < 1; otherwise the waiting line (and memory) grows
+         * without bound over the run. Time-varying arrivals (issue 3) will judge their peak. */
+        double load = sv->arrivals.rate_per_s * sv->service_time.mean_ms / 1000.0 / (double)sv->replicas;
+        if (load >= 1.0) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%.3g", load);
+            return pos_err(err, &sv->pos,
+                           "services[%s]: offered load rate_per_s x mean_ms / replicas = %s >= 1: "
+                           "the queue would grow without bound; expected < 1 (add replicas%s)",
+                           sv->name, msg, " or lower the rate");
+        }
         if (sv->hardware && !ccs_scenario_hardware(s, sv->hardware))
             return pos_err(err, &sv->pos, "services[%s].hardware: unknown hardware profile '%s'%s",
                            sv->name, sv->hardware, "");

@@ -123,7 +123,8 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
         errno = 0;
         if (*s == '-') return bad_value(n, path, expect, err);
         unsigned long long v = strtoull(s, &end, 10);
-        if (*s == '\0' || *end != '\0' || errno) return bad_value(n, path, expect, err);
+        /* at most 2^63 - 1, so that every JSON reader reads it back as the same integer */
+        if (*s == '\0' || *end != '\0' || errno || v > INT64_MAX) return bad_value(n, path, expect, err);
         *FIELD_PTR(obj, f->offset, uint64_t) = (uint64_t)v;
         return 0;
     }

@@ -100,11 +100,16 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     for (size_t i = 0; i < s->nservices && !rc; i++) rc = ccs_service_finish(svc[i], &services[i], err);
     for (size_t i = 0; i < s->njobs && !rc; i++) {
         const ccs_job_cfg *j = &s->jobs[i];
-        int home = 0, idx[64];
+        int *idx = malloc((j->nregions ? j->nregions : 1) * sizeof *idx);
+        if (!idx) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
+        }
         size_t n = 0;
-        for (size_t k = 0; k < j->nregions && n < 64; k++) idx[n++] = region_index(s, j->regions[k]);
-        if (n == 0) idx[n++] = home;
+        for (size_t k = 0; k < j->nregions; k++) idx[n++] = region_index(s, j->regions[k]);
+        if (n == 0) idx[n++] = 0; /* no list: the first region */
         rc = ccs_job_simulate(j, idx, n, policy, NULL, ledger, s->start_us, s->end_us, &jobs[i], err);
+        free(idx);
     }
     for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
     free(svc);

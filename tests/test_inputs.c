@@ -75,6 +75,9 @@ static bad_case yaml_cases[] = {
     {"bad-enum.yaml", TOP TRACE "policy: {forecast: psychic}\n", ":7:20:", "expected one of perfect"},
     {"deadline.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 2h\n    deadline: 1h\n    power_kw: 1\n",
      ":8:5:", "shorter than the duration"},
+    {"overload.yaml", TOP TRACE "services:\n  - name: s\n    arrivals: {rate_per_s: 200}\n    service_time: {mean_ms: 10}\n    replicas: 2\n",
+     ":8:5:", "offered load"},
+    {"big-seed.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: 18446744073709551615\n" TRACE, ":3:7:", "bad value"},
     {"service-type.yaml", TOP TRACE "services:\n  - name: s\n    arrivals: 5\n    service_time: {mean_ms: 1}\n",
      ":9:15:", "expected a mapping"},
 };
