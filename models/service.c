@@ -2,10 +2,10 @@
  * times: it grows only to the longest queue seen, never with the number of requests. */
 #include "service.h"
 
+#include "ccs_rng.h"
 #include "ccs_time.h"
 #include "histogram.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -34,8 +34,8 @@ struct ccs_service {
 
 static int64_t draw_service_us(ccs_service *s)
 {
-    if (s->cfg->service_time.dist == CCS_DIST_DETERMINISTIC) return llround(s->mean_service_us);
-    return llround(gsl_ran_exponential(s->rng_service, s->mean_service_us));
+    if (s->cfg->service_time.dist == CCS_DIST_DETERMINISTIC) return ccs_round_nonneg(s->mean_service_us);
+    return ccs_round_nonneg(ccs_rng_exponential(s->rng_service, s->mean_service_us));
 }
 
 static void begin_service(ccs_service *s, int64_t now, int64_t arrived)
@@ -78,7 +78,7 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         }
         s->queue[(s->qhead + s->qlen++) % s->qcap] = now;
     }
-    int64_t next = now + llround(gsl_ran_exponential(s->rng_arrivals, s->mean_interarrival_us));
+    int64_t next = now + ccs_round_nonneg(ccs_rng_exponential(s->rng_arrivals, s->mean_interarrival_us));
     if (next < s->horizon_us) ccs_engine_schedule(s->eng, next, s->kind_arrival, 0);
 }
 
@@ -138,7 +138,7 @@ void ccs_service_destroy(ccs_service *s)
 
 int ccs_service_start(ccs_service *s)
 {
-    int64_t first = llround(gsl_ran_exponential(s->rng_arrivals, s->mean_interarrival_us));
+    int64_t first = ccs_round_nonneg(ccs_rng_exponential(s->rng_arrivals, s->mean_interarrival_us));
     if (first >= s->horizon_us) return 0;
     return ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
 }

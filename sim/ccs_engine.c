@@ -61,7 +61,7 @@ uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us)
 {
     uint64_t handled = 0;
     ccs_event e;
-    while (ccs_evset_peek_time(eng->events) < until_us && ccs_evset_pop(eng->events, &e)) {
+    while (ccs_evset_pop_before(eng->events, until_us, &e)) {
         eng->now_us = e.time_us;
         unsigned k = e.kind;
         eng->handlers[k].fn(eng, eng->handlers[k].ctx, e.time_us, e.arg);

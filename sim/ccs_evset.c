@@ -227,6 +227,13 @@ bool ccs_evset_pop(ccs_evset *s, ccs_event *out)
     return true;
 }
 
+bool ccs_evset_pop_before(ccs_evset *s, int64_t until_us, ccs_event *out)
+{
+    settle_root(s);
+    if (s->size == 0 || s->heap[0].time_us >= until_us) return false;
+    return ccs_evset_pop(s, out);
+}
+
 int64_t ccs_evset_peek_time(const ccs_evset *s)
 {
     size_t live = s->size - (s->root_popped ? 1 : 0);

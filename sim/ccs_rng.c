@@ -4,6 +4,8 @@
  * correlate those two streams only. */
 #include "ccs_rng.h"
 
+#include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +79,58 @@ gsl_rng *ccs_streams_get(ccs_streams *s, const char *name)
     s->names[s->n] = copy;
     s->rngs[s->n] = r;
     return s->rngs[s->n++];
+}
+
+/* ---- ziggurat exponential ---- */
+
+#define ZIG_LAYERS 256
+#define ZIG_R 7.69711747013104972      /* right edge of the base layer */
+#define ZIG_V 3.949659822581572e-3     /* area of each layer */
+#define ZIG_SCALE 16777216.0           /* 2^24: positions are 24-bit */
+
+static struct {
+    uint32_t k[ZIG_LAYERS]; /* accept directly when the 24-bit position is below k[i] */
+    double w[ZIG_LAYERS];   /* position -> x */
+    double f[ZIG_LAYERS];   /* exp(-x) at the layer's edge */
+    int ready;
+} zig;
+
+static void zig_setup(void)
+{
+    double de = ZIG_R, te = de;
+    double q = ZIG_V / exp(-de);
+    zig.k[0] = (uint32_t)((de / q) * ZIG_SCALE);
+    zig.k[1] = 0;
+    zig.w[0] = q / ZIG_SCALE;
+    zig.w[ZIG_LAYERS - 1] = de / ZIG_SCALE;
+    zig.f[0] = 1.0;
+    zig.f[ZIG_LAYERS - 1] = exp(-de);
+    for (int i = ZIG_LAYERS - 2; i >= 1; i--) {
+        de = -log(ZIG_V / de + exp(-de));
+        zig.k[i + 1] = (uint32_t)((de / te) * ZIG_SCALE);
+        te = de;
+        zig.f[i] = exp(-de);
+        zig.w[i] = de / ZIG_SCALE;
+    }
+    zig.ready = 1;
+}
+
+static double uniform_open(gsl_rng *r)
+{
+    return ((double)gsl_rng_get(r) + 0.5) / 4294967296.0; /* (0, 1) */
+}
+
+double ccs_rng_exponential(gsl_rng *r, double mean)
+{
+    if (!zig.ready) zig_setup(); /* pure function of constants: a race would write equal values */
+    assert(gsl_rng_min(r) == 0 && gsl_rng_max(r) == 0xffffffffUL);
+    for (;;) {
+        uint32_t u = (uint32_t)gsl_rng_get(r);
+        uint32_t layer = u & 0xff, pos = u >> 8;
+        if (pos < zig.k[layer]) return mean * (double)pos * zig.w[layer];
+        if (layer == 0) return mean * (ZIG_R - log(uniform_open(r))); /* the tail beyond R */
+        double x = (double)pos * zig.w[layer];
+        if (zig.f[layer] + uniform_open(r) * (zig.f[layer - 1] - zig.f[layer]) < exp(-x))
+            return mean * x;
+    }
 }
