@@ -119,7 +119,7 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     }
     if (l->t1 < t1_us) l->t1 = t1_us; /* coverage is checked below with a clear message */
     l->nregions = nregions;
-    l->books = calloc(nregions, sizeof *l->books);
+    l->books = calloc(nregions ? nregions : 1, sizeof *l->books);
     if (!l->books) {
         free(l);
         return ccs_err_set(err, CCS_ERUN, "out of memory");

@@ -16,7 +16,7 @@ struct ccs_service {
     ccs_engine *eng;
     ccs_ledger *ledger;
     gsl_rng *rng_arrivals, *rng_service;
-    int64_t t0_us, horizon_us;
+    int64_t t0_us, horizon_us, warmup_us;
     double mean_interarrival_us, mean_service_us;
     int kind_arrival, kind_departure;
     long busy;
@@ -86,7 +86,7 @@ static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arriv
 {
     (void)eng;
     ccs_service *s = ctx;
-    ccs_histogram_add(s->latency, now - (int64_t)arrived);
+    if ((int64_t)arrived >= s->warmup_us) ccs_histogram_add(s->latency, now - (int64_t)arrived);
     s->busy--;
     if (s->qlen > 0) {
         int64_t a = s->queue[s->qhead];
@@ -98,7 +98,8 @@ static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arriv
 
 ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region,
                                 ccs_engine *eng, ccs_ledger *ledger, gsl_rng *arrivals,
-                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us)
+                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us,
+                                int64_t warmup_us)
 {
     ccs_service *s = calloc(1, sizeof *s);
     if (!s) return NULL;
@@ -116,6 +117,7 @@ ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_c
     s->rng_service = service_times;
     s->t0_us = t0_us;
     s->horizon_us = horizon_us;
+    s->warmup_us = warmup_us;
     s->mean_interarrival_us = 1e6 / cfg->arrivals.rate_per_s;
     s->mean_service_us = cfg->service_time.mean_ms * 1e3;
     s->busy_power_w = hw ? hw->max_w - hw->idle_w : 0.0;

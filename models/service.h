@@ -17,7 +17,7 @@
 typedef struct ccs_service ccs_service;
 
 typedef struct ccs_service_result {
-    uint64_t requests;
+    uint64_t requests;          /* measured: arrived after the warm-up */
     double mean_ms, p50_ms, p95_ms, p99_ms;
     double slo_violation_frac;  /* share of requests slower than slo_p95_ms; 0 without an SLO */
     int slo_met;                /* p95 <= slo (1), not (0), no SLO (-1) */
@@ -26,10 +26,12 @@ typedef struct ccs_service_result {
     ccs_charge charge;          /* everything this service drew, as the ledger priced it */
 } ccs_service_result;
 
-/* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop. */
+/* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop;
+ * requests arriving before warmup_us are served and charged but not measured. */
 ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region,
                                 ccs_engine *eng, ccs_ledger *ledger, gsl_rng *arrivals,
-                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us);
+                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us,
+                                int64_t warmup_us);
 void ccs_service_destroy(ccs_service *s);
 
 /* Schedules the first arrival. */

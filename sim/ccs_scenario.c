@@ -167,17 +167,19 @@ static const ccs_schema policy_schema = {"policy", sizeof(ccs_policy_cfg), polic
 static void scenario_defaults(void *p) { ((ccs_scenario *)p)->seed = 1; }
 static const ccs_field scenario_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 1, NO_RANGE, NULL, NULL, 0,
+    {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC start time such as \"2023-01-01T00:00:00Z\"", NULL},
     {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC end time", NULL},
     {"duration", CCS_F_DURATION, offsetof(ccs_scenario, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
      0, "a length such as 7d or 8772h", NULL},
+    {"warmup", CCS_F_DURATION, offsetof(ccs_scenario, warmup_us), 0, NO_RANGE, NULL, NULL, 0,
+     "a time at the start whose requests are left out of latency statistics", NULL},
     {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, NO_RANGE, NULL, NULL, 0,
      "a non-negative integer", NULL},
     {"currency", CCS_F_STR, offsetof(ccs_scenario, currency), 0, NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
-    {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 1, NO_RANGE, NULL, &region_schema,
+    {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, NO_RANGE, NULL, &region_schema,
      offsetof(ccs_scenario, nregions), "a list of regions with a carbon trace each", NULL},
     {"hardware", CCS_F_LIST, offsetof(ccs_scenario, hardware), 0, NO_RANGE, NULL, &hardware_schema,
      offsetof(ccs_scenario, nhardware), "a list of hardware profiles", NULL},
@@ -231,9 +233,28 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         return ccs_err_at(err, CCS_EINPUT, end->file, end->line, end->col,
                           "end: must be after start");
     s->duration_us = s->end_us - s->start_us;
-    if (s->nregions == 0)
+    const ccs_ynode *warm = ccs_yaml_get(root, "warmup");
+    if (s->warmup_us >= s->duration_us)
+        return ccs_err_at(err, CCS_EINPUT, warm->file, warm->line, warm->col,
+                          "warmup: as long as the period or longer: expected less than the duration");
+    /* Without regions there is no grid signal: fine for queueing-only cases (validation), but
+     * anything that draws power needs a region, and a calendar start. */
+    if (s->nregions > 0 && !ccs_yaml_get(root, "start"))
         return ccs_err_at(err, CCS_EINPUT, root->file, root->line, root->col,
-                          "regions: expected at least one region");
+                          "missing key 'start': expected an ISO 8601 UTC start time, required when "
+                          "regions with traces are given");
+    if (s->nregions == 0 && s->njobs == 0 && s->nservices == 0)
+        return ccs_err_at(err, CCS_EINPUT, root->file, root->line, root->col,
+                          "nothing to simulate: expected 'services', or 'regions' with 'jobs'");
+    if (s->nregions == 0 && s->njobs > 0)
+        return pos_err(err, &s->jobs[0].pos,
+                       "jobs[%s]: a job draws power and needs a region with a carbon trace; "
+                       "expected a 'regions' list%s%s", s->jobs[0].name, "", "");
+    for (size_t i = 0; s->nregions == 0 && i < s->nservices; i++)
+        if (s->services[i].hardware)
+            return pos_err(err, &s->services[i].pos,
+                           "services[%s]: hardware draws power and needs a region with a carbon "
+                           "trace; expected a 'regions' list%s%s", s->services[i].name, "", "");
     CHECK_UNIQUE(s->regions, s->nregions, "region");
     CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
     CHECK_UNIQUE(s->services, s->nservices, "service");

@@ -55,6 +55,7 @@ typedef struct ccs_job_cfg {
     char *name;
     struct { int64_t every_us, at_us; } release;
     int64_t duration_us;
+    int64_t warmup_us;     /* requests arriving in [start, start + warmup) are not measured */
     double power_kw;
     int64_t deadline_us;  /* relative to release; 0: the duration (no slack) */
     int interruptible;
@@ -75,6 +76,7 @@ typedef struct ccs_scenario {
     char *name;            /* from the file or the file name without .yaml */
     int64_t start_us, end_us;
     int64_t duration_us;
+    int64_t warmup_us;     /* requests arriving in [start, start + warmup) are not measured */
     uint64_t seed;
     char *currency;
     ccs_region_cfg *regions;

@@ -168,7 +168,7 @@ int ccs_cli_run(int argc, char **argv)
             snprintf(file, sizeof file, "%s/results.h5", dir);
             rc = ccs_out_h5_write(r, file, &err);
         }
-        if (!rc && plot) {
+        if (!rc && plot && s->nregions > 0) { /* nothing to draw without a grid signal */
             int prc = ccs_out_plot_hourly(r, dir, &err);
             if (prc > 1) rc = prc;
         }

@@ -29,8 +29,8 @@ static void traces_free(loaded_traces *t)
 static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
 {
     t->n = s->nregions;
-    t->carbon = calloc(s->nregions, sizeof *t->carbon);
-    t->price = calloc(s->nregions, sizeof *t->price);
+    t->carbon = calloc(s->nregions ? s->nregions : 1, sizeof *t->carbon);
+    t->price = calloc(s->nregions ? s->nregions : 1, sizeof *t->price);
     if (!t->carbon || !t->price) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
@@ -62,7 +62,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
                     uint64_t *events, ccs_err *err)
 {
     *ledger_out = NULL;
-    ccs_ledger_region *lr = calloc(s->nregions, sizeof *lr);
+    ccs_ledger_region *lr = calloc(s->nregions ? s->nregions : 1, sizeof *lr);
     if (!lr) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         lr[i].name = s->regions[i].name;
@@ -89,7 +89,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         int region = c->region ? region_index(s, c->region) : 0;
         const ccs_hardware_cfg *hw = c->hardware ? ccs_scenario_hardware(s, c->hardware) : NULL;
         svc[i] = ra && rs ? ccs_service_create(c, hw, region, eng, ledger, ra, rs, s->start_us,
-                                               s->duration_us)
+                                               s->duration_us, s->warmup_us)
                           : NULL;
         if (!svc[i] || ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -160,7 +160,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     if (!r) return ccs_err_set(err, CCS_ERUN, "out of memory");
     r->scenario = s;
     r->policy = policy->name;
-    r->regions = calloc(s->nregions, sizeof *r->regions);
+    r->regions = calloc(s->nregions ? s->nregions : 1, sizeof *r->regions);
     r->services = calloc(s->nservices ? s->nservices : 1, sizeof *r->services);
     r->jobs = calloc(s->njobs ? s->njobs : 1, sizeof *r->jobs);
     int rc = !r->regions || !r->services || !r->jobs ? ccs_err_set(err, CCS_ERUN, "out of memory") : 0;

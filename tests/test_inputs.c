@@ -64,7 +64,10 @@ ParameterizedTest(bad_case *c, inputs, bad_csv)
 static bad_case yaml_cases[] = {
     {"unknown-key.yaml", "start: \"2023-01-01T00:00:00Z\"\nduraton: 3h\n" TRACE, ":2:1:", "did you mean 'duration'"},
     {"wrong-type.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: abc\n" TRACE, ":3:7:", "bad value 'abc'"},
-    {"missing-regions.yaml", TOP, ":1:1:", "missing required key 'regions'"},
+    {"nothing.yaml", TOP, ":1:1:", "nothing to simulate"},
+    {"job-no-region.yaml", TOP "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 1\n",
+     ":5:5:", "needs a region with a carbon trace"},
+    {"missing-start.yaml", "duration: 3h\n" TRACE, ":1:1:", "missing key 'start'"},
     {"bad-pue.yaml", TOP TRACE "    pue: 0.5\n", ":7:10:", "between 1 and 3"},
     {"bad-duration.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 7x\n" TRACE, ":2:11:", "a duration such as"},
     {"syntax.yaml", TOP "regions: [a, b\n", ":5:", "YAML syntax error"},
