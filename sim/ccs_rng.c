@@ -76,6 +76,8 @@ gsl_rng *ccs_streams_get(ccs_streams *s, const char *name)
         return NULL;
     }
     gsl_rng_set(r, (unsigned long)ccs_rng_stream_seed(s->seed, name));
+    /* ccs_rng_exponential takes 32 uniform bits per get(): true of MT19937 */
+    assert(gsl_rng_min(r) == 0 && gsl_rng_max(r) == 0xffffffffUL);
     s->names[s->n] = copy;
     s->rngs[s->n] = r;
     return s->rngs[s->n++];
@@ -123,7 +125,6 @@ static double uniform_open(gsl_rng *r)
 double ccs_rng_exponential(gsl_rng *r, double mean)
 {
     if (!zig.ready) zig_setup(); /* pure function of constants: a race would write equal values */
-    assert(gsl_rng_min(r) == 0 && gsl_rng_max(r) == 0xffffffffUL);
     for (;;) {
         uint32_t u = (uint32_t)gsl_rng_get(r);
         uint32_t layer = u & 0xff, pos = u >> 8;

@@ -27,7 +27,7 @@ gsl_rng *ccs_streams_get(ccs_streams *s, const char *name);
  * 24, so the two are independent. Why not gsl_ran_exponential: it takes -log(u), and log1p was
  * the largest single cost per customer in the M/M/1 profile (128 of ~800 instructions); the
  * ziggurat needs a logarithm in about 1 call of 100. Requires a generator whose get() returns
- * 32 uniform bits (MT19937, taus2), asserted. */
+ * 32 uniform bits (MT19937, taus2): the streams from ccs_streams_get are (asserted there). */
 double ccs_rng_exponential(gsl_rng *r, double mean);
 
 /* Nearest integer of a non-negative finite x (ties away from zero), without a libm call. */
