@@ -2,12 +2,13 @@
  * knows which columns the known export formats use and what makes a series valid. */
 #include "ccs_trace.h"
 
+#include "ccs_csv.h"
 #include "ccs_time.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,69 +217,23 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
 
 /* ---- CSV ---- */
 
-#define MAX_FIELDS 32
-
-typedef struct csv_state {
-    const char *path;
-    const ccs_trace_opts *opts;
-    ccs_trace *t;
-    ccs_err *err;
-    int failed;
-    long line;       /* line being fed */
-    long record_line; /* line where the current record started */
-    long done_line;   /* line on which the last complete record ended */
-    int nfields;
-    char *fields[MAX_FIELDS];
-    int header_fields;
-    int time_col, value_col;
-    rows rows;
-} csv_state;
-
-static void on_field(void *data, size_t len, void *priv)
+static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts,
+                         ccs_trace *t, int *time_col, int *value_col, ccs_err *err)
 {
-    csv_state *st = priv;
-    if (st->failed) return;
-    if (st->nfields == 0) st->record_line = st->line;
-    if (st->nfields < MAX_FIELDS) st->fields[st->nfields] = strndup(data ? data : "", len);
-    st->nfields++;
-}
-
-static void clear_fields(csv_state *st)
-{
-    for (int i = 0; i < st->nfields && i < MAX_FIELDS; i++) free(st->fields[i]);
-    st->nfields = 0;
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
-    return s;
-}
-
-static int detect_format(csv_state *st)
-{
-    int nf = st->nfields < MAX_FIELDS ? st->nfields : MAX_FIELDS;
-    /* Strip a UTF-8 byte-order mark from the first name. */
-    if (nf > 0 && strncmp(st->fields[0], "\xef\xbb\xbf", 3) == 0)
-        memmove(st->fields[0], st->fields[0] + 3, strlen(st->fields[0] + 3) + 1);
     for (size_t f = 0; f < sizeof csv_formats / sizeof csv_formats[0]; f++) {
         const struct csv_format *fmt = &csv_formats[f];
         int tc = -1, vc = -1;
         for (int i = 0; i < nf; i++) {
-            const char *name = trim(st->fields[i]);
-            if (strcmp(name, fmt->time_col) == 0 && tc < 0) tc = i;
-            const char *want = st->opts->column ? st->opts->column : fmt->value_prefix;
-            bool match = st->opts->column ? strcmp(name, want) == 0
-                                          : strncmp(name, want, strlen(want)) == 0;
+            if (strcmp(fields[i], fmt->time_col) == 0 && tc < 0) tc = i;
+            const char *want = opts->column ? opts->column : fmt->value_prefix;
+            bool match = opts->column ? strcmp(fields[i], want) == 0
+                                      : strncmp(fields[i], want, strlen(want)) == 0;
             if (match && vc < 0) vc = i;
         }
         if (tc < 0 || vc < 0) continue;
-        st->time_col = tc;
-        st->value_col = vc;
-        st->header_fields = st->nfields;
-        const char *col = st->fields[vc];
+        *time_col = tc;
+        *value_col = vc;
+        const char *col = fields[vc];
         const char *units = fmt->units;
         char paren[64] = "";
         if (!units) {
@@ -291,23 +246,22 @@ static int detect_format(csv_state *st)
         }
         /* Electricity Maps writes CO\u2082 (UTF-8 subscript two); our units are ASCII. */
         if (strstr(col, "(direct)") && strcmp(fmt->name, "electricitymaps") == 0) units = "gCO2e/kWh";
-        st->t->format = strdup(fmt->name);
-        st->t->kind = strdup(fmt->kind);
-        st->t->units = strdup(units);
-        st->t->column = strdup(col);
+        t->format = strdup(fmt->name);
+        t->kind = strdup(fmt->kind);
+        t->units = strdup(units);
+        t->column = strdup(col);
         return 0;
     }
-    st->failed = 1;
     char header[512] = "";
     for (int i = 0; i < nf; i++) {
         if (i) strncat(header, ",", sizeof header - strlen(header) - 1);
-        strncat(header, st->fields[i], sizeof header - strlen(header) - 1);
+        strncat(header, fields[i], sizeof header - strlen(header) - 1);
     }
-    if (st->opts->column)
-        return ccs_err_at(st->err, CCS_EINPUT, st->path, st->record_line, 0,
+    if (opts->column)
+        return ccs_err_at(err, CCS_EINPUT, path, line, 0,
                           "no column named '%s' beside a known time column in header '%s'",
-                          st->opts->column, header);
-    return ccs_err_at(st->err, CCS_EINPUT, st->path, st->record_line, 0,
+                          opts->column, header);
+    return ccs_err_at(err, CCS_EINPUT, path, line, 0,
                       "unknown CSV header '%s': expected one of 'timestamp,value', 'Time,Carbon "
                       "Intensity', an Electricity Maps export ('Datetime (UTC),...,Carbon "
                       "Intensity gCO2eq/kWh (LCA),...'), 'Datetime (UTC),...,Price (CUR/MWh)' or "
@@ -321,100 +275,59 @@ static bool blank_value(const char *s)
            strcasecmp(s, "NA") == 0;
 }
 
-static void on_record(int term, void *priv)
-{
-    (void)term;
-    csv_state *st = priv;
-    st->done_line = st->line;
-    if (st->failed) {
-        clear_fields(st);
-        return;
-    }
-    if (st->nfields == 0) return; /* libcsv reports nothing for blank lines */
-    if (!st->t->format) {
-        detect_format(st);
-        clear_fields(st);
-        return;
-    }
-    if (st->nfields != st->header_fields) {
-        st->failed = 1;
-        ccs_err_at(st->err, CCS_EINPUT, st->path, st->record_line, 0,
-                   "%d field%s, expected %d as in the header", st->nfields,
-                   st->nfields == 1 ? "" : "s", st->header_fields);
-        clear_fields(st);
-        return;
-    }
-    char *ts = trim(st->fields[st->time_col]);
-    char *vs = trim(st->fields[st->value_col]);
-    int64_t t_us;
-    if (ccs_time_parse(ts, &t_us) != 0) {
-        st->failed = 1;
-        ccs_err_at(st->err, CCS_EINPUT, st->path, st->record_line, 0,
-                   "cannot parse timestamp '%s': expected ISO 8601 UTC such as "
-                   "2023-01-01T00:00:00Z or '2023-01-01 00:00:00'",
-                   ts);
-        clear_fields(st);
-        return;
-    }
-    double v = NAN;
-    int missing = blank_value(vs);
-    if (!missing) {
-        char *end;
-        errno = 0;
-        v = strtod(vs, &end);
-        if (end == vs || *end != '\0' || errno == ERANGE) {
-            st->failed = 1;
-            ccs_err_at(st->err, CCS_EINPUT, st->path, st->record_line, 0,
-                       "cannot parse value '%s' in column '%s': expected a number", vs,
-                       st->t->column);
-            clear_fields(st);
-            return;
-        }
-        missing = isnan(v);
-    }
-    if (rows_push(&st->rows, t_us, v, st->record_line, missing) != 0) {
-        st->failed = 1;
-        ccs_err_set(st->err, CCS_ERUN, "out of memory");
-    }
-    clear_fields(st);
-}
-
 static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-    struct csv_parser p;
-    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
-    csv_state st = {.path = path, .opts = opts, .t = t, .err = err};
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while (!st.failed && (len = getline(&buf, &cap, f)) > 0) {
-        st.line++;
-        if (csv_parse(&p, buf, (size_t)len, on_field, on_record, &st) != (size_t)len) {
-            st.failed = 1;
-            ccs_err_at(err, CCS_EINPUT, path, st.line, 0, "malformed CSV: %s",
-                       csv_strerror(csv_error(&p)));
+    ccs_csv *c;
+    int rc = ccs_csv_open(path, ',', &c, err);
+    if (rc) return rc;
+    rows r = {0};
+    char **f;
+    int nf, header_fields = 0, tc = 0, vc = 0;
+    while ((rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
+        long line = ccs_csv_line(c);
+        if (!t->format) {
+            if ((rc = detect_format(f, nf, path, line, opts, t, &tc, &vc, err))) break;
+            header_fields = nf;
+            continue;
+        }
+        if (nf != header_fields) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d field%s, expected %d as in the header",
+                            nf, nf == 1 ? "" : "s", header_fields);
+            break;
+        }
+        int64_t t_us;
+        if (ccs_time_parse(f[tc], &t_us) != 0) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                            "cannot parse timestamp '%s': expected ISO 8601 UTC such as "
+                            "2023-01-01T00:00:00Z or '2023-01-01 00:00:00'",
+                            f[tc]);
+            break;
+        }
+        double v = NAN;
+        int missing = blank_value(f[vc]);
+        if (!missing) {
+            char *end;
+            errno = 0;
+            v = strtod(f[vc], &end);
+            if (end == f[vc] || *end != '\0' || errno == ERANGE) {
+                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                                "cannot parse value '%s' in column '%s': expected a number", f[vc],
+                                t->column);
+                break;
+            }
+            missing = isnan(v);
+        }
+        if (rows_push(&r, t_us, v, line, missing) != 0) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
         }
     }
-    if (!st.failed && csv_fini(&p, on_field, on_record, &st) != 0) {
-        st.failed = 1;
-        /* the broken record starts after the last complete one */
-        ccs_err_at(err, CCS_EINPUT, path, st.done_line + 1, 0,
-                   "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
-    }
-    clear_fields(&st);
-    csv_free(&p);
-    free(buf);
-    fclose(f);
-    int rc = CCS_OK;
-    if (st.failed)
-        rc = err->code ? err->code : CCS_EINPUT;
-    else if (!t->format)
+    ccs_csv_close(c);
+    if (rc == 0 && !t->format)
         rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header and rows");
-    else
-        rc = finish(&st.rows, path, false, opts, t, err);
-    rows_free(&st.rows);
+    else if (rc == 0)
+        rc = finish(&r, path, false, opts, t, err);
+    rows_free(&r);
     return rc;
 }
 
