@@ -2,6 +2,7 @@
  * times: it grows only to the longest queue seen, never with the number of requests. */
 #include "service.h"
 
+#include "arrivals.h"
 #include "ccs_rng.h"
 #include "ccs_time.h"
 #include "histogram.h"
@@ -15,9 +16,10 @@ struct ccs_service {
     int region;
     ccs_engine *eng;
     ccs_ledger *ledger;
-    gsl_rng *rng_arrivals, *rng_service;
+    ccs_arrivals *arrivals;
+    gsl_rng *rng_service;
     int64_t t0_us, horizon_us, warmup_us;
-    double mean_interarrival_us, mean_service_us;
+    double mean_service_us;
     int kind_arrival, kind_departure;
     long busy;
     /* ring buffer of waiting arrival times */
@@ -55,6 +57,15 @@ static void begin_service(ccs_service *s, int64_t now, int64_t arrived)
     ccs_engine_schedule(s->eng, now + d, s->kind_departure, (uint64_t)arrived);
 }
 
+/* Request attributes (tokens) are drawn but not yet used: the spine's service times do not
+ * depend on them; model profiles will. */
+static void schedule_next_arrival(ccs_service *s)
+{
+    ccs_request_attrs attrs;
+    int64_t next = ccs_arrivals_next(s->arrivals, &attrs);
+    if (next < s->horizon_us) ccs_engine_schedule(s->eng, next, s->kind_arrival, 0);
+}
+
 static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
 {
     (void)arg;
@@ -78,8 +89,7 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         }
         s->queue[(s->qhead + s->qlen++) % s->qcap] = now;
     }
-    int64_t next = now + ccs_round_nonneg(ccs_rng_exponential(s->rng_arrivals, s->mean_interarrival_us));
-    if (next < s->horizon_us) ccs_engine_schedule(s->eng, next, s->kind_arrival, 0);
+    schedule_next_arrival(s);
 }
 
 static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arrived)
@@ -96,53 +106,63 @@ static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arriv
     }
 }
 
-ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region,
-                                ccs_engine *eng, ccs_ledger *ledger, gsl_rng *arrivals,
-                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us,
-                                int64_t warmup_us)
+int ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region, ccs_engine *eng,
+                       ccs_ledger *ledger, gsl_rng *arrivals, gsl_rng *service_times, int64_t t0_us,
+                       int64_t horizon_us, int64_t warmup_us, ccs_service **out, ccs_err *err)
 {
+    *out = NULL;
     ccs_service *s = calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->latency = ccs_histogram_create();
-    if (!s->latency) {
-        free(s);
-        return NULL;
-    }
+    if (!s) return ccs_err_set(err, CCS_ERUN, "out of memory");
     s->cfg = cfg;
     s->hw = hw;
     s->region = region;
     s->eng = eng;
     s->ledger = ledger;
-    s->rng_arrivals = arrivals;
     s->rng_service = service_times;
     s->t0_us = t0_us;
     s->horizon_us = horizon_us;
     s->warmup_us = warmup_us;
-    s->mean_interarrival_us = 1e6 / cfg->arrivals.rate_per_s;
     s->mean_service_us = cfg->service_time.mean_ms * 1e3;
     s->busy_power_w = hw ? hw->max_w - hw->idle_w : 0.0;
+    s->latency = ccs_histogram_create();
     s->kind_arrival = ccs_engine_add_handler(eng, on_arrival, s);
     s->kind_departure = ccs_engine_add_handler(eng, on_departure, s);
-    if (s->kind_arrival < 0 || s->kind_departure < 0) {
-        ccs_service_destroy(s);
-        return NULL;
+    int rc = !s->latency || s->kind_arrival < 0 || s->kind_departure < 0
+                 ? ccs_err_set(err, CCS_ERUN, "out of memory")
+                 : ccs_arrivals_create(&cfg->arrivals, arrivals, horizon_us, &s->arrivals, err);
+    if (rc) {
+        ccs_err_prefix(err, "services[%s].arrivals: ", cfg->name);
+    } else {
+        /* A stable queue needs a mean offered load below 1: otherwise the waiting line, and
+         * memory, grow without bound. Peaks above 1 are fine: the queue drains after them. */
+        double load = ccs_arrivals_mean_rate_per_s(s->arrivals) * s->mean_service_us / 1e6 / (double)cfg->replicas;
+        if (load >= 1.0)
+            rc = ccs_err_at(err, CCS_EINPUT, cfg->pos.file, cfg->pos.line, cfg->pos.col,
+                            "services[%s]: mean offered load (mean rate x mean_ms / replicas) = %.3g "
+                            ">= 1: the queue would grow without bound; expected < 1",
+                            cfg->name, load);
     }
-    return s;
+    if (rc) {
+        ccs_service_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 void ccs_service_destroy(ccs_service *s)
 {
     if (!s) return;
     ccs_histogram_destroy(s->latency);
+    ccs_arrivals_destroy(s->arrivals);
     free(s->queue);
     free(s);
 }
 
 int ccs_service_start(ccs_service *s)
 {
-    int64_t first = ccs_round_nonneg(ccs_rng_exponential(s->rng_arrivals, s->mean_interarrival_us));
-    if (first >= s->horizon_us) return 0;
-    return ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
+    schedule_next_arrival(s);
+    return ccs_engine_failed(s->eng) ? -1 : 0;
 }
 
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)

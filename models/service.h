@@ -1,4 +1,4 @@
-/* An interactive service: Poisson arrivals into a FCFS queue in front of `replicas` identical
+/* An interactive service: arrivals (a plug-in: Poisson or a traffic trace) into a FCFS queue in front of `replicas` identical
  * servers, exponential or deterministic service times. Latency = queueing + service. Power per
  * replica P(u) = idle + (max - idle) u: each request's busy energy is charged over its service
  * interval, the idle draw of every provisioned replica over the whole period (DOMAIN.md 3, 4).
@@ -27,11 +27,11 @@ typedef struct ccs_service_result {
 } ccs_service_result;
 
 /* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop;
- * requests arriving before warmup_us are served and charged but not measured. */
-ccs_service *ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region,
-                                ccs_engine *eng, ccs_ledger *ledger, gsl_rng *arrivals,
-                                gsl_rng *service_times, int64_t t0_us, int64_t horizon_us,
-                                int64_t warmup_us);
+ * requests arriving before warmup_us are served and charged but not measured. Fails (err
+ * filled) when the arrivals cannot be set up or their mean load is 1 or more. */
+int ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region, ccs_engine *eng,
+                       ccs_ledger *ledger, gsl_rng *arrivals, gsl_rng *service_times, int64_t t0_us,
+                       int64_t horizon_us, int64_t warmup_us, ccs_service **out, ccs_err *err);
 void ccs_service_destroy(ccs_service *s);
 
 /* Schedules the first arrival. */

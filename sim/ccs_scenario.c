@@ -18,7 +18,7 @@
 #define NOPOS ((size_t)-1)
 
 static const char *const fill_words[] = {"none", "previous", "linear", NULL};
-static const char *const process_words[] = {"poisson", NULL};
+static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", NULL};
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
 
@@ -84,15 +84,23 @@ static const ccs_schema hardware_schema = {"hardware profile", sizeof(ccs_hardwa
                                            offsetof(ccs_hardware_cfg, pos), hardware_defaults};
 
 /* ---- services ---- */
-typedef struct arrivals_cfg { int process; double rate_per_s; } arrivals_cfg;
 typedef struct service_time_cfg { int dist; double mean_ms; } service_time_cfg;
 static const ccs_field arrivals_fields[] = {
-    {"process", CCS_F_ENUM, offsetof(arrivals_cfg, process), 0, NO_RANGE, process_words, NULL, 0,
-     "poisson", NULL},
-    {"rate_per_s", CCS_F_DOUBLE, offsetof(arrivals_cfg, rate_per_s), 1, 1e-9, 1e9, NULL, NULL, 0,
+    {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, process_words, NULL, 0,
+     "poisson, trace-counts or trace-replay", NULL},
+    {"rate_per_s", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, rate_per_s), 0, 1e-9, 1e9, NULL, NULL, 0,
      "a mean arrival rate in requests/s", NULL},
+    {"scale", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, scale), 0, 1e-12, 1e12, NULL, NULL, 0,
+     "a factor on the trace's counts", NULL},
+    {"trace", CCS_F_PATH, offsetof(ccs_arrivals_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
+     "a traffic trace path, relative to the scenario file", NULL},
+    {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, NO_RANGE, NULL, NULL, 0,
+     "how far into the trace the period starts, such as 3d", NULL},
+    {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, NO_RANGE, NULL, NULL, 0,
+     "true or false", NULL},
 };
-static const ccs_schema arrivals_schema = {"arrivals", sizeof(arrivals_cfg), arrivals_fields, 2,
+static const ccs_schema arrivals_schema = {"arrivals", sizeof(ccs_arrivals_cfg), arrivals_fields,
+                                           sizeof arrivals_fields / sizeof arrivals_fields[0],
                                            NOPOS, NULL};
 static const ccs_field service_time_fields[] = {
     {"dist", CCS_F_ENUM, offsetof(service_time_cfg, dist), 0, NO_RANGE, dist_words, NULL, 0,
@@ -110,7 +118,7 @@ static const ccs_field service_fields[] = {
     {"hardware", CCS_F_STR, offsetof(ccs_service_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
      "a hardware profile name", NULL},
     {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL,
-     &arrivals_schema, 0, "{process: poisson, rate_per_s: R}", NULL},
+     &arrivals_schema, 0, "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
     {"service_time", CCS_F_MAP, offsetof(ccs_service_cfg, service_time), 1, NO_RANGE, NULL,
      &service_time_schema, 0, "{dist: exponential|deterministic, mean_ms: M}", NULL},
     {"replicas", CCS_F_INT, offsetof(ccs_service_cfg, replicas), 0, 1, 1e6, NULL, NULL, 0,
@@ -278,10 +286,21 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         if (sv->region && !ccs_scenario_region(s, sv->region))
             return pos_err(err, &sv->pos, "services[%s].region: unknown region '%s' (regions: %s)",
                            sv->name, sv->region, names);
+        const ccs_arrivals_cfg *a = &sv->arrivals;
+        const char *what = NULL;
+        if (a->process == CCS_ARRIVALS_POISSON && (a->rate_per_s <= 0 || a->trace || a->scale > 0))
+            what = "poisson arrivals take rate_per_s only";
+        else if (a->process == CCS_ARRIVALS_TRACE_COUNTS && (!a->trace || (a->rate_per_s > 0) == (a->scale > 0)))
+            what = "trace-counts arrivals take a trace and either rate_per_s (the mean rate) or scale";
+        else if (a->process == CCS_ARRIVALS_TRACE_REPLAY && (!a->trace || a->rate_per_s > 0 || a->scale > 0))
+            what = "trace-replay arrivals take a trace only";
+        if (what)
+            return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
         /* A stable queue needs offered load < 1; otherwise the waiting line (and memory) grows
-         * without bound over the run. Time-varying arrivals (issue 3) will judge their peak. */
-        double load = sv->arrivals.rate_per_s * sv->service_time.mean_ms / 1000.0 / (double)sv->replicas;
-        if (load >= 1.0) {
+         * without bound over the run. Trace arrivals are judged by their mean at the start of
+         * the run, when the trace is read. */
+        double load = a->rate_per_s * sv->service_time.mean_ms / 1000.0 / (double)sv->replicas;
+        if (a->process == CCS_ARRIVALS_POISSON && load >= 1.0) {
             char msg[64];
             snprintf(msg, sizeof msg, "%.3g", load);
             return pos_err(err, &sv->pos,

@@ -36,7 +36,16 @@ typedef struct ccs_hardware_cfg {
     double lifetime_h;
 } ccs_hardware_cfg;
 
-enum { CCS_ARRIVALS_POISSON = 0 };
+enum { CCS_ARRIVALS_POISSON = 0, CCS_ARRIVALS_TRACE_COUNTS, CCS_ARRIVALS_TRACE_REPLAY };
+
+typedef struct ccs_arrivals_cfg {
+    int process;
+    double rate_per_s; /* poisson: the rate; trace-counts: the mean rate the trace is scaled to */
+    double scale;      /* trace-counts: a factor instead of rate_per_s (0: not given) */
+    char *trace;       /* trace-counts, trace-replay: the file */
+    int64_t offset_us; /* where in the trace the period starts, after its first stamp */
+    int loop;          /* start the trace again when it ends */
+} ccs_arrivals_cfg;
 enum { CCS_DIST_EXPONENTIAL = 0, CCS_DIST_DETERMINISTIC = 1 };
 
 typedef struct ccs_service_cfg {
@@ -44,7 +53,7 @@ typedef struct ccs_service_cfg {
     char *name;
     char *region;   /* NULL: the first region */
     char *hardware; /* NULL: no power drawn (queueing-only validation cases) */
-    struct { int process; double rate_per_s; } arrivals;
+    ccs_arrivals_cfg arrivals;
     struct { int dist; double mean_ms; } service_time;
     long replicas;
     double slo_p95_ms; /* 0: no SLO */

@@ -88,10 +88,10 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         gsl_rng *rs = ccs_streams_get(streams, name);
         int region = c->region ? region_index(s, c->region) : 0;
         const ccs_hardware_cfg *hw = c->hardware ? ccs_scenario_hardware(s, c->hardware) : NULL;
-        svc[i] = ra && rs ? ccs_service_create(c, hw, region, eng, ledger, ra, rs, s->start_us,
-                                               s->duration_us, s->warmup_us)
-                          : NULL;
-        if (!svc[i] || ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        rc = !ra || !rs ? ccs_err_set(err, CCS_ERUN, "out of memory")
+                        : ccs_service_create(c, hw, region, eng, ledger, ra, rs, s->start_us, s->duration_us,
+                                             s->warmup_us, &svc[i], err);
+        if (!rc && ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     if (!rc) {
         *events = ccs_engine_run(eng, INT64_MAX);

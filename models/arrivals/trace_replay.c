@@ -1,0 +1,147 @@
+/* trace-replay: per-request timestamps replayed from a CSV (the Azure LLM inference traces:
+ * TIMESTAMP, ContextTokens, GeneratedTokens; or a `timestamp` column), shifted so that the
+ * first stamp after `offset` is the period's start. Read one row at a time: the file is
+ * checked in one streaming pass at start (order, stamps, numbers) and then replayed from disk.
+ * With loop, it starts again after one trace length (its span plus one mean gap). */
+#include "arrivals.h"
+#include "ccs_csv.h"
+#include "ccs_time.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct state {
+    ccs_csv *csv;
+    char *path;
+    int tcol, incol, outcol, nfields;
+    int64_t first_us, period_us; /* trace time of the first row; loop period */
+    int64_t shift_us;            /* simulated time = trace time - shift */
+    int64_t skip_before_us;      /* trace time: rows before this are before the period */
+    int64_t horizon;
+    int loop;
+    double mean_rate;
+} state;
+
+static int find(char **f, int n, const char *a, const char *b)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(f[i], a) == 0 || (b && strcmp(f[i], b) == 0)) return i;
+    return -1;
+}
+
+static int header(state *s, ccs_err *err)
+{
+    char **f;
+    int n, rc = ccs_csv_next(s->csv, &f, &n, err);
+    if (rc == 0) return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0, "empty file: expected a header and rows");
+    if (rc != 1) return rc;
+    s->tcol = find(f, n, "TIMESTAMP", "timestamp");
+    s->incol = find(f, n, "ContextTokens", NULL);
+    s->outcol = find(f, n, "GeneratedTokens", NULL);
+    s->nfields = n;
+    if (s->tcol < 0)
+        return ccs_err_at(err, CCS_EINPUT, s->path, ccs_csv_line(s->csv), 0,
+                          "no TIMESTAMP (or timestamp) column: expected a per-request trace such as "
+                          "'TIMESTAMP,ContextTokens,GeneratedTokens'");
+    return 0;
+}
+
+/* Reads one row: 1 with its stamp and attributes, 0 at the end, or an error. */
+static int row(state *s, int64_t *t, ccs_request_attrs *a, ccs_err *err)
+{
+    char **f;
+    int n, rc = ccs_csv_next(s->csv, &f, &n, err);
+    if (rc != 1) return rc;
+    long line = ccs_csv_line(s->csv);
+    if (n != s->nfields)
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "%d fields, expected %d as in the header", n, s->nfields);
+    if (ccs_time_parse(f[s->tcol], t) != 0)
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0,
+                          "cannot parse timestamp '%s': expected ISO 8601 UTC", f[s->tcol]);
+    char *end;
+    a->tokens_in = s->incol >= 0 ? strtof(f[s->incol], &end) : 0;
+    if (s->incol >= 0 && (*end || a->tokens_in < 0))
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "ContextTokens '%s': expected a count", f[s->incol]);
+    a->tokens_out = s->outcol >= 0 ? strtof(f[s->outcol], &end) : 0;
+    if (s->outcol >= 0 && (*end || a->tokens_out < 0))
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "GeneratedTokens '%s': expected a count", f[s->outcol]);
+    return 1;
+}
+
+static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_err *err)
+{
+    (void)rng; /* a replay draws nothing */
+    state *s = p;
+    s->path = strdup(cfg->trace);
+    s->loop = cfg->loop;
+    s->horizon = horizon_us;
+    int rc = ccs_csv_open(cfg->trace, ',', &s->csv, err);
+    if (!rc) rc = header(s, err);
+    /* One pass to check the whole file and learn its span. */
+    int64_t t, prev = INT64_MIN, last = 0;
+    long rows = 0;
+    ccs_request_attrs a;
+    while (!rc && (rc = row(s, &t, &a, err)) == 1) {
+        if (t < prev) {
+            char x[32], y[32];
+            ccs_time_format(t, x, sizeof x);
+            ccs_time_format(prev, y, sizeof y);
+            return ccs_err_at(err, CCS_EINPUT, s->path, ccs_csv_line(s->csv), 0,
+                              "timestamp %s is earlier than the previous row's %s: rows must be in time order", x, y);
+        }
+        if (rows++ == 0) s->first_us = t;
+        prev = last = t;
+        rc = 0;
+    }
+    if (rc) return rc;
+    if (rows < 2) return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0, "%ld request rows: expected at least two", rows);
+    int64_t span = last - s->first_us;
+    s->period_us = span + span / (rows - 1);
+    s->mean_rate = (double)rows / ((double)s->period_us / 1e6);
+    if (cfg->offset_us >= s->period_us && !s->loop)
+        return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0, "offset is past the trace's end");
+    s->skip_before_us = s->first_us + cfg->offset_us % s->period_us;
+    s->shift_us = s->skip_before_us; /* simulated time 0 is the first row at or after the offset */
+    if ((rc = ccs_csv_rewind(s->csv, err)) || (rc = header(s, err))) return rc;
+    return 0;
+}
+
+static int64_t next(void *p, ccs_request_attrs *attrs)
+{
+    state *s = p;
+    ccs_err err;
+    for (;;) {
+        int64_t t;
+        int rc = row(s, &t, attrs, &err);
+        if (rc == 0) { /* end of the file */
+            if (!s->loop || ccs_csv_rewind(s->csv, &err) || header(s, &err)) return INT64_MAX;
+            s->shift_us -= s->period_us; /* the next round comes one period later */
+            s->skip_before_us = INT64_MIN;
+            continue;
+        }
+        if (rc != 1) return INT64_MAX; /* the file changed under us: checked at init */
+        if (t < s->skip_before_us) continue;
+        int64_t sim = t - s->shift_us;
+        return sim < s->horizon ? sim : INT64_MAX;
+    }
+}
+
+static double mean_rate(const void *p) { return ((const state *)p)->mean_rate; }
+
+static void fini(void *p)
+{
+    state *s = p;
+    ccs_csv_close(s->csv);
+    free(s->path);
+}
+
+const ccs_arrivals_type ccs_arrivals_trace_replay = {
+    .version = 1,
+    .name = "trace-replay",
+    .summary = "per-request timestamps (and token counts) replayed from a trace",
+    .state_size = sizeof(state),
+    .init = init,
+    .next = next,
+    .mean_rate_per_s = mean_rate,
+    .fini = fini,
+};
