@@ -93,27 +93,35 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
     ccs_trace_destroy(ci);
 }
 
-static ccs_scenario *load(const char *yaml)
+/* Writes the hand-made hourly trace and the scenario text into a fresh folder, loads, runs. */
+typedef struct ran { ccs_scenario *s; ccs_run_result *r; } ran;
+
+static ran run_text(const char *yaml_text)
 {
-    ccs_scenario *s;
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml", yaml_text);
+    ran out;
     ccs_err err = {0};
-    cr_assert_eq(ccs_scenario_load(yaml, NULL, 0, &s, &err), 0, "%s", err.msg);
-    return s;
+    cr_assert_eq(ccs_scenario_load(yaml, NULL, 0, &out.s, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_run(out.s, &out.r, &err), 0, "%s", err.msg);
+    return out;
+}
+
+static void ran_free(ran x)
+{
+    ccs_run_result_destroy(x.r);
+    ccs_scenario_destroy(x.s);
 }
 
 Test(run, job_carbon_and_freshness_by_hand)
 {
-    const char *dir = tmp_folder();
-    write_text(dir, "ci.csv", hourly_trace);
-    const char *yaml = write_text(dir, "s.yaml",
+    ran x = run_text(
                                   "start: \"2023-01-01T00:00:00Z\"\nduration: 4h\n"
                                   "regions: [{name: r, carbon: ci.csv, pue: 1.25, tariff_per_mwh: 100}]\n"
                                   "jobs:\n  - name: j\n    release: {every: 1h, at: \"00:30\"}\n"
                                   "    duration: 15m\n    power_kw: 2\n    deadline: 30m\n");
-    ccs_scenario *s = load(yaml);
-    ccs_run_result *r;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    ccs_run_result *r = x.r;
     /* releases 00:30, 01:30, 02:30, 03:30; each 0.5 kWh IT, 0.625 kWh from the grid:
      * carbon = 0.625 x (100 + 200 + 300 + 400) g = 625 g; cost = 4 x 0.625 kWh x 0.1 = 0.25 */
     cr_assert_eq(r->jobs[0].runs, 4u);
@@ -128,27 +136,21 @@ Test(run, job_carbon_and_freshness_by_hand)
     cr_assert(CLOSE(r->jobs[0].freshness_mean_h, want_mean_min / 60.0), "%.12g", r->jobs[0].freshness_mean_h);
     cr_assert(CLOSE(r->jobs[0].freshness_max_h, 75.0 / 60.0));
     cr_assert_eq(r->jobs[0].deadline_misses, 0u);
-    ccs_run_result_destroy(r);
-    ccs_scenario_destroy(s);
+    ran_free(x);
 }
 
 Test(run, service_energy_is_conserved)
 {
     /* Deterministic service 20 ms on 3 replicas (idle 10 W, max 110 W): request energy +
      * idle energy = integral of device power, and the region's books hold exactly that. */
-    const char *dir = tmp_folder();
-    write_text(dir, "ci.csv", hourly_trace);
-    const char *yaml = write_text(dir, "s.yaml",
+    ran x = run_text(
                                   "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 3\n"
                                   "regions: [{name: r, carbon: ci.csv}]\n"
                                   "hardware: [{name: box, idle_w: 10, max_w: 110}]\n"
                                   "services:\n  - name: s\n    hardware: box\n    replicas: 3\n"
                                   "    arrivals: {rate_per_s: 40}\n"
                                   "    service_time: {dist: deterministic, mean_ms: 20}\n");
-    ccs_scenario *s = load(yaml);
-    ccs_run_result *r;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    ccs_run_result *r = x.r;
     const ccs_service_result *v = &r->services[0];
     cr_assert_gt(v->requests, 280000u);
     cr_assert(CLOSE(v->busy_energy_j, 100.0 * 0.020 * (double)v->requests), "busy %.12g", v->busy_energy_j);
@@ -158,8 +160,7 @@ Test(run, service_energy_is_conserved)
     cr_assert(CLOSE(r->totals.carbon_kg, v->charge.carbon_g / 1000.0));
     /* every latency is at least the service time, and at light load the median is exactly it */
     cr_assert(fabs(v->p50_ms - 20.0) < 0.02, "p50 %.6g", v->p50_ms);
-    ccs_run_result_destroy(r);
-    ccs_scenario_destroy(s);
+    ran_free(x);
 }
 
 Test(run, mm1_mean_sojourn_near_theory)
@@ -167,19 +168,13 @@ Test(run, mm1_mean_sojourn_near_theory)
     /* A sanity check of the queue, not the validation (that is validation/): M/M/1 with
      * lambda = 50/s, mu = 100/s: mean sojourn 1/(mu - lambda) = 20 ms; 2 h = 360k customers,
      * standard error ~1%, so 5% is a wide, safe band that still catches a wrong queue. */
-    const char *dir = tmp_folder();
-    write_text(dir, "ci.csv", hourly_trace);
-    const char *yaml = write_text(dir, "s.yaml",
+    ran x = run_text(
                                   "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 11\n"
                                   "regions: [{name: r, carbon: ci.csv}]\n"
                                   "services: [{name: api, arrivals: {process: poisson, rate_per_s: 50},"
                                   " service_time: {dist: exponential, mean_ms: 10}, replicas: 1}]\n");
-    ccs_scenario *s = load(yaml);
-    ccs_run_result *r;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+    ccs_run_result *r = x.r;
     cr_assert(fabs(r->services[0].mean_ms - 20.0) < 1.0, "mean %.4g ms", r->services[0].mean_ms);
     cr_assert(fabs(r->services[0].p95_ms - 20.0 * log(20.0)) < 4.0, "p95 %.4g ms", r->services[0].p95_ms);
-    ccs_run_result_destroy(r);
-    ccs_scenario_destroy(s);
+    ran_free(x);
 }
