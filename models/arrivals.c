@@ -45,4 +45,9 @@ void ccs_arrivals_destroy(ccs_arrivals *a)
 
 int64_t ccs_arrivals_next(ccs_arrivals *a, ccs_request_attrs *attrs) { return a->type->next(a->state, attrs); }
 double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a) { return a->type->mean_rate_per_s(a->state); }
+int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err)
+{
+    return a->type->failed ? a->type->failed(a->state, err) : 0;
+}
+
 const char *ccs_arrivals_name(const ccs_arrivals *a) { return a->type->name; }

@@ -28,6 +28,9 @@ typedef struct ccs_arrivals_type {
      * left before the horizon. */
     int64_t (*next)(void *state, ccs_request_attrs *attrs);
     double (*mean_rate_per_s)(const void *state); /* over the period, for the load check */
+    /* Optional: non-zero (err filled) if the source stopped early because of an error, such
+     * as a replayed file that changed after it was checked. Asked once, after the run. */
+    int (*failed)(const void *state, ccs_err *err);
     void (*fini)(void *state);
 } ccs_arrivals_type;
 
@@ -38,6 +41,7 @@ int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horiz
 void ccs_arrivals_destroy(ccs_arrivals *a);
 int64_t ccs_arrivals_next(ccs_arrivals *a, ccs_request_attrs *attrs);
 double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a);
+int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err);
 const char *ccs_arrivals_name(const ccs_arrivals *a);
 
 extern const ccs_arrivals_type ccs_arrivals_poisson, ccs_arrivals_trace_counts, ccs_arrivals_trace_replay;

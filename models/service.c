@@ -170,6 +170,11 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
     char when[32];
     if (s->out_of_memory)
         return ccs_err_set(err, CCS_ERUN, "service '%s': out of memory for the waiting line", s->cfg->name);
+    int arc = ccs_arrivals_failed(s->arrivals, err);
+    if (arc) {
+        ccs_err_prefix(err, "services[%s].arrivals: ", s->cfg->name);
+        return arc;
+    }
     if (s->ledger_failed) {
         ccs_time_format(s->ledger_failed_at, when, sizeof when);
         return ccs_err_set(err, CCS_EINPUT,

@@ -29,7 +29,6 @@ struct ccs_csv {
     char **out; /* the record handed out last: freed at the next call */
     int nout;
     int first_field;
-    int overflow;
     int out_of_memory;
 };
 
@@ -46,8 +45,7 @@ static void on_field(void *data, size_t len, void *priv)
     ccs_csv *c = priv;
     if (c->ncur == 0) c->record_line = c->line;
     if (c->ncur >= MAX_FIELDS) {
-        c->overflow = 1;
-        c->ncur++;
+        c->ncur++; /* counted, not kept: reported as too many fields */
         return;
     }
     char *s = strndup(data ? data : "", len);

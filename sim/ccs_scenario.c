@@ -296,18 +296,8 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             what = "trace-replay arrivals take a trace only";
         if (what)
             return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
-        /* A stable queue needs offered load < 1; otherwise the waiting line (and memory) grows
-         * without bound over the run. Trace arrivals are judged by their mean at the start of
-         * the run, when the trace is read. */
-        double load = a->rate_per_s * sv->service_time.mean_ms / 1000.0 / (double)sv->replicas;
-        if (a->process == CCS_ARRIVALS_POISSON && load >= 1.0) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "%.3g", load);
-            return pos_err(err, &sv->pos,
-                           "services[%s]: offered load rate_per_s x mean_ms / replicas = %s >= 1: "
-                           "the queue would grow without bound; expected < 1 (add replicas%s)",
-                           sv->name, msg, " or lower the rate");
-        }
+        /* The offered load (< 1) is checked where the arrivals' mean rate is known, for every
+         * process alike: ccs_service_create. */
         if (sv->hardware && !ccs_scenario_hardware(s, sv->hardware))
             return pos_err(err, &sv->pos, "services[%s].hardware: unknown hardware profile '%s'%s",
                            sv->name, sv->hardware, "");

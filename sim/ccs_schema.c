@@ -3,6 +3,7 @@
 
 #include "ccs_time.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -271,7 +272,8 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
         pos->col = node->col;
     }
     const char *keys[64];
-    for (size_t i = 0; i < schema->nfields && i < 64; i++) keys[i] = schema->fields[i].key;
+    assert(schema->nfields <= 64); /* a schema with more keys needs a bigger list here */
+    for (size_t i = 0; i < schema->nfields; i++) keys[i] = schema->fields[i].key;
     for (size_t k = 0; k < node->n; k++) {
         const ccs_field *f = NULL;
         for (size_t i = 0; i < schema->nfields; i++)

@@ -88,6 +88,12 @@ static int row_err(ccs_err *err, const char *path, bool is_h5, long line, const 
     return ccs_err_at(err, CCS_EINPUT, path, line, 0, "%s", what);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int64_t mode_interval(const rows *r)
 {
     /* Most common interval; ties go to the smaller. Intervals are few distinct values, so a
@@ -96,8 +102,7 @@ static int64_t mode_interval(const rows *r)
     int64_t *d = malloc(m * sizeof *d);
     if (!d) return -1;
     for (size_t i = 0; i < m; i++) d[i] = r->t_us[i + 1] - r->t_us[i];
-    int cmp(const void *a, const void *b);
-    qsort(d, m, sizeof *d, cmp);
+    qsort(d, m, sizeof *d, cmp_i64);
     int64_t best = d[0];
     size_t best_run = 0, run = 0;
     for (size_t i = 0; i < m; i++) {
@@ -111,11 +116,6 @@ static int64_t mode_interval(const rows *r)
     return best;
 }
 
-int cmp(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
 
 /* Checks order, duplicates, values and gaps; applies the fill rule; builds the trace. */
 static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *opts,

@@ -162,3 +162,34 @@ Test(arrivals, nasa_trace_through_a_scenario)
     cr_assert_eq(r.status, 2, "%s", r.err);
     cr_assert(strstr(r.err, "services[web].arrivals") && strstr(r.err, "27.6 days"), "%s", r.err);
 }
+
+Test(arrivals, replay_file_changed_during_the_run_is_reported)
+{
+    /* 3000 rows of 21 bytes (63 KB, past stdio's read-ahead); after the first arrival, row
+     * index 2000 (line 2002) is overwritten with text that is no timestamp. The replay must stop and say so,
+     * not end quietly as if the trace were over. */
+    const char *dir = tmp_folder();
+    char path[700];
+    snprintf(path, sizeof path, "%s/long.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("timestamp\n", f);
+    for (int i = 0; i < 3000; i++) fprintf(f, "2023-01-01T%02d:%02d:%02dZ\n", i / 3600, i / 60 % 60, i % 60);
+    fclose(f);
+    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_REPLAY, .trace = path};
+    gsl_rng *rng;
+    ccs_arrivals *a = make(&cfg, CCS_US_PER_DAY, &rng);
+    ccs_request_attrs at;
+    cr_assert_eq(ccs_arrivals_next(a, &at), 0);
+    f = fopen(path, "r+");
+    fseek(f, 10 + 2000 * 21, SEEK_SET);
+    fputs("not-a-timestamp-xxx\n", f); /* 21 bytes: same line length */
+    fclose(f);
+    int64_t t, n = 1;
+    while ((t = ccs_arrivals_next(a, &at)) != INT64_MAX) n++;
+    cr_assert_eq(n, 2000, "arrivals before the damaged row (rows 0..1999): %lld", (long long)n);
+    ccs_err err = {0};
+    cr_assert_neq(ccs_arrivals_failed(a, &err), 0, "a damaged file ended the replay quietly");
+    cr_assert(strstr(err.msg, "long.csv:2002:") && strstr(err.msg, "cannot parse timestamp"), "%s", err.msg);
+    ccs_arrivals_destroy(a);
+    gsl_rng_free(rng);
+}

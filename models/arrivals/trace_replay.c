@@ -20,6 +20,9 @@ typedef struct state {
     int64_t horizon;
     int loop;
     double mean_rate;
+    int64_t last_sim;  /* the last arrival handed out: arrivals never go back in time */
+    int failed;        /* a read error after start-up: arrivals stopped, err says why */
+    ccs_err err;
 } state;
 
 static int find(char **f, int n, const char *a, const char *b)
@@ -106,24 +109,46 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     return 0;
 }
 
+/* Stops the replay with an error, reported after the run through `failed`. */
+static int64_t stop(state *s)
+{
+    s->failed = 1;
+    return INT64_MAX;
+}
+
 static int64_t next(void *p, ccs_request_attrs *attrs)
 {
     state *s = p;
-    ccs_err err;
+    if (s->failed) return INT64_MAX;
     for (;;) {
         int64_t t;
-        int rc = row(s, &t, attrs, &err);
+        int rc = row(s, &t, attrs, &s->err);
         if (rc == 0) { /* end of the file */
-            if (!s->loop || ccs_csv_rewind(s->csv, &err) || header(s, &err)) return INT64_MAX;
+            if (!s->loop) return INT64_MAX;
+            if (ccs_csv_rewind(s->csv, &s->err) || header(s, &s->err)) return stop(s);
             s->shift_us -= s->period_us; /* the next round comes one period later */
             s->skip_before_us = INT64_MIN;
             continue;
         }
-        if (rc != 1) return INT64_MAX; /* the file changed under us: checked at init */
+        if (rc != 1) return stop(s); /* the file changed after it was checked at start-up */
         if (t < s->skip_before_us) continue;
         int64_t sim = t - s->shift_us;
+        if (sim < s->last_sim) {
+            ccs_err_at(&s->err, CCS_EINPUT, s->path, ccs_csv_line(s->csv), 0,
+                       "timestamp goes back in time during the replay: the file changed after it was checked");
+            return stop(s);
+        }
+        s->last_sim = sim;
         return sim < s->horizon ? sim : INT64_MAX;
     }
+}
+
+static int failed(const void *p, ccs_err *err)
+{
+    const state *s = p;
+    if (!s->failed) return 0;
+    *err = s->err;
+    return err->code ? err->code : CCS_EIO;
 }
 
 static double mean_rate(const void *p) { return ((const state *)p)->mean_rate; }
@@ -143,5 +168,6 @@ const ccs_arrivals_type ccs_arrivals_trace_replay = {
     .init = init,
     .next = next,
     .mean_rate_per_s = mean_rate,
+    .failed = failed,
     .fini = fini,
 };
