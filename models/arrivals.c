@@ -7,6 +7,7 @@ static const ccs_arrivals_type *const registry[] = {
     [CCS_ARRIVALS_POISSON] = &ccs_arrivals_poisson,
     [CCS_ARRIVALS_TRACE_COUNTS] = &ccs_arrivals_trace_counts,
     [CCS_ARRIVALS_TRACE_REPLAY] = &ccs_arrivals_trace_replay,
+    [CCS_ARRIVALS_DETERMINISTIC] = &ccs_arrivals_deterministic,
 };
 
 struct ccs_arrivals {

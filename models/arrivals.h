@@ -44,6 +44,7 @@ double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a);
 int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err);
 const char *ccs_arrivals_name(const ccs_arrivals *a);
 
-extern const ccs_arrivals_type ccs_arrivals_poisson, ccs_arrivals_trace_counts, ccs_arrivals_trace_replay;
+extern const ccs_arrivals_type ccs_arrivals_poisson, ccs_arrivals_trace_counts, ccs_arrivals_trace_replay,
+    ccs_arrivals_deterministic;
 
 #endif

@@ -1,64 +1,82 @@
-/* The FCFS multi-server service; see service.h. The waiting line is a ring buffer of arrival
- * times: it grows only to the longest queue seen, never with the number of requests. */
+/* An interactive service; see service.h. */
 #include "service.h"
 
 #include "arrivals.h"
-#include "ccs_rng.h"
+#include "cache.h"
 #include "ccs_time.h"
 #include "histogram.h"
+#include "latency.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+typedef struct pool_ref {
+    ccs_service *svc;
+    size_t stage;
+} pool_ref;
 
 struct ccs_service {
+    const ccs_scenario *sc;
     const ccs_service_cfg *cfg;
-    const ccs_hardware_cfg *hw;
-    int region;
     ccs_engine *eng;
-    ccs_ledger *ledger;
     ccs_arrivals *arrivals;
-    gsl_rng *rng_service;
-    int64_t t0_us, horizon_us, warmup_us;
-    double mean_service_us;
-    int kind_arrival, kind_departure;
-    long busy;
-    /* ring buffer of waiting arrival times */
-    int64_t *queue;
-    size_t qcap, qhead, qlen;
-    ccs_histogram *latency;
-    double busy_power_w;
-    ccs_charge charge;
-    double busy_energy_j;
-    int ledger_failed;
-    int64_t ledger_failed_at;
-    int out_of_memory; /* the waiting line could not grow: the run is reported failed */
+    ccs_cache *cache;
+    int64_t horizon_us, warmup_us;
+    int64_t const_us;      /* RTT + lookup */
+    int64_t slo_limit_us;  /* INT64_MAX: no SLO */
+    int kind_arrival;
+    size_t nstages, npools;
+    size_t *stage_first;   /* pools of stage k: stage_first[k] .. stage_first[k + 1] - 1 */
+    double *cum_share;     /* per pool: the cumulative share within its stage */
+    gsl_rng **rng_route;   /* per stage; NULL for one route */
+    ccs_pool **pools;
+    pool_ref *refs;
+    double *tables_s;      /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
+    size_t *table_off;
+    const ccs_pool_cfg **pool_cfg;
+    const char **route_name;
+    double *route_share;
+    ccs_histogram *latency, *age;
+    uint64_t hits, looked_up;
+    double age_hit_sum_us;
+    ccs_series series;
 };
 
-static int64_t draw_service_us(ccs_service *s)
+static void record(ccs_service *s, int64_t t_arr, int64_t now)
 {
-    if (s->cfg->service_time.dist == CCS_DIST_DETERMINISTIC) return ccs_round_nonneg(s->mean_service_us);
-    return ccs_round_nonneg(ccs_rng_exponential(s->rng_service, s->mean_service_us));
+    if (t_arr < s->warmup_us) return;
+    int64_t lat = now - t_arr + s->const_us;
+    ccs_histogram_add(s->latency, lat);
+    size_t h = ccs_series_slot(&s->series, t_arr);
+    s->series.requests[h] += 1;
+    s->series.latency_sum_ms[h] += (double)lat / 1e3;
+    if (lat > s->slo_limit_us) s->series.slo_misses[h] += 1;
 }
 
-static void begin_service(ccs_service *s, int64_t now, int64_t arrived)
+static void enter_stage(ccs_service *s, size_t k, int64_t t_arr, int64_t now)
 {
-    int64_t d = draw_service_us(s);
-    s->busy++;
-    if (s->busy_power_w > 0) {
-        ccs_charge c = {0};
-        if (ccs_ledger_add(s->ledger, s->region, s->t0_us + now, s->t0_us + now + d, s->busy_power_w,
-                           s->hw->price_per_hour < 0, 0.0, &c) != 0) {
-            if (!s->ledger_failed) s->ledger_failed_at = s->t0_us + now + d;
-            s->ledger_failed = 1;
-        }
-        ccs_charge_add(&s->charge, &c);
-        s->busy_energy_j += c.it_energy_j;
+    size_t i = s->stage_first[k], last = s->stage_first[k + 1] - 1;
+    if (i < last) {
+        double u = gsl_rng_uniform(s->rng_route[k]);
+        while (i < last && u >= s->cum_share[i]) i++;
     }
-    ccs_engine_schedule(s->eng, now + d, s->kind_departure, (uint64_t)arrived);
+    ccs_pool_push(s->pools[i], t_arr, now);
 }
 
-/* Request attributes (tokens) are drawn but not yet used: the spine's service times do not
- * depend on them; model profiles will. */
+static void on_pool_done(void *ctx, const int64_t *t_arr, size_t n, int64_t now)
+{
+    pool_ref *r = ctx;
+    ccs_service *s = r->svc;
+    if (r->stage + 1 == s->nstages) {
+        for (size_t i = 0; i < n; i++) record(s, t_arr[i], now);
+    } else {
+        for (size_t i = 0; i < n; i++) enter_stage(s, r->stage + 1, t_arr[i], now);
+    }
+}
+
+/* Request attributes (tokens) are read but not yet used: service times come from the pools. */
 static void schedule_next_arrival(ccs_service *s)
 {
     ccs_request_attrs attrs;
@@ -71,77 +89,206 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     (void)arg;
     (void)eng;
     ccs_service *s = ctx;
-    if (s->busy < s->cfg->replicas) {
-        begin_service(s, now, now);
-    } else {
-        if (s->qlen == s->qcap) {
-            size_t cap = s->qcap ? 2 * s->qcap : 1024;
-            int64_t *q = malloc(cap * sizeof *q);
-            if (!q) {
-                s->out_of_memory = 1; /* reported by finish; this request is lost */
-                return;
+    if (s->cache) {
+        int64_t age;
+        int hit = ccs_cache_lookup(s->cache, now, &age);
+        if (now >= s->warmup_us) {
+            s->looked_up++;
+            ccs_histogram_add(s->age, age);
+            if (hit) {
+                s->hits++;
+                s->age_hit_sum_us += (double)age;
+                s->series.cache_hits[ccs_series_slot(&s->series, now)] += 1;
             }
-            for (size_t i = 0; i < s->qlen; i++) q[i] = s->queue[(s->qhead + i) % s->qcap];
-            free(s->queue);
-            s->queue = q;
-            s->qcap = cap;
-            s->qhead = 0;
         }
-        s->queue[(s->qhead + s->qlen++) % s->qcap] = now;
+        if (hit) {
+            record(s, now, now);
+            schedule_next_arrival(s);
+            return;
+        }
     }
+    enter_stage(s, 0, now, now);
     schedule_next_arrival(s);
 }
 
-static void on_departure(ccs_engine *eng, void *ctx, int64_t now, uint64_t arrived)
+/* Latency tables of every pool with a model or a measured table, b = 1..max_batch: the
+ * roofline pools in one bulk call of the SoA kernel. */
+static int build_tables(ccs_service *s, ccs_err *err)
 {
-    (void)eng;
-    ccs_service *s = ctx;
-    if ((int64_t)arrived >= s->warmup_us) ccs_histogram_add(s->latency, now - (int64_t)arrived);
-    s->busy--;
-    if (s->qlen > 0) {
-        int64_t a = s->queue[s->qhead];
-        s->qhead = (s->qhead + 1) % s->qcap;
-        s->qlen--;
-        begin_service(s, now, a);
+    size_t total = 0, nroof = 0;
+    long maxb = 1;
+    s->table_off = calloc(s->npools, sizeof *s->table_off);
+    if (!s->table_off) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->npools; i++) {
+        s->table_off[i] = total;
+        total += (size_t)s->pool_cfg[i]->batching.max_batch;
+        if (s->pool_cfg[i]->model) {
+            nroof++;
+            if (s->pool_cfg[i]->batching.max_batch > maxb) maxb = s->pool_cfg[i]->batching.max_batch;
+        }
     }
+    s->tables_s = calloc(total, sizeof *s->tables_s);
+    double *soa = calloc(4 * (nroof ? nroof : 1) + (nroof ? nroof : 1) * (size_t)maxb, sizeof *soa);
+    if (!s->tables_s || !soa) {
+        free(soa);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    double *ov = soa, *comp = soa + nroof, *wts = soa + 2 * nroof, *mem = soa + 3 * nroof, *out = soa + 4 * nroof;
+    size_t r = 0;
+    for (size_t i = 0; i < s->npools; i++) {
+        const ccs_pool_cfg *c = s->pool_cfg[i];
+        if (!c->model) continue;
+        const ccs_hardware_cfg *hw = ccs_scenario_hardware(s->sc, c->hardware);
+        const ccs_model_cfg *m = ccs_scenario_model(s->sc, c->model);
+        const ccs_variant_cfg *v = ccs_model_variant(m, c->variant);
+        double peak = (v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
+                       : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
+                                                       : hw->peak_tflops_fp16) * 1e12;
+        double bw = hw->mem_bw_gb_s * 1e9;
+        ov[r] = m->overhead_ms / 1e3;
+        comp[r] = (v->flop_per_item > 0 ? v->flop_per_item : m->flop_per_item) / (peak * m->efficiency);
+        wts[r] = v->weight_bytes / bw;
+        mem[r] = (v->bytes_per_item > 0 ? v->bytes_per_item : m->bytes_per_item) / bw;
+        r++;
+    }
+    if (nroof) ccs_latency_roofline_tables(nroof, ov, comp, wts, mem, (size_t)maxb, out);
+    r = 0;
+    int rc = 0;
+    for (size_t i = 0; i < s->npools && !rc; i++) {
+        const ccs_pool_cfg *c = s->pool_cfg[i];
+        double *t = s->tables_s + s->table_off[i];
+        if (c->model) {
+            memcpy(t, out + r * (size_t)maxb, (size_t)c->batching.max_batch * sizeof *t);
+            r++;
+        } else if (c->latency_table.nbatch) {
+            double *ls = malloc(c->latency_table.nms * sizeof *ls);
+            if (!ls) return free(soa), ccs_err_set(err, CCS_ERUN, "out of memory");
+            for (size_t k = 0; k < c->latency_table.nms; k++) ls[k] = c->latency_table.ms[k] / 1e3;
+            rc = ccs_latency_table_from_points(c->latency_table.batch, ls, c->latency_table.nbatch,
+                                               (size_t)c->batching.max_batch, t, err);
+            free(ls);
+        }
+    }
+    free(soa);
+    return rc;
 }
 
-int ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, gsl_rng *arrivals, gsl_rng *service_times, int64_t t0_us,
-                       int64_t horizon_us, int64_t warmup_us, ccs_service **out, ccs_err *err)
+static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us,
+                       ccs_err *err)
+{
+    const ccs_service_cfg *c = s->cfg;
+    s->nstages = c->nstages;
+    for (size_t k = 0; k < c->nstages; k++) s->npools += c->stages[k].nroutes ? c->stages[k].nroutes : 1;
+    s->stage_first = calloc(s->nstages + 1, sizeof *s->stage_first);
+    s->cum_share = calloc(s->npools, sizeof *s->cum_share);
+    s->route_share = calloc(s->npools, sizeof *s->route_share);
+    s->rng_route = calloc(s->nstages, sizeof *s->rng_route);
+    s->pools = calloc(s->npools, sizeof *s->pools);
+    s->refs = calloc(s->npools, sizeof *s->refs);
+    s->pool_cfg = calloc(s->npools, sizeof *s->pool_cfg);
+    s->route_name = calloc(s->npools, sizeof *s->route_name);
+    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->refs ||
+        !s->pool_cfg || !s->route_name)
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    size_t i = 0;
+    char name[600];
+    for (size_t k = 0; k < c->nstages; k++) {
+        const ccs_stage_cfg *st = &c->stages[k];
+        s->stage_first[k] = i;
+        double cum = 0;
+        if (st->nroutes == 0) {
+            s->pool_cfg[i] = &st->pool;
+            s->cum_share[i] = s->route_share[i] = 1.0;
+            i++;
+        } else {
+            snprintf(name, sizeof name, "routing/%s/%s", c->name, st->name);
+            if (!(s->rng_route[k] = ccs_streams_get(streams, name))) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            for (size_t r = 0; r < st->nroutes; r++, i++) {
+                s->pool_cfg[i] = &st->routes[r].pool;
+                s->route_name[i] = st->routes[r].name;
+                s->route_share[i] = st->routes[r].share;
+                s->cum_share[i] = cum += st->routes[r].share;
+            }
+        }
+    }
+    s->stage_first[c->nstages] = i;
+    int rc = build_tables(s, err);
+    if (rc) return rc;
+    double rate = ccs_arrivals_mean_rate_per_s(s->arrivals);
+    double miss = s->cache ? 1.0 - ccs_cache_expected_hit_rate(s->cache, rate) : 1.0;
+    for (size_t k = 0; k < c->nstages; k++) {
+        for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++) {
+            const ccs_pool_cfg *pc = s->pool_cfg[p];
+            if (s->npools == 1)
+                snprintf(name, sizeof name, "service_time/%s", c->name);
+            else
+                snprintf(name, sizeof name, "service_time/%s/%s/%s", c->name, c->stages[k].name,
+                         s->route_name[p] ? s->route_name[p] : "");
+            s->refs[p] = (pool_ref){s, k};
+            ccs_pool_params par = {
+                .cfg = pc,
+                .hw = pc->hardware ? ccs_scenario_hardware(s->sc, pc->hardware) : NULL,
+                .table_s = pc->model || pc->latency_table.nbatch ? s->tables_s + s->table_off[p] : NULL,
+                .region = region,
+                .eng = s->eng,
+                .ledger = ledger,
+                .series = &s->series,
+                .rng = ccs_streams_get(streams, name),
+                .t0_us = t0_us,
+                .horizon_us = s->horizon_us,
+                .done = on_pool_done,
+                .done_ctx = &s->refs[p],
+            };
+            if (!par.rng) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            if ((rc = ccs_pool_create(&par, &s->pools[p], err))) return rc;
+            /* A stable queue needs a mean offered load below capacity: otherwise the waiting
+             * line, and memory, grow without bound. Peaks above it are fine: queues drain. */
+            double offered = rate * miss * s->route_share[p], cap = ccs_pool_capacity_per_s(s->pools[p]);
+            if (offered >= cap)
+                return ccs_err_at(err, CCS_EINPUT, c->stages[k].pos.file, c->stages[k].pos.line,
+                                  c->stages[k].pos.col,
+                                  "services[%s] stage '%s'%s%s: mean offered load %.4g requests/s >= "
+                                  "capacity %.4g (replicas x max_batch / L(max_batch)): the queue would "
+                                  "grow without bound; expected a load below 1 (mean rate x mean_ms / "
+                                  "replicas = %.3g)",
+                                  c->name, c->stages[k].name, s->route_name[p] ? " route " : "",
+                                  s->route_name[p] ? s->route_name[p] : "", offered, cap, offered / cap);
+        }
+    }
+    return 0;
+}
+
+int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
+                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us,
+                       int64_t warmup_us, ccs_service **out, ccs_err *err)
 {
     *out = NULL;
     ccs_service *s = calloc(1, sizeof *s);
     if (!s) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    s->sc = sc;
     s->cfg = cfg;
-    s->hw = hw;
-    s->region = region;
     s->eng = eng;
-    s->ledger = ledger;
-    s->rng_service = service_times;
-    s->t0_us = t0_us;
     s->horizon_us = horizon_us;
     s->warmup_us = warmup_us;
-    s->mean_service_us = cfg->service_time.mean_ms * 1e3;
-    s->busy_power_w = hw ? hw->max_w - hw->idle_w : 0.0;
+    s->const_us = llround((cfg->rtt_ms + (cfg->cache.kind ? cfg->cache.lookup_ms : 0.0)) * 1e3);
+    s->slo_limit_us = cfg->slo_p95_ms > 0 ? llround(cfg->slo_p95_ms * 1e3) : INT64_MAX;
     s->latency = ccs_histogram_create();
+    s->age = ccs_histogram_create();
     s->kind_arrival = ccs_engine_add_handler(eng, on_arrival, s);
-    s->kind_departure = ccs_engine_add_handler(eng, on_departure, s);
-    int rc = !s->latency || s->kind_arrival < 0 || s->kind_departure < 0
+    char name[300];
+    snprintf(name, sizeof name, "arrivals/%s", cfg->name);
+    gsl_rng *ra = ccs_streams_get(streams, name);
+    int rc = !s->latency || !s->age || s->kind_arrival < 0 || !ra || ccs_series_init(&s->series, t0_us, horizon_us)
                  ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                 : ccs_arrivals_create(&cfg->arrivals, arrivals, horizon_us, &s->arrivals, err);
-    if (rc) {
+                 : 0;
+    if (!rc && (rc = ccs_arrivals_create(&cfg->arrivals, ra, horizon_us, &s->arrivals, err)))
         ccs_err_prefix(err, "services[%s].arrivals: ", cfg->name);
-    } else {
-        /* A stable queue needs a mean offered load below 1: otherwise the waiting line, and
-         * memory, grow without bound. Peaks above 1 are fine: the queue drains after them. */
-        double load = ccs_arrivals_mean_rate_per_s(s->arrivals) * s->mean_service_us / 1e6 / (double)cfg->replicas;
-        if (load >= 1.0)
-            rc = ccs_err_at(err, CCS_EINPUT, cfg->pos.file, cfg->pos.line, cfg->pos.col,
-                            "services[%s]: mean offered load (mean rate x mean_ms / replicas) = %.3g "
-                            ">= 1: the queue would grow without bound; expected < 1",
-                            cfg->name, load);
+    if (!rc && cfg->cache.kind) {
+        snprintf(name, sizeof name, "cache/%s", cfg->name);
+        gsl_rng *rc_ = ccs_streams_get(streams, name);
+        rc = rc_ ? ccs_cache_create(&cfg->cache, rc_, &s->cache, err) : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
+    if (!rc) rc = setup_pools(s, region, ledger, streams, t0_us, err);
     if (rc) {
         ccs_service_destroy(s);
         return rc;
@@ -153,57 +300,118 @@ int ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, i
 void ccs_service_destroy(ccs_service *s)
 {
     if (!s) return;
+    for (size_t i = 0; s->pools && i < s->npools; i++) ccs_pool_destroy(s->pools[i]);
+    free(s->pools);
+    free(s->refs);
+    free(s->stage_first);
+    free(s->cum_share);
+    free(s->route_share);
+    free(s->rng_route);
+    free(s->pool_cfg);
+    free(s->route_name);
+    free(s->tables_s);
+    free(s->table_off);
     ccs_histogram_destroy(s->latency);
+    ccs_histogram_destroy(s->age);
     ccs_arrivals_destroy(s->arrivals);
-    free(s->queue);
+    ccs_cache_destroy(s->cache);
+    ccs_series_free(&s->series); /* unless handed to a result */
     free(s);
 }
 
 int ccs_service_start(ccs_service *s)
 {
     schedule_next_arrival(s);
+    for (size_t i = 0; i < s->npools; i++) ccs_pool_start(s->pools[i]);
     return ccs_engine_failed(s->eng) ? -1 : 0;
 }
 
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
 {
-    char when[32];
-    if (s->out_of_memory)
-        return ccs_err_set(err, CCS_ERUN, "service '%s': out of memory for the waiting line", s->cfg->name);
+    memset(out, 0, sizeof *out);
     int arc = ccs_arrivals_failed(s->arrivals, err);
     if (arc) {
         ccs_err_prefix(err, "services[%s].arrivals: ", s->cfg->name);
         return arc;
     }
-    if (s->ledger_failed) {
-        ccs_time_format(s->ledger_failed_at, when, sizeof when);
-        return ccs_err_set(err, CCS_EINPUT,
-                           "service '%s' is still serving at %s, past the end of region traces",
-                           s->cfg->name, when);
-    }
-    ccs_charge idle = {0};
-    if (s->hw && s->hw->idle_w * (double)s->cfg->replicas + s->hw->price_per_hour > 0) {
-        double rent = s->hw->price_per_hour < 0 ? 0.0 : s->hw->price_per_hour * (double)s->cfg->replicas;
-        if (ccs_ledger_add(s->ledger, s->region, s->t0_us, s->t0_us + s->horizon_us,
-                           s->hw->idle_w * (double)s->cfg->replicas, s->hw->price_per_hour < 0, rent,
-                           &idle) != 0)
-            return ccs_err_set(err, CCS_ERUN, "service '%s': idle draw outside the ledger", s->cfg->name);
-    }
+    out->pools = calloc(s->npools, sizeof *out->pools);
+    if (!out->pools) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    out->npools = s->npools;
+    for (size_t k = 0; k < s->nstages; k++)
+        for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++) {
+            ccs_service_pool_result *pr = &out->pools[p];
+            const ccs_pool_cfg *c = s->pool_cfg[p];
+            int rc = ccs_pool_finish(s->pools[p], &pr->r, err);
+            if (rc) {
+                ccs_err_prefix(err, "services[%s] stage '%s': ", s->cfg->name, s->cfg->stages[k].name);
+                if (rc == CCS_EINPUT) {
+                    char when[32];
+                    ccs_time_format(s->series.t0_us + s->horizon_us, when, sizeof when);
+                    ccs_err_prefix(err, "(period ends %s) ", when);
+                }
+                return rc;
+            }
+            pr->stage = s->cfg->stages[k].name;
+            pr->route = s->route_name[p];
+            pr->share = s->route_share[p];
+            pr->hardware = c->hardware;
+            pr->model = c->model;
+            pr->max_batch = c->batching.max_batch;
+            pr->window_ms = c->batching.window_ms;
+            if (c->model) {
+                const ccs_model_cfg *m = ccs_scenario_model(s->sc, c->model);
+                const ccs_variant_cfg *v = ccs_model_variant(m, c->variant);
+                pr->variant = v->name;
+                pr->quality_metric = m->quality_metric;
+                pr->quality_delta = v->quality_delta;
+            }
+            if (c->model || c->latency_table.nbatch) {
+                pr->l1_ms = s->tables_s[s->table_off[p]] * 1e3;
+                pr->lmax_ms = s->tables_s[s->table_off[p] + (size_t)c->batching.max_batch - 1] * 1e3;
+            } else {
+                pr->l1_ms = pr->lmax_ms = c->service_time.mean_ms;
+            }
+            if (c->hardware) {
+                const ccs_hardware_cfg *hw = ccs_scenario_hardware(s->sc, c->hardware);
+                pr->embodied_kg = pr->r.provisioned_hours * hw->embodied_kg / hw->lifetime_h;
+            }
+            out->busy_energy_j += pr->r.busy_energy_j;
+            out->idle_energy_j += pr->r.idle_energy_j;
+            out->embodied_kg += pr->embodied_kg;
+            ccs_charge_add(&out->charge, &pr->r.charge);
+        }
     out->requests = ccs_histogram_count(s->latency);
+    out->measured_s = (double)(s->horizon_us - s->warmup_us) / 1e6;
+    out->throughput_per_s = (double)out->requests / out->measured_s;
     out->mean_ms = ccs_histogram_mean(s->latency) / 1e3;
     out->p50_ms = ccs_histogram_quantile(s->latency, 0.50) / 1e3;
     out->p95_ms = ccs_histogram_quantile(s->latency, 0.95) / 1e3;
     out->p99_ms = ccs_histogram_quantile(s->latency, 0.99) / 1e3;
     if (s->cfg->slo_p95_ms > 0) {
-        out->slo_violation_frac = ccs_histogram_frac_above(s->latency, llround(s->cfg->slo_p95_ms * 1e3));
+        out->slo_violation_frac = ccs_histogram_frac_above(s->latency, s->slo_limit_us);
         out->slo_met = out->p95_ms <= s->cfg->slo_p95_ms;
     } else {
-        out->slo_violation_frac = 0;
         out->slo_met = -1;
     }
-    out->busy_energy_j = s->busy_energy_j;
-    out->idle_energy_j = idle.it_energy_j;
-    out->charge = s->charge;
-    ccs_charge_add(&out->charge, &idle);
+    out->rtt_ms = s->cfg->rtt_ms;
+    out->lookup_ms = s->cfg->cache.kind ? s->cfg->cache.lookup_ms : 0.0;
+    out->cache_kind = s->cfg->cache.kind;
+    if (s->cache) {
+        out->cache_hit_rate = s->looked_up ? (double)s->hits / (double)s->looked_up : 0.0;
+        out->cache_hit_rate_theory = ccs_cache_expected_hit_rate(s->cache, ccs_arrivals_mean_rate_per_s(s->arrivals));
+        out->age_mean_s = ccs_histogram_mean(s->age) / 1e6;
+        out->age_p95_s = ccs_histogram_quantile(s->age, 0.95) / 1e6;
+        out->age_hit_mean_s = s->hits ? s->age_hit_sum_us / (double)s->hits / 1e6 : 0.0;
+    }
+    out->series = s->series; /* handed over */
+    memset(&s->series, 0, sizeof s->series);
     return 0;
+}
+
+void ccs_service_result_free(ccs_service_result *r)
+{
+    if (!r) return;
+    free(r->pools);
+    r->pools = NULL;
+    ccs_series_free(&r->series);
 }

@@ -1,44 +1,72 @@
-/* An interactive service: arrivals (a plug-in: Poisson or a traffic trace) into a FCFS queue in front of `replicas` identical
- * servers, exponential or deterministic service times. Latency = queueing + service. Power per
- * replica P(u) = idle + (max - idle) u: each request's busy energy is charged over its service
- * interval, the idle draw of every provisioned replica over the whole period (DOMAIN.md 3, 4).
- * This is the spine's first service model; batching, caches, pipelines and traces come later. */
+/* An interactive service (DOMAIN.md 4): arrivals (a plug-in: Poisson, deterministic or a
+ * traffic trace), an optional cache, then a pipeline of stages, each a pool of replicas behind
+ * a dynamic batcher (pool.h), a stage's traffic optionally split over routes (small vs large
+ * model). Latency = network RTT + cache lookup + queueing and batch service in every stage; a
+ * hit returns after RTT + lookup. The RTT and the lookup are constants, added to the measured
+ * time rather than simulated: they shift every request alike and change no queue. */
 #ifndef CCS_SERVICE_H
 #define CCS_SERVICE_H
 
 #include "ccs_engine.h"
 #include "ccs_err.h"
+#include "ccs_rng.h"
 #include "ccs_scenario.h"
 #include "ledger.h"
+#include "pool.h"
+#include "series.h"
 
-#include <gsl/gsl_rng.h>
 #include <stdint.h>
 
 typedef struct ccs_service ccs_service;
 
+typedef struct ccs_service_pool_result {
+    const char *stage, *route;     /* route NULL: the stage has one pool */
+    double share;                  /* of the stage's traffic */
+    const char *hardware, *model, *variant, *quality_metric; /* NULL where not given */
+    double quality_delta;
+    long max_batch;
+    double window_ms;
+    double l1_ms, lmax_ms;         /* batch service time at b = 1 and b = max_batch (mean for draws) */
+    double embodied_kg;            /* provisioned replica-hours x embodied / lifetime */
+    ccs_pool_result r;
+} ccs_service_pool_result;
+
 typedef struct ccs_service_result {
-    uint64_t requests;          /* measured: arrived after the warm-up */
+    uint64_t requests;          /* measured: arrived after the warm-up, completed */
+    double measured_s;          /* the measured window: period - warm-up */
+    double throughput_per_s;    /* requests / measured_s */
     double mean_ms, p50_ms, p95_ms, p99_ms;
     double slo_violation_frac;  /* share of requests slower than slo_p95_ms; 0 without an SLO */
     int slo_met;                /* p95 <= slo (1), not (0), no SLO (-1) */
+    double rtt_ms, lookup_ms;
+    int cache_kind;
+    double cache_hit_rate, cache_hit_rate_theory; /* measured; Poisson theory (cache.h) */
+    double age_mean_s, age_p95_s, age_hit_mean_s; /* of served results (misses are fresh: 0) */
     double busy_energy_j;       /* IT energy of serving requests */
     double idle_energy_j;       /* IT energy of provisioned replicas at idle power */
+    double embodied_kg;
     ccs_charge charge;          /* everything this service drew, as the ledger priced it */
+    size_t npools;
+    ccs_service_pool_result *pools;
+    ccs_series series;          /* hourly */
 } ccs_service_result;
 
 /* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop;
- * requests arriving before warmup_us are served and charged but not measured. Fails (err
- * filled) when the arrivals cannot be set up or their mean load is 1 or more. */
-int ccs_service_create(const ccs_service_cfg *cfg, const ccs_hardware_cfg *hw, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, gsl_rng *arrivals, gsl_rng *service_times, int64_t t0_us,
-                       int64_t horizon_us, int64_t warmup_us, ccs_service **out, ccs_err *err);
+ * requests arriving before warmup_us are served and charged but not measured. Random streams
+ * are taken from `streams` by name: arrivals/S, cache/S, routing/S/STAGE, service_time/S (one
+ * pool) or service_time/S/STAGE/ROUTE. Fails (err filled) when the arrivals cannot be set up
+ * or a pool's mean offered load is at or above its capacity. */
+int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
+                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us,
+                       int64_t warmup_us, ccs_service **out, ccs_err *err);
 void ccs_service_destroy(ccs_service *s);
 
-/* Schedules the first arrival. */
+/* Schedules the first arrival and the autoscalers. */
 int ccs_service_start(ccs_service *s);
 
-/* After the engine has run dry: charges idle power and fills the result. Non-zero if the
- * ledger could not take a draw (the period ran past the traces), with err filled. */
+/* After the engine has run dry: charges idle power and fills the result (which then owns
+ * memory: free it with ccs_service_result_free). Non-zero, err filled, on failure. */
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err);
+void ccs_service_result_free(ccs_service_result *r);
 
 #endif

@@ -7,7 +7,11 @@
 #include "ccs_yaml.h"
 #include "policy.h"
 
+#include "ccs_config.h"
+
+#include <dirent.h>
 #include <libgen.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +22,7 @@
 #define NOPOS ((size_t)-1)
 
 static const char *const fill_words[] = {"none", "previous", "linear", NULL};
-static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", NULL};
+static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", "deterministic", NULL};
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
 
@@ -59,43 +63,97 @@ static const ccs_schema region_schema = {"region", sizeof(ccs_region_cfg), regio
                                          offsetof(ccs_region_cfg, pos), region_defaults};
 
 /* ---- hardware ---- */
+static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
+static const char *const precision_words[] = {"fp16", "int8", "int4", NULL};
+
 static void hardware_defaults(void *p)
 {
     ccs_hardware_cfg *h = p;
     h->price_per_hour = -1;
-    h->lifetime_h = 5 * 8760;
+    h->lifetime_h = 5 * 8760.0;
 }
 static const ccs_field hardware_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_hardware_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, AT_LEAST(0), NULL, NULL, 0,
      "idle power in W", NULL},
     {"max_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, max_w), 1, AT_LEAST(0), NULL, NULL, 0,
-     "power at full utilisation in W", NULL},
+     "power at full load in W", NULL},
     {"price_per_hour", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, price_per_hour), 0, AT_LEAST(0),
-     NULL, NULL, 0, "an instance price in currency/hour", NULL},
+     NULL, NULL, 0, "an instance price per hour (leave out for owned hardware)", NULL},
     {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, embodied_kg), 0, AT_LEAST(0), NULL,
      NULL, 0, "manufacturing emissions in kgCO2e", NULL},
     {"lifetime_h", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_h), 0, AT_LEAST(1), NULL, NULL,
      0, "a service life in hours", NULL},
+    {"peak_tflops_fp16", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tflops_fp16), 0, AT_LEAST(0),
+     NULL, NULL, 0, "dense fp16 peak in TFLOP/s", NULL},
+    {"peak_tops_int8", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int8), 0, AT_LEAST(0), NULL,
+     NULL, 0, "dense int8 peak in TOP/s", NULL},
+    {"peak_tops_int4", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int4), 0, AT_LEAST(0), NULL,
+     NULL, 0, "dense int4 peak in TOP/s", NULL},
+    {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, AT_LEAST(0), NULL, NULL,
+     0, "memory bandwidth in GB/s", NULL},
+    {"tier", CCS_F_STR, offsetof(ccs_hardware_cfg, tier), 0, NO_RANGE, NULL, NULL, 0,
+     "edge, regional or central", NULL},
 };
 static const ccs_schema hardware_schema = {"hardware profile", sizeof(ccs_hardware_cfg),
                                            hardware_fields,
                                            sizeof hardware_fields / sizeof hardware_fields[0],
                                            offsetof(ccs_hardware_cfg, pos), hardware_defaults};
 
+/* ---- model profiles ---- */
+static const ccs_field variant_fields[] = {
+    {"name", CCS_F_STR, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, precision_words,
+     NULL, 0, "fp16, int8 or int4", NULL},
+    {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL,
+     NULL, 0, "the bytes of weights read per batch", NULL},
+    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, AT_LEAST(0), NULL,
+     NULL, 0, "FLOPs per item (leave out: the model's)", NULL},
+    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, bytes_per_item), 0, AT_LEAST(0), NULL,
+     NULL, 0, "bytes moved per item (leave out: the model's)", NULL},
+    {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, NO_RANGE, NULL,
+     NULL, 0, "the change of the quality metric against the reference variant", NULL},
+};
+static const ccs_schema variant_schema = {"model variant", sizeof(ccs_variant_cfg), variant_fields,
+                                          sizeof variant_fields / sizeof variant_fields[0],
+                                          offsetof(ccs_variant_cfg, pos), NULL};
+static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
+static const ccs_field model_fields[] = {
+    {"name", CCS_F_STR, offsetof(ccs_model_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"quality_metric", CCS_F_STR, offsetof(ccs_model_cfg, quality_metric), 0, NO_RANGE, NULL, NULL, 0,
+     "what quality_delta is measured in", NULL},
+    {"quality", CCS_F_DOUBLE, offsetof(ccs_model_cfg, quality), 0, NO_RANGE, NULL, NULL, 0,
+     "the reference variant's score on quality_metric", NULL},
+    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 1, AT_LEAST(0), NULL, NULL,
+     0, "FLOPs per item", NULL},
+    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 1, AT_LEAST(0), NULL,
+     NULL, 0, "bytes moved per item (activations, inputs)", NULL},
+    {"overhead_ms", CCS_F_DOUBLE, offsetof(ccs_model_cfg, overhead_ms), 0, AT_LEAST(0), NULL, NULL, 0,
+     "a fixed time per batch in ms", NULL},
+    {"efficiency", CCS_F_DOUBLE, offsetof(ccs_model_cfg, efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
+     "the achieved share of peak FLOP/s, in (0, 1]", NULL},
+    {"variants", CCS_F_LIST, offsetof(ccs_model_cfg, variants), 1, NO_RANGE, NULL, &variant_schema,
+     offsetof(ccs_model_cfg, nvariants), "a list of variants (fp16, int8, ...)", NULL},
+};
+static const ccs_schema model_schema = {"model profile", sizeof(ccs_model_cfg), model_fields,
+                                        sizeof model_fields / sizeof model_fields[0],
+                                        offsetof(ccs_model_cfg, pos), model_defaults};
+
 /* ---- services ---- */
 typedef struct service_time_cfg { int dist; double mean_ms; } service_time_cfg;
+typedef struct batching_cfg { long max_batch; double window_ms; } batching_cfg;
+typedef struct table_cfg { double *batch, *ms; size_t nbatch, nms; } table_cfg;
 static const ccs_field arrivals_fields[] = {
     {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, process_words, NULL, 0,
-     "poisson, trace-counts or trace-replay", NULL},
+     "poisson, trace-counts, trace-replay or deterministic", NULL},
     {"rate_per_s", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, rate_per_s), 0, 1e-9, 1e9, NULL, NULL, 0,
-     "a mean arrival rate in requests/s", NULL},
+     "requests per second", NULL},
     {"scale", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, scale), 0, 1e-12, 1e12, NULL, NULL, 0,
      "a factor on the trace's counts", NULL},
     {"trace", CCS_F_PATH, offsetof(ccs_arrivals_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
      "a traffic trace path, relative to the scenario file", NULL},
     {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, NO_RANGE, NULL, NULL, 0,
-     "how far into the trace the period starts, such as 3d", NULL},
+     "a time into the trace such as 3d", NULL},
     {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, NO_RANGE, NULL, NULL, 0,
      "true or false", NULL},
 };
@@ -110,19 +168,124 @@ static const ccs_field service_time_fields[] = {
 };
 static const ccs_schema service_time_schema = {"service_time", sizeof(service_time_cfg),
                                                service_time_fields, 2, NOPOS, NULL};
-static void service_defaults(void *p) { ((ccs_service_cfg *)p)->replicas = 1; }
+static const ccs_field batching_fields[] = {
+    {"max_batch", CCS_F_INT, offsetof(batching_cfg, max_batch), 1, 1, 65536, NULL, NULL, 0,
+     "the largest batch, 1 to 65536", NULL},
+    {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, 3.6e6, NULL, NULL, 0,
+     "the longest the oldest request may wait for a batch to fill, in ms", NULL},
+};
+static const ccs_schema batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, NOPOS,
+                                           NULL};
+static const ccs_field table_fields[] = {
+    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL,
+     offsetof(table_cfg, nbatch), "measured batch sizes, increasing", NULL},
+    {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 1, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
+     "the measured batch latencies in ms", NULL},
+};
+static const ccs_schema table_schema = {"latency_table", sizeof(table_cfg), table_fields, 2, NOPOS, NULL};
+static void autoscale_defaults(void *p)
+{
+    ccs_autoscale_cfg *a = p;
+    a->min = 1;
+    a->target = 0.6;
+    a->up_delay_us = 60 * 1000000LL;
+    a->down_delay_us = 300 * 1000000LL;
+    a->interval_us = 15 * 1000000LL;
+}
+static const ccs_field autoscale_fields[] = {
+    {"min", CCS_F_INT, offsetof(ccs_autoscale_cfg, min), 0, 1, 1e5, NULL, NULL, 0,
+     "the fewest serving replicas, >= 1", NULL},
+    {"max", CCS_F_INT, offsetof(ccs_autoscale_cfg, max), 1, 1, 1e5, NULL, NULL, 0,
+     "the most serving replicas", NULL},
+    {"target", CCS_F_DOUBLE, offsetof(ccs_autoscale_cfg, target), 0, 0.01, 1.0, NULL, NULL, 0,
+     "a target utilisation in (0, 1]", NULL},
+    {"scale_up_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, up_delay_us), 0, NO_RANGE, NULL,
+     NULL, 0, "a cold-start time such as 90s", NULL},
+    {"scale_down_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, down_delay_us), 0, NO_RANGE,
+     NULL, NULL, 0, "a time such as 5m", NULL},
+    {"interval", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, interval_us), 0, 1e-3, INFINITY, NULL,
+     NULL, 0, "how often the scaler acts, such as 15s", NULL},
+    {"warm_pool", CCS_F_INT, offsetof(ccs_autoscale_cfg, warm_pool), 0, 0, 1e5, NULL, NULL, 0,
+     "idle, ready replicas kept beside the serving ones", NULL},
+};
+static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cfg), autoscale_fields,
+                                            sizeof autoscale_fields / sizeof autoscale_fields[0], NOPOS,
+                                            autoscale_defaults};
+
+/* The pool keys, shared by a service (one stage), a stage (one route) and a route. */
+#define POOL_FIELDS(T, P)                                                                          \
+    {"hardware", CCS_F_STR, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0,                  \
+     "a hardware profile name", NULL},                                                             \
+    {"model", CCS_F_STR, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", \
+     NULL},                                                                                        \
+    {"variant", CCS_F_STR, offsetof(T, P.variant), 0, NO_RANGE, NULL, NULL, 0,                    \
+     "a variant of the model (fp16, int8, ...)", NULL},                                            \
+    {"service_time", CCS_F_MAP, offsetof(T, P.service_time), 0, NO_RANGE, NULL,                   \
+     &service_time_schema, 0, "{dist: exponential|deterministic, mean_ms: M}", NULL},              \
+    {"latency_table", CCS_F_MAP, offsetof(T, P.latency_table), 0, NO_RANGE, NULL, &table_schema,  \
+     0, "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}", NULL},                                         \
+    {"replicas", CCS_F_INT, offsetof(T, P.replicas), 0, 1, 1e6, NULL, NULL, 0,                    \
+     "a number of replicas, 1 or more", NULL},                                                     \
+    {"autoscale", CCS_F_MAP, offsetof(T, P.autoscale), 0, NO_RANGE, NULL, &autoscale_schema, 0,   \
+     "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}", NULL},                     \
+    {"batching", CCS_F_MAP, offsetof(T, P.batching), 0, NO_RANGE, NULL, &batching_schema, 0,      \
+     "{max_batch: B, window_ms: W}", NULL}
+
+static const ccs_field route_fields[] = {
+    {"name", CCS_F_STR, offsetof(ccs_route_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 1, 0.0, 1.0, NULL, NULL, 0,
+     "the share of the stage's traffic, in [0, 1]", NULL},
+    POOL_FIELDS(ccs_route_cfg, pool),
+};
+static const ccs_schema route_schema = {"route", sizeof(ccs_route_cfg), route_fields,
+                                        sizeof route_fields / sizeof route_fields[0],
+                                        offsetof(ccs_route_cfg, pos), NULL};
+static const ccs_field stage_fields[] = {
+    {"name", CCS_F_STR, offsetof(ccs_stage_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    POOL_FIELDS(ccs_stage_cfg, pool),
+    {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, NO_RANGE, NULL, &route_schema,
+     offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
+};
+static const ccs_schema stage_schema = {"stage", sizeof(ccs_stage_cfg), stage_fields,
+                                        sizeof stage_fields / sizeof stage_fields[0],
+                                        offsetof(ccs_stage_cfg, pos), NULL};
+static void cache_defaults(void *p)
+{
+    ccs_cache_cfg *c = p;
+    c->hit_prob = -1;
+    c->zipf_s = -1;
+}
+static const ccs_field cache_fields[] = {
+    {"hit_prob", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, hit_prob), 0, 0.0, 1.0, NULL, NULL, 0,
+     "a fixed hit probability in [0, 1]", NULL},
+    {"ttl", CCS_F_DURATION, offsetof(ccs_cache_cfg, ttl_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
+     "how long a cached result is served, such as 5m", NULL},
+    {"keys", CCS_F_INT, offsetof(ccs_cache_cfg, keys), 0, 1, 1e8, NULL, NULL, 0,
+     "the number of distinct keys (queries, products)", NULL},
+    {"zipf_s", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, zipf_s), 0, 0.0, 5.0, NULL, NULL, 0,
+     "the Zipf exponent of key popularity, in [0, 5]", NULL},
+    {"lookup_ms", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, lookup_ms), 0, AT_LEAST(0), NULL, NULL, 0,
+     "the time of a cache lookup in ms", NULL},
+};
+static const ccs_schema cache_schema = {"cache", sizeof(ccs_cache_cfg), cache_fields,
+                                        sizeof cache_fields / sizeof cache_fields[0], NOPOS,
+                                        cache_defaults};
+static void service_defaults(void *p) { ((ccs_service_cfg *)p)->rtt_ms = -1; }
 static const ccs_field service_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_service_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"region", CCS_F_STR, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0,
      "a region name", NULL},
-    {"hardware", CCS_F_STR, offsetof(ccs_service_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
-     "a hardware profile name", NULL},
     {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL,
      &arrivals_schema, 0, "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
-    {"service_time", CCS_F_MAP, offsetof(ccs_service_cfg, service_time), 1, NO_RANGE, NULL,
-     &service_time_schema, 0, "{dist: exponential|deterministic, mean_ms: M}", NULL},
-    {"replicas", CCS_F_INT, offsetof(ccs_service_cfg, replicas), 0, 1, 1e6, NULL, NULL, 0,
-     "a number of replicas", NULL},
+    {"cache", CCS_F_MAP, offsetof(ccs_service_cfg, cache), 0, NO_RANGE, NULL, &cache_schema, 0,
+     "{hit_prob: P} or {ttl: 5m, keys: N, zipf_s: S}", NULL},
+    {"tier", CCS_F_ENUM, offsetof(ccs_service_cfg, tier), 0, NO_RANGE, tier_words, NULL, 0,
+     "edge, regional or central", NULL},
+    {"rtt_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, rtt_ms), 0, 0, 1e5, NULL, NULL, 0,
+     "a network round trip in ms", NULL},
+    POOL_FIELDS(ccs_service_cfg, pool),
+    {"stages", CCS_F_LIST, offsetof(ccs_service_cfg, stages), 0, NO_RANGE, NULL, &stage_schema,
+     offsetof(ccs_service_cfg, nstages), "a list of stages {name, hardware, replicas, ...}", NULL},
     {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, AT_LEAST(0), NULL, NULL,
      0, "a P95 latency objective in ms", NULL},
 };
@@ -191,6 +354,8 @@ static const ccs_field scenario_fields[] = {
      offsetof(ccs_scenario, nregions), "a list of regions with a carbon trace each", NULL},
     {"hardware", CCS_F_LIST, offsetof(ccs_scenario, hardware), 0, NO_RANGE, NULL, &hardware_schema,
      offsetof(ccs_scenario, nhardware), "a list of hardware profiles", NULL},
+    {"models", CCS_F_LIST, offsetof(ccs_scenario, models), 0, NO_RANGE, NULL, &model_schema,
+     offsetof(ccs_scenario, nmodels), "a list of model profiles", NULL},
     {"services", CCS_F_LIST, offsetof(ccs_scenario, services), 0, NO_RANGE, NULL, &service_schema,
      offsetof(ccs_scenario, nservices), "a list of services", NULL},
     {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, NO_RANGE, NULL, &job_schema,
@@ -202,7 +367,7 @@ static const ccs_schema scenario_schema = {"scenario", sizeof(ccs_scenario), sce
                                            sizeof scenario_fields / sizeof scenario_fields[0],
                                            NOPOS, scenario_defaults};
 
-/* ---- cross-checks ---- */
+/* ---- messages ---- */
 
 static int pos_err(ccs_err *err, const ccs_src_pos *pos, const char *fmt, const char *a,
                    const char *b, const char *c)
@@ -217,6 +382,272 @@ static int pos_err(ccs_err *err, const ccs_src_pos *pos, const char *fmt, const 
                 return pos_err(err, &(arr)[i].pos, "%s: duplicate %s name '%s': names must be unique", \
                                what, what, (arr)[i].name);
 
+
+/* ---- the bundled library of hardware and model profiles ---- */
+
+const char *ccs_library_dir(void)
+{
+    const char *env = getenv("CCSIM_LIBRARY");
+    return env && *env ? env : CCS_SOURCE_DIR "/models";
+}
+
+/* The names of the bundled profiles in one folder, for messages. */
+static void library_names(const char *sub, char *buf, size_t size)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", ccs_library_dir(), sub);
+    buf[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0) names[n++] = strndup(e->d_name, len - 5);
+    }
+    closedir(d);
+    for (size_t i = 1; i < n; i++) /* sorted, so that messages do not depend on the file system */
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] && size > strlen(buf) + 1) {
+            if (i) strncat(buf, ", ", size - strlen(buf) - 1);
+            strncat(buf, names[i], size - strlen(buf) - 1);
+        }
+        free(names[i]);
+    }
+}
+
+/* Finds `name` among the scenario's items, else loads <library>/<sub>/<name>.yaml and appends
+ * it. Returns the index, -1 with err filled when neither has it or the file is bad. */
+static long find_or_load(ccs_scenario *s, const char *sub, const char *name, const ccs_schema *schema, size_t name_off,
+                         void **items, size_t *n, const ccs_src_pos *pos, const char *keypath, ccs_err *err)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(*(char **)((char *)*items + i * schema->size + name_off), name) == 0)
+            return (long)i;
+    char path[1024], names[512];
+    snprintf(path, sizeof path, "%s/%s/%s.yaml", ccs_library_dir(), sub, name);
+    if (strchr(name, '/') || access(path, R_OK) != 0) {
+        library_names(sub, names, sizeof names);
+        ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                   "%s: unknown %s '%s': expected a name from the scenario's '%s' list or a bundled "
+                   "profile (%s)", keypath, schema->what, name, strcmp(sub, "hardware") == 0 ? "hardware" : "models",
+                   names[0] ? names : "none found");
+        return -1;
+    }
+    char **lp = realloc(s->lib_paths, (s->nlib_paths + 1) * sizeof *lp);
+    void *grown = realloc(*items, (*n + 1) * schema->size);
+    if (!lp || !grown) {
+        if (lp) s->lib_paths = lp;
+        if (grown) *items = grown;
+        ccs_err_set(err, CCS_ERUN, "out of memory");
+        return -1;
+    }
+    s->lib_paths = lp;
+    *items = grown;
+    char *kept = strdup(path);
+    s->lib_paths[s->nlib_paths++] = kept;
+    ccs_ynode *root;
+    if (ccs_yaml_load_file(kept, &root, err) != 0) return -1;
+    void *item = (char *)*items + *n * schema->size;
+    memset(item, 0, schema->size);
+    (*n)++; /* counted at once, so that destroy frees what the walk allocated even on error */
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", ccs_library_dir(), sub);
+    int rc = ccs_schema_apply(schema, root, item, "", dir, err);
+    ccs_yaml_free(root);
+    if (rc) return -1;
+    if (strcmp(*(char **)((char *)item + name_off), name) != 0) {
+        ccs_err_at(err, CCS_EINPUT, kept, 1, 1, "name: '%s' in a file named %s.yaml: expected the same name",
+                   *(char **)((char *)item + name_off), name);
+        return -1;
+    }
+    return (long)(*n - 1);
+}
+
+/* ---- services: pools, stages, routes, cache ---- */
+
+static int pool_given(const ccs_pool_cfg *p)
+{
+    return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
+           p->replicas || p->autoscale.max || p->batching.max_batch;
+}
+
+static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, const char *where, ccs_err *err)
+{
+    char key[512];
+    int sources = (p->service_time.mean_ms > 0) + (p->latency_table.nbatch > 0) + (p->model != NULL);
+    if (sources != 1)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: %s: expected exactly one of service_time, latency_table or model "
+                          "(with hardware) to give the batch service time",
+                          where, sources ? "more than one service time given" : "no service time given");
+    if (p->replicas && p->autoscale.max)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: give either replicas (fixed) or autoscale, not both", where);
+    if (p->autoscale.max) {
+        if (p->autoscale.min > p->autoscale.max)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.autoscale: min %ld is above max %ld: expected min <= max", where,
+                              p->autoscale.min, p->autoscale.max);
+        p->replicas = p->autoscale.min; /* serving at the start */
+    }
+    if (!p->replicas) p->replicas = 1;
+    if (!p->batching.max_batch) p->batching.max_batch = 1;
+    if (p->latency_table.nbatch) {
+        const double *b = p->latency_table.batch;
+        size_t n = p->latency_table.nbatch;
+        if (n != p->latency_table.nms || n < 2)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
+                              "of each, as many of one as of the other", where, n, p->latency_table.nms);
+        for (size_t k = 1; k < n; k++)
+            if (b[k] <= b[k - 1])
+                return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes",
+                                  where, k, b[k], b[k - 1]);
+        if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
+                              "to max_batch %ld: expected measurements covering them (no extrapolation)",
+                              where, b[0], b[n - 1], p->batching.max_batch);
+    }
+    const ccs_hardware_cfg *hw = NULL;
+    if (p->hardware) {
+        if (s->nregions == 0)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: hardware draws power and needs a region with a carbon trace; "
+                              "expected a 'regions' list", where);
+        snprintf(key, sizeof key, "%s.hardware", where);
+        long h = find_or_load(s, "hardware", p->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name), (void **)&s->hardware,
+                              &s->nhardware, pos, key, err);
+        if (h < 0) return CCS_EINPUT;
+        hw = &s->hardware[h];
+        if (hw->max_w < hw->idle_w)
+            return ccs_err_at(err, CCS_EINPUT, hw->pos.file, hw->pos.line, hw->pos.col,
+                              "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", hw->name);
+    }
+    if (p->model) {
+        if (!hw)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: a model profile needs hardware to run on: expected a 'hardware' key", where);
+        snprintf(key, sizeof key, "%s.model", where);
+        long m = find_or_load(s, "profiles", p->model, &model_schema, offsetof(ccs_model_cfg, name), (void **)&s->models, &s->nmodels, pos,
+                              key, err);
+        if (m < 0) return CCS_EINPUT;
+        const ccs_model_cfg *mc = &s->models[m];
+        const ccs_variant_cfg *v = ccs_model_variant(mc, p->variant);
+        if (!v)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.variant: model '%s' has no variant '%s'", where, mc->name, p->variant);
+        double peak = v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
+                      : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
+                                                      : hw->peak_tflops_fp16;
+        if (peak <= 0 || hw->mem_bw_gb_s <= 0)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: hardware '%s' gives no %s for variant '%s' (%s): expected it in the "
+                              "hardware profile", where, hw->name,
+                              hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision", v->name,
+                              precision_words[v->precision]);
+    } else if (p->variant) {
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.variant: given without a model", where);
+    }
+    return 0;
+}
+
+static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
+{
+    char where[512];
+    const ccs_cache_cfg *c = &sv->cache;
+    int ttl_keys = (c->ttl_us > 0) + (c->keys > 0) + (c->zipf_s >= 0);
+    if (c->hit_prob >= 0 && ttl_keys)
+        return pos_err(err, &sv->pos, "services[%s].cache: give either hit_prob (fixed) or ttl, keys "
+                       "and zipf_s (simulated), not both%s%s", sv->name, "", "");
+    if (ttl_keys && ttl_keys != 3)
+        return pos_err(err, &sv->pos, "services[%s].cache: a simulated cache needs all of ttl, keys and "
+                       "zipf_s%s%s", sv->name, "", "");
+    sv->cache.kind = c->hit_prob >= 0 ? CCS_CACHE_FIXED : ttl_keys ? CCS_CACHE_TTL : CCS_CACHE_NONE;
+    if (sv->rtt_ms < 0) sv->rtt_ms = ccs_tier_rtt_ms(sv->tier);
+    if (sv->nstages == 0) {
+        /* The one-stage shorthand: the service's own pool keys become its only stage. */
+        sv->stages = calloc(1, sizeof *sv->stages);
+        if (!sv->stages) return ccs_err_set(err, CCS_ERUN, "out of memory");
+        sv->nstages = 1;
+        sv->stages[0].pos = sv->pos;
+        sv->stages[0].name = strdup(sv->name);
+        sv->stages[0].pool = sv->pool;
+        memset(&sv->pool, 0, sizeof sv->pool); /* moved: freed with the stage */
+    } else if (pool_given(&sv->pool)) {
+        return pos_err(err, &sv->pos, "services[%s]: pool keys (hardware, service_time, replicas, ...) "
+                       "beside 'stages': expected them inside each stage%s%s", sv->name, "", "");
+    }
+    CHECK_UNIQUE(sv->stages, sv->nstages, "stage");
+    for (size_t k = 0; k < sv->nstages; k++) {
+        ccs_stage_cfg *st = &sv->stages[k];
+        if (st->nroutes == 0) {
+            snprintf(where, sizeof where, "services[%s]%s%s%s", sv->name, sv->nstages > 1 || strcmp(st->name, sv->name) ? ".stages[" : "",
+                     sv->nstages > 1 || strcmp(st->name, sv->name) ? st->name : "", sv->nstages > 1 || strcmp(st->name, sv->name) ? "]" : "");
+            int rc = check_pool(s, &st->pool, &st->pos, where, err);
+            if (rc) return rc;
+            continue;
+        }
+        if (pool_given(&st->pool))
+            return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
+                              "services[%s].stages[%s]: pool keys beside 'routes': expected them inside "
+                              "each route", sv->name, st->name);
+        CHECK_UNIQUE(st->routes, st->nroutes, "route");
+        double total = 0;
+        for (size_t r = 0; r < st->nroutes; r++) {
+            snprintf(where, sizeof where, "services[%s].stages[%s].routes[%s]", sv->name, st->name,
+                     st->routes[r].name);
+            int rc = check_pool(s, &st->routes[r].pool, &st->routes[r].pos, where, err);
+            if (rc) return rc;
+            total += st->routes[r].share;
+        }
+        if (fabs(total - 1.0) > 1e-9)
+            return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
+                              "services[%s].stages[%s].routes: shares add up to %g: expected 1",
+                              sv->name, st->name, total);
+    }
+    return 0;
+}
+
+double ccs_tier_rtt_ms(int tier)
+{
+    /* Typical round trips from a shopper's device: an edge site in the metro, a cloud region in
+     * the same country, a central region on the same continent. Stated so they can be replaced
+     * with rtt_ms where measured figures exist. */
+    switch (tier) {
+    case CCS_TIER_EDGE: return 5.0;
+    case CCS_TIER_REGIONAL: return 20.0;
+    case CCS_TIER_CENTRAL: return 60.0;
+    default: return 0.0;
+    }
+}
+
+const ccs_model_cfg *ccs_scenario_model(const ccs_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->nmodels; i++)
+        if (strcmp(s->models[i].name, name) == 0) return &s->models[i];
+    return NULL;
+}
+
+const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *name)
+{
+    if (!name) return m->nvariants ? &m->variants[0] : NULL;
+    for (size_t i = 0; i < m->nvariants; i++)
+        if (strcmp(m->variants[i].name, name) == 0) return &m->variants[i];
+    return NULL;
+}
+
+/* ---- cross-checks ---- */
+
 static void names_of_regions(const ccs_scenario *s, char *buf, size_t size)
 {
     buf[0] = '\0';
@@ -228,6 +659,8 @@ static void names_of_regions(const ccs_scenario *s, char *buf, size_t size)
 
 static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 {
+    CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
+    CHECK_UNIQUE(s->models, s->nmodels, "model");
     const ccs_ynode *end = ccs_yaml_get(root, "end"), *dur = ccs_yaml_get(root, "duration");
     if (end && dur)
         return ccs_err_at(err, CCS_EINPUT, dur->file, dur->line, dur->col,
@@ -258,13 +691,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         return pos_err(err, &s->jobs[0].pos,
                        "jobs[%s]: a job draws power and needs a region with a carbon trace; "
                        "expected a 'regions' list%s%s", s->jobs[0].name, "", "");
-    for (size_t i = 0; s->nregions == 0 && i < s->nservices; i++)
-        if (s->services[i].hardware)
-            return pos_err(err, &s->services[i].pos,
-                           "services[%s]: hardware draws power and needs a region with a carbon "
-                           "trace; expected a 'regions' list%s%s", s->services[i].name, "", "");
     CHECK_UNIQUE(s->regions, s->nregions, "region");
-    CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
     CHECK_UNIQUE(s->services, s->nservices, "service");
     CHECK_UNIQUE(s->jobs, s->njobs, "job");
     char names[512];
@@ -292,15 +719,16 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             what = "poisson arrivals take rate_per_s only";
         else if (a->process == CCS_ARRIVALS_TRACE_COUNTS && (!a->trace || (a->rate_per_s > 0) == (a->scale > 0)))
             what = "trace-counts arrivals take a trace and either rate_per_s (the mean rate) or scale";
+        else if (a->process == CCS_ARRIVALS_DETERMINISTIC && (a->rate_per_s <= 0 || a->trace || a->scale > 0))
+            what = "deterministic arrivals take rate_per_s only";
         else if (a->process == CCS_ARRIVALS_TRACE_REPLAY && (!a->trace || a->rate_per_s > 0 || a->scale > 0))
             what = "trace-replay arrivals take a trace only";
         if (what)
             return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
         /* The offered load (< 1) is checked where the arrivals' mean rate is known, for every
          * process alike: ccs_service_create. */
-        if (sv->hardware && !ccs_scenario_hardware(s, sv->hardware))
-            return pos_err(err, &sv->pos, "services[%s].hardware: unknown hardware profile '%s'%s",
-                           sv->name, sv->hardware, "");
+        int rc = check_service(s, &s->services[i], err);
+        if (rc) return rc;
     }
     for (size_t i = 0; i < s->njobs; i++) {
         ccs_job_cfg *j = &s->jobs[i];
@@ -409,6 +837,8 @@ void ccs_scenario_destroy(ccs_scenario *s)
     if (!s) return;
     ccs_schema_free(&scenario_schema, s);
     for (size_t i = 0; s->labels && i < s->nlabels; i++) free(s->labels[i]);
+    for (size_t i = 0; i < s->nlib_paths; i++) free(s->lib_paths[i]);
+    free(s->lib_paths);
     free(s->labels);
     free(s->path);
     free(s->dir);

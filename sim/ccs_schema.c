@@ -251,6 +251,28 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
         }
         return 0;
     }
+    case CCS_F_NUMLIST: {
+        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of numbers", err)))
+            return rc;
+        double **dst = FIELD_PTR(obj, f->offset, double *);
+        free(*dst);
+        *dst = calloc(n->n ? n->n : 1, sizeof **dst);
+        if (!*dst) return ccs_err_set(err, CCS_ERUN, "out of memory");
+        size_t *count = FIELD_PTR(obj, f->count_offset, size_t);
+        *count = 0;
+        /* each item is checked as a DOUBLE field of the same range and words */
+        ccs_field item = *f;
+        item.type = CCS_F_DOUBLE;
+        for (size_t i = 0; i < n->n; i++) {
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            double v;
+            item.offset = 0;
+            if ((rc = apply_scalar(&item, n->items[i], &v, sub, base_dir, err))) return rc;
+            (*dst)[(*count)++] = v;
+        }
+        return 0;
+    }
     default:
         return apply_scalar(f, n, obj, path, base_dir, err);
     }
@@ -331,6 +353,11 @@ void ccs_schema_free(const ccs_schema *schema, void *obj)
             *FIELD_PTR(obj, f->count_offset, size_t) = 0;
             break;
         }
+        case CCS_F_NUMLIST:
+            free(*FIELD_PTR(obj, f->offset, double *));
+            *FIELD_PTR(obj, f->offset, double *) = NULL;
+            *FIELD_PTR(obj, f->count_offset, size_t) = 0;
+            break;
         case CCS_F_STRLIST: {
             char **items = *FIELD_PTR(obj, f->offset, char **);
             size_t n = *FIELD_PTR(obj, f->count_offset, size_t);

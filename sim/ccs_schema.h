@@ -24,6 +24,7 @@ typedef enum {
     CCS_F_MAP,      /* an embedded struct described by sub */
     CCS_F_LIST,     /* a sequence of structs: pointer at offset, size_t count at count_offset */
     CCS_F_STRLIST,  /* a sequence of words: char ** at offset, size_t count at count_offset */
+    CCS_F_NUMLIST,  /* a sequence of numbers in range: double * at offset, size_t count at count_offset */
 } ccs_ftype;
 
 typedef struct ccs_schema ccs_schema;
@@ -36,7 +37,7 @@ typedef struct ccs_field {
     double min, max;          /* numbers and durations (in seconds); min > max: no range */
     const char *const *words; /* CCS_F_ENUM: NULL-terminated */
     const ccs_schema *sub;    /* CCS_F_MAP, CCS_F_LIST */
-    size_t count_offset;      /* CCS_F_LIST, CCS_F_STRLIST */
+    size_t count_offset;      /* CCS_F_LIST, CCS_F_STRLIST, CCS_F_NUMLIST */
     const char *expect;       /* words for the message: what a good value looks like */
     const char *alt_scalar;   /* CCS_F_MAP: a scalar here sets this key of the map instead */
 } ccs_field;

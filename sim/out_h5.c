@@ -41,6 +41,44 @@ static int dataset(hid_t group, const char *name, hid_t type, size_t n, const vo
     return rc;
 }
 
+/* /services/<name>/: the service's hourly series (series.h), slot i the hour starting at
+ * hour_utc_s[i]; the last slot also holds work that drained after the period. */
+static int write_services(hid_t f, const ccs_run_result *r, const char *cost_units)
+{
+    const ccs_scenario *s = r->scenario;
+    hid_t services = H5Gcreate2(f, "services", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = services < 0;
+    for (size_t i = 0; i < s->nservices && !bad; i++) {
+        const ccs_series *z = &r->services[i].series;
+        int64_t *secs = malloc((z->n ? z->n : 1) * sizeof *secs);
+        double *mean = malloc((z->n ? z->n : 1) * sizeof *mean);
+        hid_t g = secs && mean ? H5Gcreate2(services, s->services[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+        bad |= g < 0;
+        if (!bad) {
+            for (size_t k = 0; k < z->n; k++) {
+                secs[k] = (z->hour0_us + (int64_t)k * 3600000000LL) / 1000000;
+                mean[k] = z->requests[k] > 0 ? z->latency_sum_ms[k] / z->requests[k] : 0.0;
+            }
+            bad |= dataset(g, "hour_utc_s", H5T_NATIVE_INT64, z->n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
+            bad |= dataset(g, "requests", H5T_NATIVE_DOUBLE, z->n, z->requests, "measured requests, by arrival hour");
+            bad |= dataset(g, "mean_latency_ms", H5T_NATIVE_DOUBLE, z->n, mean, "ms, mean over the hour's requests");
+            bad |= dataset(g, "slo_misses", H5T_NATIVE_DOUBLE, z->n, z->slo_misses, "requests slower than slo_p95_ms");
+            bad |= dataset(g, "cache_hits", H5T_NATIVE_DOUBLE, z->n, z->cache_hits, "requests served from the cache");
+            bad |= dataset(g, "it_energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->it_energy_kwh, "kWh at the servers");
+            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->energy_kwh, "kWh from the grid (IT x PUE)");
+            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, z->n, z->carbon_kg, "kgCO2e");
+            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, z->n, z->cost, cost_units);
+            bad |= dataset(g, "replica_hours", H5T_NATIVE_DOUBLE, z->n, z->replica_hours,
+                           "provisioned replica-hours (serving, cold-starting, warm)");
+        }
+        if (g >= 0) H5Gclose(g);
+        free(secs);
+        free(mean);
+    }
+    if (services >= 0) H5Gclose(services);
+    return bad;
+}
+
 int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -88,6 +126,7 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
         free(secs);
     }
     if (regions >= 0) H5Gclose(regions);
+    if (!bad && s->nservices) bad |= write_services(f, r, cost_units);
     bad |= H5Fclose(f) < 0;
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);

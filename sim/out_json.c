@@ -4,6 +4,7 @@
 #include "ccs_time.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,82 @@ static json_t *totals_json(const ccs_totals *t)
 {
     return json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg,
                      "cost", t->cost);
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *pool_json(const ccs_service_pool_result *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "stage", json_string(p->stage));
+    json_object_set_new(o, "route", str_or_null(p->route));
+    json_object_set_new(o, "share", json_real(p->share));
+    json_object_set_new(o, "hardware", str_or_null(p->hardware));
+    json_object_set_new(o, "model", str_or_null(p->model));
+    json_object_set_new(o, "variant", str_or_null(p->variant));
+    json_object_set_new(o, "quality_metric", str_or_null(p->quality_metric));
+    json_object_set_new(o, "quality_delta", json_real(p->quality_delta));
+    json_object_set_new(o, "max_batch", json_integer(p->max_batch));
+    json_object_set_new(o, "window_ms", json_real(p->window_ms));
+    json_object_set_new(o, "batch_ms_at_1", json_real(p->l1_ms));
+    json_object_set_new(o, "batch_ms_at_max", json_real(p->lmax_ms));
+    json_object_set_new(o, "items", json_integer((json_int_t)p->r.items));
+    json_object_set_new(o, "batches", json_integer((json_int_t)p->r.batches));
+    json_object_set_new(o, "mean_batch", json_real(p->r.mean_batch));
+    json_object_set_new(o, "utilisation", json_real(p->r.utilisation));
+    json_object_set_new(o, "replicas_mean", json_real(p->r.replicas_mean));
+    json_object_set_new(o, "replicas_max", json_integer(p->r.replicas_max));
+    json_object_set_new(o, "scale_ups", json_integer(p->r.scale_ups));
+    json_object_set_new(o, "scale_downs", json_integer(p->r.scale_downs));
+    json_object_set_new(o, "busy_it_energy_kwh", json_real(p->r.busy_energy_j / 3.6e6));
+    json_object_set_new(o, "idle_it_energy_kwh", json_real(p->r.idle_energy_j / 3.6e6));
+    json_object_set_new(o, "energy_kwh", json_real(p->r.charge.energy_j / 3.6e6));
+    json_object_set_new(o, "carbon_kg", json_real(p->r.charge.carbon_g / 1000.0));
+    json_object_set_new(o, "cost", json_real(p->r.charge.cost));
+    json_object_set_new(o, "embodied_carbon_kg", json_real(p->embodied_kg));
+    return o;
+}
+
+/* The contract's keys first (name, requests, p50/p95/p99, slo_violation_frac, energy, carbon,
+ * cost), then what an architect reads next. Per-request figures divide the service's whole
+ * draw (busy and idle, from the grid) by its measured requests. */
+static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *v)
+{
+    double n = v->requests ? (double)v->requests : NAN;
+    json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "name", c->name, "requests",
+                          (json_int_t)v->requests, "p50_ms", v->p50_ms, "p95_ms", v->p95_ms, "p99_ms",
+                          v->p99_ms, "slo_violation_frac", v->slo_violation_frac, "energy_kwh",
+                          v->charge.energy_j / 3.6e6, "carbon_kg", v->charge.carbon_g / 1000.0, "cost",
+                          v->charge.cost);
+    json_object_set_new(o, "mean_ms", json_real(v->mean_ms));
+    json_object_set_new(o, "slo_p95_ms", c->slo_p95_ms > 0 ? json_real(c->slo_p95_ms) : json_null());
+    json_object_set_new(o, "slo_met", v->slo_met < 0 ? json_null() : json_boolean(v->slo_met));
+    json_object_set_new(o, "throughput_per_s", json_real(v->throughput_per_s));
+    json_object_set_new(o, "rtt_ms", json_real(v->rtt_ms));
+    json_object_set_new(o, "busy_it_energy_kwh", json_real(v->busy_energy_j / 3.6e6));
+    json_object_set_new(o, "idle_it_energy_kwh", json_real(v->idle_energy_j / 3.6e6));
+    json_object_set_new(o, "embodied_carbon_kg", json_real(v->embodied_kg));
+    json_t *per = json_object();
+    json_object_set_new(per, "energy_wh", json_real(v->requests ? v->charge.energy_j / 3600.0 / n : 0.0));
+    json_object_set_new(per, "carbon_g", json_real(v->requests ? v->charge.carbon_g / n : 0.0));
+    json_object_set_new(per, "cost", json_real(v->requests ? v->charge.cost / n : 0.0));
+    json_object_set_new(o, "per_request", per);
+    json_t *k = json_object();
+    json_object_set_new(k, "energy_kwh", json_real(v->requests ? v->charge.energy_j / 3.6e6 / n * 1000 : 0.0));
+    json_object_set_new(k, "carbon_kg", json_real(v->requests ? v->charge.carbon_g / 1000.0 / n * 1000 : 0.0));
+    json_object_set_new(k, "cost", json_real(v->requests ? v->charge.cost / n * 1000 : 0.0));
+    json_object_set_new(o, "per_1000_requests", k);
+    if (v->cache_kind != CCS_CACHE_NONE)
+        json_object_set_new(o, "cache",
+                            json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f}", "kind",
+                                      v->cache_kind == CCS_CACHE_TTL ? "ttl" : "fixed", "hit_rate",
+                                      v->cache_hit_rate, "hit_rate_poisson_theory", v->cache_hit_rate_theory,
+                                      "lookup_ms", v->lookup_ms, "age_mean_s", v->age_mean_s, "age_p95_s",
+                                      v->age_p95_s, "age_of_hits_mean_s", v->age_hit_mean_s));
+    json_t *pools = json_array();
+    for (size_t i = 0; i < v->npools; i++) json_array_append_new(pools, pool_json(&v->pools[i]));
+    json_object_set_new(o, "pools", pools);
+    return o;
 }
 
 static json_t *summary_json(const ccs_run_result *r)
@@ -30,16 +107,7 @@ static json_t *summary_json(const ccs_run_result *r)
     json_object_set_new(root, "delta", json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct,
                                                  "cost_pct", r->delta_cost_pct));
     json_t *services = json_array();
-    for (size_t i = 0; i < s->nservices; i++) {
-        const ccs_service_result *v = &r->services[i];
-        json_array_append_new(
-            services,
-            json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "name", s->services[i].name,
-                      "requests", (json_int_t)v->requests, "p50_ms", v->p50_ms, "p95_ms", v->p95_ms,
-                      "p99_ms", v->p99_ms, "slo_violation_frac", v->slo_violation_frac, "energy_kwh",
-                      v->charge.energy_j / 3.6e6, "carbon_kg", v->charge.carbon_g / 1000.0, "cost",
-                      v->charge.cost));
-    }
+    for (size_t i = 0; i < s->nservices; i++) json_array_append_new(services, service_json(&s->services[i], &r->services[i]));
     json_object_set_new(root, "services", services);
     json_t *jobs = json_array();
     for (size_t i = 0; i < s->njobs; i++) {
@@ -120,6 +188,33 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
                     v->p99_ms, 100 * v->slo_violation_frac, v->charge.energy_j / 3.6e6,
                     v->charge.carbon_g / 1000.0, v->charge.cost);
         }
+        fprintf(f, "\n%-16s %12s %11s %12s %10s %11s %9s %9s\n", "per 1000 req", "throughput/s", "energy Wh",
+                "carbon g", s->currency, "embodied kg", "cache hit", "age s");
+        for (size_t i = 0; i < s->nservices; i++) {
+            const ccs_service_result *v = &r->services[i];
+            double k = v->requests ? 1000.0 / (double)v->requests : 0.0;
+            fprintf(f, "%-16s %12.1f %11.3f %12.3f %10.4f %11.3f", s->services[i].name, v->throughput_per_s,
+                    v->charge.energy_j / 3600.0 * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
+            if (v->cache_kind != CCS_CACHE_NONE)
+                fprintf(f, " %8.1f%% %9.1f\n", 100 * v->cache_hit_rate, v->age_mean_s);
+            else
+                fprintf(f, " %9s %9s\n", "-", "-");
+        }
+        fprintf(f, "\n%-24s %-12s %-18s %6s %7s %6s %8s %10s %10s\n", "pool (service/stage/route)", "hardware",
+                "model/variant", "batch", "util", "repl", "repl max", "busy kWh", "idle kWh");
+        for (size_t i = 0; i < s->nservices; i++)
+            for (size_t p = 0; p < r->services[i].npools; p++) {
+                const ccs_service_pool_result *q = &r->services[i].pools[p];
+                char name[96], model[96];
+                snprintf(name, sizeof name, "%s/%s%s%s", s->services[i].name, q->stage, q->route ? "/" : "",
+                         q->route ? q->route : "");
+                snprintf(model, sizeof model, "%s%s%s", q->model ? q->model : "-", q->variant ? "/" : "",
+                         q->variant ? q->variant : "");
+                fprintf(f, "%-24s %-12s %-22s %6.2f %6.1f%% %6.2f %8ld %10.3f %10.3f\n", name,
+                        q->hardware ? q->hardware : "-", model, q->r.mean_batch, 100 * q->r.utilisation,
+                        q->r.replicas_mean, q->r.replicas_max, q->r.busy_energy_j / 3.6e6,
+                        q->r.idle_energy_j / 3.6e6);
+            }
     }
     if (s->njobs) {
         fprintf(f, "\n%-16s %6s %7s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",

@@ -81,16 +81,9 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     if (!eng || !streams || !svc) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nservices && !rc; i++) {
         const ccs_service_cfg *c = &s->services[i];
-        char name[300];
-        snprintf(name, sizeof name, "arrivals/%s", c->name);
-        gsl_rng *ra = ccs_streams_get(streams, name);
-        snprintf(name, sizeof name, "service_time/%s", c->name);
-        gsl_rng *rs = ccs_streams_get(streams, name);
         int region = c->region ? region_index(s, c->region) : 0;
-        const ccs_hardware_cfg *hw = c->hardware ? ccs_scenario_hardware(s, c->hardware) : NULL;
-        rc = !ra || !rs ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                        : ccs_service_create(c, hw, region, eng, ledger, ra, rs, s->start_us, s->duration_us,
-                                             s->warmup_us, &svc[i], err);
+        rc = ccs_service_create(s, c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us,
+                                &svc[i], err);
         if (!rc && ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     if (!rc) {
@@ -181,6 +174,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         ccs_ledger_destroy(bl);
+        for (size_t i = 0; bs && i < s->nservices; i++) ccs_service_result_free(&bs[i]);
         free(bs);
         free(bj);
     }
@@ -214,6 +208,7 @@ void ccs_run_result_destroy(ccs_run_result *r)
     if (!r) return;
     ccs_ledger_destroy(r->ledger);
     free(r->regions);
+    for (size_t i = 0; r->services && i < r->scenario->nservices; i++) ccs_service_result_free(&r->services[i]);
     free(r->services);
     free(r->jobs);
     free(r);

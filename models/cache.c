@@ -1,0 +1,85 @@
+/* The cache; see cache.h. Keys are drawn with GSL's Walker alias table (O(1) per draw). */
+#include "cache.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+
+struct ccs_cache {
+    int kind;
+    double hit_prob;
+    int64_t ttl_us;
+    long nkeys;
+    double *p;                 /* key popularity, for the theory */
+    int64_t *stored_at;        /* per key: when its result was stored; < 0: never */
+    gsl_ran_discrete_t *keys;
+    gsl_rng *rng;
+};
+
+int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, ccs_err *err)
+{
+    *out = NULL;
+    ccs_cache *c = calloc(1, sizeof *c);
+    if (!c) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    c->kind = cfg->kind;
+    c->hit_prob = cfg->hit_prob;
+    c->ttl_us = cfg->ttl_us;
+    c->rng = rng;
+    if (cfg->kind == CCS_CACHE_TTL) {
+        c->nkeys = cfg->keys;
+        c->p = malloc((size_t)c->nkeys * sizeof *c->p);
+        c->stored_at = malloc((size_t)c->nkeys * sizeof *c->stored_at);
+        if (c->p && c->stored_at) {
+            double sum = 0;
+            for (long k = 0; k < c->nkeys; k++) sum += c->p[k] = pow((double)(k + 1), -cfg->zipf_s);
+            for (long k = 0; k < c->nkeys; k++) {
+                c->p[k] /= sum;
+                c->stored_at[k] = -1;
+            }
+            c->keys = gsl_ran_discrete_preproc((size_t)c->nkeys, c->p);
+        }
+        if (!c->keys) {
+            ccs_cache_destroy(c);
+            return ccs_err_set(err, CCS_ERUN, "out of memory for a cache of %ld keys", cfg->keys);
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+void ccs_cache_destroy(ccs_cache *c)
+{
+    if (!c) return;
+    if (c->keys) gsl_ran_discrete_free(c->keys);
+    free(c->p);
+    free(c->stored_at);
+    free(c);
+}
+
+int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us)
+{
+    if (c->kind == CCS_CACHE_FIXED) {
+        *age_us = 0;
+        return gsl_rng_uniform(c->rng) < c->hit_prob;
+    }
+    size_t k = gsl_ran_discrete(c->rng, c->keys);
+    int64_t at = c->stored_at[k];
+    if (at >= 0 && now - at < c->ttl_us) {
+        *age_us = now - at;
+        return 1;
+    }
+    c->stored_at[k] = now;
+    *age_us = 0;
+    return 0;
+}
+
+double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s)
+{
+    if (c->kind == CCS_CACHE_FIXED) return c->hit_prob;
+    double t = (double)c->ttl_us / 1e6, h = 0;
+    for (long k = 0; k < c->nkeys; k++) {
+        double lt = rate_per_s * c->p[k] * t;
+        h += c->p[k] * lt / (1 + lt);
+    }
+    return h;
+}

@@ -1,0 +1,33 @@
+/* A result cache in front of a service (DOMAIN.md 4): either a fixed hit probability, or a
+ * simulated TTL cache over `keys` keys with Zipf(s) popularity. In the TTL cache a miss stores a
+ * fresh result at the time of the request (a constant lookup and the pipeline's own latency do
+ * not age it further), and a hit serves the stored result while it is younger than the TTL; the
+ * hit rate and the age of served results emerge from the TTL and the traffic. Memory: one stamp
+ * and one alias-table entry per key, never per request. */
+#ifndef CCS_CACHE_H
+#define CCS_CACHE_H
+
+#include "ccs_err.h"
+#include "ccs_scenario.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+typedef struct ccs_cache ccs_cache;
+
+/* Fails (err filled) only when out of memory. cfg->kind must not be CCS_CACHE_NONE. */
+int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, ccs_err *err);
+void ccs_cache_destroy(ccs_cache *c);
+
+/* One request at simulated time now: 1 for a hit (with *age_us the age of the served result),
+ * 0 for a miss. */
+int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us);
+
+/* The hit rate theory predicts for Poisson traffic at rate_per_s spread over the keys:
+ * sum_k p_k (l_k T / (1 + l_k T)) with l_k = rate p_k, for a TTL cache whose entries are
+ * renewed on a miss (each key's cycle is one miss and a Poisson number of hits within T); the
+ * fixed probability for a fixed cache. Used for the offered-load check and reported beside the
+ * measured rate. */
+double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s);
+
+#endif

@@ -1,0 +1,368 @@
+/* A replica pool behind a dynamic batcher; see pool.h. The waiting line is a ring buffer that
+ * grows only to the longest queue seen; each replica slot holds its batch's arrival stamps.
+ * Nothing is allocated per request. Timers cannot be cancelled in the event set, so a timer
+ * that is no longer needed fires and finds nothing to do (try_dispatch is idempotent). */
+#include "pool.h"
+
+#include "ccs_rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOUR_US 3600000000LL
+
+typedef struct qitem {
+    int64_t t_arr, t_enq;
+} qitem;
+
+struct ccs_pool {
+    ccs_pool_params par;
+    const ccs_pool_cfg *cfg;
+    int autoscaled;
+    long max_batch;
+    int64_t window_us;
+    int64_t *table_us; /* L(b - 1); NULL: draw */
+    double mean_us;
+    int deterministic;
+    int kind_done, kind_timer, kind_tick, kind_ready;
+    /* the waiting line */
+    qitem *q;
+    size_t qcap, qhead, qlen;
+    int64_t timer_at; /* the pending batch timer, -1: none */
+    /* replica slots: free (serving, idle), busy, or off */
+    long nslots;
+    int64_t *batch_arr; /* nslots x max_batch */
+    uint32_t *batch_n;
+    int32_t *free_stack, *off_stack;
+    long nfree, noff;
+    long serving, busy, retire_pending, starting_serve, starting_warm, warm;
+    /* power and money */
+    double busy_w, idle_w, rent_per_h;
+    int owned;
+    long provisioned;
+    int64_t prov_since;
+    double prov_us;
+    long prov_max;
+    int64_t serving_since;
+    double serving_us;
+    ccs_charge busy_charge, idle_charge;
+    int ledger_failed;
+    int out_of_memory;
+    /* autoscaler */
+    int64_t busy_us_window;
+    int64_t below_since;
+    long scale_ups, scale_downs;
+    /* statistics */
+    uint64_t items, batches;
+    double busy_us;
+};
+
+static void charge(ccs_pool *p, int64_t a, int64_t b, double power_w, double rent_per_h, ccs_charge *into)
+{
+    if (power_w <= 0 && rent_per_h <= 0) return;
+    ccs_charge c = {0};
+    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, power_w, p->owned,
+                       rent_per_h, &c) != 0)
+        p->ledger_failed = 1;
+    ccs_charge_add(into, &c);
+    ccs_series_charge(p->par.series, a, &c);
+}
+
+/* Provisioned replicas charge idle power and rent up to t (never past the horizon), cut at
+ * hours so that the hourly series are exact. */
+static void charge_provisioned_to(ccs_pool *p, int64_t t)
+{
+    if (t > p->par.horizon_us) t = p->par.horizon_us;
+    while (p->prov_since < t) {
+        int64_t epoch = p->par.t0_us + p->prov_since;
+        int64_t next_hour = (epoch / HOUR_US + 1) * HOUR_US - p->par.t0_us;
+        int64_t b = next_hour < t ? next_hour : t;
+        double n = (double)p->provisioned;
+        if (p->par.hw) charge(p, p->prov_since, b, n * p->idle_w, n * p->rent_per_h, &p->idle_charge);
+        p->par.series->replica_hours[ccs_series_slot(p->par.series, p->prov_since)] +=
+            n * (double)(b - p->prov_since) / 3.6e9;
+        p->prov_us += n * (double)(b - p->prov_since);
+        p->prov_since = b;
+    }
+}
+
+static void provision(ccs_pool *p, int64_t now, long delta)
+{
+    charge_provisioned_to(p, now);
+    p->provisioned += delta;
+    if (p->provisioned > p->prov_max) p->prov_max = p->provisioned;
+}
+
+static void set_serving(ccs_pool *p, int64_t now, long delta)
+{
+    int64_t t = now < p->par.horizon_us ? now : p->par.horizon_us;
+    if (t > p->serving_since) {
+        p->serving_us += (double)p->serving * (double)(t - p->serving_since);
+        p->serving_since = t;
+    }
+    p->serving += delta;
+}
+
+static void start_batch(ccs_pool *p, int64_t now)
+{
+    int32_t slot = p->free_stack[--p->nfree];
+    size_t n = p->qlen < (size_t)p->max_batch ? p->qlen : (size_t)p->max_batch;
+    int64_t *dst = p->batch_arr + (size_t)slot * (size_t)p->max_batch;
+    size_t mask = p->qcap - 1;
+    for (size_t i = 0; i < n; i++) dst[i] = p->q[(p->qhead + i) & mask].t_arr;
+    p->qhead = (p->qhead + n) & mask;
+    p->qlen -= n;
+    p->batch_n[slot] = (uint32_t)n;
+    int64_t d = p->table_us        ? p->table_us[n - 1]
+                : p->deterministic ? ccs_round_nonneg(p->mean_us)
+                                   : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
+    p->busy++;
+    p->items += n;
+    p->batches++;
+    p->busy_us += (double)d;
+    p->busy_us_window += d;
+    if (p->busy_w > 0) charge(p, now, now + d, p->busy_w, 0.0, &p->busy_charge);
+    ccs_engine_schedule(p->par.eng, now + d, p->kind_done, (uint64_t)slot);
+}
+
+static void arm_timer(ccs_pool *p, int64_t due)
+{
+    if (p->timer_at >= 0 && p->timer_at <= due) return; /* one fires no later; it re-arms */
+    p->timer_at = due;
+    ccs_engine_schedule(p->par.eng, due, p->kind_timer, 0);
+}
+
+static void try_dispatch(ccs_pool *p, int64_t now)
+{
+    while (p->nfree > 0 && p->qlen > 0) {
+        if (p->qlen < (size_t)p->max_batch) {
+            int64_t due = p->q[p->qhead].t_enq + p->window_us;
+            if (now < due) {
+                arm_timer(p, due);
+                return;
+            }
+        }
+        start_batch(p, now);
+    }
+}
+
+void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
+{
+    if (p->qlen == p->qcap) {
+        size_t cap = p->qcap ? 2 * p->qcap : 1024; /* a power of two: the ring is masked */
+        qitem *q = malloc(cap * sizeof *q);
+        if (!q) {
+            p->out_of_memory = 1; /* reported by finish; this request is lost */
+            return;
+        }
+        for (size_t i = 0; i < p->qlen; i++) q[i] = p->q[(p->qhead + i) & (p->qcap - 1)];
+        free(p->q);
+        p->q = q;
+        p->qcap = cap;
+        p->qhead = 0;
+    }
+    p->q[(p->qhead + p->qlen++) & (p->qcap - 1)] = (qitem){t_arr, now};
+    try_dispatch(p, now);
+}
+
+static void on_done(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    ccs_pool *p = ctx;
+    int32_t slot = (int32_t)arg;
+    p->par.done(p->par.done_ctx, p->batch_arr + (size_t)slot * (size_t)p->max_batch, p->batch_n[slot], now);
+    p->busy--;
+    if (p->retire_pending > 0) {
+        p->retire_pending--;
+        set_serving(p, now, -1);
+        provision(p, now, -1);
+        p->off_stack[p->noff++] = slot;
+    } else {
+        p->free_stack[p->nfree++] = slot;
+    }
+    try_dispatch(p, now);
+}
+
+static void on_timer(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ccs_pool *p = ctx;
+    if (now == p->timer_at) p->timer_at = -1;
+    try_dispatch(p, now);
+}
+
+static void join(ccs_pool *p, int64_t now)
+{
+    p->free_stack[p->nfree++] = p->off_stack[--p->noff];
+    set_serving(p, now, +1);
+}
+
+/* A cold start finished: arg 0 joins the serving replicas, arg 1 refills the warm pool. */
+static void on_ready(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    ccs_pool *p = ctx;
+    if (arg == 1) {
+        p->starting_warm--;
+        p->warm++;
+        return;
+    }
+    p->starting_serve--;
+    join(p, now);
+    try_dispatch(p, now);
+}
+
+/* The autoscaler: from the busy time of the last interval, the replicas needed to run at the
+ * target utilisation (as Kubernetes' HPA: ceil(current x utilisation / target)). Up at once,
+ * from the warm pool first (ready at once, refilled by cold starts) and then by cold starts;
+ * down only after the need has stayed lower for scale_down_delay, idle replicas first, busy
+ * ones when their batch ends. */
+static void on_tick(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    ccs_pool *p = ctx;
+    const ccs_autoscale_cfg *a = &p->cfg->autoscale;
+    double need = (double)p->busy_us_window / ((double)a->interval_us * a->target);
+    p->busy_us_window = 0;
+    long desired = (long)ceil(need - 1e-9);
+    if (desired < a->min) desired = a->min;
+    if (desired > a->max) desired = a->max;
+    long current = p->serving - p->retire_pending + p->starting_serve;
+    if (desired > current) {
+        p->below_since = -1;
+        long n = desired - current, w = n < p->warm ? n : p->warm;
+        p->warm -= w;
+        for (long i = 0; i < w; i++) join(p, now);
+        for (long i = 0; i < w; i++) ccs_engine_schedule(p->par.eng, now + a->up_delay_us, p->kind_ready, 1);
+        for (long i = w; i < n; i++) ccs_engine_schedule(p->par.eng, now + a->up_delay_us, p->kind_ready, 0);
+        p->starting_warm += w;
+        p->starting_serve += n - w;
+        provision(p, now, n); /* w warm refills + (n - w) cold starts */
+        p->scale_ups++;
+        try_dispatch(p, now);
+    } else if (desired < current) {
+        if (p->below_since < 0) p->below_since = now;
+        if (now - p->below_since >= a->down_delay_us) {
+            long k = current - desired, active = p->serving - p->retire_pending;
+            if (k > active) k = active;
+            for (long i = 0; i < k; i++) {
+                if (p->nfree > 0) {
+                    p->off_stack[p->noff++] = p->free_stack[--p->nfree];
+                    set_serving(p, now, -1);
+                    provision(p, now, -1);
+                } else {
+                    p->retire_pending++;
+                }
+            }
+            p->below_since = -1;
+            p->scale_downs++;
+        }
+    } else {
+        p->below_since = -1;
+    }
+    if (now + a->interval_us < p->par.horizon_us)
+        ccs_engine_schedule(p->par.eng, now + a->interval_us, p->kind_tick, 0);
+}
+
+int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
+{
+    *out = NULL;
+    ccs_pool *p = calloc(1, sizeof *p);
+    if (!p) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    const ccs_pool_cfg *c = par->cfg;
+    p->par = *par;
+    p->cfg = c;
+    p->autoscaled = c->autoscale.max > 0;
+    p->max_batch = c->batching.max_batch;
+    p->window_us = llround(c->batching.window_ms * 1e3);
+    p->mean_us = c->service_time.mean_ms * 1e3;
+    p->deterministic = c->service_time.dist == CCS_DIST_DETERMINISTIC;
+    p->timer_at = -1;
+    p->below_since = -1;
+    p->nslots = p->autoscaled ? 2 * c->autoscale.max : c->replicas;
+    p->batch_arr = malloc((size_t)p->nslots * (size_t)p->max_batch * sizeof *p->batch_arr);
+    p->batch_n = calloc((size_t)p->nslots, sizeof *p->batch_n);
+    p->free_stack = malloc((size_t)p->nslots * sizeof *p->free_stack);
+    p->off_stack = malloc((size_t)p->nslots * sizeof *p->off_stack);
+    if (par->table_s) {
+        p->table_us = malloc((size_t)p->max_batch * sizeof *p->table_us);
+        if (p->table_us)
+            for (long k = 0; k < p->max_batch; k++) p->table_us[k] = ccs_round_nonneg(par->table_s[k] * 1e6);
+    }
+    p->kind_done = ccs_engine_add_handler(par->eng, on_done, p);
+    p->kind_timer = ccs_engine_add_handler(par->eng, on_timer, p);
+    p->kind_tick = p->autoscaled ? ccs_engine_add_handler(par->eng, on_tick, p) : 0;
+    p->kind_ready = p->autoscaled ? ccs_engine_add_handler(par->eng, on_ready, p) : 0;
+    if (!p->batch_arr || !p->batch_n || !p->free_stack || !p->off_stack || (par->table_s && !p->table_us) ||
+        p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0) {
+        ccs_pool_destroy(p);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    /* Slots are handed out lowest first, so runs do not depend on anything but the inputs. */
+    for (long i = p->nslots - 1; i >= 0; i--) p->off_stack[p->noff++] = (int32_t)i;
+    for (long i = 0; i < c->replicas; i++) join(p, 0);
+    p->warm = p->autoscaled ? c->autoscale.warm_pool : 0;
+    p->provisioned = p->serving + p->warm;
+    p->prov_max = p->provisioned;
+    if (par->hw) {
+        p->busy_w = par->hw->max_w - par->hw->idle_w;
+        p->idle_w = par->hw->idle_w;
+        p->owned = par->hw->price_per_hour < 0;
+        p->rent_per_h = p->owned ? 0.0 : par->hw->price_per_hour;
+    }
+    *out = p;
+    return 0;
+}
+
+void ccs_pool_destroy(ccs_pool *p)
+{
+    if (!p) return;
+    free(p->q);
+    free(p->batch_arr);
+    free(p->batch_n);
+    free(p->free_stack);
+    free(p->off_stack);
+    free(p->table_us);
+    free(p);
+}
+
+void ccs_pool_start(ccs_pool *p)
+{
+    if (p->autoscaled && p->cfg->autoscale.interval_us < p->par.horizon_us)
+        ccs_engine_schedule(p->par.eng, p->cfg->autoscale.interval_us, p->kind_tick, 0);
+}
+
+double ccs_pool_capacity_per_s(const ccs_pool *p)
+{
+    long replicas = p->autoscaled ? p->cfg->autoscale.max : p->cfg->replicas;
+    double l_us = p->table_us ? (double)p->table_us[p->max_batch - 1] : p->mean_us;
+    if (l_us <= 0) return INFINITY;
+    return (double)replicas * (double)p->max_batch / (l_us / 1e6);
+}
+
+int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
+{
+    if (p->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the waiting line");
+    charge_provisioned_to(p, p->par.horizon_us);
+    set_serving(p, p->par.horizon_us, 0);
+    if (p->ledger_failed)
+        return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
+    memset(out, 0, sizeof *out);
+    out->items = p->items;
+    out->batches = p->batches;
+    out->mean_batch = p->batches ? (double)p->items / (double)p->batches : 0.0;
+    out->utilisation = p->serving_us > 0 ? p->busy_us / p->serving_us : 0.0;
+    out->replicas_mean = p->prov_us / (double)p->par.horizon_us;
+    out->replicas_max = p->prov_max;
+    out->scale_ups = p->scale_ups;
+    out->scale_downs = p->scale_downs;
+    out->busy_energy_j = p->busy_charge.it_energy_j;
+    out->idle_energy_j = p->idle_charge.it_energy_j;
+    out->provisioned_hours = p->prov_us / 3.6e9;
+    out->charge = p->busy_charge;
+    ccs_charge_add(&out->charge, &p->idle_charge);
+    return 0;
+}

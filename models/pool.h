@@ -1,0 +1,69 @@
+/* A pool of replicas of one hardware profile serving one model variant, behind a dynamic
+ * batcher with Triton's semantics (DOMAIN.md 4): requests wait FCFS; a batch goes to a free
+ * replica as soon as max_batch requests wait, or when the oldest has waited window_ms, taking
+ * up to max_batch. max_batch 1 with window 0 is plain FCFS: an M/G/c queue.
+ *
+ * A batch of b takes L(b) from a table (roofline or measured, computed once per pool) or one
+ * draw of the service-time distribution. A busy replica draws max power, so each batch charges
+ * (max - idle) W over its interval; every provisioned replica (serving, cold-starting or warm)
+ * charges idle W and its rent over the time it is provisioned: request energy + idle energy is
+ * the integral of device power. Capacity is fixed, or autoscaled on measured utilisation. */
+#ifndef CCS_POOL_H
+#define CCS_POOL_H
+
+#include "ccs_engine.h"
+#include "ccs_err.h"
+#include "ccs_scenario.h"
+#include "ledger.h"
+#include "series.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+typedef struct ccs_pool ccs_pool;
+
+/* Called when a batch completes, with the service arrival stamps of its requests. */
+typedef void (*ccs_pool_done_fn)(void *ctx, const int64_t *t_arr, size_t n, int64_t now);
+
+typedef struct ccs_pool_params {
+    const ccs_pool_cfg *cfg;
+    const ccs_hardware_cfg *hw;  /* NULL: draws no power */
+    const double *table_s;       /* L(b) for b = 1..max_batch, or NULL: draw from service_time */
+    int region;
+    ccs_engine *eng;
+    ccs_ledger *ledger;
+    ccs_series *series;
+    gsl_rng *rng;                /* service times */
+    int64_t t0_us, horizon_us;
+    ccs_pool_done_fn done;
+    void *done_ctx;
+} ccs_pool_params;
+
+typedef struct ccs_pool_result {
+    uint64_t items, batches;
+    double mean_batch;
+    double utilisation;        /* busy replica time / serving replica time */
+    double replicas_mean;      /* provisioned, time-weighted over the period */
+    long replicas_max;         /* provisioned */
+    long scale_ups, scale_downs;
+    double busy_energy_j, idle_energy_j; /* IT energy */
+    double provisioned_hours;  /* replica-hours, for embodied carbon */
+    ccs_charge charge;
+} ccs_pool_result;
+
+int ccs_pool_create(const ccs_pool_params *p, ccs_pool **out, ccs_err *err);
+void ccs_pool_destroy(ccs_pool *p);
+
+/* Schedules the autoscaler, if any. */
+void ccs_pool_start(ccs_pool *p);
+
+/* A request enters the queue at simulated time now; t_arr is its arrival at the service. */
+void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now);
+
+/* After the engine has run dry: charges provisioned time up to the horizon, fills out. */
+int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err);
+
+/* Largest sustainable request rate (all replicas busy with full batches), per second. */
+double ccs_pool_capacity_per_s(const ccs_pool *p);
+
+#endif

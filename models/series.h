@@ -1,0 +1,46 @@
+/* Hourly series of one service, filled by the service and its pools as the run goes and
+ * written to results.h5. Memory grows with the period (one slot per hour), never with the
+ * number of requests. Slot i covers [hour0 + i h, hour0 + (i + 1) h) in epoch time; work after
+ * the period (queues draining) goes to the last slot. */
+#ifndef CCS_SERIES_H
+#define CCS_SERIES_H
+
+#include "ledger.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ccs_series {
+    int64_t hour0_us;    /* epoch start of slot 0 */
+    int64_t t0_us;       /* epoch time of simulated time 0 */
+    size_t n;
+    double *requests;    /* measured requests, by arrival hour */
+    double *latency_sum_ms;
+    double *slo_misses;
+    double *cache_hits;
+    double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost;
+    double *replica_hours; /* provisioned replica-hours (serving, starting and warm) */
+} ccs_series;
+
+enum { CCS_SERIES_FIELDS = 9 };
+
+/* Allocates n slots covering simulated [0, horizon) plus one for the drain. */
+int ccs_series_init(ccs_series *s, int64_t t0_us, int64_t horizon_us);
+void ccs_series_free(ccs_series *s);
+
+static inline size_t ccs_series_slot(const ccs_series *s, int64_t sim_us)
+{
+    int64_t i = (s->t0_us + sim_us - s->hour0_us) / 3600000000LL;
+    return i < 0 ? 0 : (size_t)i >= s->n ? s->n - 1 : (size_t)i;
+}
+
+static inline void ccs_series_charge(ccs_series *s, int64_t sim_us, const ccs_charge *c)
+{
+    size_t i = ccs_series_slot(s, sim_us);
+    s->it_energy_kwh[i] += c->it_energy_j / 3.6e6;
+    s->energy_kwh[i] += c->energy_j / 3.6e6;
+    s->carbon_kg[i] += c->carbon_g / 1000.0;
+    s->cost[i] += c->cost;
+}
+
+#endif
