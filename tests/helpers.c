@@ -1,6 +1,9 @@
 /* Test helpers; see helpers.h. */
 #include "helpers.h"
 
+#include "ccs_scenario.h"
+#include "run.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -96,4 +99,42 @@ const char *source_dir(void)
     const char *d = getenv("CCSIM_SOURCE_DIR");
     cr_assert_not_null(d, "CCSIM_SOURCE_DIR not set");
     return d;
+}
+
+const char *hourly_trace =
+    "timestamp,value\n2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n2023-01-01T02:00:00Z,300\n"
+    "2023-01-01T03:00:00Z,400\n2023-01-01T04:00:00Z,500\n2023-01-01T05:00:00Z,600\n";
+
+ran run_text(const char *yaml_text)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml", yaml_text);
+    ran out;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_scenario_load(yaml, NULL, 0, &out.s, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_run(out.s, &out.r, &err), 0, "%s", err.msg);
+    return out;
+}
+
+void ran_free(ran x)
+{
+    ccs_run_result_destroy(x.r);
+    ccs_scenario_destroy(x.s);
+}
+
+int run_text_error(const char *yaml_text, char *msg, size_t size)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", hourly_trace);
+    const char *yaml = write_text(dir, "s.yaml", yaml_text);
+    ccs_err err = {0};
+    ccs_scenario *s = NULL;
+    ccs_run_result *r = NULL;
+    int rc = ccs_scenario_load(yaml, NULL, 0, &s, &err);
+    if (!rc) rc = ccs_run(s, &r, &err);
+    snprintf(msg, size, "%s", err.msg);
+    ccs_run_result_destroy(r);
+    ccs_scenario_destroy(s);
+    return rc;
 }

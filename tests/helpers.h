@@ -22,4 +22,21 @@ char *read_all(const char *path, size_t *len);
 /* The source tree's root (CCSIM_SOURCE_DIR). */
 const char *source_dir(void);
 
+/* A hand-made carbon trace: 100, 200, ... 600 gCO2e/kWh for the hours from
+ * 2023-01-01T00:00:00Z. */
+extern const char *hourly_trace;
+
+/* Writes hourly_trace as ci.csv and the scenario text into a fresh folder, loads and runs it
+ * (asserting success). */
+struct ccs_scenario;
+struct ccs_run_result;
+typedef struct ran {
+    struct ccs_scenario *s;
+    struct ccs_run_result *r;
+} ran;
+ran run_text(const char *yaml_text);
+void ran_free(ran x);
+/* Like run_text, for a scenario that must fail: returns the error code, message in msg. */
+int run_text_error(const char *yaml_text, char *msg, size_t size);
+
 #endif

@@ -13,9 +13,6 @@
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
 
-static const char *hourly_trace =
-    "timestamp,value\n2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n2023-01-01T02:00:00Z,300\n"
-    "2023-01-01T03:00:00Z,400\n2023-01-01T04:00:00Z,500\n2023-01-01T05:00:00Z,600\n";
 
 Test(ledger, constant_power_over_a_hand_made_trace)
 {
@@ -93,26 +90,6 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
     ccs_trace_destroy(ci);
 }
 
-/* Writes the hand-made hourly trace and the scenario text into a fresh folder, loads, runs. */
-typedef struct ran { ccs_scenario *s; ccs_run_result *r; } ran;
-
-static ran run_text(const char *yaml_text)
-{
-    const char *dir = tmp_folder();
-    write_text(dir, "ci.csv", hourly_trace);
-    const char *yaml = write_text(dir, "s.yaml", yaml_text);
-    ran out;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_scenario_load(yaml, NULL, 0, &out.s, &err), 0, "%s", err.msg);
-    cr_assert_eq(ccs_run(out.s, &out.r, &err), 0, "%s", err.msg);
-    return out;
-}
-
-static void ran_free(ran x)
-{
-    ccs_run_result_destroy(x.r);
-    ccs_scenario_destroy(x.s);
-}
 
 Test(run, job_carbon_and_freshness_by_hand)
 {

@@ -1,0 +1,256 @@
+/* Serving models by hand: pipelines, caches, routes, batch latency tables, autoscaling and its
+ * energy books, the bundled profiles, and the errors a wrong service gets. */
+#include "ccs_scenario.h"
+#include "helpers.h"
+#include "run.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
+#define HEAD "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\nregions: [{name: r, carbon: ci.csv}]\n"
+
+Test(serving, pipeline_latency_is_rtt_lookup_and_each_stage)
+{
+    /* one request every 100 ms never queues: latency = edge RTT 5 + lookup 1 + 3 + 5 ms */
+    ran x = run_text(HEAD "services:\n  - name: s\n    tier: edge\n"
+                          "    arrivals: {process: deterministic, rate_per_s: 10}\n"
+                          "    cache: {hit_prob: 0, lookup_ms: 1}\n"
+                          "    stages:\n"
+                          "      - {name: a, service_time: {dist: deterministic, mean_ms: 3}}\n"
+                          "      - {name: b, service_time: {dist: deterministic, mean_ms: 5}}\n");
+    const ccs_service_result *v = &x.r->services[0];
+    cr_assert_eq(v->requests, 36000u);
+    cr_assert(CLOSE(v->mean_ms, 14.0), "mean %.12g", v->mean_ms);
+    cr_assert(fabs(v->p99_ms - 14.0) <= 14.0 * 5e-4, "p99 %.6g", v->p99_ms);
+    cr_assert_eq(v->npools, 2u);
+    cr_assert_eq(v->pools[1].r.items, 36000u);
+    cr_assert_eq(v->cache_hit_rate, 0.0);
+    ran_free(x);
+}
+
+Test(serving, fixed_cache_hits_skip_the_pipeline)
+{
+    /* 30% hits answer after RTT + lookup (20 + 1 ms), misses after 20 + 1 + 4 ms */
+    ran x = run_text(HEAD "services:\n  - name: s\n    tier: regional\n"
+                          "    arrivals: {process: deterministic, rate_per_s: 200}\n"
+                          "    cache: {hit_prob: 0.3, lookup_ms: 1}\n"
+                          "    service_time: {dist: deterministic, mean_ms: 4}\n");
+    const ccs_service_result *v = &x.r->services[0];
+    double n = 720000, se = sqrt(0.3 * 0.7 / n);
+    cr_assert(fabs(v->cache_hit_rate - 0.3) < 5 * se, "hit rate %.6f", v->cache_hit_rate);
+    cr_assert_eq(v->pools[0].r.items, v->requests - (uint64_t)llround(v->cache_hit_rate * n));
+    cr_assert(CLOSE(v->mean_ms, 21.0 * v->cache_hit_rate + 25.0 * (1 - v->cache_hit_rate)), "mean %.12g", v->mean_ms);
+    ran_free(x);
+}
+
+Test(serving, routes_split_a_stage_by_share)
+{
+    ran x = run_text(HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 100}\n"
+                          "    stages:\n      - name: gen\n        routes:\n"
+                          "          - {name: small, share: 0.75, service_time: {dist: deterministic, mean_ms: 2}, replicas: 4}\n"
+                          "          - {name: large, share: 0.25, service_time: {dist: deterministic, mean_ms: 10}, replicas: 4}\n");
+    const ccs_service_result *v = &x.r->services[0];
+    double n = (double)(v->pools[0].r.items + v->pools[1].r.items), f = (double)v->pools[0].r.items / n;
+    cr_assert(fabs(f - 0.75) < 5 * sqrt(0.75 * 0.25 / n), "small share %.5f of %.0f", f, n);
+    cr_assert_str_eq(v->pools[1].route, "large");
+    cr_assert(v->p99_ms >= 10.0 && v->p50_ms < 3.0, "p50 %.4g p99 %.4g", v->p50_ms, v->p99_ms);
+    ran_free(x);
+}
+
+Test(serving, roofline_tables_from_bundled_profiles)
+{
+    /* reranker-minilm int8 on an L4: L(b) = 1 ms + max(b 2.9e11 / (242.5e12 x 0.35),
+     * (2.27e7 + b 1.2e8) / 300e9) s: compute-bound, 4.41679 ms at b = 1, 28.3343 ms at 8 */
+    ran x = run_text(HEAD "services:\n  - name: s\n    hardware: l4\n    model: reranker-minilm\n"
+                          "    variant: int8\n    batching: {max_batch: 8, window_ms: 2}\n"
+                          "    arrivals: {rate_per_s: 50}\n");
+    const ccs_service_pool_result *p = &x.r->services[0].pools[0];
+    double c = 2.9e11 / (242.5e12 * 0.35);
+    cr_assert(CLOSE(p->l1_ms, 1.0 + 1e3 * c), "L(1) %.12g", p->l1_ms);
+    cr_assert(CLOSE(p->lmax_ms, 1.0 + 1e3 * 8 * c), "L(8) %.12g", p->lmax_ms);
+    cr_assert(CLOSE(p->quality_delta, -0.3));
+    cr_assert_str_eq(p->variant, "int8");
+    ran_free(x);
+}
+
+Test(serving, measured_latency_table_is_interpolated)
+{
+    ran x = run_text(HEAD "services:\n  - name: s\n    latency_table: {batch: [1, 16], ms: [2, 17]}\n"
+                          "    batching: {max_batch: 16, window_ms: 1}\n    arrivals: {rate_per_s: 50}\n");
+    const ccs_service_pool_result *p = &x.r->services[0].pools[0];
+    cr_assert(CLOSE(p->l1_ms, 2.0) && CLOSE(p->lmax_ms, 17.0), "%.9g %.9g", p->l1_ms, p->lmax_ms);
+    ran_free(x);
+}
+
+Test(serving, autoscaler_follows_load_and_books_every_replica_hour)
+{
+    /* 300 requests/s x 10 ms = 3 replicas busy; at target 0.5 the scaler wants 6. Idle energy
+     * must equal provisioned replica-hours x idle W, busy energy requests x 10 ms x 90 W. */
+    ran x = run_text(HEAD "hardware: [{name: box, idle_w: 10, max_w: 100}]\n"
+                          "services:\n  - name: s\n    hardware: box\n"
+                          "    arrivals: {process: poisson, rate_per_s: 300}\n"
+                          "    service_time: {dist: deterministic, mean_ms: 10}\n"
+                          "    autoscale: {min: 4, max: 12, target: 0.5, interval: 10s, scale_up_delay: 30s,"
+                          " scale_down_delay: 60s, warm_pool: 1}\n");
+    const ccs_service_result *v = &x.r->services[0];
+    const ccs_pool_result *p = &v->pools[0].r;
+    cr_assert_geq(p->scale_ups, 1);
+    cr_assert(p->replicas_max >= 7 && p->replicas_mean > 6.0 && p->replicas_mean < 8.5, "mean %.3f max %ld",
+              p->replicas_mean, p->replicas_max);
+    cr_assert(fabs(p->utilisation - 0.5) < 0.08, "utilisation %.3f", p->utilisation);
+    double hours = 0;
+    for (size_t i = 0; i < v->series.n; i++) hours += v->series.replica_hours[i];
+    cr_assert(CLOSE(hours, p->provisioned_hours));
+    cr_assert(CLOSE(v->idle_energy_j, 10.0 * 3600.0 * hours), "idle %.12g J vs %.12g replica-h", v->idle_energy_j, hours);
+    cr_assert(CLOSE(v->busy_energy_j, 90.0 * 0.010 * (double)p->items), "busy %.12g", v->busy_energy_j);
+    cr_assert(CLOSE(x.r->totals.energy_kwh, (v->busy_energy_j + v->idle_energy_j) / 3.6e6));
+    ran_free(x);
+}
+
+Test(serving, autoscaler_scales_down_when_load_drops)
+{
+    /* 300 requests/s for 30 min, then 1/s: the scaler goes up to ~6 replicas, then back to
+     * its minimum of 1 once the need has stayed low for the scale-down delay */
+    const char *dir = tmp_folder();
+    char counts[8192] = "timestamp,value\n", row[64], yaml[1024];
+    for (int m = 0; m < 120; m++) {
+        snprintf(row, sizeof row, "2023-01-01T%02d:%02d:00Z,%d\n", m / 60, m % 60, m < 30 ? 18000 : 60);
+        strcat(counts, row);
+    }
+    const char *path = write_text(dir, "counts.csv", counts);
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 5\nregions: [{name: r, carbon: ci.csv}]\n"
+             "services:\n  - name: s\n    arrivals: {process: trace-counts, trace: %s, scale: 1}\n"
+             "    service_time: {dist: deterministic, mean_ms: 10}\n"
+             "    autoscale: {min: 1, max: 10, target: 0.5, interval: 10s, scale_up_delay: 0s,"
+             " scale_down_delay: 60s}\n", path);
+    ran x = run_text(yaml);
+    const ccs_service_result *v = &x.r->services[0];
+    const ccs_pool_result *p = &v->pools[0].r;
+    cr_assert_geq(p->scale_downs, 1);
+    cr_assert_geq(p->replicas_max, 6);
+    /* second hour: 1 replica nearly all the time */
+    cr_assert(v->series.replica_hours[1] < 1.1, "replica-hours in hour 2: %.3f", v->series.replica_hours[1]);
+    cr_assert(v->series.replica_hours[0] > 3.0, "replica-hours in hour 1: %.3f", v->series.replica_hours[0]);
+    ran_free(x);
+}
+
+Test(serving, bundled_hardware_profiles_are_complete)
+{
+    const char *names[] = {"h100-sxm", "a100", "l4", "t4", "cpu-2s", "jetson-orin"};
+    char yaml[4096] = HEAD "services:\n";
+    for (size_t i = 0; i < 6; i++) {
+        char svc[256];
+        snprintf(svc, sizeof svc, "  - {name: s%zu, hardware: %s, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
+                 i, names[i]);
+        strcat(yaml, svc);
+    }
+    ran x = run_text(yaml);
+    for (size_t i = 0; i < 6; i++) {
+        const ccs_hardware_cfg *h = ccs_scenario_hardware(x.s, names[i]);
+        cr_assert_not_null(h, "%s", names[i]);
+        cr_assert(h->idle_w > 0 && h->max_w > h->idle_w && h->peak_tflops_fp16 > 0 && h->peak_tops_int8 > 0 &&
+                      h->mem_bw_gb_s > 0 && h->embodied_kg > 0 && h->lifetime_h > 0,
+                  "%s: incomplete profile", names[i]);
+        /* each figure carries its source: the file has a comment line for every few keys */
+        char path[1024];
+        snprintf(path, sizeof path, "%s/models/hardware/%s.yaml", source_dir(), names[i]);
+        size_t len;
+        char *text = read_all(path, &len);
+        cr_assert_not_null(text);
+        int comments = 0;
+        for (char *c = text; (c = strchr(c, '#')); c++) comments++;
+        cr_assert_geq(comments, 6, "%s: %d comments", names[i], comments);
+        free(text);
+        /* rented GPUs cost money per hour; the owned edge module does not */
+        cr_assert(strcmp(names[i], "jetson-orin") == 0 ? h->price_per_hour < 0 : h->price_per_hour > 0);
+    }
+    /* idle replicas of every profile draw their idle power for the whole hour */
+    cr_assert(CLOSE(x.r->services[1].idle_energy_j, 55.0 * 3600));
+    ran_free(x);
+}
+
+static void expect_error(const char *yaml, const char *needle)
+{
+    char msg[1024];
+    int rc = run_text_error(yaml, msg, sizeof msg);
+    cr_assert_neq(rc, 0, "accepted: %s", yaml);
+    cr_assert(strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
+    cr_assert(strstr(msg, "s.yaml:") || strstr(msg, "models/"), "message '%s' names no file", msg);
+}
+
+Test(serving, wrong_services_get_clear_errors)
+{
+    expect_error(HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 10}\n    stages:\n      - name: g\n"
+                      "        routes:\n          - {name: a, share: 0.5, service_time: {mean_ms: 1}}\n"
+                      "          - {name: b, share: 0.4, service_time: {mean_ms: 1}}\n",
+                 "add up to 0.9: expected 1");
+    expect_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1000}, service_time: {mean_ms: 2},"
+                      " batching: {max_batch: 1}}\n",
+                 ">= capacity");
+    expect_error(HEAD "services:\n  - {name: s, hardware: h200, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
+                 "unknown hardware profile 'h200'");
+    expect_error(HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int4, arrivals: {rate_per_s: 0.01}}\n",
+                 "gives no peak for that precision");
+    expect_error(HEAD "services:\n  - {name: s, hardware: l4, model: reranker-minilm, variant: fp8, arrivals: {rate_per_s: 1}}\n",
+                 "has no variant 'fp8'");
+    expect_error(HEAD "services:\n  - {name: s, service_time: {mean_ms: 1}, replicas: 2, autoscale: {max: 3},"
+                      " arrivals: {rate_per_s: 1}}\n",
+                 "either replicas (fixed) or autoscale");
+    expect_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1}}\n", "no service time given");
+    expect_error(HEAD "services:\n  - name: s\n    replicas: 2\n    arrivals: {rate_per_s: 1}\n"
+                      "    stages: [{name: a, service_time: {mean_ms: 1}}]\n",
+                 "beside 'stages'");
+    expect_error(HEAD "services:\n  - {name: s, latency_table: {batch: [1, 4], ms: [1, 2]}, batching: {max_batch: 8},"
+                      " arrivals: {rate_per_s: 1}}\n",
+                 "no extrapolation");
+    expect_error(HEAD "services:\n  - {name: s, cache: {ttl: 5m, keys: 10}, service_time: {mean_ms: 1},"
+                      " arrivals: {rate_per_s: 1}}\n",
+                 "needs all of ttl, keys and zipf_s");
+}
+
+Test(serving, same_seed_same_numbers_and_common_random_numbers)
+{
+    /* Two runs of one scenario with cache, routes and autoscaling give identical results; and
+     * a change in one route's service time leaves the arrivals and cache draws alone (named
+     * streams): the hit count is the same. */
+    const char *text = HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 500}\n"
+                            "    cache: {ttl: 30s, keys: 5000, zipf_s: 1.0}\n"
+                            "    stages:\n      - name: g\n        routes:\n"
+                            "          - {name: a, share: 0.6, service_time: {mean_ms: 2}, autoscale: {max: 8, warm_pool: 1}}\n"
+                            "          - {name: b, share: 0.4, service_time: {mean_ms: 5}, replicas: 4}\n";
+    ran x = run_text(text), y = run_text(text);
+    const ccs_service_result *a = &x.r->services[0], *b = &y.r->services[0];
+    cr_assert_eq(a->requests, b->requests);
+    cr_assert(a->p95_ms == b->p95_ms && a->mean_ms == b->mean_ms && a->cache_hit_rate == b->cache_hit_rate);
+    cr_assert(a->pools[0].r.replicas_mean == b->pools[0].r.replicas_mean);
+    char other[2048];
+    snprintf(other, sizeof other, "%s", text);
+    char *m5 = strstr(other, "mean_ms: 5");
+    m5[9] = '6'; /* route b's service time: 5 -> 6 ms */
+    ran z = run_text(other);
+    cr_assert_eq(z.r->services[0].cache_hit_rate, a->cache_hit_rate);
+    cr_assert_eq(z.r->services[0].pools[0].r.items, a->pools[0].r.items);
+    cr_assert_neq(z.r->services[0].mean_ms, a->mean_ms);
+    ran_free(x);
+    ran_free(y);
+    ran_free(z);
+}
+
+Test(serving, bundled_scenarios_run, .timeout = 240)
+{
+    const char *names[] = {"search-rerank", "checkout-risk", "chatbot", "edge-vs-central"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[1024], out[600];
+        snprintf(path, sizeof path, "%s/scenarios/%s.yaml", source_dir(), names[i]);
+        snprintf(out, sizeof out, "%s/%s", tmp_folder(), names[i]);
+        const char *args[] = {"run", path, "--set", "duration=2h", "--set", "warmup=5m", "--out", out, "--no-plot", NULL};
+        cmd_result r;
+        run_ccsim(&r, args);
+        cr_assert_eq(r.status, 0, "%s: %s", names[i], r.err);
+        cr_assert(strstr(r.out, "per 1000 req"), "%s", r.out);
+    }
+}
