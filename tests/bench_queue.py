@@ -5,7 +5,10 @@
    the event loop, all outputs): customers per second of wall time.
 2. M/M/c (c = 4, rho = 0.9) in ccsim and the same model in SimPy 2.3 (Debian's python3-simpy),
    the same number of requests, in this same run: the ratio ccsim / SimPy.
-3. Peak memory of ccsim for 1e6 and 1e8 requests: they must be close (memory must not grow
+3. The reference serving scenario (scenarios/reference-serving.yaml: Poisson arrivals, a fixed-
+   rate cache, dynamic batching, 4 replicas, one stage, energy booked per batch): simulated
+   requests per second of wall time, one core.
+4. Peak memory of ccsim for 1e6 and 1e8 requests: they must be close (memory must not grow
    with requests).
 ccsim runs as a child process; its peak RSS comes from os.wait4 for that child alone.
 """
@@ -22,9 +25,9 @@ quick = "--quick" in sys.argv
 N = 10**6 if quick else 10**7
 
 
-def run_ccsim(scenario, rate, customers, tmp):
+def run_ccsim(scenario, rate, customers, tmp, folder="validation"):
     out = os.path.join(tmp, "out-%d-%d" % (customers, time.monotonic_ns()))
-    args = [ccsim, "run", os.path.join(source, "validation", scenario), "--no-plot", "--format", "json",
+    args = [ccsim, "run", os.path.join(source, folder, scenario), "--no-plot", "--format", "json",
             "--out", out, "--set", "services.api.arrivals.rate_per_s=%r" % rate,
             "--set", "duration=%ds" % round(customers / rate)]
     t0 = time.perf_counter()
@@ -78,6 +81,9 @@ with tempfile.TemporaryDirectory() as tmp:
     print("M/M/c c=4 rho=0.9, %d customers, SimPy 2.3: %.2f s, %.3f M customers/s (mean sojourn %.2f ms, theory 29.69)"
           % (ns, walls, ns / walls / 1e6, 1e3 * mean))
     print("ratio ccsim / SimPy (customers per second): %.0fx" % ((nc / wallc) / (ns / walls)))
+    nr, wallr, _, p95r = run_ccsim("reference-serving.yaml", 2000.0, 3 * N, tmp, folder="scenarios")
+    print("reference serving scenario (Poisson, fixed-rate cache, batching, 4 replicas, 1 stage), %d requests:"
+          " %.2f s, %.1f M requests/s (P95 %.1f ms)" % (nr, wallr, nr / wallr / 1e6, p95r))
     small = run_ccsim("mm1.yaml", 90.0, 10**6, tmp)
     big = run_ccsim("mm1.yaml", 90.0, 10**7 if quick else 10**8, tmp)
     print("peak RSS: %d requests %.1f MiB, %d requests %.1f MiB (ratio %.3f)"
