@@ -104,16 +104,9 @@ static void set_serving(ccs_pool *p, int64_t now, long delta)
     p->serving += delta;
 }
 
-static void start_batch(ccs_pool *p, int64_t now)
+/* Replica `slot` starts its batch of n (already in its slot) at now. */
+static void start_service(ccs_pool *p, int64_t now, int32_t slot, size_t n)
 {
-    int32_t slot = p->free_stack[--p->nfree];
-    size_t n = p->qlen < (size_t)p->max_batch ? p->qlen : (size_t)p->max_batch;
-    int64_t *dst = p->batch_arr + (size_t)slot * (size_t)p->max_batch;
-    size_t mask = p->qcap - 1;
-    for (size_t i = 0; i < n; i++) dst[i] = p->q[(p->qhead + i) & mask].t_arr;
-    p->qhead = (p->qhead + n) & mask;
-    p->qlen -= n;
-    p->batch_n[slot] = (uint32_t)n;
     int64_t d = p->table_us        ? p->table_us[n - 1]
                 : p->deterministic ? ccs_round_nonneg(p->mean_us)
                                    : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
@@ -124,6 +117,19 @@ static void start_batch(ccs_pool *p, int64_t now)
     p->busy_us_window += d;
     if (p->busy_w > 0) charge(p, now, now + d, p->busy_w, 0.0, &p->busy_charge);
     ccs_engine_schedule(p->par.eng, now + d, p->kind_done, (uint64_t)slot);
+}
+
+static void start_batch(ccs_pool *p, int64_t now)
+{
+    int32_t slot = p->free_stack[--p->nfree];
+    size_t n = p->qlen < (size_t)p->max_batch ? p->qlen : (size_t)p->max_batch;
+    int64_t *dst = p->batch_arr + (size_t)slot * (size_t)p->max_batch;
+    size_t mask = p->qcap - 1;
+    for (size_t i = 0; i < n; i++) dst[i] = p->q[(p->qhead + i) & mask].t_arr;
+    p->qhead = (p->qhead + n) & mask;
+    p->qlen -= n;
+    p->batch_n[slot] = (uint32_t)n;
+    start_service(p, now, slot, n);
 }
 
 static void arm_timer(ccs_pool *p, int64_t due)
@@ -149,6 +155,13 @@ static void try_dispatch(ccs_pool *p, int64_t now)
 
 void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
 {
+    if (p->qlen == 0 && p->nfree > 0 && p->max_batch == 1) { /* no batching, a free replica: straight in */
+        int32_t slot = p->free_stack[--p->nfree];
+        p->batch_arr[slot] = t_arr;
+        p->batch_n[slot] = 1;
+        start_service(p, now, slot, 1);
+        return;
+    }
     if (p->qlen == p->qcap) {
         size_t cap = p->qcap ? 2 * p->qcap : 1024; /* a power of two: the ring is masked */
         qitem *q = malloc(cap * sizeof *q);

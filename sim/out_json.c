@@ -193,7 +193,7 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
         for (size_t i = 0; i < s->nservices; i++) {
             const ccs_service_result *v = &r->services[i];
             double k = v->requests ? 1000.0 / (double)v->requests : 0.0;
-            fprintf(f, "%-16s %12.1f %11.3f %12.3f %10.4f %11.3f", s->services[i].name, v->throughput_per_s,
+            fprintf(f, "%-16s %12.1f %11.4g %12.4g %10.4g %11.4g", s->services[i].name, v->throughput_per_s,
                     v->charge.energy_j / 3600.0 * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
             if (v->cache_kind != CCS_CACHE_NONE)
                 fprintf(f, " %8.1f%% %9.1f\n", 100 * v->cache_hit_rate, v->age_mean_s);
