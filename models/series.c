@@ -20,6 +20,8 @@ int ccs_series_init(ccs_series *s, int64_t t0_us, int64_t horizon_us)
                                           &s->it_energy_kwh, &s->energy_kwh, &s->carbon_kg, &s->cost,
                                           &s->replica_hours};
     for (size_t k = 0; k < CCS_SERIES_FIELDS; k++) *fields[k] = mem + k * s->n;
+    s->last = 0;
+    s->last_lo = s->last_hi = 0; /* empty: the first lookup computes */
     return 0;
 }
 

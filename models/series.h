@@ -20,6 +20,10 @@ typedef struct ccs_series {
     double *cache_hits;
     double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost;
     double *replica_hours; /* provisioned replica-hours (serving, starting and warm) */
+    /* The last slot looked up and its bounds in simulated time: stamps come nearly in order,
+     * so most lookups need no 64-bit division. */
+    size_t last;
+    int64_t last_lo, last_hi;
 } ccs_series;
 
 enum { CCS_SERIES_FIELDS = 9 };
@@ -28,10 +32,14 @@ enum { CCS_SERIES_FIELDS = 9 };
 int ccs_series_init(ccs_series *s, int64_t t0_us, int64_t horizon_us);
 void ccs_series_free(ccs_series *s);
 
-static inline size_t ccs_series_slot(const ccs_series *s, int64_t sim_us)
+static inline size_t ccs_series_slot(ccs_series *s, int64_t sim_us)
 {
+    if (sim_us >= s->last_lo && sim_us < s->last_hi) return s->last;
     int64_t i = (s->t0_us + sim_us - s->hour0_us) / 3600000000LL;
-    return i < 0 ? 0 : (size_t)i >= s->n ? s->n - 1 : (size_t)i;
+    s->last = i < 0 ? 0 : (size_t)i >= s->n ? s->n - 1 : (size_t)i;
+    s->last_lo = s->last == 0 ? INT64_MIN : s->hour0_us + (int64_t)s->last * 3600000000LL - s->t0_us;
+    s->last_hi = s->last + 1 < s->n ? s->hour0_us + (int64_t)(s->last + 1) * 3600000000LL - s->t0_us : INT64_MAX;
+    return s->last;
 }
 
 static inline void ccs_series_charge(ccs_series *s, int64_t sim_us, const ccs_charge *c)

@@ -42,29 +42,14 @@ struct ccs_service {
     uint64_t hits, looked_up;
     double age_hit_sum_us;
     ccs_series series;
-    size_t slot;              /* slot_of's last answer, for stamps in [slot_lo, slot_hi) */
-    int64_t slot_lo, slot_hi;
 };
-
-/* The hourly slot of a stamp: requests complete nearly in arrival order, so the last slot's
- * bounds answer almost every call without a 64-bit division. */
-static size_t slot_of(ccs_service *s, int64_t t)
-{
-    if (t < s->slot_lo || t >= s->slot_hi) {
-        s->slot = ccs_series_slot(&s->series, t);
-        s->slot_lo = s->series.hour0_us + (int64_t)s->slot * 3600000000LL - s->series.t0_us;
-        s->slot_hi = s->slot + 1 < s->series.n ? s->slot_lo + 3600000000LL : INT64_MAX;
-        if (s->slot == 0) s->slot_lo = INT64_MIN;
-    }
-    return s->slot;
-}
 
 static void record(ccs_service *s, int64_t t_arr, int64_t now)
 {
     if (t_arr < s->warmup_us) return;
     int64_t lat = now - t_arr + s->const_us;
     ccs_histogram_add(s->latency, lat);
-    size_t h = slot_of(s, t_arr);
+    size_t h = ccs_series_slot(&s->series, t_arr);
     s->series.requests[h] += 1;
     s->series.latency_sum_ms[h] += (double)lat / 1e3;
     if (lat > s->slo_limit_us) s->series.slo_misses[h] += 1;
@@ -113,7 +98,7 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
             if (hit) {
                 s->hits++;
                 s->age_hit_sum_us += (double)age;
-                s->series.cache_hits[slot_of(s, now)] += 1;
+                s->series.cache_hits[ccs_series_slot(&s->series, now)] += 1;
             }
         }
         if (hit) {

@@ -92,8 +92,6 @@ static const ccs_field hardware_fields[] = {
      NULL, 0, "dense int4 peak in TOP/s", NULL},
     {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, AT_LEAST(0), NULL, NULL,
      0, "memory bandwidth in GB/s", NULL},
-    {"tier", CCS_F_STR, offsetof(ccs_hardware_cfg, tier), 0, NO_RANGE, NULL, NULL, 0,
-     "edge, regional or central", NULL},
 };
 static const ccs_schema hardware_schema = {"hardware profile", sizeof(ccs_hardware_cfg),
                                            hardware_fields,
@@ -528,9 +526,6 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               &s->nhardware, pos, key, err);
         if (h < 0) return CCS_EINPUT;
         hw = &s->hardware[h];
-        if (hw->max_w < hw->idle_w)
-            return ccs_err_at(err, CCS_EINPUT, hw->pos.file, hw->pos.line, hw->pos.col,
-                              "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", hw->name);
     }
     if (p->model) {
         if (!hw)
@@ -591,8 +586,10 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
     for (size_t k = 0; k < sv->nstages; k++) {
         ccs_stage_cfg *st = &sv->stages[k];
         if (st->nroutes == 0) {
-            snprintf(where, sizeof where, "services[%s]%s%s%s", sv->name, sv->nstages > 1 || strcmp(st->name, sv->name) ? ".stages[" : "",
-                     sv->nstages > 1 || strcmp(st->name, sv->name) ? st->name : "", sv->nstages > 1 || strcmp(st->name, sv->name) ? "]" : "");
+            /* the one-stage shorthand is named after the service: say just "services[NAME]" */
+            int shorthand = sv->nstages == 1 && strcmp(st->name, sv->name) == 0;
+            snprintf(where, sizeof where, "services[%s]%s%s%s", sv->name, shorthand ? "" : ".stages[",
+                     shorthand ? "" : st->name, shorthand ? "" : "]");
             int rc = check_pool(s, &st->pool, &st->pos, where, err);
             if (rc) return rc;
             continue;
@@ -702,12 +699,6 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             return pos_err(err, &r->pos, "regions[%s]: give either 'price' or 'tariff_per_mwh', not both%s%s",
                            r->name, "", "");
     }
-    for (size_t i = 0; i < s->nhardware; i++) {
-        const ccs_hardware_cfg *h = &s->hardware[i];
-        if (h->max_w < h->idle_w)
-            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w%s%s",
-                           h->name, "", "");
-    }
     for (size_t i = 0; i < s->nservices; i++) {
         const ccs_service_cfg *sv = &s->services[i];
         if (sv->region && !ccs_scenario_region(s, sv->region))
@@ -729,6 +720,13 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
          * process alike: ccs_service_create. */
         int rc = check_service(s, &s->services[i], err);
         if (rc) return rc;
+    }
+    /* every profile, the scenario's and the bundled ones the services loaded */
+    for (size_t i = 0; i < s->nhardware; i++) {
+        const ccs_hardware_cfg *h = &s->hardware[i];
+        if (h->max_w < h->idle_w)
+            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w%s%s",
+                           h->name, "", "");
     }
     for (size_t i = 0; i < s->njobs; i++) {
         ccs_job_cfg *j = &s->jobs[i];

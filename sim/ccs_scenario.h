@@ -38,7 +38,6 @@ typedef struct ccs_hardware_cfg {
      * hardware is then an error naming the missing figure. Dense peaks, per precision. */
     double peak_tflops_fp16, peak_tops_int8, peak_tops_int4;
     double mem_bw_gb_s;
-    char *tier;                  /* where it usually sits: edge, regional or central (informative) */
 } ccs_hardware_cfg;
 
 /* A model profile (DOMAIN.md 4): the work per item and the weights, per variant. */

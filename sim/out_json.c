@@ -78,13 +78,16 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
     json_object_set_new(k, "carbon_kg", json_real(v->requests ? v->charge.carbon_g / 1000.0 / n * 1000 : 0.0));
     json_object_set_new(k, "cost", json_real(v->requests ? v->charge.cost / n * 1000 : 0.0));
     json_object_set_new(o, "per_1000_requests", k);
-    if (v->cache_kind != CCS_CACHE_NONE)
-        json_object_set_new(o, "cache",
-                            json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f}", "kind",
-                                      v->cache_kind == CCS_CACHE_TTL ? "ttl" : "fixed", "hit_rate",
-                                      v->cache_hit_rate, "hit_rate_poisson_theory", v->cache_hit_rate_theory,
-                                      "lookup_ms", v->lookup_ms, "age_mean_s", v->age_mean_s, "age_p95_s",
-                                      v->age_p95_s, "age_of_hits_mean_s", v->age_hit_mean_s));
+    if (v->cache_kind != CCS_CACHE_NONE) {
+        /* a fixed hit probability has no stored results, so no ages: null, not 0 */
+        int ttl = v->cache_kind == CCS_CACHE_TTL;
+        json_t *c = json_pack("{s:s, s:f, s:f, s:f}", "kind", ttl ? "ttl" : "fixed", "hit_rate", v->cache_hit_rate,
+                              "hit_rate_poisson_theory", v->cache_hit_rate_theory, "lookup_ms", v->lookup_ms);
+        json_object_set_new(c, "age_mean_s", ttl ? json_real(v->age_mean_s) : json_null());
+        json_object_set_new(c, "age_p95_s", ttl ? json_real(v->age_p95_s) : json_null());
+        json_object_set_new(c, "age_of_hits_mean_s", ttl ? json_real(v->age_hit_mean_s) : json_null());
+        json_object_set_new(o, "cache", c);
+    }
     json_t *pools = json_array();
     for (size_t i = 0; i < v->npools; i++) json_array_append_new(pools, pool_json(&v->pools[i]));
     json_object_set_new(o, "pools", pools);
@@ -195,8 +198,10 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             double k = v->requests ? 1000.0 / (double)v->requests : 0.0;
             fprintf(f, "%-16s %12.1f %11.4g %12.4g %10.4g %11.4g", s->services[i].name, v->throughput_per_s,
                     v->charge.energy_j / 3600.0 * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
-            if (v->cache_kind != CCS_CACHE_NONE)
+            if (v->cache_kind == CCS_CACHE_TTL)
                 fprintf(f, " %8.1f%% %9.1f\n", 100 * v->cache_hit_rate, v->age_mean_s);
+            else if (v->cache_kind == CCS_CACHE_FIXED)
+                fprintf(f, " %8.1f%% %9s\n", 100 * v->cache_hit_rate, "-");
             else
                 fprintf(f, " %9s %9s\n", "-", "-");
         }
