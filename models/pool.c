@@ -25,7 +25,10 @@ struct ccs_pool {
     int64_t *table_us; /* L(b - 1); NULL: draw */
     double mean_us;
     int deterministic;
-    int kind_done, kind_timer, kind_tick, kind_ready;
+    int kind_done, kind_timer, kind_tick, kind_ready, kind_handover;
+    /* FCFS without batching on fixed replicas: the time each replica is next free, a min-heap */
+    int fcfs;
+    int64_t *free_at;
     /* the waiting line */
     qitem *q;
     size_t qcap, qhead, qlen;
@@ -153,8 +156,54 @@ static void try_dispatch(ccs_pool *p, int64_t now)
     }
 }
 
+/* FCFS without batching on a fixed number of replicas: requests start in arrival order, each on
+ * the replica that is free first, so a request's start and end are known the moment it arrives
+ * (Kiefer and Wolfowitz's workload recursion; for one replica, Lindley's). No queue and no
+ * departure event: a pool whose done callback may hear of a completion early (the last stage
+ * of a service) calls it at once; any other hands the request on with one event at its end.
+ * The draws, starts and ends, and the order of charges, are those of the batcher path. */
+static void push_fcfs(ccs_pool *p, int64_t t_arr, int64_t now)
+{
+    int64_t *h = p->free_at, start = h[0] > now ? h[0] : now;
+    int64_t d = p->table_us        ? p->table_us[0]
+                : p->deterministic ? ccs_round_nonneg(p->mean_us)
+                                   : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
+    int64_t end = start + d;
+    p->items++;
+    p->batches++;
+    p->busy_us += (double)d;
+    if (p->busy_w > 0) charge(p, start, end, p->busy_w, 0.0, &p->busy_charge);
+    /* the root's replica is busy until end: sift it down */
+    size_t n = (size_t)p->nslots, i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h[c + 1] < h[c]) c++;
+        if (h[c] >= end) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = end;
+    if (p->par.done_early)
+        p->par.done(p->par.done_ctx, &t_arr, 1, end);
+    else
+        ccs_engine_schedule(p->par.eng, end, p->kind_handover, (uint64_t)t_arr);
+}
+
+static void on_handover(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    ccs_pool *p = ctx;
+    int64_t t_arr = (int64_t)arg;
+    p->par.done(p->par.done_ctx, &t_arr, 1, now);
+}
+
 void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
 {
+    if (p->fcfs) {
+        push_fcfs(p, t_arr, now);
+        return;
+    }
     if (p->qlen == 0 && p->nfree > 0 && p->max_batch == 1) { /* no batching, a free replica: straight in */
         int32_t slot = p->free_stack[--p->nfree];
         p->batch_arr[slot] = t_arr;
@@ -309,8 +358,12 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->kind_timer = ccs_engine_add_handler(par->eng, on_timer, p);
     p->kind_tick = p->autoscaled ? ccs_engine_add_handler(par->eng, on_tick, p) : 0;
     p->kind_ready = p->autoscaled ? ccs_engine_add_handler(par->eng, on_ready, p) : 0;
+    p->fcfs = !p->autoscaled && p->max_batch == 1;
+    p->kind_handover = p->fcfs && !par->done_early ? ccs_engine_add_handler(par->eng, on_handover, p) : 0;
+    if (p->fcfs) p->free_at = calloc((size_t)p->nslots, sizeof *p->free_at);
     if (!p->batch_arr || !p->batch_n || !p->free_stack || !p->off_stack || (par->table_s && !p->table_us) ||
-        p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0) {
+        p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0 ||
+        p->kind_handover < 0 || (p->fcfs && !p->free_at)) {
         ccs_pool_destroy(p);
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -339,6 +392,7 @@ void ccs_pool_destroy(ccs_pool *p)
     free(p->free_stack);
     free(p->off_stack);
     free(p->table_us);
+    free(p->free_at);
     free(p);
 }
 

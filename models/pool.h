@@ -37,6 +37,9 @@ typedef struct ccs_pool_params {
     int64_t t0_us, horizon_us;
     ccs_pool_done_fn done;
     void *done_ctx;
+    /* done only records (schedules nothing, reads no clock): it may be called with a completion
+     * time still in the future, which lets an unbatched fixed pool skip the departure event */
+    int done_early;
 } ccs_pool_params;
 
 typedef struct ccs_pool_result {

@@ -76,25 +76,23 @@ static void on_pool_done(void *ctx, const int64_t *t_arr, size_t n, int64_t now)
     }
 }
 
-/* Request attributes (tokens) are read but not yet used: service times come from the pools. */
-static void schedule_next_arrival(ccs_service *s)
+/* The time of the next arrival before the horizon, or -1. Request attributes (tokens) are read
+ * but not yet used: service times come from the pools. */
+static int64_t next_arrival(ccs_service *s)
 {
     ccs_request_attrs attrs;
     int64_t next = ccs_arrivals_next(s->arrivals, &attrs);
-    if (next < s->horizon_us) ccs_engine_schedule(s->eng, next, s->kind_arrival, 0);
+    return next < s->horizon_us ? next : -1;
 }
 
-static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+static void arrive(ccs_service *s, int64_t now)
 {
-    (void)arg;
-    (void)eng;
-    ccs_service *s = ctx;
     if (s->cache) {
         int64_t age;
         int hit = ccs_cache_lookup(s->cache, now, &age);
         if (now >= s->warmup_us) {
             s->looked_up++;
-            ccs_histogram_add(s->age, age);
+            if (s->cfg->cache.kind == CCS_CACHE_TTL) ccs_histogram_add(s->age, age); /* fixed: no ages */
             if (hit) {
                 s->hits++;
                 s->age_hit_sum_us += (double)age;
@@ -103,12 +101,28 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         }
         if (hit) {
             record(s, now, now);
-            schedule_next_arrival(s);
             return;
         }
     }
     enter_stage(s, 0, now, now);
-    schedule_next_arrival(s);
+}
+
+/* Arrivals that come before anything else pending are handled here in a row, without a trip
+ * through the event set (ccs_engine_advance); the first that does not is scheduled. */
+static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)arg;
+    ccs_service *s = ctx;
+    for (;;) {
+        arrive(s, now);
+        int64_t next = next_arrival(s);
+        if (next < 0) return;
+        if (!ccs_engine_advance(eng, next)) {
+            ccs_engine_schedule(eng, next, s->kind_arrival, 0);
+            return;
+        }
+        now = next;
+    }
 }
 
 /* Latency tables of every pool with a model or a measured table, b = 1..max_batch: the
@@ -238,6 +252,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                 .horizon_us = s->horizon_us,
                 .done = on_pool_done,
                 .done_ctx = &s->refs[p],
+                .done_early = k + 1 == c->nstages, /* the last stage's done only records */
             };
             if (!par.rng) return ccs_err_set(err, CCS_ERUN, "out of memory");
             if ((rc = ccs_pool_create(&par, &s->pools[p], err))) return rc;
@@ -321,7 +336,8 @@ void ccs_service_destroy(ccs_service *s)
 
 int ccs_service_start(ccs_service *s)
 {
-    schedule_next_arrival(s);
+    int64_t first = next_arrival(s);
+    if (first >= 0) ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
     for (size_t i = 0; i < s->npools; i++) ccs_pool_start(s->pools[i]);
     return ccs_engine_failed(s->eng) ? -1 : 0;
 }

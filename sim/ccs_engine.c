@@ -11,6 +11,8 @@
 struct ccs_engine {
     ccs_evset *events;
     int64_t now_us;
+    int64_t until_us;  /* of the run in progress; INT64_MIN outside a run */
+    uint64_t handled;
     int nhandlers;
     int failed;
     struct {
@@ -23,6 +25,7 @@ ccs_engine *ccs_engine_create(void)
 {
     ccs_engine *eng = calloc(1, sizeof *eng);
     if (!eng) return NULL;
+    eng->until_us = INT64_MIN;
     eng->events = ccs_evset_create(1024);
     if (!eng->events) {
         free(eng);
@@ -59,15 +62,28 @@ int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg
 
 uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us)
 {
-    uint64_t handled = 0;
     ccs_event e;
+    eng->handled = 0;
+    eng->until_us = until_us;
     while (ccs_evset_pop_before(eng->events, until_us, &e)) {
         eng->now_us = e.time_us;
         unsigned k = e.kind;
+        eng->handled++;
         eng->handlers[k].fn(eng, eng->handlers[k].ctx, e.time_us, e.arg);
-        handled++;
     }
-    return handled;
+    eng->until_us = INT64_MIN;
+    return eng->handled;
+}
+
+bool ccs_engine_advance(ccs_engine *eng, int64_t time_us)
+{
+    assert(time_us >= eng->now_us);
+    /* Strictly before every pending event: a scheduled event at time_us would come after any
+     * pending one at the same time (ties go in scheduling order). */
+    if (time_us >= eng->until_us || time_us >= ccs_evset_peek_time(eng->events)) return false;
+    eng->now_us = time_us;
+    eng->handled++;
+    return true;
 }
 
 int64_t ccs_engine_now(const ccs_engine *eng) { return eng->now_us; }

@@ -16,7 +16,7 @@ uint64_t ccs_rng_stream_seed(uint64_t seed, const char *name);
 ccs_streams *ccs_streams_create(uint64_t seed);
 void ccs_streams_destroy(ccs_streams *s);
 
-/* The stream called `name`, created on first use (MT19937). The streams object owns it.
+/* The stream called `name`, created on first use (GSL's taus2). The streams object owns it.
  * Asking twice for one name returns the same generator: one stream per named source.
  * Returns NULL only if memory ran out. */
 gsl_rng *ccs_streams_get(ccs_streams *s, const char *name);

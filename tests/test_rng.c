@@ -68,9 +68,11 @@ Test(rng, ziggurat_exponential_matches_the_distribution)
 {
     /* Kolmogorov-Smirnov against the exponential CDF on 1e6 draws: sqrt(n) D must stay below
      * 1.95 (the 0.1% critical value); a wrong layer table or tail shifts D by far more. Plus
-     * the first two moments and the tail beyond the base layer's edge R = 7.697 means. */
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 2024);
+     * the first two moments and the tail beyond the base layer's edge R = 7.697 means. On the
+     * generator the named streams use (taus2, checked by name). */
+    ccs_streams *st = ccs_streams_create(2024);
+    gsl_rng *r = ccs_streams_get(st, "ziggurat-test");
+    cr_assert_str_eq(gsl_rng_name(r), "taus2");
     size_t n = 1000000;
     double *x = malloc(n * sizeof *x);
     double sum = 0, sum2 = 0;
@@ -97,5 +99,5 @@ Test(rng, ziggurat_exponential_matches_the_distribution)
     /* P(X > R mean) = exp(-7.697) = 4.5e-4: 454 expected in 1e6, sd ~21 */
     cr_assert(beyond_r > 454 - 5 * 21 && beyond_r < 454 + 5 * 21, "beyond R: %zu", beyond_r);
     free(x);
-    gsl_rng_free(r);
+    ccs_streams_destroy(st);
 }

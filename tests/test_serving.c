@@ -138,6 +138,47 @@ Test(serving, autoscaler_scales_down_when_load_drops)
     ran_free(x);
 }
 
+/* Unbatched fixed pools skip the queue and the departure event (pool.c, push_fcfs). The same
+ * pools autoscaled with min = max run the general batcher path with an event per departure; both
+ * must give the same requests, latencies, items and energy (sums of the same terms, in another
+ * order: to 1e-12). Two stages, so both ends of the shortcut are covered: stage a hands requests
+ * on with one event, stage b (the last) records at once. */
+static ran pipeline(const char *cap_a, const char *cap_b)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 300}\n"
+                  "    stages:\n"
+                  "      - {name: a, hardware: l4, service_time: {dist: exponential, mean_ms: 8}, %s}\n"
+                  "      - {name: b, hardware: t4, service_time: {dist: exponential, mean_ms: 2}, %s}\n",
+             cap_a, cap_b);
+    return run_text(text);
+}
+
+Test(serving, fcfs_shortcut_equals_the_event_path)
+{
+    ran fast = pipeline("replicas: 3", "replicas: 2");
+    ran slow = pipeline("autoscale: {min: 3, max: 3, warm_pool: 0}", "autoscale: {min: 2, max: 2, warm_pool: 0}");
+    const ccs_service_result *f = &fast.r->services[0], *e = &slow.r->services[0];
+    cr_assert_gt(f->requests, 1000000u);
+    cr_assert_eq(f->requests, e->requests);
+    cr_assert_eq(f->p50_ms, e->p50_ms);
+    cr_assert_eq(f->p95_ms, e->p95_ms);
+    cr_assert_eq(f->p99_ms, e->p99_ms);
+    cr_assert(fabs(f->mean_ms - e->mean_ms) <= 1e-12 * e->mean_ms, "mean %.17g vs %.17g", f->mean_ms, e->mean_ms);
+    cr_assert_gt(f->p95_ms, 20.0, "stage a queues (rho 0.8): p95 %.4g", f->p95_ms);
+    for (size_t i = 0; i < 2; i++) {
+        const ccs_pool_result *a = &f->pools[i].r, *b = &e->pools[i].r;
+        cr_assert_eq(a->items, b->items);
+        cr_assert(fabs(a->busy_energy_j - b->busy_energy_j) <= 1e-12 * b->busy_energy_j, "pool %zu busy J", i);
+        cr_assert(fabs(a->idle_energy_j - b->idle_energy_j) <= 1e-12 * b->idle_energy_j, "pool %zu idle J", i);
+        cr_assert(fabs(a->utilisation - b->utilisation) <= 1e-12, "pool %zu utilisation", i);
+    }
+    cr_assert(fabs(f->charge.carbon_g - e->charge.carbon_g) <= 1e-12 * e->charge.carbon_g);
+    ran_free(fast);
+    ran_free(slow);
+}
+
 Test(serving, bundled_hardware_profiles_are_complete)
 {
     const char *names[] = {"h100-sxm", "a100", "l4", "t4", "cpu-2s", "jetson-orin"};
