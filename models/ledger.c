@@ -223,6 +223,21 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
     return 0;
 }
 
+int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount)
+{
+    if (t_us < l->t0 || t_us >= l->t1) return -1;
+    region_book *bk = &l->books[r];
+    bk->rent[find_segment(bk, t_us)] += amount; /* money outside electricity: summed into cost */
+    bk->dirty = 1;
+    return 0;
+}
+
+void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out)
+{
+    const region_book *bk = &l->books[r];
+    *out = (ccs_signal){bk->nseg, bk->seg_start, bk->ci, bk->price, bk->cfg.pue};
+}
+
 int64_t ccs_ledger_t0(const ccs_ledger *l) { return l->t0; }
 int64_t ccs_ledger_t1(const ccs_ledger *l) { return l->t1; }
 

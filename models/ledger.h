@@ -45,6 +45,22 @@ void ccs_ledger_destroy(ccs_ledger *l);
 int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned,
                    double rent_per_hour, ccs_charge *charge);
 
+/* Books a sum of money (a data transfer, say) in region r's cost at t. Returns 0, or -1 if t is
+ * outside the ledger's period. */
+int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount);
+
+/* The actual grid signals of region r over [t0, t1): n segments [t[k], t[k + 1]) in which the
+ * carbon intensity (gCO2e/kWh) and the electricity price (currency/MWh; 0 with neither a trace nor
+ * a tariff) are constant. Forecasts are built from it; policies never see it directly. Valid
+ * until destroy. */
+typedef struct ccs_signal {
+    size_t n;
+    const int64_t *t;        /* n + 1 boundaries, epoch microseconds */
+    const double *ci, *price;
+    double pue;
+} ccs_signal;
+void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out);
+
 int64_t ccs_ledger_t0(const ccs_ledger *l);
 int64_t ccs_ledger_t1(const ccs_ledger *l);
 

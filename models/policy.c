@@ -1,11 +1,14 @@
-/* The policy registry: every built-in policy, chosen by name. */
+/* The policy registry (every built-in policy, chosen by name) and the helpers they share. */
 #include "policy.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 static const ccs_policy_type *const registry[] = {
-    &ccs_policy_run_now,
+    &ccs_policy_run_now,        &ccs_policy_greenest_window, &ccs_policy_cheapest_window,
+    &ccs_policy_price_tolerance, &ccs_policy_carbon_cap,     &ccs_policy_threshold,
+    &ccs_policy_geo_shift,
 };
 #define NPOLICIES (sizeof registry / sizeof registry[0])
 
@@ -33,4 +36,46 @@ void ccs_policy_list(char *buf, size_t size)
         if (i) strncat(buf, ", ", size - strlen(buf) - 1);
         strncat(buf, registry[i]->name, size - strlen(buf) - 1);
     }
+}
+
+/* Integrals are value x hours: gCO2e/kWh x h x kW = g; currency/MWh x h x MW = currency. */
+double ccs_policy_carbon_g(const ccs_job_decision *d, size_t k, const ccs_run_plan *r)
+{
+    return r->ci_h * d->power_w / 1e3 * d->opts[k].pue;
+}
+
+double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *r)
+{
+    return r->price_h * d->power_w / 1e6 * d->opts[k].pue + d->opts[k].transfer_cost;
+}
+
+int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, double con_carbon,
+                      double con_cost, double con_hours, double bound, ccs_plan *out)
+{
+    const ccs_option *o = &d->opts[k];
+    double g_per = d->power_w / 1e3 * o->pue, c_per = d->power_w / 1e6 * o->pue;
+    ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, con_carbon * g_per, con_cost * c_per, con_hours,
+                         isfinite(bound) ? bound - con_cost * o->transfer_cost : INFINITY};
+    out->override = 0;
+    int rc = d->interruptible
+                 ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj,
+                                         &out->run)
+                 : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj,
+                                         &out->run);
+    if (rc == 0 && out->run.feasible)
+        out->objective = obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
+    return rc;
+}
+
+int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)
+{
+    const ccs_option *o = &d->opts[k];
+    out->override = 0;
+    out->objective = 0;
+    if (o->ready_us + d->work_us > d->deadline_us || o->w.n == 0 || o->ready_us + d->work_us > o->w.t[o->w.n]) {
+        out->run.n = 0;
+        out->run.feasible = 0;
+        return 0;
+    }
+    return ccs_run_plan_single(&out->run, &o->w, o->ready_us, o->ready_us + d->work_us);
 }

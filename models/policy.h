@@ -1,32 +1,54 @@
-/* Scheduling policies as plug-ins. A policy sees one run of a deferrable job at a time (its
- * release, deadline, duration and allowed regions, plus the grid signals through a forecast) and
- * decides where and when it runs. Adding a policy is one file in policies/ and one line in
- * policy.c's registry. Policies never print and never read the actual future trace: they get
- * what the forecast gives them. */
+/* Scheduling policies as plug-ins (DOMAIN.md 6). A policy plans one run of a deferrable job in
+ * one allowed region at a time, from the forecast as seen at the run's release; the job driver
+ * (job.c) asks it for each region it may use (all allowed regions when the policy moves work,
+ * or when the scenario sets policy.geo_shift; otherwise the home region only) and keeps the plan
+ * with the least objective. Adding a policy is one file in policies/ and one line in policy.c's
+ * registry. Policies never print, never allocate beyond the plan they fill, and never read the
+ * actual trace: only the forecast windows they are given. */
 #ifndef CCS_POLICY_H
 #define CCS_POLICY_H
+
+#include "ccs_scenario.h"
+#include "window.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct ccs_job_run {
-    int64_t release_us, deadline_us, duration_us; /* absolute epoch microseconds */
-    double power_w;
-    const int *regions;                           /* allowed region indices, first = home */
-    size_t nregions;
-} ccs_job_run;
+/* One region a run may use, as the policy sees it. */
+typedef struct ccs_option {
+    int region;              /* index into the scenario's regions */
+    double pue;
+    int64_t ready_us;        /* earliest start: the release, plus the transfer time away from home */
+    double transfer_cost;    /* currency; 0 at home */
+    ccs_window w;            /* forecast from the release to the deadline */
+} ccs_option;
 
-typedef struct ccs_placement {
-    int region;       /* index into the scenario's regions */
-    int64_t start_us; /* release <= start, start + duration <= deadline unless overridden */
-} ccs_placement;
+typedef struct ccs_job_decision {
+    int64_t release_us, deadline_us; /* epoch microseconds */
+    int64_t work_us;                 /* run time without pauses */
+    int64_t checkpoint_us;           /* extra run time of each resume (interruptible) */
+    double power_w;
+    int interruptible;
+    const ccs_option *opts;          /* allowed regions; opts[0] is home */
+    size_t nopts;
+    double baseline_cost;            /* forecast cost of run-now: at release, at home, in one go */
+    const ccs_policy_cfg *cfg;       /* X, Y and the rest */
+} ccs_job_decision;
+
+typedef struct ccs_plan {
+    ccs_run_plan run;        /* intervals, forecast integrals, feasible */
+    double objective;        /* what the policy minimised, comparable between regions */
+    int override;            /* the deadline guard chose the start: slack ran out */
+} ccs_plan;
 
 typedef struct ccs_policy_type {
-    int version;          /* 1; first, as in sqlite3_vfs, so the struct can grow */
+    int version;             /* 1; first, as in sqlite3_vfs, so the struct can grow */
     const char *name;
-    const char *summary;  /* one line for --help and the README */
-    /* Places one run. ctx is the policy's view of the world (forecasts; NULL for run-now). */
-    int (*place)(const void *ctx, const ccs_job_run *run, ccs_placement *out);
+    const char *summary;     /* one line for --help and the README */
+    int moves;               /* 1: searches every allowed region by itself (geo-shift) */
+    /* Plans the run in option k. Fills out (run.feasible 0: nothing fits there). Returns 0, or
+     * -1 if memory ran out. */
+    int (*plan)(const ccs_job_decision *d, size_t k, ccs_plan *out);
 } ccs_policy_type;
 
 const ccs_policy_type *ccs_policy_find(const char *name);
@@ -34,6 +56,22 @@ const char *const *ccs_policy_names(void);
 size_t ccs_policy_count(void);
 void ccs_policy_list(char *buf, size_t size); /* "a, b, c" */
 
-extern const ccs_policy_type ccs_policy_run_now;
+/* ---- helpers shared by the built-ins ---- */
+
+/* Carbon (g) and electricity cost (currency) of a plan's forecast integrals in option k. */
+double ccs_policy_carbon_g(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
+double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
+
+/* The best plan in option k for an objective on carbon (g) and cost (currency) with an optional
+ * constraint in the same units; contiguous or, for an interruptible job, a set of intervals.
+ * obj/con weights: carbon_g, cost (+ transfer, a constant), hours. */
+int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost,
+                      double con_carbon, double con_cost, double con_hours, double bound, ccs_plan *out);
+
+/* Starts at the option's ready time and runs straight through. */
+int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out);
+
+extern const ccs_policy_type ccs_policy_run_now, ccs_policy_greenest_window, ccs_policy_cheapest_window,
+    ccs_policy_price_tolerance, ccs_policy_carbon_cap, ccs_policy_threshold, ccs_policy_geo_shift;
 
 #endif

@@ -36,6 +36,13 @@ uint64_t ccs_rng_stream_seed(uint64_t seed, const char *name)
     return (z ^ (z >> 32)) & UINT64_C(0xffffffff);
 }
 
+uint64_t ccs_rng_substream_seed(uint64_t seed, const char *name, uint64_t index)
+{
+    return ccs_rng_stream_seed(mix64(seed ^ mix64(index)), name);
+}
+
+gsl_rng *ccs_rng_alloc(void) { return gsl_rng_alloc(gsl_rng_taus2); }
+
 struct ccs_streams {
     uint64_t seed;
     size_t n, cap;
@@ -76,7 +83,7 @@ gsl_rng *ccs_streams_get(ccs_streams *s, const char *name)
         s->rngs = rngs;
         s->cap = cap;
     }
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng *r = ccs_rng_alloc();
     char *copy = strdup(name);
     if (!r || !copy) {
         gsl_rng_free(r);

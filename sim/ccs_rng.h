@@ -13,6 +13,13 @@ typedef struct ccs_streams ccs_streams;
 /* The seed given to the generator of stream `name` under scenario seed `seed`. */
 uint64_t ccs_rng_stream_seed(uint64_t seed, const char *name);
 
+/* The seed of the index-th substream of stream `name`: for a source that must restart at known
+ * points (a forecast issued at a given time draws the same noise whoever asks, and in any order). */
+uint64_t ccs_rng_substream_seed(uint64_t seed, const char *name, uint64_t index);
+
+/* A generator of the type every stream uses, for a caller that seeds it by substream. */
+gsl_rng *ccs_rng_alloc(void);
+
 ccs_streams *ccs_streams_create(uint64_t seed);
 void ccs_streams_destroy(ccs_streams *s);
 

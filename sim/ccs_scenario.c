@@ -25,6 +25,7 @@ static const char *const fill_words[] = {"none", "previous", "linear", NULL};
 static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", "deterministic", NULL};
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
+static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
 
 /* ---- trace reference: a path, or {file, column, fill} ---- */
 static const ccs_field trace_fields[] = {
@@ -313,27 +314,63 @@ static const ccs_field job_fields[] = {
      "a time after release such as 4h30m", NULL},
     {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, NO_RANGE, NULL, NULL, 0,
      "true or false", NULL},
+    {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, NO_RANGE, NULL, NULL, 0,
+     "the extra run time of each resume after a pause, such as 5m", NULL},
     {"regions", CCS_F_STRLIST, offsetof(ccs_job_cfg, regions), 0, NO_RANGE, NULL, NULL,
      offsetof(ccs_job_cfg, nregions), "a list of region names", NULL},
+    {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, AT_LEAST(0), NULL, NULL, 0,
+     "the input data size in GB", NULL},
 };
 static const ccs_schema job_schema = {"job", sizeof(ccs_job_cfg), job_fields,
                                       sizeof job_fields / sizeof job_fields[0],
                                       offsetof(ccs_job_cfg, pos), NULL};
 
 /* ---- policy ---- */
+static void policy_defaults(void *p) { ((ccs_policy_cfg *)p)->forecast_error = 0.05; }
 static const ccs_field policy_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0,
      "a policy name", NULL},
     {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL,
      0, "perfect, persistence or noisy", NULL},
+    {"forecast_error", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error), 0, 0, 10, NULL, NULL, 0,
+     "the noisy forecast's relative standard deviation at 24 h ahead, such as 0.05", NULL},
+    {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE,
+     growth_words, NULL, 0, "sqrt, linear or constant", NULL},
     {"price_tolerance", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, price_tolerance), 0, 0, 10, NULL,
      NULL, 0, "a fraction over the run-now cost", NULL},
+    {"carbon_cap_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh), 0, AT_LEAST(0),
+     NULL, NULL, 0, "an intensity in gCO2e/kWh", NULL},
+    {"threshold_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, threshold_g_per_kwh), 0, AT_LEAST(0),
+     NULL, NULL, 0, "an intensity in gCO2e/kWh", NULL},
+    {"geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0,
+     "true or false", NULL},
 };
-static const ccs_schema policy_schema = {"policy", sizeof(ccs_policy_cfg), policy_fields, 3, NOPOS,
-                                         NULL};
+static const ccs_schema policy_schema = {"policy", sizeof(ccs_policy_cfg), policy_fields,
+                                         sizeof policy_fields / sizeof policy_fields[0],
+                                         offsetof(ccs_policy_cfg, pos), policy_defaults};
+
+/* ---- transfer between regions ---- */
+static const ccs_field transfer_fields[] = {
+    {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0,
+     "a bandwidth in Gbit/s", NULL},
+    {"cost_per_gb", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, cost_per_gb), 0, AT_LEAST(0), NULL, NULL, 0,
+     "a price per GB in the scenario's currency", NULL},
+};
+static const ccs_schema transfer_schema = {"transfer", sizeof(ccs_transfer_cfg), transfer_fields,
+                                           sizeof transfer_fields / sizeof transfer_fields[0], NOPOS, NULL};
 
 /* ---- top level ---- */
-static void scenario_defaults(void *p) { ((ccs_scenario *)p)->seed = 1; }
+static void scenario_defaults(void *p)
+{
+    ccs_scenario *s = p;
+    s->seed = 1;
+    /* Assumed when a scenario says nothing: 1 Gbit/s between regions, and 0.02 per GB (the
+     * order of the big clouds' inter-region transfer prices); a study of moving work should
+     * state its own. The policy's map defaults are set here too: a scenario without a
+     * 'policy' key never walks the policy schema. */
+    s->transfer = (ccs_transfer_cfg){1.0, 0.02};
+    s->policy.forecast_error = 0.05;
+}
 static const ccs_field scenario_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
@@ -360,6 +397,8 @@ static const ccs_field scenario_fields[] = {
      offsetof(ccs_scenario, njobs), "a list of jobs", NULL},
     {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, NO_RANGE, NULL, &policy_schema, 0,
      "{name: run-now, forecast: perfect}", NULL},
+    {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, NO_RANGE, NULL, &transfer_schema, 0,
+     "{gbps: 1, cost_per_gb: 0.02}", NULL},
 };
 static const ccs_schema scenario_schema = {"scenario", sizeof(ccs_scenario), scenario_fields,
                                            sizeof scenario_fields / sizeof scenario_fields[0],
@@ -730,10 +769,15 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     }
     for (size_t i = 0; i < s->njobs; i++) {
         ccs_job_cfg *j = &s->jobs[i];
-        for (size_t k = 0; k < j->nregions; k++)
+        for (size_t k = 0; k < j->nregions; k++) {
             if (!ccs_scenario_region(s, j->regions[k]))
                 return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)",
                                j->name, j->regions[k], names);
+            for (size_t m = 0; m < k; m++)
+                if (strcmp(j->regions[m], j->regions[k]) == 0)
+                    return pos_err(err, &j->pos, "jobs[%s].regions: '%s' is listed twice: expected each allowed "
+                                   "region once%s", j->name, j->regions[k], "");
+        }
         if (j->deadline_us == 0) j->deadline_us = j->duration_us;
         if (j->deadline_us < j->duration_us)
             return pos_err(err, &j->pos,
@@ -751,6 +795,20 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                           p ? p->col : 0, "policy.name: unknown policy '%s'%s%s%s: expected one of %s",
                           pname, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
                           list);
+    }
+    /* a policy's own parameter must be given: no silent guess of a limit */
+    static const struct { const char *policy, *key; size_t off; } needs[] = {
+        {"carbon-cap", "carbon_cap_g_per_kwh", offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh)},
+        {"threshold", "threshold_g_per_kwh", offsetof(ccs_policy_cfg, threshold_g_per_kwh)},
+    };
+    for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
+        double v = *(const double *)((const char *)&s->policy + needs[i].off);
+        if (strcmp(pname, needs[i].policy) == 0 && !(v > 0)) {
+            const ccs_ynode *p = ccs_yaml_get(root, "policy");
+            return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0, p ? p->col : 0,
+                              "policy: %s needs policy.%s: expected an intensity in gCO2e/kWh above 0",
+                              needs[i].policy, needs[i].key);
+        }
     }
     return 0;
 }

@@ -148,17 +148,31 @@ typedef struct ccs_job_cfg {
     double power_kw;
     int64_t deadline_us;  /* relative to release; 0: the duration (no slack) */
     int interruptible;
-    char **regions;       /* allowed regions; none given: the first region */
+    int64_t checkpoint_us; /* interruptible: extra run time for each resume after a pause */
+    char **regions;       /* allowed regions (data residency), first = home; none given: the first region */
     size_t nregions;
+    double input_gb;      /* input data moved when the job runs away from home */
 } ccs_job_cfg;
 
 enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };
+enum { CCS_GROWTH_SQRT = 0, CCS_GROWTH_LINEAR, CCS_GROWTH_CONSTANT };
 
 typedef struct ccs_policy_cfg {
+    ccs_src_pos pos;
     char *name;            /* NULL: run-now */
     int forecast;
-    double price_tolerance;
+    double forecast_error; /* noisy: relative standard deviation at 24 h ahead */
+    int forecast_error_growth; /* how that spread grows with the horizon */
+    double price_tolerance;    /* X: cost <= run-now cost + X |run-now cost| */
+    double carbon_cap_g_per_kwh; /* Y of carbon-cap: 0 unset */
+    double threshold_g_per_kwh;  /* Y of threshold: 0 unset */
+    int geo_shift;         /* also search every allowed region, paying transfer */
 } ccs_policy_cfg;
+
+typedef struct ccs_transfer_cfg {
+    double gbps;           /* bandwidth between regions */
+    double cost_per_gb;    /* scenario currency per GB moved */
+} ccs_transfer_cfg;
 
 typedef struct ccs_scenario {
     char *path, *dir;      /* the file and its folder */
@@ -180,6 +194,7 @@ typedef struct ccs_scenario {
     ccs_job_cfg *jobs;
     size_t njobs;
     ccs_policy_cfg policy;
+    ccs_transfer_cfg transfer;
     uint64_t hash;         /* of the file's bytes and the overrides */
     char **labels;         /* "--set '...'" names of the overrides, for messages */
     size_t nlabels;

@@ -115,13 +115,18 @@ static json_t *summary_json(const ccs_run_result *r)
     json_t *jobs = json_array();
     for (size_t i = 0; i < s->njobs; i++) {
         const ccs_job_result *j = &r->jobs[i];
-        json_array_append_new(
-            jobs, json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "name", s->jobs[i].name,
-                            "runs", (json_int_t)j->runs, "deadline_misses",
-                            (json_int_t)j->deadline_misses, "freshness_mean_h", j->freshness_mean_h,
-                            "freshness_max_h", j->freshness_max_h, "energy_kwh",
-                            j->charge.energy_j / 3.6e6, "carbon_kg", j->charge.carbon_g / 1000.0,
-                            "cost", j->charge.cost));
+        json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "name", s->jobs[i].name, "runs",
+                              (json_int_t)j->runs, "deadline_misses", (json_int_t)j->deadline_misses,
+                              "freshness_mean_h", j->freshness_mean_h, "freshness_max_h", j->freshness_max_h,
+                              "energy_kwh", j->charge.energy_j / 3.6e6, "carbon_kg", j->charge.carbon_g / 1000.0,
+                              "cost", j->charge.cost);
+        /* beyond the contract: the deadline guard, moves and what the forecast promised */
+        json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
+        json_object_set_new(o, "moved_runs", json_integer((json_int_t)j->moved));
+        json_object_set_new(o, "delay_mean_h", json_real(j->delay_mean_h));
+        json_object_set_new(o, "transfer_cost", json_real(j->transfer_cost));
+        json_object_set_new(o, "forecast_carbon_kg", json_real(j->forecast_carbon_g / 1000.0));
+        json_array_append_new(jobs, o);
     }
     json_object_set_new(root, "jobs", jobs);
     /* Beyond the contract: the period and where each region's signals came from. */
@@ -222,12 +227,13 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             }
     }
     if (s->njobs) {
-        fprintf(f, "\n%-16s %6s %7s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
-                "age mean h", "age max h", "energy kWh", "carbon kg", s->currency);
+        fprintf(f, "\n%-16s %6s %7s %9s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
+                "overrides", "moved", "age mean h", "age max h", "energy kWh", "carbon kg", s->currency);
         for (size_t i = 0; i < s->njobs; i++) {
             const ccs_job_result *j = &r->jobs[i];
-            fprintf(f, "%-16s %6llu %7llu %10.2f %10.2f %11.3f %12.3f %10.2f\n", s->jobs[i].name,
+            fprintf(f, "%-16s %6llu %7llu %9llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n", s->jobs[i].name,
                     (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
+                    (unsigned long long)j->overrides, (unsigned long long)j->moved,
                     j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / 3.6e6,
                     j->charge.carbon_g / 1000.0, j->charge.cost);
         }

@@ -5,6 +5,7 @@
 #include "ccs_engine.h"
 #include "ccs_rng.h"
 #include "ccs_trace.h"
+#include "forecast.h"
 #include "policy.h"
 
 #include <stdio.h>
@@ -91,6 +92,17 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         if (ccs_engine_failed(eng)) rc = ccs_err_set(err, CCS_ERUN, "out of memory in the event set");
     }
     for (size_t i = 0; i < s->nservices && !rc; i++) rc = ccs_service_finish(svc[i], &services[i], err);
+    ccs_forecast *fc = NULL;
+    if (!rc && s->njobs) {
+        const char **rnames = calloc(s->nregions ? s->nregions : 1, sizeof *rnames);
+        if (!rnames) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        for (size_t i = 0; !rc && i < s->nregions; i++) rnames[i] = s->regions[i].name;
+        ccs_forecast_params fp = {s->policy.forecast, s->policy.forecast_error, s->policy.forecast_error_growth,
+                                  s->seed, rnames};
+        if (!rc) rc = ccs_forecast_create(ledger, s->nregions, &fp, &fc, err);
+        free(rnames);
+    }
+    ccs_job_env env = {s, policy, fc, ledger, s->start_us, s->end_us};
     for (size_t i = 0; i < s->njobs && !rc; i++) {
         const ccs_job_cfg *j = &s->jobs[i];
         int *idx = malloc((j->nregions ? j->nregions : 1) * sizeof *idx);
@@ -101,9 +113,10 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         size_t n = 0;
         for (size_t k = 0; k < j->nregions; k++) idx[n++] = region_index(s, j->regions[k]);
         if (n == 0) idx[n++] = 0; /* no list: the first region */
-        rc = ccs_job_simulate(j, idx, n, policy, NULL, ledger, s->start_us, s->end_us, &jobs[i], err);
+        rc = ccs_job_simulate(&env, j, idx, n, &jobs[i], err);
         free(idx);
     }
+    ccs_forecast_destroy(fc);
     for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
     free(svc);
     ccs_streams_destroy(streams);
@@ -175,6 +188,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         ccs_ledger_destroy(bl);
         for (size_t i = 0; bs && i < s->nservices; i++) ccs_service_result_free(&bs[i]);
+        for (size_t i = 0; bj && i < s->njobs; i++) ccs_job_result_free(&bj[i]);
         free(bs);
         free(bj);
     }
@@ -210,6 +224,7 @@ void ccs_run_result_destroy(ccs_run_result *r)
     free(r->regions);
     for (size_t i = 0; r->services && i < r->scenario->nservices; i++) ccs_service_result_free(&r->services[i]);
     free(r->services);
+    for (size_t i = 0; r->jobs && i < r->scenario->njobs; i++) ccs_job_result_free(&r->jobs[i]);
     free(r->jobs);
     free(r);
 }

@@ -1,18 +1,13 @@
 /* run-now: the baseline every result is compared with. Each run starts at its release in its
- * first allowed region. */
+ * home region and runs straight through; it never moves, whatever policy.geo_shift says. */
 #include "policy.h"
 
-static int place(const void *ctx, const ccs_job_run *run, ccs_placement *out)
-{
-    (void)ctx;
-    out->region = run->regions[0];
-    out->start_us = run->release_us;
-    return 0;
-}
+static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out) { return ccs_policy_run_at_ready(d, k, out); }
 
 const ccs_policy_type ccs_policy_run_now = {
     .version = 1,
     .name = "run-now",
-    .summary = "start every job at its release, in its home region (the baseline)",
-    .place = place,
+    .summary = "start every run at its release, at home, in one go (the baseline)",
+    .moves = -1,
+    .plan = plan,
 };

@@ -1,0 +1,42 @@
+/* Forecasts of a region's grid signals, as a policy sees them when it decides (DOMAIN.md 2):
+ * perfect (the trace itself), persistence (the same time of day, on the last day observed at
+ * the decision: "same hour yesterday"), or noisy (the trace x (1 + e), e normal with a relative
+ * spread that grows with the horizon). Decisions use these; accounting always uses the actual
+ * trace (the ledger).
+ *
+ * Noise is drawn for each (region, signal, decision time) from its own GSL stream
+ * "forecast/<region>/<carbon|price>", seeded from the scenario seed and the decision time: every
+ * policy, and the run-now baseline, sees the same forecast at the same moment (common random
+ * numbers), whatever else it asked before. */
+#ifndef CCS_FORECAST_H
+#define CCS_FORECAST_H
+
+#include "ccs_err.h"
+#include "ledger.h"
+#include "window.h"
+
+#include <stdint.h>
+
+typedef struct ccs_forecast ccs_forecast;
+
+typedef struct ccs_forecast_params {
+    int kind;            /* CCS_FORECAST_PERFECT, _PERSISTENCE, _NOISY */
+    double error;        /* noisy: relative standard deviation at 24 h ahead */
+    int growth;          /* CCS_GROWTH_SQRT (error x sqrt(h / 24 h)), _LINEAR (x h / 24 h), _CONSTANT */
+    uint64_t seed;       /* the scenario seed */
+    const char *const *region_names;
+} ccs_forecast_params;
+
+int ccs_forecast_create(const ccs_ledger *ledger, size_t nregions, const ccs_forecast_params *p,
+                        ccs_forecast **out, ccs_err *err);
+void ccs_forecast_destroy(ccs_forecast *f);
+
+/* Region r's signals over [issue, to) as forecast at issue (to <= the ledger's end). The window
+ * may begin before issue (perfect: at the segment holding it). It stays valid until the next
+ * call for the same region. Returns 0, or -1 if memory ran out. */
+int ccs_forecast_window(ccs_forecast *f, int r, int64_t issue_us, int64_t to_us, ccs_window *out);
+
+/* Relative standard deviation of the noisy forecast at horizon h (0 for the other kinds). */
+double ccs_forecast_sigma(const ccs_forecast *f, int64_t horizon_us);
+
+#endif

@@ -1,0 +1,71 @@
+/* Window search over a region's grid signals as a policy sees them (a forecast): where in
+ * [lo, hi] a contiguous run does best, or which set of intervals an interruptible run should
+ * take. Signals are piecewise constant, so the carbon and the cost of a run are integrals
+ * read off prefix sums in O(1), and a run's integral is linear in its start between the points
+ * where its start or its end crosses a boundary: those points (and lo, hi) are the only
+ * candidates. One sweep with two cursors visits them: linear in the window's segments, never a
+ * rescan per start. Pure functions: no printing, no global state. */
+#ifndef CCS_WINDOW_H
+#define CCS_WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ccs_window {
+    size_t n;                   /* segments */
+    const int64_t *t;           /* n + 1 boundaries, epoch microseconds */
+    const double *ci, *price;   /* per segment: gCO2e/kWh, currency/MWh */
+    const double *ci_h, *price_h; /* n + 1 prefix integrals in value x hours; only differences count */
+} ccs_window;
+
+typedef struct ccs_interval {
+    int64_t a_us, b_us;         /* [a, b) */
+} ccs_interval;
+
+/* What to minimise: obj_ci C + obj_price P, subject to con_ci C + con_price P + con_hour H <=
+ * bound, where C and P are the integrals of intensity and price over the run (value x hours) and
+ * H its length in hours. bound = INFINITY: unconstrained. */
+typedef struct ccs_objective {
+    double obj_ci, obj_price;
+    double con_ci, con_price, con_hour, bound;
+} ccs_objective;
+
+/* A run's integrals and its intervals (the caller's buffer; grown with realloc as needed). */
+typedef struct ccs_run_plan {
+    ccs_interval *iv;
+    size_t n, cap;
+    double ci_h, price_h, hours;
+    int feasible;               /* 0: nothing in the window meets the constraint (or fits) */
+} ccs_run_plan;
+
+/* Integrals over [a, b), t[0] <= a <= b <= t[n]. */
+void ccs_window_integrals(const ccs_window *w, int64_t a_us, int64_t b_us, double *ci_h, double *price_h);
+
+/* Value of segment holding x (x in [t[0], t[n])). */
+double ccs_window_ci_at(const ccs_window *w, int64_t x_us);
+
+/* The best start s in [lo, hi] of a contiguous run [s, s + d) (hi + d <= t[n]); among equal
+ * objectives (to 1e-12 relative) the earliest. Where the constraint binds inside a linear piece,
+ * the crossing point (rounded to the microsecond on its feasible side) is a candidate too, so the
+ * answer is exact, not limited to grid points. Returns 0, or -1 if memory ran out. */
+int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int64_t hi_us,
+                          const ccs_objective *o, ccs_run_plan *out);
+
+/* The best set of intervals inside [lo, hi) for an interruptible run of d of work, each resume
+ * after a pause costing checkpoint of extra run time. Unconstrained: the segments in order of
+ * their objective per hour (earliest first among equals) until the work and the resumes fit:
+ * exact with no checkpoint cost, greedy with one (the resumes' cost is not weighed against a
+ * dearer contiguous stretch). Constrained: the same greedy on obj + lambda con for a fixed
+ * ladder of lambdas (a Lagrangian family), keeping the best plan that meets the constraint: a
+ * feasible plan, near the optimum, and never worse for a looser bound. Returns 0, or -1 if
+ * memory ran out. */
+int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us,
+                          int64_t hi_us, const ccs_objective *o, ccs_run_plan *out);
+
+/* Sets the plan to the single interval [a, b) with its integrals. Returns 0 or -1 (memory). */
+int ccs_run_plan_single(ccs_run_plan *p, const ccs_window *w, int64_t a_us, int64_t b_us);
+/* Appends [a, b), merging with the last interval when they touch. Returns 0 or -1 (memory). */
+int ccs_run_plan_append(ccs_run_plan *p, int64_t a_us, int64_t b_us);
+void ccs_run_plan_free(ccs_run_plan *p);
+
+#endif
