@@ -56,8 +56,7 @@ int ccs_run_plan_append(ccs_run_plan *p, int64_t a, int64_t b)
     return 0;
 }
 
-/* Integrals and hours of the plan's intervals. */
-static void plan_totals(ccs_run_plan *p, const ccs_window *w)
+void ccs_run_plan_totals(ccs_run_plan *p, const ccs_window *w)
 {
     p->ci_h = p->price_h = p->hours = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -73,7 +72,7 @@ int ccs_run_plan_single(ccs_run_plan *p, const ccs_window *w, int64_t a, int64_t
 {
     p->n = 0;
     if (ccs_run_plan_append(p, a, b) != 0) return -1;
-    plan_totals(p, w);
+    ccs_run_plan_totals(p, w);
     p->feasible = 1;
     return 0;
 }
@@ -276,7 +275,7 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
             if (out->n > 0) excess += s->ck;
         }
     }
-    plan_totals(out, s->w);
+    ccs_run_plan_totals(out, s->w);
     out->feasible = 1;
     return 0;
 }

@@ -66,6 +66,8 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_
 int ccs_run_plan_single(ccs_run_plan *p, const ccs_window *w, int64_t a_us, int64_t b_us);
 /* Appends [a, b), merging with the last interval when they touch. Returns 0 or -1 (memory). */
 int ccs_run_plan_append(ccs_run_plan *p, int64_t a_us, int64_t b_us);
+/* Sets the plan's integrals and hours from its intervals. */
+void ccs_run_plan_totals(ccs_run_plan *p, const ccs_window *w);
 void ccs_run_plan_free(ccs_run_plan *p);
 
 #endif

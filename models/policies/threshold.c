@@ -62,14 +62,7 @@ static int intervals(const ccs_job_decision *d, const ccs_option *o, double y, c
         return 0;
     }
     r->feasible = 1;
-    r->ci_h = r->price_h = r->hours = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        double c, q;
-        ccs_window_integrals(w, r->iv[i].a_us, r->iv[i].b_us, &c, &q);
-        r->ci_h += c;
-        r->price_h += q;
-        r->hours += (double)(r->iv[i].b_us - r->iv[i].a_us) / 3.6e9;
-    }
+    ccs_run_plan_totals(r, w);
     return 0;
 }
 
