@@ -23,6 +23,7 @@ typedef struct scratch {
 typedef struct region_fc {
     ccs_signal sig;
     double *ci_h, *price_h; /* prefix integrals of the actual signal */
+    ccs_window actual;      /* the signal with them: the perfect forecast, and lookups */
     scratch s;
     gsl_rng *noise_ci, *noise_price;
     char name_ci[200], name_price[200];
@@ -59,6 +60,7 @@ int ccs_forecast_create(const ccs_ledger *ledger, size_t n, const ccs_forecast_p
         if (!ok) break;
         prefix(r->sig.t, r->sig.ci, r->sig.n, r->ci_h);
         prefix(r->sig.t, r->sig.price, r->sig.n, r->price_h);
+        r->actual = (ccs_window){r->sig.n, r->sig.t, r->sig.ci, r->sig.price, r->ci_h, r->price_h};
         if (p->kind == CCS_FORECAST_NOISY) {
             snprintf(r->name_ci, sizeof r->name_ci, "forecast/%s/carbon", p->region_names[i]);
             snprintf(r->name_price, sizeof r->name_price, "forecast/%s/price", p->region_names[i]);
@@ -94,26 +96,15 @@ void ccs_forecast_destroy(ccs_forecast *f)
     free(f);
 }
 
-double ccs_forecast_sigma(const ccs_forecast *f, int64_t horizon_us)
+/* Relative standard deviation of the noisy forecast at horizon h. */
+static double sigma_at(const ccs_forecast *f, int64_t horizon_us)
 {
-    if (f->p.kind != CCS_FORECAST_NOISY) return 0.0;
     double days = (double)(horizon_us > 0 ? horizon_us : 0) / (double)DAY_US;
     switch (f->p.growth) {
     case CCS_GROWTH_LINEAR: return f->p.error * days;
     case CCS_GROWTH_CONSTANT: return f->p.error;
     default: return f->p.error * sqrt(days);
     }
-}
-
-static size_t sig_find(const ccs_signal *s, int64_t x)
-{
-    size_t lo = 0, hi = s->n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo + 1) / 2;
-        if (s->t[mid] <= x) lo = mid;
-        else hi = mid - 1;
-    }
-    return lo;
 }
 
 static int scratch_push(scratch *s, int64_t a, int64_t b, double ci, double price)
@@ -159,7 +150,7 @@ static int persistence(region_fc *r, int64_t issue, int64_t to, ccs_window *out)
         int64_t k = (x - issue) / DAY_US + 1;
         int64_t src = x - k * DAY_US;
         if (src < g->t[0]) src += ((g->t[0] - src + DAY_US - 1) / DAY_US) * DAY_US;
-        size_t j = sig_find(g, src);
+        size_t j = ccs_window_segment(&r->actual, src);
         int64_t y = x + (g->t[j + 1] - src), band_end = issue + k * DAY_US;
         if (y > band_end) y = band_end;
         if (y > to) y = to;
@@ -176,9 +167,9 @@ static int noisy(const ccs_forecast *f, region_fc *r, int64_t issue, int64_t to,
     gsl_rng_set(r->noise_ci, (unsigned long)ccs_rng_substream_seed(f->p.seed, r->name_ci, (uint64_t)issue));
     gsl_rng_set(r->noise_price, (unsigned long)ccs_rng_substream_seed(f->p.seed, r->name_price, (uint64_t)issue));
     r->s.n = 0;
-    for (size_t k = sig_find(g, issue); k < g->n && g->t[k] < to; k++) {
+    for (size_t k = ccs_window_segment(&r->actual, issue); k < g->n && g->t[k] < to; k++) {
         int64_t a = g->t[k] > issue ? g->t[k] : issue, b = g->t[k + 1] < to ? g->t[k + 1] : to;
-        double sd = ccs_forecast_sigma(f, a - issue);
+        double sd = sigma_at(f, a - issue);
         double zc = gsl_ran_gaussian_ziggurat(r->noise_ci, 1.0), zp = gsl_ran_gaussian_ziggurat(r->noise_price, 1.0);
         double mc = 1.0 + sd * zc;
         /* an intensity cannot go below zero; a price can */
@@ -201,7 +192,7 @@ int ccs_forecast_window(ccs_forecast *f, int ri, int64_t issue, int64_t to, ccs_
     }
     if (f->p.kind == CCS_FORECAST_PERSISTENCE) return persistence(r, issue, to, out);
     if (f->p.kind == CCS_FORECAST_NOISY) return noisy(f, r, issue, to, out);
-    size_t k0 = sig_find(g, issue), k1 = k0;
+    size_t k0 = ccs_window_segment(&r->actual, issue), k1 = k0;
     while (k1 < g->n && g->t[k1] < to) k1++;
     *out = (ccs_window){k1 - k0, g->t + k0, g->ci + k0, g->price + k0, r->ci_h + k0, r->price_h + k0};
     return 0;

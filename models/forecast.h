@@ -36,7 +36,4 @@ void ccs_forecast_destroy(ccs_forecast *f);
  * call for the same region. Returns 0, or -1 if memory ran out. */
 int ccs_forecast_window(ccs_forecast *f, int r, int64_t issue_us, int64_t to_us, ccs_window *out);
 
-/* Relative standard deviation of the noisy forecast at horizon h (0 for the other kinds). */
-double ccs_forecast_sigma(const ccs_forecast *f, int64_t horizon_us);
-
 #endif

@@ -107,18 +107,26 @@ static void set_serving(ccs_pool *p, int64_t now, long delta)
     p->serving += delta;
 }
 
-/* Replica `slot` starts its batch of n (already in its slot) at now. */
-static void start_service(ccs_pool *p, int64_t now, int32_t slot, size_t n)
+/* A batch of n starting at `start`: draws its service time, counts it and charges its busy
+ * power. Both the batcher and the FCFS shortcut go through here, so their draws and books agree. */
+static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
 {
     int64_t d = p->table_us        ? p->table_us[n - 1]
                 : p->deterministic ? ccs_round_nonneg(p->mean_us)
                                    : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
-    p->busy++;
     p->items += n;
     p->batches++;
     p->busy_us += (double)d;
+    if (p->busy_w > 0) charge(p, start, start + d, p->busy_w, 0.0, &p->busy_charge);
+    return d;
+}
+
+/* Replica `slot` starts its batch of n (already in its slot) at now. */
+static void start_service(ccs_pool *p, int64_t now, int32_t slot, size_t n)
+{
+    int64_t d = begin_batch(p, now, n);
+    p->busy++;
     p->busy_us_window += d;
-    if (p->busy_w > 0) charge(p, now, now + d, p->busy_w, 0.0, &p->busy_charge);
     ccs_engine_schedule(p->par.eng, now + d, p->kind_done, (uint64_t)slot);
 }
 
@@ -165,14 +173,7 @@ static void try_dispatch(ccs_pool *p, int64_t now)
 static void push_fcfs(ccs_pool *p, int64_t t_arr, int64_t now)
 {
     int64_t *h = p->free_at, start = h[0] > now ? h[0] : now;
-    int64_t d = p->table_us        ? p->table_us[0]
-                : p->deterministic ? ccs_round_nonneg(p->mean_us)
-                                   : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
-    int64_t end = start + d;
-    p->items++;
-    p->batches++;
-    p->busy_us += (double)d;
-    if (p->busy_w > 0) charge(p, start, end, p->busy_w, 0.0, &p->busy_charge);
+    int64_t end = start + begin_batch(p, start, 1);
     /* the root's replica is busy until end: sift it down */
     size_t n = (size_t)p->nslots, i = 0;
     for (;;) {

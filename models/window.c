@@ -13,7 +13,7 @@ static size_t seg_from(const ccs_window *w, int64_t x, size_t k)
     return k;
 }
 
-static size_t seg_find(const ccs_window *w, int64_t x)
+size_t ccs_window_segment(const ccs_window *w, int64_t x)
 {
     size_t lo = 0, hi = w->n - 1; /* the answer is in [lo, hi] */
     while (lo < hi) {
@@ -31,12 +31,10 @@ static double prefix_at(const double *pre, const double *v, const int64_t *t, si
 
 void ccs_window_integrals(const ccs_window *w, int64_t a, int64_t b, double *ci_h, double *price_h)
 {
-    size_t ka = seg_find(w, a), kb = seg_find(w, b);
+    size_t ka = ccs_window_segment(w, a), kb = ccs_window_segment(w, b);
     *ci_h = prefix_at(w->ci_h, w->ci, w->t, kb, b) - prefix_at(w->ci_h, w->ci, w->t, ka, a);
     *price_h = prefix_at(w->price_h, w->price, w->t, kb, b) - prefix_at(w->price_h, w->price, w->t, ka, a);
 }
-
-double ccs_window_ci_at(const ccs_window *w, int64_t x) { return w->ci[seg_find(w, x)]; }
 
 int ccs_run_plan_append(ccs_run_plan *p, int64_t a, int64_t b)
 {
@@ -115,7 +113,7 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
     const double h = (double)d / US_PER_H;
     const int constrained = isfinite(o->bound);
     best_so_far best = {0, -1};
-    size_t ks = seg_find(w, lo), ke = seg_find(w, lo + d);
+    size_t ks = ccs_window_segment(w, lo), ke = ccs_window_segment(w, lo + d);
     size_t ia = ks + 1, ie = ke + 1; /* next boundary to cross for the start, for the end */
     int64_t s = lo, prev_s = 0;
     double prev_g = 0;
@@ -226,7 +224,7 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
     int64_t gap = 0;
     if (excess > 0 && excess > s->ck && excess - s->ck < keep.b - keep.a) {
         double per_h = wc * keep.ci + wp * keep.price + wh;
-        double save_gap = per_h * (double)(excess - s->ck) / US_PER_H, save_edge = -INFINITY;
+        double save_gap = per_h * (double)(excess - s->ck) / US_PER_H;
         int64_t lo = INT64_MAX, hi = INT64_MIN; /* the run's first start and last end */
         for (size_t i = 0; i < s->n; i++)
             if (s->sel[i]) {
@@ -235,7 +233,7 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
             }
         double c, q;
         ccs_window_integrals(s->w, hi - excess, hi, &c, &q);
-        save_edge = wc * c + wp * q + wh * (double)excess / US_PER_H;
+        double save_edge = wc * c + wp * q + wh * (double)excess / US_PER_H;
         ccs_window_integrals(s->w, lo, lo + excess, &c, &q);
         double save_start = wc * c + wp * q + wh * (double)excess / US_PER_H;
         if (save_start > save_edge) save_edge = save_start;
@@ -295,7 +293,7 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
         rc = -1;
         goto done;
     }
-    for (size_t k = seg_find(w, lo); k < w->n && w->t[k] < hi; k++) {
+    for (size_t k = ccs_window_segment(w, lo); k < w->n && w->t[k] < hi; k++) {
         int64_t a = w->t[k] > lo ? w->t[k] : lo, b = w->t[k + 1] < hi ? w->t[k + 1] : hi;
         if (b > a) s.p[s.n++] = (piece){a, b, w->ci[k], w->price[k]};
     }

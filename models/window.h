@@ -41,8 +41,9 @@ typedef struct ccs_run_plan {
 /* Integrals over [a, b), t[0] <= a <= b <= t[n]. */
 void ccs_window_integrals(const ccs_window *w, int64_t a_us, int64_t b_us, double *ci_h, double *price_h);
 
-/* Value of segment holding x (x in [t[0], t[n])). */
-double ccs_window_ci_at(const ccs_window *w, int64_t x_us);
+/* The segment k with t[k] <= x < t[k + 1] (the first for x < t[0], the last for x >= t[n]),
+ * by binary search. n >= 1. */
+size_t ccs_window_segment(const ccs_window *w, int64_t x_us);
 
 /* The best start s in [lo, hi] of a contiguous run [s, s + d) (hi + d <= t[n]); among equal
  * objectives (to 1e-12 relative) the earliest. Where the constraint binds inside a linear piece,

@@ -2,6 +2,7 @@
  * conservation in the same runs, and the TTL cache against theory (cache.yaml). Runs through
  * the ordinary scenario-and-run path; prints each figure beside what it should be. */
 #include "ccs_scenario.h"
+#include "check.h"
 #include "ledger.h"
 #include "run.h"
 
@@ -10,28 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int checks, failures;
-
-static void check(const char *what, double got, double want, double rel_tol)
-{
-    double err = want != 0 ? fabs(got - want) / fabs(want) : fabs(got);
-    int ok = err <= rel_tol;
-    printf("  %-44s %16.9g  expected %16.9g  rel. error %.2e %s\n", what, got, want, err, ok ? "ok" : "FAIL");
-    checks++;
-    failures += !ok;
-}
-
 static ccs_run_result *run(const char *dir, const char *file, char **sets, size_t nsets, ccs_scenario **s)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/validation/%s", dir, file);
-    ccs_err err = {0};
-    ccs_run_result *r;
-    if (ccs_scenario_load(path, sets, nsets, s, &err) || ccs_run(*s, &r, &err)) {
-        fprintf(stderr, "validate_serving: %s\n", err.msg);
-        exit(2);
-    }
-    return r;
+    return check_run(path, sets, nsets, s);
 }
 
 /* One batching configuration: n requests every 1 ms over 1 h, batches of b taking 2 ms, the
@@ -95,10 +79,7 @@ static void cache_case(const char *dir)
     printf("TTL cache, %d seeds: hit rate %.6f +- %.6f (SE) vs theory %.6f\n", SEEDS, mean, se, theory);
     check("hit rate (relative error < 1%)", mean, theory, 0.01);
     /* and inside a 99.9% interval: |z| < 3.3 (a cold start in each run biases it by ~1e-4) */
-    int inside = fabs(mean - theory) < 3.3 * se + 2e-4;
-    printf("  hit rate within 3.3 SE (+ warm-up bias 2e-4): %s\n", inside ? "ok" : "FAIL");
-    checks++;
-    failures += !inside;
+    check_true("hit rate within 3.3 SE (+ warm-up bias 2e-4)", fabs(mean - theory) < 3.3 * se + 2e-4, "");
     check("mean age of a hit s = TTL / 2", asum / SEEDS, 1.0, 0.01);
 }
 
@@ -111,6 +92,5 @@ int main(void)
     char *sets[] = {b4};
     batching_case(dir, "max_batch 4, window 10 ms: full batches of 4", sets, 1, 4, lat4, 3.0, 5.0);
     cache_case(dir);
-    printf("validation: %d passed, %d failed\n", checks - failures, failures);
-    return failures ? 1 : 0;
+    return check_report();
 }

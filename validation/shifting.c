@@ -7,8 +7,8 @@
  * 2. Constant intensity and price: no policy saves carbon (or changes it at all).
  * 3. price-tolerance on DE-LU 2023 (with its day-ahead prices): with X = 0 no run costs more
  *    than run-now's; a larger X never gives more carbon than a smaller one. */
-#define _POSIX_C_SOURCE 200809L
 #include "ccs_scenario.h"
+#include "check.h"
 #include "ccs_trace.h"
 #include "run.h"
 
@@ -20,35 +20,7 @@
 
 #define MIN_US 60000000LL
 
-static int checks, failures;
 static const char *dir;
-
-static void check(const char *what, double got, double want, double rel_tol)
-{
-    double err = want != 0 ? fabs(got - want) / fabs(want) : fabs(got);
-    int ok = err <= rel_tol;
-    printf("  %-58s %16.9g  expected %16.9g  rel. error %.2e %s\n", what, got, want, err, ok ? "ok" : "FAIL");
-    checks++;
-    failures += !ok;
-}
-
-static void check_true(const char *what, int ok, const char *detail)
-{
-    printf("  %-58s %s %s\n", what, detail, ok ? "ok" : "FAIL");
-    checks++;
-    failures += !ok;
-}
-
-static ccs_run_result *run(const char *path, char **sets, size_t nsets, ccs_scenario **s)
-{
-    ccs_err err = {0};
-    ccs_run_result *r;
-    if (ccs_scenario_load(path, sets, nsets, s, &err) || ccs_run(*s, &r, &err)) {
-        fprintf(stderr, "validate_shifting: %s\n", err.msg);
-        exit(2);
-    }
-    return r;
-}
 
 static void done(ccs_run_result *r, ccs_scenario *s)
 {
@@ -90,7 +62,7 @@ static void greenest_case(const char *region, const char *trace, const char *at,
     snprintf(dl, sizeof dl, "jobs.nightly.deadline=%dm", deadline_min);
     char *sets[] = {carbon, rel, dur, dl};
     ccs_scenario *s;
-    ccs_run_result *r = run(path, sets, 4, &s);
+    ccs_run_result *r = check_run(path, sets, 4, &s);
     const ccs_job_result *j = &r->jobs[0];
     size_t nmin = (size_t)((s->end_us - s->start_us) / MIN_US) + 2 * 24 * 60;
     char p2[4200];
@@ -168,7 +140,7 @@ static void constant_case(const char *tmp)
         char *sets[] = {name, "policy.carbon_cap_g_per_kwh=250", "policy.threshold_g_per_kwh=250",
                         "policy.price_tolerance=0.1", "policy.geo_shift=true"};
         ccs_scenario *s;
-        ccs_run_result *r = run(yaml, sets, 5, &s);
+        ccs_run_result *r = check_run(yaml, sets, 5, &s);
         char what[200];
         snprintf(what, sizeof what, "%s: carbon kg = run-now's", policies[i]);
         check(what, r->totals.carbon_kg, r->baseline.carbon_kg, 1e-12);
@@ -201,13 +173,13 @@ static void tolerance_case(const char *tmp, int interruptible)
     printf("price-tolerance on DE-LU 2023, %s job\n", interruptible ? "an interruptible 4 h" : "a 3 h");
     ccs_scenario *s0;
     char *none[] = {"policy.name=run-now"};
-    ccs_run_result *r0 = run(yaml, none, 1, &s0);
+    ccs_run_result *r0 = check_run(yaml, none, 1, &s0);
     for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
         char x[64];
         snprintf(x, sizeof x, "policy.price_tolerance=%g", xs[i]);
         char *sets[] = {x};
         ccs_scenario *s;
-        ccs_run_result *r = run(yaml, sets, 1, &s);
+        ccs_run_result *r = check_run(yaml, sets, 1, &s);
         double c = r->totals.carbon_kg;
         printf("    X = %-5g carbon %10.4f kg (%+.2f%%), cost %9.2f USD (%+.2f%%)\n", xs[i], c,
                r->delta_carbon_pct, r->totals.cost, r->delta_cost_pct);
@@ -248,6 +220,5 @@ int main(int argc, char **argv)
     constant_case(tmp);
     tolerance_case(tmp, 0);
     tolerance_case(tmp, 1);
-    printf("validation: %d passed, %d failed\n", checks - failures, failures);
-    return failures ? 1 : 0;
+    return check_report();
 }
