@@ -25,6 +25,7 @@ typedef struct region_fc {
     double *ci_h, *price_h; /* prefix integrals of the actual signal */
     ccs_window actual;      /* the signal with them: the perfect forecast, and lookups */
     scratch s;
+    double mean_ci, mean_abs_price; /* over the whole signal: the noise's scale for "mean" */
     gsl_rng *noise_ci, *noise_price;
     char name_ci[200], name_price[200];
 } region_fc;
@@ -61,6 +62,11 @@ int ccs_forecast_create(const ccs_ledger *ledger, size_t n, const ccs_forecast_p
         prefix(r->sig.t, r->sig.ci, r->sig.n, r->ci_h);
         prefix(r->sig.t, r->sig.price, r->sig.n, r->price_h);
         r->actual = (ccs_window){r->sig.n, r->sig.t, r->sig.ci, r->sig.price, r->ci_h, r->price_h};
+        double hours = (double)(r->sig.t[r->sig.n] - r->sig.t[0]) / US_PER_H, abs_h = 0;
+        for (size_t k = 0; k < r->sig.n; k++)
+            abs_h += fabs(r->sig.price[k]) * ((double)(r->sig.t[k + 1] - r->sig.t[k]) / US_PER_H);
+        r->mean_ci = hours > 0 ? r->ci_h[r->sig.n] / hours : 0;
+        r->mean_abs_price = hours > 0 ? abs_h / hours : 0;
         if (p->kind == CCS_FORECAST_NOISY) {
             snprintf(r->name_ci, sizeof r->name_ci, "forecast/%s/carbon", p->region_names[i]);
             snprintf(r->name_price, sizeof r->name_price, "forecast/%s/price", p->region_names[i]);
@@ -171,10 +177,16 @@ static int noisy(const ccs_forecast *f, region_fc *r, int64_t issue, int64_t to,
         int64_t a = g->t[k] > issue ? g->t[k] : issue, b = g->t[k + 1] < to ? g->t[k + 1] : to;
         double sd = sigma_at(f, a - issue);
         double zc = gsl_ran_gaussian_ziggurat(r->noise_ci, 1.0), zp = gsl_ran_gaussian_ziggurat(r->noise_price, 1.0);
-        double mc = 1.0 + sd * zc;
+        double ci, price;
+        if (f->p.scale == CCS_ERROR_OF_MEAN) { /* additive, sd a share of the mean */
+            ci = g->ci[k] + sd * r->mean_ci * zc;
+            price = g->price[k] + sd * r->mean_abs_price * zp;
+        } else {
+            ci = g->ci[k] * (1.0 + sd * zc);
+            price = g->price[k] * (1.0 + sd * zp);
+        }
         /* an intensity cannot go below zero; a price can */
-        if (scratch_push(&r->s, a, b, g->ci[k] * (mc > 0 ? mc : 0.0), g->price[k] * (1.0 + sd * zp)) != 0)
-            return -1;
+        if (scratch_push(&r->s, a, b, ci > 0 ? ci : 0.0, price) != 0) return -1;
     }
     scratch_view(&r->s, out);
     return 0;

@@ -1,7 +1,7 @@
 /* Forecasts of a region's grid signals, as a policy sees them when it decides (DOMAIN.md 2):
  * perfect (the trace itself), persistence (the same time of day, on the last day observed at
  * the decision: "same hour yesterday"), or noisy (the trace x (1 + e), e normal with a relative
- * spread that grows with the horizon). Decisions use these; accounting always uses the actual
+ * spread that grows with the horizon; or the trace + e x its mean). Decisions use these; accounting always uses the actual
  * trace (the ledger).
  *
  * Noise is drawn for each (region, signal, decision time) from its own GSL stream
@@ -23,6 +23,8 @@ typedef struct ccs_forecast_params {
     int kind;            /* CCS_FORECAST_PERFECT, _PERSISTENCE, _NOISY */
     double error;        /* noisy: relative standard deviation at 24 h ahead */
     int growth;          /* CCS_GROWTH_SQRT (error x sqrt(h / 24 h)), _LINEAR (x h / 24 h), _CONSTANT */
+    int scale;           /* CCS_ERROR_OF_VALUE: value x (1 + sd z); _OF_MEAN: value + sd x mean x z, the
+                          * mean over the whole trace (Wiesner et al.'s forecast error) */
     uint64_t seed;       /* the scenario seed */
     const char *const *region_names;
 } ccs_forecast_params;

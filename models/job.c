@@ -1,6 +1,9 @@
-/* Deferrable jobs; see job.h. Per run: build what the policy may see (each allowed region's
- * forecast window, ready time and transfer cost), ask the policy for each region it may use,
- * keep the least objective (home first among equals), book the plan with actual signals. */
+/* Deferrable jobs; see job.h. Three passes. Plan: per run, build what the policy may see (each
+ * allowed region's forecast window, ready time and transfer cost), ask the policy for each region
+ * it may use, keep the least objective (home first among equals). Admit: in each region with a
+ * capacity, every job's runs together (capacity.c). Book: the intervals as run, with the actual
+ * signals; then misses, delays and freshness. Plans never depend on other jobs, so the first
+ * pass goes job by job. */
 #include "job.h"
 
 #include "ccs_time.h"
@@ -17,10 +20,34 @@ int64_t ccs_job_first_release(const ccs_job_cfg *cfg, int64_t start_us)
     return r;
 }
 
+int64_t ccs_job_deadline(const ccs_job_cfg *cfg, int64_t rel_us, int64_t work_us)
+{
+    if (cfg->deadline_rule == CCS_DEADLINE_AFTER) return rel_us + (cfg->deadline_us ? cfg->deadline_us : work_us);
+    /* by the start of the next workday after the run would end if started at once */
+    const int64_t h = 3600000000LL, end = rel_us + work_us;
+    int64_t day = ccs_time_floor(end, CCS_US_PER_DAY), tod = end - day;
+    int weekday = (int)((day / CCS_US_PER_DAY % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Monday 0 */
+    if (weekday < 5 && tod >= 9 * h && tod <= 17 * h) return end; /* ends in working hours: no slack */
+    if (weekday < 5 && tod < 9 * h) return day + 9 * h;
+    int ahead = weekday == 5 ? 2 : 1;                              /* Sat, Sun: Monday */
+    /* Friday evening: Monday; in Let's Wait Awhile's simulator (strategy.py) the next morning,
+     * Saturday 09:00, which is what its published figures were computed with */
+    if (weekday == 4 && cfg->deadline_rule == CCS_DEADLINE_NEXT_WORKDAY) ahead = 3;
+    return day + ahead * CCS_US_PER_DAY + 9 * h;
+}
+
 void ccs_job_result_free(ccs_job_result *r)
 {
     free(r->records);
+    free(r->iv);
     r->records = NULL;
+    r->iv = NULL;
+}
+
+void ccs_region_queue_free(ccs_region_queue *q)
+{
+    free(q->hourly);
+    q->hourly = NULL;
 }
 
 static int cmp_end(const void *a, const void *b)
@@ -72,40 +99,88 @@ static int traces_end_error(ccs_err *err, const ccs_job_cfg *cfg, int64_t rel, i
                        cfg->name, a, b, t1);
 }
 
-int ccs_job_simulate(const ccs_job_env *env, const ccs_job_cfg *cfg, const int *regions, size_t nregions,
-                     ccs_job_result *out, ccs_err *err)
+
+static int add_record(ccs_job_result *out, size_t *cap, const ccs_job_run_record *rec, const ccs_run_plan *run)
 {
-    memset(out, 0, sizeof *out);
+    if (out->runs == *cap) {
+        size_t c = *cap ? 2 * *cap : 64;
+        ccs_job_run_record *r = realloc(out->records, c * sizeof *r);
+        if (!r) return -1;
+        out->records = r;
+        *cap = c;
+    }
+    if (out->niv + run->n > out->ivcap) {
+        size_t c = out->ivcap ? 2 * out->ivcap : 64;
+        while (c < out->niv + run->n) c *= 2;
+        ccs_interval *v = realloc(out->iv, c * sizeof *v);
+        if (!v) return -1;
+        out->iv = v;
+        out->ivcap = c;
+    }
+    ccs_job_run_record *r = &out->records[out->runs++];
+    *r = *rec;
+    r->iv_first = out->niv;
+    r->intervals = (uint32_t)run->n;
+    memcpy(out->iv + out->niv, run->iv, run->n * sizeof *run->iv);
+    out->niv += run->n;
+    return 0;
+}
+
+/* Pass 1: every run of one job, planned. */
+static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
+{
     const ccs_scenario *sc = env->sc;
+    const ccs_job_cfg *cfg = spec->cfg;
+    const ccs_releases *rl = spec->releases;
     const double power_w = cfg->power_kw * 1000.0;
     const int64_t transfer_us = llround(cfg->input_gb * 8.0 / sc->transfer.gbps * 1e6);
     const int moves = env->policy->moves > 0 || (env->policy->moves == 0 && sc->policy.geo_shift);
-    const size_t nconsider = moves ? nregions : 1;
-    ccs_option *opts = calloc(nregions, sizeof *opts);
+    const size_t nconsider = moves ? spec->nregions : 1;
+    ccs_option *opts = calloc(spec->nregions, sizeof *opts);
     ccs_plan best = {0}, cand = {0};
-    size_t cap = 0;
+    size_t cap = 0, next = 0;
     int rc = opts ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
-    for (int64_t rel = ccs_job_first_release(cfg, env->start_us); !rc && rel < env->end_us;
-         rel += cfg->release.every_us) {
-        int64_t deadline = rel + cfg->deadline_us;
+    int64_t rel = rl ? INT64_MIN : ccs_job_first_release(cfg, env->start_us);
+    if (rl) /* the trace's stamps inside the period */
+        while (next < rl->n && rl->release_us[next] < env->start_us) next++;
+    while (!rc) {
+        int64_t work = cfg->duration_us;
+        if (rl) {
+            if (next == rl->n) break;
+            rel = rl->release_us[next];
+            if (rl->work_us) work = rl->work_us[next];
+            next++;
+        } else if (out->runs) {
+            rel += cfg->release.every_us;
+        }
+        if (rel >= env->end_us) break;
+        int64_t deadline = ccs_job_deadline(cfg, rel, work);
+        if (deadline < rel + work) {
+            char a[32];
+            ccs_time_format(rel, a, sizeof a);
+            rc = ccs_err_set(err, CCS_EINPUT, "job '%s': the run released at %s has %.10g h of work but a deadline "
+                             "of %.10g h: expected jobs.%s.deadline >= each run's work", cfg->name, a,
+                             (double)work / 3.6e9, (double)(deadline - rel) / 3.6e9, cfg->name);
+            break;
+        }
         if (deadline > ccs_ledger_t1(env->ledger)) {
             rc = traces_end_error(err, cfg, rel, deadline, env->ledger);
             break;
         }
         for (size_t i = 0; i < nconsider && !rc; i++) {
             ccs_option *o = &opts[i];
-            o->region = regions[i];
-            o->pue = sc->regions[regions[i]].pue;
+            o->region = spec->regions[i];
+            o->pue = sc->regions[spec->regions[i]].pue;
             o->ready_us = rel + (i ? transfer_us : 0);
             o->transfer_cost = i ? cfg->input_gb * sc->transfer.cost_per_gb : 0.0;
-            if (ccs_forecast_window(env->forecast, regions[i], rel, deadline, &o->w) != 0)
+            if (ccs_forecast_window(env->forecast, spec->regions[i], rel, deadline, &o->w) != 0)
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         }
         if (rc) break;
-        ccs_job_decision d = {rel, deadline, cfg->duration_us, cfg->checkpoint_us, power_w, cfg->interruptible,
+        ccs_job_decision d = {rel, deadline, work, cfg->checkpoint_us, power_w, cfg->interruptible,
                               opts, nconsider, 0.0, &sc->policy};
         double ci_h, price_h;
-        ccs_window_integrals(&opts[0].w, rel, rel + cfg->duration_us, &ci_h, &price_h);
+        ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
         d.baseline_cost = price_h * power_w / 1e6 * opts[0].pue;
         size_t chosen = SIZE_MAX;
         for (size_t k = 0; k < nconsider && !rc; k++) {
@@ -125,51 +200,120 @@ int ccs_job_simulate(const ccs_job_env *env, const ccs_job_cfg *cfg, const int *
         if (chosen == SIZE_MAX) { /* nothing fits anywhere: the guard runs it now, at home */
             if (ccs_policy_run_at_ready(&d, 0, &best) != 0 || !best.run.feasible) {
                 rc = best.run.feasible ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                                       : traces_end_error(err, cfg, rel, rel + cfg->duration_us, env->ledger);
+                                       : traces_end_error(err, cfg, rel, rel + work, env->ledger);
                 break;
             }
             best.override = 1;
             chosen = 0;
         }
-        /* book it with the actual signals */
-        const ccs_option *o = &opts[chosen];
-        ccs_charge c = {0};
-        for (size_t i = 0; i < best.run.n && !rc; i++)
-            if (ccs_ledger_add(env->ledger, o->region, best.run.iv[i].a_us, best.run.iv[i].b_us, power_w, 1, 0.0,
-                               &c) != 0)
-                rc = traces_end_error(err, cfg, rel, best.run.iv[i].b_us, env->ledger);
-        if (rc) break;
-        if (o->transfer_cost > 0) {
-            ccs_ledger_add_money(env->ledger, o->region, best.run.iv[0].a_us, o->transfer_cost);
-            c.cost += o->transfer_cost;
-            out->transfer_cost += o->transfer_cost;
-        }
-        if (out->runs == cap) {
-            cap = cap ? 2 * cap : 64;
-            ccs_job_run_record *r = realloc(out->records, cap * sizeof *r);
-            if (!r) {
-                rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-                break;
-            }
-            out->records = r;
-        }
-        ccs_job_run_record *rec = &out->records[out->runs++];
-        *rec = (ccs_job_run_record){rel, best.run.iv[0].a_us, best.run.iv[best.run.n - 1].b_us, o->region,
-                                    (uint32_t)best.run.n, best.override, 0, c.energy_j / 3.6e6, c.carbon_g, c.cost,
-                                    ccs_policy_carbon_g(&d, chosen, &best.run)};
-        rec->missed = rec->end_us > deadline;
-        out->deadline_misses += (uint64_t)rec->missed;
-        out->overrides += (uint64_t)best.override;
-        out->moved += chosen != 0;
-        out->delay_mean_h += (double)(rec->start_us - rel) / 3.6e9;
-        out->forecast_carbon_g += rec->forecast_carbon_g;
-        ccs_charge_add(&out->charge, &c);
+        ccs_job_run_record rec = {.release_us = rel, .deadline_us = deadline, .region = opts[chosen].region,
+                                  .override = best.override,
+                                  .forecast_carbon_g = ccs_policy_carbon_g(&d, chosen, &best.run)};
+        if (add_record(out, &cap, &rec, &best.run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     ccs_run_plan_free(&best.run);
     ccs_run_plan_free(&cand.run);
     free(opts);
-    if (!rc && out->runs) out->delay_mean_h /= (double)out->runs;
-    if (!rc && freshness(out, env->end_us) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (rc) ccs_job_result_free(out);
+    return rc;
+}
+
+/* Pass 2: in each region with a capacity, all runs there, across jobs, admitted together. */
+static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, ccs_job_result *out,
+                 ccs_region_queue *queues, ccs_err *err)
+{
+    const ccs_scenario *sc = env->sc;
+    size_t nhours = (size_t)((env->end_us - env->start_us + 3600000000LL - 1) / 3600000000LL);
+    for (size_t r = 0; r < sc->nregions; r++) {
+        double capacity = sc->regions[r].capacity_kw;
+        if (queues) queues[r].capacity_kw = capacity;
+        if (capacity <= 0) continue;
+        size_t count = 0;
+        for (size_t j = 0; j < n; j++)
+            for (size_t k = 0; k < out[j].runs; k++) count += out[j].records[k].region == (int)r;
+        ccs_capacity_run *runs = malloc((count ? count : 1) * sizeof *runs);
+        uint32_t *hourly = queues ? calloc(nhours ? nhours : 1, sizeof *hourly) : NULL;
+        if (!runs || (queues && !hourly)) {
+            free(runs);
+            free(hourly);
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
+        }
+        /* in release order across jobs (a stable merge by release, job order among equals), so
+         * that ties in time go to the run released first */
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++)
+            for (size_t k = 0; k < out[j].runs; k++) {
+                ccs_job_run_record *rec = &out[j].records[k];
+                if (rec->region != (int)r) continue;
+                runs[m++] = (ccs_capacity_run){rec->deadline_us, specs[j].cfg->checkpoint_us, specs[j].cfg->power_kw,
+                                               out[j].iv + rec->iv_first, &rec->intervals, 0};
+            }
+        ccs_capacity_stats st;
+        int rc = ccs_capacity_admit(capacity, runs, m, env->start_us, hourly, nhours, &st);
+        m = 0;
+        for (size_t j = 0; !rc && j < n; j++)
+            for (size_t k = 0; k < out[j].runs; k++)
+                if (out[j].records[k].region == (int)r) out[j].records[k].wait_us = runs[m++].wait_us;
+        free(runs);
+        if (queues) {
+            queues[r].stats = st;
+            queues[r].hourly = hourly;
+            queues[r].nhours = nhours;
+        }
+        if (rc) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    return 0;
+}
+
+/* Pass 3: one job's runs booked with the actual signals, and its figures. */
+static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
+{
+    const ccs_job_cfg *cfg = spec->cfg;
+    const double power_w = cfg->power_kw * 1000.0;
+    for (size_t k = 0; k < out->runs; k++) {
+        ccs_job_run_record *rec = &out->records[k];
+        const ccs_interval *iv = out->iv + rec->iv_first;
+        ccs_charge c = {0};
+        for (uint32_t i = 0; i < rec->intervals; i++)
+            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, 1, 0.0, &c) != 0)
+                return traces_end_error(err, cfg, rec->release_us, iv[i].b_us, env->ledger);
+        if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
+            double money = cfg->input_gb * env->sc->transfer.cost_per_gb;
+            ccs_ledger_add_money(env->ledger, rec->region, iv[0].a_us, money);
+            c.cost += money;
+            out->transfer_cost += money;
+        }
+        rec->start_us = iv[0].a_us;
+        rec->end_us = iv[rec->intervals - 1].b_us;
+        rec->energy_kwh = c.energy_j / 3.6e6;
+        rec->carbon_g = c.carbon_g;
+        rec->cost = c.cost;
+        rec->missed = rec->end_us > rec->deadline_us;
+        out->deadline_misses += (uint64_t)rec->missed;
+        out->overrides += (uint64_t)rec->override;
+        out->moved += rec->region != spec->regions[0];
+        out->queued += rec->wait_us > 0;
+        out->queue_wait_h += (double)rec->wait_us / 3.6e9;
+        out->delay_mean_h += (double)(rec->start_us - rec->release_us) / 3.6e9;
+        out->forecast_carbon_g += rec->forecast_carbon_g;
+        ccs_charge_add(&out->charge, &c);
+    }
+    if (out->runs) out->delay_mean_h /= (double)out->runs;
+    if (freshness(out, env->end_us) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    return 0;
+}
+
+int ccs_jobs_simulate(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, ccs_job_result *out,
+                      ccs_region_queue *queues, ccs_err *err)
+{
+    memset(out, 0, n * sizeof *out);
+    if (queues) memset(queues, 0, env->sc->nregions * sizeof *queues);
+    int rc = 0;
+    for (size_t j = 0; j < n && !rc; j++) rc = plan_job(env, &specs[j], &out[j], err);
+    if (!rc) rc = admit(env, specs, n, out, queues, err);
+    for (size_t j = 0; j < n && !rc; j++) rc = book_job(env, &specs[j], &out[j], err);
+    if (rc) {
+        for (size_t j = 0; j < n; j++) ccs_job_result_free(&out[j]);
+        for (size_t r = 0; queues && r < env->sc->nregions; r++) ccs_region_queue_free(&queues[r]);
+    }
     return rc;
 }

@@ -227,6 +227,16 @@ bool ccs_evset_pop(ccs_evset *s, ccs_event *out)
     return true;
 }
 
+bool ccs_evset_peek(ccs_evset *s, ccs_event *out)
+{
+    settle_root(s);
+    if (s->size == 0) return false;
+    const entry *top = &s->heap[0];
+    uint32_t slot = (uint32_t)(top->seq_slot & SLOT_MASK);
+    *out = (ccs_event){top->time_us, s->payloads[slot].kind, s->payloads[slot].arg};
+    return true;
+}
+
 bool ccs_evset_pop_before(ccs_evset *s, int64_t until_us, ccs_event *out)
 {
     settle_root(s);

@@ -33,6 +33,9 @@ int ccs_evset_push(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg);
 /* Removes the earliest event into *out. Returns false if the set is empty. */
 bool ccs_evset_pop(ccs_evset *s, ccs_event *out);
 
+/* Copies the earliest event into *out without removing it. Returns false if the set is empty. */
+bool ccs_evset_peek(ccs_evset *s, ccs_event *out);
+
 /* Removes the earliest event into *out if its time is before until_us; false otherwise (then
  * nothing is removed). The event loop's call: cheaper than peek then pop. */
 bool ccs_evset_pop_before(ccs_evset *s, int64_t until_us, ccs_event *out);

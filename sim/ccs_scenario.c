@@ -26,6 +26,7 @@ static const char *const process_words[] = {"poisson", "trace-counts", "trace-re
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
 static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
+static const char *const error_scale_words[] = {"value", "mean", NULL};
 
 /* ---- trace reference: a path, or {file, column, fill} ---- */
 static const ccs_field trace_fields[] = {
@@ -293,25 +294,29 @@ static const ccs_schema service_schema = {"service", sizeof(ccs_service_cfg), se
                                           offsetof(ccs_service_cfg, pos), service_defaults};
 
 /* ---- jobs ---- */
-typedef struct release_cfg { int64_t every_us, at_us; } release_cfg;
 static const ccs_field release_fields[] = {
-    {"every", CCS_F_DURATION, offsetof(release_cfg, every_us), 1, 1, INFINITY, NULL, NULL, 0,
+    {"every", CCS_F_DURATION, offsetof(ccs_release_cfg, every_us), 0, 1, INFINITY, NULL, NULL, 0,
      "a period such as 24h", NULL},
-    {"at", CCS_F_CLOCK, offsetof(release_cfg, at_us), 0, NO_RANGE, NULL, NULL, 0,
+    {"at", CCS_F_CLOCK, offsetof(ccs_release_cfg, at_us), 0, NO_RANGE, NULL, NULL, 0,
      "a UTC clock time \"HH:MM\"", NULL},
+    {"trace", CCS_F_PATH, offsetof(ccs_release_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
+     "a CSV file of release stamps (timestamp[,duration_h])", NULL},
 };
-static const ccs_schema release_schema = {"release", sizeof(release_cfg), release_fields, 2, NOPOS,
+static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, NOPOS,
                                           NULL};
+static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
 static const ccs_field job_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_job_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, NO_RANGE, NULL, &release_schema, 0,
-     "{every: 24h, at: \"HH:MM\"}", NULL},
-    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 1, 1e-6, INFINITY, NULL, NULL,
+     "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
+    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
      0, "a run time such as 30m", NULL},
     {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 1, AT_LEAST(0), NULL, NULL, 0,
      "the job's IT power in kW", NULL},
     {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time after release such as 4h30m", NULL},
+    {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL,
+     0, "after (the deadline after release), next_workday or next_workday_lwa", NULL},
     {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, NO_RANGE, NULL, NULL, 0,
      "true or false", NULL},
     {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, NO_RANGE, NULL, NULL, 0,
@@ -336,6 +341,8 @@ static const ccs_field policy_fields[] = {
      "the noisy forecast's relative standard deviation at 24 h ahead, such as 0.05", NULL},
     {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE,
      growth_words, NULL, 0, "sqrt, linear or constant", NULL},
+    {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE,
+     error_scale_words, NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
     {"price_tolerance", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, price_tolerance), 0, 0, 10, NULL,
      NULL, 0, "a fraction over the run-now cost", NULL},
     {"carbon_cap_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh), 0, AT_LEAST(0),
@@ -778,8 +785,21 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                     return pos_err(err, &j->pos, "jobs[%s].regions: '%s' is listed twice: expected each allowed "
                                    "region once%s", j->name, j->regions[k], "");
         }
-        if (j->deadline_us == 0) j->deadline_us = j->duration_us;
-        if (j->deadline_us < j->duration_us)
+        for (size_t k = 0; k < j->nregions; k++) {
+            const ccs_region_cfg *rg = ccs_scenario_region(s, j->regions[k]);
+            if (rg->capacity_kw > 0 && j->power_kw > rg->capacity_kw)
+                return pos_err(err, &j->pos, "jobs[%s].power_kw: more than region '%s' can hold (capacity_kw "
+                               "%s): expected at most the capacity of every allowed region", j->name, rg->name,
+                               "below the job's power");
+        }
+        if ((j->release.every_us > 0) == (j->release.trace != NULL))
+            return pos_err(err, &j->pos, "jobs[%s].release: expected either every (with at) or trace, "
+                           "%s%s", j->name, j->release.trace ? "not both" : "neither was given", "");
+        if (!j->release.trace && j->duration_us == 0)
+            return pos_err(err, &j->pos, "jobs[%s]: missing key 'duration': expected a run time such as 30m "
+                           "(only a release trace with a duration_h column may leave it out)%s%s", j->name, "", "");
+        if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
+        if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
             return pos_err(err, &j->pos,
                            "jobs[%s].deadline: shorter than the duration: expected a deadline >= "
                            "the job's duration%s%s",

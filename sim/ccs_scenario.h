@@ -140,13 +140,26 @@ typedef struct ccs_service_cfg {
     double slo_p95_ms; /* 0: no SLO */
 } ccs_service_cfg;
 
+/* When a job's runs are released: periodically (every, at), or at the stamps of a trace file. */
+typedef struct ccs_release_cfg {
+    int64_t every_us, at_us;
+    char *trace;          /* CSV: timestamp[,duration_h]; NULL: periodic */
+} ccs_release_cfg;
+
+enum { CCS_DEADLINE_AFTER = 0, CCS_DEADLINE_NEXT_WORKDAY, CCS_DEADLINE_NEXT_WORKDAY_LWA };
+
 typedef struct ccs_job_cfg {
     ccs_src_pos pos;
     char *name;
-    struct { int64_t every_us, at_us; } release;
-    int64_t duration_us;
+    ccs_release_cfg release;
+    int64_t duration_us;  /* 0 with a release trace: each stamp's duration_h */
     double power_kw;
     int64_t deadline_us;  /* relative to release; 0: the duration (no slack) */
+    int deadline_rule;    /* CCS_DEADLINE_AFTER (deadline_us), or NEXT_WORKDAY: 09:00 UTC of the next
+                           * workday after the run would end if started at release, unless it ends
+                           * within working hours (09:00-17:00, Mon-Fri), then that end;
+                           * NEXT_WORKDAY_LWA: the same, except that a run ending on a Friday
+                           * evening is due Saturday 09:00, as in Wiesner et al.'s simulator */
     int interruptible;
     int64_t checkpoint_us; /* interruptible: extra run time for each resume after a pause */
     char **regions;       /* allowed regions (data residency), first = home; none given: the first region */
@@ -156,6 +169,7 @@ typedef struct ccs_job_cfg {
 
 enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };
 enum { CCS_GROWTH_SQRT = 0, CCS_GROWTH_LINEAR, CCS_GROWTH_CONSTANT };
+enum { CCS_ERROR_OF_VALUE = 0, CCS_ERROR_OF_MEAN };
 
 typedef struct ccs_policy_cfg {
     ccs_src_pos pos;
@@ -163,6 +177,8 @@ typedef struct ccs_policy_cfg {
     int forecast;
     double forecast_error; /* noisy: relative standard deviation at 24 h ahead */
     int forecast_error_growth; /* how that spread grows with the horizon */
+    int forecast_error_scale;  /* CCS_ERROR_OF_VALUE: sd relative to each value; _OF_MEAN: to the
+                                * signal's mean over the traces (additive, as Wiesner et al.) */
     double price_tolerance;    /* X: cost <= run-now cost + X |run-now cost| */
     double carbon_cap_g_per_kwh; /* Y of carbon-cap: 0 unset */
     double threshold_g_per_kwh;  /* Y of threshold: 0 unset */

@@ -15,6 +15,8 @@
 typedef struct loaded_traces {
     ccs_trace **carbon, **price;
     size_t n;
+    ccs_releases *releases; /* per job; n 0: periodic */
+    size_t njobs;
 } loaded_traces;
 
 static void traces_free(loaded_traces *t)
@@ -23,8 +25,10 @@ static void traces_free(loaded_traces *t)
         ccs_trace_destroy(t->carbon[i]);
         ccs_trace_destroy(t->price[i]);
     }
+    for (size_t i = 0; t->releases && i < t->njobs; i++) ccs_releases_free(&t->releases[i]);
     free(t->carbon);
     free(t->price);
+    free(t->releases);
 }
 
 static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
@@ -47,6 +51,22 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
             return rc;
         }
     }
+    t->njobs = s->njobs;
+    t->releases = calloc(s->njobs ? s->njobs : 1, sizeof *t->releases);
+    if (!t->releases) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->njobs; i++) {
+        const ccs_job_cfg *j = &s->jobs[i];
+        if (!j->release.trace) continue;
+        int rc = ccs_releases_load(j->release.trace, &t->releases[i], err);
+        if (!rc && !t->releases[i].work_us && j->duration_us == 0)
+            rc = ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
+                            "jobs[%s]: no duration: expected the key 'duration', or a duration_h column in %s",
+                            j->name, j->release.trace);
+        if (rc) {
+            ccs_err_prefix(err, "job '%s': ", j->name);
+            return rc;
+        }
+    }
     return 0;
 }
 
@@ -59,8 +79,8 @@ static int region_index(const ccs_scenario *s, const char *name)
 
 /* Simulates everything under one policy; fills services, jobs and the ledger. */
 static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_type *policy,
-                    ccs_service_result *services, ccs_job_result *jobs, ccs_ledger **ledger_out,
-                    uint64_t *events, ccs_err *err)
+                    ccs_service_result *services, ccs_job_result *jobs, ccs_region_queue *queues,
+                    ccs_ledger **ledger_out, uint64_t *events, ccs_err *err)
 {
     *ledger_out = NULL;
     ccs_ledger_region *lr = calloc(s->nregions ? s->nregions : 1, sizeof *lr);
@@ -98,24 +118,25 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         if (!rnames) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         for (size_t i = 0; !rc && i < s->nregions; i++) rnames[i] = s->regions[i].name;
         ccs_forecast_params fp = {s->policy.forecast, s->policy.forecast_error, s->policy.forecast_error_growth,
-                                  s->seed, rnames};
+                                  s->policy.forecast_error_scale, s->seed, rnames};
         if (!rc) rc = ccs_forecast_create(ledger, s->nregions, &fp, &fc, err);
         free(rnames);
     }
     ccs_job_env env = {s, policy, fc, ledger, s->start_us, s->end_us};
+    ccs_job_spec *specs = calloc(s->njobs ? s->njobs : 1, sizeof *specs);
+    int *idx = calloc(s->nregions * (s->njobs ? s->njobs : 1) + 1, sizeof *idx);
+    if (!rc && (!specs || !idx)) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->njobs && !rc; i++) {
         const ccs_job_cfg *j = &s->jobs[i];
-        int *idx = malloc((j->nregions ? j->nregions : 1) * sizeof *idx);
-        if (!idx) {
-            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-            break;
-        }
+        int *ri = idx + i * s->nregions;
         size_t n = 0;
-        for (size_t k = 0; k < j->nregions; k++) idx[n++] = region_index(s, j->regions[k]);
-        if (n == 0) idx[n++] = 0; /* no list: the first region */
-        rc = ccs_job_simulate(&env, j, idx, n, &jobs[i], err);
-        free(idx);
+        for (size_t k = 0; k < j->nregions; k++) ri[n++] = region_index(s, j->regions[k]);
+        if (n == 0) ri[n++] = 0; /* no list: the first region */
+        specs[i] = (ccs_job_spec){j, ri, n, tr->releases[i].n ? &tr->releases[i] : NULL};
     }
+    if (!rc && s->njobs) rc = ccs_jobs_simulate(&env, specs, s->njobs, jobs, queues, err);
+    free(specs);
+    free(idx);
     ccs_forecast_destroy(fc);
     for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
     free(svc);
@@ -171,7 +192,9 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     r->jobs = calloc(s->njobs ? s->njobs : 1, sizeof *r->jobs);
     int rc = !r->regions || !r->services || !r->jobs ? ccs_err_set(err, CCS_ERUN, "out of memory") : 0;
     if (!rc) rc = traces_load(s, &tr, err);
-    if (!rc) rc = simulate(s, &tr, policy, r->services, r->jobs, &r->ledger, &r->events, err);
+    r->queues = calloc(s->nregions ? s->nregions : 1, sizeof *r->queues);
+    if (!rc && !r->queues) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc) rc = simulate(s, &tr, policy, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
     if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (!rc && policy == &ccs_policy_run_now) {
@@ -183,7 +206,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         ccs_ledger *bl = NULL;
         uint64_t bev;
         rc = !bs || !bj ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                        : simulate(s, &tr, &ccs_policy_run_now, bs, bj, &bl, &bev, err);
+                        : simulate(s, &tr, &ccs_policy_run_now, bs, bj, NULL, &bl, &bev, err);
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         ccs_ledger_destroy(bl);
@@ -226,5 +249,7 @@ void ccs_run_result_destroy(ccs_run_result *r)
     free(r->services);
     for (size_t i = 0; r->jobs && i < r->scenario->njobs; i++) ccs_job_result_free(&r->jobs[i]);
     free(r->jobs);
+    for (size_t i = 0; r->queues && i < r->scenario->nregions; i++) ccs_region_queue_free(&r->queues[i]);
+    free(r->queues);
     free(r);
 }

@@ -30,6 +30,7 @@ typedef struct ccs_run_result {
     ccs_region_result *regions;
     ccs_service_result *services;
     ccs_job_result *jobs;
+    ccs_region_queue *queues;  /* per region: runs waiting for capacity (policy's run) */
     ccs_ledger *ledger;        /* of the policy's run, for the hourly series */
     uint64_t events;
 } ccs_run_result;

@@ -23,14 +23,18 @@ Test(evset, pops_in_time_order_and_ties_in_push_order)
     for (unsigned i = 0; i < 8; i++) cr_assert_eq(ccs_evset_push(s, times[i], 1, i), 0);
     /* expected: (0,#6) (10,#1) (10,#3) (10,#5) (30,#2) (30,#7) (50,#0) (50,#4) */
     uint64_t want[] = {6, 1, 3, 5, 2, 7, 0, 4};
-    ccs_event e;
+    ccs_event e, p;
     for (unsigned i = 0; i < 8; i++) {
+        cr_assert(ccs_evset_peek(s, &p)); /* peek shows what pop then takes, and takes nothing */
+        cr_assert(ccs_evset_peek(s, &p));
         cr_assert(ccs_evset_pop(s, &e));
+        cr_assert(p.arg == e.arg && p.time_us == e.time_us && p.kind == e.kind);
         cr_assert_eq(e.arg, want[i], "pop %u: got arg %llu, want %llu", i, (unsigned long long)e.arg,
                      (unsigned long long)want[i]);
         cr_assert_eq(e.kind, 1u);
     }
     cr_assert_not(ccs_evset_pop(s, &e));
+    cr_assert_not(ccs_evset_peek(s, &p));
     cr_assert_eq(ccs_evset_peek_time(s), INT64_MAX);
     ccs_evset_destroy(s);
 }
