@@ -222,7 +222,8 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
                  ccs_region_queue *queues, ccs_err *err)
 {
     const ccs_scenario *sc = env->sc;
-    size_t nhours = (size_t)((env->end_us - env->start_us + 3600000000LL - 1) / 3600000000LL);
+    /* the hours of the ledger: the period and the time runs released in it may take to finish */
+    size_t nhours = (size_t)((ccs_ledger_t1(env->ledger) - env->start_us + 3600000000LL - 1) / 3600000000LL);
     for (size_t r = 0; r < sc->nregions; r++) {
         double capacity = sc->regions[r].capacity_kw;
         if (queues) queues[r].capacity_kw = capacity;

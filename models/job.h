@@ -71,7 +71,8 @@ typedef struct ccs_job_spec {
 typedef struct ccs_region_queue {
     double capacity_kw;        /* 0: unlimited */
     ccs_capacity_stats stats;
-    uint32_t *hourly;          /* most runs waiting in each hour of the period */
+    uint32_t *hourly;          /* most runs waiting in each hour from the period's start to the
+                                * ledger's end */
     size_t nhours;
 } ccs_region_queue;
 

@@ -1,6 +1,7 @@
 /* results.h5 writer; see out_h5.h. Layout: /regions/<name>/{hour_utc_s, energy_kwh,
- * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh}, each 1-D, one row per
- * hour, with a `units` attribute; root attributes scenario, seed, policy, currency, version. */
+ * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh[, queue_waiting_runs]},
+ * each 1-D, one row per hour, with a `units` attribute; /services/<name>/ hourly series;
+ * /jobs/<name>/ one row per run; root attributes scenario, seed, policy, currency, version. */
 #include "out_h5.h"
 
 #include "ccs_config.h"
@@ -43,6 +44,85 @@ static int dataset(hid_t group, const char *name, hid_t type, size_t n, const vo
 
 /* /services/<name>/: the service's hourly series (series.h), slot i the hour starting at
  * hour_utc_s[i]; the last slot also holds work that drained after the period. */
+static int num_attr(hid_t obj, const char *name, double value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    return rc;
+}
+
+/* /jobs/<name>/: one row per run, in release order, and the job's freshness as attributes. */
+static int write_jobs(hid_t f, const ccs_run_result *r, const char *cost_units)
+{
+    const ccs_scenario *s = r->scenario;
+    hid_t jobs = H5Gcreate2(f, "jobs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = jobs < 0;
+    for (size_t i = 0; i < s->njobs && !bad; i++) {
+        const ccs_job_result *j = &r->jobs[i];
+        size_t n = j->runs, m = n ? n : 1;
+        int64_t *t[4] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
+        double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
+        uint8_t *missed = malloc(m), *guard = malloc(m);
+        const char **names = malloc(m * sizeof *names);
+        hid_t g = H5Gcreate2(jobs, s->jobs[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        bad |= g < 0 || !t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed ||
+               !guard || !names;
+        for (size_t k = 0; !bad && k < n; k++) {
+            const ccs_job_run_record *rec = &j->records[k];
+            t[0][k] = rec->release_us / 1000000;
+            t[1][k] = rec->start_us / 1000000;
+            t[2][k] = rec->end_us / 1000000;
+            t[3][k] = rec->deadline_us / 1000000;
+            v[0][k] = rec->energy_kwh;
+            v[1][k] = rec->carbon_g / 1000.0;
+            v[2][k] = rec->cost;
+            v[3][k] = rec->forecast_carbon_g / 1000.0;
+            v[4][k] = (double)rec->wait_us / 3.6e9;
+            missed[k] = (uint8_t)rec->missed;
+            guard[k] = (uint8_t)rec->override;
+            names[k] = s->regions[rec->region].name;
+        }
+        if (!bad) {
+            static const char *tu = "seconds since 1970-01-01T00:00:00Z";
+            bad |= dataset(g, "release_utc_s", H5T_NATIVE_INT64, n, t[0], tu);
+            bad |= dataset(g, "start_utc_s", H5T_NATIVE_INT64, n, t[1], tu);
+            bad |= dataset(g, "end_utc_s", H5T_NATIVE_INT64, n, t[2], tu);
+            bad |= dataset(g, "deadline_utc_s", H5T_NATIVE_INT64, n, t[3], tu);
+            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, n, v[0], "kWh from the grid (IT x PUE)");
+            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, n, v[1], "kgCO2e, actual");
+            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, n, v[2], cost_units);
+            bad |= dataset(g, "forecast_carbon_kg", H5T_NATIVE_DOUBLE, n, v[3], "kgCO2e, as the policy expected");
+            bad |= dataset(g, "queue_wait_h", H5T_NATIVE_DOUBLE, n, v[4], "hours waiting for region capacity");
+            bad |= dataset(g, "missed", H5T_NATIVE_UINT8, n, missed, "1: ended after its deadline");
+            bad |= dataset(g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
+            /* the region of each run, as a variable-length string dataset */
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, H5T_VARIABLE);
+            hsize_t dims[1] = {n};
+            hid_t sp = H5Screate_simple(1, dims, NULL);
+            hid_t d = H5Dcreate2(g, "region", st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            bad |= d < 0 || (n && H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0);
+            if (d >= 0) H5Dclose(d);
+            H5Sclose(sp);
+            H5Tclose(st);
+            bad |= num_attr(g, "freshness_mean_h", j->freshness_mean_h) |
+                   num_attr(g, "freshness_max_h", j->freshness_max_h) |
+                   num_attr(g, "deadline_misses", (double)j->deadline_misses);
+        }
+        if (g >= 0) H5Gclose(g);
+        for (int k = 0; k < 4; k++) free(t[k]);
+        for (int k = 0; k < 5; k++) free(v[k]);
+        free(missed);
+        free(guard);
+        free(names);
+    }
+    if (jobs >= 0) H5Gclose(jobs);
+    return bad;
+}
+
 static int write_services(hid_t f, const ccs_run_result *r, const char *cost_units)
 {
     const ccs_scenario *s = r->scenario;
@@ -119,6 +199,15 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
             bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
             bad |= dataset(g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");
             bad |= dataset(g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
+            const ccs_region_queue *q = &r->queues[i];
+            if (q->capacity_kw > 0) { /* aligned with hour_utc_s */
+                uint32_t *w = calloc(h.n ? h.n : 1, sizeof *w);
+                bad |= !w;
+                if (w) memcpy(w, q->hourly, (q->nhours < h.n ? q->nhours : h.n) * sizeof *w);
+                if (w) bad |= dataset(g, "queue_waiting_runs", H5T_NATIVE_UINT32, h.n, w,
+                                      "most runs waiting for capacity at once in the hour");
+                free(w);
+            }
             bad |= str_attr(g, "carbon_trace", r->regions[i].carbon_path);
             bad |= str_attr(g, "price_source", r->regions[i].price_source);
             H5Gclose(g);
@@ -127,6 +216,7 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
     }
     if (regions >= 0) H5Gclose(regions);
     if (!bad && s->nservices) bad |= write_services(f, r, cost_units);
+    if (!bad && s->njobs) bad |= write_jobs(f, r, cost_units);
     bad |= H5Fclose(f) < 0;
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);

@@ -126,6 +126,8 @@ static json_t *summary_json(const ccs_run_result *r)
         json_object_set_new(o, "delay_mean_h", json_real(j->delay_mean_h));
         json_object_set_new(o, "transfer_cost", json_real(j->transfer_cost));
         json_object_set_new(o, "forecast_carbon_kg", json_real(j->forecast_carbon_g / 1000.0));
+        json_object_set_new(o, "queued_runs", json_integer((json_int_t)j->queued));
+        json_object_set_new(o, "queue_wait_h", json_real(j->queue_wait_h));
         json_array_append_new(jobs, o);
     }
     json_object_set_new(root, "jobs", jobs);
@@ -134,12 +136,22 @@ static json_t *summary_json(const ccs_run_result *r)
     json_t *regions = json_array();
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_result *g = &r->regions[i];
-        json_array_append_new(
-            regions, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "name", g->name,
-                               "carbon_trace", g->carbon_path, "carbon_column", g->carbon_column,
-                               "price_source", g->price_source, "pue", g->pue, "energy_kwh",
-                               g->totals.energy_kwh, "carbon_kg", g->totals.carbon_kg, "cost",
-                               g->totals.cost));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "name", g->name, "carbon_trace",
+                              g->carbon_path, "carbon_column", g->carbon_column, "price_source", g->price_source,
+                              "pue", g->pue, "energy_kwh", g->totals.energy_kwh, "carbon_kg", g->totals.carbon_kg,
+                              "cost", g->totals.cost);
+        const ccs_region_queue *q = &r->queues[i];
+        json_object_set_new(o, "capacity_kw", q->capacity_kw > 0 ? json_real(q->capacity_kw) : json_null());
+        if (q->capacity_kw > 0) {
+            char at[32] = "";
+            if (q->stats.peak_waiting) ccs_time_format(q->stats.peak_at_us, at, sizeof at);
+            json_t *qq = json_pack("{s:I, s:I, s:f, s:f}", "queued_runs", (json_int_t)q->stats.queued_runs,
+                                   "peak_waiting_runs", (json_int_t)q->stats.peak_waiting, "wait_h", q->stats.wait_h,
+                                   "peak_load_kw", q->stats.peak_kw);
+            json_object_set_new(qq, "peak_at", q->stats.peak_waiting ? json_string(at) : json_null());
+            json_object_set_new(o, "queue", qq);
+        }
+        json_array_append_new(regions, o);
     }
     json_object_set_new(root, "regions", regions);
     return root;
@@ -227,13 +239,13 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             }
     }
     if (s->njobs) {
-        fprintf(f, "\n%-16s %6s %7s %9s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
-                "overrides", "moved", "age mean h", "age max h", "energy kWh", "carbon kg", s->currency);
+        fprintf(f, "\n%-20s %6s %7s %9s %6s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
+                "overrides", "moved", "queued", "age mean h", "age max h", "energy kWh", "carbon kg", s->currency);
         for (size_t i = 0; i < s->njobs; i++) {
             const ccs_job_result *j = &r->jobs[i];
-            fprintf(f, "%-16s %6llu %7llu %9llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n", s->jobs[i].name,
+            fprintf(f, "%-20s %6llu %7llu %9llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n", s->jobs[i].name,
                     (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
-                    (unsigned long long)j->overrides, (unsigned long long)j->moved,
+                    (unsigned long long)j->overrides, (unsigned long long)j->moved, (unsigned long long)j->queued,
                     j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / 3.6e6,
                     j->charge.carbon_g / 1000.0, j->charge.cost);
         }
@@ -243,5 +255,14 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
         const ccs_region_result *g = &r->regions[i];
         fprintf(f, "  %-10s PUE %.2f  carbon: %s [%s]  price: %s\n", g->name, g->pue, g->carbon_path,
                 g->carbon_column, g->price_source);
+        const ccs_region_queue *q = &r->queues[i];
+        if (q->capacity_kw > 0) {
+            char at[32] = "-";
+            if (q->stats.peak_waiting) ccs_time_format(q->stats.peak_at_us, at, sizeof at);
+            fprintf(f, "  %-10s capacity %g kW: %llu runs waited %.1f h in all; at most %llu waiting at once "
+                       "(first at %s); peak load %g kW\n", "", q->capacity_kw,
+                    (unsigned long long)q->stats.queued_runs, q->stats.wait_h,
+                    (unsigned long long)q->stats.peak_waiting, at, q->stats.peak_kw);
+        }
     }
 }
