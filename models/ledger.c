@@ -93,6 +93,11 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
         if (bk->cfg.price) {
             long j = ccs_trace_index_at(bk->cfg.price, b[s], &hp);
             bk->price[s] = ccs_trace_values(bk->cfg.price)[j];
+        } else if (bk->cfg.day_night) { /* segments never cross an hour, nor so a tariff edge */
+            int64_t tod = b[s] % 86400000000LL, from = bk->cfg.day_from_us, to = bk->cfg.day_to_us;
+            if (tod < 0) tod += 86400000000LL;
+            int day = from <= to ? (tod >= from && tod < to) : (tod >= from || tod < to);
+            bk->price[s] = day ? bk->cfg.day_per_mwh : bk->cfg.night_per_mwh;
         } else {
             bk->price[s] = bk->cfg.fixed_price_per_mwh >= 0 ? bk->cfg.fixed_price_per_mwh : 0.0;
         }

@@ -20,6 +20,9 @@ typedef struct ccs_ledger_region {
     const ccs_trace *price;   /* currency/MWh, or NULL */
     double fixed_price_per_mwh; /* used when price is NULL and this is >= 0 */
     double pue;
+    int day_night;              /* price NULL: a stated day/night tariff instead of the flat one */
+    double day_per_mwh, night_per_mwh;
+    int64_t day_from_us, day_to_us; /* day = [from, to), UTC clock time, whole hours */
 } ccs_ledger_region;
 
 /* What one draw cost: the consumer adds these to its own totals. */

@@ -28,7 +28,7 @@ static const char *const forecast_words[] = {"perfect", "persistence", "noisy", 
 static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
 static const char *const error_scale_words[] = {"value", "mean", NULL};
 
-/* ---- trace reference: a path, or {file, column, fill} ---- */
+/* ---- trace reference: a path, or {file, column, fill, select} ---- */
 static const ccs_field trace_fields[] = {
     {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 1, NO_RANGE, NULL, NULL, 0,
      "a CSV or HDF5 path, relative to the scenario file", NULL},
@@ -36,6 +36,8 @@ static const ccs_field trace_fields[] = {
      "the name of the value column", NULL},
     {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, NO_RANGE, fill_words, NULL, 0,
      "none, previous or linear", NULL},
+    {"select", CCS_F_STR, offsetof(ccs_trace_ref, select), 0, NO_RANGE, NULL, NULL, 0,
+     "the area or country to keep from a file of several (DK1, DEU)", NULL},
 };
 static const ccs_schema trace_schema = {"trace", sizeof(ccs_trace_ref), trace_fields,
                                         sizeof trace_fields / sizeof trace_fields[0], NOPOS, NULL};
@@ -46,7 +48,21 @@ static void region_defaults(void *p)
     ccs_region_cfg *r = p;
     r->pue = 1.0;
     r->fixed_price_per_mwh = -1;
+    r->tariff.day_per_mwh = -1;
+    r->tariff.day_from_us = 7 * 3600000000LL;
+    r->tariff.day_to_us = 23 * 3600000000LL;
 }
+static const ccs_field tariff_fields[] = {
+    {"day_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, day_per_mwh), 1, NO_RANGE, NULL, NULL, 0,
+     "the day rate, currency/MWh", NULL},
+    {"night_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, night_per_mwh), 1, NO_RANGE, NULL, NULL, 0,
+     "the night rate, currency/MWh", NULL},
+    {"day_from", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_from_us), 0, NO_RANGE, NULL, NULL, 0,
+     "a UTC clock time on the hour, such as \"07:00\"", NULL},
+    {"day_to", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_to_us), 0, NO_RANGE, NULL, NULL, 0,
+     "a UTC clock time on the hour, such as \"23:00\"", NULL},
+};
+static const ccs_schema tariff_schema = {"tariff", sizeof(ccs_tariff_cfg), tariff_fields, 4, NOPOS, NULL};
 static const ccs_field region_fields[] = {
     {"name", CCS_F_STR, offsetof(ccs_region_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"carbon", CCS_F_MAP, offsetof(ccs_region_cfg, carbon), 1, NO_RANGE, NULL, &trace_schema, 0,
@@ -55,6 +71,8 @@ static const ccs_field region_fields[] = {
      "an electricity price trace path (currency/MWh) or {file, column, fill}", "file"},
     {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, NO_RANGE,
      NULL, NULL, 0, "a stated flat electricity tariff, currency/MWh", NULL},
+    {"tariff", CCS_F_MAP, offsetof(ccs_region_cfg, tariff), 0, NO_RANGE, NULL, &tariff_schema, 0,
+     "a stated day/night tariff {day_per_mwh, night_per_mwh, day_from, day_to}", NULL},
     {"pue", CCS_F_DOUBLE, offsetof(ccs_region_cfg, pue), 0, 1.0, 3.0, NULL, NULL, 0,
      "a power usage effectiveness", NULL},
     {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, AT_LEAST(0), NULL, NULL,
@@ -741,9 +759,14 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     names_of_regions(s, names, sizeof names);
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
-        if (r->price.file && r->fixed_price_per_mwh >= 0)
-            return pos_err(err, &r->pos, "regions[%s]: give either 'price' or 'tariff_per_mwh', not both%s%s",
-                           r->name, "", "");
+        int sources = (r->price.file != NULL) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
+        if (sources > 1)
+            return pos_err(err, &r->pos, "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not %s%s",
+                           r->name, "several", "");
+        if (r->tariff.day_per_mwh >= 0 &&
+            (r->tariff.day_from_us % 3600000000LL || r->tariff.day_to_us % 3600000000LL))
+            return pos_err(err, &r->pos, "regions[%s].tariff: day_from and day_to must be on the hour "
+                           "(expected \"HH:00\")%s%s", r->name, "", "");
     }
     for (size_t i = 0; i < s->nservices; i++) {
         const ccs_service_cfg *sv = &s->services[i];

@@ -14,8 +14,14 @@
 typedef struct ccs_trace_ref {
     char *file;   /* CSV or HDF5, relative to the scenario's folder */
     char *column; /* value column; NULL: the format's default */
+    char *select; /* files of several areas: the area or country to keep (DK1, DEU) */
     int fill;     /* ccs_fill_rule */
 } ccs_trace_ref;
+
+typedef struct ccs_tariff_cfg {
+    double day_per_mwh, night_per_mwh;
+    int64_t day_from_us, day_to_us; /* UTC clock times on whole hours; day = [from, to) */
+} ccs_tariff_cfg;
 
 typedef struct ccs_region_cfg {
     ccs_src_pos pos;
@@ -23,6 +29,7 @@ typedef struct ccs_region_cfg {
     ccs_trace_ref carbon;
     ccs_trace_ref price;         /* electricity price, currency/MWh; file NULL: none */
     double fixed_price_per_mwh;  /* a stated flat tariff instead of a price trace; < 0: none */
+    ccs_tariff_cfg tariff;       /* a stated day/night tariff; day_per_mwh < 0: none */
     double pue;                  /* facility overhead multiplier, >= 1 */
     double capacity_kw;          /* 0: unlimited */
 } ccs_region_cfg;

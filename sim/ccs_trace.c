@@ -22,16 +22,23 @@ struct ccs_trace {
     char *path, *units, *kind, *format, *column;
 };
 
-/* The CSV forms we know, matched on the header. value_prefix matches the start of a column name;
- * units NULL means "take them from the parentheses of the matched column name". */
+/* The CSV forms we know, matched on the header (the first whose columns are all there).
+ * value_prefix matches the start of a column name; units NULL means "take them from the
+ * parentheses of the matched column name" (or, for Energinet, the column's currency suffix).
+ * key_col: a column naming the area or country of each row, for files that hold several; rows
+ * are then kept only for the one the scenario selects. Energinet's files are ';'-separated with
+ * decimal commas (the separator is sniffed from the header line). */
 static const struct csv_format {
-    const char *name, *time_col, *value_prefix, *units, *kind;
+    const char *name, *time_col, *value_prefix, *units, *kind, *key_col;
+    bool decimal_comma;
 } csv_formats[] = {
-    {"electricitymaps", "Datetime (UTC)", "Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (LCA)", "gCO2e/kWh", "carbon_intensity"},
-    {"letswaitawhile", "Time", "Carbon Intensity", "gCO2e/kWh", "carbon_intensity"},
-    {"price-usd-mwh", "Datetime (UTC)", "Price (", NULL, "price"},
-    {"nasa-http", "timestamp_utc", "requests", "requests", "traffic"},
-    {"generic", "timestamp", "value", "", ""},
+    {"electricitymaps", "Datetime (UTC)", "Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (LCA)", "gCO2e/kWh", "carbon_intensity", NULL, false},
+    {"letswaitawhile", "Time", "Carbon Intensity", "gCO2e/kWh", "carbon_intensity", NULL, false},
+    {"ember", "Datetime (UTC)", "Price (", NULL, "price", "ISO3 Code", false},
+    {"price-usd-mwh", "Datetime (UTC)", "Price (", NULL, "price", NULL, false},
+    {"energinet", "HourUTC", "SpotPriceEUR", NULL, "price", "PriceArea", true},
+    {"nasa-http", "timestamp_utc", "requests", "requests", "traffic", NULL, false},
+    {"generic", "timestamp", "value", "", "", NULL, false},
 };
 
 /* Rows as read, before validation. line[i] is the CSV line (or HDF5 row) for messages. */
@@ -98,6 +105,7 @@ static int64_t mode_interval(const rows *r)
 {
     /* Most common interval; ties go to the smaller. Intervals are few distinct values, so a
      * sort of a copy is plenty. */
+    if (r->n < 2) return -1;
     size_t m = r->n - 1;
     int64_t *d = malloc(m * sizeof *d);
     if (!d) return -1;
@@ -125,6 +133,24 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
         return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
                           "%zu data row%s: a trace needs at least two rows to have a time step",
                           r->n, r->n == 1 ? "" : "s");
+    /* Exports that list the newest row first (Energinet's do) are read in reverse: only when the
+     * whole file is strictly decreasing, so that a file merely out of order is still an error. */
+    bool decreasing = true;
+    for (size_t i = 1; i < r->n && decreasing; i++) decreasing = r->t_us[i] < r->t_us[i - 1];
+    for (size_t i = 0, j = r->n - 1; decreasing && i < j; i++, j--) {
+        int64_t tt = r->t_us[i];
+        r->t_us[i] = r->t_us[j];
+        r->t_us[j] = tt;
+        double vv = r->v[i];
+        r->v[i] = r->v[j];
+        r->v[j] = vv;
+        long ll = r->line[i];
+        r->line[i] = r->line[j];
+        r->line[j] = ll;
+        unsigned char mm = r->missing[i];
+        r->missing[i] = r->missing[j];
+        r->missing[j] = mm;
+    }
     for (size_t i = 1; i < r->n; i++) {
         if (r->t_us[i] == r->t_us[i - 1]) {
             char ts[32];
@@ -218,21 +244,25 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
 /* ---- CSV ---- */
 
 static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts,
-                         ccs_trace *t, int *time_col, int *value_col, ccs_err *err)
+                         ccs_trace *t, int *time_col, int *value_col, const struct csv_format **which,
+                         int *key_col, ccs_err *err)
 {
     for (size_t f = 0; f < sizeof csv_formats / sizeof csv_formats[0]; f++) {
         const struct csv_format *fmt = &csv_formats[f];
-        int tc = -1, vc = -1;
+        int tc = -1, vc = -1, kc = -1;
         for (int i = 0; i < nf; i++) {
+            if (fmt->key_col && strcmp(fields[i], fmt->key_col) == 0 && kc < 0) kc = i;
             if (strcmp(fields[i], fmt->time_col) == 0 && tc < 0) tc = i;
             const char *want = opts->column ? opts->column : fmt->value_prefix;
             bool match = opts->column ? strcmp(fields[i], want) == 0
                                       : strncmp(fields[i], want, strlen(want)) == 0;
             if (match && vc < 0) vc = i;
         }
-        if (tc < 0 || vc < 0) continue;
+        if (tc < 0 || vc < 0 || (fmt->key_col && kc < 0)) continue;
         *time_col = tc;
         *value_col = vc;
+        *which = fmt;
+        *key_col = kc;
         const char *col = fields[vc];
         const char *units = fmt->units;
         char paren[64] = "";
@@ -246,6 +276,13 @@ static int detect_format(char **fields, int nf, const char *path, long line, con
         }
         /* Electricity Maps writes CO\u2082 (UTF-8 subscript two); our units are ASCII. */
         if (strstr(col, "(direct)") && strcmp(fmt->name, "electricitymaps") == 0) units = "gCO2e/kWh";
+        /* Ember writes MWhe (electric); Energinet's currency is the column's suffix */
+        if (strcmp(paren, "EUR/MWhe") == 0) units = "EUR/MWh";
+        if (strcmp(fmt->name, "energinet") == 0) {
+            size_t len = strlen(col);
+            snprintf(paren, sizeof paren, "%s/MWh", len >= 3 ? col + len - 3 : col);
+            units = paren;
+        }
         t->format = strdup(fmt->name);
         t->kind = strdup(fmt->kind);
         t->units = strdup(units);
@@ -264,8 +301,9 @@ static int detect_format(char **fields, int nf, const char *path, long line, con
     return ccs_err_at(err, CCS_EINPUT, path, line, 0,
                       "unknown CSV header '%s': expected one of 'timestamp,value', 'Time,Carbon "
                       "Intensity', an Electricity Maps export ('Datetime (UTC),...,Carbon "
-                      "Intensity gCO2eq/kWh (LCA),...'), 'Datetime (UTC),...,Price (CUR/MWh)' or "
-                      "'timestamp_utc,requests'",
+                      "Intensity gCO2eq/kWh (LCA),...'), 'Datetime (UTC),...,Price (CUR/MWh)', Ember's "
+                      "'Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)', Energinet's "
+                      "'HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR' or 'timestamp_utc,requests'",
                       header);
 }
 
@@ -275,25 +313,67 @@ static bool blank_value(const char *s)
            strcasecmp(s, "NA") == 0;
 }
 
+/* ';' if the first line has semicolons and no commas (Energinet), else ','. */
+static char sniff_delimiter(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return ','; /* the reader reports it */
+    char line[1024];
+    char d = ',';
+    if (fgets(line, sizeof line, f) && strchr(line, ';') && !strchr(line, ',')) d = ';';
+    fclose(f);
+    return d;
+}
+
+/* Keeps the rows of one area (select); with no selection, a file of several areas is an error. */
+static int area_ok(const char *key, const ccs_trace_opts *opts, char *first, size_t first_size, const char *path,
+                   long line, const char *key_col, ccs_err *err, int *keep)
+{
+    if (opts->select) {
+        *keep = strcmp(key, opts->select) == 0;
+        return 0;
+    }
+    if (!first[0]) snprintf(first, first_size, "%s", key);
+    if (strcmp(first, key) != 0)
+        return ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                          "rows for %s '%s' and '%s': the file holds several; choose one with the trace's "
+                          "'select' key (e.g. select: %s)", key_col, first, key, first);
+    *keep = 1;
+    return 0;
+}
+
 static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
     ccs_csv *c;
-    int rc = ccs_csv_open(path, ',', &c, err);
+    int rc = ccs_csv_open(path, sniff_delimiter(path), &c, err);
     if (rc) return rc;
     rows r = {0};
     char **f;
-    int nf, header_fields = 0, tc = 0, vc = 0;
+    int nf, header_fields = 0, tc = 0, vc = 0, kc = -1;
+    const struct csv_format *fmt = NULL;
+    char first_key[64] = "";
     while ((rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
         long line = ccs_csv_line(c);
         if (!t->format) {
-            if ((rc = detect_format(f, nf, path, line, opts, t, &tc, &vc, err))) break;
+            if ((rc = detect_format(f, nf, path, line, opts, t, &tc, &vc, &fmt, &kc, err))) break;
             header_fields = nf;
+            if (opts->select && kc < 0) {
+                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                                "select '%s' given, but this %s file has no area or country column", opts->select,
+                                t->format);
+                break;
+            }
             continue;
         }
         if (nf != header_fields) {
             rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d field%s, expected %d as in the header",
                             nf, nf == 1 ? "" : "s", header_fields);
             break;
+        }
+        if (kc >= 0) {
+            int keep = 1;
+            if ((rc = area_ok(f[kc], opts, first_key, sizeof first_key, path, line, fmt->key_col, err, &keep))) break;
+            if (!keep) continue;
         }
         int64_t t_us;
         if (ccs_time_parse(f[tc], &t_us) != 0) {
@@ -306,13 +386,16 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
         double v = NAN;
         int missing = blank_value(f[vc]);
         if (!missing) {
+            if (fmt->decimal_comma)
+                for (char *p = f[vc]; *p; p++)
+                    if (*p == ',') *p = '.';
             char *end;
             errno = 0;
             v = strtod(f[vc], &end);
             if (end == f[vc] || *end != '\0' || errno == ERANGE) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                                "cannot parse value '%s' in column '%s': expected a number", f[vc],
-                                t->column);
+                                "cannot parse value '%s' in column '%s': expected a number%s", f[vc],
+                                t->column, fmt->decimal_comma ? " (with a decimal comma)" : "");
                 break;
             }
             missing = isnan(v);
@@ -325,6 +408,8 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
     ccs_csv_close(c);
     if (rc == 0 && !t->format)
         rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header and rows");
+    else if (rc == 0 && opts->select && r.n == 0)
+        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no rows for %s '%s'", fmt->key_col, opts->select);
     else if (rc == 0)
         rc = finish(&r, path, false, opts, t, err);
     rows_free(&r);

@@ -18,6 +18,7 @@ typedef struct ccs_trace_opts {
     ccs_fill_rule fill;  /* what to do with gaps and missing/NaN values; NONE: they are errors */
     bool allow_negative; /* prices can be negative; intensities and counts cannot */
     const char *column;  /* value column to read, NULL for the format's default */
+    const char *select;  /* files of several areas (Ember, Energinet): the rows to keep, e.g. "DK1" */
 } ccs_trace_opts;
 
 typedef struct ccs_trace ccs_trace;

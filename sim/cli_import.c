@@ -10,12 +10,14 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ccsim import FILE.csv -o FILE.h5 [--column NAME] [--fill none|previous|linear]\n"
-            "                    [--source TEXT]\n"
+            "                    [--select AREA] [--source TEXT]\n"
             "\n"
             "Reads a time series in one of the known CSV forms (generic 'timestamp,value',\n"
             "'Time,Carbon Intensity', Electricity Maps exports, 'Datetime (UTC),...,Price (CUR/MWh)',\n"
+            "Ember's day-ahead prices, Energinet's Elspot prices (';', decimal commas),\n"
             "'timestamp_utc,requests'), validates it (order, duplicates, gaps, NaN, negatives)\n"
-            "and writes datasets /timestamp_us and /value with units, kind and source attributes.\n");
+            "and writes datasets /timestamp_us and /value with units, kind and source attributes.\n"
+            "--select keeps one area of a file that holds several (Energinet DK1, Ember DEU).\n");
 }
 
 int ccs_cli_import(int argc, char **argv)
@@ -24,17 +26,19 @@ int ccs_cli_import(int argc, char **argv)
                                          {"column", required_argument, 0, 'c'},
                                          {"fill", required_argument, 0, 'f'},
                                          {"source", required_argument, 0, 's'},
+                                         {"select", required_argument, 0, 'a'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL, *source = NULL;
     ccs_trace_opts topts = {0};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:c:f:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:c:f:s:a:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'c': topts.column = optarg; break;
         case 's': source = optarg; break;
+        case 'a': topts.select = optarg; break;
         case 'f':
             if (strcmp(optarg, "none") == 0) topts.fill = CCS_FILL_NONE;
             else if (strcmp(optarg, "previous") == 0) topts.fill = CCS_FILL_PREVIOUS;

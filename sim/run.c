@@ -39,11 +39,12 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     if (!t->carbon || !t->price) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
-        ccs_trace_opts co = {.fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column};
+        ccs_trace_opts co = {.fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column,
+                             .select = r->carbon.select};
         int rc = ccs_trace_load(r->carbon.file, &co, &t->carbon[i], err);
         if (!rc && r->price.file) {
             ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill, .allow_negative = true,
-                                 .column = r->price.column};
+                                 .column = r->price.column, .select = r->price.select};
             rc = ccs_trace_load(r->price.file, &po, &t->price[i], err);
         }
         if (rc) {
@@ -90,6 +91,11 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         lr[i].carbon = tr->carbon[i];
         lr[i].price = tr->price[i];
         lr[i].fixed_price_per_mwh = s->regions[i].fixed_price_per_mwh;
+        lr[i].day_night = s->regions[i].tariff.day_per_mwh >= 0;
+        lr[i].day_per_mwh = s->regions[i].tariff.day_per_mwh;
+        lr[i].night_per_mwh = s->regions[i].tariff.night_per_mwh;
+        lr[i].day_from_us = s->regions[i].tariff.day_from_us;
+        lr[i].day_to_us = s->regions[i].tariff.day_to_us;
         lr[i].pue = s->regions[i].pue;
     }
     ccs_ledger *ledger;
@@ -225,8 +231,13 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
             rr->carbon_path = c->carbon.file;
             snprintf(rr->carbon_units, sizeof rr->carbon_units, "%s", ccs_trace_units(tr.carbon[i]));
             snprintf(rr->carbon_column, sizeof rr->carbon_column, "%s", ccs_trace_column(tr.carbon[i]));
-            rr->price_source = c->price.file ? c->price.file
-                               : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff)"
+            if (c->tariff.day_per_mwh >= 0)
+                snprintf(rr->tariff_text, sizeof rr->tariff_text,
+                         "tariff (stated day/night, not market data: %g %s/MWh %02d:00-%02d:00 UTC, %g otherwise)",
+                         c->tariff.day_per_mwh, s->currency, (int)(c->tariff.day_from_us / 3600000000LL),
+                         (int)(c->tariff.day_to_us / 3600000000LL), c->tariff.night_per_mwh);
+            rr->price_source = c->price.file ? c->price.file : rr->tariff_text[0] ? rr->tariff_text
+                               : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff, not market data)"
                                                              : "none";
             rr->pue = c->pue;
         }

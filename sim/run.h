@@ -17,7 +17,8 @@ typedef struct ccs_region_result {
     const char *name;
     const char *carbon_path;
     char carbon_units[64], carbon_column[160]; /* what the trace file gave, as read */
-    const char *price_source; /* a path, "tariff", or "none" */
+    const char *price_source; /* a path, a stated tariff, or "none" */
+    char tariff_text[160];    /* a day/night tariff, described */
     double pue;
     ccs_totals totals;
 } ccs_region_result;

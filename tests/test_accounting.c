@@ -30,7 +30,7 @@ Test(ledger, constant_power_over_a_hand_made_trace)
                  0, "%s", err.msg);
     int64_t t0;
     ccs_time_parse("2023-01-01T00:00:00Z", &t0);
-    ccs_ledger_region reg = {"x", ci, price, -1, 1.5};
+    ccs_ledger_region reg = {.name = "x", .carbon = ci, .price = price, .fixed_price_per_mwh = -1, .pue = 1.5};
     ccs_ledger *l;
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 3 * CCS_US_PER_HOUR, &l, &err), 0, "%s", err.msg);
     /* 1 kW from 00:30 to 02:30: 2 kWh IT, 3 kWh from the grid at PUE 1.5.
@@ -77,7 +77,7 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
                                            "Time,Carbon Intensity\n2020-01-01 00:00:00,250\n"
                                            "2020-01-01 00:30:00,250\n2020-01-01 01:00:00,250\n"),
                                 NULL, &ci, &err), 0, "%s", err.msg);
-    ccs_ledger_region reg = {"x", ci, NULL, -1, 1.0};
+    ccs_ledger_region reg = {.name = "x", .carbon = ci, .fixed_price_per_mwh = -1, .pue = 1.0};
     ccs_ledger *l;
     int64_t t0;
     ccs_time_parse("2020-01-01T00:00:00Z", &t0);
@@ -154,4 +154,25 @@ Test(run, mm1_mean_sojourn_near_theory)
     cr_assert(fabs(r->services[0].mean_ms - 20.0) < 1.0, "mean %.4g ms", r->services[0].mean_ms);
     cr_assert(fabs(r->services[0].p95_ms - 20.0 * log(20.0)) < 4.0, "p95 %.4g ms", r->services[0].p95_ms);
     ran_free(x);
+}
+
+Test(run, day_night_tariff_by_hand)
+{
+    /* 1 kW for 04:00-06:00 (hourly job, 1 h each, PUE 1); day 05:00-23:00 at 200/MWh, night 50:
+     * the run at 04 pays 0.05, the one at 05 pays 0.2: 0.25 in all. */
+    ran x = run_text("start: \"2023-01-01T04:00:00Z\"\nduration: 2h\ncurrency: EUR\n"
+                     "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 200, night_per_mwh: 50,"
+                     " day_from: \"05:00\", day_to: \"23:00\"}}]\n"
+                     "jobs: [{name: j, release: {every: 1h, at: \"00:00\"}, duration: 1h, power_kw: 1}]\n");
+    cr_assert_eq(x.r->jobs[0].runs, 2u);
+    cr_assert(CLOSE(x.r->totals.cost, 0.25), "%.12g", x.r->totals.cost);
+    cr_assert(strstr(x.r->regions[0].price_source, "stated day/night"), "%s", x.r->regions[0].price_source);
+    ran_free(x);
+    /* a tariff edge inside an hour is refused, with the key */
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T04:00:00Z\"\nduration: 4h\n"
+                                 "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 200, night_per_mwh: 50,"
+                                 " day_from: \"07:30\"}}]\n",
+                                 msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "tariff") && strstr(msg, "on the hour"), "%s", msg);
 }

@@ -137,6 +137,10 @@ Test(cli, json_contract_and_totals_equal_hourly_series)
     cr_assert_eq(n, 24u);
     cr_assert_eq(sum_dataset(f, "regions/de/carbon_kg", &n), carbon);
     cr_assert_eq(sum_dataset(f, "regions/de/cost", &n), cost);
+    /* the job's runs, one row each: their carbon is the job's */
+    double job_carbon = sum_dataset(f, "jobs/embed/carbon_kg", &n);
+    cr_assert_eq(n, 1u);
+    cr_assert(fabs(job_carbon - json_real_value(json_object_get(job, "carbon_kg"))) <= 1e-12 * job_carbon);
     H5Fclose(f);
     json_decref(j);
 }

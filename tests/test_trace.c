@@ -80,3 +80,61 @@ Test(trace, column_choice_and_fill_rules)
         cr_assert(fabs(ccs_trace_values(t)[i] - want_lin[i]) < 1e-12, "linear[%d] = %g", i, ccs_trace_values(t)[i]);
     ccs_trace_destroy(t);
 }
+
+/* The price formats users hold (shared/data/README.md), in hand-made excerpts of their exact
+ * layouts: Ember's ENTSO-E day-ahead prices (several countries in one file), and Energinet's
+ * Elspot prices (';', decimal commas, two price areas interleaved, newest row first). */
+Test(trace, ember_and_energinet_price_files)
+{
+    const char *dir = tmp_folder();
+    const char *ember = write_text(dir, "ember.csv",
+                                   "Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)\n"
+                                   "Denmark,DNK,2023-01-01 00:00:00,2023-01-01 01:00:00,1.5\n"
+                                   "Denmark,DNK,2023-01-01 01:00:00,2023-01-01 02:00:00,-2.25\n"
+                                   "Germany,DEU,2023-01-01 00:00:00,2023-01-01 01:00:00,-5.17\n"
+                                   "Germany,DEU,2023-01-01 01:00:00,2023-01-01 02:00:00,-1.07\n"
+                                   "Germany,DEU,2023-01-01 02:00:00,2023-01-01 03:00:00,-1.47\n");
+    ccs_trace *t;
+    ccs_err err = {0};
+    ccs_trace_opts deu = {.select = "DEU"};
+    cr_assert_eq(ccs_trace_load(ember, &deu, &t, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_len(t), 3u);
+    cr_assert_eq(ccs_trace_values(t)[0], -5.17);
+    cr_assert_eq(ccs_trace_values(t)[2], -1.47);
+    cr_assert_str_eq(ccs_trace_units(t), "EUR/MWh");
+    cr_assert_str_eq(ccs_trace_format(t), "ember");
+    ccs_trace_destroy(t);
+    /* without a selection, two countries are an error that names them and the fix */
+    cr_assert_neq(ccs_trace_load(ember, NULL, &t, &err), 0);
+    cr_assert(strstr(err.msg, "'DNK' and 'DEU'") && strstr(err.msg, "select") && strstr(err.msg, "ember.csv:4"),
+              "%s", err.msg);
+
+    const char *dk = write_text(dir, "elspot.csv",
+                                "HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR\n"
+                                "2023-01-01 01:00;2023-01-01 02:00;DK2;10,500000;1,410000\n"
+                                "2023-01-01 01:00;2023-01-01 02:00;DK1;7,440000;1,000000\n"
+                                "2023-01-01 00:00;2023-01-01 01:00;DK2;20,000000;2,690000\n"
+                                "2023-01-01 00:00;2023-01-01 01:00;DK1;14,950000;2,010000\n"
+                                "2022-12-31 23:00;2023-01-01 00:00;DK1;-3,720000;-0,500000\n");
+    ccs_trace_opts dk1 = {.select = "DK1"};
+    cr_assert_eq(ccs_trace_load(dk, &dk1, &t, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_len(t), 3u);
+    int64_t first;
+    ccs_time_parse("2022-12-31T23:00:00Z", &first);
+    cr_assert_eq(ccs_trace_start_us(t), first, "read oldest first");
+    cr_assert_eq(ccs_trace_values(t)[0], -0.5);
+    cr_assert_eq(ccs_trace_values(t)[1], 2.01);
+    cr_assert_eq(ccs_trace_values(t)[2], 1.0);
+    cr_assert_str_eq(ccs_trace_units(t), "EUR/MWh");
+    cr_assert_str_eq(ccs_trace_format(t), "energinet");
+    ccs_trace_destroy(t);
+    ccs_trace_opts dkk = {.select = "DK2", .column = "SpotPriceDKK"};
+    cr_assert_eq(ccs_trace_load(dk, &dkk, &t, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_values(t)[0], 20.0);
+    cr_assert_eq(ccs_trace_values(t)[1], 10.5);
+    cr_assert_str_eq(ccs_trace_units(t), "DKK/MWh");
+    ccs_trace_destroy(t);
+    ccs_trace_opts dk3 = {.select = "DK3"};
+    cr_assert_neq(ccs_trace_load(dk, &dk3, &t, &err), 0);
+    cr_assert(strstr(err.msg, "no rows for PriceArea 'DK3'"), "%s", err.msg);
+}
