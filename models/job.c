@@ -275,7 +275,8 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         const ccs_interval *iv = out->iv + rec->iv_first;
         ccs_charge c = {0};
         for (uint32_t i = 0; i < rec->intervals; i++)
-            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, 1, 0.0, &c) != 0)
+            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, cfg->rent_per_hour <= 0,
+                               cfg->rent_per_hour, &c) != 0)
                 return traces_end_error(err, cfg, rec->release_us, iv[i].b_us, env->ledger);
         if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
             double money = cfg->input_gb * env->sc->transfer.cost_per_gb;

@@ -329,8 +329,14 @@ static const ccs_field job_fields[] = {
      "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
     {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
      0, "a run time such as 30m", NULL},
-    {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 1, AT_LEAST(0), NULL, NULL, 0,
+    {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 0, AT_LEAST(0), NULL, NULL, 0,
      "the job's IT power in kW", NULL},
+    {"hardware", CCS_F_STR, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
+     "a hardware profile name", NULL},
+    {"max_parallelism", CCS_F_INT, offsetof(ccs_job_cfg, max_parallelism), 0, 1, 1e6, NULL, NULL, 0,
+     "the number of devices the job runs on at once", NULL},
+    {"device_hours", CCS_F_DOUBLE, offsetof(ccs_job_cfg, device_hours), 0, AT_LEAST(0), NULL, NULL, 0,
+     "the work in device-hours", NULL},
     {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time after release such as 4h30m", NULL},
     {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL,
@@ -808,10 +814,36 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                     return pos_err(err, &j->pos, "jobs[%s].regions: '%s' is listed twice: expected each allowed "
                                    "region once%s", j->name, j->regions[k], "");
         }
-        for (size_t k = 0; k < j->nregions; k++) {
-            const ccs_region_cfg *rg = ccs_scenario_region(s, j->regions[k]);
+        if (j->hardware) {
+            char key[256];
+            snprintf(key, sizeof key, "jobs[%s].hardware", j->name);
+            long h = find_or_load(s, "hardware", j->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
+                                  (void **)&s->hardware, &s->nhardware, &j->pos, key, err);
+            if (h < 0) return CCS_EINPUT;
+            const ccs_hardware_cfg *hw = &s->hardware[h];
+            long n = j->max_parallelism ? j->max_parallelism : 1;
+            if (j->power_kw > 0)
+                return pos_err(err, &j->pos, "jobs[%s]: both power_kw and hardware given: expected one (the "
+                               "hardware's power is max_parallelism x its max_w)%s%s", j->name, "", "");
+            j->power_kw = (double)n * hw->max_w / 1000.0;
+            j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
+            if (j->device_hours > 0) {
+                if (j->duration_us)
+                    return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one%s%s",
+                                   j->name, "", "");
+                j->duration_us = llround(j->device_hours / (double)n * 3.6e9);
+            }
+        } else if (j->device_hours > 0 || j->max_parallelism) {
+            return pos_err(err, &j->pos, "jobs[%s]: device_hours and max_parallelism need a 'hardware' profile "
+                           "to run on%s%s", j->name, "", "");
+        } else if (j->power_kw <= 0) {
+            return pos_err(err, &j->pos, "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "
+                           "or a 'hardware' profile%s%s", j->name, "", "");
+        }
+        for (size_t k = 0; k < (j->nregions ? j->nregions : (s->nregions ? 1 : 0)); k++) {
+            const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
             if (rg->capacity_kw > 0 && j->power_kw > rg->capacity_kw)
-                return pos_err(err, &j->pos, "jobs[%s].power_kw: more than region '%s' can hold (capacity_kw "
+                return pos_err(err, &j->pos, "jobs[%s]: its power is more than region '%s' can hold (capacity_kw "
                                "%s): expected at most the capacity of every allowed region", j->name, rg->name,
                                "below the job's power");
         }

@@ -172,6 +172,11 @@ typedef struct ccs_job_cfg {
     char **regions;       /* allowed regions (data residency), first = home; none given: the first region */
     size_t nregions;
     double input_gb;      /* input data moved when the job runs away from home */
+    char *hardware;       /* a hardware profile: power = max_parallelism x its max_w, and its
+                           * price_per_hour per device (rented); NULL: power_kw, owned */
+    long max_parallelism; /* devices the job runs on at once (0: not given, 1) */
+    double device_hours;  /* work in device-hours instead of duration: duration = this / devices */
+    double rent_per_hour; /* set by the cross-check: devices x the profile's price; 0: owned */
 } ccs_job_cfg;
 
 enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };

@@ -172,3 +172,28 @@ Test(capacity, release_trace_with_durations)
     ccs_run_result_destroy(r);
     ccs_scenario_destroy(s);
 }
+
+/* Work as device-hours on a hardware profile: 8 device-hours over 4 devices of 400 W (the
+ * scenario's own profile, rented at 2.5 an hour each) is a 2 h run at 1.6 kW: 3.2 kWh, and
+ * 4 x 2 h x 2.5 = 20 of rent (rented hardware pays no separate electricity). */
+Test(capacity, job_on_hardware_in_device_hours)
+{
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+                     "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 100}]\n"
+                     "hardware: [{name: gpu, idle_w: 50, max_w: 400, price_per_hour: 2.5}]\n"
+                     "jobs: [{name: train, release: {every: 24h, at: \"00:00\"}, hardware: gpu, max_parallelism: 4,"
+                     " device_hours: 8, deadline: 4h}]\n");
+    const ccs_job_result *j = &x.r->jobs[0];
+    cr_assert_eq(j->runs, 1u);
+    cr_assert_eq(j->records[0].end_us - j->records[0].start_us, 2 * H);
+    cr_assert_float_eq(j->charge.energy_j / 3.6e6, 3.2, 1e-12);
+    cr_assert_float_eq(j->charge.cost, 20.0, 1e-9);
+    /* 100 + 200 g/kWh over the two hours, 1.6 kWh each */
+    cr_assert_float_eq(j->charge.carbon_g, 1.6 * 100 + 1.6 * 200, 1e-9);
+    ran_free(x);
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: t, release: {every: 24h}, device_hours: 8, duration: 1h, power_kw: 1}]\n",
+                                 msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "need a 'hardware' profile"), "%s", msg);
+}
