@@ -30,6 +30,12 @@ static bad_case csv_cases[] = {
     {"columns.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2,7\n", ":3:", "3 fields, expected 2"},
     {"header.csv", "when,how much\n2023-01-01T00:00:00Z,1\n", ":1:", "unknown CSV header"},
     {"quote.csv", H "2023-01-01T00:00:00Z,1\n\"2023-01-01T01:00:00Z,2\n", ":3:", "malformed CSV"},
+    {"energinet-bad.csv", "HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR\n"
+     "2023-01-01 00:00;2023-01-01 01:00;DK1;14,95;2,01\n2023-01-01 01:00;2023-01-01 02:00;DK1;7,4;1.0.0\n",
+     ":3:", "(with a decimal comma)"},
+    {"ember-two.csv", "Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)\n"
+     "Denmark,DNK,2023-01-01 00:00:00,2023-01-01 01:00:00,1.5\nGermany,DEU,2023-01-01 00:00:00,2023-01-01 01:00:00,2\n",
+     ":3:", "choose one with"},
     {"emaps-blank.csv",
      "Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (direct),Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (LCA),Low Carbon Percentage\n"
      "2023-01-01 00:00:00,Germany,Germany,DE,140.5,185.8,83\n2023-01-01 01:00:00,Germany,Germany,DE,140.4,,83\n"
@@ -68,6 +74,17 @@ static bad_case yaml_cases[] = {
     {"job-no-region.yaml", TOP "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 1\n",
      ":5:5:", "needs a region with a carbon trace"},
     {"missing-start.yaml", "duration: 3h\n" TRACE, ":1:1:", "missing key 'start'"},
+    {"release-both.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h, trace: r.csv}\n    duration: 1h\n"
+     "    power_kw: 1\n", ":8:5:", "either every (with at) or trace"},
+    {"release-rows.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {trace: trace.csv}\n    power_kw: 1\n",
+     ":8:5:", "or a duration_h column"},
+    {"no-power.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n",
+     ":8:5:", "missing or zero 'power_kw'"},
+    {"deadline-rule.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n"
+     "    power_kw: 1\n    deadline_rule: next_weekday\n", ":12:20:", "did you mean 'next_workday'"},
+    {"too-big.yaml", TOP "regions:\n  - name: de\n    carbon: trace.csv\n    capacity_kw: 5\n"
+     "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 8\n", ":9:5:",
+     "more than region 'de' can hold"},
     {"bad-pue.yaml", TOP TRACE "    pue: 0.5\n", ":7:10:", "between 1 and 3"},
     {"bad-duration.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 7x\n" TRACE, ":2:11:", "a duration such as"},
     {"syntax.yaml", TOP "regions: [a, b\n", ":5:", "YAML syntax error"},
