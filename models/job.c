@@ -265,19 +265,52 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
     return 0;
 }
 
+/* Rent of devices on a spot price series over [a, b), booked piece by piece (cut at the
+ * series' steps and at hours) in the region's cost. Returns 0, or -1 where the series has no
+ * price. */
+static int spot_rent(const ccs_trace *tr, double devices, ccs_ledger *l, int region, int64_t a, int64_t b,
+                     double *money)
+{
+    const int64_t *ts = ccs_trace_times(tr);
+    const double *v = ccs_trace_values(tr);
+    size_t hint = 0, n = ccs_trace_len(tr);
+    for (int64_t x = a; x < b;) {
+        long i = ccs_trace_index_at(tr, x, &hint);
+        if (i < 0) return -1;
+        int64_t y = (size_t)i + 1 < n ? ts[i + 1] : ccs_trace_end_us(tr);
+        int64_t hour_end = ccs_time_floor(x, 3600000000LL) + 3600000000LL;
+        if (y > hour_end) y = hour_end;
+        if (y > b) y = b;
+        double m = devices * v[i] * (double)(y - x) / 3.6e9;
+        if (ccs_ledger_add_money(l, region, x, m) != 0) return -1;
+        *money += m;
+        x = y;
+    }
+    return 0;
+}
+
 /* Pass 3: one job's runs booked with the actual signals, and its figures. */
 static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
 {
     const ccs_job_cfg *cfg = spec->cfg;
     const double power_w = cfg->power_kw * 1000.0;
+    const int owned = cfg->rent_per_hour <= 0 && !spec->spot; /* rented devices pay rent, not power */
     for (size_t k = 0; k < out->runs; k++) {
         ccs_job_run_record *rec = &out->records[k];
         const ccs_interval *iv = out->iv + rec->iv_first;
         ccs_charge c = {0};
         for (uint32_t i = 0; i < rec->intervals; i++)
-            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, cfg->rent_per_hour <= 0,
-                               cfg->rent_per_hour, &c) != 0)
+            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, owned, cfg->rent_per_hour,
+                               &c) != 0)
                 return traces_end_error(err, cfg, rec->release_us, iv[i].b_us, env->ledger);
+        for (uint32_t i = 0; spec->spot && i < rec->intervals; i++)
+            if (spot_rent(spec->spot, (double)(cfg->max_parallelism ? cfg->max_parallelism : 1), env->ledger,
+                          rec->region, iv[i].a_us, iv[i].b_us, &c.cost) != 0) {
+                char a[32];
+                ccs_time_format(iv[i].a_us, a, sizeof a);
+                return ccs_err_set(err, CCS_EINPUT, "job '%s': the spot price series %s has no price for the run "
+                                   "at %s: expected it to cover every run", cfg->name, ccs_trace_path(spec->spot), a);
+            }
         if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
             double money = cfg->input_gb * env->sc->transfer.cost_per_gb;
             ccs_ledger_add_money(env->ledger, rec->region, iv[0].a_us, money);

@@ -65,6 +65,7 @@ typedef struct ccs_job_spec {
     const int *regions;        /* allowed region indices, home first */
     size_t nregions;
     const ccs_releases *releases; /* its release trace, or NULL: periodic */
+    const ccs_trace *spot;     /* its devices' spot price series (currency per device-hour), or NULL */
 } ccs_job_spec;
 
 /* A region's queue of runs waiting for capacity (regions without a capacity: all zero). */

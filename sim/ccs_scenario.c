@@ -337,6 +337,8 @@ static const ccs_field job_fields[] = {
      "the number of devices the job runs on at once", NULL},
     {"device_hours", CCS_F_DOUBLE, offsetof(ccs_job_cfg, device_hours), 0, AT_LEAST(0), NULL, NULL, 0,
      "the work in device-hours", NULL},
+    {"spot_price", CCS_F_MAP, offsetof(ccs_job_cfg, spot_price), 0, NO_RANGE, NULL, &trace_schema, 0,
+     "a spot price series path (currency per device-hour) or {file, column, fill}", "file"},
     {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time after release such as 4h30m", NULL},
     {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL,
@@ -827,14 +829,15 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                                "hardware's power is max_parallelism x its max_w)%s%s", j->name, "", "");
             j->power_kw = (double)n * hw->max_w / 1000.0;
             j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
+            if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
             if (j->device_hours > 0) {
                 if (j->duration_us)
                     return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one%s%s",
                                    j->name, "", "");
                 j->duration_us = llround(j->device_hours / (double)n * 3.6e9);
             }
-        } else if (j->device_hours > 0 || j->max_parallelism) {
-            return pos_err(err, &j->pos, "jobs[%s]: device_hours and max_parallelism need a 'hardware' profile "
+        } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
+            return pos_err(err, &j->pos, "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
                            "to run on%s%s", j->name, "", "");
         } else if (j->power_kw <= 0) {
             return pos_err(err, &j->pos, "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "

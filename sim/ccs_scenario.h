@@ -177,6 +177,8 @@ typedef struct ccs_job_cfg {
     long max_parallelism; /* devices the job runs on at once (0: not given, 1) */
     double device_hours;  /* work in device-hours instead of duration: duration = this / devices */
     double rent_per_hour; /* set by the cross-check: devices x the profile's price; 0: owned */
+    ccs_trace_ref spot_price; /* a spot price series for the devices (currency per device-hour),
+                               * instead of the profile's price; file NULL: none */
 } ccs_job_cfg;
 
 enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };

@@ -16,6 +16,7 @@ typedef struct loaded_traces {
     ccs_trace **carbon, **price;
     size_t n;
     ccs_releases *releases; /* per job; n 0: periodic */
+    ccs_trace **spot;       /* per job; NULL: none */
     size_t njobs;
 } loaded_traces;
 
@@ -26,6 +27,8 @@ static void traces_free(loaded_traces *t)
         ccs_trace_destroy(t->price[i]);
     }
     for (size_t i = 0; t->releases && i < t->njobs; i++) ccs_releases_free(&t->releases[i]);
+    for (size_t i = 0; t->spot && i < t->njobs; i++) ccs_trace_destroy(t->spot[i]);
+    free(t->spot);
     free(t->carbon);
     free(t->price);
     free(t->releases);
@@ -54,11 +57,22 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     }
     t->njobs = s->njobs;
     t->releases = calloc(s->njobs ? s->njobs : 1, sizeof *t->releases);
-    if (!t->releases) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    t->spot = calloc(s->njobs ? s->njobs : 1, sizeof *t->spot);
+    if (!t->releases || !t->spot) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->njobs; i++) {
         const ccs_job_cfg *j = &s->jobs[i];
-        if (!j->release.trace) continue;
-        int rc = ccs_releases_load(j->release.trace, &t->releases[i], err);
+        int rc = 0;
+        if (j->spot_price.file) {
+            ccs_trace_opts so = {.fill = (ccs_fill_rule)j->spot_price.fill, .column = j->spot_price.column,
+                                 .select = j->spot_price.select};
+            rc = ccs_trace_load(j->spot_price.file, &so, &t->spot[i], err);
+        }
+        if (rc || !j->release.trace) {
+            if (rc) ccs_err_prefix(err, "job '%s': ", j->name);
+            if (rc) return rc;
+            continue;
+        }
+        rc = ccs_releases_load(j->release.trace, &t->releases[i], err);
         if (!rc && !t->releases[i].work_us && j->duration_us == 0)
             rc = ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
                             "jobs[%s]: no duration: expected the key 'duration', or a duration_h column in %s",
@@ -138,7 +152,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         size_t n = 0;
         for (size_t k = 0; k < j->nregions; k++) ri[n++] = region_index(s, j->regions[k]);
         if (n == 0) ri[n++] = 0; /* no list: the first region */
-        specs[i] = (ccs_job_spec){j, ri, n, tr->releases[i].n ? &tr->releases[i] : NULL};
+        specs[i] = (ccs_job_spec){j, ri, n, tr->releases[i].n ? &tr->releases[i] : NULL, tr->spot[i]};
     }
     if (!rc && s->njobs) rc = ccs_jobs_simulate(&env, specs, s->njobs, jobs, queues, err);
     free(specs);

@@ -191,6 +191,21 @@ Test(capacity, job_on_hardware_in_device_hours)
     /* 100 + 200 g/kWh over the two hours, 1.6 kWh each */
     cr_assert_float_eq(j->charge.carbon_g, 1.6 * 100 + 1.6 * 200, 1e-9);
     ran_free(x);
+    /* the same on a spot price series (per device-hour): 4 x (1.0 for the first hour + 0.5 for
+     * the second) = 6, instead of the profile's 2.5 */
+    const char *spot = write_text(tmp_folder(), "spot.csv", "timestamp,value\n2023-01-01T00:00:00Z,1.0\n"
+                                                             "2023-01-01T01:00:00Z,0.5\n2023-01-01T02:00:00Z,3\n");
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+             "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 100}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 400, price_per_hour: 2.5}]\n"
+             "jobs: [{name: train, release: {every: 24h, at: \"00:00\"}, hardware: gpu, max_parallelism: 4,"
+             " device_hours: 8, deadline: 4h, spot_price: %s}]\n", spot);
+    x = run_text(yaml);
+    cr_assert_float_eq(x.r->jobs[0].charge.cost, 6.0, 1e-9, "cost %.12g", x.r->jobs[0].charge.cost);
+    cr_assert_float_eq(x.r->totals.cost, 6.0, 1e-9); /* and the region's books hold it */
+    ran_free(x);
     char msg[512];
     cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
                                  "jobs: [{name: t, release: {every: 24h}, device_hours: 8, duration: 1h, power_kw: 1}]\n",
