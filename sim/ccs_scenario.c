@@ -928,6 +928,8 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
         ccs_yaml_free(root);
         return rc;
     }
+    /* The sweep section is for 'ccsim sweep' (sweep_spec.c); a run is the scenario as written. */
+    ccs_yaml_remove(root, "sweep");
     ccs_scenario *s = calloc(1, sizeof *s);
     if (!s) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (s) s->labels = calloc(noverrides + 1, sizeof *s->labels);

@@ -33,6 +33,23 @@ void ccs_yaml_free(ccs_ynode *n)
     free(n);
 }
 
+void ccs_yaml_remove(ccs_ynode *map, const char *key)
+{
+    for (size_t i = 0; map && map->type == CCS_Y_MAP && i < map->n; i++) {
+        if (strcmp(map->keys[i], key) != 0) continue;
+        ccs_yaml_free(map->items[i]);
+        free(map->keys[i]);
+        for (size_t j = i + 1; j < map->n; j++) {
+            map->items[j - 1] = map->items[j];
+            map->keys[j - 1] = map->keys[j];
+            map->key_line[j - 1] = map->key_line[j];
+            map->key_col[j - 1] = map->key_col[j];
+        }
+        map->n--;
+        return;
+    }
+}
+
 static int node_append(ccs_ynode *parent, char *key, long kline, long kcol, ccs_ynode *child)
 {
     size_t k = parent->n + 1;

@@ -32,6 +32,9 @@ void ccs_yaml_free(ccs_ynode *n);
 /* The value of `key` in a map, or NULL. */
 ccs_ynode *ccs_yaml_get(const ccs_ynode *map, const char *key);
 
+/* Drops `key` and its value from a map, if there. */
+void ccs_yaml_remove(ccs_ynode *map, const char *key);
+
 /* Applies "a.b.c=VALUE": map keys by name, sequence items by their `name` key (or a 0-based
  * index). VALUE is parsed as YAML. A missing last key (or a missing map on the way) is created,
  * so the schema then judges it. `label` names the override in messages (e.g. "--set 'a.b=v'")

@@ -5,5 +5,8 @@
 
 int ccs_cli_run(int argc, char **argv);
 int ccs_cli_import(int argc, char **argv);
+int ccs_cli_sweep(int argc, char **argv);
+int ccs_cli_report(int argc, char **argv);
+int ccs_cli_plot(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "policy.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ static void usage(FILE *f)
             "commands:\n"
             "  run [SCENARIO.yaml]      simulate a scenario (default: scenarios/default.yaml)\n"
             "  import FILE.csv -o F.h5  convert a CSV trace to a compressed HDF5 trace\n"
+            "  sweep SCENARIO.yaml      run its sweep section in parallel, resumable (mpirun too)\n"
+            "  report DIR               a sweep's finance sign-off report (md, csv, html)\n"
+            "  plot DIR                 redraw a sweep's trade-off curves and time series\n"
             "\n"
             "options:\n"
             "  -h, --help               this help; 'ccsim COMMAND --help' for a command's\n"
@@ -33,6 +37,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    /* a reader that goes away (gnuplot failing, a closed pipe) is an error code, not a kill */
+    signal(SIGPIPE, SIG_IGN);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
@@ -43,6 +49,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return ccs_cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "import") == 0) return ccs_cli_import(argc - 1, argv + 1);
-    fprintf(stderr, "ccsim: unknown command '%s': expected run or import (see ccsim --help)\n", cmd);
+    if (strcmp(cmd, "sweep") == 0) return ccs_cli_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return ccs_cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) return ccs_cli_plot(argc - 1, argv + 1);
+    fprintf(stderr, "ccsim: unknown command '%s': expected run, import, sweep, report or plot (see ccsim --help)\n", cmd);
     return 2;
 }

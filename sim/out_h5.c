@@ -195,6 +195,14 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
             bad |= dataset(g, "hour_utc_s", H5T_NATIVE_INT64, h.n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
             bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.energy_kwh, "kWh from the grid (IT x PUE)");
             bad |= dataset(g, "it_energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.it_energy_kwh, "kWh at the servers");
+            /* The baseline on the policy's hours: its runs may end earlier or later past the horizon. */
+            ccs_hourly b;
+            double *be = calloc(h.n ? h.n : 1, sizeof *be);
+            bad |= !be || ccs_ledger_hourly(r->baseline_ledger, (int)i, &b) != 0;
+            for (size_t k = 0; !bad && k < h.n && k < b.n; k++) be[k] = b.energy_kwh[k];
+            if (!bad) bad |= dataset(g, "baseline_energy_kwh", H5T_NATIVE_DOUBLE, h.n, be,
+                                     "kWh from the grid under run-now on the same streams, on hour_utc_s");
+            free(be);
             bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, h.n, h.carbon_kg, "kgCO2e");
             bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
             bad |= dataset(g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");

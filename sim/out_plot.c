@@ -26,7 +26,7 @@ static char *find_in_path(const char *prog)
     return hit;
 }
 
-static char *read_template(const char *name)
+char *ccs_plot_template(const char *name)
 {
     const char *dir = getenv("CCSIM_PLOTS_DIR");
     char path[4096];
@@ -46,6 +46,46 @@ static char *read_template(const char *name)
     return buf;
 }
 
+int ccs_gnuplot(const char *script, size_t len, ccs_err *err)
+{
+    static int warned;
+    char *gnuplot = find_in_path("gnuplot");
+    if (!gnuplot) {
+        if (!warned) fprintf(stderr, "ccsim: warning: gnuplot not found on PATH; no plots written\n");
+        warned = 1;
+        return 1;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) {
+        free(gnuplot);
+        return ccs_err_set(err, CCS_ERUN, "pipe: %s", strerror(errno));
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[0], 0);
+        close(fds[0]);
+        close(fds[1]);
+        execl(gnuplot, "gnuplot", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    free(gnuplot);
+    int bad = pid < 0;
+    for (size_t off = 0; !bad && off < len;) {
+        ssize_t k = write(fds[1], script + off, len - off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) bad = 1;
+        else off += (size_t)k;
+    }
+    close(fds[1]);
+    int status = 0;
+    if (pid > 0) waitpid(pid, &status, 0);
+    if (bad || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return ccs_err_set(err, CCS_ERUN, "gnuplot failed (exit %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 0;
+}
+
 int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
 {
     char *gnuplot = find_in_path("gnuplot");
@@ -53,7 +93,7 @@ int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
         fprintf(stderr, "ccsim: warning: gnuplot not found on PATH; no plot written\n");
         return 1;
     }
-    char *tpl = read_template("intensity-energy.gp");
+    char *tpl = ccs_plot_template("intensity-energy.gp");
     if (!tpl) {
         free(gnuplot);
         return ccs_err_set(err, CCS_EIO, "plot template intensity-energy.gp not found (set CCSIM_PLOTS_DIR)");

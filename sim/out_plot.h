@@ -6,6 +6,12 @@
 #include "ccs_err.h"
 #include "run.h"
 
+/* Runs gnuplot on a script (fed on its stdin, no shell). Returns 0, 1 when gnuplot is not on
+ * PATH (a warning is printed once per process), or an error. */
+int ccs_gnuplot(const char *script, size_t len, ccs_err *err);
+/* A template from plots/ ($CCSIM_PLOTS_DIR overrides the folder), malloc'd; NULL if missing. */
+char *ccs_plot_template(const char *name);
+
 /* Returns 0 (plot written), 1 (gnuplot missing: warning printed), or an error. */
 int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err);
 

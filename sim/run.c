@@ -192,6 +192,23 @@ static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions
     return 0;
 }
 
+static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, const ccs_job_result *jb,
+                       ccs_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    for (size_t i = 0; i < s->nservices; i++) {
+        if (sv[i].p95_ms > o->p95_ms) o->p95_ms = sv[i].p95_ms;
+        if (sv[i].slo_met >= 0) o->slo_total++;
+        if (sv[i].slo_met > 0) o->slo_met++;
+    }
+    for (size_t i = 0; i < s->njobs; i++) {
+        o->freshness_h += jb[i].freshness_mean_h;
+        o->misses += jb[i].deadline_misses;
+        o->overrides += jb[i].overrides;
+    }
+    if (s->njobs) o->freshness_h /= (double)s->njobs;
+}
+
 static double pct_change(double value, double base)
 {
     return base != 0 ? 100.0 * (value - base) / base : 0.0;
@@ -217,8 +234,11 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     if (!rc) rc = simulate(s, &tr, policy, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
     if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc) outcome_of(s, r->services, r->jobs, &r->outcome);
     if (!rc && policy == &ccs_policy_run_now) {
         r->baseline = r->totals;
+        r->baseline_outcome = r->outcome;
+        r->baseline_ledger = r->ledger;
     } else if (!rc) {
         /* The baseline: same scenario, same streams, run-now. */
         ccs_service_result *bs = calloc(s->nservices ? s->nservices : 1, sizeof *bs);
@@ -229,7 +249,9 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
                         : simulate(s, &tr, &ccs_policy_run_now, bs, bj, NULL, &bl, &bev, err);
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        ccs_ledger_destroy(bl);
+        if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);
+        if (!rc) r->baseline_ledger = bl;
+        else ccs_ledger_destroy(bl);
         for (size_t i = 0; bs && i < s->nservices; i++) ccs_service_result_free(&bs[i]);
         for (size_t i = 0; bj && i < s->njobs; i++) ccs_job_result_free(&bj[i]);
         free(bs);
@@ -268,6 +290,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
 void ccs_run_result_destroy(ccs_run_result *r)
 {
     if (!r) return;
+    if (r->baseline_ledger != r->ledger) ccs_ledger_destroy(r->baseline_ledger);
     ccs_ledger_destroy(r->ledger);
     free(r->regions);
     for (size_t i = 0; r->services && i < r->scenario->nservices; i++) ccs_service_result_free(&r->services[i]);

@@ -23,6 +23,15 @@ typedef struct ccs_region_result {
     ccs_totals totals;
 } ccs_region_result;
 
+/* What a sweep compares across runs, for one policy's run: the worst service's P95 (0 without
+ * services), the mean over jobs of each job's time-average age of information (0 without jobs),
+ * and the jobs' deadline misses and guard overrides, summed. */
+typedef struct ccs_outcome {
+    double p95_ms, freshness_h;
+    uint64_t misses, overrides;
+    int slo_met, slo_total;    /* services with an SLO that met it, and with an SLO */
+} ccs_outcome;
+
 typedef struct ccs_run_result {
     const ccs_scenario *scenario;
     const char *policy;
@@ -33,6 +42,8 @@ typedef struct ccs_run_result {
     ccs_job_result *jobs;
     ccs_region_queue *queues;  /* per region: runs waiting for capacity (policy's run) */
     ccs_ledger *ledger;        /* of the policy's run, for the hourly series */
+    ccs_ledger *baseline_ledger; /* of the run-now baseline; the same as ledger under run-now */
+    ccs_outcome outcome, baseline_outcome;
     uint64_t events;
 } ccs_run_result;
 

@@ -1,0 +1,34 @@
+# A run's hours: the grid's carbon intensity and price, and the load under run-now (the baseline)
+# against the load the policy shifted; two panels per region.
+# ccsim supplies: terminal and output, nregions, title_text, currency, regionN names, and one $data
+# block with a data set per region (index 0, 1, ...), columns: hour (Unix seconds, UTC),
+# intensity (gCO2e/kWh), price (currency/MWh; '?' when the region has none), baseline energy and
+# shifted energy (kWh from the grid in the hour).
+set multiplot layout 2 * nregions, 1 title title_text font ',12'
+set xdata time
+set timefmt '%s'
+set format x "%m-%d\n%H:%M"
+set grid xtics ytics
+set key top left opaque box
+set datafile missing '?'
+do for [i=1:nregions] {
+    set title value(sprintf('region%d', i)).': grid signals'
+    set xlabel ''
+    set ylabel 'carbon intensity (gCO2e/kWh)'
+    set y2label sprintf('price (%s/MWh)', currency)
+    set ytics nomirror
+    set y2tics
+    set yrange [0:*]
+    set y2range [*:*]
+    plot $data index (i - 1) using 1:2 with steps lw 2 lc rgb '#1b7837' title 'intensity', \
+         '' index (i - 1) using 1:3 axes x1y2 with steps lw 1.5 lc rgb '#762a83' title 'price'
+    set title value(sprintf('region%d', i)).': load'
+    set xlabel 'time (UTC)'
+    set ylabel 'energy (kWh per hour)'
+    unset y2label
+    unset y2tics
+    set ytics mirror
+    plot $data index (i - 1) using 1:4 with steps lw 2 lc rgb '#878787' title 'run-now (baseline)', \
+         '' index (i - 1) using 1:5 with steps lw 2 lc rgb '#d6604d' title 'shifted (policy)'
+}
+unset multiplot

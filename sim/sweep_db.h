@@ -1,0 +1,55 @@
+/* Sweep state in SQLite (OUT/runs.sqlite; schema in README "Sweep outputs"): the sweep, its
+ * parameters and points, and one row per run that goes from 'pending' to 'done' (or 'failed')
+ * in one transaction with its figures. A trigger refuses any change to a 'done' row, so a
+ * finished run's results are never rewritten; anything not 'done' is run again on resume. */
+#ifndef CCS_SWEEP_DB_H
+#define CCS_SWEEP_DB_H
+
+#include "ccs_err.h"
+#include "sweep_run.h"
+#include "sweep_spec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ccs_sweep_db ccs_sweep_db;
+
+typedef struct ccs_sweep_info {
+    const char *scenario, *scenario_path, *currency;
+    uint64_t scenario_hash, base_seed;
+} ccs_sweep_info;
+
+int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err);
+void ccs_sweep_db_close(ccs_sweep_db *db);
+/* A new sweep: writes its rows, every run pending. An existing one: checks it is the same sweep
+ * (scenario file, sweep section, seeds) and errs if not. */
+int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp,
+                         const ccs_sweep_plan *plan, ccs_err *err);
+/* Runs not done, in run order: a malloc'd array. */
+int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *err);
+int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *err);
+int ccs_sweep_db_finish(ccs_sweep_db *db, ccs_err *err);
+
+/* The whole sweep, read back for exports, plots and the report. */
+typedef struct ccs_sweep_row {
+    int64_t run, point;
+    int seed_index;
+    uint64_t seed;
+    int done;                /* status 'done' */
+    char name[64];           /* the run folder under runs/ */
+    ccs_sweep_outcome o;
+} ccs_sweep_row;
+
+typedef struct ccs_sweep_table {
+    char *scenario, *scenario_path, *currency;
+    int seeds;
+    size_t nparams, npoints, nrows;
+    char **paths;            /* nparams */
+    char **values;           /* npoints x nparams, as --set took them */
+    ccs_sweep_row *rows;     /* in run order: point-major, seed index minor */
+} ccs_sweep_table;
+
+int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err);
+void ccs_sweep_table_free(ccs_sweep_table *t);
+
+#endif

@@ -1,0 +1,219 @@
+/* sweep.csv, the assembled results.h5, and the order of the sweep's outputs; see sweep_export.h. */
+#include "sweep_export.h"
+
+#include "sweep_fs.h"
+
+#include <hdf5.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void ccs_sweep_display_value(const char *value, char *buf, size_t size)
+{
+    size_t len = strlen(value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+        size_t k = 0;
+        for (size_t i = 1; i + 1 < len && k + 1 < size; i++) {
+            if (value[i] == '\\' && i + 2 < len) i++;
+            buf[k++] = value[i];
+        }
+        buf[k] = '\0';
+    } else {
+        snprintf(buf, size, "%s", value);
+    }
+}
+
+void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->nparams; i++) {
+        char v[256];
+        ccs_sweep_display_value(t->values[point * t->nparams + i], v, sizeof v);
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s=%s", i ? ", " : "", t->paths[i], v);
+    }
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void num(FILE *f, double v)
+{
+    if (isnan(v)) fputs(",", f);
+    else fprintf(f, ",%.17g", v);
+}
+
+int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err)
+{
+    FILE *f = ccs_fs_begin(path);
+    if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
+    fputs("run,point,seed_index,seed", f);
+    for (size_t i = 0; i < t->nparams; i++) {
+        fputc(',', f);
+        csv_field(f, t->paths[i]);
+    }
+    fputs(",status,policy,price_tolerance,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
+          "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
+          "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events\n",
+          f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const ccs_sweep_row *row = &t->rows[r];
+        const ccs_sweep_outcome *o = &row->o;
+        fprintf(f, "%s,%lld,%d,%" PRIu64, row->name, (long long)row->point, row->seed_index, row->seed);
+        for (size_t i = 0; i < t->nparams; i++) {
+            char v[256];
+            ccs_sweep_display_value(t->values[(size_t)row->point * t->nparams + i], v, sizeof v);
+            fputc(',', f);
+            csv_field(f, v);
+        }
+        fprintf(f, ",%s,", row->done ? "done" : o->status > 0 ? "failed" : "pending");
+        if (!row->done) {
+            fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
+            continue;
+        }
+        csv_field(f, o->policy);
+        num(f, o->price_tolerance);
+        double v[6] = {o->energy_kwh, o->carbon_kg, o->cost, o->base_energy_kwh, o->base_carbon_kg, o->base_cost};
+        for (int i = 0; i < 6; i++) num(f, v[i]);
+        num(f, o->base_carbon_kg != 0 ? 100.0 * (o->base_carbon_kg - o->carbon_kg) / o->base_carbon_kg : NAN);
+        num(f, o->base_cost != 0 ? 100.0 * (o->cost - o->base_cost) / fabs(o->base_cost) : NAN);
+        num(f, o->p95_ms);
+        num(f, o->base_p95_ms);
+        num(f, o->freshness_h);
+        num(f, o->base_freshness_h);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%" PRIu64 "\n", o->misses, o->baseline_misses,
+                o->overrides, o->slo_met, o->slo_total, o->events);
+    }
+    if (ccs_fs_commit(f, path, 1) != 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write");
+    return 0;
+}
+
+static int str_attr(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, strlen(value) + 1);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, type, value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    return bad;
+}
+
+static int int_attr(hid_t loc, const char *name, hid_t type, const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, type, value) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(space);
+    return bad;
+}
+
+int ccs_sweep_write_h5(const ccs_sweep_table *t, const char *dir, ccs_err *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char path[4200], tmp[4300], src[4400];
+    snprintf(path, sizeof path, "%s/results.h5", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
+    int bad = str_attr(f, "scenario", t->scenario) | str_attr(f, "currency", t->currency);
+    int seeds = t->seeds;
+    bad |= int_attr(f, "seeds", H5T_NATIVE_INT, &seeds);
+    hid_t runs = H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    bad |= runs < 0;
+    for (size_t r = 0; r < t->nrows && !bad; r++) {
+        const ccs_sweep_row *row = &t->rows[r];
+        if (!row->done) continue;
+        snprintf(src, sizeof src, "%s/runs/%s/results.h5", dir, row->name);
+        hid_t s = H5Fopen(src, H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (s < 0) {
+            H5Gclose(runs);
+            H5Fclose(f);
+            unlink(tmp);
+            return ccs_err_at(err, CCS_EIO, src, 0, 0, "cannot read this run's results (recorded as done)");
+        }
+        bad |= H5Ocopy(s, ".", runs, row->name, H5P_DEFAULT, H5P_DEFAULT) < 0;
+        H5Fclose(s);
+        hid_t g = bad ? -1 : H5Gopen2(runs, row->name, H5P_DEFAULT);
+        bad |= g < 0;
+        if (!bad) {
+            int64_t point = row->point;
+            bad |= int_attr(g, "point", H5T_NATIVE_INT64, &point);
+            bad |= int_attr(g, "seed_index", H5T_NATIVE_INT, &row->seed_index);
+            for (size_t i = 0; i < t->nparams; i++) {
+                char v[256];
+                ccs_sweep_display_value(t->values[(size_t)row->point * t->nparams + i], v, sizeof v);
+                bad |= str_attr(g, t->paths[i], v);
+            }
+            H5Gclose(g);
+        }
+    }
+    if (runs >= 0) H5Gclose(runs);
+    bad |= H5Fclose(f) < 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the assembled HDF5 results");
+    }
+    return 0;
+}
+
+int ccs_sweep_open_finished(const char *dir, ccs_sweep_db **db, ccs_sweep_table *t, ccs_err *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    memset(t, 0, sizeof *t);
+    if (access(path, R_OK) != 0)
+        return ccs_err_at(err, CCS_EIO, dir, 0, 0, "no runs.sqlite here: expected a folder written by ccsim sweep");
+    int rc = ccs_sweep_db_open(path, 0, db, err);
+    if (!rc) rc = ccs_sweep_db_read(*db, t, err);
+    for (size_t r = 0; !rc && r < t->nrows; r++)
+        if (!t->rows[r].done)
+            rc = ccs_err_at(err, CCS_EINPUT, dir, 0, 0,
+                            "the sweep is not finished (run %s is not done): expected 'ccsim sweep' to be run "
+                            "again first", t->rows[r].name);
+    return rc;
+}
+
+int ccs_sweep_export(ccs_sweep_db *db, const char *dir, int plot, ccs_err *err)
+{
+    ccs_sweep_table t;
+    char path[4200];
+    int rc = ccs_sweep_db_read(db, &t, err);
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    if (!rc) rc = ccs_sweep_write_csv(&t, path, err);
+    if (!rc) rc = ccs_sweep_write_h5(&t, dir, err);
+    ccs_point_stats *ps = rc ? NULL : ccs_sweep_point_stats(&t);
+    if (!rc && !ps) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc && plot) {
+        int prc = ccs_sweep_plot(&t, ps, dir, err);
+        if (prc > 1) rc = prc;
+    }
+    if (!rc) rc = ccs_sweep_report(&t, ps, dir, err);
+    free(ps);
+    ccs_sweep_table_free(&t);
+    return rc;
+}
+
+void ccs_sweep_print_outputs(const char *dir, int plot, FILE *f)
+{
+    fprintf(f, "sweep outputs in %s: runs.sqlite, sweep.csv, results.h5, runs/<run>/%s\n", dir,
+            plot ? ", trade-off plots (*.png, *.svg)" : "");
+    fprintf(f, "report: %s/report.html (also report.md, report.csv)\n", dir);
+}

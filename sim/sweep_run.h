@@ -1,0 +1,41 @@
+/* One run of a sweep: the scenario at one point with one seed, simulated by ccs_run, its
+ * summary.json and results.h5 written to a temporary folder that is then renamed to
+ * OUT/runs/pPOINT-sSEED, and its figures returned as a fixed-size outcome, the one message that
+ * travels from a worker (a process or an MPI rank) to the coordinator. */
+#ifndef CCS_SWEEP_RUN_H
+#define CCS_SWEEP_RUN_H
+
+#include "sweep_spec.h"
+
+#include <stdint.h>
+
+typedef struct ccs_sweep_outcome {
+    int64_t run;             /* point * seeds + seed index */
+    int32_t status;          /* 0 ok; else the ccs_err code, message says why */
+    int32_t slo_met, slo_total;
+    int32_t reserved;
+    uint64_t events, misses, baseline_misses, overrides;
+    double wall_s;           /* this run's compute and writing, seconds */
+    double price_tolerance;  /* the point's policy.price_tolerance */
+    double energy_kwh, carbon_kg, cost;
+    double base_energy_kwh, base_carbon_kg, base_cost;
+    double p95_ms, base_p95_ms, freshness_h, base_freshness_h;
+    char policy[48];
+    char worker[64];         /* host:pid of the worker that ran it */
+    char message[1024];
+} ccs_sweep_outcome;
+
+typedef struct ccs_sweep_plan {
+    const char *scenario_path;
+    const char *out_dir;
+    const ccs_sweep_spec *spec;
+    uint64_t base_seed;      /* the scenario's own seed */
+    int point_digits, seed_digits; /* of the run folder names */
+} ccs_sweep_plan;
+
+/* The run folder's name under OUT/runs ("p003-s01"). */
+void ccs_sweep_run_name(const ccs_sweep_plan *p, int64_t run, char *buf, size_t size);
+/* Executes run; never fails as a call: a failed run is an outcome with status != 0. */
+void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome *out);
+
+#endif

@@ -1,0 +1,40 @@
+/* The statistics of a sweep's report: a mean with its 95% confidence interval over seeds
+ * (Student's t), per-point summaries paired against the run-now baseline of the same seed, and the
+ * Pareto-efficient set of points. Pure functions over ccs_sweep_table. */
+#ifndef CCS_SWEEP_STATS_H
+#define CCS_SWEEP_STATS_H
+
+#include "sweep_db.h"
+
+#include <stddef.h>
+
+typedef struct ccs_ci {
+    double mean, sd, half; /* half-width of the 95% interval; NAN with fewer than 2 values */
+    size_t n;
+} ccs_ci;
+
+/* Mean, sample standard deviation and t(0.975, n-1) * sd / sqrt(n) of the values that are not NaN. */
+ccs_ci ccs_ci95(const double *v, size_t n);
+
+/* Marks on_front[i] = 1 for the points not dominated when both x and y are to be minimised (a
+ * point is dominated if another is no worse in both and better in one; equal points are both on
+ * the front). NaN points are never on it. */
+void ccs_pareto_front(const double *x, const double *y, size_t n, int *on_front);
+
+typedef struct ccs_point_stats {
+    size_t point, seeds_done;
+    double price_tolerance;         /* the point's policy.price_tolerance (a fraction) */
+    char policy[48];
+    ccs_ci carbon_saved_pct;        /* per seed: 100 (baseline - policy) / baseline carbon */
+    ccs_ci cost_change_pct;         /* per seed: 100 (policy - baseline) / |baseline cost| */
+    ccs_ci p95_change_pct;          /* worst service's P95; NaN without services */
+    ccs_ci freshness_change_h;      /* mean age of the jobs' outputs, policy - baseline */
+    ccs_ci carbon_kg, cost, p95_ms, freshness_h; /* absolute, for the curves */
+    double misses, baseline_misses, overrides; /* per run, mean over seeds */
+    int within_tolerance;           /* mean cost change <= 100 X */
+} ccs_point_stats;
+
+/* One entry per point, in point order; points with no done run have seeds_done 0. */
+ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t);
+
+#endif
