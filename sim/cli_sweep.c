@@ -168,8 +168,9 @@ static int run_pending(const ccs_sweep_pool_type *type, ccs_sweep_pool *pool, cc
 {
     size_t next = 0, done = 0;
     int inflight = 0, rc = 0;
-    for (int w = 0; w < type->nworkers(pool) && next < n; w++)
-        if (type->submit(pool, w, runs[next]) == 0) next++, inflight++;
+    for (int d = 0; d < type->depth; d++)
+        for (int w = 0; w < type->nworkers(pool) && next < n; w++)
+            if (type->submit(pool, w, runs[next]) == 0) next++, inflight++;
     while (inflight > 0) {
         int w;
         ccs_sweep_outcome o;

@@ -68,16 +68,19 @@ void ccs_mpi_serve(const ccs_sweep_plan *plan)
     }
 }
 
-/* Worker 0 is rank 0's thread; worker i > 0 is rank i. */
+/* Worker 0 is rank 0's thread; worker i > 0 is rank i. Each holds up to DEPTH runs. */
+enum { DEPTH = 2 };
+
 struct ccs_sweep_pool {
     const ccs_sweep_plan *plan;
     int n;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int64_t task;       /* for the thread: -2 none, -1 stop, else a run */
-    int has_outcome;
-    ccs_sweep_outcome outcome;
+    int64_t tasks[DEPTH + 1]; /* for the thread, a ring; a run < 0 tells it to stop */
+    int task_head, ntasks;
+    ccs_sweep_outcome outcomes[DEPTH]; /* from the thread, a ring */
+    int out_head, nout;
 };
 
 static void *local_worker(void *arg)
@@ -85,16 +88,17 @@ static void *local_worker(void *arg)
     ccs_sweep_pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->task == -2) pthread_cond_wait(&p->cv, &p->mu);
-        int64_t run = p->task;
-        p->task = -2;
+        while (p->ntasks == 0) pthread_cond_wait(&p->cv, &p->mu);
+        int64_t run = p->tasks[p->task_head];
+        p->task_head = (p->task_head + 1) % (DEPTH + 1);
+        p->ntasks--;
         pthread_mutex_unlock(&p->mu);
         if (run < 0) return NULL;
         ccs_sweep_outcome o;
         ccs_sweep_run_exec(p->plan, run, &o);
         pthread_mutex_lock(&p->mu);
-        p->outcome = o;
-        p->has_outcome = 1;
+        p->outcomes[(p->out_head + p->nout) % DEPTH] = o;
+        p->nout++;
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -106,7 +110,6 @@ static int mpi_start(const ccs_sweep_plan *plan, int nworkers, ccs_sweep_pool **
     if (!p) return ccs_err_set(err, CCS_ERUN, "out of memory");
     p->plan = plan;
     MPI_Comm_size(MPI_COMM_WORLD, &p->n);
-    p->task = -2;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     if (pthread_create(&p->thread, NULL, local_worker, p) != 0) {
@@ -123,7 +126,8 @@ static int mpi_submit(ccs_sweep_pool *p, int worker, int64_t run)
 {
     if (worker == 0) {
         pthread_mutex_lock(&p->mu);
-        p->task = run;
+        p->tasks[(p->task_head + p->ntasks) % (DEPTH + 1)] = run;
+        p->ntasks++;
         pthread_cond_signal(&p->cv);
         pthread_mutex_unlock(&p->mu);
         return 0;
@@ -133,8 +137,9 @@ static int mpi_submit(ccs_sweep_pool *p, int worker, int64_t run)
 
 static int mpi_wait(ccs_sweep_pool *p, int *worker, ccs_sweep_outcome *o)
 {
-    /* Polls both sources: a rank's message, or the thread's mailbox. A 50 us nap keeps the
-     * coordinator off the cores the workers need. */
+    /* Polls both sources: a rank's message, or the thread's mailbox. A 0.5 ms nap keeps the
+     * coordinator off the cores the workers need; with two runs held per worker, the nap never
+     * leaves a worker idle. */
     for (;;) {
         int flag = 0;
         MPI_Status st;
@@ -145,17 +150,18 @@ static int mpi_wait(ccs_sweep_pool *p, int *worker, ccs_sweep_outcome *o)
             return 0;
         }
         pthread_mutex_lock(&p->mu);
-        int has = p->has_outcome;
+        int has = p->nout > 0;
         if (has) {
-            *o = p->outcome;
-            p->has_outcome = 0;
+            *o = p->outcomes[p->out_head];
+            p->out_head = (p->out_head + 1) % DEPTH;
+            p->nout--;
         }
         pthread_mutex_unlock(&p->mu);
         if (has) {
             *worker = 0;
             return 0;
         }
-        struct timespec ts = {0, 50000};
+        struct timespec ts = {0, 500000};
         nanosleep(&ts, NULL);
     }
 }
@@ -171,6 +177,6 @@ static void mpi_stop(ccs_sweep_pool *p)
     free(p);
 }
 
-const ccs_sweep_pool_type ccs_sweep_pool_mpi = {"MPI ranks", mpi_start, mpi_nworkers, mpi_submit, mpi_wait, mpi_stop};
+const ccs_sweep_pool_type ccs_sweep_pool_mpi = {"MPI ranks", DEPTH, mpi_start, mpi_nworkers, mpi_submit, mpi_wait, mpi_stop};
 
 #endif

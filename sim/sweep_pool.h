@@ -11,6 +11,9 @@ typedef struct ccs_sweep_pool ccs_sweep_pool;
 
 typedef struct ccs_sweep_pool_type {
     const char *name;
+    /* Runs a worker may hold at once: above 1, the next run waits beside the worker while it
+     * computes, so a slow hand-over (MPI polling) never leaves it idle. */
+    int depth;
     /* nworkers: wanted (processes); a type may fix its own (MPI: one per rank). */
     int (*start)(const ccs_sweep_plan *plan, int nworkers, ccs_sweep_pool **out, ccs_err *err);
     int (*nworkers)(const ccs_sweep_pool *p);

@@ -413,3 +413,51 @@ Test(sweep, a_bad_point_is_named_before_anything_runs)
     snprintf(db, sizeof db, "%s/runs.sqlite", out);
     cr_assert_neq(access(db, F_OK), 0, "nothing is recorded for a sweep that cannot start");
 }
+
+#ifdef CCS_HAVE_MPI
+/* The MPI build: mpirun -n 2 spreads the runs over two ranks (rank 0 coordinates and computes);
+ * the results must equal the single-process sweep's, file for file. */
+Test(sweep, two_mpi_ranks_equal_the_serial_sweep, .timeout = 240)
+{
+    const char *mpirun = getenv("MPIRUN");
+    cr_assert(mpirun && *mpirun, "MPIRUN not set: the MPI build needs Open MPI's mpirun");
+    const char *dir = tmp_folder();
+    const char *sc = sweep_scenario(dir, 3);
+    char serial[4200], ranks[4200];
+    snprintf(serial, sizeof serial, "%s/serial", dir);
+    snprintf(ranks, sizeof ranks, "%s/ranks", dir);
+    sweep_ok(sc, serial, "1");
+    setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(mpirun, mpirun, "-n", "2", "--oversubscribe", getenv("CCSIM_BIN"), "sweep", sc, "--out", ranks,
+              "--quiet", "--no-plot", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "mpirun sweep failed (status %d)", status);
+    char *a = file_text(serial, "sweep.csv"), *b = file_text(ranks, "sweep.csv");
+    cr_assert_str_eq(a, b, "2 ranks must give the serial results bit for bit");
+    free(a);
+    free(b);
+    a = file_text(serial, "runs/p005-s03/summary.json");
+    b = file_text(ranks, "runs/p005-s03/summary.json");
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    /* both ranks worked: the registry names two workers */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/runs.sqlite", ranks);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_prepare_v2(db, "SELECT count(DISTINCT worker) FROM sweep_runs", -1, &st, NULL);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 2, "the runs were not spread over both ranks");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+#endif
