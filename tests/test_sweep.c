@@ -9,6 +9,7 @@
 #include "sweep_stats.h"
 
 #include <criterion/criterion.h>
+#include <hdf5.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -288,6 +289,29 @@ Test(sweep, parallel_equals_serial_and_reports, .timeout = 120)
     char h5[4300];
     snprintf(h5, sizeof h5, "%s/results.h5", serial);
     cr_assert_eq(access(h5, R_OK), 0);
+    /* a run's hours through the assembled file: its group links the run's own results.h5, and
+     * they sum to the run's carbon in sweep.csv's row */
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t d = H5Dopen2(f, "runs/p004-s02/regions/de/carbon_kg", H5P_DEFAULT);
+    cr_assert_geq(d, 0, "runs/p004-s02 not readable through results.h5");
+    hid_t sp = H5Dget_space(d);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+    double *v = malloc(n * sizeof *v), sum = 0;
+    cr_assert_geq(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    for (size_t i = 0; i < n; i++) sum += v[i];
+    free(v);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+    char *csv = file_text(serial, "sweep.csv"), *row = strstr(csv, "\np004-s02,");
+    cr_assert_not_null(row);
+    /* carbon_kg is the 10th field after the one parameter column: run,point,seed_index,seed,
+     * policy.name,policy.price_tolerance,status,policy,price_tolerance,energy_kwh,carbon_kg */
+    char *p = row + 1;
+    for (int i = 0; i < 10; i++) p = strchr(p, ',') + 1;
+    cr_assert_float_eq(strtod(p, NULL), sum, 1e-9 * sum);
+    free(csv);
 }
 
 Test(sweep, killed_and_resumed_equals_uninterrupted, .timeout = 240)
