@@ -135,8 +135,14 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
     size_t nb = 0;
     for (size_t r = 0; r < t->nrows && r < (size_t)t->seeds; r++)
         if (t->rows[r].done) bx += ax->baseline(&t->rows[r]), by += t->rows[r].o.base_carbon_kg, nb++;
+    /* one baseline for the whole sweep only when no swept parameter changes it (a batching
+     * window does: then each point has its own run-now, and no single marker is drawn) */
+    int one_baseline = 1;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (t->rows[r].done && t->rows[r].o.base_carbon_kg != t->rows[r % (size_t)t->seeds].o.base_carbon_kg)
+            one_baseline = 0;
     fprintf(d, "EOD\n$base << EOD\n");
-    if (nb && !isnan(bx)) fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
+    if (nb && !isnan(bx) && one_baseline) fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
     else fprintf(d, "? ?\n");
     fprintf(d, "EOD\n");
     fclose(h);
