@@ -142,9 +142,10 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
         if (t->rows[r].done && t->rows[r].o.base_carbon_kg != t->rows[r % (size_t)t->seeds].o.base_carbon_kg)
             one_baseline = 0;
     fprintf(d, "EOD\n$base << EOD\n");
-    if (nb && !isnan(bx) && one_baseline) fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
-    else fprintf(d, "? ?\n");
-    fprintf(d, "EOD\n");
+    int have_base = nb && !isnan(bx) && one_baseline;
+    if (have_base) fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
+    else fprintf(d, "0 0\n");
+    fprintf(d, "EOD\nhave_base = %d\n", have_base);
     fclose(h);
     fclose(d);
     rc = draw("tradeoff.gp", head, data, dir, ax->base, 700, err);
