@@ -128,7 +128,11 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
             order[j] = order[j - 1];
             order[j - 1] = tmp;
         }
-    for (size_t i = 0; i < m; i++) fprintf(d, "%.10g %.10g %zu\n", x[order[i]], y[order[i]], order[i]);
+    /* points that coincide (a parameter the policy ignores) are drawn and labelled once, by the
+     * first of them; the report lists them all */
+    for (size_t i = 0; i < m; i++)
+        if (i == 0 || x[order[i]] != x[order[i - 1]] || y[order[i]] != y[order[i - 1]])
+            fprintf(d, "%.10g %.10g %zu\n", x[order[i]], y[order[i]], order[i]);
     /* the baseline: mean over the seeds of the first point (every point has the same baseline
      * for the same seed, unless a swept parameter changes the baseline itself) */
     double bx = 0, by = 0;
