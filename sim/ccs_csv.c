@@ -190,3 +190,17 @@ int ccs_csv_rewind(ccs_csv *c, ccs_err *err)
     (void)err;
     return 0;
 }
+
+void ccs_csv_write_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -7,6 +7,7 @@
 #include "ccs_err.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct ccs_csv ccs_csv;
 
@@ -25,5 +26,9 @@ const char *ccs_csv_path(const ccs_csv *c);
 
 /* Rewinds to the first record (for looping replays). */
 int ccs_csv_rewind(ccs_csv *c, ccs_err *err);
+
+/* Writes one field as RFC 4180 wants it: quoted, with quotes doubled, only when it holds a comma,
+ * a quote or a line break. */
+void ccs_csv_write_field(FILE *f, const char *s);
 
 #endif

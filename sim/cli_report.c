@@ -33,6 +33,16 @@ static int one_dir(int argc, char **argv, const char *cmd, const char *help, con
     return 0;
 }
 
+/* Opens a finished sweep and summarises its points; on error, err is filled. */
+static int load(const char *dir, ccs_sweep_db **db, ccs_sweep_table *t, ccs_point_stats **ps, ccs_err *err)
+{
+    *ps = NULL;
+    int rc = ccs_sweep_open_finished(dir, db, t, err);
+    if (!rc) *ps = ccs_sweep_point_stats(t);
+    if (!rc && !*ps) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    return rc;
+}
+
 int ccs_cli_report(int argc, char **argv)
 {
     const char *dir = NULL;
@@ -45,9 +55,8 @@ int ccs_cli_report(int argc, char **argv)
     ccs_err err = {0};
     ccs_sweep_db *db = NULL;
     ccs_sweep_table t;
-    rc = ccs_sweep_open_finished(dir, &db, &t, &err);
-    ccs_point_stats *ps = rc ? NULL : ccs_sweep_point_stats(&t);
-    if (!rc && !ps) rc = ccs_err_set(&err, CCS_ERUN, "out of memory");
+    ccs_point_stats *ps;
+    rc = load(dir, &db, &t, &ps, &err);
     if (!rc) rc = ccs_sweep_report(&t, ps, dir, &err);
     if (rc) fprintf(stderr, "ccsim: %s\n", err.msg);
     else printf("report: %s/report.html (also report.md, report.csv)\n", dir);
@@ -71,9 +80,8 @@ int ccs_cli_plot(int argc, char **argv)
     ccs_err err = {0};
     ccs_sweep_db *db = NULL;
     ccs_sweep_table t;
-    rc = ccs_sweep_open_finished(dir, &db, &t, &err);
-    ccs_point_stats *ps = rc ? NULL : ccs_sweep_point_stats(&t);
-    if (!rc && !ps) rc = ccs_err_set(&err, CCS_ERUN, "out of memory");
+    ccs_point_stats *ps;
+    rc = load(dir, &db, &t, &ps, &err);
     if (!rc && run) {
         int known = 0;
         for (size_t i = 0; i < t.nrows; i++) known |= strcmp(t.rows[i].name, run) == 0;

@@ -9,6 +9,7 @@
 #include "out_registry.h"
 #include "policy.h"
 #include "run.h"
+#include "sweep_fs.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,19 +43,6 @@ static void usage(FILE *f)
             "Writes DIR/summary.json, DIR/results.h5, DIR/intensity-energy.png (with gnuplot)\n"
             "and a row in runs.sqlite. Policies: %s.\n",
             policies);
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 static const char *default_scenario(void)
@@ -150,7 +138,7 @@ int ccs_cli_run(int argc, char **argv)
             for (int k = 2; access(dir, F_OK) == 0; k++)
                 snprintf(dir, sizeof dir, "results/%s-%s-%d", s->name, stamp, k);
         }
-        if (mkdir_p(dir) != 0) rc = ccs_err_at(&err, CCS_EIO, dir, 0, 0, "cannot create: %s", strerror(errno));
+        if (ccs_fs_mkdir_p(dir) != 0) rc = ccs_err_at(&err, CCS_EIO, dir, 0, 0, "cannot create: %s", strerror(errno));
     }
     if (!rc) {
         char copy[4096];

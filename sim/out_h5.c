@@ -12,10 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static int str_attr(hid_t obj, const char *name, const char *value)
+int ccs_h5_str_attr(hid_t obj, const char *name, const char *value)
 {
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, strlen(value) + 1);
+    H5Tset_cset(type, H5T_CSET_UTF8);
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
     int rc = a < 0 || H5Awrite(a, type, value) < 0;
@@ -35,7 +36,7 @@ static int dataset(hid_t group, const char *name, hid_t type, size_t n, const vo
     H5Pset_deflate(plist, 4);
     hid_t d = H5Dcreate2(group, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
     int rc = d < 0 || (n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
-    if (!rc) rc = str_attr(d, "units", units);
+    if (!rc) rc = ccs_h5_str_attr(d, "units", units);
     if (d >= 0) H5Dclose(d);
     H5Pclose(plist);
     H5Sclose(space);
@@ -169,9 +170,9 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
     if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
-    int bad = str_attr(f, "scenario", s->name) | str_attr(f, "seed", seed) |
-              str_attr(f, "policy", r->policy) | str_attr(f, "currency", s->currency) |
-              str_attr(f, "ccsim_version", CCS_VERSION);
+    int bad = ccs_h5_str_attr(f, "scenario", s->name) | ccs_h5_str_attr(f, "seed", seed) |
+              ccs_h5_str_attr(f, "policy", r->policy) | ccs_h5_str_attr(f, "currency", s->currency) |
+              ccs_h5_str_attr(f, "ccsim_version", CCS_VERSION);
     hid_t regions = H5Gcreate2(f, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     bad |= regions < 0;
     char cost_units[64], price_units[64];
@@ -216,8 +217,8 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
                                       "most runs waiting for capacity at once in the hour");
                 free(w);
             }
-            bad |= str_attr(g, "carbon_trace", r->regions[i].carbon_path);
-            bad |= str_attr(g, "price_source", r->regions[i].price_source);
+            bad |= ccs_h5_str_attr(g, "carbon_trace", r->regions[i].carbon_path);
+            bad |= ccs_h5_str_attr(g, "price_source", r->regions[i].price_source);
             H5Gclose(g);
         }
         free(secs);

@@ -88,36 +88,18 @@ int ccs_gnuplot(const char *script, size_t len, ccs_err *err)
 
 int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
 {
-    char *gnuplot = find_in_path("gnuplot");
-    if (!gnuplot) {
-        fprintf(stderr, "ccsim: warning: gnuplot not found on PATH; no plot written\n");
-        return 1;
-    }
     char *tpl = ccs_plot_template("intensity-energy.gp");
-    if (!tpl) {
-        free(gnuplot);
-        return ccs_err_set(err, CCS_EIO, "plot template intensity-energy.gp not found (set CCSIM_PLOTS_DIR)");
-    }
+    if (!tpl) return ccs_err_set(err, CCS_EIO, "plot template intensity-energy.gp not found (set CCSIM_PLOTS_DIR)");
     char png[4096], tmp[4200];
     snprintf(png, sizeof png, "%s/intensity-energy.png", out_dir);
     snprintf(tmp, sizeof tmp, "%s/.intensity-energy.png.tmp", out_dir);
-    int fds[2];
-    if (pipe(fds) != 0) {
-        free(gnuplot);
+    char *script = NULL;
+    size_t len = 0;
+    FILE *g = open_memstream(&script, &len);
+    if (!g) {
         free(tpl);
-        return ccs_err_set(err, CCS_ERUN, "pipe: %s", strerror(errno));
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[0], 0);
-        close(fds[0]);
-        close(fds[1]);
-        execl(gnuplot, "gnuplot", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    FILE *g = fdopen(fds[1], "w");
     const ccs_scenario *s = r->scenario;
     fprintf(g, "set terminal pngcairo size 1200,%d font 'DejaVu Sans,10'\n", 300 + 260 * (int)s->nregions);
     fprintf(g, "set output '%s'\n", tmp);
@@ -137,13 +119,11 @@ int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
     fprintf(g, "EOD\n");
     fputs(tpl, g);
     fclose(g);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    free(gnuplot);
     free(tpl);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || rename(tmp, png) != 0) {
-        unlink(tmp);
-        return ccs_err_set(err, CCS_ERUN, "gnuplot failed to draw %s", png);
-    }
-    return 0;
+    int rc = ccs_gnuplot(script, len, err);
+    free(script);
+    if (rc == 0 && rename(tmp, png) != 0) rc = ccs_err_set(err, CCS_EIO, "cannot write %s", png);
+    if (rc > 1 || rc < 0) unlink(tmp);
+    if (rc > 1) ccs_err_prefix(err, "drawing %s: ", png);
+    return rc;
 }

@@ -3,6 +3,7 @@
  * HTML), so the two always say the same. */
 #include "sweep_export.h"
 
+#include "ccs_csv.h"
 #include "sweep_fs.h"
 
 #include <math.h>
@@ -440,17 +441,6 @@ static void write_html(FILE *f, const report *r, const char *dir)
     fputs("</body></html>\n", f);
 }
 
-static void csv_cell(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) fputs(*s == '"' ? "\"\"" : (char[2]){*s, 0}, f);
-    fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
     if (isnan(v)) fputs(",", f);
@@ -463,7 +453,7 @@ static void write_csv(FILE *f, const report *r)
     fputs("point", f);
     for (size_t i = 0; i < t->nparams; i++) {
         fputc(',', f);
-        csv_cell(f, t->paths[i]);
+        ccs_csv_write_field(f, t->paths[i]);
     }
     fputs(",policy,price_tolerance,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
           "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
@@ -476,10 +466,10 @@ static void write_csv(FILE *f, const report *r)
             char v[256];
             ccs_sweep_display_value(t->values[p * t->nparams + i], v, sizeof v);
             fputc(',', f);
-            csv_cell(f, v);
+            ccs_csv_write_field(f, v);
         }
         fputc(',', f);
-        csv_cell(f, s->policy);
+        ccs_csv_write_field(f, s->policy);
         csv_num(f, s->price_tolerance);
         fprintf(f, ",%zu", s->seeds_done);
         const ccs_ci *cis[2] = {&s->carbon_saved_pct, &s->cost_change_pct};

@@ -1,6 +1,8 @@
 /* sweep.csv, the assembled results.h5, and the order of the sweep's outputs; see sweep_export.h. */
 #include "sweep_export.h"
 
+#include "ccs_csv.h"
+#include "out_h5.h"
 #include "sweep_fs.h"
 
 #include <hdf5.h>
@@ -36,20 +38,6 @@ void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, si
     }
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void num(FILE *f, double v)
 {
     if (isnan(v)) fputs(",", f);
@@ -63,7 +51,7 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
     fputs("run,point,seed_index,seed", f);
     for (size_t i = 0; i < t->nparams; i++) {
         fputc(',', f);
-        csv_field(f, t->paths[i]);
+        ccs_csv_write_field(f, t->paths[i]);
     }
     fputs(",status,policy,price_tolerance,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
           "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
@@ -77,14 +65,14 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
             char v[256];
             ccs_sweep_display_value(t->values[(size_t)row->point * t->nparams + i], v, sizeof v);
             fputc(',', f);
-            csv_field(f, v);
+            ccs_csv_write_field(f, v);
         }
         fprintf(f, ",%s,", row->done ? "done" : o->status > 0 ? "failed" : "pending");
         if (!row->done) {
             fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
             continue;
         }
-        csv_field(f, o->policy);
+        ccs_csv_write_field(f, o->policy);
         num(f, o->price_tolerance);
         double v[6] = {o->energy_kwh, o->carbon_kg, o->cost, o->base_energy_kwh, o->base_carbon_kg, o->base_cost};
         for (int i = 0; i < 6; i++) num(f, v[i]);
@@ -99,20 +87,6 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
     }
     if (ccs_fs_commit(f, path, 1) != 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write");
     return 0;
-}
-
-static int str_attr(hid_t loc, const char *name, const char *value)
-{
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, strlen(value) + 1);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = a < 0 || H5Awrite(a, type, value) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
-    return bad;
 }
 
 static int int_attr(hid_t loc, const char *name, hid_t type, const void *value)
@@ -133,7 +107,7 @@ int ccs_sweep_write_h5(const ccs_sweep_table *t, const char *dir, ccs_err *err)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
-    int bad = str_attr(f, "scenario", t->scenario) | str_attr(f, "currency", t->currency);
+    int bad = ccs_h5_str_attr(f, "scenario", t->scenario) | ccs_h5_str_attr(f, "currency", t->currency);
     int seeds = t->seeds;
     bad |= int_attr(f, "seeds", H5T_NATIVE_INT, &seeds);
     hid_t runs = H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);

@@ -2,6 +2,7 @@
  * Pareto front on hand-made points, and whole sweeps through the binary: parallel equals serial,
  * a sweep killed with SIGKILL and started again equals one never interrupted, and a finished run
  * is never rewritten. */
+#include "ccs_csv.h"
 #include "helpers.h"
 #include "progress.h"
 #include "sweep_db.h"
@@ -251,6 +252,23 @@ static int count_done(const char *dir)
     return n;
 }
 
+/* The finished rows, one line each: run, when it finished, which worker ran it. */
+static char *done_rows(sqlite3 *db)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT run, finished_utc, worker FROM sweep_runs WHERE status = 'done' ORDER BY run", -1,
+                       &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(m, "%lld %s %s\n", (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+                sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    fclose(m);
+    return text;
+}
+
 static void sweep_ok(const char *scenario, const char *out, const char *jobs)
 {
     cmd_result r;
@@ -355,16 +373,7 @@ Test(sweep, killed_and_resumed_equals_uninterrupted)
     sqlite3 *db;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_stmt *st;
-    char *stamps_before = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&stamps_before, &len);
-    sqlite3_prepare_v2(db, "SELECT run, finished_utc, worker FROM sweep_runs WHERE status = 'done' ORDER BY run", -1,
-                       &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(m, "%lld %s %s\n", (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-                sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    fclose(m);
+    char *stamps_before = done_rows(db);
     /* and the database itself refuses to change a finished row */
     char *msg = NULL;
     int rc = sqlite3_exec(db, "UPDATE sweep_runs SET carbon_kg = 0 WHERE status = 'done'", NULL, NULL, &msg);
@@ -380,15 +389,7 @@ Test(sweep, killed_and_resumed_equals_uninterrupted)
     free(a);
     free(b);
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *stamps_after = NULL;
-    m = open_memstream(&stamps_after, &len);
-    sqlite3_prepare_v2(db, "SELECT run, finished_utc, worker FROM sweep_runs WHERE status = 'done' ORDER BY run", -1,
-                       &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fprintf(m, "%lld %s %s\n", (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-                sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    fclose(m);
+    char *stamps_after = done_rows(db);
     /* every row finished before the resume is still there, unchanged (the runs done then need not
      * be the first ones: the killed workers' runs leave gaps that the resume fills) */
     for (char *line = stamps_before, *end; line && *line; line = end + 1) {
@@ -497,3 +498,18 @@ Test(sweep, two_mpi_ranks_equal_the_serial_sweep)
     sqlite3_close(db);
 }
 #endif
+
+Test(sweep, csv_fields_quoted_only_when_needed)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ccs_csv_write_field(f, "policy.name");
+    fputc('|', f);
+    ccs_csv_write_field(f, "a,b");
+    fputc('|', f);
+    ccs_csv_write_field(f, "say \"19:00\"");
+    fclose(f);
+    cr_assert_str_eq(buf, "policy.name|\"a,b\"|\"say \"\"19:00\"\"\"");
+    free(buf);
+}
