@@ -158,9 +158,10 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         if (deadline < rel + work) {
             char a[32];
             ccs_time_format(rel, a, sizeof a);
-            rc = ccs_err_set(err, CCS_EINPUT, "job '%s': the run released at %s has %.10g h of work but a deadline "
-                             "of %.10g h: expected jobs.%s.deadline >= each run's work", cfg->name, a,
-                             (double)work / 3.6e9, (double)(deadline - rel) / 3.6e9, cfg->name);
+            rc = ccs_err_at(err, CCS_EINPUT, cfg->pos.file, cfg->pos.line, cfg->pos.col,
+                            "job '%s': the run released at %s has %.10g h of work but a deadline "
+                            "of %.10g h: expected jobs.%s.deadline >= each run's work", cfg->name, a,
+                            (double)work / 3.6e9, (double)(deadline - rel) / 3.6e9, cfg->name);
             break;
         }
         if (deadline > ccs_ledger_t1(env->ledger)) {

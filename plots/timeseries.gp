@@ -4,6 +4,9 @@
 # block with a data set per region (index 0, 1, ...), columns: hour (Unix seconds, UTC),
 # intensity (gCO2e/kWh), price (currency/MWh; '?' when the region has none), baseline energy and
 # shifted energy (kWh from the grid in the hour).
+# The names are text, never code: string variables, quoted by ccsim (ccs_gp_quote); never eval,
+# @macros or system() on them. A limit: the titles stay enhanced (noenhanced would change the SVG's
+# markup), so a '_' or '^' in a name shows as a subscript or superscript.
 set multiplot layout 2 * nregions, 1 title title_text font ',12'
 set xdata time
 set timefmt '%s'

@@ -5,6 +5,8 @@
 #   $points  x y x_sd y_sd point       (every sweep point)
 #   $front   x y point                 (the Pareto-efficient ones, by increasing x)
 #   $base    x y                       (the run-now baseline, mean over the same seeds), have_base
+# The texts are string variables, quoted by ccsim (ccs_gp_quote): never eval, @macros or system()
+# on them.
 set title title_text font ',12'
 set xlabel xlabel_text
 set ylabel ylabel_text

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_FIELDS 64
 
@@ -18,6 +19,7 @@ struct ccs_csv {
     long line;        /* lines fed so far */
     long done_line;   /* line on which the last complete record ended */
     long record_line; /* line on which the record being built starts */
+    long begin_line;  /* the line on which a record beginning now would start */
     long ready_line;  /* line of the record handed out */
     char *buf;
     size_t cap;
@@ -43,7 +45,7 @@ static char *trim(char *s)
 static void on_field(void *data, size_t len, void *priv)
 {
     ccs_csv *c = priv;
-    if (c->ncur == 0) c->record_line = c->line;
+    if (c->ncur == 0) c->record_line = c->begin_line;
     if (c->ncur >= MAX_FIELDS) {
         c->ncur++; /* counted, not kept: reported as too many fields */
         return;
@@ -100,6 +102,11 @@ int ccs_csv_open(const char *path, char delimiter, ccs_csv **out, ccs_err *err)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen opens folders for reading */
+        fclose(f);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read: %s: expected a CSV file", strerror(EISDIR));
+    }
     ccs_csv *c = calloc(1, sizeof *c);
     if (!c) {
         fclose(f);
@@ -141,7 +148,8 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
     while (c->count == 0) {
         ssize_t len = getline(&c->buf, &c->cap, c->f);
         if (len <= 0) {
-            if (ferror(c->f)) return ccs_err_at(err, CCS_EIO, c->path, c->line, 0, "read error");
+            if (ferror(c->f))
+                return ccs_err_at(err, CCS_EIO, c->path, c->line, 0, "cannot read: %s", strerror(errno));
             if (csv_fini(&c->parser, on_field, on_record, c) != 0)
                 return ccs_err_at(err, CCS_EINPUT, c->path, c->done_line + 1, 0,
                                   "malformed CSV: %s (an unterminated quote?)",
@@ -151,9 +159,29 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
         }
         c->line++;
         if (c->out_of_memory) return ccs_err_set(err, CCS_ERUN, "%s: out of memory", c->path);
-        if (csv_parse(&c->parser, c->buf, (size_t)len, on_field, on_record, c) != (size_t)len)
-            return ccs_err_at(err, CCS_EINPUT, c->path, c->line, 0, "malformed CSV: %s",
-                              csv_strerror(csv_error(&c->parser)));
+        /* Fields are C strings: a NUL byte would silently cut one short. Text files have none;
+         * UTF-16 exports and binary files do. */
+        if (memchr(c->buf, '\0', (size_t)len))
+            return ccs_err_at(err, CCS_EINPUT, c->path, c->line, 0,
+                              "a NUL byte: expected UTF-8 text (is the file UTF-16 or binary?)");
+        /* One physical line at a time, so that messages name the right line: getline splits at
+         * LF only, and a CR that no LF follows ends a line too (old Mac exports). */
+        c->line--;
+        for (size_t at = 0; at < (size_t)len;) {
+            size_t end = at;
+            while (end < (size_t)len && c->buf[end] != '\n' &&
+                   !(c->buf[end] == '\r' && end + 1 < (size_t)len && c->buf[end + 1] != '\n'))
+                end++;
+            if (end < (size_t)len) end++; /* the line end itself */
+            c->line++;
+            /* libcsv's state 0 is "no row begun" (libcsv.c: ROW_NOT_BEGUN): a record whose
+             * first field comes next starts on this line, even if that field ends lines later */
+            if (c->parser.pstate == 0) c->begin_line = c->line;
+            if (csv_parse(&c->parser, c->buf + at, end - at, on_field, on_record, c) != end - at)
+                return ccs_err_at(err, CCS_EINPUT, c->path, c->line, 0, "malformed CSV: %s",
+                                  csv_strerror(csv_error(&c->parser)));
+            at = end;
+        }
     }
     struct ready_record *r = &c->ready[c->head];
     c->out = r->fields;
@@ -185,7 +213,7 @@ int ccs_csv_rewind(ccs_csv *c, ccs_err *err)
     c->count = c->head = 0;
     for (int i = 0; i < c->ncur && i < MAX_FIELDS; i++) free(c->cur[i]);
     c->ncur = 0;
-    c->line = c->done_line = 0;
+    c->line = c->done_line = c->begin_line = 0;
     c->first_field = 1;
     (void)err;
     return 0;

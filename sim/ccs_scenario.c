@@ -64,7 +64,7 @@ static const ccs_field tariff_fields[] = {
 };
 static const ccs_schema tariff_schema = {"tariff", sizeof(ccs_tariff_cfg), tariff_fields, 4, NOPOS, NULL};
 static const ccs_field region_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_region_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_region_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"carbon", CCS_F_MAP, offsetof(ccs_region_cfg, carbon), 1, NO_RANGE, NULL, &trace_schema, 0,
      "a carbon-intensity trace path or {file, column, fill}", "file"},
     {"price", CCS_F_MAP, offsetof(ccs_region_cfg, price), 0, NO_RANGE, NULL, &trace_schema, 0,
@@ -93,7 +93,7 @@ static void hardware_defaults(void *p)
     h->lifetime_h = 5 * 8760.0;
 }
 static const ccs_field hardware_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_hardware_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_hardware_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, AT_LEAST(0), NULL, NULL, 0,
      "idle power in W", NULL},
     {"max_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, max_w), 1, AT_LEAST(0), NULL, NULL, 0,
@@ -120,7 +120,7 @@ static const ccs_schema hardware_schema = {"hardware profile", sizeof(ccs_hardwa
 
 /* ---- model profiles ---- */
 static const ccs_field variant_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, precision_words,
      NULL, 0, "fp16, int8 or int4", NULL},
     {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL,
@@ -137,7 +137,7 @@ static const ccs_schema variant_schema = {"model variant", sizeof(ccs_variant_cf
                                           offsetof(ccs_variant_cfg, pos), NULL};
 static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
 static const ccs_field model_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_model_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_model_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"quality_metric", CCS_F_STR, offsetof(ccs_model_cfg, quality_metric), 0, NO_RANGE, NULL, NULL, 0,
      "what quality_delta is measured in", NULL},
     {"quality", CCS_F_DOUBLE, offsetof(ccs_model_cfg, quality), 0, NO_RANGE, NULL, NULL, 0,
@@ -232,11 +232,11 @@ static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cf
 
 /* The pool keys, shared by a service (one stage), a stage (one route) and a route. */
 #define POOL_FIELDS(T, P)                                                                          \
-    {"hardware", CCS_F_STR, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0,                  \
+    {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0,                 \
      "a hardware profile name", NULL},                                                             \
-    {"model", CCS_F_STR, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", \
+    {"model", CCS_F_NAME, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", \
      NULL},                                                                                        \
-    {"variant", CCS_F_STR, offsetof(T, P.variant), 0, NO_RANGE, NULL, NULL, 0,                    \
+    {"variant", CCS_F_NAME, offsetof(T, P.variant), 0, NO_RANGE, NULL, NULL, 0,                   \
      "a variant of the model (fp16, int8, ...)", NULL},                                            \
     {"service_time", CCS_F_MAP, offsetof(T, P.service_time), 0, NO_RANGE, NULL,                   \
      &service_time_schema, 0, "{dist: exponential|deterministic, mean_ms: M}", NULL},              \
@@ -250,7 +250,7 @@ static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cf
      "{max_batch: B, window_ms: W}", NULL}
 
 static const ccs_field route_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_route_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_route_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 1, 0.0, 1.0, NULL, NULL, 0,
      "the share of the stage's traffic, in [0, 1]", NULL},
     POOL_FIELDS(ccs_route_cfg, pool),
@@ -259,7 +259,7 @@ static const ccs_schema route_schema = {"route", sizeof(ccs_route_cfg), route_fi
                                         sizeof route_fields / sizeof route_fields[0],
                                         offsetof(ccs_route_cfg, pos), NULL};
 static const ccs_field stage_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_stage_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_stage_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     POOL_FIELDS(ccs_stage_cfg, pool),
     {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, NO_RANGE, NULL, &route_schema,
      offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
@@ -290,8 +290,8 @@ static const ccs_schema cache_schema = {"cache", sizeof(ccs_cache_cfg), cache_fi
                                         cache_defaults};
 static void service_defaults(void *p) { ((ccs_service_cfg *)p)->rtt_ms = -1; }
 static const ccs_field service_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_service_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"region", CCS_F_STR, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0,
+    {"name", CCS_F_NAME, offsetof(ccs_service_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"region", CCS_F_NAME, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0,
      "a region name", NULL},
     {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL,
      &arrivals_schema, 0, "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
@@ -324,14 +324,14 @@ static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), re
                                           NULL};
 static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
 static const ccs_field job_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_job_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_job_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, NO_RANGE, NULL, &release_schema, 0,
      "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
     {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
      0, "a run time such as 30m", NULL},
     {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 0, AT_LEAST(0), NULL, NULL, 0,
      "the job's IT power in kW", NULL},
-    {"hardware", CCS_F_STR, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
+    {"hardware", CCS_F_NAME, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
      "a hardware profile name", NULL},
     {"max_parallelism", CCS_F_INT, offsetof(ccs_job_cfg, max_parallelism), 0, 1, 1e6, NULL, NULL, 0,
      "the number of devices the job runs on at once", NULL},
@@ -347,7 +347,7 @@ static const ccs_field job_fields[] = {
      "true or false", NULL},
     {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, NO_RANGE, NULL, NULL, 0,
      "the extra run time of each resume after a pause, such as 5m", NULL},
-    {"regions", CCS_F_STRLIST, offsetof(ccs_job_cfg, regions), 0, NO_RANGE, NULL, NULL,
+    {"regions", CCS_F_NAMELIST, offsetof(ccs_job_cfg, regions), 0, NO_RANGE, NULL, NULL,
      offsetof(ccs_job_cfg, nregions), "a list of region names", NULL},
     {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, AT_LEAST(0), NULL, NULL, 0,
      "the input data size in GB", NULL},
@@ -359,7 +359,7 @@ static const ccs_schema job_schema = {"job", sizeof(ccs_job_cfg), job_fields,
 /* ---- policy ---- */
 static void policy_defaults(void *p) { ((ccs_policy_cfg *)p)->forecast_error = 0.05; }
 static const ccs_field policy_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0,
+    {"name", CCS_F_NAME, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0,
      "a policy name", NULL},
     {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL,
      0, "perfect, persistence or noisy", NULL},
@@ -405,7 +405,7 @@ static void scenario_defaults(void *p)
     s->policy.forecast_error = 0.05;
 }
 static const ccs_field scenario_fields[] = {
-    {"name", CCS_F_STR, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC start time such as \"2023-01-01T00:00:00Z\"", NULL},
     {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, NO_RANGE, NULL, NULL, 0,
@@ -416,7 +416,7 @@ static const ccs_field scenario_fields[] = {
      "a time at the start whose requests are left out of latency statistics", NULL},
     {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, NO_RANGE, NULL, NULL, 0,
      "a non-negative integer", NULL},
-    {"currency", CCS_F_STR, offsetof(ccs_scenario, currency), 0, NO_RANGE, NULL, NULL, 0,
+    {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
     {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, NO_RANGE, NULL, &region_schema,
      offsetof(ccs_scenario, nregions), "a list of regions with a carbon trace each", NULL},
@@ -738,10 +738,17 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         return ccs_err_at(err, CCS_EINPUT, root->file, root->line, root->col,
                           "missing key 'duration' (or 'end') in scenario: expected the length of "
                           "the simulated period, such as 7d");
+    int64_t end_us;
+    if (dur && __builtin_add_overflow(s->start_us, s->duration_us, &end_us))
+        return ccs_err_at(err, CCS_EINPUT, dur->file, dur->line, dur->col,
+                          "duration: start + duration is past the last time ccsim can represent (year "
+                          "292277): expected a shorter period");
     if (dur) s->end_us = s->start_us + s->duration_us;
-    if (s->end_us <= s->start_us)
-        return ccs_err_at(err, CCS_EINPUT, end->file, end->line, end->col,
-                          "end: must be after start");
+    if (s->end_us <= s->start_us) {
+        const ccs_ynode *at = end ? end : dur;
+        return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "%s: must be after start",
+                          end ? "end" : "duration");
+    }
     s->duration_us = s->end_us - s->start_us;
     const ccs_ynode *warm = ccs_yaml_get(root, "warmup");
     if (s->warmup_us >= s->duration_us)
@@ -934,9 +941,12 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     if (!s) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (s) s->labels = calloc(noverrides + 1, sizeof *s->labels);
     for (size_t i = 0; i < noverrides && !rc; i++) {
-        size_t n = strlen(overrides[i]) + 16;
+        /* the label stands where a file name would in messages: a long value is cut, so that the
+         * message's place and reason still fit */
+        size_t len = strlen(overrides[i]), n = 100;
         s->labels[i] = malloc(n);
-        snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
+        if (len <= 80) snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
+        else snprintf(s->labels[i], n, "--set '%.72s...'", overrides[i]);
         s->nlabels = i + 1;
         rc = ccs_yaml_set(root, overrides[i], s->labels[i], err);
     }
@@ -953,11 +963,21 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
         ccs_scenario_destroy(s);
         return rc;
     }
-    if (!s->name) {
+    if (!s->name) { /* named after its file, by the same rules as a written name */
         char *copy = strdup(path);
         char *base = basename(copy);
         char *dot = strrchr(base, '.');
         if (dot) *dot = '\0';
+        const char *why = ccs_name_problem(base);
+        if (why) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                            "the scenario has no 'name' and its file name is not a valid name (%s): "
+                            "expected a 'name' key with 1 to 64 bytes of printable UTF-8 without '/'",
+                            why);
+            free(copy);
+            ccs_scenario_destroy(s);
+            return rc;
+        }
         s->name = strdup(base);
         free(copy);
     }

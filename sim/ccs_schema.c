@@ -50,6 +50,71 @@ const char *ccs_did_you_mean(const char *word, const char *const *words, size_t 
     return best_d <= limit ? best : NULL;
 }
 
+/* ---- names ---- */
+
+/* The code point of the valid UTF-8 sequence at *p, which is advanced past it; -1 if invalid
+ * (overlong, a surrogate, above U+10FFFF, cut short, a stray continuation byte). */
+static long utf8_next(const unsigned char **p)
+{
+    static const long least[4] = {0, 0x80, 0x800, 0x10000};
+    const unsigned char *s = *p;
+    long c;
+    int n;
+    if (s[0] < 0x80) {
+        *p = s + 1;
+        return s[0];
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) c = s[0] & 0x1f, n = 1;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) c = s[0] & 0x0f, n = 2;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4) c = s[0] & 0x07, n = 3;
+    else return -1;
+    for (int i = 1; i <= n; i++) { /* the terminating NUL is no continuation byte: stops here */
+        if ((s[i] & 0xc0) != 0x80) return -1;
+        c = c << 6 | (s[i] & 0x3f);
+    }
+    if (c < least[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return -1;
+    *p = s + n + 1;
+    return c;
+}
+
+/* Characters that move the cursor, end a line or reorder the text around them: a name holding
+ * one prints as something else than it is. */
+static int is_control(long c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f ||
+           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+}
+
+const char *ccs_name_problem(const char *s)
+{
+    _Static_assert(CCS_NAME_MAX == 64, "the message below states the limit");
+    size_t len = strlen(s);
+    if (len == 0) return "empty";
+    if (len > CCS_NAME_MAX) return "longer than 64 bytes";
+    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0) return "'.' and '..' name folders";
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        long c = utf8_next(&p);
+        if (c < 0) return "not valid UTF-8";
+        if (is_control(c)) return "contains a control character";
+        if (c == '/') return "contains '/'";
+    }
+    return NULL;
+}
+
+void ccs_name_show(const char *s, size_t max, char *buf, size_t size)
+{
+    size_t k = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p && (size_t)(p - (const unsigned char *)s) < max && k + 8 < size; p++) {
+        if (*p >= 0x20 && *p < 0x7f) buf[k++] = (char)*p;
+        else k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
+    }
+    if (*p && k + 4 < size) memcpy(buf + k, "...", 3), k += 3;
+    buf[k] = '\0';
+}
+
+static const char *name_rules = "1 to 64 bytes of printable UTF-8 without '/', other than . and ..";
+
 static const char *type_name(ccs_ytype t)
 {
     return t == CCS_Y_MAP ? "a mapping" : t == CCS_Y_SEQ ? "a list" : "a single value";
@@ -72,10 +137,31 @@ static char *join_path(const char *dir, const char *p)
     return s;
 }
 
+/* Values are shown cut and escaped: a scalar may be megabytes long or hold control characters
+ * (YAML escapes), and the message goes to a terminal. */
 static int bad_value(const ccs_ynode *n, const char *path, const char *expect, ccs_err *err)
 {
+    char shown[1024];
+    ccs_name_show(n->scalar, 200, shown, sizeof shown);
     return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad value '%s': expected %s",
-                      path, n->scalar, expect);
+                      path, shown, expect);
+}
+
+static int check_name(const ccs_ynode *n, const char *path, const char *expect, ccs_err *err)
+{
+    const char *why = ccs_name_problem(n->scalar);
+    if (!why) return 0;
+    char shown[256];
+    ccs_name_show(n->scalar, 40, shown, sizeof shown);
+    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad name '%s': %s: expected %s: %s", path,
+                      shown, why, expect, name_rules);
+}
+
+static int is_currency(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (s[i] < 'A' || s[i] > 'Z') return 0;
+    return s[3] == '\0';
 }
 
 static int check_range(const ccs_field *f, const ccs_ynode *n, const char *path, double v,
@@ -105,12 +191,17 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
     char *end;
     switch (f->type) {
     case CCS_F_STR:
-    case CCS_F_PATH: {
+    case CCS_F_PATH:
+    case CCS_F_NAME:
+    case CCS_F_CURRENCY: {
         char **dst = FIELD_PTR(obj, f->offset, char *);
+        if (f->type == CCS_F_NAME && (rc = check_name(n, path, expect, err))) return rc;
+        if (f->type == CCS_F_CURRENCY && !is_currency(s))
+            return bad_value(n, path, "a currency code of three capital letters, such as EUR or USD", err);
         if (*s == '\0') return bad_value(n, path, expect, err);
         free(*dst);
         *dst = f->type == CCS_F_PATH ? join_path(base_dir, s) : strdup(s);
-        return 0;
+        return *dst ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     case CCS_F_INT: {
         errno = 0;
@@ -176,8 +267,10 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
             strncat(list, f->words[i], sizeof list - strlen(list) - 1);
         }
         const char *near = ccs_did_you_mean(s, (const char *const *)f->words, k);
+        char shown[1024];
+        ccs_name_show(s, 200, shown, sizeof shown);
         return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
-                          "%s: unknown value '%s'%s%s%s: expected one of %s", path, s,
+                          "%s: unknown value '%s'%s%s%s: expected one of %s", path, shown,
                           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
     }
     default:
@@ -188,7 +281,8 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
 static const char *item_label(const ccs_ynode *item, size_t index, char *buf, size_t size)
 {
     const ccs_ynode *nm = ccs_yaml_get(item, "name");
-    if (nm && nm->type == CCS_Y_SCALAR) snprintf(buf, size, "%s", nm->scalar);
+    /* a bad name is reported under the item's index: the message must not carry it */
+    if (nm && nm->type == CCS_Y_SCALAR && !ccs_name_problem(nm->scalar)) snprintf(buf, size, "%s", nm->scalar);
     else snprintf(buf, size, "%zu", index);
     return buf;
 }
@@ -227,27 +321,28 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
         }
         return 0;
     }
-    case CCS_F_STRLIST: {
-        if (n->type == CCS_Y_SCALAR) { /* one word may stand for a list of one */
-            char ***dst = FIELD_PTR(obj, f->offset, char **);
+    case CCS_F_NAMELIST: {
+        char ***dst = FIELD_PTR(obj, f->offset, char **);
+        size_t *count = FIELD_PTR(obj, f->count_offset, size_t);
+        if (n->type == CCS_Y_SCALAR) { /* one name may stand for a list of one */
+            if ((rc = check_name(n, path, "a name", err))) return rc;
             *dst = calloc(1, sizeof **dst);
-            if (!*dst) return ccs_err_set(err, CCS_ERUN, "out of memory");
-            (*dst)[0] = strdup(n->scalar);
-            *FIELD_PTR(obj, f->count_offset, size_t) = 1;
+            if (!*dst || !((*dst)[0] = strdup(n->scalar))) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            *count = 1;
             return 0;
         }
         if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of names", err)))
             return rc;
-        char ***dst = FIELD_PTR(obj, f->offset, char **);
         *dst = calloc(n->n ? n->n : 1, sizeof **dst);
         if (!*dst) return ccs_err_set(err, CCS_ERUN, "out of memory");
-        size_t *count = FIELD_PTR(obj, f->count_offset, size_t);
         *count = 0;
         for (size_t i = 0; i < n->n; i++) {
             char sub[512];
             snprintf(sub, sizeof sub, "%s[%zu]", path, i);
             if ((rc = want_type(n->items[i], CCS_Y_SCALAR, sub, "a name", err))) return rc;
-            (*dst)[(*count)++] = strdup(n->items[i]->scalar);
+            if ((rc = check_name(n->items[i], sub, "a name", err))) return rc;
+            if (!((*dst)[*count] = strdup(n->items[i]->scalar))) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            (*count)++;
         }
         return 0;
     }
@@ -300,8 +395,10 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
         const ccs_field *f = NULL;
         for (size_t i = 0; i < schema->nfields; i++)
             if (strcmp(schema->fields[i].key, node->keys[k]) == 0) f = &schema->fields[i];
-        char path[512];
-        snprintf(path, sizeof path, "%s%s%s", keypath, *keypath ? "." : "", node->keys[k]);
+        char path[512], key[256];
+        /* a key that is not in the schema may be anything: shown escaped */
+        ccs_name_show(node->keys[k], f ? SIZE_MAX : 64, key, sizeof key);
+        snprintf(path, sizeof path, "%s%s%s", keypath, *keypath ? "." : "", key);
         if (!f) {
             const char *near = ccs_did_you_mean(node->keys[k], keys, schema->nfields);
             char list[512] = "";
@@ -314,7 +411,7 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
             long col = node->key_col ? node->key_col[k] : v->col;
             return ccs_err_at(err, CCS_EINPUT, v->file, line, col,
                               "%s: unknown key '%s' in %s%s%s%s (known keys: %s)", path,
-                              node->keys[k], schema->what, near ? "; did you mean '" : "",
+                              key, schema->what, near ? "; did you mean '" : "",
                               near ? near : "", near ? "'?" : "", list);
         }
         int rc = apply_field(f, node->items[k], obj, path, base_dir, err);
@@ -338,6 +435,8 @@ void ccs_schema_free(const ccs_schema *schema, void *obj)
         switch (f->type) {
         case CCS_F_STR:
         case CCS_F_PATH:
+        case CCS_F_NAME:
+        case CCS_F_CURRENCY:
             free(*FIELD_PTR(obj, f->offset, char *));
             *FIELD_PTR(obj, f->offset, char *) = NULL;
             break;
@@ -358,7 +457,7 @@ void ccs_schema_free(const ccs_schema *schema, void *obj)
             *FIELD_PTR(obj, f->offset, double *) = NULL;
             *FIELD_PTR(obj, f->count_offset, size_t) = 0;
             break;
-        case CCS_F_STRLIST: {
+        case CCS_F_NAMELIST: {
             char **items = *FIELD_PTR(obj, f->offset, char **);
             size_t n = *FIELD_PTR(obj, f->count_offset, size_t);
             for (size_t k = 0; items && k < n; k++) free(items[k]);

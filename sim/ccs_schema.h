@@ -12,6 +12,8 @@
 
 typedef enum {
     CCS_F_STR,      /* char * (strdup'd) */
+    CCS_F_NAME,     /* char *: a name, by the rules of ccs_name_problem */
+    CCS_F_CURRENCY, /* char *: an ISO 4217 code, three capital letters (EUR, USD) */
     CCS_F_PATH,     /* char *: a file path, made relative to the scenario file's folder */
     CCS_F_INT,      /* long */
     CCS_F_UINT64,   /* uint64_t */
@@ -23,7 +25,7 @@ typedef enum {
     CCS_F_ENUM,     /* int: index into words */
     CCS_F_MAP,      /* an embedded struct described by sub */
     CCS_F_LIST,     /* a sequence of structs: pointer at offset, size_t count at count_offset */
-    CCS_F_STRLIST,  /* a sequence of words: char ** at offset, size_t count at count_offset */
+    CCS_F_NAMELIST, /* a sequence of names (or one name): char ** at offset, size_t count at count_offset */
     CCS_F_NUMLIST,  /* a sequence of numbers in range: double * at offset, size_t count at count_offset */
 } ccs_ftype;
 
@@ -37,7 +39,7 @@ typedef struct ccs_field {
     double min, max;          /* numbers and durations (in seconds); min > max: no range */
     const char *const *words; /* CCS_F_ENUM: NULL-terminated */
     const ccs_schema *sub;    /* CCS_F_MAP, CCS_F_LIST */
-    size_t count_offset;      /* CCS_F_LIST, CCS_F_STRLIST, CCS_F_NUMLIST */
+    size_t count_offset;      /* CCS_F_LIST, CCS_F_NAMELIST, CCS_F_NUMLIST */
     const char *expect;       /* words for the message: what a good value looks like */
     const char *alt_scalar;   /* CCS_F_MAP: a scalar here sets this key of the map instead */
 } ccs_field;
@@ -62,6 +64,21 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
 
 /* Frees what the walker allocated inside obj (strings, lists), not obj itself. */
 void ccs_schema_free(const ccs_schema *schema, void *obj);
+
+/* The name rules. Names end up as HDF5 group names, folder names, SQLite rows, report cells and
+ * plot titles, so they are checked where they are written, not where a later stage fails:
+ * 1 to CCS_NAME_MAX bytes of valid UTF-8 (no overlong forms, surrogates or code points above
+ * U+10FFFF); no control character (C0, DEL, C1, the line and paragraph separators U+2028/9, the
+ * bidirectional overrides U+200E/F, U+202A-E, U+2066-9, or U+FEFF); no '/'; not "." or "..".
+ * Printable ASCII otherwise is allowed, quotes and backticks included: every writer escapes. */
+enum { CCS_NAME_MAX = 64 };
+
+/* NULL for a good name, else what is wrong with it ("contains '/'"), for a message. */
+const char *ccs_name_problem(const char *s);
+
+/* Writes s for a message, safely: at most `max` bytes of it, every byte outside printable ASCII
+ * as \xNN, "..." after it when cut. */
+void ccs_name_show(const char *s, size_t max, char *buf, size_t size);
 
 /* The closest of `n` words to `word` by edit distance, or NULL if none is close. */
 const char *ccs_did_you_mean(const char *word, const char *const *words, size_t n);

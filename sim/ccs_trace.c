@@ -6,12 +6,17 @@
 #include "ccs_time.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 struct ccs_trace {
@@ -40,6 +45,17 @@ static const struct csv_format {
     {"nasa-http", "timestamp_utc", "requests", "requests", "traffic", NULL, false},
     {"generic", "timestamp", "value", "", "", NULL, false},
 };
+
+/* The most rows a trace may have once its gaps are filled: a year at one-second steps is
+ * 31,536,000. Two rows 300 years apart at a one-second step must be an error, not a 75 GB
+ * allocation. */
+#define CCS_TRACE_MAX_ROWS 33554432
+
+/* The instants an HDF5 trace may hold, in microseconds since 1970: 0000-01-01T00:00:00Z up to
+ * 10000-01-01 (the four-digit years of ISO 8601, as in CSV traces). Differences
+ * of such instants cannot overflow. */
+#define H5_MIN_US (INT64_C(-62167219200) * CCS_US_PER_S)
+#define H5_END_US (INT64_C(253402300800) * CCS_US_PER_S)
 
 /* Rows as read, before validation. line[i] is the CSV line (or HDF5 row) for messages. */
 typedef struct rows {
@@ -216,6 +232,11 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
                            a, b, (long long)(step / CCS_US_PER_S));
         }
         extra += (size_t)((d - 1) / step);
+        if (extra > CCS_TRACE_MAX_ROWS)
+            return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                              "filling the gaps at the nominal step of %lld s would make more than %d rows: "
+                              "expected a trace whose gaps are a small part of it",
+                              (long long)(step / CCS_US_PER_S), CCS_TRACE_MAX_ROWS);
     }
     t->n = r->n + extra;
     t->step_us = step;
@@ -416,83 +437,388 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
     return rc;
 }
 
-/* ---- HDF5 ---- */
+/* ---- HDF5 ----
+ * Traces come from vendors and colleagues: a damaged one must be an error naming the file, never
+ * a crash. Two guards. Every HDF5 call is checked (h5_read). And since libhdf5 itself can die
+ * on a damaged header (1.10.8 divides by zero in H5Dopen2 when a layout message gives 0
+ * dimensions), a child process reads the whole file first, everything the loader will read
+ * (h5_probe); this process reads it only after the child came through. Sizes (rows, element
+ * types, attributes) are checked before anything is allocated for them. Limit: a file changed
+ * between the two reads is not caught; that takes someone writing to it while ccsim runs. */
 
-static char *read_str_attr(hid_t obj, const char *name)
+#define H5_ATTR_MAX 65536   /* longest string attribute read: units and kind are a few words */
+#define H5_PROBE_TIMEOUT_S 120 /* a child still reading after this is stopped: a looping library */
+#define H5_MAX_RATIO 1100      /* stored bytes x this >= raw bytes: deflate compresses 1032:1 at best */
+#define H5_MAX_CHUNK (64 << 20) /* bytes in one chunk: ccsim import writes 32 KiB, h5py at most 1 MiB */
+
+typedef struct h5_trace {
+    rows r;
+    char *units, *kind;
+} h5_trace;
+
+/* The innermost HDF5 error's reason: the system's, e.g. "No space left on device", if it gave
+ * one, else its description. */
+static herr_t h5_first_error(unsigned n, const H5E_error2_t *e, void *data)
 {
-    if (H5Aexists(obj, name) <= 0) return strdup("");
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t ft = H5Aget_type(a);
+    char *buf = data;
+    if (n > 0 || !e->desc) return 0;
+    const char *sys = strstr(e->desc, "error message = '");
+    if (sys) {
+        sys += strlen("error message = '");
+        const char *end = strchr(sys, '\'');
+        snprintf(buf, 256, "%.*s", (int)(end ? end - sys : 200), sys);
+    } else {
+        snprintf(buf, 256, "%s", e->desc);
+    }
+    return 0;
+}
+
+static const char *h5_reason(char buf[256])
+{
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, h5_first_error, buf);
+    return buf[0] ? buf : "no reason given by the HDF5 library";
+}
+
+static int h5_bad(ccs_err *err, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int h5_bad(ccs_err *err, const char *path, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "not a readable HDF5 trace: %s", what);
+}
+
+/* The text of attribute a, of file type ft (a fixed- or variable-length string); -1 if it
+ * cannot be read as one. */
+static int attr_text(hid_t a, hid_t ft, char **out)
+{
+    htri_t var = H5Tis_variable_str(ft);
     size_t n = H5Tget_size(ft);
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, n + 1);
-    char *s = calloc(n + 2, 1);
-    if (s && H5Aread(a, mt, s) < 0) s[0] = '\0';
+    hid_t mt = var < 0 ? -1 : H5Tcopy(H5T_C_S1);
+    int rc = -1;
+    if (mt < 0) return -1;
+    if (var) {
+        char *s = NULL;
+        if (H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Aread(a, mt, &s) >= 0) {
+            if (!s || strnlen(s, H5_ATTR_MAX + 1) <= H5_ATTR_MAX) *out = strdup(s ? s : "");
+            H5free_memory(s);
+            rc = *out ? 0 : -1;
+        }
+    } else if (n > 0 && n <= H5_ATTR_MAX && H5Tset_size(mt, n + 1) >= 0 && (*out = calloc(n + 2, 1))) {
+        rc = H5Aread(a, mt, *out) >= 0 ? 0 : -1;
+    }
     H5Tclose(mt);
-    H5Tclose(ft);
-    H5Aclose(a);
-    return s;
+    if (rc) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* A single-string attribute `name` of dataset `dset`, "" if it has none. */
+static int read_str_attr(hid_t obj, const char *dset, const char *name, const char *path, char **out,
+                         ccs_err *err)
+{
+    *out = NULL;
+    htri_t has = H5Aexists(obj, name);
+    if (has < 0) return h5_bad(err, path, "cannot look up attribute '%s' of '/%s'", name, dset);
+    if (!has) {
+        *out = strdup("");
+        return *out ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = a < 0 ? -1 : H5Aget_type(a);
+    hid_t sp = a < 0 ? -1 : H5Aget_space(a);
+    int rc = 0;
+    if (ft < 0 || sp < 0)
+        rc = h5_bad(err, path, "cannot open attribute '%s' of '/%s'", name, dset);
+    else if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1)
+        rc = h5_bad(err, path, "attribute '%s' of '/%s' is not one text: expected a string such as \"gCO2e/kWh\"",
+                    name, dset);
+    else if (attr_text(a, ft, out) != 0)
+        rc = h5_bad(err, path, "cannot read attribute '%s' of '/%s' as a text of at most %d bytes", name, dset,
+                    H5_ATTR_MAX);
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    return rc;
+}
+
+/* Whether dataset d keeps its data in this file (a hard link, no external or virtual storage):
+ * a trace from someone else must not make us read other files. */
+static int stored_here(hid_t f, hid_t d, const char *name)
+{
+    H5L_info_t link;
+    if (H5Lget_info(f, name, &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) return 0;
+    hid_t dcpl = H5Dget_create_plist(d);
+    if (dcpl < 0) return 0;
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    int external = H5Pget_external_count(dcpl);
+    H5Pclose(dcpl);
+    return external == 0 && (layout == H5D_COMPACT || layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED);
+}
+
+/* The size of d's elements if they are numbers of at most 16 bytes, else 0: strings,
+ * compounds or a damaged header's 4 GiB float are refused before HDF5 tries to convert them
+ * (which, for the last, takes gigabytes and then crashes). */
+static size_t number_size(hid_t d, H5T_class_t *cls)
+{
+    hid_t ty = H5Dget_type(d);
+    *cls = H5T_NO_CLASS;
+    if (ty < 0) return 0;
+    *cls = H5Tget_class(ty);
+    size_t n = H5Tget_size(ty);
+    H5Tclose(ty);
+    return (*cls == H5T_INTEGER || *cls == H5T_FLOAT) && n >= 1 && n <= 16 ? n : 0;
+}
+
+/* Whether d's chunks (if chunked) are of a believable size: HDF5 allocates a whole chunk, and
+ * a buffer of a chunk's stored size, to read any of it, so a damaged header's 4 GiB chunk costs
+ * 4 GiB (and, with glibc's MALLOC_PERTURB_, half a minute filling it) before it fails. Each
+ * stored chunk must also lie inside the file. d is one-dimensional, of n elements. */
+static int chunks_ok(hid_t d, size_t elem, hsize_t n, off_t file_size)
+{
+    hid_t dcpl = H5Dget_create_plist(d);
+    if (dcpl < 0) return 0;
+    int ok = 1;
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t dim[H5S_MAX_RANK], limit = H5_MAX_CHUNK;
+        if ((hsize_t)file_size < limit / H5_MAX_RATIO) limit = (hsize_t)file_size * H5_MAX_RATIO;
+        ok = H5Pget_chunk(dcpl, H5S_MAX_RANK, dim) == 1 && dim[0] > 0 && dim[0] <= limit / elem;
+        /* by coordinates: O(log chunks) each (H5Dget_chunk_info by index walks the index) */
+        for (hsize_t at[1] = {0}; ok && at[0] < n; at[0] += dim[0]) {
+            hsize_t size = 0;
+            haddr_t addr = HADDR_UNDEF;
+            unsigned mask;
+            ok = H5Dget_chunk_info_by_coord(d, at, &mask, &addr, &size) >= 0 &&
+                 (addr == HADDR_UNDEF || (addr <= (haddr_t)file_size && size <= (hsize_t)file_size - addr));
+        }
+    }
+    H5Pclose(dcpl);
+    return ok;
+}
+
+/* Opens /name, which must be a one-dimensional dataset of numbers in this file (of file_size
+ * bytes); *n gets its length, *elem its element size. *d is -1 unless opened. */
+static int open_1d(hid_t f, const char *name, const char *path, off_t file_size, hid_t *d, hsize_t *n,
+                   size_t *elem, ccs_err *err)
+{
+    *n = 0;
+    *d = H5Dopen2(f, name, H5P_DEFAULT);
+    if (*d < 0) return h5_bad(err, path, "cannot open dataset '/%s': %s", name, h5_reason((char[256]){0}));
+    if (!stored_here(f, *d, name))
+        return h5_bad(err, path, "'/%s' is a link or keeps its data outside the file: expected a dataset "
+                      "stored in the file itself", name);
+    H5T_class_t cls;
+    if (!(*elem = number_size(*d, &cls)))
+        return h5_bad(err, path, "'/%s' holds %s: expected numbers (int64 microseconds for '/timestamp_us')", name,
+                      cls == H5T_STRING                         ? "text"
+                      : cls == H5T_INTEGER || cls == H5T_FLOAT ? "numbers of an unusable size"
+                                                               : "values that are not numbers");
+    hid_t sp = H5Dget_space(*d);
+    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+    hsize_t dims[1] = {0};
+    if (rank == 1 && H5Sget_simple_extent_dims(sp, dims, NULL) < 0) rank = -1;
+    if (sp >= 0) H5Sclose(sp);
+    if (rank < 0) return h5_bad(err, path, "cannot read the shape of dataset '/%s'", name);
+    if (rank != 1)
+        return h5_bad(err, path, "'/%s' has %d dimensions: expected one-dimensional datasets '/timestamp_us' and "
+                      "the values, of equal length", name, rank);
+    /* Stored data is at least 1/1032 of its size (deflate's best ratio; the other layouts store
+     * it whole): a header claiming more elements than that is damaged, and must not make us
+     * allocate and read gigabytes of fill values. */
+    if (dims[0] > (hsize_t)file_size * H5_MAX_RATIO / *elem)
+        return h5_bad(err, path, "'/%s' claims %llu rows, more than a file of %lld bytes can hold: "
+                      "a damaged header?", name, (unsigned long long)dims[0], (long long)file_size);
+    if (!chunks_ok(*d, *elem, dims[0], file_size))
+        return h5_bad(err, path, "'/%s' is stored in chunks larger than %d MiB, or than a file of %lld bytes "
+                      "could hold: a damaged header?", name, H5_MAX_CHUNK >> 20, (long long)file_size);
+    *n = dims[0];
+    return 0;
+}
+
+static void h5_trace_free(h5_trace *h)
+{
+    rows_free(&h->r);
+    free(h->units);
+    free(h->kind);
+}
+
+/* Reads the datasets and attributes of an open file of file_size bytes into h. */
+static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *value_name, h5_trace *h,
+                        ccs_err *err)
+{
+    if (H5Lexists(f, "timestamp_us", H5P_DEFAULT) <= 0 || *value_name == '\0' ||
+        H5Lexists(f, value_name, H5P_DEFAULT) <= 0)
+        return h5_bad(err, path, "datasets '/timestamp_us' and '/%s' expected (as written by 'ccsim import')",
+                      value_name);
+    hid_t dt, dv = -1;
+    hsize_t nt, nv = 0;
+    size_t et = 0, ev = 0;
+    int rc = open_1d(f, "timestamp_us", path, file_size, &dt, &nt, &et, err);
+    if (!rc) rc = open_1d(f, value_name, path, file_size, &dv, &nv, &ev, err);
+    if (!rc && nt != nv)
+        rc = h5_bad(err, path, "'/timestamp_us' has %llu rows and '/%s' %llu: expected equal lengths",
+                    (unsigned long long)nt, value_name, (unsigned long long)nv);
+    rows *r = &h->r;
+    if (!rc) {
+        size_t n = (size_t)nt ? (size_t)nt : 1;
+        r->t_us = malloc(n * sizeof *r->t_us);
+        r->v = malloc(n * sizeof *r->v);
+        r->line = malloc(n * sizeof *r->line);
+        r->missing = malloc(n);
+        if (!r->t_us || !r->v || !r->line || !r->missing) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        else r->n = r->cap = (size_t)nt;
+    }
+    if (!rc && nt > 0 && (H5Dread(dt, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->t_us) < 0 ||
+                          H5Dread(dv, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->v) < 0))
+        rc = h5_bad(err, path, "cannot read '/timestamp_us' and '/%s' as int64 and double: %s", value_name,
+                    h5_reason((char[256]){0}));
+    for (size_t i = 0; !rc && i < r->n; i++) {
+        r->line[i] = (long)i + 1;
+        r->missing[i] = isnan(r->v[i]);
+        if (r->t_us[i] < H5_MIN_US || r->t_us[i] >= H5_END_US)
+            rc = row_err(err, path, true, r->line[i],
+                         "timestamp %lld is outside the years 0000 to 9999: expected microseconds since "
+                         "1970-01-01T00:00:00Z", (long long)r->t_us[i]);
+    }
+    if (!rc) rc = read_str_attr(dv, value_name, "units", path, &h->units, err);
+    if (!rc) rc = read_str_attr(dv, value_name, "kind", path, &h->kind, err);
+    if (dt >= 0 && H5Dclose(dt) < 0 && !rc) rc = h5_bad(err, path, "cannot close '/timestamp_us'");
+    if (dv >= 0 && H5Dclose(dv) < 0 && !rc) rc = h5_bad(err, path, "cannot close '/%s'", value_name);
+    return rc;
+}
+
+/* Everything the loader takes from the file, read with every HDF5 call checked. */
+static int h5_read(const char *path, const char *value_name, h5_trace *h, ccs_err *err)
+{
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0) /* errors are ours to report, not printed */
+        return ccs_err_set(err, CCS_ERUN, "cannot set up the HDF5 library");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        return h5_bad(err, path, "cannot open it as HDF5 (%s): expected a file written by 'ccsim import'",
+                      h5_reason((char[256]){0}));
+    int rc = h5_read_file(f, path, st.st_size, value_name, h, err);
+    if (H5Fclose(f) < 0 && !rc) rc = h5_bad(err, path, "cannot close it");
+    return rc;
+}
+
+static const char *signal_name(int sig, char buf[32])
+{
+    static const struct { int sig; const char *name; } names[] = {
+        {SIGFPE, "SIGFPE"}, {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"},   {SIGILL, "SIGILL"},
+        {SIGABRT, "SIGABRT"}, {SIGSYS, "SIGSYS"}, {SIGTRAP, "SIGTRAP"}, {SIGALRM, "SIGALRM"},
+        {SIGKILL, "SIGKILL"}, {SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"}, {SIGHUP, "SIGHUP"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].sig == sig) return names[i].name;
+    snprintf(buf, 32, "signal %d", sig);
+    return buf;
+}
+
+/* The child's side of h5_probe: reads the file, sends its error (if any) down `out`, and exits
+ * 0 when the file read cleanly. A crash ends it with the signal, as a crash would. */
+__attribute__((noreturn)) static void h5_probe_child(const char *path, const char *value_name, int out)
+{
+    static const int defaults[] = {SIGFPE,  SIGSEGV, SIGBUS,  SIGILL, SIGABRT,
+                                   SIGALRM, SIGINT,  SIGTERM, SIGHUP, SIGPIPE};
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core); /* a crash here is the expected failure: no core file */
+    /* The parent's handlers (a sanitizer's, a fuzzer's, a CLI's cleanup) are not for this child:
+     * it must die of what kills it, so that the parent can tell. */
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) signal(defaults[i], SIG_DFL);
+    alarm(H5_PROBE_TIMEOUT_S);
+    h5_trace h = {0};
+    ccs_err e = {0};
+    int rc = h5_read(path, value_name, &h, &e);
+    if (rc) {
+        e.code = rc;
+        const char *p = (const char *)&e;
+        for (size_t left = sizeof e; left > 0;) {
+            ssize_t w = write(out, p, left);
+            if (w <= 0 && errno != EINTR) break;
+            if (w > 0) p += w, left -= (size_t)w;
+        }
+    }
+    _exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush: the parent's business */
+}
+
+/* Reads the file in a child process first: 0 if the child came through, else the error it
+ * reported, or one naming the signal that ended it. */
+static int h5_probe(const char *path, const char *value_name, ccs_err *err)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        h5_probe_child(path, value_name, fd[1]);
+    }
+    int fork_errno = errno;
+    close(fd[1]);
+    ccs_err child = {0};
+    size_t got = 0;
+    while (pid > 0 && got < sizeof child) {
+        ssize_t n = read(fd[0], (char *)&child + got, sizeof child - got);
+        if (n == 0 || (n < 0 && errno != EINTR)) break;
+        if (n > 0) got += (size_t)n;
+    }
+    close(fd[0]);
+    if (pid < 0)
+        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(fork_errno));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(errno));
+    char buf[32];
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return CCS_OK;
+    if (WIFEXITED(status) && got == sizeof child && child.code != 0) {
+        child.msg[sizeof child.msg - 1] = '\0';
+        if (err) *err = child;
+        return child.code;
+    }
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                          "damaged HDF5 file (the HDF5 library was still reading it after %d s)",
+                          H5_PROBE_TIMEOUT_S);
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (sig == SIGKILL || sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "reading the HDF5 file was interrupted (%s)",
+                          signal_name(sig, buf));
+    if (sig)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                          "damaged HDF5 file (the HDF5 library crashed reading it: %s): expected a trace "
+                          "written by 'ccsim import'",
+                          signal_name(sig, buf));
+    return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                      "damaged HDF5 file (the process reading it exited with status %d)",
+                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 static int load_h5(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "cannot open as HDF5");
     const char *value_name = opts->column ? opts->column : "value";
-    int rc = CCS_OK;
-    hid_t dt = -1, dv = -1;
-    rows r = {0};
-    if (H5Lexists(f, "timestamp_us", H5P_DEFAULT) <= 0 || H5Lexists(f, value_name, H5P_DEFAULT) <= 0) {
-        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0,
-                        "datasets '/timestamp_us' and '/%s' expected (as written by 'ccsim import')",
-                        value_name);
-        goto done;
+    int rc = h5_probe(path, value_name, err);
+    if (rc) return rc;
+    h5_trace h = {0};
+    rc = h5_read(path, value_name, &h, err);
+    if (!rc) {
+        t->units = h.units;
+        t->kind = h.kind;
+        h.units = h.kind = NULL;
+        t->format = strdup("hdf5");
+        t->column = strdup(value_name);
+        rc = t->format && t->column ? finish(&h.r, path, true, opts, t, err)
+                                    : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    dt = H5Dopen2(f, "timestamp_us", H5P_DEFAULT);
-    dv = H5Dopen2(f, value_name, H5P_DEFAULT);
-    hid_t st = H5Dget_space(dt), sv = H5Dget_space(dv);
-    int rank_t = H5Sget_simple_extent_ndims(st), rank_v = H5Sget_simple_extent_ndims(sv);
-    hsize_t nt = 0, nv = 0;
-    if (rank_t == 1) H5Sget_simple_extent_dims(st, &nt, NULL);
-    if (rank_v == 1) H5Sget_simple_extent_dims(sv, &nv, NULL);
-    H5Sclose(st);
-    H5Sclose(sv);
-    if (rank_t != 1 || rank_v != 1 || nt != nv) {
-        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0,
-                        "'/timestamp_us' and '/%s' must be one-dimensional and of equal length "
-                        "(found %llu and %llu)",
-                        value_name, (unsigned long long)nt, (unsigned long long)nv);
-        goto done;
-    }
-    r.n = r.cap = nt;
-    r.t_us = malloc((nt ? nt : 1) * sizeof *r.t_us);
-    r.v = malloc((nt ? nt : 1) * sizeof *r.v);
-    r.line = malloc((nt ? nt : 1) * sizeof *r.line);
-    r.missing = malloc(nt ? nt : 1);
-    if (!r.t_us || !r.v || !r.line || !r.missing) {
-        rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        goto done;
-    }
-    if (nt > 0 && (H5Dread(dt, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.t_us) < 0 ||
-                   H5Dread(dv, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.v) < 0)) {
-        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "cannot read the datasets as int64 and double");
-        goto done;
-    }
-    for (size_t i = 0; i < nt; i++) {
-        r.line[i] = (long)i + 1;
-        r.missing[i] = isnan(r.v[i]);
-    }
-    t->units = read_str_attr(dv, "units");
-    t->kind = read_str_attr(dv, "kind");
-    t->format = strdup("hdf5");
-    t->column = strdup(value_name);
-    rc = finish(&r, path, true, opts, t, err);
-done:
-    rows_free(&r);
-    if (dt >= 0) H5Dclose(dt);
-    if (dv >= 0) H5Dclose(dv);
-    H5Fclose(f);
+    h5_trace_free(&h);
     return rc;
 }
 
@@ -515,8 +841,9 @@ int ccs_trace_load(const char *path, const ccs_trace_opts *opts, ccs_trace **out
     ccs_trace *t = calloc(1, sizeof *t);
     if (!t) return ccs_err_set(err, CCS_ERUN, "out of memory");
     t->path = strdup(path);
-    if (access(path, R_OK) != 0) {
-        int e = errno;
+    struct stat st;
+    int e = access(path, R_OK) != 0 ? errno : stat(path, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e) {
         ccs_trace_destroy(t);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
@@ -548,30 +875,26 @@ static hid_t write_1d(hid_t file, const char *name, hid_t type, size_t n, const 
     hsize_t chunk[1] = {n < 4096 ? (n ? n : 1) : 4096};
     hid_t space = H5Screate_simple(1, dims, NULL);
     hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(plist, 1, chunk);
-    H5Pset_shuffle(plist);
-    H5Pset_deflate(plist, 6);
-    hid_t d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
+    hid_t d = -1;
+    /* no modification times: the same CSV gives the same bytes */
+    if (space >= 0 && plist >= 0 && H5Pset_chunk(plist, 1, chunk) >= 0 && H5Pset_shuffle(plist) >= 0 &&
+        H5Pset_deflate(plist, 6) >= 0 && H5Pset_obj_track_times(plist, 0) >= 0)
+        d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
     if (d >= 0 && n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         H5Dclose(d);
         d = -1;
     }
-    H5Pclose(plist);
-    H5Sclose(space);
+    if (plist >= 0) H5Pclose(plist);
+    if (space >= 0) H5Sclose(space);
     return d;
 }
 
-int ccs_trace_save_h5(const ccs_trace *t, const char *path, const char *source, ccs_err *err)
+/* The datasets and attributes of t, in an open file. */
+static int write_trace(hid_t f, const ccs_trace *t, const char *source)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create HDF5 file");
-    int bad = 0;
     hid_t dt = write_1d(f, "timestamp_us", H5T_NATIVE_INT64, t->n, t->t_us);
     hid_t dv = write_1d(f, "value", H5T_NATIVE_DOUBLE, t->n, t->v);
-    bad |= dt < 0 || dv < 0;
+    int bad = dt < 0 || dv < 0;
     if (!bad) {
         char step[32];
         snprintf(step, sizeof step, "%lld", (long long)(t->step_us / CCS_US_PER_S));
@@ -584,12 +907,74 @@ int ccs_trace_save_h5(const ccs_trace *t, const char *path, const char *source, 
         bad |= write_str_attr(dv, "step_s", step);
         bad |= write_str_attr(dv, "convention", "value stamped t holds for [t, next stamp)");
     }
-    if (dt >= 0) H5Dclose(dt);
-    if (dv >= 0) H5Dclose(dv);
-    bad |= H5Fclose(f) < 0;
-    if (bad || rename(tmp, path) != 0) {
+    if (dt >= 0) bad |= H5Dclose(dt) < 0;
+    if (dv >= 0) bad |= H5Dclose(dv) < 0;
+    return bad ? -1 : 0;
+}
+
+/* The HDF5 file for t, built in memory (the core driver, no backing store): *image gets its
+ * bytes (malloc'd). In memory because libhdf5 1.10.8, after a file close that failed on a full
+ * disk, crashes when the process exits (H5F__close_cb): the bytes are written by write_bytes,
+ * whose failures are plain errno. */
+static int build_image(const ccs_trace *t, const char *source, void **image, size_t *size, char why[256])
+{
+    *image = NULL;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0)
+        f = H5Fcreate("ccsim-trace-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    int bad = f < 0 || write_trace(f, t, source) != 0 || H5Fflush(f, H5F_SCOPE_GLOBAL) < 0;
+    ssize_t n = bad ? -1 : H5Fget_file_image(f, NULL, 0);
+    if (n > 0 && (*image = malloc((size_t)n)) && H5Fget_file_image(f, *image, (size_t)n) == n) *size = (size_t)n;
+    else bad = 1;
+    if (bad) h5_reason(why);
+    if (f >= 0) bad |= H5Fclose(f) < 0;
+    if (fapl >= 0) H5Pclose(fapl);
+    if (bad) {
+        free(*image);
+        *image = NULL;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Writes n bytes to a new file `path`, on disk (fsync) before it returns; errno on failure. */
+static int write_bytes(const char *path, const void *buf, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return errno;
+    int e = 0;
+    for (const char *p = buf; n > 0 && !e;) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno != EINTR) e = errno;
+        else if (w > 0) p += w, n -= (size_t)w;
+    }
+    if (!e && fsync(fd) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    return e;
+}
+
+int ccs_trace_save_h5(const ccs_trace *t, const char *path, const char *source, ccs_err *err)
+{
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+        return ccs_err_set(err, CCS_ERUN, "cannot set up the HDF5 library");
+    char tmp[4096], why[256] = "";
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(ENAMETOOLONG));
+    void *image;
+    size_t size = 0;
+    if (build_image(t, source, &image, &size, why) != 0)
+        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot build the HDF5 file: %s", why);
+    int e = write_bytes(tmp, image, size);
+    free(image);
+    if (e) {
         unlink(tmp);
-        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write HDF5 file");
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write HDF5 file (as %s): %s", tmp, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write HDF5 file (renaming %s into place): %s", tmp,
+                          strerror(e));
     }
     return CCS_OK;
 }

@@ -1,10 +1,21 @@
-/* ccsim import: CSV trace -> chunked, compressed HDF5 with units and source as attributes. */
+/* ccsim import: CSV trace -> chunked, compressed HDF5 with units and source as attributes.
+ * Never replaces its input: an output that is the input file (by any name) is refused, and the
+ * output is written under a temporary name, then renamed (ccs_trace_save_h5). */
 #include "ccs_trace.h"
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* Whether out names the same file as in: the same device and inode, so that "./F", "F" and a
+ * symbolic or hard link to F all count. An output that does not exist yet is another file. */
+static int same_file(const char *in, const char *out)
+{
+    struct stat a, b;
+    return stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 static void usage(FILE *f)
 {
@@ -54,6 +65,11 @@ int ccs_cli_import(int argc, char **argv)
     }
     if (optind != argc - 1 || !out) {
         usage(stderr);
+        return 2;
+    }
+    if (same_file(argv[optind], out)) {
+        fprintf(stderr, "ccsim import: -o %s is the input file %s: expected another path for the HDF5 output "
+                        "(writing it would replace the input)\n", out, argv[optind]);
         return 2;
     }
     ccs_err err = {0};

@@ -1,5 +1,7 @@
-/* ccsim run: load a scenario, simulate, write summary.json, results.h5, the registry row and
- * the plot. summary.json is written last: its presence marks a complete output folder. */
+/* ccsim run: load a scenario, simulate, write results.h5, summary.json and the registry row,
+ * then the plot. summary.json is the last result written: its presence marks a complete output
+ * folder. The picture comes after the results, and a picture that cannot be drawn is a warning,
+ * never a reason to throw a finished simulation away. */
 #include "ccs_config.h"
 #include "ccs_scenario.h"
 #include "cli.h"
@@ -51,6 +53,18 @@ static const char *default_scenario(void)
     if (access("scenarios/default.yaml", R_OK) == 0) return "scenarios/default.yaml";
     snprintf(path, sizeof path, "%s/scenarios/default.yaml", CCS_SOURCE_DIR);
     return path;
+}
+
+/* Draws the hourly plot of a finished run; 1 if drawn. A failure is a warning: the results are
+ * already complete and registered. */
+static int draw_plot(ccs_run_result *r, const char *dir)
+{
+    ccs_err err = {0};
+    int rc = ccs_out_plot_hourly(r, dir, &err);
+    if (rc > 1 || rc < 0)
+        fprintf(stderr, "ccsim: warning: %s; the results are complete (summary.json, results.h5), only the "
+                        "plot is missing\n", err.msg);
+    return rc == 0;
 }
 
 int ccs_cli_run(int argc, char **argv)
@@ -124,6 +138,7 @@ int ccs_cli_run(int argc, char **argv)
     ccs_registry *reg = NULL;
     ccs_run_result *r = NULL;
     int64_t run_id = 0;
+    int drawn = 0;
     char dir[4096], file[4200];
     int rc = ccs_scenario_load(path, sets, nsets, &s, &err);
     if (!rc) {
@@ -148,17 +163,16 @@ int ccs_cli_run(int argc, char **argv)
     }
     if (!rc) rc = ccs_registry_begin(reg, s, dir, &run_id, &err);
     if (!rc) {
-        /* The finished marker must not survive from an earlier run into this folder. */
+        /* The finished marker must not survive from an earlier run into this folder, nor an
+         * earlier picture beside results it does not show (if this run's plot fails). */
         snprintf(file, sizeof file, "%s/summary.json", dir);
+        unlink(file);
+        snprintf(file, sizeof file, "%s/intensity-energy.png", dir);
         unlink(file);
         rc = ccs_run(s, &r, &err);
         if (!rc) {
             snprintf(file, sizeof file, "%s/results.h5", dir);
             rc = ccs_out_h5_write(r, file, &err);
-        }
-        if (!rc && plot && s->nregions > 0) { /* nothing to draw without a grid signal */
-            int prc = ccs_out_plot_hourly(r, dir, &err);
-            if (prc > 1) rc = prc;
         }
         if (!rc) {
             snprintf(file, sizeof file, "%s/summary.json", dir);
@@ -170,13 +184,15 @@ int ccs_cli_run(int argc, char **argv)
             rc = end_err.code;
         }
     }
+    if (!rc && plot && s->nregions > 0) /* nothing to draw without a grid signal */
+        drawn = draw_plot(r, dir);
     if (!rc) {
         if (json) {
             ccs_out_summary_print(r, stdout);
         } else {
             ccs_out_summary_text(r, stdout);
             printf("\noutputs: %s/summary.json, %s/results.h5%s; registry %s/../runs.sqlite\n", dir, dir,
-                   plot ? ", intensity-energy.png" : "", dir);
+                   drawn ? ", intensity-energy.png" : "", dir);
         }
     } else {
         fprintf(stderr, "ccsim: %s\n", err.msg);

@@ -94,6 +94,27 @@ static int lock_folder(const char *dir, ccs_err *err)
     return 0; /* the descriptor stays open, and the lock held, until the process ends */
 }
 
+/* A point's error, prefixed with the point; one that names one of its overrides ("--set
+ * 'path=value': ...") also gets the place where the user wrote that parameter: its key in the
+ * sweep section, file:line:col. */
+static void place_point_error(const ccs_sweep_spec *sp, size_t p, char **ov, size_t n, ccs_err *err)
+{
+    char where[512] = "", msg[sizeof err->msg];
+    for (size_t i = 0; i + 1 < n; i++)
+        snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s", i ? ", " : "", ov[i]);
+    for (size_t i = 0; i + 1 < n; i++) {
+        char label[1200];
+        int len = snprintf(label, sizeof label, "--set '%s': ", ov[i]);
+        if (len <= 0 || (size_t)len >= sizeof label || strncmp(err->msg, label, (size_t)len) != 0) continue;
+        long line, col;
+        const char *file = ccs_sweep_param_where(sp, i, &line, &col);
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        ccs_err_at(err, err->code, file, line, col, "sweep point %zu (%s): %s", p, where, msg);
+        return;
+    }
+    ccs_err_prefix(err, "sweep point %zu (%s): ", p, where);
+}
+
 /* Loads every point once before anything runs, so that a bad value stops the sweep at once with
  * the point named, not later in a worker. */
 static int validate_points(const char *path, const ccs_sweep_spec *sp, uint64_t seed, ccs_err *err)
@@ -105,12 +126,7 @@ static int validate_points(const char *path, const ccs_sweep_spec *sp, uint64_t 
         ccs_scenario *s = NULL;
         int rc = ccs_scenario_load(path, ov, n - 1, &s, err);
         ccs_scenario_destroy(s);
-        if (rc) {
-            char where[512] = "";
-            for (size_t i = 0; i + 1 < n; i++)
-                snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s", i ? ", " : "", ov[i]);
-            ccs_err_prefix(err, "sweep point %zu (%s): ", p, where);
-        }
+        if (rc) place_point_error(sp, p, ov, n, err);
         ccs_sweep_overrides_free(ov, n);
         if (rc) return rc;
     }

@@ -1,16 +1,118 @@
 /* results.h5 writer; see out_h5.h. Layout: /regions/<name>/{hour_utc_s, energy_kwh,
  * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh[, queue_waiting_runs]},
  * each 1-D, one row per hour, with a `units` attribute; /services/<name>/ hourly series;
- * /jobs/<name>/ one row per run; root attributes scenario, seed, policy, currency, version. */
+ * /jobs/<name>/ one row per run; root attributes scenario, seed, policy, currency, version.
+ * Built in memory by HDF5, then written to DIR/.results.h5.tmp.PID and renamed by ccsim itself:
+ * a failed write is then an errno with its reason, and never a file HDF5 half-closed (libhdf5
+ * 1.10 crashed at exit after a close that failed on a full disk). No object carries a time, so
+ * the same inputs give the same bytes. */
 #include "out_h5.h"
 
 #include "ccs_config.h"
+#include "sweep_fs.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The first failure and its reason, read from HDF5's error stack at once: the next HDF5 call
+ * clears the stack. */
+typedef struct h5w {
+    int bad;
+    char reason[256];
+} h5w;
+
+static herr_t find_reason(unsigned n, const H5E_error2_t *e, void *data)
+{
+    char *reason = data;
+    /* a file driver's message carries the system's ("..., errno = 2, error message = 'No such
+     * file or directory', ..."); otherwise the innermost description (the walk starts there) */
+    const char *m = e->desc ? strstr(e->desc, "error message = '") : NULL;
+    if (m) {
+        m += strlen("error message = '");
+        const char *q = strchr(m, '\'');
+        snprintf(reason, 256, "%.*s", q ? (int)(q - m) : (int)strlen(m), m);
+        return 1; /* stop: the best reason there is */
+    }
+    if (n == 0 && e->desc) snprintf(reason, 256, "%s", e->desc);
+    return 0;
+}
+
+void ccs_h5_reason(char *buf, size_t size)
+{
+    char reason[256] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_reason, reason);
+    snprintf(buf, size, "%s", reason[0] ? reason : "an HDF5 error without a reason given");
+}
+
+/* Closes a property list (or any id) without losing the error stack of the call that failed. */
+static void close_keeping_errors(herr_t (*closer)(hid_t), hid_t id)
+{
+    hid_t stack = H5Eget_current_stack();
+    closer(id);
+    if (stack >= 0) H5Eset_current_stack(stack);
+}
+
+/* Notes a call's failure (failed non-zero); returns failed. */
+static int ck(h5w *w, int failed)
+{
+    if (failed && !w->bad) {
+        w->bad = 1;
+        ccs_h5_reason(w->reason, sizeof w->reason);
+    }
+    return failed;
+}
+
+hid_t ccs_h5_create(const char *label)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    /* the root group's object header would otherwise hold its creation time; in memory, grown
+     * 1 MB at a time, never written by HDF5 itself */
+    if (fcpl >= 0 && fapl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0 && H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0)
+        f = H5Fcreate(label, H5F_ACC_TRUNC, fcpl, fapl);
+    if (fcpl >= 0) close_keeping_errors(H5Pclose, fcpl);
+    if (fapl >= 0) close_keeping_errors(H5Pclose, fapl);
+    return f;
+}
+
+hid_t ccs_h5_group(hid_t loc, const char *name)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    if (gcpl < 0) return -1;
+    hid_t g = H5Pset_obj_track_times(gcpl, 0) < 0 ? -1 : H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    close_keeping_errors(H5Pclose, gcpl);
+    return g;
+}
+
+int ccs_h5_save(hid_t f, const char *path, char *reason, size_t size)
+{
+    int rc = 0;
+    void *image = NULL;
+    ssize_t len = H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ? -1 : H5Fget_file_image(f, NULL, 0);
+    if (len < 0 || !(image = malloc((size_t)len + 1)) || H5Fget_file_image(f, image, (size_t)len) != len) {
+        if (len < 0 || image) ccs_h5_reason(reason, size);
+        else snprintf(reason, size, "out of memory");
+        rc = -1;
+    }
+    H5Fclose(f);
+    if (!rc) {
+        ccs_fs_clean_temporaries(path);
+        ccs_fs_out *out = ccs_fs_begin(path);
+        int e = out ? ccs_fs_commit(out, fwrite(image, 1, (size_t)len, ccs_fs_stream(out)) == (size_t)len) : errno;
+        if (e == ECANCELED) e = EIO;
+        if (e) {
+            snprintf(reason, size, "%s", strerror(e));
+            rc = -1;
+        }
+    }
+    free(image);
+    return rc;
+}
 
 int ccs_h5_str_attr(hid_t obj, const char *name, const char *value)
 {
@@ -20,216 +122,244 @@ int ccs_h5_str_attr(hid_t obj, const char *name, const char *value)
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
     int rc = a < 0 || H5Awrite(a, type, value) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
+    if (a >= 0) close_keeping_errors(H5Aclose, a);
+    close_keeping_errors(H5Sclose, space);
+    close_keeping_errors(H5Tclose, type);
     return rc;
 }
 
-static int dataset(hid_t group, const char *name, hid_t type, size_t n, const void *data,
-                   const char *units)
+/* Marks a failure that is not HDF5's. */
+static void fail(h5w *w, const char *reason)
 {
+    if (w->bad) return;
+    w->bad = 1;
+    snprintf(w->reason, sizeof w->reason, "%s", reason);
+}
+
+static hid_t dcpl_untimed(void)
+{
+    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+    if (plist >= 0 && H5Pset_obj_track_times(plist, 0) < 0) {
+        H5Pclose(plist);
+        plist = -1;
+    }
+    return plist;
+}
+
+static void dataset(h5w *w, hid_t group, const char *name, hid_t type, size_t n, const void *data,
+                    const char *units)
+{
+    if (w->bad) return;
     hsize_t dims[1] = {n}, chunk[1] = {n < 8760 ? (n ? n : 1) : 8760};
     hid_t space = H5Screate_simple(1, dims, NULL);
-    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(plist, 1, chunk);
-    H5Pset_deflate(plist, 4);
-    hid_t d = H5Dcreate2(group, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-    int rc = d < 0 || (n > 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
-    if (!rc) rc = ccs_h5_str_attr(d, "units", units);
-    if (d >= 0) H5Dclose(d);
-    H5Pclose(plist);
+    hid_t plist = dcpl_untimed();
+    hid_t d = -1;
+    if (!ck(w, space < 0 || plist < 0 || H5Pset_chunk(plist, 1, chunk) < 0 || H5Pset_deflate(plist, 4) < 0))
+        ck(w, (d = H5Dcreate2(group, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT)) < 0);
+    if (!w->bad && n > 0) ck(w, H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0);
+    if (!w->bad) ck(w, ccs_h5_str_attr(d, "units", units));
+    if (d >= 0) ck(w, H5Dclose(d) < 0); /* a chunk may reach the file only here */
+    if (plist >= 0) H5Pclose(plist);
+    if (space >= 0) H5Sclose(space);
+}
+
+static void num_attr(h5w *w, hid_t obj, const char *name, double value)
+{
+    if (w->bad) return;
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (!ck(w, a < 0)) ck(w, H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0);
+    if (a >= 0) H5Aclose(a);
     H5Sclose(space);
-    return rc;
+}
+
+static void str_attr(h5w *w, hid_t obj, const char *name, const char *value)
+{
+    if (!w->bad) ck(w, ccs_h5_str_attr(obj, name, value));
+}
+
+static hid_t group(h5w *w, hid_t loc, const char *name)
+{
+    if (w->bad) return -1;
+    hid_t g = ccs_h5_group(loc, name);
+    ck(w, g < 0);
+    return g;
+}
+
+/* The region of each of a job's runs, as a variable-length string dataset. */
+static void names_dataset(h5w *w, hid_t g, const char *name, size_t n, const char **names)
+{
+    if (w->bad) return;
+    hid_t st = H5Tcopy(H5T_C_S1);
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t plist = dcpl_untimed();
+    hid_t d = -1;
+    if (!ck(w, st < 0 || sp < 0 || plist < 0 || H5Tset_size(st, H5T_VARIABLE) < 0))
+        ck(w, (d = H5Dcreate2(g, name, st, sp, H5P_DEFAULT, plist, H5P_DEFAULT)) < 0);
+    if (!w->bad && n) ck(w, H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0);
+    if (d >= 0) ck(w, H5Dclose(d) < 0);
+    if (plist >= 0) H5Pclose(plist);
+    if (sp >= 0) H5Sclose(sp);
+    if (st >= 0) H5Tclose(st);
+}
+
+/* /jobs/<name>/: one row per run, in release order, and the job's freshness as attributes. */
+static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, const char *cost_units)
+{
+    const ccs_scenario *s = r->scenario;
+    const ccs_job_result *j = &r->jobs[i];
+    size_t n = j->runs, m = n ? n : 1;
+    int64_t *t[4] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
+    double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
+    uint8_t *missed = malloc(m), *guard = malloc(m);
+    const char **names = malloc(m * sizeof *names);
+    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !names)
+        fail(w, "out of memory");
+    hid_t g = group(w, jobs, s->jobs[i].name);
+    for (size_t k = 0; !w->bad && k < n; k++) {
+        const ccs_job_run_record *rec = &j->records[k];
+        t[0][k] = rec->release_us / 1000000;
+        t[1][k] = rec->start_us / 1000000;
+        t[2][k] = rec->end_us / 1000000;
+        t[3][k] = rec->deadline_us / 1000000;
+        v[0][k] = rec->energy_kwh;
+        v[1][k] = rec->carbon_g / 1000.0;
+        v[2][k] = rec->cost;
+        v[3][k] = rec->forecast_carbon_g / 1000.0;
+        v[4][k] = (double)rec->wait_us / 3.6e9;
+        missed[k] = (uint8_t)rec->missed;
+        guard[k] = (uint8_t)rec->override;
+        names[k] = s->regions[rec->region].name;
+    }
+    static const char *tu = "seconds since 1970-01-01T00:00:00Z";
+    dataset(w, g, "release_utc_s", H5T_NATIVE_INT64, n, t[0], tu);
+    dataset(w, g, "start_utc_s", H5T_NATIVE_INT64, n, t[1], tu);
+    dataset(w, g, "end_utc_s", H5T_NATIVE_INT64, n, t[2], tu);
+    dataset(w, g, "deadline_utc_s", H5T_NATIVE_INT64, n, t[3], tu);
+    dataset(w, g, "energy_kwh", H5T_NATIVE_DOUBLE, n, v[0], "kWh from the grid (IT x PUE)");
+    dataset(w, g, "carbon_kg", H5T_NATIVE_DOUBLE, n, v[1], "kgCO2e, actual");
+    dataset(w, g, "cost", H5T_NATIVE_DOUBLE, n, v[2], cost_units);
+    dataset(w, g, "forecast_carbon_kg", H5T_NATIVE_DOUBLE, n, v[3], "kgCO2e, as the policy expected");
+    dataset(w, g, "queue_wait_h", H5T_NATIVE_DOUBLE, n, v[4], "hours waiting for region capacity");
+    dataset(w, g, "missed", H5T_NATIVE_UINT8, n, missed, "1: ended after its deadline");
+    dataset(w, g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
+    names_dataset(w, g, "region", n, names);
+    num_attr(w, g, "freshness_mean_h", j->freshness_mean_h);
+    num_attr(w, g, "freshness_max_h", j->freshness_max_h);
+    num_attr(w, g, "deadline_misses", (double)j->deadline_misses);
+    if (g >= 0) ck(w, H5Gclose(g) < 0);
+    for (int k = 0; k < 4; k++) free(t[k]);
+    for (int k = 0; k < 5; k++) free(v[k]);
+    free(missed);
+    free(guard);
+    free(names);
 }
 
 /* /services/<name>/: the service's hourly series (series.h), slot i the hour starting at
  * hour_utc_s[i]; the last slot also holds work that drained after the period. */
-static int num_attr(hid_t obj, const char *name, double value)
+static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_t i, const char *cost_units)
 {
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    return rc;
+    const ccs_series *z = &r->services[i].series;
+    int64_t *secs = malloc((z->n ? z->n : 1) * sizeof *secs);
+    double *mean = malloc((z->n ? z->n : 1) * sizeof *mean);
+    if (!secs || !mean) fail(w, "out of memory");
+    hid_t g = group(w, services, r->scenario->services[i].name);
+    for (size_t k = 0; !w->bad && k < z->n; k++) {
+        secs[k] = (z->hour0_us + (int64_t)k * 3600000000LL) / 1000000;
+        mean[k] = z->requests[k] > 0 ? z->latency_sum_ms[k] / z->requests[k] : 0.0;
+    }
+    dataset(w, g, "hour_utc_s", H5T_NATIVE_INT64, z->n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
+    dataset(w, g, "requests", H5T_NATIVE_DOUBLE, z->n, z->requests, "measured requests, by arrival hour");
+    dataset(w, g, "mean_latency_ms", H5T_NATIVE_DOUBLE, z->n, mean, "ms, mean over the hour's requests");
+    dataset(w, g, "slo_misses", H5T_NATIVE_DOUBLE, z->n, z->slo_misses, "requests slower than slo_p95_ms");
+    dataset(w, g, "cache_hits", H5T_NATIVE_DOUBLE, z->n, z->cache_hits, "requests served from the cache");
+    dataset(w, g, "it_energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->it_energy_kwh, "kWh at the servers");
+    dataset(w, g, "energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->energy_kwh, "kWh from the grid (IT x PUE)");
+    dataset(w, g, "carbon_kg", H5T_NATIVE_DOUBLE, z->n, z->carbon_kg, "kgCO2e");
+    dataset(w, g, "cost", H5T_NATIVE_DOUBLE, z->n, z->cost, cost_units);
+    dataset(w, g, "replica_hours", H5T_NATIVE_DOUBLE, z->n, z->replica_hours,
+            "provisioned replica-hours (serving, cold-starting, warm)");
+    if (g >= 0) ck(w, H5Gclose(g) < 0);
+    free(secs);
+    free(mean);
 }
 
-/* /jobs/<name>/: one row per run, in release order, and the job's freshness as attributes. */
-static int write_jobs(hid_t f, const ccs_run_result *r, const char *cost_units)
+/* /regions/<name>/: the region's hours under the policy, and run-now's energy on the same hours. */
+static void write_region(h5w *w, hid_t regions, const ccs_run_result *r, size_t i, const char *cost_units,
+                         const char *price_units)
 {
     const ccs_scenario *s = r->scenario;
-    hid_t jobs = H5Gcreate2(f, "jobs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = jobs < 0;
-    for (size_t i = 0; i < s->njobs && !bad; i++) {
-        const ccs_job_result *j = &r->jobs[i];
-        size_t n = j->runs, m = n ? n : 1;
-        int64_t *t[4] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
-        double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
-        uint8_t *missed = malloc(m), *guard = malloc(m);
-        const char **names = malloc(m * sizeof *names);
-        hid_t g = H5Gcreate2(jobs, s->jobs[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        bad |= g < 0 || !t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed ||
-               !guard || !names;
-        for (size_t k = 0; !bad && k < n; k++) {
-            const ccs_job_run_record *rec = &j->records[k];
-            t[0][k] = rec->release_us / 1000000;
-            t[1][k] = rec->start_us / 1000000;
-            t[2][k] = rec->end_us / 1000000;
-            t[3][k] = rec->deadline_us / 1000000;
-            v[0][k] = rec->energy_kwh;
-            v[1][k] = rec->carbon_g / 1000.0;
-            v[2][k] = rec->cost;
-            v[3][k] = rec->forecast_carbon_g / 1000.0;
-            v[4][k] = (double)rec->wait_us / 3.6e9;
-            missed[k] = (uint8_t)rec->missed;
-            guard[k] = (uint8_t)rec->override;
-            names[k] = s->regions[rec->region].name;
-        }
-        if (!bad) {
-            static const char *tu = "seconds since 1970-01-01T00:00:00Z";
-            bad |= dataset(g, "release_utc_s", H5T_NATIVE_INT64, n, t[0], tu);
-            bad |= dataset(g, "start_utc_s", H5T_NATIVE_INT64, n, t[1], tu);
-            bad |= dataset(g, "end_utc_s", H5T_NATIVE_INT64, n, t[2], tu);
-            bad |= dataset(g, "deadline_utc_s", H5T_NATIVE_INT64, n, t[3], tu);
-            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, n, v[0], "kWh from the grid (IT x PUE)");
-            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, n, v[1], "kgCO2e, actual");
-            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, n, v[2], cost_units);
-            bad |= dataset(g, "forecast_carbon_kg", H5T_NATIVE_DOUBLE, n, v[3], "kgCO2e, as the policy expected");
-            bad |= dataset(g, "queue_wait_h", H5T_NATIVE_DOUBLE, n, v[4], "hours waiting for region capacity");
-            bad |= dataset(g, "missed", H5T_NATIVE_UINT8, n, missed, "1: ended after its deadline");
-            bad |= dataset(g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
-            /* the region of each run, as a variable-length string dataset */
-            hid_t st = H5Tcopy(H5T_C_S1);
-            H5Tset_size(st, H5T_VARIABLE);
-            hsize_t dims[1] = {n};
-            hid_t sp = H5Screate_simple(1, dims, NULL);
-            hid_t d = H5Dcreate2(g, "region", st, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-            bad |= d < 0 || (n && H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0);
-            if (d >= 0) H5Dclose(d);
-            H5Sclose(sp);
-            H5Tclose(st);
-            bad |= num_attr(g, "freshness_mean_h", j->freshness_mean_h) |
-                   num_attr(g, "freshness_max_h", j->freshness_max_h) |
-                   num_attr(g, "deadline_misses", (double)j->deadline_misses);
-        }
-        if (g >= 0) H5Gclose(g);
-        for (int k = 0; k < 4; k++) free(t[k]);
-        for (int k = 0; k < 5; k++) free(v[k]);
-        free(missed);
-        free(guard);
-        free(names);
+    ccs_hourly h, b;
+    if (ccs_ledger_hourly(r->ledger, (int)i, &h) != 0 || ccs_ledger_hourly(r->baseline_ledger, (int)i, &b) != 0) {
+        fail(w, "out of memory");
+        return;
     }
-    if (jobs >= 0) H5Gclose(jobs);
-    return bad;
-}
-
-static int write_services(hid_t f, const ccs_run_result *r, const char *cost_units)
-{
-    const ccs_scenario *s = r->scenario;
-    hid_t services = H5Gcreate2(f, "services", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = services < 0;
-    for (size_t i = 0; i < s->nservices && !bad; i++) {
-        const ccs_series *z = &r->services[i].series;
-        int64_t *secs = malloc((z->n ? z->n : 1) * sizeof *secs);
-        double *mean = malloc((z->n ? z->n : 1) * sizeof *mean);
-        hid_t g = secs && mean ? H5Gcreate2(services, s->services[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-        bad |= g < 0;
-        if (!bad) {
-            for (size_t k = 0; k < z->n; k++) {
-                secs[k] = (z->hour0_us + (int64_t)k * 3600000000LL) / 1000000;
-                mean[k] = z->requests[k] > 0 ? z->latency_sum_ms[k] / z->requests[k] : 0.0;
-            }
-            bad |= dataset(g, "hour_utc_s", H5T_NATIVE_INT64, z->n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
-            bad |= dataset(g, "requests", H5T_NATIVE_DOUBLE, z->n, z->requests, "measured requests, by arrival hour");
-            bad |= dataset(g, "mean_latency_ms", H5T_NATIVE_DOUBLE, z->n, mean, "ms, mean over the hour's requests");
-            bad |= dataset(g, "slo_misses", H5T_NATIVE_DOUBLE, z->n, z->slo_misses, "requests slower than slo_p95_ms");
-            bad |= dataset(g, "cache_hits", H5T_NATIVE_DOUBLE, z->n, z->cache_hits, "requests served from the cache");
-            bad |= dataset(g, "it_energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->it_energy_kwh, "kWh at the servers");
-            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->energy_kwh, "kWh from the grid (IT x PUE)");
-            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, z->n, z->carbon_kg, "kgCO2e");
-            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, z->n, z->cost, cost_units);
-            bad |= dataset(g, "replica_hours", H5T_NATIVE_DOUBLE, z->n, z->replica_hours,
-                           "provisioned replica-hours (serving, cold-starting, warm)");
-        }
-        if (g >= 0) H5Gclose(g);
-        free(secs);
-        free(mean);
+    int64_t *secs = malloc((h.n ? h.n : 1) * sizeof *secs);
+    /* The baseline on the policy's hours: its runs may end earlier or later past the horizon. */
+    double *be = calloc(h.n ? h.n : 1, sizeof *be);
+    if (!secs || !be) fail(w, "out of memory");
+    for (size_t k = 0; !w->bad && k < h.n; k++) secs[k] = h.hour_us[k] / 1000000;
+    for (size_t k = 0; !w->bad && k < h.n && k < b.n; k++) be[k] = b.energy_kwh[k];
+    hid_t g = group(w, regions, s->regions[i].name);
+    dataset(w, g, "hour_utc_s", H5T_NATIVE_INT64, h.n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
+    dataset(w, g, "energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.energy_kwh, "kWh from the grid (IT x PUE)");
+    dataset(w, g, "it_energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.it_energy_kwh, "kWh at the servers");
+    dataset(w, g, "baseline_energy_kwh", H5T_NATIVE_DOUBLE, h.n, be,
+            "kWh from the grid under run-now on the same streams, on hour_utc_s");
+    dataset(w, g, "carbon_kg", H5T_NATIVE_DOUBLE, h.n, h.carbon_kg, "kgCO2e");
+    dataset(w, g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
+    dataset(w, g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");
+    dataset(w, g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
+    const ccs_region_queue *q = &r->queues[i];
+    if (q->capacity_kw > 0 && !w->bad) { /* aligned with hour_utc_s */
+        uint32_t *wait = calloc(h.n ? h.n : 1, sizeof *wait);
+        if (!wait) fail(w, "out of memory");
+        else memcpy(wait, q->hourly, (q->nhours < h.n ? q->nhours : h.n) * sizeof *wait);
+        dataset(w, g, "queue_waiting_runs", H5T_NATIVE_UINT32, h.n, wait, "most runs waiting for capacity at once in the hour");
+        free(wait);
     }
-    if (services >= 0) H5Gclose(services);
-    return bad;
+    str_attr(w, g, "carbon_trace", r->regions[i].carbon_path);
+    str_attr(w, g, "price_source", r->regions[i].price_source);
+    if (g >= 0) ck(w, H5Gclose(g) < 0);
+    free(secs);
+    free(be);
 }
 
 int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const ccs_scenario *s = r->scenario;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
+    h5w w = {0};
+    hid_t f = ccs_h5_create(path);
+    if (f < 0) {
+        ccs_h5_reason(w.reason, sizeof w.reason);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create the HDF5 results: %s", w.reason);
+    }
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
-    int bad = ccs_h5_str_attr(f, "scenario", s->name) | ccs_h5_str_attr(f, "seed", seed) |
-              ccs_h5_str_attr(f, "policy", r->policy) | ccs_h5_str_attr(f, "currency", s->currency) |
-              ccs_h5_str_attr(f, "ccsim_version", CCS_VERSION);
-    hid_t regions = H5Gcreate2(f, "regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    bad |= regions < 0;
+    str_attr(&w, f, "scenario", s->name);
+    str_attr(&w, f, "seed", seed);
+    str_attr(&w, f, "policy", r->policy);
+    str_attr(&w, f, "currency", s->currency);
+    str_attr(&w, f, "ccsim_version", CCS_VERSION);
     char cost_units[64], price_units[64];
     snprintf(cost_units, sizeof cost_units, "%s", s->currency);
     snprintf(price_units, sizeof price_units, "%s/MWh", s->currency);
-    for (size_t i = 0; i < s->nregions && !bad; i++) {
-        ccs_hourly h;
-        if (ccs_ledger_hourly(r->ledger, (int)i, &h) != 0) {
-            bad = 1;
-            break;
-        }
-        int64_t *secs = malloc((h.n ? h.n : 1) * sizeof *secs);
-        if (!secs) {
-            bad = 1;
-            break;
-        }
-        for (size_t k = 0; k < h.n; k++) secs[k] = h.hour_us[k] / 1000000;
-        hid_t g = H5Gcreate2(regions, s->regions[i].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        bad |= g < 0;
-        if (!bad) {
-            bad |= dataset(g, "hour_utc_s", H5T_NATIVE_INT64, h.n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
-            bad |= dataset(g, "energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.energy_kwh, "kWh from the grid (IT x PUE)");
-            bad |= dataset(g, "it_energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.it_energy_kwh, "kWh at the servers");
-            /* The baseline on the policy's hours: its runs may end earlier or later past the horizon. */
-            ccs_hourly b;
-            double *be = calloc(h.n ? h.n : 1, sizeof *be);
-            bad |= !be || ccs_ledger_hourly(r->baseline_ledger, (int)i, &b) != 0;
-            for (size_t k = 0; !bad && k < h.n && k < b.n; k++) be[k] = b.energy_kwh[k];
-            if (!bad) bad |= dataset(g, "baseline_energy_kwh", H5T_NATIVE_DOUBLE, h.n, be,
-                                     "kWh from the grid under run-now on the same streams, on hour_utc_s");
-            free(be);
-            bad |= dataset(g, "carbon_kg", H5T_NATIVE_DOUBLE, h.n, h.carbon_kg, "kgCO2e");
-            bad |= dataset(g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
-            bad |= dataset(g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");
-            bad |= dataset(g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
-            const ccs_region_queue *q = &r->queues[i];
-            if (q->capacity_kw > 0) { /* aligned with hour_utc_s */
-                uint32_t *w = calloc(h.n ? h.n : 1, sizeof *w);
-                bad |= !w;
-                if (w) memcpy(w, q->hourly, (q->nhours < h.n ? q->nhours : h.n) * sizeof *w);
-                if (w) bad |= dataset(g, "queue_waiting_runs", H5T_NATIVE_UINT32, h.n, w,
-                                      "most runs waiting for capacity at once in the hour");
-                free(w);
-            }
-            bad |= ccs_h5_str_attr(g, "carbon_trace", r->regions[i].carbon_path);
-            bad |= ccs_h5_str_attr(g, "price_source", r->regions[i].price_source);
-            H5Gclose(g);
-        }
-        free(secs);
+    hid_t regions = group(&w, f, "regions");
+    for (size_t i = 0; i < s->nregions && !w.bad; i++) write_region(&w, regions, r, i, cost_units, price_units);
+    if (regions >= 0) ck(&w, H5Gclose(regions) < 0);
+    if (s->nservices) {
+        hid_t services = group(&w, f, "services");
+        for (size_t i = 0; i < s->nservices && !w.bad; i++) write_service(&w, services, r, i, cost_units);
+        if (services >= 0) ck(&w, H5Gclose(services) < 0);
     }
-    if (regions >= 0) H5Gclose(regions);
-    if (!bad && s->nservices) bad |= write_services(f, r, cost_units);
-    if (!bad && s->njobs) bad |= write_jobs(f, r, cost_units);
-    bad |= H5Fclose(f) < 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the HDF5 results");
+    if (s->njobs) {
+        hid_t jobs = group(&w, f, "jobs");
+        for (size_t i = 0; i < s->njobs && !w.bad; i++) write_job(&w, jobs, r, i, cost_units);
+        if (jobs >= 0) ck(&w, H5Gclose(jobs) < 0);
     }
+    if (w.bad) H5Fclose(f);
+    else if (ccs_h5_save(f, path, w.reason, sizeof w.reason) != 0) w.bad = 1;
+    if (w.bad) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the HDF5 results: %s", w.reason);
     return 0;
 }

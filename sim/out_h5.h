@@ -1,4 +1,5 @@
-/* results.h5: hourly series per region of the policy's run (README "Output reference"). */
+/* results.h5: hourly series per region of the policy's run (README "Output reference"), and the
+ * HDF5 helpers the sweep's assembled file shares with it. */
 #ifndef CCS_OUT_H5_H
 #define CCS_OUT_H5_H
 
@@ -11,5 +12,17 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err);
 
 /* A UTF-8 string attribute on a file, group or dataset; non-zero on failure. */
 int ccs_h5_str_attr(hid_t obj, const char *name, const char *value);
+
+/* A new file in memory (label names it in HDF5's messages) and a new group, neither recording a
+ * creation or modification time, so that the same content gives the same bytes. -1 on failure. */
+hid_t ccs_h5_create(const char *label);
+hid_t ccs_h5_group(hid_t loc, const char *name);
+/* Closes f, a file of ccs_h5_create, and writes its bytes to path under a temporary name, renamed
+ * when complete. 0, or -1 with why in reason ("No space left on device"). */
+int ccs_h5_save(hid_t f, const char *path, char *reason, size_t size);
+
+/* Why the last HDF5 call failed, read from its error stack (the system's reason, e.g. "No space
+ * left on device", when a write failed); call it before any other HDF5 call. */
+void ccs_h5_reason(char *buf, size_t size);
 
 #endif

@@ -2,12 +2,13 @@
 #include "out_json.h"
 
 #include "ccs_time.h"
+#include "sweep_fs.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static json_t *totals_json(const ccs_totals *t)
 {
@@ -162,16 +163,20 @@ static json_t *summary_json(const ccs_run_result *r)
 int ccs_out_summary_write(const ccs_run_result *r, const char *path, ccs_err *err)
 {
     json_t *root = summary_json(r);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int bad = !f || json_dumpf(root, f, JSON_FLAGS) != 0 || fputc('\n', f) == EOF;
-    if (f) bad |= fclose(f) != 0;
-    json_decref(root);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the summary");
+    if (!root) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    ccs_fs_clean_temporaries(path);
+    ccs_fs_out *o = ccs_fs_begin(path);
+    if (!o) {
+        int e = errno;
+        json_decref(root);
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create the summary: %s", strerror(e));
     }
+    FILE *f = ccs_fs_stream(o);
+    int ok = json_dumpf(root, f, JSON_FLAGS) == 0 && fputc('\n', f) != EOF;
+    json_decref(root);
+    int e = ccs_fs_commit(o, ok);
+    if (e == ECANCELED) e = EIO; /* jansson failed without a failed write: cannot happen with valid JSON */
+    if (e) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the summary: %s", strerror(e));
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* gnuplot driver; see out_plot.h. The template (plots/intensity-energy.gp) holds the picture;
- * this file only supplies the terminal, the output name and the data. */
+ * this file only supplies the terminal, the output name and the data. Every text it supplies
+ * goes through ccs_gp_quote. */
 #include "out_plot.h"
 
 #include "ccs_config.h"
@@ -24,6 +25,33 @@ static char *find_in_path(const char *prog)
     }
     free(copy);
     return hit;
+}
+
+static int gp_plain(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr(" -_.,:/()+", c) != NULL);
+}
+
+void ccs_gp_quote(FILE *f, const char *s)
+{
+    fputc('"', f);
+    int escaped = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* gnuplot reads up to four digits after "\0" (three otherwise): an octal digit right
+         * after an escape would join it, so it is escaped too */
+        escaped = !gp_plain(*p) || (escaped && *p >= '0' && *p <= '7');
+        if (escaped) fprintf(f, "\\%03o", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+void ccs_gp_set(FILE *f, const char *name, const char *value)
+{
+    fprintf(f, "%s = ", name);
+    ccs_gp_quote(f, value);
+    fputc('\n', f);
 }
 
 char *ccs_plot_template(const char *name)
@@ -102,11 +130,18 @@ int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
     }
     const ccs_scenario *s = r->scenario;
     fprintf(g, "set terminal pngcairo size 1200,%d font 'DejaVu Sans,10'\n", 300 + 260 * (int)s->nregions);
-    fprintf(g, "set output '%s'\n", tmp);
-    fprintf(g, "nregions = %zu\n", s->nregions);
-    fprintf(g, "scenario = \"%s (policy %s)\"\n", s->name, r->policy);
-    for (size_t i = 0; i < s->nregions; i++)
-        fprintf(g, "region%zu = \"%s\"\n", i + 1, s->regions[i].name);
+    fputs("set output ", g);
+    ccs_gp_quote(g, tmp);
+    fprintf(g, "\nnregions = %zu\n", s->nregions);
+    size_t n = strlen(s->name) + strlen(r->policy) + 16;
+    char *title = malloc(n), var[32];
+    if (title) snprintf(title, n, "%s (policy %s)", s->name, r->policy);
+    ccs_gp_set(g, "scenario", title ? title : s->name);
+    free(title);
+    for (size_t i = 0; i < s->nregions; i++) {
+        snprintf(var, sizeof var, "region%zu", i + 1);
+        ccs_gp_set(g, var, s->regions[i].name);
+    }
     fprintf(g, "$data << EOD\n");
     for (size_t i = 0; i < s->nregions; i++) {
         ccs_hourly h;
@@ -122,7 +157,7 @@ int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
     free(tpl);
     int rc = ccs_gnuplot(script, len, err);
     free(script);
-    if (rc == 0 && rename(tmp, png) != 0) rc = ccs_err_set(err, CCS_EIO, "cannot write %s", png);
+    if (rc == 0 && rename(tmp, png) != 0) rc = ccs_err_set(err, CCS_EIO, "cannot write %s: %s", png, strerror(errno));
     if (rc > 1 || rc < 0) unlink(tmp);
     if (rc > 1) ccs_err_prefix(err, "drawing %s: ", png);
     return rc;

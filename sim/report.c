@@ -6,6 +6,7 @@
 #include "ccs_csv.h"
 #include "sweep_fs.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,20 +301,41 @@ static void report_free(report *r)
 
 /* ---- renderers ---- */
 
+/* Text into Markdown, whatever it holds (scenario names, parameter values): outside `code spans`
+ * the characters that could start raw HTML become entities, so no viewer renders markup from a
+ * name; inside a span everything is literal already. A backtick in a name only closes or opens
+ * a span, and the tracking follows it, so no text ever lands outside a span unescaped. */
+static void md_text(FILE *f, const char *s, int in_table)
+{
+    int code = 0;
+    for (; *s; s++) {
+        if (*s == '`') code = !code;
+        if (in_table && *s == '|') fputs("\\|", f);
+        else if (!code && *s == '<') fputs("&lt;", f);
+        else if (!code && *s == '>') fputs("&gt;", f);
+        else if (!code && *s == '&') fputs("&amp;", f);
+        else fputc(*s, f);
+    }
+}
+
 static void md_table(FILE *f, const table *tb)
 {
     if (tb->nrows == 0) {
         fprintf(f, "(none)\n\n");
         return;
     }
-    for (size_t c = 0; c < tb->ncols; c++) fprintf(f, "| %s ", tb->head[c]);
+    for (size_t c = 0; c < tb->ncols; c++) {
+        fputs("| ", f);
+        md_text(f, tb->head[c], 1);
+        fputc(' ', f);
+    }
     fprintf(f, "|\n");
     for (size_t c = 0; c < tb->ncols; c++) fprintf(f, "|---");
     fprintf(f, "|\n");
     for (size_t r = 0; r < tb->nrows; r++) {
         for (size_t c = 0; c < tb->ncols; c++) {
             fprintf(f, "| ");
-            for (const char *p = tb->cells[r][c]; *p; p++) fputs(*p == '|' ? "\\|" : (char[2]){*p, 0}, f);
+            md_text(f, tb->cells[r][c], 1);
             fputc(' ', f);
         }
         fprintf(f, "|\n");
@@ -332,8 +354,16 @@ static int have_plot(const char *dir, const char *name, const char *ext)
 
 static void write_md(FILE *f, const report *r, const char *dir)
 {
-    fprintf(f, "# Sweep report: %s\n\n%s\n\n## Headline\n\n", r->t->scenario, r->intro);
-    for (size_t i = 0; i < r->nheadlines; i++) fprintf(f, "- %s\n", r->headlines[i]);
+    fputs("# Sweep report: ", f);
+    md_text(f, r->t->scenario, 0);
+    fputs("\n\n", f);
+    md_text(f, r->intro, 0);
+    fputs("\n\n## Headline\n\n", f);
+    for (size_t i = 0; i < r->nheadlines; i++) {
+        fputs("- ", f);
+        md_text(f, r->headlines[i], 0);
+        fputc('\n', f);
+    }
     fprintf(f, "\n## Sign-off table\n\n");
     md_table(f, &r->signoff);
     fprintf(f, "## Recommendations\n\nThe sweep points that save carbon against run-now, ranked by kg CO2e saved per "
@@ -496,15 +526,18 @@ int ccs_sweep_report(const ccs_sweep_table *t, const ccs_point_stats *ps, const 
     for (int i = 0; i < 3 && !rc; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        FILE *f = ccs_fs_begin(path);
-        if (!f) {
-            rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create");
+        ccs_fs_clean_temporaries(path);
+        ccs_fs_out *o = ccs_fs_begin(path);
+        if (!o) {
+            rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
             break;
         }
+        FILE *f = ccs_fs_stream(o);
         if (i == 0) write_md(f, &r, dir);
         else if (i == 1) write_csv(f, &r);
         else write_html(f, &r, dir);
-        if (ccs_fs_commit(f, path, 1) != 0) rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write");
+        int e = ccs_fs_commit(o, 1);
+        if (e) rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(e));
     }
     report_free(&r);
     return rc;

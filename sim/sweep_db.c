@@ -4,8 +4,10 @@
 #include "ccs_config.h"
 #include "ccs_time.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,32 +43,126 @@ static const char *schema_sql =
     " WHEN OLD.status = 'done'"
     " BEGIN SELECT RAISE(ABORT, 'a finished run is never rewritten'); END;";
 
+/* Corruption gets the advice; other failures the system's reason when there is one (a full disk,
+ * a missing folder), which SQLite's own message ("disk I/O error") does not say. */
 static int db_err(ccs_sweep_db *db, ccs_err *err)
 {
-    return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep registry: %s", sqlite3_errmsg(db->db));
+    int code = sqlite3_errcode(db->db) & 0xff, sys = sqlite3_system_errno(db->db);
+    /* SQLite's unix VFS returns SQLITE_FULL for ENOSPC only, and clears the errno it kept */
+    if (code == SQLITE_FULL && !sys) sys = ENOSPC;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
+                          "the sweep database is damaged (%s): move the folder aside and run the sweep again, "
+                          "or restore it from a backup", sqlite3_errmsg(db->db));
+    if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
+        return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep database: %s (%s)", sqlite3_errmsg(db->db),
+                          strerror(sys));
+    return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep database: %s", sqlite3_errmsg(db->db));
+}
+
+/* Content that cannot be what ccsim sweep wrote: a damaged or hand-edited file. */
+static int damaged(ccs_sweep_db *db, ccs_err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int damaged(ccs_sweep_db *db, ccs_err *err, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
+                      "the sweep database is damaged (%s): move the folder aside and run the sweep again, or "
+                      "restore it from a backup", what);
+}
+
+/* A statement's last step: SQLITE_DONE is the end of its rows, anything else an error. */
+static int step_end(ccs_sweep_db *db, int s, ccs_err *err) { return s == SQLITE_DONE ? 0 : db_err(db, err); }
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* Appends m to buf after "; ", its newlines made "; " too: one line for the message. */
+static void append_line(char *buf, size_t size, const char *m)
+{
+    size_t used = strlen(buf);
+    if (used && used + 2 < size) buf[used++] = ';', buf[used++] = ' ';
+    for (; *m && used + 2 < size; m++) {
+        if (*m == '\n') buf[used++] = ';', buf[used++] = ' ';
+        else buf[used++] = *m;
+    }
+    buf[used] = '\0';
+}
+
+/* SQLite's quick_check (every page's b-tree structure, NOT NULL and CHECK constraints; not the
+ * indexes' agreement with their tables): linear in the file's size, milliseconds for the
+ * largest sweeps, against reading a damaged file as fewer runs. */
+static int quick_check(ccs_sweep_db *db, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "PRAGMA quick_check(3)", -1, &st, NULL) != SQLITE_OK) return db_err(db, err);
+    char what[400] = "";
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *m = col_text(st, 0);
+        if (strcmp(m, "ok") == 0) continue;
+        /* on one line, without the schema heading SQLite puts first */
+        static const char head[] = "*** in database main ***\n";
+        if (strncmp(m, head, sizeof head - 1) == 0) m += sizeof head - 1;
+        append_line(what, sizeof what, m);
+    }
+    int rc = step_end(db, s, err);
+    sqlite3_finalize(st);
+    if (!rc && what[0]) rc = damaged(db, err, "%s", what);
+    return rc;
+}
+
+/* A folder given to ccsim report or plot must hold a sweep's tables: opened without creating
+ * anything, then checked. */
+static int check_tables(ccs_sweep_db *db, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                           " ('sweep', 'sweep_parameters', 'sweep_points', 'sweep_runs')", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    int s = sqlite3_step(st), n = s == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int rc = s == SQLITE_ROW ? 0 : db_err(db, err);
+    sqlite3_finalize(st);
+    if (!rc && n != 4)
+        rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
+                        "not a sweep database (%d of its 4 tables): expected the runs.sqlite of a folder written by "
+                        "ccsim sweep", n);
+    return rc;
 }
 
 int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err)
 {
     *out = NULL;
     ccs_sweep_db *db = calloc(1, sizeof *db);
-    if (!db) return ccs_err_set(err, CCS_ERUN, "out of memory");
-    db->path = strdup(path);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    /* Without CREATE, a missing file is an error rather than a new empty database. */
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path, &db->db, flags, NULL) != SQLITE_OK;
-    if (rc && !create) {
-        rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot open the sweep registry: %s",
-                        db->db ? sqlite3_errmsg(db->db) : "no memory");
-        ccs_sweep_db_close(db);
-        return rc;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &db->db, flags, NULL) != SQLITE_OK) {
+        int sys = db->db ? sqlite3_system_errno(db->db) : 0;
+        rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot open the sweep database: %s%s%s%s",
+                        db->db ? sqlite3_errmsg(db->db) : "out of memory", sys ? " (" : "", sys ? strerror(sys) : "",
+                        sys ? ")" : "");
     }
     if (!rc) sqlite3_busy_timeout(db->db, 10000);
+    if (!rc) rc = quick_check(db, err);
     /* WAL: a commit survives the process being killed at any instant; NORMAL sync is enough for
      * that (only a power cut can lose the last commits, and those runs are then just redone). */
-    if (!rc) rc = sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK;
-    if (!rc) rc = sqlite3_exec(db->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK;
-    if (rc) {
+    if (!rc && create &&
+        sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
         rc = db_err(db, err);
+    if (!rc && create && sqlite3_exec(db->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) rc = db_err(db, err);
+    if (!rc && !create) rc = check_tables(db, err);
+    if (rc) {
         ccs_sweep_db_close(db);
         return rc;
     }
@@ -95,6 +191,33 @@ static int exec(ccs_sweep_db *db, const char *sql, ccs_err *err)
     return sqlite3_exec(db->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_err(db, err);
 }
 
+/* The counts a resume relies on: a row per run, per parameter and per (point, parameter). A
+ * deleted row would otherwise read as a sweep with fewer runs. */
+static int check_counts(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT points, seeds, runs, (SELECT count(*) FROM sweep_runs),"
+                           " (SELECT count(*) FROM sweep_parameters), (SELECT count(*) FROM sweep_points) FROM sweep",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    int s = sqlite3_step(st);
+    int rc = s == SQLITE_ROW ? 0 : db_err(db, err);
+    int64_t v[6] = {0};
+    for (int i = 0; !rc && i < 6; i++) v[i] = sqlite3_column_int64(st, i);
+    sqlite3_finalize(st);
+    if (rc) return rc;
+    int64_t np = (int64_t)ccs_sweep_npoints(sp), nk = ccs_sweep_seeds(sp), npar = (int64_t)ccs_sweep_nparams(sp);
+    if (v[0] != np || v[1] != nk || v[2] != np * nk)
+        return damaged(db, err, "its sweep row says %lld points x %lld seeds = %lld runs, the scenario %lld x %lld",
+                       (long long)v[0], (long long)v[1], (long long)v[2], (long long)np, (long long)nk);
+    if (v[3] != np * nk)
+        return damaged(db, err, "%lld of its %lld runs recorded", (long long)v[3], (long long)(np * nk));
+    if (v[4] != npar || v[5] != np * npar)
+        return damaged(db, err, "%lld parameters and %lld point values recorded, expected %lld and %lld",
+                       (long long)v[4], (long long)v[5], (long long)npar, (long long)(np * npar));
+    return 0;
+}
+
 static int check_same(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp, ccs_err *err)
 {
     sqlite3_stmt *st;
@@ -104,10 +227,11 @@ static int check_same(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sw
     char hash[17], shash[17];
     snprintf(hash, sizeof hash, "%016" PRIx64, info->scenario_hash);
     snprintf(shash, sizeof shash, "%016" PRIx64, ccs_sweep_hash(sp));
-    int rc = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 0);
-        if (strcmp((const char *)sqlite3_column_text(st, 1), hash) != 0)
+    int s = sqlite3_step(st);
+    int rc = s == SQLITE_ROW ? 0 : db_err(db, err);
+    if (!rc) {
+        const char *path = col_text(st, 0);
+        if (strcmp(col_text(st, 1), hash) != 0)
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds a sweep of %s as it was then; the scenario file has changed "
                             "since: expected the same file to resume, or another --out for a new sweep", path);
@@ -115,71 +239,106 @@ static int check_same(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sw
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds a sweep with %d seeds per point, not %d: expected the same "
                             "--seeds to resume, or another --out", sqlite3_column_int(st, 3), ccs_sweep_seeds(sp));
-        else if (strcmp((const char *)sqlite3_column_text(st, 2), shash) != 0)
+        else if (strcmp(col_text(st, 2), shash) != 0)
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds another sweep section: expected the same to resume, or another --out");
     }
     sqlite3_finalize(st);
+    return rc ? rc : check_counts(db, sp, err);
+}
+
+/* One integer from a query of one row. */
+static int query_int64(ccs_sweep_db *db, const char *sql, int64_t *v, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK) return db_err(db, err);
+    int s = sqlite3_step(st);
+    int rc = s == SQLITE_ROW ? 0 : db_err(db, err);
+    if (!rc) *v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
     return rc;
 }
 
-int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp,
-                         const ccs_sweep_plan *plan, ccs_err *err)
+/* Steps an insert to its end and resets it for the next row. */
+static int insert_step(ccs_sweep_db *db, sqlite3_stmt *st, ccs_err *err)
+{
+    int rc = step_end(db, sqlite3_step(st), err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int insert_sweep(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM sweep", -1, &st, NULL) != SQLITE_OK) return db_err(db, err);
-    int exists = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (exists) return check_same(db, info, sp, err);
-
-    int rc = exec(db, "BEGIN IMMEDIATE", err);
-    if (rc) return rc;
-    size_t npoints = ccs_sweep_npoints(sp), nparams = ccs_sweep_nparams(sp);
+    if (sqlite3_prepare_v2(db->db,
+                           "INSERT INTO sweep (id, scenario, scenario_path, scenario_hash, sweep_hash, currency,"
+                           " base_seed, points, seeds, runs, version, created_utc)"
+                           " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    size_t npoints = ccs_sweep_npoints(sp);
     int seeds = ccs_sweep_seeds(sp);
     char hash[17], shash[17], created[32];
     snprintf(hash, sizeof hash, "%016" PRIx64, info->scenario_hash);
     snprintf(shash, sizeof shash, "%016" PRIx64, ccs_sweep_hash(sp));
     now_iso(created, sizeof created);
-    rc = sqlite3_prepare_v2(db->db,
-                            "INSERT INTO sweep (id, scenario, scenario_path, scenario_hash, sweep_hash, currency,"
-                            " base_seed, points, seeds, runs, version, created_utc)"
-                            " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK;
-    if (!rc) {
-        sqlite3_bind_text(st, 1, info->scenario, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, info->scenario_path, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, shash, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, info->currency, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)info->base_seed);
-        sqlite3_bind_int64(st, 7, (sqlite3_int64)npoints);
-        sqlite3_bind_int(st, 8, seeds);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)npoints * seeds);
-        sqlite3_bind_text(st, 10, CCS_VERSION, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, created, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(st) != SQLITE_DONE;
-        sqlite3_finalize(st);
-    }
-    if (!rc) rc = sqlite3_prepare_v2(db->db, "INSERT INTO sweep_parameters VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK;
+    sqlite3_bind_text(st, 1, info->scenario, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, info->scenario_path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, shash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, info->currency, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)info->base_seed);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)npoints);
+    sqlite3_bind_int(st, 8, seeds);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)npoints * seeds);
+    sqlite3_bind_text(st, 10, CCS_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, created, -1, SQLITE_TRANSIENT);
+    int rc = insert_step(db, st, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insert_points(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err)
+{
+    size_t npoints = ccs_sweep_npoints(sp), nparams = ccs_sweep_nparams(sp);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "INSERT INTO sweep_parameters VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    int rc = 0;
     for (size_t i = 0; !rc && i < nparams; i++) {
         sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
         sqlite3_bind_text(st, 2, ccs_sweep_param_path(sp, i), -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(st) != SQLITE_DONE;
-        sqlite3_reset(st);
+        rc = insert_step(db, st, err);
     }
-    if (!rc) sqlite3_finalize(st);
-    if (!rc) rc = sqlite3_prepare_v2(db->db, "INSERT INTO sweep_points VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK;
+    sqlite3_finalize(st);
+    if (rc) return rc;
+    if (sqlite3_prepare_v2(db->db, "INSERT INTO sweep_points VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
     for (size_t p = 0; !rc && p < npoints; p++)
         for (size_t i = 0; !rc && i < nparams; i++) {
             sqlite3_bind_int64(st, 1, (sqlite3_int64)p);
             sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
             sqlite3_bind_text(st, 3, ccs_sweep_value(sp, p, i), -1, SQLITE_TRANSIENT);
-            rc = sqlite3_step(st) != SQLITE_DONE;
-            sqlite3_reset(st);
+            rc = insert_step(db, st, err);
         }
-    if (!rc) sqlite3_finalize(st);
-    if (!rc)
-        rc = sqlite3_prepare_v2(db->db, "INSERT INTO sweep_runs (run, point, seed_index, seed, name, status)"
-                                " VALUES (?, ?, ?, ?, ?, 'pending')", -1, &st, NULL) != SQLITE_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int insert_runs(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp,
+                       const ccs_sweep_plan *plan, ccs_err *err)
+{
+    size_t npoints = ccs_sweep_npoints(sp);
+    int seeds = ccs_sweep_seeds(sp);
+    /* the sweep section's check at load (ccs_sweep_spec_load) keeps every seed within 2^63 - 1 */
+    if (info->base_seed > (uint64_t)INT64_MAX - (uint64_t)(seeds - 1))
+        return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0, "seed %" PRIu64 " + %d seeds passes %" PRId64
+                          ": expected a smaller seed", info->base_seed, seeds, INT64_MAX);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "INSERT INTO sweep_runs (run, point, seed_index, seed, name, status)"
+                           " VALUES (?, ?, ?, ?, ?, 'pending')", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    int rc = 0;
     for (size_t p = 0; !rc && p < npoints; p++)
         for (int k = 0; !rc && k < seeds; k++) {
             int64_t run = (int64_t)p * seeds + k;
@@ -190,16 +349,31 @@ int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs
             sqlite3_bind_int(st, 3, k);
             sqlite3_bind_int64(st, 4, (sqlite3_int64)(info->base_seed + (uint64_t)k));
             sqlite3_bind_text(st, 5, name, -1, SQLITE_TRANSIENT);
-            rc = sqlite3_step(st) != SQLITE_DONE;
-            sqlite3_reset(st);
+            rc = insert_step(db, st, err);
         }
-    if (!rc) sqlite3_finalize(st);
-    if (rc) {
-        rc = db_err(db, err);
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    return exec(db, "COMMIT", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp,
+                         const ccs_sweep_plan *plan, ccs_err *err)
+{
+    int64_t exists = 0, others = 0;
+    int rc = query_int64(db, "SELECT count(*) FROM sweep", &exists, err);
+    if (!rc && exists) return check_same(db, info, sp, err);
+    if (!rc)
+        rc = query_int64(db, "SELECT (SELECT count(*) FROM sweep_runs) + (SELECT count(*) FROM sweep_points)"
+                         " + (SELECT count(*) FROM sweep_parameters)", &others, err);
+    if (!rc && others)
+        rc = damaged(db, err, "%lld rows of runs, points or parameters but no sweep row", (long long)others);
+    if (!rc) rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc) return rc;
+    rc = insert_sweep(db, info, sp, err);
+    if (!rc) rc = insert_points(db, sp, err);
+    if (!rc) rc = insert_runs(db, info, sp, plan, err);
+    if (!rc) rc = exec(db, "COMMIT", err);
+    if (rc) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
 }
 
 int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *err)
@@ -211,8 +385,8 @@ int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *e
                            NULL) != SQLITE_OK)
         return db_err(db, err);
     size_t cap = 0;
-    int rc = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = 0, s;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 256;
             int64_t *r = realloc(*runs, cap * sizeof *r);
@@ -221,7 +395,13 @@ int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *e
         }
         if (!rc) (*runs)[(*n)++] = sqlite3_column_int64(st, 0);
     }
+    if (!rc) rc = step_end(db, s, err);
     sqlite3_finalize(st);
+    if (rc) {
+        free(*runs);
+        *runs = NULL;
+        *n = 0;
+    }
     return rc;
 }
 
@@ -263,10 +443,12 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         for (int i = 6; i <= 23; i++) sqlite3_bind_null(st, i);
     }
     sqlite3_bind_int64(st, 24, o->run);
-    int rc = sqlite3_step(st) != SQLITE_DONE;
+    int rc = step_end(db, sqlite3_step(st), err);
+    /* a run's outcome always has its row: none means the file lost it */
+    if (!rc && sqlite3_changes(db->db) != 1) rc = damaged(db, err, "run %lld has no row", (long long)o->run);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc ? db_err(db, err) : 0;
+    return rc;
 }
 
 int ccs_sweep_db_finish(ccs_sweep_db *db, ccs_err *err)
@@ -277,49 +459,122 @@ int ccs_sweep_db_finish(ccs_sweep_db *db, ccs_err *err)
     return exec(db, sql, err);
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return strdup(t ? (const char *)t : "");
-}
+static char *col_dup(sqlite3_stmt *st, int i) { return strdup(col_text(st, i)); }
 
-int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+enum { MAX_SEEDS = 100000, MAX_POINTS = 10000000 }; /* as sweep_spec.c accepts */
+
+static int read_sweep_row(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
 {
-    memset(t, 0, sizeof *t);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT scenario, scenario_path, currency, seeds, points FROM sweep", -1, &st,
+    if (sqlite3_prepare_v2(db->db, "SELECT scenario, scenario_path, currency, seeds, points, runs FROM sweep", -1, &st,
                            NULL) != SQLITE_OK)
         return db_err(db, err);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0, "no sweep recorded here: expected a folder written by ccsim sweep");
+    int s = sqlite3_step(st), rc = 0;
+    if (s == SQLITE_DONE)
+        rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
+                        "no sweep recorded here: expected a folder written by ccsim sweep");
+    else if (s != SQLITE_ROW) rc = db_err(db, err);
+    int64_t seeds = 0, points = 0, runs = 0;
+    if (!rc) {
+        t->scenario = col_dup(st, 0);
+        t->scenario_path = col_dup(st, 1);
+        t->currency = col_dup(st, 2);
+        seeds = sqlite3_column_int64(st, 3);
+        points = sqlite3_column_int64(st, 4);
+        runs = sqlite3_column_int64(st, 5);
+        if (!t->scenario || !t->scenario_path || !t->currency) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    t->scenario = col_dup(st, 0);
-    t->scenario_path = col_dup(st, 1);
-    t->currency = col_dup(st, 2);
-    t->seeds = sqlite3_column_int(st, 3);
-    t->npoints = (size_t)sqlite3_column_int64(st, 4);
     sqlite3_finalize(st);
-    int rc = 0;
-    if (sqlite3_prepare_v2(db->db, "SELECT path FROM sweep_parameters ORDER BY param", -1, &st, NULL) != SQLITE_OK)
+    if (rc) return rc;
+    if (seeds < 1 || seeds > MAX_SEEDS || points < 1 || points > MAX_POINTS || runs != points * seeds)
+        return damaged(db, err, "its sweep row says %lld points x %lld seeds = %lld runs", (long long)points,
+                       (long long)seeds, (long long)runs);
+    t->seeds = (int)seeds;
+    t->npoints = (size_t)points;
+    return 0;
+}
+
+static int read_parameters(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT param, path FROM sweep_parameters ORDER BY param", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_err(db, err);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = 0, s;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_int64(st, 0) != (int64_t)t->nparams) {
+            rc = damaged(db, err, "parameter %zu missing", t->nparams);
+            break;
+        }
         char **p = realloc(t->paths, (t->nparams + 1) * sizeof *p);
-        if (!p) break;
+        if (!p) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
+        }
         t->paths = p;
-        t->paths[t->nparams++] = col_dup(st, 0);
+        if (!(t->paths[t->nparams++] = col_dup(st, 1))) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
+    if (!rc) rc = step_end(db, s, err);
     sqlite3_finalize(st);
+    if (!rc && t->nparams == 0) rc = damaged(db, err, "no sweep parameters");
+    return rc;
+}
+
+static int read_points(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+{
+    if (t->npoints > SIZE_MAX / sizeof *t->values / t->nparams - 1) return ccs_err_set(err, CCS_ERUN, "out of memory");
     t->values = calloc(t->npoints * t->nparams + 1, sizeof *t->values);
-    t->rows = calloc(t->npoints * (size_t)t->seeds + 1, sizeof *t->rows);
-    if (!t->values || !t->rows) return ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (sqlite3_prepare_v2(db->db, "SELECT point, param, value FROM sweep_points", -1, &st, NULL) != SQLITE_OK)
+    if (!t->values) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT point, param, value FROM sweep_points ORDER BY point, param", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_err(db, err);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        size_t p = (size_t)sqlite3_column_int64(st, 0), i = (size_t)sqlite3_column_int64(st, 1);
-        if (p < t->npoints && i < t->nparams) t->values[p * t->nparams + i] = col_dup(st, 2);
+    size_t n = 0;
+    int rc = 0, s;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t p = sqlite3_column_int64(st, 0), i = sqlite3_column_int64(st, 1);
+        /* in (point, param) order, each exactly once: row n is point n / nparams, param n % nparams */
+        if (p != (int64_t)(n / t->nparams) || i != (int64_t)(n % t->nparams) || n >= t->npoints * t->nparams) {
+            rc = damaged(db, err, "the value of point %zu, parameter %zu missing", n / t->nparams, n % t->nparams);
+            break;
+        }
+        if (!(t->values[n++] = col_dup(st, 2))) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
+    if (!rc) rc = step_end(db, s, err);
     sqlite3_finalize(st);
+    if (!rc && n != t->npoints * t->nparams)
+        rc = damaged(db, err, "%zu of its %zu point values recorded", n, t->npoints * t->nparams);
+    return rc;
+}
+
+static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
+{
+    ccs_sweep_outcome *o = &r->o;
+    o->run = r->run;
+    o->status = r->done ? 0 : failed ? CCS_ERUN : -1;
+    snprintf(o->message, sizeof o->message, "%s", col_text(st, 6));
+    o->wall_s = sqlite3_column_double(st, 7);
+    snprintf(o->worker, sizeof o->worker, "%s", col_text(st, 8));
+    snprintf(o->policy, sizeof o->policy, "%s", col_text(st, 9));
+    o->price_tolerance = sqlite3_column_double(st, 10);
+    o->events = (uint64_t)sqlite3_column_int64(st, 11);
+    double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost, &o->base_energy_kwh, &o->base_carbon_kg,
+                     &o->base_cost, &o->p95_ms, &o->base_p95_ms, &o->freshness_h, &o->base_freshness_h};
+    for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_double(st, 12 + i);
+    o->misses = (uint64_t)sqlite3_column_int64(st, 22);
+    o->baseline_misses = (uint64_t)sqlite3_column_int64(st, 23);
+    o->overrides = (uint64_t)sqlite3_column_int64(st, 24);
+    o->slo_met = sqlite3_column_int(st, 25);
+    o->slo_total = sqlite3_column_int(st, 26);
+}
+
+/* Every run, in run order, each where run order puts it: a missing or extra row is damage. */
+static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+{
+    size_t cap = t->npoints * (size_t)t->seeds;
+    t->rows = calloc(cap + 1, sizeof *t->rows);
+    if (!t->rows) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT run, point, seed_index, seed, name, status, message, wall_s, worker, policy,"
                            " price_tolerance, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
@@ -328,38 +583,43 @@ int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
                            " FROM sweep_runs ORDER BY run",
                            -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
-    size_t cap = t->npoints * (size_t)t->seeds;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW && t->nrows < cap) {
+    int rc = 0, s;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t run = sqlite3_column_int64(st, 0), want = (int64_t)t->nrows;
+        if (run != want || t->nrows >= cap || sqlite3_column_int64(st, 1) != want / t->seeds ||
+            sqlite3_column_int64(st, 2) != want % t->seeds) {
+            rc = damaged(db, err, "run %lld missing or out of place", (long long)want);
+            break;
+        }
         ccs_sweep_row *r = &t->rows[t->nrows++];
-        r->run = sqlite3_column_int64(st, 0);
-        r->point = sqlite3_column_int64(st, 1);
-        r->seed_index = sqlite3_column_int(st, 2);
+        r->run = run;
+        r->point = want / t->seeds;
+        r->seed_index = (int)(want % t->seeds);
         r->seed = (uint64_t)sqlite3_column_int64(st, 3);
-        snprintf(r->name, sizeof r->name, "%s", (const char *)sqlite3_column_text(st, 4));
-        const char *status = (const char *)sqlite3_column_text(st, 5);
+        snprintf(r->name, sizeof r->name, "%s", col_text(st, 4));
+        const char *status = col_text(st, 5);
         r->done = strcmp(status, "done") == 0;
-        ccs_sweep_outcome *o = &r->o;
-        o->run = r->run;
-        o->status = r->done ? 0 : strcmp(status, "failed") == 0 ? CCS_ERUN : -1;
-        const unsigned char *m = sqlite3_column_text(st, 6);
-        snprintf(o->message, sizeof o->message, "%s", m ? (const char *)m : "");
-        o->wall_s = sqlite3_column_double(st, 7);
-        m = sqlite3_column_text(st, 8);
-        snprintf(o->worker, sizeof o->worker, "%s", m ? (const char *)m : "");
-        m = sqlite3_column_text(st, 9);
-        snprintf(o->policy, sizeof o->policy, "%s", m ? (const char *)m : "");
-        o->price_tolerance = sqlite3_column_double(st, 10);
-        o->events = (uint64_t)sqlite3_column_int64(st, 11);
-        double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost, &o->base_energy_kwh, &o->base_carbon_kg,
-                         &o->base_cost, &o->p95_ms, &o->base_p95_ms, &o->freshness_h, &o->base_freshness_h};
-        for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_double(st, 12 + i);
-        o->misses = (uint64_t)sqlite3_column_int64(st, 22);
-        o->baseline_misses = (uint64_t)sqlite3_column_int64(st, 23);
-        o->overrides = (uint64_t)sqlite3_column_int64(st, 24);
-        o->slo_met = sqlite3_column_int(st, 25);
-        o->slo_total = sqlite3_column_int(st, 26);
+        read_outcome(st, r, strcmp(status, "failed") == 0);
     }
+    if (!rc) rc = step_end(db, s, err);
     sqlite3_finalize(st);
+    if (!rc && t->nrows != cap)
+        rc = damaged(db, err, "%zu of its %zu runs recorded (%zu points x %d seeds)", t->nrows, cap, t->npoints,
+                     t->seeds);
+    return rc;
+}
+
+int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+{
+    memset(t, 0, sizeof *t);
+    /* one read transaction: the four tables as of one instant, even beside a running sweep */
+    int rc = exec(db, "BEGIN", err);
+    if (rc) return rc;
+    rc = read_sweep_row(db, t, err);
+    if (!rc) rc = read_parameters(db, t, err);
+    if (!rc) rc = read_points(db, t, err);
+    if (!rc) rc = read_runs(db, t, err);
+    sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
     return rc;
 }
 

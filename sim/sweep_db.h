@@ -19,10 +19,14 @@ typedef struct ccs_sweep_info {
     uint64_t scenario_hash, base_seed;
 } ccs_sweep_info;
 
+/* create: a new or resumed sweep (the file is made if missing); else an existing sweep's file,
+ * never created (ccsim report, plot). Either way the file passes SQLite's quick_check first: a
+ * damaged file is an error naming it and what to do, never read as fewer runs. */
 int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err);
 void ccs_sweep_db_close(ccs_sweep_db *db);
 /* A new sweep: writes its rows, every run pending. An existing one: checks it is the same sweep
- * (scenario file, sweep section, seeds) and errs if not. */
+ * (scenario file, sweep section, seeds) and that it holds a row per run, parameter and point
+ * value, and errs if not. */
 int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp,
                          const ccs_sweep_plan *plan, ccs_err *err);
 /* Runs not done, in run order: a malloc'd array. */
@@ -49,6 +53,9 @@ typedef struct ccs_sweep_table {
     ccs_sweep_row *rows;     /* in run order: point-major, seed index minor */
 } ccs_sweep_table;
 
+/* Reads the whole sweep in one transaction and checks it is whole: npoints x seeds runs, each at
+ * its place in run order, every point's values. Anything less is an error, so exports are only
+ * ever written from a complete table. */
 int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err);
 void ccs_sweep_table_free(ccs_sweep_table *t);
 

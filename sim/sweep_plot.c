@@ -1,6 +1,7 @@
 /* The sweep's pictures, drawn by gnuplot from the templates in plots/: carbon against cost, P95
  * and freshness (tradeoff.gp), and the hours of one run (timeseries.gp), each as PNG and SVG.
- * This file only supplies terminals, names and data; the templates hold the look. */
+ * This file only supplies terminals, names and data; the templates hold the look. Every text
+ * (titles, labels, names, paths) goes to gnuplot through ccs_gp_quote, never pasted. */
 #include "sweep_export.h"
 
 #include "out_plot.h"
@@ -36,7 +37,9 @@ static int draw(const char *tpl_name, const char *head, const char *data, const 
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
             break;
         }
-        fprintf(f, "set terminal %s\nset output '%s'\n%s%s%s\nset output\n", t, tmp, head, data, tpl);
+        fprintf(f, "set terminal %s\nset output ", t);
+        ccs_gp_quote(f, tmp);
+        fprintf(f, "\n%s%s%s\nset output\n", head, data, tpl);
         fclose(f);
         rc = ccs_gnuplot(script, len, err);
         free(script);
@@ -45,17 +48,6 @@ static int draw(const char *tpl_name, const char *head, const char *data, const 
     }
     free(tpl);
     return rc;
-}
-
-/* gnuplot strings in double quotes: backslash and quote escaped */
-static void gp_string(FILE *f, const char *name, const char *value)
-{
-    fprintf(f, "%s = \"", name);
-    for (const char *p = value; *p; p++) {
-        if (*p == '"' || *p == '\\') fputc('\\', f);
-        fputc(*p, f);
-    }
-    fputs("\"\n", f);
 }
 
 typedef struct axis {
@@ -109,10 +101,10 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
     char title[512], seeds[64];
     snprintf(title, sizeof title, "%s: carbon against %s, %zu sweep points", t->scenario, ax->label, n);
     snprintf(seeds, sizeof seeds, "%d seed%s", t->seeds, t->seeds == 1 ? "" : "s");
-    gp_string(h, "title_text", title);
-    gp_string(h, "xlabel_text", xlabel);
-    gp_string(h, "ylabel_text", "carbon (kg CO2e over the period)");
-    gp_string(h, "seeds_text", seeds);
+    ccs_gp_set(h, "title_text", title);
+    ccs_gp_set(h, "xlabel_text", xlabel);
+    ccs_gp_set(h, "ylabel_text", "carbon (kg CO2e over the period)");
+    ccs_gp_set(h, "seeds_text", seeds);
     fprintf(d, "$points << EOD\n");
     for (size_t p = 0; p < n; p++)
         if (!isnan(x[p]) && !isnan(y[p]))
@@ -208,7 +200,9 @@ int ccs_sweep_plot_run(const ccs_sweep_table *t, const char *dir, const char *ru
     for (hsize_t i = 0; !rc && i < info.nlinks; i++) {
         char name[256];
         H5Lget_name_by_idx(regions, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
-        fprintf(h, "region%d = \"%s\"\n", (int)i + 1, name);
+        char var[32];
+        snprintf(var, sizeof var, "region%d", (int)i + 1);
+        ccs_gp_set(h, var, name);
         hid_t g = H5Gopen2(regions, name, H5P_DEFAULT);
         hid_t ds = H5Dopen2(g, "hour_utc_s", H5P_DEFAULT);
         hid_t sp = H5Dget_space(ds);
@@ -241,8 +235,8 @@ int ccs_sweep_plot_run(const ccs_sweep_table *t, const char *dir, const char *ru
         snprintf(title, sizeof title, "%s, run %s%s", t->scenario, run_name,
                  shown < total ? " (first 14 days)" : "");
         fprintf(h, "nregions = %d\n", (int)info.nlinks);
-        gp_string(h, "title_text", title);
-        gp_string(h, "currency", t->currency);
+        ccs_gp_set(h, "title_text", title);
+        ccs_gp_set(h, "currency", t->currency);
         fclose(h);
     }
     if (d) {

@@ -16,6 +16,7 @@ typedef struct sweep_param {
     char *path;
     char **values; /* as --set takes them */
     size_t nvalues;
+    long line, col; /* of the key in the sweep section */
 } sweep_param;
 
 struct ccs_sweep_spec {
@@ -113,15 +114,48 @@ static int parse_range(const ccs_ynode *n, const char *key, sweep_param *sp, ccs
     return 0;
 }
 
+typedef struct ranked_value {
+    const char *text;
+    size_t at;
+} ranked_value;
+
+static int by_text_then_place(const void *a, const void *b)
+{
+    const ranked_value *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The first value in list order that repeats an earlier one, or n: sorted, not pairwise, so that
+ * a long list is checked in n log n. */
+static size_t first_repeat(char *const *values, size_t n)
+{
+    ranked_value *r = malloc(n * sizeof *r);
+    if (!r) return n; /* memory for the check only: the values themselves are fine */
+    for (size_t i = 0; i < n; i++) r[i] = (ranked_value){values[i], i};
+    qsort(r, n, sizeof *r, by_text_then_place);
+    size_t first = n;
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(r[i].text, r[i - 1].text) == 0 && r[i].at < first) first = r[i].at;
+    free(r);
+    return first;
+}
+
 static int parse_param(const ccs_ynode *n, const char *key, long kline, long kcol, const char *file,
                        sweep_param *sp, ccs_err *err)
 {
     /* Whether the path names a scenario key is for the scenario's schema to judge, when each
      * point is loaded before the sweep starts. */
+    if (strcmp(key, "seed") == 0)
+        return ccs_err_at(err, CCS_EINPUT, file, kline, kcol,
+                          "sweep: 'seed' is not a parameter: every point runs the seeds seed, seed + 1, ...: "
+                          "expected sweep.seeds (how many) and the scenario's seed (the first)");
     if (strchr(key, '=') || *key == '.' || key[strlen(key) - 1] == '.')
         return ccs_err_at(err, CCS_EINPUT, file, kline, kcol,
                           "sweep: '%s' is not a dotted path: expected a --set path such as policy.price_tolerance", key);
     sp->path = strdup(key);
+    sp->line = kline;
+    sp->col = kcol;
     if (n->type == CCS_Y_MAP) return parse_range(n, key, sp, err);
     if (n->type == CCS_Y_SCALAR) return node_err(err, n, file,
         "sweep.%s: a single value: expected a list of values [a, b, ...] or a range {from, to, step}", key);
@@ -136,12 +170,34 @@ static int parse_param(const ccs_ynode *n, const char *key, long kline, long kco
                               "sweep.%s[%zu]: expected a single value (a number, a word or a quoted text)", key, i);
         sp->values[i] = value_text(x);
         if (!sp->values[i]) return ccs_err_set(err, CCS_ERUN, "out of memory");
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(sp->values[j], sp->values[i]) == 0)
-                return ccs_err_at(err, CCS_EINPUT, x->file, x->line, x->col,
-                                  "sweep.%s[%zu]: '%s' is listed twice: expected distinct values", key, i, x->scalar);
+    }
+    size_t twice = first_repeat(sp->values, n->n);
+    if (twice < n->n) {
+        const ccs_ynode *x = n->items[twice];
+        return ccs_err_at(err, CCS_EINPUT, x->file, x->line, x->col,
+                          "sweep.%s[%zu]: '%s' is listed twice: expected distinct values", key, twice, x->scalar);
     }
     return 0;
+}
+
+/* Seed k of each point is the scenario's seed + k, and a scenario takes seeds up to 2^63 - 1 (so
+ * that every JSON reader reads them back exactly): the last seed must not pass it. Checked here,
+ * at load, with the seed's position, rather than found by every run of the last seeds failing.
+ * A seed that is not a number at all is for the scenario's schema to report. */
+static int check_seed_range(const ccs_ynode *root, const char *file, int seeds, ccs_err *err)
+{
+    const ccs_ynode *n = ccs_yaml_get(root, "seed");
+    if (!n || n->type != CCS_Y_SCALAR || !n->scalar || n->scalar[0] == '-') return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(n->scalar, &end, 10);
+    if (n->scalar[0] == '\0' || *end != '\0' || errno || v > INT64_MAX) return 0;
+    uint64_t last_ok = (uint64_t)INT64_MAX - (uint64_t)(seeds - 1);
+    if (v <= last_ok) return 0;
+    return ccs_err_at(err, CCS_EINPUT, n->file ? n->file : file, n->line, n->col,
+                      "seed: %llu with %d seeds per sweep point: seed + %d would pass %" PRId64 ", the largest "
+                      "seed: expected a seed of at most %" PRIu64 " (or fewer seeds)",
+                      v, seeds, seeds - 1, INT64_MAX, last_ok);
 }
 
 static int from_tree(const ccs_ynode *root, const char *file, int seeds_override, ccs_sweep_spec *sp, ccs_err *err)
@@ -163,10 +219,7 @@ static int from_tree(const ccs_ynode *root, const char *file, int seeds_override
             sp->seeds = (int)k;
             continue;
         }
-        for (size_t j = 0; j < sp->nparams; j++)
-            if (strcmp(sp->params[j].path, sw->keys[i]) == 0)
-                return ccs_err_at(err, CCS_EINPUT, file, sw->key_line[i], sw->key_col[i],
-                                  "sweep: '%s' is given twice", sw->keys[i]);
+        /* a path given twice is a duplicate key, which the YAML loader refuses */
         int rc = parse_param(v, sw->keys[i], sw->key_line[i], sw->key_col[i], file, &sp->params[sp->nparams++], err);
         if (rc) return rc;
     }
@@ -178,7 +231,7 @@ static int from_tree(const ccs_ynode *root, const char *file, int seeds_override
         sp->npoints *= sp->params[i].nvalues;
     }
     if (seeds_override > 0) sp->seeds = seeds_override;
-    return 0;
+    return check_seed_range(root, file, sp->seeds, err);
 }
 
 static int finish(ccs_ynode *root, const char *file, int seeds_override, ccs_sweep_spec **out, ccs_err *err)
@@ -231,6 +284,13 @@ void ccs_sweep_spec_destroy(ccs_sweep_spec *sp)
 size_t ccs_sweep_nparams(const ccs_sweep_spec *sp) { return sp->nparams; }
 const char *ccs_sweep_param_path(const ccs_sweep_spec *sp, size_t param) { return sp->params[param].path; }
 size_t ccs_sweep_nvalues(const ccs_sweep_spec *sp, size_t param) { return sp->params[param].nvalues; }
+
+const char *ccs_sweep_param_where(const ccs_sweep_spec *sp, size_t param, long *line, long *col)
+{
+    *line = sp->params[param].line;
+    *col = sp->params[param].col;
+    return sp->file;
+}
 size_t ccs_sweep_npoints(const ccs_sweep_spec *sp) { return sp->npoints; }
 int ccs_sweep_seeds(const ccs_sweep_spec *sp) { return sp->seeds; }
 

@@ -7,6 +7,8 @@
 #include "ccs_csv.h"
 #include "ccs_time.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,17 @@ static int header(state *s, ccs_err *err)
     return 0;
 }
 
+/* A token count: a finite number >= 0 that a float holds, nothing else in the field. */
+static int token_count(const char *field, float *out)
+{
+    char *end;
+    errno = 0;
+    float v = strtof(field, &end);
+    if (end == field || *end || errno == ERANGE || !isfinite(v) || !(v >= 0)) return -1;
+    *out = v;
+    return 0;
+}
+
 /* Reads one row: 1 with its stamp and attributes, 0 at the end, or an error. */
 static int row(state *s, int64_t *t, ccs_request_attrs *a, ccs_err *err)
 {
@@ -61,13 +74,12 @@ static int row(state *s, int64_t *t, ccs_request_attrs *a, ccs_err *err)
     if (ccs_time_parse(f[s->tcol], t) != 0)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0,
                           "cannot parse timestamp '%s': expected ISO 8601 UTC", f[s->tcol]);
-    char *end;
-    a->tokens_in = s->incol >= 0 ? strtof(f[s->incol], &end) : 0;
-    if (s->incol >= 0 && (*end || a->tokens_in < 0))
+    if (s->incol >= 0 && token_count(f[s->incol], &a->tokens_in) != 0)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "ContextTokens '%s': expected a count", f[s->incol]);
-    a->tokens_out = s->outcol >= 0 ? strtof(f[s->outcol], &end) : 0;
-    if (s->outcol >= 0 && (*end || a->tokens_out < 0))
+    if (s->outcol >= 0 && token_count(f[s->outcol], &a->tokens_out) != 0)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "GeneratedTokens '%s': expected a count", f[s->outcol]);
+    if (s->incol < 0) a->tokens_in = 0;
+    if (s->outcol < 0) a->tokens_out = 0;
     return 1;
 }
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer harnesses of tests/fuzz: a long campaign, or the short bounded run of CI.
+#
+#   tests/fuzz/campaign.sh [--build DIR] [--jobs N] HARNESS|all LIMIT
+#     HARNESS  scenario, trace_csv, trace_h5, releases or csv (all: each in turn)
+#     LIMIT    a time (90s, 30m, 2h: each job runs that long) or a number of executions in total
+#              (10000000: shared out over the jobs)
+#     --jobs N parallel libFuzzer jobs (default 1; the machine's cores, for a long campaign)
+#     --build  a build configured with -Dfuzz=enabled (default: build-fuzz in the source tree)
+#
+# Each harness runs in DIR/fuzz-campaign/HARNESS/: the corpus it grows there (kept between
+# campaigns, seeded from tests/fuzz/corpus/HARNESS and regressions/HARNESS), logs, and any crash,
+# leak, timeout or out-of-memory input (crash-*, leak-*, timeout-*, oom-*). A hang longer than
+# 10 s on one input and a process above 2 GB count as failures. At the end it prints, per harness,
+# the executions, the wall time and executions per second, and exits non-zero when any harness
+# found something: copy the input to tests/fuzz/regressions/HARNESS/ with a descriptive name,
+# fix it, and the ordinary test suite replays it from then on. (The HDF5 loader reads each file in
+# a child process first; inputs that kill only that child are the loader doing its job, and are
+# filed under child-deaths/ for a look, not counted as failures.)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$root/build-fuzz
+jobs=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 2 ] || { echo "usage: $0 [--build DIR] [--jobs N] HARNESS|all 90s|30m|2h|RUNS" >&2; exit 2; }
+harnesses=$1
+limit=$2
+[ "$harnesses" = all ] && harnesses="scenario trace_csv trace_h5 releases csv"
+for h in $harnesses; do
+  case "$h" in scenario|trace_csv|trace_h5|releases|csv) ;;
+    *) echo "$0: unknown harness '$h': expected scenario, trace_csv, trace_h5, releases, csv or all" >&2; exit 2 ;;
+  esac
+done
+case "$limit" in
+  *[0-9]s) limit_flag=-max_total_time=${limit%s} ;;
+  *[0-9]m) limit_flag=-max_total_time=$(( ${limit%m} * 60 )) ;;
+  *[0-9]h) limit_flag=-max_total_time=$(( ${limit%h} * 3600 )) ;;
+  *[!0-9]*|'') echo "$0: limit '$limit': expected 90s, 30m, 2h or a number of executions" >&2; exit 2 ;;
+  *) limit_flag=-runs=$(( (limit + jobs - 1) / jobs )) ;;
+esac
+case "$jobs" in ''|*[!0-9]*|0) echo "$0: --jobs '$jobs': expected a positive number" >&2; exit 2 ;; esac
+build=$(cd "$build" && pwd)
+
+dict_of() {
+  case "$1" in
+    scenario) echo "$here/scenario.dict" ;;
+    trace_csv|releases|csv) echo "$here/csv.dict" ;;
+    trace_h5) echo "$here/hdf5.dict" ;;
+  esac
+}
+
+status=0
+summary=()
+for h in $harnesses; do
+  bin=$build/tests/fuzz/fuzz_$h
+  [ -x "$bin" ] || { echo "$0: no $bin: configure with CC=clang meson setup $build -Dfuzz=enabled and build it" >&2; exit 2; }
+  work=$build/fuzz-campaign/$h
+  mkdir -p "$work/corpus"
+  rm -f "$work"/fuzz-*.log "$work/run.log"
+  args=(-dict="$(dict_of "$h")" "$limit_flag" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+        -artifact_prefix="$work/" "$work/corpus" "$here/corpus/$h" "$here/regressions/$h")
+  echo "== fuzz_$h: $limit, $jobs job(s), in $work"
+  marker=$work/.started
+  touch "$marker"
+  start=$(date +%s)
+  rc=0
+  if [ "$jobs" -eq 1 ]; then
+    (cd "$work" && "$bin" "${args[@]}") > "$work/run.log" 2>&1 || rc=$?
+  else
+    (cd "$work" && "$bin" -jobs="$jobs" -workers="$jobs" "${args[@]}") > "$work/run.log" 2>&1 || rc=$?
+  fi
+  elapsed=$(( $(date +%s) - start ))
+  [ "$elapsed" -gt 0 ] || elapsed=1
+  # The judge is each libFuzzer process itself: it ends with "Done N runs" unless it stopped on a
+  # crash, leak, timeout, out-of-memory or failed oracle. Artifacts written while every process
+  # came through are from child processes: the HDF5 loader reads a file in a child first, and a
+  # child that dies there (in libhdf5, or on libFuzzer's malloc limit) is the loader doing its job;
+  # they are kept apart, in child-deaths/, for a look.
+  if [ "$jobs" -eq 1 ]; then logs=("$work/run.log"); else logs=("$work"/fuzz-*.log); fi
+  # the last count of each log is its process's own (a dying child prints one too)
+  execs=$(for l in "${logs[@]}"; do awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n + 0 }' "$l"; done |
+          awk '{ n += $1 } END { print n + 0 }')
+  found=$(find "$work" -maxdepth 1 -type f -newer "$marker" \( -name 'crash-*' -o -name 'leak-*' \
+          -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
+  survived=0
+  for l in "${logs[@]}"; do grep -qE '^Done [0-9]+ runs in' "$l" && survived=$((survived + 1)); done
+  if [ "$rc" -eq 0 ] && [ "$survived" -eq "$jobs" ]; then
+    if [ -n "$found" ]; then
+      mkdir -p "$work/child-deaths"
+      mv $found "$work/child-deaths/"
+      echo "   $(echo "$found" | wc -l) input(s) killed the loader's child process, not the harness: $work/child-deaths/"
+      found=""
+    fi
+  else
+    status=1
+    echo "   FOUND SOMETHING (exit $rc, $survived of $jobs job(s) completed); inputs written:"
+    for f in $found; do echo "     $f"; done
+    for l in "${logs[@]}"; do # the report that stopped it: the last one in its log
+      grep -qE '^Done [0-9]+ runs in' "$l" && continue
+      awk '/^==[0-9]+== ?ERROR|^ALARM: working on the last Unit|runtime error:/ { last = NR } { line[NR] = $0 }
+           END { for (i = (last > 3 ? last - 3 : 1); last && i <= NR && i < last + 50; i++) print line[i] }' "$l" |
+        sed 's/^/   | /'
+    done
+    [ -n "$found" ] || found=none
+  fi
+  line=$(printf '%-10s %12d executions in %6d s: %8d exec/s (%d job%s)%s' "$h" "$execs" "$elapsed" \
+         "$((execs / elapsed))" "$jobs" "$([ "$jobs" -eq 1 ] || echo s)" "$([ -z "$found" ] || echo ', FOUND SOMETHING')")
+  echo "   $line"
+  summary+=("$line")
+done
+echo "== fuzz summary"
+printf '   %s\n' "${summary[@]}"
+exit "$status"
