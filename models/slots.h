@@ -1,0 +1,39 @@
+/* Exact plans for interruptible runs with a checkpoint overhead, over a piecewise-constant signal.
+ *
+ * The problem: inside [lo, hi), choose intervals [a1, b1) < [a2, b2) < ... < [am, bm) whose
+ * lengths add up to d + (m - 1) ck (each resume after a pause costs ck of extra run time at full
+ * power), minimising the integral of a rate r(t) (the objective per hour: weights on intensity
+ * and price) over them. Time is integer microseconds, as everywhere in the simulator.
+ *
+ * The plans searched (family F): every interval end point lies on a boundary of the signal (or
+ * lo, hi), except at most one, which makes the work come out exact. When r >= 0 everywhere this
+ * loses nothing: two free end points can always slide, at no loss, until one reaches a boundary
+ * (the cost is linear in each while the other compensates the length), and intervals that shrink
+ * away or gaps that close only free run time, which costs nothing to drop at r >= 0. With negative
+ * rates (negative prices) a plan outside F could pause inside a constant stretch only to pay a
+ * checkpoint at a negative price; F leaves that artefact out, and the planner is exact over F.
+ *
+ * The search: labels (effective work W = run time - ck x starts, cost) per signal boundary and
+ * state (not started / paused / running), forward from lo and backward from hi over whole pieces;
+ * a plan of F is a forward label, at most one piece used in part, and a backward label, joined
+ * where W adds up to d - ck. The join over one piece is a sliding-window minimum over labels
+ * sorted by W. Where every rate on the side still to come is >= 0, a label with less work and no
+ * less cost than another is dropped (the other can follow any continuation and stop early).
+ *
+ * Complexity: O(N K) time and memory, N the pieces in [lo, hi), K the labels kept per boundary
+ * and state, at most the number of distinct values of W: O(N^2) for a signal on a regular grid
+ * (W is a whole number of steps less a number of checkpoints), far fewer after the pruning. */
+#ifndef CCS_SLOTS_H
+#define CCS_SLOTS_H
+
+#include "window.h"
+
+#include <stdint.h>
+
+/* The cheapest plan of F for rate wc x intensity + wp x price (per hour) inside [lo, hi) for d of
+ * work (d > 0) with checkpoint ck >= 0. out->feasible = 0 if no plan fits. Returns 0, or -1 if
+ * memory ran out. */
+int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
+                   double wc, double wp, ccs_run_plan *out);
+
+#endif

@@ -1,0 +1,311 @@
+/* The exact planner for interruptible runs (models/slots.c) against independent brute forces
+ * written here: every subset of the cells of a fine grid (non-negative rates, where the family of
+ * plans the planner searches loses nothing), an enumeration of that family itself (any rates,
+ * uneven steps, any microsecond lengths), the fractional greedy (no checkpoint cost), and the
+ * guarantees that hold whatever the signal: never worse than the best contiguous run, which is
+ * never worse than running at once. Every instance is drawn from a seeded generator, so a failure
+ * names an instance that can be replayed. */
+#include "slots.h"
+#include "window.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define H 3600000000LL
+#define US_PER_H 3.6e9
+enum { INSTANCES = 10000, MAXSEG = 40 };
+
+typedef struct gen {
+    uint64_t s;
+} gen;
+
+static uint64_t next(gen *g) /* xorshift64*: a fixed stream per test */
+{
+    g->s ^= g->s >> 12;
+    g->s ^= g->s << 25;
+    g->s ^= g->s >> 27;
+    return g->s * 2685821657736338717ULL;
+}
+static double unif(gen *g) { return (double)(next(g) >> 11) * (1.0 / 9007199254740992.0); }
+static int64_t below(gen *g, int64_t n) { return (int64_t)(next(g) % (uint64_t)n); }
+
+typedef struct signal {
+    size_t n;
+    int64_t t[MAXSEG + 1];
+    double ci[MAXSEG], price[MAXSEG], ci_h[MAXSEG + 1], price_h[MAXSEG + 1];
+    ccs_window w;
+} signal;
+
+static void finish(signal *s)
+{
+    s->ci_h[0] = s->price_h[0] = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        double h = (double)(s->t[k + 1] - s->t[k]) / US_PER_H;
+        s->ci_h[k + 1] = s->ci_h[k] + s->ci[k] * h;
+        s->price_h[k + 1] = s->price_h[k] + s->price[k] * h;
+    }
+    s->w = (ccs_window){s->n, s->t, s->ci, s->price, s->ci_h, s->price_h};
+}
+
+static double rate(const signal *s, size_t k, double wc, double wp) { return wc * s->ci[k] + wp * s->price[k]; }
+
+/* A plan's objective from its intervals, integrated here piece by piece (not with the planner's
+ * prefix sums), and its shape checked: inside [lo, hi), in order, apart, and exactly
+ * d + (m - 1) ck of run time. */
+static double check_plan(const signal *s, const ccs_run_plan *p, int64_t d, int64_t ck, int64_t lo, int64_t hi,
+                         double wc, double wp, uint64_t seed)
+{
+    int64_t run = 0;
+    double obj = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const ccs_interval *v = &p->iv[i];
+        cr_assert(v->a_us < v->b_us && v->a_us >= lo && v->b_us <= hi, "seed %llu: interval %zu outside",
+                  (unsigned long long)seed, i);
+        if (i > 0) cr_assert(v->a_us > p->iv[i - 1].b_us, "seed %llu: intervals touch", (unsigned long long)seed);
+        run += v->b_us - v->a_us;
+        for (size_t k = 0; k < s->n; k++) {
+            int64_t a = v->a_us > s->t[k] ? v->a_us : s->t[k], b = v->b_us < s->t[k + 1] ? v->b_us : s->t[k + 1];
+            if (b > a) obj += rate(s, k, wc, wp) * (double)(b - a) / US_PER_H;
+        }
+    }
+    cr_assert_eq(run, d + (int64_t)(p->n - 1) * ck, "seed %llu: run time %lld for %zu intervals",
+                 (unsigned long long)seed, (long long)run, p->n);
+    return obj;
+}
+
+static void assert_close(double got, double want, uint64_t seed, const char *what)
+{
+    int same = (isinf(got) && isinf(want)) || fabs(got - want) <= 1e-9 * fmax(1.0, fabs(want));
+    cr_assert(same, "seed %llu: %s: planner %.12g, brute force %.12g", (unsigned long long)seed, what, got, want);
+}
+
+static double planned(const signal *s, int64_t d, int64_t ck, int64_t lo, int64_t hi, double wc, double wp,
+                      uint64_t seed)
+{
+    ccs_run_plan p = {0};
+    cr_assert_eq(ccs_slots_best(&s->w, d, ck, lo, hi, wc, wp, &p), 0);
+    double v = INFINITY;
+    if (p.feasible) {
+        v = check_plan(s, &p, d, ck, lo, hi, wc, wp, seed);
+        assert_close(wc * p.ci_h + wp * p.price_h, v, seed, "the plan's own totals");
+    }
+    ccs_run_plan_free(&p);
+    return v;
+}
+
+/* Every subset of G cells of length u: the runs are its maximal stretches. */
+static double grid_brute_force(const signal *s, int g, int64_t u, int64_t d, int64_t ck, double wc, double wp)
+{
+    double cell[24];
+    for (int c = 0; c < g; c++) {
+        size_t k = 0;
+        while (s->t[k + 1] <= (int64_t)c * u) k++;
+        cell[c] = rate(s, k, wc, wp) * (double)u / US_PER_H;
+    }
+    double best = INFINITY;
+    for (uint32_t m = 1; m < (1u << g); m++) {
+        int runs = 0, cells = 0;
+        double obj = 0;
+        for (int c = 0; c < g; c++)
+            if (m >> c & 1) {
+                cells++;
+                obj += cell[c];
+                if (c == 0 || !(m >> (c - 1) & 1)) runs++;
+            }
+        if ((int64_t)cells * u == d + (runs - 1) * ck && obj < best) best = obj;
+    }
+    return best;
+}
+
+/* Cells of u, pieces of 1-3 cells with rates >= 0, work and checkpoint whole cells: the best plan
+ * of all has its ends on the grid (two free ends slide to a boundary at no loss). */
+Test(slots, equals_every_subset_of_a_grid)
+{
+    gen g = {0x5107u};
+    const int64_t u = H / 4;
+    for (int it = 0; it < INSTANCES; it++) {
+        uint64_t seed = g.s;
+        signal s = {0};
+        int cells = 4 + (int)below(&g, 11), c = 0;
+        while (c < cells) {
+            int len = 1 + (int)below(&g, 3);
+            c = c + len > cells ? cells : c + len;
+            s.t[s.n + 1] = (int64_t)c * u;
+            /* repeated values too: equal neighbours are where ties and merges happen */
+            s.ci[s.n] = s.n > 0 && below(&g, 5) == 0 ? s.ci[s.n - 1] : 20 + 500 * unif(&g);
+            s.price[s.n] = 150 * unif(&g);
+            s.n++;
+        }
+        finish(&s);
+        int64_t d = (1 + below(&g, cells - 1)) * u, ck = below(&g, 4) * u;
+        double wc = 1, wp = 0;
+        if (it % 3 == 1) wc = 0, wp = 1;
+        if (it % 3 == 2) wp = 0.5;
+        assert_close(planned(&s, d, ck, 0, s.t[s.n], wc, wp, seed),
+                     grid_brute_force(&s, cells, u, d, ck, wc, wp), seed, "grid");
+    }
+}
+
+/* The family the planner searches, enumerated: each piece whole or idle, and at most one piece
+ * used in part, from its start or up to its end, for exactly the work still missing. */
+static double family_brute_force(const signal *s, int64_t d, int64_t ck, double wc, double wp)
+{
+    const int n = (int)s->n;
+    double best = INFINITY;
+    for (int part = -1; part < n; part++)
+        for (int at_end = 0; at_end < 2; at_end++) {
+            if (part < 0 && at_end) continue;
+            int64_t len = part >= 0 ? s->t[part + 1] - s->t[part] : 0;
+            if (part >= 0 && len < 2) continue;
+            for (uint32_t m = 0; m < (1u << n); m++) {
+                if (part >= 0 && (m >> part & 1)) continue;
+                int64_t whole = 0;
+                int starts = 0, running = 0;
+                for (int k = 0; k < n; k++) {
+                    if (k == part) {
+                        starts += at_end || !running; /* from its start it continues a run */
+                        running = at_end;
+                        continue;
+                    }
+                    int r = m >> k & 1;
+                    if (r) {
+                        whole += s->t[k + 1] - s->t[k];
+                        starts += !running;
+                    }
+                    running = r;
+                }
+                if (starts == 0) continue;
+                int64_t x = d + (int64_t)(starts - 1) * ck - whole;
+                if (part >= 0 ? x < 1 || x > len - 1 : x != 0) continue;
+                double obj = 0;
+                for (int k = 0; k < n; k++) {
+                    double r = rate(s, (size_t)k, wc, wp);
+                    if (k == part) obj += r * (double)x / US_PER_H;
+                    else if (m >> k & 1) obj += r * (double)(s->t[k + 1] - s->t[k]) / US_PER_H;
+                }
+                if (obj < best) best = obj;
+            }
+        }
+    return best;
+}
+
+/* Uneven steps of any microsecond length, negative prices, work and checkpoints off any grid. */
+Test(slots, equals_the_enumerated_family_with_negative_prices_and_uneven_steps)
+{
+    gen g = {0xfa31u};
+    for (int it = 0; it < INSTANCES; it++) {
+        uint64_t seed = g.s;
+        signal s = {0};
+        s.n = 2 + (size_t)below(&g, 9);
+        s.t[0] = 1700000000000000LL + below(&g, H);
+        for (size_t k = 0; k < s.n; k++) {
+            s.t[k + 1] = s.t[k] + 1 + below(&g, 3 * H);
+            s.ci[k] = 500 * unif(&g);
+            s.price[k] = -80 + 200 * unif(&g);
+        }
+        finish(&s);
+        int64_t span = s.t[s.n] - s.t[0];
+        int64_t d = 1 + below(&g, span), ck = below(&g, 3) ? below(&g, span / 3 + 1) : 0;
+        double wc = it % 2 ? 0.2 : 1, wp = it % 2 ? 1 : 0.3;
+        assert_close(planned(&s, d, ck, s.t[0], s.t[s.n], wc, wp, seed), family_brute_force(&s, d, ck, wc, wp), seed,
+                     "family");
+    }
+}
+
+/* No checkpoint cost: the cheapest d of time, whatever its shape (a fractional knapsack). */
+Test(slots, without_checkpoints_takes_the_cheapest_hours)
+{
+    gen g = {0x0c0u};
+    for (int it = 0; it < INSTANCES; it++) {
+        uint64_t seed = g.s;
+        signal s = {0};
+        s.n = 1 + (size_t)below(&g, MAXSEG);
+        for (size_t k = 0; k < s.n; k++) {
+            s.t[k + 1] = s.t[k] + (below(&g, 2) ? H : 1 + below(&g, 2 * H));
+            s.ci[k] = 600 * unif(&g);
+        }
+        finish(&s);
+        int64_t lo = below(&g, s.t[1]), hi = s.t[s.n] - below(&g, s.t[s.n] - s.t[s.n - 1]);
+        if (hi <= lo) continue;
+        int64_t d = 1 + below(&g, hi - lo);
+        /* fill from the cleanest piece up */
+        size_t order[MAXSEG];
+        for (size_t k = 0; k < s.n; k++) order[k] = k;
+        for (size_t i = 1; i < s.n; i++)
+            for (size_t j = i; j > 0 && s.ci[order[j]] < s.ci[order[j - 1]]; j--) {
+                size_t t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        double want = 0;
+        int64_t left = d;
+        for (size_t i = 0; i < s.n && left > 0; i++) {
+            size_t k = order[i];
+            int64_t a = s.t[k] > lo ? s.t[k] : lo, b = s.t[k + 1] < hi ? s.t[k + 1] : hi;
+            int64_t take = b - a < left ? b - a : left;
+            if (take > 0) want += s.ci[k] * (double)take / US_PER_H, left -= take;
+        }
+        assert_close(planned(&s, d, 0, lo, hi, 1, 0, seed), want, seed, "no checkpoints");
+    }
+}
+
+/* Whatever the signal: the interruptible plan is never worse than the best contiguous run, which
+ * is never worse than running at once; on long hourly windows like the jobs' own. */
+Test(slots, never_worse_than_the_best_contiguous_run_nor_running_at_once)
+{
+    gen g = {0xbe57u};
+    for (int it = 0; it < INSTANCES / 5; it++) {
+        uint64_t seed = g.s;
+        signal s = {0};
+        s.n = 24 + (size_t)below(&g, MAXSEG - 24 + 1);
+        for (size_t k = 0; k < s.n; k++) {
+            s.t[k + 1] = s.t[k] + H;
+            s.ci[k] = 150 + 120 * sin((double)k / 3.8) + 60 * unif(&g);
+            s.price[k] = -20 + 120 * unif(&g);
+        }
+        finish(&s);
+        int64_t lo = below(&g, 4 * H), hi = s.t[s.n] - below(&g, 4 * H);
+        int64_t d = 1 + below(&g, (hi - lo) / 2), ck = below(&g, H);
+        double wc = it % 2 ? 0 : 1, wp = it % 2 ? 1 : 0;
+        double slots = planned(&s, d, ck, lo, hi, wc, wp, seed);
+        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY};
+        ccs_run_plan c = {0};
+        cr_assert_eq(ccs_window_best_start(&s.w, d, lo, hi - d, &o, &c), 0);
+        cr_assert(c.feasible);
+        double contiguous = wc * c.ci_h + wp * c.price_h;
+        ccs_run_plan_single(&c, &s.w, lo, lo + d);
+        double now = wc * c.ci_h + wp * c.price_h;
+        ccs_run_plan_free(&c);
+        cr_assert(slots <= contiguous + 1e-9 * fabs(contiguous), "seed %llu: %.12g > contiguous %.12g",
+                  (unsigned long long)seed, slots, contiguous);
+        cr_assert(contiguous <= now + 1e-9 * fabs(now), "seed %llu: contiguous %.12g > now %.12g",
+                  (unsigned long long)seed, contiguous, now);
+    }
+}
+
+/* By hand: hours at 1, 10, 3, 3 (per hour), 2 h of work, 30 min checkpoints. Contiguous: the last
+ * two hours, 6. Split: hour 0 (1) then 1.5 h at 3 (4.5): 5.5, the best; with 2 h checkpoints the
+ * split would need 4 h of run and costs 1 + 3 x 3 = 10 > 6, so the run stays in one piece. */
+Test(slots, by_hand)
+{
+    signal s = {.n = 4, .t = {0, H, 2 * H, 3 * H, 4 * H}, .ci = {1, 10, 3, 3}};
+    finish(&s);
+    ccs_run_plan p = {0};
+    cr_assert_eq(ccs_slots_best(&s.w, 2 * H, H / 2, 0, 4 * H, 1, 0, &p), 0);
+    cr_assert(p.feasible);
+    cr_assert_eq(p.n, 2);
+    cr_assert_eq(p.iv[0].a_us, 0);
+    cr_assert_eq(p.iv[0].b_us, H);
+    cr_assert_eq(p.iv[1].b_us - p.iv[1].a_us, 3 * H / 2);
+    cr_assert_float_eq(p.ci_h, 5.5, 1e-12);
+    cr_assert_eq(ccs_slots_best(&s.w, 2 * H, 2 * H, 0, 4 * H, 1, 0, &p), 0);
+    cr_assert_eq(p.n, 1);
+    cr_assert_eq(p.iv[0].a_us, 2 * H);
+    cr_assert_float_eq(p.ci_h, 6, 1e-12);
+    /* a window too short for the work */
+    cr_assert_eq(ccs_slots_best(&s.w, 5 * H, 0, 0, 4 * H, 1, 0, &p), 0);
+    cr_assert(!p.feasible);
+    ccs_run_plan_free(&p);
+}
