@@ -51,6 +51,7 @@ static const struct csv_format {
  * 31,536,000. Two rows 300 years apart at a one-second step must be an error, not a 75 GB
  * allocation. */
 #define CCS_TRACE_MAX_ROWS 33554432
+#define CCS_TRACE_MAX_FILL 100000 /* filled rows allowed beyond 4 per row read: ten years hourly */
 
 /* The instants an HDF5 trace may hold, in microseconds since 1970: 0000-01-01T00:00:00Z up to
  * 10000-01-01 (the four-digit years of ISO 8601, as in CSV traces). Differences
@@ -233,11 +234,15 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
                            a, b, (long long)(step / CCS_US_PER_S));
         }
         extra += (size_t)((d - 1) / step);
-        if (extra > CCS_TRACE_MAX_ROWS)
+        /* filled rows are bounded by the rows read, not only by a total: three rows around a
+         * 300-year gap at a 5-minute step would otherwise make 31 million */
+        if (extra > CCS_TRACE_MAX_ROWS || extra > 4 * r->n + CCS_TRACE_MAX_FILL)
             return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
-                              "filling the gaps at the nominal step of %lld s would make more than %d rows: "
-                              "expected a trace whose gaps are a small part of it",
-                              (long long)(step / CCS_US_PER_S), CCS_TRACE_MAX_ROWS);
+                              "filling the gaps at the nominal step of %lld s would add %s%zu rows to %zu read: "
+                              "expected a trace whose gaps are a small part of it (at most 4 filled rows per "
+                              "row read, plus %d)",
+                              (long long)(step / CCS_US_PER_S), i + 1 < r->n ? "more than " : "", extra, r->n,
+                              CCS_TRACE_MAX_FILL);
     }
     t->n = r->n + extra;
     t->step_us = step;
