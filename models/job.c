@@ -182,7 +182,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                               opts, nconsider, 0.0, &sc->policy};
         double ci_h, price_h;
         ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
-        d.baseline_cost = price_h * power_w / 1e6 * opts[0].pue;
+        d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
         size_t chosen = SIZE_MAX;
         for (size_t k = 0; k < nconsider && !rc; k++) {
             if (env->policy->plan(&d, k, &cand) != 0) {
@@ -198,17 +198,18 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             }
         }
         if (rc) break;
-        if (chosen == SIZE_MAX) { /* nothing fits anywhere: the guard runs it now, at home */
+        if (chosen == SIZE_MAX) { /* no plan anywhere: the fallback runs it now, at home */
             if (ccs_policy_run_at_ready(&d, 0, &best) != 0 || !best.run.feasible) {
                 rc = best.run.feasible ? ccs_err_set(err, CCS_ERUN, "out of memory")
                                        : traces_end_error(err, cfg, rel, rel + work, env->ledger);
                 break;
             }
-            best.override = 1;
+            best.fallback = 1;
             chosen = 0;
         }
         ccs_job_run_record rec = {.release_us = rel, .deadline_us = deadline, .region = opts[chosen].region,
                                   .override = best.override,
+                                  .fallback = best.fallback,
                                   .forecast_carbon_g = ccs_policy_carbon_g(&d, chosen, &best.run)};
         if (add_record(out, &cap, &rec, &best.run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -326,6 +327,7 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         rec->missed = rec->end_us > rec->deadline_us;
         out->deadline_misses += (uint64_t)rec->missed;
         out->overrides += (uint64_t)rec->override;
+        out->fallbacks += (uint64_t)rec->fallback;
         out->moved += rec->region != spec->regions[0];
         out->queued += rec->wait_us > 0;
         out->queue_wait_h += (double)rec->wait_us / 3.6e9;

@@ -25,7 +25,9 @@ typedef struct ccs_job_run_record {
     int region;
     uint32_t intervals;
     size_t iv_first;                      /* its intervals: ccs_job_result.iv[iv_first ...] */
-    int override, missed;
+    int override;                         /* the deadline guard started it: slack ran out */
+    int fallback;                         /* no plan met the policy's constraint: its fallback ran */
+    int missed;                           /* it ended after its deadline */
     double energy_kwh, carbon_g, cost;    /* actual, cost with transfer */
     double forecast_carbon_g;             /* what the policy expected */
 } ccs_job_run_record;
@@ -34,6 +36,7 @@ typedef struct ccs_job_result {
     uint64_t runs;
     uint64_t deadline_misses;
     uint64_t overrides;        /* runs the deadline guard started */
+    uint64_t fallbacks;        /* runs no plan met the constraint for: the policy's fallback */
     uint64_t moved;            /* runs away from home */
     uint64_t queued;           /* runs that waited for capacity */
     double queue_wait_h;       /* their total wait */

@@ -44,9 +44,24 @@ double ccs_policy_carbon_g(const ccs_job_decision *d, size_t k, const ccs_run_pl
     return r->ci_h * d->power_w / 1e3 * d->opts[k].pue;
 }
 
+double ccs_policy_cost_of(const ccs_job_decision *d, size_t k, double price_h)
+{
+    return price_h * (d->power_w / 1e6 * d->opts[k].pue) + d->opts[k].transfer_cost;
+}
+
 double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *r)
 {
-    return r->price_h * d->power_w / 1e6 * d->opts[k].pue + d->opts[k].transfer_cost;
+    return ccs_policy_cost_of(d, k, r->price_h);
+}
+
+static double con_of(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, double con_carbon, double con_cost,
+                     double con_hours)
+{
+    double v = 0;
+    if (con_carbon != 0) v += con_carbon * ccs_policy_carbon_g(d, k, r);
+    if (con_cost != 0) v += con_cost * ccs_policy_cost(d, k, r);
+    if (con_hours != 0) v += con_hours * r->hours;
+    return v;
 }
 
 int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, double con_carbon,
@@ -54,17 +69,37 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
 {
     const ccs_option *o = &d->opts[k];
     double g_per = d->power_w / 1e3 * o->pue, c_per = d->power_w / 1e6 * o->pue;
-    ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, con_carbon * g_per, con_cost * c_per, con_hours,
-                         isfinite(bound) ? bound - con_cost * o->transfer_cost : INFINITY};
+    double inner = INFINITY;
+    if (isfinite(bound)) { /* the search's bound, a tolerance inside the policy's */
+        double moved = bound - con_cost * o->transfer_cost;
+        inner = moved - CCS_POLICY_CAP_TOL * (fabs(bound) + fabs(con_cost * o->transfer_cost));
+    }
+    ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, con_carbon * g_per, con_cost * c_per, con_hours, inner};
     out->override = 0;
+    out->fallback = 0;
     int rc = d->interruptible
                  ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj,
                                          &out->run)
                  : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj,
                                          &out->run);
-    if (rc == 0 && out->run.feasible)
+    if (rc != 0) return rc;
+    if (out->run.feasible)
         out->objective = obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
-    return rc;
+    /* run-at-ready, checked exactly: at a cap of exactly its own cost (price-tolerance at X = 0)
+     * the search's tolerance leaves it out */
+    ccs_plan now = {0};
+    if (ccs_policy_run_at_ready(d, k, &now) != 0) return -1;
+    if (now.run.feasible && (!isfinite(bound) || con_of(d, k, &now.run, con_carbon, con_cost, con_hours) <= bound)) {
+        double v = obj_carbon * ccs_policy_carbon_g(d, k, &now.run) + obj_cost * ccs_policy_cost(d, k, &now.run);
+        if (!out->run.feasible || v < out->objective - 1e-12 * fabs(out->objective)) {
+            ccs_run_plan t = out->run;
+            out->run = now.run;
+            now.run = t;
+            out->objective = v;
+        }
+    }
+    ccs_run_plan_free(&now.run);
+    return 0;
 }
 
 int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)

@@ -39,6 +39,7 @@ typedef struct ccs_plan {
     ccs_run_plan run;        /* intervals, forecast integrals, feasible */
     double objective;        /* what the policy minimised, comparable between regions */
     int override;            /* the deadline guard chose the start: slack ran out */
+    int fallback;            /* no plan met the policy's constraint: its fallback was taken */
 } ccs_plan;
 
 typedef struct ccs_policy_type {
@@ -58,13 +59,27 @@ void ccs_policy_list(char *buf, size_t size); /* "a, b, c" */
 
 /* ---- helpers shared by the built-ins ---- */
 
-/* Carbon (g) and electricity cost (currency) of a plan's forecast integrals in option k. */
+/* Carbon (g) and cost (currency: electricity, plus the option's transfer cost) of a plan's
+ * forecast integrals in option k. ccs_policy_cost is the one place a cost is computed, for a
+ * plan, for run-now's baseline B (ccs_policy_cost_of, from its price integral) and for caps:
+ * always price_h x (power / 1e6 x PUE) + transfer, in that order, so that run-now's cost equals
+ * B to the last bit and a cap of B + 0 |B| admits it. */
 double ccs_policy_carbon_g(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
 double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
+double ccs_policy_cost_of(const ccs_job_decision *d, size_t k, double price_h);
+
+/* The tolerance of constrained searches, relative to the bound's magnitude (with the transfer
+ * cost): a search accepts a plan only when its constraint value is at least this far inside the
+ * bound, so that the same plan, recomputed by ccs_policy_cost in another order of summation,
+ * still meets the cap exactly (rounding is ~1e-13 relative on a year of hourly pieces). Run-now,
+ * which may sit exactly on the cap, is weighed apart with the exact check. */
+#define CCS_POLICY_CAP_TOL 1e-9
 
 /* The best plan in option k for an objective on carbon (g) and cost (currency) with an optional
  * constraint in the same units; contiguous or, for an interruptible job, a set of intervals.
- * obj/con weights: carbon_g, cost (+ transfer, a constant), hours. */
+ * obj/con weights: carbon_g, cost (+ transfer, a constant), hours. Run-at-ready is always a
+ * candidate: taken when it meets the constraint (checked exactly, with ccs_policy_cost) and does
+ * strictly better than what the search found. out->fallback = 0, out->override = 0. */
 int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost,
                       double con_carbon, double con_cost, double con_hours, double bound, ccs_plan *out);
 

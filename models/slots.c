@@ -42,6 +42,7 @@ typedef struct search {
     label *arena;
     size_t used, cap;
     double *min_after, *min_before; /* least rate over pieces j..n-1, and over 0..j-1 */
+    int too_many;                   /* the arena reached CCS_SLOTS_MAX_LABELS */
 } search;
 
 /* One way into a list: every label of a neighbouring list, its work shifted and its cost raised. */
@@ -66,6 +67,10 @@ typedef struct source {
 static int reserve(search *s, size_t more)
 {
     if (s->used + more <= s->cap) return 0;
+    if (s->used + more > CCS_SLOTS_MAX_LABELS) {
+        s->too_many = 1;
+        return -1;
+    }
     size_t cap = s->cap ? 2 * s->cap : 1024;
     while (cap < s->used + more) cap *= 2;
     label *v = realloc(s->arena, cap * sizeof *v);
@@ -317,6 +322,7 @@ int ccs_slots_best(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64
     }
     rc = b.found ? build_plan(&s, &b, w, out) : 0;
 done:
+    if (s.too_many) rc = CCS_SLOTS_TOO_MANY;
     free(dq);
     free(p);
     free(s.fw);

@@ -1,6 +1,8 @@
 /* Window search; see window.h. */
 #include "window.h"
 
+#include "slots.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -69,6 +71,7 @@ void ccs_run_plan_totals(ccs_run_plan *p, const ccs_window *w)
 int ccs_run_plan_single(ccs_run_plan *p, const ccs_window *w, int64_t a, int64_t b)
 {
     p->n = 0;
+    p->exact = 0;
     if (ccs_run_plan_append(p, a, b) != 0) return -1;
     ccs_run_plan_totals(p, w);
     p->feasible = 1;
@@ -129,10 +132,18 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
             /* the constraint binds inside this linear piece: its crossing is a candidate */
             double x = (double)prev_s + (o->bound - prev_g) / (g - prev_g) * (double)(s - prev_s);
             int64_t sc = prev_g <= o->bound ? (int64_t)floor(x) : (int64_t)ceil(x);
-            if (sc > prev_s && sc < s) {
+            /* The rounded crossing, recomputed, can land a few ulps over the bound (seen: 2.6e-12
+             * relative): step toward the feasible end, 1, 2, 4, ... microseconds, until it meets
+             * the bound or reaches that end (which is a candidate anyway). */
+            int64_t toward = prev_g <= o->bound ? -1 : 1;
+            for (int64_t step = 1; sc > prev_s && sc < s; step *= 2) {
                 double cc, qc;
                 ccs_window_integrals(w, sc, sc + d, &cc, &qc);
-                consider(&best, o, sc, cc, qc, h);
+                if (con_value(o, cc, qc, h) <= o->bound) {
+                    consider(&best, o, sc, cc, qc, h);
+                    break;
+                }
+                sc += toward * step;
             }
         }
         consider(&best, o, s, c, q, h);
@@ -148,7 +159,9 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
         s = next;
     }
     if (best.s < 0) return 0;
-    return ccs_run_plan_single(out, w, best.s, best.s + d);
+    int rc = ccs_run_plan_single(out, w, best.s, best.s + d);
+    out->exact = 1;
+    return rc;
 }
 
 /* ---- interruptible runs ---- */
@@ -278,17 +291,45 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
     return 0;
 }
 
+/* Keeps cand in *out when it meets the bound and does strictly better (beyond rounding): equal
+ * plans keep the one offered first. The two swap buffers. */
+static void offer_plan(const ccs_objective *o, ccs_run_plan *cand, ccs_run_plan *out, double *best, int *have)
+{
+    if (!cand->feasible || !(con_value(o, cand->ci_h, cand->price_h, cand->hours) <= o->bound)) return;
+    double v = o->obj_ci * cand->ci_h + o->obj_price * cand->price_h;
+    if (*have && !(v < *best - 1e-12 * fabs(*best))) return;
+    ccs_run_plan t = *out;
+    *out = *cand;
+    *cand = t;
+    *best = v;
+    *have = 1;
+}
+
 int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t hi,
                           const ccs_objective *o, ccs_run_plan *out)
 {
     out->n = 0;
     out->feasible = 0;
-    if (w->n == 0 || hi <= lo || lo < w->t[0] || hi > w->t[w->n]) return 0;
+    out->exact = 0;
+    if (w->n == 0 || hi <= lo || lo < w->t[0] || hi > w->t[w->n] || hi - lo < d) return 0;
+    int rc = ccs_slots_best(w, d, ck, lo, hi, o->obj_ci, o->obj_price, out);
+    if (rc < 0) return -1;
+    if (rc == 0) {
+        if (!out->feasible) return 0;
+        /* the unconstrained optimum, meeting the bound: the constrained optimum too */
+        out->exact = !isfinite(o->bound) || con_value(o, out->ci_h, out->price_h, out->hours) <= o->bound;
+        if (out->exact) return 0;
+    }
+    out->n = 0;
+    out->feasible = 0;
     slots s = {w, NULL, 0, NULL, NULL, d, ck};
     s.p = malloc(w->n * sizeof *s.p);
     s.order = malloc(w->n * sizeof *s.order);
     s.sel = malloc(w->n);
-    int rc = 0;
+    ccs_run_plan cand = {0};
+    double best = INFINITY;
+    int have = 0;
+    rc = 0;
     if (!s.p || !s.order || !s.sel) {
         rc = -1;
         goto done;
@@ -297,16 +338,17 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
         int64_t a = w->t[k] > lo ? w->t[k] : lo, b = w->t[k + 1] < hi ? w->t[k + 1] : hi;
         if (b > a) s.p[s.n++] = (piece){a, b, w->ci[k], w->price[k]};
     }
-    if ((rc = greedy(&s, o->obj_ci, o->obj_price, 0, out)) != 0 || !out->feasible || !isfinite(o->bound))
-        goto done;
-    /* Constrained: even when that plan meets the bound, another of the family may do better
-     * (the greedy is not exact with checkpoint costs), and taking it only at some bounds would
-     * break monotonicity: always search the whole family. */
-    /* Lagrangian family: greedy plans on obj + lambda con for a fixed ladder of lambdas (zero,
-     * then a scale times 2^(k/4), k = -60..60, then the constraint alone), the best feasible one
-     * kept. The ladder depends on the window only, never on the bound, so a looser bound can
-     * only add candidates: the answer never gets worse as the bound grows (price-tolerance's
-     * monotonicity). */
+    /* the best contiguous run under the bound: exact for contiguous runs, run-now among them */
+    if ((rc = ccs_window_best_start(w, d, lo, hi - d, o, &cand)) != 0) goto done;
+    offer_plan(o, &cand, out, &best, &have);
+    if ((rc = greedy(&s, o->obj_ci, o->obj_price, 0, &cand)) != 0) goto done;
+    offer_plan(o, &cand, out, &best, &have);
+    if (!isfinite(o->bound)) goto done;
+    /* Lagrangian family: greedy plans on obj + lambda con for a fixed ladder of lambdas (a scale
+     * times 2^(k/4), k = -60..60, then the constraint alone), the best feasible one kept. The
+     * ladder depends on the window only, never on the bound, so a looser bound can only add
+     * candidates: the answer never gets worse as the bound grows (price-tolerance's
+     * monotonicity), and the contiguous candidate above keeps that too. */
     double omax = 0, cmax = 0;
     for (size_t i = 0; i < s.n; i++) {
         double ov = fabs(o->obj_ci * s.p[i].ci) + fabs(o->obj_price * s.p[i].price);
@@ -315,27 +357,17 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
         if (cv > cmax) cmax = cv;
     }
     double scale = omax > 0 && cmax > 0 ? omax / cmax : 1.0;
-    ccs_run_plan cand = {0};
-    double best = INFINITY;
-    int have = 0;
-    for (int k = -62; k <= 61 && !rc; k++) {
-        double lam = k == -62 ? 0.0 : scale * pow(2.0, k / 4.0);
+    for (int k = -60; k <= 61 && !rc; k++) {
+        double lam = scale * pow(2.0, k / 4.0);
         double wc = o->obj_ci + lam * o->con_ci, wp = o->obj_price + lam * o->con_price, wh = lam * o->con_hour;
         if (k == 61) wc = o->con_ci, wp = o->con_price, wh = o->con_hour; /* the constraint alone */
         if ((rc = greedy(&s, wc, wp, wh, &cand)) != 0) break;
-        if (!cand.feasible || !(con_value(o, cand.ci_h, cand.price_h, cand.hours) <= o->bound)) continue;
-        double v = o->obj_ci * cand.ci_h + o->obj_price * cand.price_h;
-        if (!have || v < best - 1e-12 * fabs(best)) {
-            ccs_run_plan t = *out;
-            *out = cand;
-            cand = t;
-            best = v;
-            have = 1;
-        }
+        offer_plan(o, &cand, out, &best, &have);
     }
-    ccs_run_plan_free(&cand);
-    if (!rc && !have) out->feasible = 0;
 done:
+    ccs_run_plan_free(&cand);
+    out->exact = 0;
+    if (!rc && !have) out->feasible = 0;
     free(s.p);
     free(s.order);
     free(s.sel);

@@ -36,6 +36,7 @@ typedef struct ccs_run_plan {
     size_t n, cap;
     double ci_h, price_h, hours;
     int feasible;               /* 0: nothing in the window meets the constraint (or fits) */
+    int exact;                  /* 1: proven the best for what was asked (see the searches) */
 } ccs_run_plan;
 
 /* Integrals over [a, b), t[0] <= a <= b <= t[n]. */
@@ -53,13 +54,17 @@ int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int6
                           const ccs_objective *o, ccs_run_plan *out);
 
 /* The best set of intervals inside [lo, hi) for an interruptible run of d of work, each resume
- * after a pause costing checkpoint of extra run time. Unconstrained: the segments in order of
- * their objective per hour (earliest first among equals) until the work and the resumes fit:
- * exact with no checkpoint cost, greedy with one (the resumes' cost is not weighed against a
- * dearer contiguous stretch). Constrained: the same greedy on obj + lambda con for a fixed
- * ladder of lambdas (a Lagrangian family), keeping the best plan that meets the constraint: a
- * feasible plan, near the optimum, and never worse for a looser bound. Returns 0, or -1 if
- * memory ran out. */
+ * after a pause costing checkpoint of extra run time.
+ * Unconstrained: the exact planner of slots.h (exact = 1); should it give up (a signal with
+ * millions of distinct piece-length sums), the best of the greedy plan below and the best
+ * contiguous run (exact = 0).
+ * Constrained: when the unconstrained optimum meets the bound, it is the answer (exact = 1).
+ * Otherwise the best plan meeting the bound among a family that does not depend on the bound:
+ * greedy plans on obj + lambda con for a fixed ladder of lambdas (a Lagrangian family; a greedy
+ * takes pieces by rate and trims the dearest), plus the best contiguous run under the bound
+ * (exact for contiguous runs, so run-now, [lo, lo + d), is always weighed). exact = 0: feasible,
+ * never worse than any contiguous run, and never worse for a looser bound, but not proven best.
+ * Returns 0, or -1 if memory ran out. */
 int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us,
                           int64_t hi_us, const ccs_objective *o, ccs_run_plan *out);
 

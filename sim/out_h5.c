@@ -212,9 +212,9 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     size_t n = j->runs, m = n ? n : 1;
     int64_t *t[4] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
     double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
-    uint8_t *missed = malloc(m), *guard = malloc(m);
+    uint8_t *missed = malloc(m), *guard = malloc(m), *fallback = malloc(m);
     const char **names = malloc(m * sizeof *names);
-    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !names)
+    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !fallback || !names)
         fail(w, "out of memory");
     hid_t g = group(w, jobs, s->jobs[i].name);
     for (size_t k = 0; !w->bad && k < n; k++) {
@@ -230,6 +230,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
         v[4][k] = (double)rec->wait_us / 3.6e9;
         missed[k] = (uint8_t)rec->missed;
         guard[k] = (uint8_t)rec->override;
+        fallback[k] = (uint8_t)rec->fallback;
         names[k] = s->regions[rec->region].name;
     }
     static const char *tu = "seconds since 1970-01-01T00:00:00Z";
@@ -244,6 +245,8 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     dataset(w, g, "queue_wait_h", H5T_NATIVE_DOUBLE, n, v[4], "hours waiting for region capacity");
     dataset(w, g, "missed", H5T_NATIVE_UINT8, n, missed, "1: ended after its deadline");
     dataset(w, g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
+    dataset(w, g, "fallback", H5T_NATIVE_UINT8, n, fallback,
+            "1: no plan met the policy's constraint; its fallback ran (carbon-cap: the least carbon run)");
     names_dataset(w, g, "region", n, names);
     num_attr(w, g, "freshness_mean_h", j->freshness_mean_h);
     num_attr(w, g, "freshness_max_h", j->freshness_max_h);
@@ -253,6 +256,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     for (int k = 0; k < 5; k++) free(v[k]);
     free(missed);
     free(guard);
+    free(fallback);
     free(names);
 }
 

@@ -205,6 +205,7 @@ static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, cons
         o->freshness_h += jb[i].freshness_mean_h;
         o->misses += jb[i].deadline_misses;
         o->overrides += jb[i].overrides;
+        o->fallbacks += jb[i].fallbacks;
     }
     if (s->njobs) o->freshness_h /= (double)s->njobs;
 }

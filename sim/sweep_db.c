@@ -38,7 +38,8 @@ static const char *schema_sql =
     " energy_kwh REAL, carbon_kg REAL, cost REAL,"
     " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
     " p95_ms REAL, baseline_p95_ms REAL, freshness_h REAL, baseline_freshness_h REAL,"
-    " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER, slo_total INTEGER);"
+    " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER, slo_total INTEGER,"
+    " fallbacks INTEGER);"
     "CREATE TRIGGER IF NOT EXISTS sweep_runs_done_is_final BEFORE UPDATE ON sweep_runs"
     " WHEN OLD.status = 'done'"
     " BEGIN SELECT RAISE(ABORT, 'a finished run is never rewritten'); END;";
@@ -136,6 +137,21 @@ static int check_tables(ccs_sweep_db *db, ccs_err *err)
     return rc;
 }
 
+/* A database from before a column was added: its finished runs were planned by an older ccsim
+ * (the fallbacks column came with the exact planner), so resuming would mix two planners'
+ * results in one sweep. */
+static int check_columns(ccs_sweep_db *db, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT fallbacks FROM sweep_runs LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
+                      "made by an older ccsim (its runs table has no 'fallbacks' column): its finished runs were "
+                      "planned by another version; expected a sweep started by this one: run it in a new folder");
+}
+
 int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err)
 {
     *out = NULL;
@@ -162,6 +178,7 @@ int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err 
         rc = db_err(db, err);
     if (!rc && create && sqlite3_exec(db->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) rc = db_err(db, err);
     if (!rc && !create) rc = check_tables(db, err);
+    if (!rc) rc = check_columns(db, err);
     if (rc) {
         ccs_sweep_db_close(db);
         return rc;
@@ -414,7 +431,7 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
                            " energy_kwh = ?, carbon_kg = ?, cost = ?, baseline_energy_kwh = ?,"
                            " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
                            " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
-                           " overrides = ?, slo_met = ?, slo_total = ? WHERE run = ?",
+                           " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ? WHERE run = ?",
                            -1, &db->record, NULL) != SQLITE_OK)
         return db_err(db, err);
     sqlite3_stmt *st = db->record;
@@ -439,10 +456,11 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_int64(st, 21, (sqlite3_int64)o->overrides);
         sqlite3_bind_int(st, 22, o->slo_met);
         sqlite3_bind_int(st, 23, o->slo_total);
+        sqlite3_bind_int64(st, 24, (sqlite3_int64)o->fallbacks);
     } else {
-        for (int i = 6; i <= 23; i++) sqlite3_bind_null(st, i);
+        for (int i = 6; i <= 24; i++) sqlite3_bind_null(st, i);
     }
-    sqlite3_bind_int64(st, 24, o->run);
+    sqlite3_bind_int64(st, 25, o->run);
     int rc = step_end(db, sqlite3_step(st), err);
     /* a run's outcome always has its row: none means the file lost it */
     if (!rc && sqlite3_changes(db->db) != 1) rc = damaged(db, err, "run %lld has no row", (long long)o->run);
@@ -566,6 +584,7 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->overrides = (uint64_t)sqlite3_column_int64(st, 24);
     o->slo_met = sqlite3_column_int(st, 25);
     o->slo_total = sqlite3_column_int(st, 26);
+    o->fallbacks = (uint64_t)sqlite3_column_int64(st, 27);
 }
 
 /* Every run, in run order, each where run order puts it: a missing or extra row is damage. */
@@ -579,8 +598,8 @@ static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
                            "SELECT run, point, seed_index, seed, name, status, message, wall_s, worker, policy,"
                            " price_tolerance, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
                            " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
-                           " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total"
-                           " FROM sweep_runs ORDER BY run",
+                           " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
+                           " fallbacks FROM sweep_runs ORDER BY run",
                            -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     int rc = 0, s;

@@ -147,3 +147,24 @@ Test(policy, noisy_forecast_is_the_same_for_every_policy_and_seeded)
     ran_free(a);
     ran_free(b);
 }
+
+Test(policy, carbon_cap_with_no_run_under_the_cap_is_a_fallback_not_an_override)
+{
+    /* intensities 100, 200, 300 in the window: no run meets 50 g/kWh, so carbon-cap falls back to
+     * the least carbon run (00:00, 100 g), labelled a fallback; the deadline guard did nothing */
+    ran a = run_text(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                               " deadline: 3h}]\npolicy: {name: carbon-cap, carbon_cap_g_per_kwh: 50}\n");
+    cr_assert_eq(a.r->jobs[0].fallbacks, 1u);
+    cr_assert_eq(a.r->jobs[0].overrides, 0u);
+    cr_assert_eq(a.r->jobs[0].records[0].fallback, 1);
+    cr_assert_eq(a.r->jobs[0].records[0].override, 0);
+    cr_assert(CLOSE(a.r->jobs[0].charge.carbon_g, 100));
+    cr_assert_eq(a.r->outcome.fallbacks, 1u);
+    ran_free(a);
+    /* 250 g/kWh: the 00:00 run meets it; nothing falls back */
+    ran b = run_text(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                               " deadline: 3h}]\npolicy: {name: carbon-cap, carbon_cap_g_per_kwh: 250}\n");
+    cr_assert_eq(b.r->jobs[0].fallbacks, 0u);
+    cr_assert_eq(b.r->outcome.fallbacks, 0u);
+    ran_free(b);
+}

@@ -513,3 +513,28 @@ Test(sweep, csv_fields_quoted_only_when_needed)
     cr_assert_str_eq(buf, "policy.name|\"a,b\"|\"say \"\"19:00\"\"\"");
     free(buf);
 }
+
+Test(sweep, a_database_from_before_the_fallbacks_column_is_refused)
+{
+    /* the four tables as ccsim wrote them before the exact planner: no sweep_runs.fallbacks */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runs.sqlite", tmp_folder());
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "CREATE TABLE sweep (id INTEGER PRIMARY KEY); CREATE TABLE sweep_parameters (param);"
+                              "CREATE TABLE sweep_points (point); CREATE TABLE sweep_runs (run INTEGER PRIMARY KEY,"
+                              " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER,"
+                              " slo_total INTEGER);",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    for (int create = 0; create <= 1; create++) {
+        ccs_sweep_db *d = NULL;
+        ccs_err err = {0};
+        cr_assert_eq(ccs_sweep_db_open(path, create, &d, &err), CCS_EINPUT, "create %d: %s", create, err.msg);
+        cr_assert_null(d);
+        cr_assert(strstr(err.msg, "older ccsim") && strstr(err.msg, "'fallbacks'") && strstr(err.msg, "new folder"),
+                  "%s", err.msg);
+    }
+}
