@@ -43,6 +43,7 @@ typedef struct search {
     size_t used, cap;
     double *min_after, *min_before; /* least rate over pieces j..n-1, and over 0..j-1 */
     int too_many;                   /* the arena reached CCS_SLOTS_MAX_LABELS */
+    double ub;                      /* a plan's cost (the best contiguous run's): INFINITY if none */
 } search;
 
 /* One way into a list: every label of a neighbouring list, its work shifted and its cost raised. */
@@ -80,7 +81,23 @@ static int reserve(search *s, size_t more)
     return 0;
 }
 
-static int merge(search *s, list *to, const source *src, int nsrc, int prune)
+/* Bound pruning (with prune == 2: every rate >= 0): a label whose cost plus the least the rest of
+ * the work can cost (its length at the least rate on the side still to come, min_rate) exceeds a
+ * known plan's cost, s->ub, can be in no better plan. Kept with a margin of 1e-9 relative, so no
+ * plan within rounding of the optimum is lost. Labels stay in order of work. */
+static void drop_above_bound(const search *s, label *v, size_t *n, double min_rate)
+{
+    if (!isfinite(s->ub)) return;
+    double ub = s->ub + 1e-9 * fabs(s->ub), per_us = min_rate / US_PER_H;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        int64_t rest = s->need - v[i].w;
+        if (v[i].c + (rest > 0 ? per_us * (double)rest : 0.0) <= ub) v[k++] = v[i];
+    }
+    *n = k;
+}
+
+static int merge(search *s, list *to, const source *src, int nsrc, int prune, double min_rate)
 {
     size_t total = 0, at[3] = {0, 0, 0};
     const int64_t need = s->need;
@@ -118,6 +135,7 @@ static int merge(search *s, list *to, const source *src, int nsrc, int prune)
             }
         if (keep > 0) memmove(out, out + keep, (to->n - keep) * sizeof *out);
         to->n -= keep;
+        if (prune > 1) drop_above_bound(s, out, &to->n, min_rate);
     }
     s->used += to->n;
     return 0;
@@ -141,8 +159,9 @@ static int forward(search *s)
                              {&from[FW_PAUSED], p->len - s->ck, run_cost, FW_PAUSED, 1},
                              {&from[FW_RUNNING], p->len, run_cost, FW_RUNNING, 1}};
         /* nothing started: its work is 0, and the first start still to come takes a checkpoint off */
-        if (merge(s, &to[FW_NONE], none, 1, prune > 0) || merge(s, &to[FW_PAUSED], paused, 2, prune) ||
-            merge(s, &to[FW_RUNNING], running, 3, prune))
+        double rest = s->min_after[j + 1]; /* the least rate the rest of the work can run at */
+        if (merge(s, &to[FW_NONE], none, 1, prune > 0, rest) || merge(s, &to[FW_PAUSED], paused, 2, prune, rest) ||
+            merge(s, &to[FW_RUNNING], running, 3, prune, rest))
             return -1;
     }
     return 0;
@@ -166,8 +185,9 @@ static int backward(search *s)
         source running[3] = {{&from[BK_EMPTY], p->len - s->ck, run_cost, BK_EMPTY, 1},
                              {&from[BK_PAUSED], p->len - s->ck, run_cost, BK_PAUSED, 1},
                              {&from[BK_RUNNING], p->len, run_cost, BK_RUNNING, 1}};
-        if (merge(s, &to[BK_EMPTY], empty, 1, prune > 0) || merge(s, &to[BK_PAUSED], paused, 2, prune) ||
-            merge(s, &to[BK_RUNNING], running, 3, prune))
+        double rest = s->min_before[j];
+        if (merge(s, &to[BK_EMPTY], empty, 1, prune > 0, rest) || merge(s, &to[BK_PAUSED], paused, 2, prune, rest) ||
+            merge(s, &to[BK_RUNNING], running, 3, prune, rest))
             return -1;
     }
     return 0;
@@ -297,6 +317,15 @@ int ccs_slots_best(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64
     for (size_t j = n; j-- > 0;) s.min_after[j] = fmin(p[j].rate, s.min_after[j + 1]);
     s.min_before[0] = INFINITY;
     for (size_t j = 0; j < n; j++) s.min_before[j + 1] = fmin(p[j].rate, s.min_before[j]);
+    /* an upper bound for pruning: the best contiguous run, a plan of F */
+    s.ub = INFINITY;
+    if (s.min_before[n] >= 0) {
+        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY};
+        ccs_run_plan c = {0};
+        if (ccs_window_best_start(w, d, lo, hi - d, &o, &c) != 0) goto done;
+        if (c.feasible) s.ub = wc * c.ci_h + wp * c.price_h;
+        ccs_run_plan_free(&c);
+    }
     if (forward(&s) != 0 || backward(&s) != 0) goto done;
     size_t most = 1;
     for (size_t i = 0; i < (n + 1) * NSTATES; i++) most = s.bk[i].n > most ? s.bk[i].n : most;
