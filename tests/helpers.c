@@ -138,3 +138,15 @@ int run_text_error(const char *yaml_text, char *msg, size_t size)
     ccs_scenario_destroy(s);
     return rc;
 }
+
+unsigned long long gen_next(test_gen *g)
+{
+    g->s ^= g->s >> 12;
+    g->s ^= g->s << 25;
+    g->s ^= g->s >> 27;
+    return g->s * 2685821657736338717ULL;
+}
+
+double gen_unif(test_gen *g) { return (double)(gen_next(g) >> 11) * (1.0 / 9007199254740992.0); }
+
+long long gen_below(test_gen *g, long long n) { return (long long)(gen_next(g) % (unsigned long long)n); }

@@ -19,6 +19,15 @@ const char *write_text(const char *dir, const char *name, const char *text);
 void run_ccsim(cmd_result *r, const char *const *args);
 /* Reads a whole file into a malloc'd buffer; *len gets its size. NULL if unreadable. */
 char *read_all(const char *path, size_t *len);
+/* A seeded xorshift64* stream for property tests: a fixed sequence per seed, so that a failing
+ * instance can be named and replayed. */
+typedef struct test_gen {
+    unsigned long long s;
+} test_gen;
+unsigned long long gen_next(test_gen *g);
+double gen_unif(test_gen *g);                   /* [0, 1), 53 bits */
+long long gen_below(test_gen *g, long long n); /* [0, n), n > 0 */
+
 /* The source tree's root (CCSIM_SOURCE_DIR). */
 const char *source_dir(void);
 

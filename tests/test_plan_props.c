@@ -16,6 +16,8 @@
 #include "policy.h"
 #include "window.h"
 
+#include "helpers.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -34,19 +36,6 @@ enum { INSTANCES = 10000 };
 #endif
 enum { MAXSEG = 30 };
 
-typedef struct gen {
-    uint64_t s;
-} gen;
-
-static uint64_t next(gen *g) /* xorshift64*: a fixed stream per instance */
-{
-    g->s ^= g->s >> 12;
-    g->s ^= g->s << 25;
-    g->s ^= g->s >> 27;
-    return g->s * 2685821657736338717ULL;
-}
-static double unif(gen *g) { return (double)(next(g) >> 11) * (1.0 / 9007199254740992.0); }
-static int64_t below(gen *g, int64_t n) { return (int64_t)(next(g) % (uint64_t)n); }
 
 typedef struct instance {
     int64_t t[MAXSEG + 1];
@@ -59,17 +48,17 @@ typedef struct instance {
 static void make(instance *in, uint64_t seed, int interruptible)
 {
     memset(in, 0, sizeof *in);
-    gen g = {seed * 0x9E3779B97F4A7C15ULL + 1};
-    for (int i = 0; i < 4; i++) next(&g);
-    size_t n = 2 + (size_t)below(&g, MAXSEG - 1);
-    int negative = below(&g, 3) == 0, micro = below(&g, 4) == 0;
-    in->t[0] = 1577836800000000LL + below(&g, 24) * 60 * MIN_US;
+    test_gen g = {seed * 0x9E3779B97F4A7C15ULL + 1};
+    for (int i = 0; i < 4; i++) gen_next(&g);
+    size_t n = 2 + (size_t)gen_below(&g, MAXSEG - 1);
+    int negative = gen_below(&g, 3) == 0, micro = gen_below(&g, 4) == 0;
+    in->t[0] = 1577836800000000LL + gen_below(&g, 24) * 60 * MIN_US;
     for (size_t k = 0; k < n; k++) {
-        int64_t len = micro ? 1 + below(&g, 4 * 60 * MIN_US) : (1 + below(&g, 240)) * MIN_US;
+        int64_t len = micro ? 1 + gen_below(&g, 4 * 60 * MIN_US) : (1 + gen_below(&g, 240)) * MIN_US;
         in->t[k + 1] = in->t[k] + len;
-        in->ci[k] = 20 + 580 * unif(&g);
-        in->price[k] = negative ? -50 + 300 * unif(&g) : 10 + 240 * unif(&g);
-        if (below(&g, 6) == 0 && k > 0) in->ci[k] = in->ci[k - 1]; /* ties */
+        in->ci[k] = 20 + 580 * gen_unif(&g);
+        in->price[k] = negative ? -50 + 300 * gen_unif(&g) : 10 + 240 * gen_unif(&g);
+        if (gen_below(&g, 6) == 0 && k > 0) in->ci[k] = in->ci[k - 1]; /* ties */
     }
     in->ci_h[0] = in->price_h[0] = 0;
     for (size_t k = 0; k < n; k++) {
@@ -78,24 +67,24 @@ static void make(instance *in, uint64_t seed, int interruptible)
         in->price_h[k + 1] = in->price_h[k] + in->price[k] * h;
     }
     int64_t span = in->t[n] - in->t[0];
-    int64_t rel = in->t[0] + below(&g, span / 4 + 1);
+    int64_t rel = in->t[0] + gen_below(&g, span / 4 + 1);
     int64_t room = in->t[n] - rel;
-    int64_t work = 1 + below(&g, room);
-    int64_t deadline = rel + work + below(&g, room - work + 1);
+    int64_t work = 1 + gen_below(&g, room);
+    int64_t deadline = rel + work + gen_below(&g, room - work + 1);
     static const int64_t cks[] = {0, 5 * MIN_US, 15 * MIN_US, 30 * MIN_US, 60 * MIN_US, -1};
-    int64_t ck = cks[below(&g, 6)];
-    if (ck < 0) ck = below(&g, 90 * MIN_US);
+    int64_t ck = cks[gen_below(&g, 6)];
+    if (ck < 0) ck = gen_below(&g, 90 * MIN_US);
     in->opt = (ccs_option){.region = 0,
-                           .pue = 1.0 + 0.6 * unif(&g),
+                           .pue = 1.0 + 0.6 * gen_unif(&g),
                            .ready_us = rel,
                            .transfer_cost = 0,
                            .w = {n, in->t, in->ci, in->price, in->ci_h, in->price_h}};
-    in->d = (ccs_job_decision){rel, deadline, work, ck, 100 + 50000 * unif(&g), interruptible, &in->opt, 1, 0.0,
+    in->d = (ccs_job_decision){rel, deadline, work, ck, 100 + 50000 * gen_unif(&g), interruptible, &in->opt, 1, 0.0,
                                &in->cfg};
     double c, q;
     ccs_window_integrals(&in->opt.w, rel, rel + work, &c, &q);
     in->d.baseline_cost = ccs_policy_cost_of(&in->d, 0, q);
-    in->cfg.carbon_cap_g_per_kwh = 100 + 400 * unif(&g);
+    in->cfg.carbon_cap_g_per_kwh = 100 + 400 * gen_unif(&g);
 }
 
 static ccs_plan plan_with(const instance *in, const char *policy, double x)

@@ -8,6 +8,8 @@
 #include "slots.h"
 #include "window.h"
 
+#include "helpers.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -17,19 +19,6 @@
 #define US_PER_H 3.6e9
 enum { INSTANCES = 10000, MAXSEG = 40 };
 
-typedef struct gen {
-    uint64_t s;
-} gen;
-
-static uint64_t next(gen *g) /* xorshift64*: a fixed stream per test */
-{
-    g->s ^= g->s >> 12;
-    g->s ^= g->s << 25;
-    g->s ^= g->s >> 27;
-    return g->s * 2685821657736338717ULL;
-}
-static double unif(gen *g) { return (double)(next(g) >> 11) * (1.0 / 9007199254740992.0); }
-static int64_t below(gen *g, int64_t n) { return (int64_t)(next(g) % (uint64_t)n); }
 
 typedef struct signal {
     size_t n;
@@ -123,23 +112,23 @@ static double grid_brute_force(const signal *s, int g, int64_t u, int64_t d, int
  * of all has its ends on the grid (two free ends slide to a boundary at no loss). */
 Test(slots, equals_every_subset_of_a_grid)
 {
-    gen g = {0x5107u};
+    test_gen g = {0x5107u};
     const int64_t u = H / 4;
     for (int it = 0; it < INSTANCES; it++) {
         uint64_t seed = g.s;
         signal s = {0};
-        int cells = 4 + (int)below(&g, 11), c = 0;
+        int cells = 4 + (int)gen_below(&g, 11), c = 0;
         while (c < cells) {
-            int len = 1 + (int)below(&g, 3);
+            int len = 1 + (int)gen_below(&g, 3);
             c = c + len > cells ? cells : c + len;
             s.t[s.n + 1] = (int64_t)c * u;
             /* repeated values too: equal neighbours are where ties and merges happen */
-            s.ci[s.n] = s.n > 0 && below(&g, 5) == 0 ? s.ci[s.n - 1] : 20 + 500 * unif(&g);
-            s.price[s.n] = 150 * unif(&g);
+            s.ci[s.n] = s.n > 0 && gen_below(&g, 5) == 0 ? s.ci[s.n - 1] : 20 + 500 * gen_unif(&g);
+            s.price[s.n] = 150 * gen_unif(&g);
             s.n++;
         }
         finish(&s);
-        int64_t d = (1 + below(&g, cells - 1)) * u, ck = below(&g, 4) * u;
+        int64_t d = (1 + gen_below(&g, cells - 1)) * u, ck = gen_below(&g, 4) * u;
         double wc = 1, wp = 0;
         if (it % 3 == 1) wc = 0, wp = 1;
         if (it % 3 == 2) wp = 0.5;
@@ -194,20 +183,20 @@ static double family_brute_force(const signal *s, int64_t d, int64_t ck, double 
 /* Uneven steps of any microsecond length, negative prices, work and checkpoints off any grid. */
 Test(slots, equals_the_enumerated_family_with_negative_prices_and_uneven_steps)
 {
-    gen g = {0xfa31u};
+    test_gen g = {0xfa31u};
     for (int it = 0; it < INSTANCES; it++) {
         uint64_t seed = g.s;
         signal s = {0};
-        s.n = 2 + (size_t)below(&g, 9);
-        s.t[0] = 1700000000000000LL + below(&g, H);
+        s.n = 2 + (size_t)gen_below(&g, 9);
+        s.t[0] = 1700000000000000LL + gen_below(&g, H);
         for (size_t k = 0; k < s.n; k++) {
-            s.t[k + 1] = s.t[k] + 1 + below(&g, 3 * H);
-            s.ci[k] = 500 * unif(&g);
-            s.price[k] = -80 + 200 * unif(&g);
+            s.t[k + 1] = s.t[k] + 1 + gen_below(&g, 3 * H);
+            s.ci[k] = 500 * gen_unif(&g);
+            s.price[k] = -80 + 200 * gen_unif(&g);
         }
         finish(&s);
         int64_t span = s.t[s.n] - s.t[0];
-        int64_t d = 1 + below(&g, span), ck = below(&g, 3) ? below(&g, span / 3 + 1) : 0;
+        int64_t d = 1 + gen_below(&g, span), ck = gen_below(&g, 3) ? gen_below(&g, span / 3 + 1) : 0;
         double wc = it % 2 ? 0.2 : 1, wp = it % 2 ? 1 : 0.3;
         assert_close(planned(&s, d, ck, s.t[0], s.t[s.n], wc, wp, seed), family_brute_force(&s, d, ck, wc, wp), seed,
                      "family");
@@ -217,19 +206,19 @@ Test(slots, equals_the_enumerated_family_with_negative_prices_and_uneven_steps)
 /* No checkpoint cost: the cheapest d of time, whatever its shape (a fractional knapsack). */
 Test(slots, without_checkpoints_takes_the_cheapest_hours)
 {
-    gen g = {0x0c0u};
+    test_gen g = {0x0c0u};
     for (int it = 0; it < INSTANCES; it++) {
         uint64_t seed = g.s;
         signal s = {0};
-        s.n = 1 + (size_t)below(&g, MAXSEG);
+        s.n = 1 + (size_t)gen_below(&g, MAXSEG);
         for (size_t k = 0; k < s.n; k++) {
-            s.t[k + 1] = s.t[k] + (below(&g, 2) ? H : 1 + below(&g, 2 * H));
-            s.ci[k] = 600 * unif(&g);
+            s.t[k + 1] = s.t[k] + (gen_below(&g, 2) ? H : 1 + gen_below(&g, 2 * H));
+            s.ci[k] = 600 * gen_unif(&g);
         }
         finish(&s);
-        int64_t lo = below(&g, s.t[1]), hi = s.t[s.n] - below(&g, s.t[s.n] - s.t[s.n - 1]);
+        int64_t lo = gen_below(&g, s.t[1]), hi = s.t[s.n] - gen_below(&g, s.t[s.n] - s.t[s.n - 1]);
         if (hi <= lo) continue;
-        int64_t d = 1 + below(&g, hi - lo);
+        int64_t d = 1 + gen_below(&g, hi - lo);
         /* fill from the cleanest piece up */
         size_t order[MAXSEG];
         for (size_t k = 0; k < s.n; k++) order[k] = k;
@@ -255,19 +244,19 @@ Test(slots, without_checkpoints_takes_the_cheapest_hours)
  * is never worse than running at once; on long hourly windows like the jobs' own. */
 Test(slots, never_worse_than_the_best_contiguous_run_nor_running_at_once)
 {
-    gen g = {0xbe57u};
+    test_gen g = {0xbe57u};
     for (int it = 0; it < INSTANCES / 5; it++) {
         uint64_t seed = g.s;
         signal s = {0};
-        s.n = 24 + (size_t)below(&g, MAXSEG - 24 + 1);
+        s.n = 24 + (size_t)gen_below(&g, MAXSEG - 24 + 1);
         for (size_t k = 0; k < s.n; k++) {
             s.t[k + 1] = s.t[k] + H;
-            s.ci[k] = 150 + 120 * sin((double)k / 3.8) + 60 * unif(&g);
-            s.price[k] = -20 + 120 * unif(&g);
+            s.ci[k] = 150 + 120 * sin((double)k / 3.8) + 60 * gen_unif(&g);
+            s.price[k] = -20 + 120 * gen_unif(&g);
         }
         finish(&s);
-        int64_t lo = below(&g, 4 * H), hi = s.t[s.n] - below(&g, 4 * H);
-        int64_t d = 1 + below(&g, (hi - lo) / 2), ck = below(&g, H);
+        int64_t lo = gen_below(&g, 4 * H), hi = s.t[s.n] - gen_below(&g, 4 * H);
+        int64_t d = 1 + gen_below(&g, (hi - lo) / 2), ck = gen_below(&g, H);
         double wc = it % 2 ? 0 : 1, wp = it % 2 ? 1 : 0;
         double slots = planned(&s, d, ck, lo, hi, wc, wp, seed);
         ccs_objective o = {wc, wp, 0, 0, 0, INFINITY};

@@ -60,23 +60,34 @@ static double *minutes_of(const char *path, int64_t t0, size_t n)
     return v;
 }
 
-/* 1. brute force */
-static void greenest_case(const char *region, const char *trace, const char *at, int dur_min, int deadline_min)
+/* Runs shifting.yaml's job on the trace, released daily at `at`, for dur_min of work within
+ * deadline_min; interruptible with a checkpoint of ck_min when ck_min >= 0. *ci gets the trace
+ * minute by minute from the scenario's start (two days beyond its end). */
+static ccs_run_result *run_nightly(const char *trace, const char *at, int dur_min, int deadline_min, int ck_min,
+                                   ccs_scenario **s, double **ci)
 {
-    char path[4096], carbon[4200], rel[64], dur[64], dl[64];
+    char path[4096], carbon[4200], rel[64], dur[64], dl[64], ck[64];
     snprintf(path, sizeof path, "%s/validation/shifting.yaml", dir);
     snprintf(carbon, sizeof carbon, "regions.grid.carbon=%s/traces/carbon/%s", dir, trace);
     snprintf(rel, sizeof rel, "jobs.nightly.release.at=%s", at);
     snprintf(dur, sizeof dur, "jobs.nightly.duration=%dm", dur_min);
     snprintf(dl, sizeof dl, "jobs.nightly.deadline=%dm", deadline_min);
-    char *sets[] = {carbon, rel, dur, dl};
+    snprintf(ck, sizeof ck, "jobs.nightly.checkpoint=%dm", ck_min);
+    char *sets[] = {carbon, rel, dur, dl, ck, "jobs.nightly.interruptible=true"};
+    ccs_run_result *r = check_run(path, sets, ck_min >= 0 ? 6 : 4, s);
+    size_t nmin = (size_t)(((*s)->end_us - (*s)->start_us) / MIN_US) + 2 * 24 * 60;
+    snprintf(path, sizeof path, "%s/traces/carbon/%s", dir, trace);
+    *ci = minutes_of(path, (*s)->start_us, nmin);
+    return r;
+}
+
+/* 1. brute force */
+static void greenest_case(const char *region, const char *trace, const char *at, int dur_min, int deadline_min)
+{
     ccs_scenario *s;
-    ccs_run_result *r = check_run(path, sets, 4, &s);
+    double *ci;
+    ccs_run_result *r = run_nightly(trace, at, dur_min, deadline_min, -1, &s, &ci);
     const ccs_job_result *j = &r->jobs[0];
-    size_t nmin = (size_t)((s->end_us - s->start_us) / MIN_US) + 2 * 24 * 60;
-    char p2[4200];
-    snprintf(p2, sizeof p2, "%s/traces/carbon/%s", dir, trace);
-    double *ci = minutes_of(p2, s->start_us, nmin);
     double worst = 0, sum_sim = 0, sum_bf = 0, sum_now = 0;
     for (size_t i = 0; i < j->runs; i++) {
         const ccs_job_run_record *rec = &j->records[i];
@@ -153,21 +164,10 @@ static double dp_min_minutes(const double *ci, size_t from, size_t len, int w, i
 static void interruptible_case(const char *region, const char *trace, const char *at, int dur_min, int deadline_min,
                                int ck_min)
 {
-    char path[4096], carbon[4200], rel[64], dur[64], dl[64], ck[64];
-    snprintf(path, sizeof path, "%s/validation/shifting.yaml", dir);
-    snprintf(carbon, sizeof carbon, "regions.grid.carbon=%s/traces/carbon/%s", dir, trace);
-    snprintf(rel, sizeof rel, "jobs.nightly.release.at=%s", at);
-    snprintf(dur, sizeof dur, "jobs.nightly.duration=%dm", dur_min);
-    snprintf(dl, sizeof dl, "jobs.nightly.deadline=%dm", deadline_min);
-    snprintf(ck, sizeof ck, "jobs.nightly.checkpoint=%dm", ck_min);
-    char *sets[] = {carbon, rel, dur, dl, ck, "jobs.nightly.interruptible=true"};
     ccs_scenario *s;
-    ccs_run_result *r = check_run(path, sets, 6, &s);
+    double *ci;
+    ccs_run_result *r = run_nightly(trace, at, dur_min, deadline_min, ck_min, &s, &ci);
     const ccs_job_result *j = &r->jobs[0];
-    size_t nmin = (size_t)((s->end_us - s->start_us) / MIN_US) + 2 * 24 * 60;
-    char p2[4200];
-    snprintf(p2, sizeof p2, "%s/traces/carbon/%s", dir, trace);
-    double *ci = minutes_of(p2, s->start_us, nmin);
     double worst = 0, sum_sim = 0, sum_dp = 0, sum_now = 0;
     for (size_t i = 0; i < j->runs; i++) {
         const ccs_job_run_record *rec = &j->records[i];

@@ -24,19 +24,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!fuzz_is_hdf5(data, size)) return -1;
-    const char *path = fuzz_write_file("trace.h5", data, size);
-    /* 'previous' accepts NaN values and gaps: more inputs get as far as the attributes */
-    const ccs_trace_opts opts = {.fill = CCS_FILL_PREVIOUS};
-    ccs_trace *t;
-    ccs_err err = {0};
-    int rc = ccs_trace_load(path, &opts, &t, &err);
-    if (rc) {
-        fuzz_check_error(rc, err.msg, "ccs_trace_load");
-        if (t) fuzz_fail("a failed load returned a trace");
-        return 0;
-    }
-    fuzz_check_trace(t, &opts);
-    ccs_trace_destroy(t);
-    return 0;
+    return fuzz_h5_input(data, size, ccs_trace_load, "ccs_trace_load");
 }

@@ -112,3 +112,21 @@ void fuzz_check_trace(const ccs_trace *t, const ccs_trace_opts *o)
     if (ccs_trace_index_at(t, ts[0] - 1, &hint) != -1) fuzz_fail("index_at before the start");
     if (ccs_trace_index_at(t, ccs_trace_end_us(t), &hint) != -1) fuzz_fail("index_at the end");
 }
+
+int fuzz_h5_input(const uint8_t *data, size_t size, fuzz_trace_loader load, const char *what)
+{
+    if (!fuzz_is_hdf5(data, size)) return -1;
+    const char *path = fuzz_write_file("trace.h5", data, size);
+    const ccs_trace_opts opts = {.fill = CCS_FILL_PREVIOUS};
+    ccs_trace *t;
+    ccs_err err = {0};
+    int rc = load(path, &opts, &t, &err);
+    if (rc) {
+        fuzz_check_error(rc, err.msg, what);
+        if (t) fuzz_fail("a failed load returned a trace");
+        return 0;
+    }
+    fuzz_check_trace(t, &opts);
+    ccs_trace_destroy(t);
+    return 0;
+}

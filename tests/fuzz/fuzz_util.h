@@ -25,10 +25,19 @@ void fuzz_check_error(int rc, const char *msg, const char *what);
  * unless allowed (or a price), and index lookups that agree with the stamps. */
 struct ccs_trace;
 struct ccs_trace_opts;
+struct ccs_err;
 void fuzz_check_trace(const struct ccs_trace *t, const struct ccs_trace_opts *o);
 
 /* The HDF5 file signature at offset 0: what makes ccs_trace_load read a file as HDF5. */
 int fuzz_is_hdf5(const uint8_t *data, size_t size);
+
+/* One HDF5 input through a trace loader (ccs_trace_load or the unguarded reader), with fill
+ * 'previous' (NaN values and gaps accepted: more inputs get as far as the attributes) and the
+ * oracles of fuzz_check_error and fuzz_check_trace. -1 for an input without the HDF5 signature
+ * (CSV: the other harness's), else 0. */
+typedef int (*fuzz_trace_loader)(const char *path, const struct ccs_trace_opts *opts, struct ccs_trace **out,
+                                 struct ccs_err *err);
+int fuzz_h5_input(const uint8_t *data, size_t size, fuzz_trace_loader load, const char *what);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
