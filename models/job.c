@@ -185,6 +185,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
         size_t chosen = SIZE_MAX;
         for (size_t k = 0; k < nconsider && !rc; k++) {
+            cand.override = cand.fallback = 0; /* labels are the plan's own, never a previous run's */
             if (env->policy->plan(&d, k, &cand) != 0) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                 break;

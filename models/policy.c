@@ -64,6 +64,13 @@ static double con_of(const ccs_job_decision *d, size_t k, const ccs_run_plan *r,
     return v;
 }
 
+/* Run-at-ready fits option k: inside the deadline and the forecast. */
+static int run_at_ready_fits(const ccs_job_decision *d, size_t k)
+{
+    const ccs_option *o = &d->opts[k];
+    return o->ready_us + d->work_us <= d->deadline_us && o->w.n > 0 && o->ready_us + d->work_us <= o->w.t[o->w.n];
+}
+
 int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, double con_carbon,
                       double con_cost, double con_hours, double bound, ccs_plan *out)
 {
@@ -86,19 +93,16 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
     if (out->run.feasible)
         out->objective = obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
     /* run-at-ready, checked exactly: at a cap of exactly its own cost (price-tolerance at X = 0)
-     * the search's tolerance leaves it out */
-    ccs_plan now = {0};
-    if (ccs_policy_run_at_ready(d, k, &now) != 0) return -1;
-    if (now.run.feasible && (!isfinite(bound) || con_of(d, k, &now.run, con_carbon, con_cost, con_hours) <= bound)) {
-        double v = obj_carbon * ccs_policy_carbon_g(d, k, &now.run) + obj_cost * ccs_policy_cost(d, k, &now.run);
-        if (!out->run.feasible || v < out->objective - 1e-12 * fabs(out->objective)) {
-            ccs_run_plan t = out->run;
-            out->run = now.run;
-            now.run = t;
-            out->objective = v;
-        }
-    }
-    ccs_run_plan_free(&now.run);
+     * the search's tolerance leaves it out. Weighed on the stack; built only if it wins. */
+    if (!run_at_ready_fits(d, k)) return 0;
+    ccs_interval iv = {o->ready_us, o->ready_us + d->work_us};
+    ccs_run_plan now = {.iv = &iv, .n = 1, .cap = 1, .feasible = 1};
+    ccs_run_plan_totals(&now, &o->w);
+    if (isfinite(bound) && !(con_of(d, k, &now, con_carbon, con_cost, con_hours) <= bound)) return 0;
+    double v = obj_carbon * ccs_policy_carbon_g(d, k, &now) + obj_cost * ccs_policy_cost(d, k, &now);
+    if (out->run.feasible && !(v < out->objective - 1e-12 * fabs(out->objective))) return 0;
+    if (ccs_run_plan_single(&out->run, &o->w, iv.a_us, iv.b_us) != 0) return -1;
+    out->objective = v;
     return 0;
 }
 
@@ -106,8 +110,9 @@ int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)
 {
     const ccs_option *o = &d->opts[k];
     out->override = 0;
+    out->fallback = 0;
     out->objective = 0;
-    if (o->ready_us + d->work_us > d->deadline_us || o->w.n == 0 || o->ready_us + d->work_us > o->w.t[o->w.n]) {
+    if (!run_at_ready_fits(d, k)) {
         out->run.n = 0;
         out->run.feasible = 0;
         return 0;
