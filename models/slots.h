@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-/* Labels kept in one search at most (24 bytes each: 24 MiB). Real signals stay far below: a week
+/* Labels kept in one search at most (32 bytes each: 32 MiB). Real signals stay far below: a week
  * of hourly pieces with 15-minute checkpoints keeps tens of thousands. The bound is for signals
  * whose steps fall on arbitrary microseconds with rates so equal that nothing prunes, where K
  * grows with the number of distinct sums of piece lengths. */
@@ -43,5 +43,29 @@
  * CCS_SLOTS_MAX_LABELS labels: the caller falls back to a plan it cannot prove best. */
 int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
                    double wc, double wp, ccs_run_plan *out);
+
+/* Join pairs one capped search may weigh at most (a few nanoseconds each); beyond, it gives up
+ * with CCS_SLOTS_TOO_MANY like the label bound. */
+#define CCS_SLOTS_MAX_PAIRS (1LL << 22)
+/* Labels one capped search keeps at most (4 MiB): its fronts grow with how little the objective
+ * and the constraint agree, and its joins with the square of the fronts. */
+#define CCS_SLOTS_MAX_LABELS_CAPPED ((size_t)1 << 17)
+
+/* The cheapest plan for o's objective among those meeting its constraint, con_ci C + con_price P
+ * + con_hour H <= bound (o->bound finite), over family F2: as F, but with up to two end points off
+ * the signal's boundaries. With the bound binding, the best plan may need two: once the pieces run
+ * whole are fixed, the two parts form a linear programme with two constraints (work, bound) whose
+ * optimum has both tight, or a part at an end of its range (a plan of F). With every rate >= 0,
+ * F2 therefore holds a best plan of all (the argument of F, applied with the bound held). The
+ * labels carry the constraint too and keep, per work value, the Pareto front of (cost,
+ * constraint); the joins weigh pairs against the bound (one part), or, for each piece k1 of a
+ * first part, search forward from it and solve the two parts in O(1) per pair (two parts).
+ * ub: the objective of a plan known to meet the bound (INFINITY: none), for pruning.
+ * Complexity: O(N K) labels as above, K now counting Pareto fronts; joins O(N K J) for one part
+ * and O(N^2 K J) for two, J the backward labels in a pair's window of work; bounded by
+ * CCS_SLOTS_MAX_PAIRS. Returns as ccs_slots_best; out->feasible = 0 with 0: no plan of F2 meets the
+ * bound. */
+int ccs_slots_best_capped(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
+                          const ccs_objective *o, double ub, ccs_run_plan *out);
 
 #endif

@@ -328,7 +328,7 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
     s.sel = malloc(w->n);
     ccs_run_plan cand = {0};
     double best = INFINITY;
-    int have = 0;
+    int have = 0, proven = 0;
     rc = 0;
     if (!s.p || !s.order || !s.sel) {
         rc = -1;
@@ -364,9 +364,24 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
         if ((rc = greedy(&s, wc, wp, wh, &cand)) != 0) break;
         offer_plan(o, &cand, out, &best, &have);
     }
+    /* The exact capped search, pruned by the best of the family: its plan when it is better (or
+     * the family's when equal), proven best either way; if it gives up, the family's, unproven. */
+    if (!rc) {
+        int erc = ccs_slots_best_capped(w, d, ck, lo, hi, o, have ? best : INFINITY, &cand);
+        if (erc < 0) {
+            rc = -1;
+        } else if (erc == 0) {
+            /* nothing found: no plan meets the bound and beats the family's best (if any). A plan
+             * found beats it, and meets the bound in the search's own sums: checked again here
+             * (sums in another order round apart; a plan over the bound by rounding is dropped
+             * and the answer stays unproven). */
+            proven = !cand.feasible || con_value(o, cand.ci_h, cand.price_h, cand.hours) <= o->bound;
+            if (proven) offer_plan(o, &cand, out, &best, &have);
+        }
+    }
 done:
     ccs_run_plan_free(&cand);
-    out->exact = 0;
+    out->exact = !rc && proven;
     if (!rc && !have) out->feasible = 0;
     free(s.p);
     free(s.order);

@@ -150,7 +150,9 @@ Test(plan_props, greenest_le_contiguous_le_run_now)
 
 static void price_tolerance_props(int interruptible)
 {
-    static const double xs[] = {0, 0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 3};
+    /* each X of an interruptible run may take the exact capped search: six, not more, keep the
+     * suite's time */
+    static const double xs[] = {0, 0.01, 0.05, 0.2, 0.5, 3};
     for (uint64_t seed = 1; seed <= INSTANCES; seed++) {
         instance in;
         make(&in, seed, interruptible);

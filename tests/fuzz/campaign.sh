@@ -11,12 +11,14 @@
 # trace_h5_reader is the HDF5 reader without the child-process read that guards the public entry
 # (fuzz_trace_h5_reader.c): it runs from a build with -Dfuzz_sanitizers=undefined (build-fuzz-ub;
 # under ASan every file open pays fresh pages for libhdf5's metadata cache: ~300 inputs/s against
-# ~16,000), in libFuzzer's fork mode, carrying on past crashes, which here are expected: libhdf5
-# 1.10.8 dies on some damaged headers, the very reason for the guard. Each crash, out-of-memory or
-# timeout input (3 s here: a healthy read takes milliseconds) is then judged: the frame where it happened must be in libhdf5, not ccsim's
-# code, and the public entry of the ASan build (replay_trace_h5) must refuse it cleanly; at the
-# end the grown corpus is replayed through the public entry under ASan too. A crash in our code,
-# or one the public entry does not survive, is a failure.
+# ~16,000). Deaths are expected there: libhdf5 1.10.8 dies on some damaged headers, the very reason
+# for the guard. The harness's own handler writes the input that killed it (a signal, or 3 s on one
+# input) to deaths/ and the job starts a new libFuzzer round until its share of the executions is
+# done; each process counts its inputs in counts/, which survives its death. Each input found is
+# then judged: the frame where it happened must be in libhdf5, not ccsim's code, and the public
+# entry of the ASan build (replay_trace_h5) must refuse it cleanly; at the end the grown corpus is
+# replayed through the public entry under ASan too. A death in our code, or one the public entry
+# does not survive, is a failure.
 #
 # Each harness runs in DIR/fuzz-campaign/HARNESS/: the corpus it grows there (kept between
 # campaigns, seeded from tests/fuzz/corpus/HARNESS and regressions/HARNESS), logs, and any crash,
@@ -73,36 +75,89 @@ status=0
 summary=()
 # The first frame of a crash report that is not the sanitizer's or libc's: where it happened.
 crash_frame() {
-  timeout 60 "$1" -timeout=10 "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
+  timeout 60 "$1" -timeout=10 "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|__sanitizer_|fuzzer::|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
+}
+
+# One job of the reader's campaign: libFuzzer rounds, each ended by the limit or by a death that
+# the harness's own handler wrote to deaths/ (fuzz_trace_h5_reader.c says why not libFuzzer's);
+# the next round starts where it stopped, with the grown corpus. Prints its executions.
+# Moves each corpus or seed input that killed the harness out of the way (to libhdf5/ for judging).
+quarantine() {
+  local d f
+  for d in "$work"/deaths/died-*; do
+    [ -s "$d" ] || continue
+    for f in $(find "$work/corpus" "$work/seeds" -type f -size "$(stat -c %s "$d")c" 2> /dev/null); do
+      if cmp -s "$d" "$f"; then rm -f "$f"; fi
+    done
+  done
+  return 0
+}
+
+reader_job() {
+  local k=$1 want=$2 deadline=$3 done=0 round=0 rc n flag
+  while :; do
+    if [ "$want" -gt 0 ]; then
+      [ "$done" -lt "$want" ] || break
+      flag=-runs=$((want - done))
+    else
+      [ "$(date +%s)" -lt "$deadline" ] || break
+      flag=-max_total_time=$((deadline - $(date +%s)))
+    fi
+    round=$((round + 1))
+    rc=0
+    (cd "$work" && CCS_FUZZ_ARTIFACTS="$work/deaths" CCS_FUZZ_COUNT="$work/counts/job$k-$round" \
+       UBSAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_abort=0:handle_sigill=0:symbolize=0 \
+       "$bin" -handle_segv=0 -handle_bus=0 -handle_fpe=0 -handle_abrt=0 -handle_ill=0 -timeout=0 \
+       -detect_leaks=0 -rss_limit_mb=2048 -dict="$here/hdf5.dict" "$flag" -artifact_prefix="$work/" \
+       "$work/corpus" "$work/seeds") > "$work/logs/job$k-$round.log" 2>&1 || rc=$?
+    # the input that killed this round would kill the next one as it loads the corpus: set aside
+    quarantine
+    n=$(od -An -t u8 "$work/counts/job$k-$round" 2> /dev/null | tr -d ' ')
+    done=$((done + ${n:-0}))
+    # a round that ran nothing and did not die is stuck: stop rather than spin
+    if [ "${n:-0}" -eq 0 ]; then echo "   job $k round $round ran nothing (exit $rc): $work/logs/job$k-$round.log" >&2; break; fi
+  done
+  echo "$done $round"
 }
 
 reader_campaign() {
   local bin=$ub_build/tests/fuzz/fuzz_trace_h5_reader public=$build/tests/fuzz/replay_trace_h5
   [ -x "$bin" ] || { echo "$0: no $bin: CC=clang meson setup $ub_build -Dfuzz=enabled -Dfuzz_sanitizers=undefined -Dtests=disabled, then build it" >&2; exit 2; }
   [ -x "$public" ] || { echo "$0: no $public: build $build first" >&2; exit 2; }
-  local work=$ub_build/fuzz-campaign/trace_h5_reader
+  work=$ub_build/fuzz-campaign/trace_h5_reader
   mkdir -p "$work/corpus" "$work/libhdf5"
-  rm -f "$work/run.log"
-  local runs_flag=$limit_flag
-  # fork mode counts runs over all jobs
-  case "$limit_flag" in -runs=*) runs_flag=-runs=$limit ;; esac
-  echo "== fuzz_trace_h5_reader: $limit, $jobs job(s) in fork mode, in $work"
+  rm -rf "$work/run.log" "$work/logs" "$work/counts" "$work/deaths" "$work/seeds"
+  mkdir -p "$work/logs" "$work/counts" "$work/deaths" "$work/seeds"
+  cp "$here"/corpus/trace_h5/* "$here"/regressions/trace_h5/* "$work/seeds/"
+  local want=0 deadline=0
+  case "$limit_flag" in
+    -runs=*) want=${limit_flag#-runs=} ;;
+    *) deadline=$(( $(date +%s) + ${limit_flag#-max_total_time=} )) ;;
+  esac
+  echo "== fuzz_trace_h5_reader: $limit, $jobs job(s), restarted after each death, in $work"
   marker=$work/.started
   touch "$marker"
   start=$(date +%s)
-  rc=0
-  # symbolize=0: a timeout's alarm that lands while the sanitizer symbolizes a report deadlocks on
-  # the symbolizer's lock (seen: a job asleep for 20 minutes); frames are named afterwards
-  (cd "$work" && UBSAN_OPTIONS=symbolize=0 ASAN_OPTIONS=symbolize=0 "$bin" -fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -detect_leaks=0 \
-     -dict="$here/hdf5.dict" "$runs_flag" -timeout=3 -rss_limit_mb=2048 -artifact_prefix="$work/" \
-     "$work/corpus" "$here/corpus/trace_h5" "$here/regressions/trace_h5") > "$work/run.log" 2>&1 || rc=$?
+  local k pids=()
+  for k in $(seq 1 "$jobs"); do
+    reader_job "$k" "$want" "$deadline" > "$work/logs/job$k.total" &
+    pids+=($!)
+  done
+  for k in "${pids[@]}"; do wait "$k" || true; done
   elapsed=$(( $(date +%s) - start ))
   [ "$elapsed" -gt 0 ] || elapsed=1
-  execs=$(awk '/^#[0-9]+: cov:/ { n = substr($1, 2) + 0 } END { print n + 0 }' "$work/run.log")
+  execs=$(cat "$work"/logs/job*.total | awk '{ n += $1 } END { print n + 0 }')
+  local rounds
+  rounds=$(cat "$work"/logs/job*.total | awk '{ n += $2 } END { print n + 0 }')
   found=""
   local n_lib=0
-  for f in $(find "$work" -maxdepth 1 -type f -newer "$marker" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | sort); do
-    [ -s "$f" ] || { rm -f "$f"; continue; } # fork mode's empty crash-da39a3...: a job that died between inputs
+  local seen=" " sum
+  for f in $( (find "$work/deaths" -type f; find "$work" -maxdepth 1 -type f -newer "$marker" \
+                \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \)) | sort); do
+    [ -s "$f" ] || { rm -f "$f"; continue; } # a death between inputs: nothing to judge
+    sum=$(md5sum < "$f" | cut -c1-32)
+    case "$seen" in *" $sum "*) rm -f "$f"; continue ;; esac # the same input twice: judged once
+    seen="$seen$sum "
     where=$(crash_frame "$bin" "$f" || true)
     if ! "$public" "$f" > "$f.public.log" 2>&1; then
       found="$found $f"; echo "   the public entry did not survive $f: $f.public.log"
@@ -112,16 +167,17 @@ reader_campaign() {
       mv "$f" "$f.public.log" "$work/libhdf5/"; n_lib=$((n_lib + 1))
     fi
   done
-  echo "   $n_lib input(s) crashed libhdf5 in this process and were refused cleanly by the public entry: $work/libhdf5/"
+  echo "   $n_lib input(s) killed libhdf5 in this process and were refused cleanly by the public entry: $work/libhdf5/"
   echo "   replaying the corpus ($(ls "$work/corpus" | wc -l) inputs) through the public entry under ASan"
   if ! "$public" "$work/corpus" > "$work/public-replay.log" 2>&1; then
     found="$found corpus"; echo "   FOUND SOMETHING replaying the corpus: $work/public-replay.log"; tail -n 20 "$work/public-replay.log" | sed 's/^/   | /'
   fi
-  if [ "$execs" -eq 0 ]; then found="$found no-executions"; echo "   the campaign ran nothing: $work/run.log"; fi
+  if [ "$execs" -eq 0 ]; then found="$found no-executions"; echo "   the campaign ran nothing: $work/logs/"; fi
   [ -z "$found" ] || status=1
-  line=$(printf '%-10s %12d executions in %6d s: %8d exec/s (fork mode, %d job%s; %d libhdf5 crash%s)%s' \
+  line=$(printf '%-10s %12d executions in %6d s: %8d exec/s (%d job%s, %d round%s; %d libhdf5 death%s)%s' \
          trace_h5_reader "$execs" "$elapsed" "$((execs / elapsed))" "$jobs" "$([ "$jobs" -eq 1 ] || echo s)" \
-         "$n_lib" "$([ "$n_lib" -eq 1 ] || echo es)" "$([ -z "$found" ] || echo ', FOUND SOMETHING')")
+         "$rounds" "$([ "$rounds" -eq 1 ] || echo s)" \
+         "$n_lib" "$([ "$n_lib" -eq 1 ] || echo s)" "$([ -z "$found" ] || echo ', FOUND SOMETHING')")
   echo "   $line"
   summary+=("$line")
 }
