@@ -59,11 +59,13 @@ int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int6
  * millions of distinct piece-length sums), the best of the greedy plan below and the best
  * contiguous run (exact = 0).
  * Constrained: when the unconstrained optimum meets the bound, it is the answer (exact = 1).
- * Otherwise the best plan meeting the bound among a family that does not depend on the bound:
- * greedy plans on obj + lambda con for a fixed ladder of lambdas (a Lagrangian family; a greedy
- * takes pieces by rate and trims the dearest), plus the best contiguous run under the bound
- * (exact for contiguous runs, so run-now, [lo, lo + d), is always weighed). exact = 0: feasible,
- * never worse than any contiguous run, and never worse for a looser bound, but not proven best.
+ * Otherwise the best plan meeting the bound among a family that does not depend on the bound
+ * (greedy plans on obj + lambda con for a fixed ladder of lambdas, a Lagrangian family, plus the
+ * best contiguous run under the bound, so run-now, [lo, lo + d), is always weighed), then the
+ * exact capped search of slots.h, pruned by that plan: its plan when better, and exact = 1 either
+ * way. Should the capped search give up (more than CCS_SLOTS_MAX_LABELS_CAPPED labels or
+ * CCS_SLOTS_MAX_PAIRS pairs), the family's plan, exact = 0: feasible, never worse than any
+ * contiguous run, but not proven best (and then a looser bound is not sure to do better).
  * Returns 0, or -1 if memory ran out. */
 int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us,
                           int64_t hi_us, const ccs_objective *o, ccs_run_plan *out);

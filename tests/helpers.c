@@ -1,4 +1,5 @@
 /* Test helpers; see helpers.h. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "helpers.h"
 
 #include "ccs_scenario.h"
@@ -6,11 +7,36 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The folders this process made, removed with all they hold when it exits (each Criterion test
+ * runs in a process of its own, which exits when the test ends, failed or not). A test that
+ * crashes leaves its folder behind, for a look. */
+enum { MAX_TMP = 64 };
+static char made[MAX_TMP][512];
+static int nmade;
+static pid_t owner; /* a child forked by a test inherits the list: only the maker removes */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_made(void)
+{
+    if (getpid() != owner) return;
+    for (int i = 0; i < nmade; i++) nftw(made[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 const char *tmp_folder(void)
 {
@@ -20,6 +46,12 @@ const char *tmp_folder(void)
     const char *base = getenv("TMPDIR");
     snprintf(b, 512, "%s/ccsim-test-XXXXXX", base ? base : "/tmp");
     cr_assert_not_null(mkdtemp(b));
+    if (nmade == 0 || owner != getpid()) {
+        nmade = 0;
+        owner = getpid();
+        atexit(remove_made);
+    }
+    if (nmade < MAX_TMP) memcpy(made[nmade++], b, 512);
     return b;
 }
 

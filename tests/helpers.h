@@ -11,7 +11,8 @@ typedef struct cmd_result {
     char err[8192];  /* stderr, cut */
 } cmd_result;
 
-/* A fresh folder under $TMPDIR (or /tmp); the path is static storage per call. */
+/* A fresh folder under $TMPDIR (or /tmp), removed with its contents when the process exits; the
+ * path is static storage per call. */
 const char *tmp_folder(void);
 /* Writes text to dir/name; returns the full path (static storage, one of 8 rotating buffers). */
 const char *write_text(const char *dir, const char *name, const char *text);
