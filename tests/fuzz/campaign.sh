@@ -74,17 +74,19 @@ dict_of() {
 status=0
 summary=()
 # The first frame of a crash report that is not the sanitizer's or libc's: where it happened.
+# A hang is caught after ${3:-10} s (the reader's own alarm is 3 s: 4 s there).
 crash_frame() {
-  timeout 60 "$1" -timeout=10 "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|__sanitizer_|fuzzer::|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
+  timeout 60 "$1" -timeout="${3:-10}" "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|__sanitizer_|fuzzer::|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
 }
 
 # One job of the reader's campaign: libFuzzer rounds, each ended by the limit or by a death that
 # the harness's own handler wrote to deaths/ (fuzz_trace_h5_reader.c says why not libFuzzer's);
 # the next round starts where it stopped, with the grown corpus. Prints its executions.
-# Moves each corpus or seed input that killed the harness out of the way (to libhdf5/ for judging).
+# Removes from the corpus and the seeds each input that killed the harness since marker $1 (the
+# input itself stays in deaths/ for judging): cmp against the files of the same size only.
 quarantine() {
   local d f
-  for d in "$work"/deaths/died-*; do
+  for d in $(find "$work/deaths" -type f -name 'died-*' -newer "$1"); do
     [ -s "$d" ] || continue
     for f in $(find "$work/corpus" "$work/seeds" -type f -size "$(stat -c %s "$d")c" 2> /dev/null); do
       if cmp -s "$d" "$f"; then rm -f "$f"; fi
@@ -105,13 +107,14 @@ reader_job() {
     fi
     round=$((round + 1))
     rc=0
+    touch "$work/logs/job$k-$round.start"
     (cd "$work" && CCS_FUZZ_ARTIFACTS="$work/deaths" CCS_FUZZ_COUNT="$work/counts/job$k-$round" \
        UBSAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_abort=0:handle_sigill=0:symbolize=0 \
        "$bin" -handle_segv=0 -handle_bus=0 -handle_fpe=0 -handle_abrt=0 -handle_ill=0 -timeout=0 \
        -detect_leaks=0 -rss_limit_mb=2048 -dict="$here/hdf5.dict" "$flag" -artifact_prefix="$work/" \
        "$work/corpus" "$work/seeds") > "$work/logs/job$k-$round.log" 2>&1 || rc=$?
     # the input that killed this round would kill the next one as it loads the corpus: set aside
-    quarantine
+    quarantine "$work/logs/job$k-$round.start"
     n=$(od -An -t u8 "$work/counts/job$k-$round" 2> /dev/null | tr -d ' ')
     done=$((done + ${n:-0}))
     # a round that ran nothing and did not die is stuck: stop rather than spin
@@ -158,7 +161,7 @@ reader_campaign() {
     sum=$(md5sum < "$f" | cut -c1-32)
     case "$seen" in *" $sum "*) rm -f "$f"; continue ;; esac # the same input twice: judged once
     seen="$seen$sum "
-    where=$(crash_frame "$bin" "$f" || true)
+    where=$(crash_frame "$bin" "$f" 4 || true)
     if ! "$public" "$f" > "$f.public.log" 2>&1; then
       found="$found $f"; echo "   the public entry did not survive $f: $f.public.log"
     elif [ -n "$where" ] && ! echo "$where" | grep -q 'libhdf5'; then
