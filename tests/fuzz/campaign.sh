@@ -76,7 +76,7 @@ summary=()
 # The first frame of a crash report that is not the sanitizer's or libc's: where it happened.
 # A hang is caught after ${3:-10} s (the reader's own alarm is 3 s: 4 s there).
 crash_frame() {
-  timeout 60 "$1" -timeout="${3:-10}" "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|__sanitizer_|fuzzer::|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
+  timeout -k 5 60 "$1" -timeout="${3:-10}" "$2" 2>&1 | awk '/^    #[0-9]+ / && !/libclang_rt|compiler-rt|sanitizer_common|__sanitizer_|fuzzer::|libc\.so|sysdeps\/|in __(mem|str)|in (malloc|calloc|realloc|free|memcpy|memset|memmove|__interceptor)/ { print; exit }'
 }
 
 # One job of the reader's campaign: libFuzzer rounds, each ended by the limit or by a death that
