@@ -184,12 +184,15 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
         d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
         size_t chosen = SIZE_MAX;
+        int unproven = 0; /* any region's search gave up: the choice among them is not proven */
         for (size_t k = 0; k < nconsider && !rc; k++) {
-            cand.override = cand.fallback = 0; /* labels are the plan's own, never a previous run's */
+            /* labels are the plan's own, never a previous run's */
+            cand.override = cand.fallback = cand.unproven = 0;
             if (env->policy->plan(&d, k, &cand) != 0) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                 break;
             }
+            unproven |= cand.unproven;
             if (!cand.run.feasible) continue;
             if (chosen == SIZE_MAX || cand.objective < best.objective - 1e-12 * fabs(best.objective)) {
                 ccs_plan t = best;
@@ -211,6 +214,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         ccs_job_run_record rec = {.release_us = rel, .deadline_us = deadline, .region = opts[chosen].region,
                                   .override = best.override,
                                   .fallback = best.fallback,
+                                  .unproven = unproven,
                                   .forecast_carbon_g = ccs_policy_carbon_g(&d, chosen, &best.run)};
         if (add_record(out, &cap, &rec, &best.run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -329,6 +333,7 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         out->deadline_misses += (uint64_t)rec->missed;
         out->overrides += (uint64_t)rec->override;
         out->fallbacks += (uint64_t)rec->fallback;
+        out->unproven += (uint64_t)rec->unproven;
         out->moved += rec->region != spec->regions[0];
         out->queued += rec->wait_us > 0;
         out->queue_wait_h += (double)rec->wait_us / 3.6e9;

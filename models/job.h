@@ -27,6 +27,7 @@ typedef struct ccs_job_run_record {
     size_t iv_first;                      /* its intervals: ccs_job_result.iv[iv_first ...] */
     int override;                         /* the deadline guard started it: slack ran out */
     int fallback;                         /* no plan met the policy's constraint: its fallback ran */
+    int unproven;                         /* a search gave up: not proven the best plan (policy.h) */
     int missed;                           /* it ended after its deadline */
     double energy_kwh, carbon_g, cost;    /* actual, cost with transfer */
     double forecast_carbon_g;             /* what the policy expected */
@@ -37,6 +38,7 @@ typedef struct ccs_job_result {
     uint64_t deadline_misses;
     uint64_t overrides;        /* runs the deadline guard started */
     uint64_t fallbacks;        /* runs no plan met the constraint for: the policy's fallback */
+    uint64_t unproven;         /* runs whose plan is not proven the best: a search gave up */
     uint64_t moved;            /* runs away from home */
     uint64_t queued;           /* runs that waited for capacity */
     double queue_wait_h;       /* their total wait */

@@ -90,6 +90,7 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
                  : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj,
                                          &out->run);
     if (rc != 0) return rc;
+    out->unproven = !out->run.exact;
     if (out->run.feasible)
         out->objective = obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
     /* run-at-ready, checked exactly: at a cap of exactly its own cost (price-tolerance at X = 0)
@@ -111,6 +112,7 @@ int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)
     const ccs_option *o = &d->opts[k];
     out->override = 0;
     out->fallback = 0;
+    out->unproven = 0;
     out->objective = 0;
     if (!run_at_ready_fits(d, k)) {
         out->run.n = 0;

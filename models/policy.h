@@ -40,6 +40,8 @@ typedef struct ccs_plan {
     double objective;        /* what the policy minimised, comparable between regions */
     int override;            /* the deadline guard chose the start: slack ran out */
     int fallback;            /* no plan met the policy's constraint: its fallback was taken */
+    int unproven;            /* a search behind it gave up (CCS_SLOTS_TOO_MANY): the best plan it
+                              * found, feasible, but not proven the best (or proven that none fits) */
 } ccs_plan;
 
 typedef struct ccs_policy_type {

@@ -56,7 +56,10 @@ int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int
  * the signal's boundaries. With the bound binding, the best plan may need two: once the pieces run
  * whole are fixed, the two parts form a linear programme with two constraints (work, bound) whose
  * optimum has both tight, or a part at an end of its range (a plan of F). With every rate >= 0,
- * F2 therefore holds a best plan of all (the argument of F, applied with the bound held). The
+ * F2 therefore holds a best plan of all (the argument of F, applied with the bound held). With
+ * negative rates a plan outside F2 can win only by extra resumes whose checkpoint time is burnt
+ * for its own sake (paid at a negative price, or diluting carbon-cap's mean intensity with clean
+ * overhead); no operator would run those, and F2 leaves them out on purpose. The
  * labels carry the constraint too and keep, per work value, the Pareto front of (cost,
  * constraint); the joins weigh pairs against the bound (one part), or, for each piece k1 of a
  * first part, search forward from it and solve the two parts in O(1) per pair (two parts).

@@ -112,6 +112,7 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
 {
     out->n = 0;
     out->feasible = 0;
+    out->exact = 1; /* the scan below is exhaustive: its answer, or that nothing fits, is proven */
     if (w->n == 0 || hi < lo || lo < w->t[0] || hi + d > w->t[w->n]) return 0;
     const double h = (double)d / US_PER_H;
     const int constrained = isfinite(o->bound);
@@ -310,12 +311,15 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
 {
     out->n = 0;
     out->feasible = 0;
-    out->exact = 0;
+    out->exact = 1; /* nothing fits: proven */
     if (w->n == 0 || hi <= lo || lo < w->t[0] || hi > w->t[w->n] || hi - lo < d) return 0;
     int rc = ccs_slots_best(w, d, ck, lo, hi, o->obj_ci, o->obj_price, out);
     if (rc < 0) return -1;
     if (rc == 0) {
-        if (!out->feasible) return 0;
+        if (!out->feasible) {
+            out->exact = 1; /* the search is exhaustive over F: nothing fits */
+            return 0;
+        }
         /* the unconstrained optimum, meeting the bound: the constrained optimum too */
         out->exact = !isfinite(o->bound) || con_value(o, out->ci_h, out->price_h, out->hours) <= o->bound;
         if (out->exact) return 0;

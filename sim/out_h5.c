@@ -212,9 +212,10 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     size_t n = j->runs, m = n ? n : 1;
     int64_t *t[4] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
     double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
-    uint8_t *missed = malloc(m), *guard = malloc(m), *fallback = malloc(m);
+    uint8_t *missed = malloc(m), *guard = malloc(m), *fallback = malloc(m), *unproven = malloc(m);
     const char **names = malloc(m * sizeof *names);
-    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !fallback || !names)
+    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !fallback || !unproven ||
+        !names)
         fail(w, "out of memory");
     hid_t g = group(w, jobs, s->jobs[i].name);
     for (size_t k = 0; !w->bad && k < n; k++) {
@@ -231,6 +232,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
         missed[k] = (uint8_t)rec->missed;
         guard[k] = (uint8_t)rec->override;
         fallback[k] = (uint8_t)rec->fallback;
+        unproven[k] = (uint8_t)rec->unproven;
         names[k] = s->regions[rec->region].name;
     }
     static const char *tu = "seconds since 1970-01-01T00:00:00Z";
@@ -247,6 +249,8 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     dataset(w, g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
     dataset(w, g, "fallback", H5T_NATIVE_UINT8, n, fallback,
             "1: no plan met the policy's constraint; its fallback ran (carbon-cap: the least carbon run)");
+    dataset(w, g, "unproven", H5T_NATIVE_UINT8, n, unproven,
+            "1: a search gave up on its size limit; the plan is the best found, not proven the best");
     names_dataset(w, g, "region", n, names);
     num_attr(w, g, "freshness_mean_h", j->freshness_mean_h);
     num_attr(w, g, "freshness_max_h", j->freshness_max_h);
@@ -257,6 +261,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     free(missed);
     free(guard);
     free(fallback);
+    free(unproven);
     free(names);
 }
 

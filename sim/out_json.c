@@ -124,6 +124,7 @@ static json_t *summary_json(const ccs_run_result *r)
         /* beyond the contract: the deadline guard, moves and what the forecast promised */
         json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
         json_object_set_new(o, "fallbacks", json_integer((json_int_t)j->fallbacks));
+        json_object_set_new(o, "unproven_runs", json_integer((json_int_t)j->unproven));
         json_object_set_new(o, "moved_runs", json_integer((json_int_t)j->moved));
         json_object_set_new(o, "delay_mean_h", json_real(j->delay_mean_h));
         json_object_set_new(o, "transfer_cost", json_real(j->transfer_cost));
@@ -245,13 +246,15 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             }
     }
     if (s->njobs) {
-        fprintf(f, "\n%-20s %6s %7s %9s %9s %6s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
-                "overrides", "fallbacks", "moved", "queued", "age mean h", "age max h", "energy kWh", "carbon kg", s->currency);
+        fprintf(f, "\n%-20s %6s %7s %9s %9s %8s %6s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
+                "overrides", "fallbacks", "unproven", "moved", "queued", "age mean h", "age max h", "energy kWh",
+                "carbon kg", s->currency);
         for (size_t i = 0; i < s->njobs; i++) {
             const ccs_job_result *j = &r->jobs[i];
-            fprintf(f, "%-20s %6llu %7llu %9llu %9llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n",
+            fprintf(f, "%-20s %6llu %7llu %9llu %9llu %8llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n",
                     s->jobs[i].name, (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
-                    (unsigned long long)j->overrides, (unsigned long long)j->fallbacks, (unsigned long long)j->moved, (unsigned long long)j->queued,
+                    (unsigned long long)j->overrides, (unsigned long long)j->fallbacks,
+                    (unsigned long long)j->unproven, (unsigned long long)j->moved, (unsigned long long)j->queued,
                     j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / 3.6e6,
                     j->charge.carbon_g / 1000.0, j->charge.cost);
         }

@@ -119,7 +119,7 @@ static void build_signoff(report *r)
     static const char *head[] = {"point", "parameters", "policy", "X (price tolerance)", "carbon saved % (95% CI)",
                                  "cost change % (95% CI)", "within X", "P95 change %", "freshness change (h)",
                                  "deadline misses per run (run-now)", "overrides per run", "fallbacks per run",
-                                 "carbon (kg CO2e)", "cost"};
+                                 "unproven plans per run", "carbon (kg CO2e)", "cost"};
     tb->ncols = sizeof head / sizeof head[0];
     memcpy(tb->head, head, sizeof head);
     for (size_t p = 0; p < t->npoints; p++) {
@@ -140,8 +140,9 @@ static void build_signoff(report *r)
         snprintf(c[9], CELL, "%.2f (%.2f)", s->misses, s->baseline_misses);
         fmt_num(c[10], s->overrides, "%.2f");
         fmt_num(c[11], s->fallbacks, "%.2f");
-        fmt_num(c[12], s->carbon_kg.mean, "%.4g");
-        fmt_num(c[13], s->cost.mean, "%.4g");
+        fmt_num(c[12], s->unproven, "%.2f");
+        fmt_num(c[13], s->carbon_kg.mean, "%.4g");
+        fmt_num(c[14], s->cost.mean, "%.4g");
     }
 }
 
@@ -490,7 +491,7 @@ static void write_csv(FILE *f, const report *r)
     fputs(",policy,price_tolerance,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
           "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
           "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
-          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run\n", f);
+          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run\n", f);
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
         fprintf(f, "%zu", p);
@@ -516,6 +517,7 @@ static void write_csv(FILE *f, const report *r)
         for (int i = 0; i < 10; i++) csv_num(f, v[i]);
         csv_num(f, s->freshness_h.mean);
         csv_num(f, s->fallbacks);
+        csv_num(f, s->unproven);
         fputc('\n', f);
     }
 }

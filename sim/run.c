@@ -206,6 +206,7 @@ static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, cons
         o->misses += jb[i].deadline_misses;
         o->overrides += jb[i].overrides;
         o->fallbacks += jb[i].fallbacks;
+        o->unproven += jb[i].unproven;
     }
     if (s->njobs) o->freshness_h /= (double)s->njobs;
 }

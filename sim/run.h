@@ -28,7 +28,7 @@ typedef struct ccs_region_result {
  * and the jobs' deadline misses and guard overrides, summed. */
 typedef struct ccs_outcome {
     double p95_ms, freshness_h;
-    uint64_t misses, overrides, fallbacks;
+    uint64_t misses, overrides, fallbacks, unproven;
     int slo_met, slo_total;    /* services with an SLO that met it, and with an SLO */
 } ccs_outcome;
 

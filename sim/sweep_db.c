@@ -39,7 +39,7 @@ static const char *schema_sql =
     " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
     " p95_ms REAL, baseline_p95_ms REAL, freshness_h REAL, baseline_freshness_h REAL,"
     " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER, slo_total INTEGER,"
-    " fallbacks INTEGER);"
+    " fallbacks INTEGER, unproven INTEGER);"
     "CREATE TRIGGER IF NOT EXISTS sweep_runs_done_is_final BEFORE UPDATE ON sweep_runs"
     " WHEN OLD.status = 'done'"
     " BEGIN SELECT RAISE(ABORT, 'a finished run is never rewritten'); END;";
@@ -138,17 +138,17 @@ static int check_tables(ccs_sweep_db *db, ccs_err *err)
 }
 
 /* A database from before a column was added: its finished runs were planned by an older ccsim
- * (the fallbacks column came with the exact planner), so resuming would mix two planners'
- * results in one sweep. */
+ * (the fallbacks column came with the exact planner, unproven with its outcome label), so
+ * resuming would mix two planners' results in one sweep. */
 static int check_columns(ccs_sweep_db *db, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT fallbacks FROM sweep_runs LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db->db, "SELECT fallbacks, unproven FROM sweep_runs LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_finalize(st);
         return 0;
     }
     return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
-                      "made by an older ccsim (its runs table has no 'fallbacks' column): its finished runs were "
+                      "made by an older ccsim (its runs table lacks the 'fallbacks' or 'unproven' column): its finished runs were "
                       "planned by another version; expected a sweep started by this one: run it in a new folder");
 }
 
@@ -431,7 +431,8 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
                            " energy_kwh = ?, carbon_kg = ?, cost = ?, baseline_energy_kwh = ?,"
                            " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
                            " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
-                           " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ? WHERE run = ?",
+                           " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?"
+                           " WHERE run = ?",
                            -1, &db->record, NULL) != SQLITE_OK)
         return db_err(db, err);
     sqlite3_stmt *st = db->record;
@@ -457,10 +458,11 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_int(st, 22, o->slo_met);
         sqlite3_bind_int(st, 23, o->slo_total);
         sqlite3_bind_int64(st, 24, (sqlite3_int64)o->fallbacks);
+        sqlite3_bind_int64(st, 25, (sqlite3_int64)o->unproven);
     } else {
-        for (int i = 6; i <= 24; i++) sqlite3_bind_null(st, i);
+        for (int i = 6; i <= 25; i++) sqlite3_bind_null(st, i);
     }
-    sqlite3_bind_int64(st, 25, o->run);
+    sqlite3_bind_int64(st, 26, o->run);
     int rc = step_end(db, sqlite3_step(st), err);
     /* a run's outcome always has its row: none means the file lost it */
     if (!rc && sqlite3_changes(db->db) != 1) rc = damaged(db, err, "run %lld has no row", (long long)o->run);
@@ -585,6 +587,7 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->slo_met = sqlite3_column_int(st, 25);
     o->slo_total = sqlite3_column_int(st, 26);
     o->fallbacks = (uint64_t)sqlite3_column_int64(st, 27);
+    o->unproven = (uint64_t)sqlite3_column_int64(st, 28);
 }
 
 /* Every run, in run order, each where run order puts it: a missing or extra row is damage. */
@@ -599,7 +602,7 @@ static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
                            " price_tolerance, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
                            " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
                            " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
-                           " fallbacks FROM sweep_runs ORDER BY run",
+                           " fallbacks, unproven FROM sweep_runs ORDER BY run",
                            -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     int rc = 0, s;

@@ -85,6 +85,7 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         o->baseline_misses = r->baseline_outcome.misses;
         o->overrides = r->outcome.overrides;
         o->fallbacks = r->outcome.fallbacks;
+        o->unproven = r->outcome.unproven;
         o->slo_met = r->outcome.slo_met;
         o->slo_total = r->outcome.slo_total;
     } else {

@@ -14,7 +14,7 @@ typedef struct ccs_sweep_outcome {
     int32_t status;          /* 0 ok; else the ccs_err code, message says why */
     int32_t slo_met, slo_total;
     int32_t reserved;
-    uint64_t events, misses, baseline_misses, overrides, fallbacks;
+    uint64_t events, misses, baseline_misses, overrides, fallbacks, unproven;
     double wall_s;           /* this run's compute and writing, seconds */
     double price_tolerance;  /* the point's policy.price_tolerance */
     double energy_kwh, carbon_kg, cost;

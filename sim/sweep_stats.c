@@ -84,7 +84,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         double *saved = buf, *cost = buf + k, *p95 = buf + 2 * k, *fresh = buf + 3 * k;
         double *ckg = buf + 4 * k, *cabs = buf + 5 * k, *p95abs = buf + 6 * k, *fabs_h = buf + 7 * k;
         size_t n = 0;
-        double misses = 0, bmisses = 0, overrides = 0, fallbacks = 0;
+        double misses = 0, bmisses = 0, overrides = 0, fallbacks = 0, unproven = 0;
         for (size_t r = p * k; r < (p + 1) * k && r < t->nrows; r++) {
             const ccs_sweep_row *row = &t->rows[r];
             if (!row->done) continue;
@@ -101,6 +101,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
             bmisses += (double)o->baseline_misses;
             overrides += (double)o->overrides;
             fallbacks += (double)o->fallbacks;
+            unproven += (double)o->unproven;
             s->price_tolerance = o->price_tolerance;
             memcpy(s->policy, o->policy, sizeof s->policy);
             n++;
@@ -118,6 +119,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         s->baseline_misses = n ? bmisses / (double)n : NAN;
         s->overrides = n ? overrides / (double)n : NAN;
         s->fallbacks = n ? fallbacks / (double)n : NAN;
+        s->unproven = n ? unproven / (double)n : NAN;
         /* within when the mean extra cost is at most X; a cost change that is not defined (a
          * zero baseline cost) is within only at zero extra cost */
         double c = s->cost_change_pct.mean;

@@ -30,7 +30,7 @@ typedef struct ccs_point_stats {
     ccs_ci p95_change_pct;          /* worst service's P95; NaN without services */
     ccs_ci freshness_change_h;      /* mean age of the jobs' outputs, policy - baseline */
     ccs_ci carbon_kg, cost, p95_ms, freshness_h; /* absolute, for the curves */
-    double misses, baseline_misses, overrides, fallbacks; /* per run, mean over seeds */
+    double misses, baseline_misses, overrides, fallbacks, unproven; /* per run, mean over seeds */
     int within_tolerance;           /* mean cost change <= 100 X */
 } ccs_point_stats;
 

@@ -203,6 +203,7 @@ Test(plan_props, cheapest_le_run_now)
 
 Test(plan_props, carbon_cap)
 {
+    uint64_t unproven = 0;
     for (uint64_t seed = 1; seed <= INSTANCES; seed++) {
         for (int intr = 0; intr <= 1; intr++) {
             instance in;
@@ -210,6 +211,9 @@ Test(plan_props, carbon_cap)
             double y = in.cfg.carbon_cap_g_per_kwh;
             ccs_plan p = plan_with(&in, "carbon-cap", 0), now = plan_with(&in, "run-now", 0);
             check_shape(&in, &p, seed, "carbon-cap");
+            /* the contiguous search is a scan and never gives up; the capped one may, and says so */
+            cr_assert(intr || !p.unproven, "seed %llu: a contiguous plan labelled unproven", (unsigned long long)seed);
+            unproven += (uint64_t)p.unproven;
             double kwh_per_h = in.d.power_w / 1e3 * in.opt.pue;
             double mean = carbon(&in, &p) / (kwh_per_h * p.run.hours);
             double mean_now = carbon(&in, &now) / (kwh_per_h * now.run.hours);
@@ -232,6 +236,10 @@ Test(plan_props, carbon_cap)
             ccs_run_plan_free(&now.run);
         }
     }
+    /* these adversarial signals (30 pieces, independent price and intensity, steps on arbitrary
+     * microseconds) make the capped search give up now and then: the label must show it */
+    cr_assert(unproven > 0 && unproven < INSTANCES, "%llu of %d interruptible plans unproven",
+              (unsigned long long)unproven, INSTANCES);
 }
 
 typedef struct piece_rate {

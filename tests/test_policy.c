@@ -158,6 +158,8 @@ Test(policy, carbon_cap_with_no_run_under_the_cap_is_a_fallback_not_an_override)
     cr_assert_eq(a.r->jobs[0].overrides, 0u);
     cr_assert_eq(a.r->jobs[0].records[0].fallback, 1);
     cr_assert_eq(a.r->jobs[0].records[0].override, 0);
+    cr_assert_eq(a.r->jobs[0].records[0].unproven, 0); /* three pieces: the search is proven */
+    cr_assert_eq(a.r->jobs[0].unproven, 0u);
     cr_assert(CLOSE(a.r->jobs[0].charge.carbon_g, 100));
     cr_assert_eq(a.r->outcome.fallbacks, 1u);
     ran_free(a);

@@ -6,6 +6,7 @@
 #include "helpers.h"
 #include "progress.h"
 #include "sweep_db.h"
+#include "sweep_export.h"
 #include "sweep_spec.h"
 #include "sweep_stats.h"
 
@@ -537,4 +538,36 @@ Test(sweep, a_database_from_before_the_fallbacks_column_is_refused)
         cr_assert(strstr(err.msg, "older ccsim") && strstr(err.msg, "'fallbacks'") && strstr(err.msg, "new folder"),
                   "%s", err.msg);
     }
+}
+
+Test(sweep, every_row_of_sweep_csv_has_the_header_s_columns)
+{
+    /* one finished run and one pending (a sweep listed before it ran): the pending row's empty
+     * fields must line up with the header, or pandas reads it as a wider table */
+    char *paths[] = {"policy.price_tolerance"}, *values[] = {"0.05"};
+    ccs_sweep_row rows[2] = {{.run = 0, .point = 0, .seed_index = 0, .seed = 7, .done = 1, .name = "p000-s00"},
+                             {.run = 1, .point = 0, .seed_index = 1, .seed = 8, .done = 0, .name = "p000-s01"}};
+    snprintf(rows[0].o.policy, sizeof rows[0].o.policy, "price-tolerance");
+    rows[0].o.carbon_kg = rows[0].o.base_carbon_kg = rows[0].o.cost = rows[0].o.base_cost = 1;
+    rows[0].o.unproven = 3;
+    ccs_sweep_table t = {.scenario = "s", .scenario_path = "s.yaml", .currency = "EUR", .seeds = 2, .nparams = 1,
+                         .npoints = 1, .nrows = 2, .paths = paths, .values = values, .rows = rows};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sweep.csv", tmp_folder());
+    ccs_err err = {0};
+    cr_assert_eq(ccs_sweep_write_csv(&t, path, &err), 0, "%s", err.msg);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int commas[3] = {-1, -1, -1}, n = 0;
+    while (n < 3 && fgets(line, sizeof line, f)) {
+        commas[n] = 0;
+        for (char *c = line; *c; c++) commas[n] += *c == ',';
+        if (n == 1) cr_assert(strstr(line, ",3\n"), "the finished run's unproven count is not last: %s", line);
+        n++;
+    }
+    fclose(f);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(commas[1], commas[0], "a finished row has %d commas, the header %d", commas[1], commas[0]);
+    cr_assert_eq(commas[2], commas[0], "a pending row has %d commas, the header %d", commas[2], commas[0]);
 }

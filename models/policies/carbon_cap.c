@@ -11,8 +11,10 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
     double per_hour = d->cfg->carbon_cap_g_per_kwh * d->power_w / 1e3 * d->opts[k].pue;
     int rc = ccs_policy_search(d, k, 0, 1, 1, 0, -per_hour, 0.0, out);
     if (rc == 0 && !out->run.feasible) {
+        int gave_up = out->unproven; /* then a plan under the cap may exist that it did not find */
         rc = ccs_policy_search(d, k, 1, 0, 0, 0, 0, INFINITY, out);
         out->fallback = 1;
+        out->unproven |= gave_up;
     }
     return rc;
 }
