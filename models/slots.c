@@ -588,6 +588,15 @@ static int build_plan(const search *s, const best *b, const ccs_window *w, ccs_r
     return 0;
 }
 
+static size_t capped_max_labels = CCS_SLOTS_MAX_LABELS_CAPPED;
+static long long capped_max_pairs = CCS_SLOTS_MAX_PAIRS;
+
+void ccs_slots_set_capped_limits(size_t max_labels, long long max_pairs)
+{
+    capped_max_labels = max_labels;
+    capped_max_pairs = max_pairs;
+}
+
 /* Both searches: cap NULL, the cheapest plan; else the cheapest meeting cap's bound. */
 static int solve(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t hi, double wc, double wp,
                  const ccs_objective *cap, double ub, ccs_run_plan *out)
@@ -599,7 +608,7 @@ static int solve(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t
     size_t first = ccs_window_segment(w, lo), n = 0, nalloc = 0;
     for (size_t k = first; k < w->n && w->t[k] < hi; k++) nalloc++;
     search s = {0};
-    s.max_labels = cap ? CCS_SLOTS_MAX_LABELS_CAPPED : CCS_SLOTS_MAX_LABELS;
+    s.max_labels = cap ? capped_max_labels : CCS_SLOTS_MAX_LABELS;
     best b = {0};
     mid_search m = {0};
     piece *p = malloc(nalloc * sizeof *p);
@@ -613,7 +622,7 @@ static int solve(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t
     if (cap) {
         s.capped = 1;
         s.bound = cap->bound;
-        s.pairs_left = CCS_SLOTS_MAX_PAIRS;
+        s.pairs_left = capped_max_pairs;
         s.minq_after = malloc((nalloc + 1) * sizeof *s.minq_after);
         s.minq_before = malloc((nalloc + 1) * sizeof *s.minq_before);
         m.mid = calloc((nalloc + 1) * NSTATES, sizeof *m.mid);

@@ -44,12 +44,20 @@
 int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
                    double wc, double wp, ccs_run_plan *out);
 
-/* Join pairs one capped search may weigh at most (a few nanoseconds each); beyond, it gives up
- * with CCS_SLOTS_TOO_MANY like the label bound. */
-#define CCS_SLOTS_MAX_PAIRS (1LL << 22)
-/* Labels one capped search keeps at most (4 MiB): its fronts grow with how little the objective
- * and the constraint agree, and its joins with the square of the fronts. */
-#define CCS_SLOTS_MAX_LABELS_CAPPED ((size_t)1 << 17)
+/* Join pairs one capped search may weigh at most (a few nanoseconds each: a quarter of a second
+ * at most); beyond, it gives up with CCS_SLOTS_TOO_MANY like the label bound. */
+#define CCS_SLOTS_MAX_PAIRS (1LL << 26)
+/* Labels one capped search keeps at most (32 MiB): its fronts grow with how little the objective
+ * and the constraint agree, and its joins with the square of the fronts. Sized on real data: a
+ * 10 h interruptible job in a 72 h window of hourly DE-LU 2023 prices and intensities, 15 min
+ * checkpoints, price-tolerance X = 0, needs up to 2^20 labels and 2^26 pairs (with 2^17 and
+ * 2^22, 6 of its 52 weekly runs gave up; with these, none). */
+#define CCS_SLOTS_MAX_LABELS_CAPPED ((size_t)1 << 20)
+
+/* Lowers (or restores) the capped search's bounds for this process: for property tests that run
+ * thousands of adversarial signals, where a give-up is an answer to check, not a cost to pay.
+ * Call before any search starts (the bounds are read, never written, by searches). */
+void ccs_slots_set_capped_limits(size_t max_labels, long long max_pairs);
 
 /* The cheapest plan for o's objective among those meeting its constraint, con_ci C + con_price P
  * + con_hour H <= bound (o->bound finite), over family F2: as F, but with up to two end points off
