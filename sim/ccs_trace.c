@@ -4,6 +4,7 @@
 #include "ccs_trace_unguarded.h"
 
 #include "ccs_csv.h"
+#include "ccs_exit.h"
 #include "ccs_time.h"
 
 #include <errno.h>
@@ -758,7 +759,7 @@ __attribute__((noreturn)) static void h5_probe_child(const char *path, const cha
             if (w > 0) p += w, left -= (size_t)w;
         }
     }
-    _exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush: the parent's business */
+    ccs_child_exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush: the parent's business */
 }
 
 /* Reads the file in a child process first: 0 if the child came through, else the error it

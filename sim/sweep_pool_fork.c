@@ -4,6 +4,8 @@
  * (PR_SET_PDEATHSIG), so `kill -9` of the sweep leaves no orphan writing into its folder. */
 #include "sweep_pool.h"
 
+#include "ccs_exit.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -58,10 +60,10 @@ static void worker_main(const ccs_sweep_plan *plan, int task_fd, int result_fd)
 {
     for (;;) {
         int64_t run;
-        if (read_all(task_fd, &run, sizeof run) != 1 || run < 0) _exit(0);
+        if (read_all(task_fd, &run, sizeof run) != 1 || run < 0) ccs_child_exit(0);
         ccs_sweep_outcome o;
         ccs_sweep_run_exec(plan, run, &o);
-        if (write_all(result_fd, &o, sizeof o) != 0) _exit(1);
+        if (write_all(result_fd, &o, sizeof o) != 0) ccs_child_exit(1);
     }
 }
 
