@@ -13,6 +13,9 @@ the file, whatever happens (also on Ctrl-C). At the end: the score, killed / (ki
           outside the validation, fuzz and benchmark suites
 --suite   add a suite (e.g. validation) to what runs
 --only    the mutations to run, by number (1-based, as --list prints them)
+--all     run every test on each mutation (default: stop at the first failing test, which is
+          enough to call it killed, and run the slow tests (--slow) only when the others pass)
+--slow    tests run last, only for mutations the others missed (default: plan_props)
 
 The format of the patterns file, one block per mutation:
 
@@ -77,7 +80,7 @@ def failed_tests(build):
         with open(log, encoding="utf-8") as f:
             for line in f:
                 t = json.loads(line)
-                if t.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL"):
+                if t.get("result") in ("FAIL", "ERROR", "TIMEOUT", "UNEXPECTEDPASS"):
                     names.append(t.get("name", "?"))
     except OSError:
         pass
@@ -92,6 +95,8 @@ def main():
     ap.add_argument("--suite", nargs="*", default=[])
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--all", action="store_true")
+    ap.add_argument("--slow", nargs="*", default=["plan_props"])
     a = ap.parse_args()
     muts = parse(a.patterns)
     for i, m in enumerate(muts, 1):
@@ -114,16 +119,26 @@ def main():
     r = run(["ninja", "-C", a.build])
     if r.returncode:
         sys.exit("the unmutated tree does not build:\n" + r.stdout[-3000:])
-    test_cmd = ["meson", "test", "-C", a.build, "--no-rebuild", "--print-errorlogs", "-q"]
+    base_cmd = ["meson", "test", "-C", a.build, "--no-rebuild", "--print-errorlogs", "-q"]
     if a.test:
-        test_cmd += a.test
-    else:
-        test_cmd += ["--no-suite", "validation", "--no-suite", "fuzz"]
+        names = list(a.test)
+    else:  # every test outside the validation, fuzz and benchmark suites
+        lst = run(["meson", "test", "-C", a.build, "--no-rebuild", "--list"]).stdout.split("\n")
+        names = [l.split(" / ", 1)[1].strip() for l in lst if l.startswith("ccsim / ")]
     for s in a.suite:
-        test_cmd += ["--suite", s]
-    base = run(test_cmd)
-    if base.returncode:
-        sys.exit("the unmutated suite fails: " + ", ".join(failed_tests(a.build)))
+        names += [l.split(" / ", 1)[1].strip() for l in
+                  run(["meson", "test", "-C", a.build, "--no-rebuild", "--list"]).stdout.split("\n")
+                  if l.startswith(f"ccsim:{s} / ")]
+    if a.all:
+        stages = [names]
+    else:
+        stages = [[n for n in names if n not in a.slow], [n for n in names if n in a.slow]]
+        stages = [st for st in stages if st]
+    for st in stages:
+        base = run(base_cmd + st)
+        if base.returncode:
+            sys.exit("the unmutated suite fails: " + ", ".join(failed_tests(a.build)))
+    test_cmds = [base_cmd + st + ([] if a.all else ["--maxfail", "1"]) for st in stages]
     killed = survived = stillborn = 0
     survivors = []
     for i in chosen:
@@ -140,9 +155,14 @@ def main():
                 verdict, by = "STILLBORN", "does not compile"
                 stillborn += 1
             else:
-                t = run(test_cmd, timeout=3600)
-                if t.returncode:
-                    verdict, by = "KILLED", ", ".join(failed_tests(a.build)) or "the suite failed"
+                failed = None
+                for cmd in test_cmds:
+                    t = run(cmd, timeout=3600)
+                    if t.returncode:
+                        failed = ", ".join(failed_tests(a.build)) or "the suite failed"
+                        break
+                if failed:
+                    verdict, by = "KILLED", failed
                     killed += 1
                 else:
                     verdict, by = "SURVIVED", ""
