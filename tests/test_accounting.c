@@ -84,7 +84,9 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 90 * CCS_US_PER_MIN, &l, &err), 0, "%s", err.msg);
     ccs_charge c = {0};
     ccs_ledger_add(l, 0, t0 + 7 * CCS_US_PER_MIN, t0 + 83 * CCS_US_PER_MIN, 1234.5, 1, 0, &c);
-    cr_assert(CLOSE(c.carbon_g, c.energy_j / 3.6e6 * 250.0));
+    /* by hand: 1234.5 W for 76 min = 1234.5 x 4560 s = 5,629,320 J = 1.5637 kWh; x 250 g/kWh */
+    cr_assert(CLOSE(c.energy_j, 1234.5 * 76 * 60), "energy %.17g J", c.energy_j);
+    cr_assert(CLOSE(c.carbon_g, 1234.5 * 76 * 60 / 3.6e6 * 250.0), "carbon %.17g g", c.carbon_g);
     cr_assert_eq(c.cost, 0.0); /* no price and no tariff: nothing is made up */
     ccs_ledger_destroy(l);
     ccs_trace_destroy(ci);

@@ -3,6 +3,7 @@
  * for the search functions, and the deadline guard. */
 #include "ccs_scenario.h"
 #include "helpers.h"
+#include "policy.h"
 #include "run.h"
 #include "window.h"
 
@@ -94,6 +95,45 @@ Test(policy, threshold_waits_then_the_guard_starts_the_run)
     ran_free(b);
 }
 
+/* threshold's interruptible path on the tiny day (300, 100, 200, 50 g/kWh an hour), 90 min of
+ * work, 15-min checkpoints, from 0 to 4 h, 1 kW at PUE 1:
+ * - Y = 150: hour 1 runs whole (60 min of work); hour 2 is over Y and the slack allows the wait
+ *   (30 min of work + 15 of checkpoint fit before 4 h); hour 3 pays the checkpoint and the rest:
+ *   [1 h, 2 h) and [3 h, 3 h 45): 100 + 50 x 0.75 = 137.5 g, no override.
+ * - Y = 60: only hour 3 is under it; at 2 h 30 the slack is gone and the guard runs it to the end:
+ *   [2 h 30, 4 h): 200 x 0.5 + 50 = 150 g, an override. */
+static ccs_plan threshold_plan(double y)
+{
+    static ccs_option opt;
+    static ccs_policy_cfg cfg;
+    opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
+    cfg.threshold_g_per_kwh = y;
+    ccs_job_decision d = {0, 4 * H, 3 * H / 2, H / 4, 1000.0, 1, &opt, 1, 0.0, &cfg};
+    ccs_plan p = {0};
+    cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
+    cr_assert(p.run.feasible);
+    return p;
+}
+
+Test(policy, threshold_interruptible_runs_below_y_and_pays_each_resume)
+{
+    ccs_plan p = threshold_plan(150);
+    cr_assert_eq(p.run.n, 2u);
+    cr_assert(p.run.iv[0].a_us == H && p.run.iv[0].b_us == 2 * H, "[%lld, %lld)", (long long)p.run.iv[0].a_us,
+              (long long)p.run.iv[0].b_us);
+    cr_assert(p.run.iv[1].a_us == 3 * H && p.run.iv[1].b_us == 3 * H + 3 * H / 4);
+    cr_assert(CLOSE(p.run.ci_h, 137.5), "%.17g", p.run.ci_h);
+    cr_assert_eq(p.override, 0);
+    ccs_run_plan_free(&p.run);
+    ccs_plan q = threshold_plan(60);
+    cr_assert_eq(q.run.n, 1u);
+    cr_assert(q.run.iv[0].a_us == 5 * H / 2 && q.run.iv[0].b_us == 4 * H, "[%lld, %lld)", (long long)q.run.iv[0].a_us,
+              (long long)q.run.iv[0].b_us);
+    cr_assert(CLOSE(q.run.ci_h, 150), "%.17g", q.run.ci_h);
+    cr_assert_eq(q.override, 1);
+    ccs_run_plan_free(&q.run);
+}
+
 Test(policy, persistence_forecast_repeats_yesterday)
 {
     /* Two days of hours: on day 1 hour 03 is the clean one (10), on day 2 hour 05 (10); all other
@@ -146,6 +186,30 @@ Test(policy, noisy_forecast_is_the_same_for_every_policy_and_seeded)
     cr_assert_neq(a.r->jobs[0].forecast_carbon_g, a.r->jobs[0].charge.carbon_g);
     ran_free(a);
     ran_free(b);
+    /* Two other policies that both start every run at its release (run-now, and threshold with
+     * a limit no hour exceeds) see the same forecast: same expected carbon, to the bit; another
+     * seed draws other errors. */
+    const char *head = "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nregions: [{name: r, carbon: ci.csv}]\n"
+                       "jobs: [{name: j, release: {every: 1h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                       " deadline: 3h}]\n";
+    char t1[1024], t2[1024], t3[1024];
+    snprintf(t1, sizeof t1, "%sseed: 9\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
+             " forecast_error_growth: constant}\n", head);
+    snprintf(t2, sizeof t2, "%sseed: 9\npolicy: {name: threshold, threshold_g_per_kwh: 100000, forecast: noisy,"
+             " forecast_error: 0.5, forecast_error_growth: constant}\n", head);
+    snprintf(t3, sizeof t3, "%sseed: 10\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
+             " forecast_error_growth: constant}\n", head);
+    ran n = run_text(t1), th = run_text(t2), other = run_text(t3);
+    cr_assert_eq(n.r->jobs[0].runs, 2u);
+    for (int k = 0; k < 2; k++)
+        cr_assert_eq(th.r->jobs[0].records[k].start_us, n.r->jobs[0].records[k].start_us, "run %d moved", k);
+    cr_assert_eq(n.r->jobs[0].forecast_carbon_g, th.r->jobs[0].forecast_carbon_g, "%.17g vs %.17g",
+                 n.r->jobs[0].forecast_carbon_g, th.r->jobs[0].forecast_carbon_g);
+    cr_assert_neq(n.r->jobs[0].forecast_carbon_g, n.r->jobs[0].charge.carbon_g);
+    cr_assert_neq(n.r->jobs[0].forecast_carbon_g, other.r->jobs[0].forecast_carbon_g, "seed 10 drew seed 9's errors");
+    ran_free(n);
+    ran_free(th);
+    ran_free(other);
 }
 
 Test(policy, carbon_cap_with_no_run_under_the_cap_is_a_fallback_not_an_override)

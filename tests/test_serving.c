@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -293,5 +294,28 @@ Test(serving, bundled_scenarios_run, .timeout = 240)
         run_ccsim(&r, args);
         cr_assert_eq(r.status, 0, "%s: %s", names[i], r.err);
         cr_assert(strstr(r.out, "per 1000 req"), "%s", r.out);
+        /* what it wrote adds up: the run's totals are its regions' sums, every service served
+         * requests with a positive latency, and the energy and carbon are not nil */
+        char sum[700];
+        snprintf(sum, sizeof sum, "%s/summary.json", out);
+        json_error_t je;
+        json_t *j = json_load_file(sum, 0, &je);
+        cr_assert_not_null(j, "%s: %s", sum, je.text);
+        json_t *tot = json_object_get(j, "totals"), *regions = json_object_get(j, "regions");
+        double e = json_real_value(json_object_get(tot, "energy_kwh")), c = json_real_value(json_object_get(tot, "carbon_kg"));
+        cr_assert(e > 0 && c > 0, "%s: energy %g kWh, carbon %g kg", names[i], e, c);
+        double re = 0, rc = 0;
+        size_t k;
+        json_t *g;
+        json_array_foreach(regions, k, g) {
+            re += json_real_value(json_object_get(g, "energy_kwh"));
+            rc += json_real_value(json_object_get(g, "carbon_kg"));
+        }
+        cr_assert(CLOSE(re, e) && CLOSE(rc, c), "%s: regions %g kWh %g kg, totals %g kWh %g kg", names[i], re, rc, e, c);
+        json_array_foreach(json_object_get(j, "services"), k, g) {
+            cr_assert_gt(json_integer_value(json_object_get(g, "requests")), 0, "%s: a service served nothing", names[i]);
+            cr_assert_gt(json_real_value(json_object_get(g, "p95_ms")), 0.0, "%s", names[i]);
+        }
+        json_decref(j);
     }
 }

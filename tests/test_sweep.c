@@ -296,6 +296,45 @@ Test(sweep, parallel_equals_serial_and_reports)
     /* common random numbers: seed k is the same at every point, so the baseline column is the
      * same for every point at one seed */
     cr_assert(strstr(a, "p000-s03,0,3,14,"), "seed index 3 is seed 11 + 3");
+    {
+        /* and the baseline's figures themselves: at one seed index, every point's baseline
+         * energy, carbon and cost are the same numbers, to the last digit (run-now on that
+         * seed, whatever the point's policy and tolerance) */
+        char *copy = strdup(a), *save = NULL;
+        int col[3] = {-1, -1, -1}, seedcol = -1;
+        char base[4][3][40] = {{{0}}};
+        int rows = 0;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *f[40];
+            int nf = 0;
+            for (char *q = line; nf < 40;) {
+                f[nf++] = q;
+                char *c = strchr(q, ',');
+                if (!c) break;
+                *c = '\0';
+                q = c + 1;
+            }
+            if (col[0] < 0) {
+                for (int k = 0; k < nf; k++) {
+                    if (!strcmp(f[k], "baseline_energy_kwh")) col[0] = k;
+                    if (!strcmp(f[k], "baseline_carbon_kg")) col[1] = k;
+                    if (!strcmp(f[k], "baseline_cost")) col[2] = k;
+                    if (!strcmp(f[k], "seed_index")) seedcol = k;
+                }
+                cr_assert(col[0] >= 0 && col[1] >= 0 && col[2] >= 0 && seedcol >= 0, "sweep.csv's header");
+                continue;
+            }
+            int si = atoi(f[seedcol]);
+            cr_assert(si >= 0 && si < 4);
+            for (int k = 0; k < 3; k++) {
+                if (!base[si][k][0]) snprintf(base[si][k], sizeof base[si][k], "%s", f[col[k]]);
+                cr_assert_str_eq(f[col[k]], base[si][k], "seed index %d: a baseline figure differs between points", si);
+            }
+            rows++;
+        }
+        cr_assert_eq(rows, 24);
+        free(copy);
+    }
     char *rep = file_text(serial, "report.md");
     cr_assert(strstr(rep, "At 0% price tolerance, the largest carbon saving is"), "%s", rep);
     cr_assert(strstr(rep, "At 10% price tolerance"), "one headline per X");
