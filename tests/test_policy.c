@@ -134,6 +134,47 @@ Test(policy, threshold_interruptible_runs_below_y_and_pays_each_resume)
     ccs_run_plan_free(&q.run);
 }
 
+/* price-tolerance and cheapest-window on the tiny day, by hand (1 kW, PUE 1: cost = price x h /
+ * 1000). A 1 h run from 0 to 4 h; run-now [0, 1 h) costs B = 10 / 1000 and emits 300 g.
+ * - X = 0: any later start costs more (10 (1 - s) + 40 s), so run-now: 300 g.
+ * - X = 1.5, cap 25 / 1000: starts in [2 h, 3 h] cost 10 s and emit 500 - 150 s: the cap allows
+ *   s <= 2.5 h, 125 g (the search keeps 1e-9 of the cap inside, so a hair later start).
+ * - cheapest-window, 2 h interruptible without checkpoint: hours 0 and 2 (prices 10 and 20):
+ *   30 / 1000, and 300 + 200 = 500 g. */
+static ccs_plan tiny_plan(const char *policy, double x, int interruptible, int64_t work)
+{
+    static ccs_option opt;
+    static ccs_policy_cfg cfg;
+    opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
+    cfg.price_tolerance = x;
+    ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
+    double c, q;
+    ccs_window_integrals(&opt.w, 0, work, &c, &q);
+    d.baseline_cost = ccs_policy_cost_of(&d, 0, q);
+    ccs_plan p = {0};
+    cr_assert_eq(ccs_policy_find(policy)->plan(&d, 0, &p), 0);
+    cr_assert(p.run.feasible);
+    return p;
+}
+
+Test(policy, price_tolerance_and_cheapest_window_by_hand)
+{
+    ccs_plan a = tiny_plan("price-tolerance", 0, 0, H);
+    cr_assert(a.run.n == 1 && a.run.iv[0].a_us == 0, "X = 0 moved the run to %lld", (long long)a.run.iv[0].a_us);
+    cr_assert(CLOSE(a.run.ci_h, 300));
+    ccs_run_plan_free(&a.run);
+    ccs_plan b = tiny_plan("price-tolerance", 1.5, 0, H);
+    cr_assert(fabs(b.run.ci_h - 125) <= 1e-6 * 125, "X = 1.5: %.17g g", b.run.ci_h);
+    cr_assert(b.run.price_h <= 25.0, "cost %.17g over the cap", b.run.price_h);
+    cr_assert(llabs(b.run.iv[0].a_us - 5 * H / 2) <= 100, "start %lld", (long long)b.run.iv[0].a_us);
+    ccs_run_plan_free(&b.run);
+    ccs_plan c = tiny_plan("cheapest-window", 0, 1, 2 * H);
+    cr_assert_eq(c.run.n, 2u);
+    cr_assert(c.run.iv[0].a_us == 0 && c.run.iv[0].b_us == H && c.run.iv[1].a_us == 2 * H && c.run.iv[1].b_us == 3 * H);
+    cr_assert(CLOSE(c.run.price_h, 30) && CLOSE(c.run.ci_h, 500));
+    ccs_run_plan_free(&c.run);
+}
+
 Test(policy, persistence_forecast_repeats_yesterday)
 {
     /* Two days of hours: on day 1 hour 03 is the clean one (10), on day 2 hour 05 (10); all other
