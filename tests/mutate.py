@@ -8,7 +8,7 @@ the file, whatever happens (also on Ctrl-C). At the end: the score, killed / (ki
 
     tests/mutate.py [--build DIR] [--suite NAME ...] [--test NAME ...] [--only N,M] [--list]
 
---build   the build folder (default build-mutate; created with meson if missing, buildtype debug)
+--build   the build folder (default build-mutate; created with meson if missing, as CI builds: debugoptimized)
 --test    run only these tests (meson test names, e.g. regressions cli); default: every test
           outside the validation, fuzz and benchmark suites
 --suite   add a suite (e.g. validation) to what runs
@@ -113,7 +113,7 @@ def main():
     if a.only:
         chosen = [int(x) for x in a.only.split(",")]
     if not os.path.isdir(os.path.join(ROOT, a.build)):
-        r = run(["meson", "setup", a.build, "--buildtype=debug", "-Dwerror=false"])
+        r = run(["meson", "setup", a.build, "--buildtype=debugoptimized", "-Dwerror=false"])
         if r.returncode:
             sys.exit(r.stdout)
     r = run(["ninja", "-C", a.build])
