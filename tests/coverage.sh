@@ -16,7 +16,7 @@ find "$build" -name '*.gcda' -delete
 suites="--no-suite fuzz --no-suite validation"
 [ "${1:-}" = "--validation" ] && suites="--no-suite fuzz"
 # shellcheck disable=SC2086
-meson test -C "$build" --no-rebuild -q $suites || echo "coverage.sh: some tests failed; coverage is still reported" >&2
+meson test -C "$build" --no-rebuild -q --timeout-multiplier 10 $suites || echo "coverage.sh: some tests failed; coverage is still reported" >&2
 gcovr -r . "$build" --filter 'models/' --filter 'sim/' --exclude-unreachable-branches \
     --json-summary "$build/coverage.json" >/dev/null
 /usr/bin/python3 - "$build/coverage.json" <<'PY' | tee "$build/coverage.txt"

@@ -96,6 +96,8 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--all", action="store_true")
+    ap.add_argument("--skip-base", action="store_true",
+                    help="do not first run the unmutated suite (when it was just run green)")
     ap.add_argument("--slow", nargs="*", default=["plan_props"])
     a = ap.parse_args()
     muts = parse(a.patterns)
@@ -134,7 +136,7 @@ def main():
     else:
         stages = [[n for n in names if n not in a.slow], [n for n in names if n in a.slow]]
         stages = [st for st in stages if st]
-    for st in stages:
+    for st in ([] if a.skip_base else stages):
         base = run(base_cmd + st)
         if base.returncode:
             sys.exit("the unmutated suite fails: " + ", ".join(failed_tests(a.build)))
