@@ -3,6 +3,7 @@
  * code. The mutations themselves are listed, with the others, in tests/mutations.txt. */
 #include "cache.h"
 #include "ccs_csv.h"
+#include "ccs_engine.h"
 #include "ccs_scenario.h"
 #include "ccs_trace.h"
 #include "helpers.h"
@@ -230,4 +231,49 @@ Test(regressions, the_autoscaler_waits_its_scale_down_delay)
     double slow = provisioned_hours(dir, "60s"), fast = provisioned_hours(dir, "0s");
     cr_assert(CLOSE(slow - fast, 5 * 60 / 3600.0), "%.12g replica-hours more with the delay, expected %.12g",
               slow - fast, 5 * 60 / 3600.0);
+}
+
+/* ccs_engine.c: advance's `time >= next pending` made `>`. An arrival handled inline at the same
+ * instant as a pending event would jump ahead of it; ties must go in scheduling order, as if the
+ * arrival had been scheduled: the pending event first. */
+static char engine_order[16];
+static int engine_n, engine_src_kind;
+
+static void on_pending(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng, (void)ctx, (void)now, (void)arg;
+    engine_order[engine_n++] = 'P';
+}
+
+static void on_source(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)ctx, (void)now;
+    engine_order[engine_n++] = 'S';
+    if (arg != 0) return;
+    int64_t next = *(int64_t *)ctx;
+    if (ccs_engine_advance(eng, next)) engine_order[engine_n++] = 'i'; /* handled inline */
+    else ccs_engine_schedule(eng, next, engine_src_kind, 1);
+}
+
+static const char *engine_run(int64_t next)
+{
+    engine_n = 0;
+    memset(engine_order, 0, sizeof engine_order);
+    ccs_engine *eng = ccs_engine_create();
+    static int64_t at;
+    at = next;
+    int kp = ccs_engine_add_handler(eng, on_pending, NULL);
+    engine_src_kind = ccs_engine_add_handler(eng, on_source, &at);
+    ccs_engine_schedule(eng, 10, kp, 0);              /* pending at 10 */
+    ccs_engine_schedule(eng, 5, engine_src_kind, 0);  /* the source at 5, its next at `next` */
+    ccs_engine_run(eng, INT64_MAX);
+    ccs_engine_destroy(eng);
+    return engine_order;
+}
+
+Test(regressions, an_inline_arrival_never_overtakes_a_pending_event_at_its_instant)
+{
+    cr_assert_str_eq(engine_run(7), "SiP", "before the pending event: handled inline");
+    cr_assert_str_eq(engine_run(10), "SPS", "at the pending event's instant: scheduled, after it");
+    cr_assert_str_eq(engine_run(12), "SPS", "after it: scheduled");
 }
