@@ -277,3 +277,17 @@ Test(regressions, an_inline_arrival_never_overtakes_a_pending_event_at_its_insta
     cr_assert_str_eq(engine_run(10), "SPS", "at the pending event's instant: scheduled, after it");
     cr_assert_str_eq(engine_run(12), "SPS", "after it: scheduled");
 }
+
+/* ledger.c: the day/night tariff's end hour billed at the day rate. Day 100/MWh from 02:00 to
+ * 04:00 (whole hours, UTC), night 50: a 1 kW run from 03:00 to 05:00 pays one day hour and one
+ * night hour, 0.100 + 0.050 = 0.150. */
+Test(regressions, a_tariff_s_day_ends_at_day_to)
+{
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 5h\nseed: 1\n"
+                     "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 100, night_per_mwh: 50,"
+                     " day_from: \"02:00\", day_to: \"04:00\"}}]\n"
+                     "jobs: [{name: j, release: {every: 24h, at: \"03:00\"}, duration: 2h, power_kw: 1, deadline: 2h}]\n");
+    cr_assert_eq(x.r->jobs[0].runs, 1u);
+    cr_assert(CLOSE(x.r->jobs[0].charge.cost, 0.15), "%.17g", x.r->jobs[0].charge.cost);
+    ran_free(x);
+}
