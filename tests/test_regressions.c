@@ -6,15 +6,21 @@
 #include "ccs_engine.h"
 #include "ccs_scenario.h"
 #include "ccs_trace.h"
+#include "forecast.h"
 #include "helpers.h"
+#include "ledger.h"
+#include "policy.h"
 #include "run.h"
+#include "window.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#define H 3600000000LL
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
 
 /* cache.c: `now - at < ttl` made `<=`. A result stored at 0 with a 10 s TTL is served at
@@ -290,4 +296,191 @@ Test(regressions, a_tariff_s_day_ends_at_day_to)
     cr_assert_eq(x.r->jobs[0].runs, 1u);
     cr_assert(CLOSE(x.r->jobs[0].charge.cost, 0.15), "%.17g", x.r->jobs[0].charge.cost);
     ran_free(x);
+}
+
+/* An hourly window from 0 over the intensities given (prices all p), for the search and the
+ * policies called directly. */
+typedef struct hourly_window {
+    int64_t t[16];
+    double ci[15], price[15], ci_h[16], price_h[16];
+    ccs_window w;
+} hourly_window;
+
+static void hourly(hourly_window *h, size_t n, const double *ci, double p)
+{
+    h->ci_h[0] = h->price_h[0] = 0;
+    for (size_t k = 0; k <= n; k++) h->t[k] = (int64_t)k * H;
+    for (size_t k = 0; k < n; k++) {
+        h->ci[k] = ci[k];
+        h->price[k] = p;
+        h->ci_h[k + 1] = h->ci_h[k] + ci[k];
+        h->price_h[k + 1] = h->price_h[k] + p;
+    }
+    h->w = (ccs_window){n, h->t, h->ci, h->price, h->ci_h, h->price_h};
+}
+
+/* window.c: among equal windows the latest start kept (`<=`). On a flat day every start of a
+ * 1 h run in [0, 2 h] emits 100: the earliest, 0, is the answer (window.h); the mutation takes
+ * 2 h, an hour of freshness lost for nothing. */
+Test(regressions, equal_windows_keep_the_earliest_start)
+{
+    hourly_window h;
+    hourly(&h, 3, (const double[]){100, 100, 100}, 0);
+    ccs_objective green = {1, 0, 0, 0, 0, INFINITY};
+    ccs_run_plan p = {0};
+    cr_assert_eq(ccs_window_best_start(&h.w, H, 0, 2 * H, &green, &p), 0);
+    cr_assert(p.feasible);
+    cr_assert_eq(p.iv[0].a_us, 0, "start %lld", (long long)p.iv[0].a_us);
+    cr_assert(CLOSE(p.ci_h, 100));
+    /* and from a later lo, that lo */
+    cr_assert_eq(ccs_window_best_start(&h.w, H, H / 2, 2 * H, &green, &p), 0);
+    cr_assert_eq(p.iv[0].a_us, H / 2, "start %lld", (long long)p.iv[0].a_us);
+    ccs_run_plan_free(&p);
+}
+
+/* forecast.c: the price noise drawn from the carbon stream. Both relative errors would then be
+ * the same normal draws, perfectly correlated. Over 240 hours of a noisy forecast (constant
+ * spread 0.2 of each value) the two errors' sample correlation is |r| < 0.3 when independent
+ * (its spread is 1 / sqrt(240) = 0.065: 4.6 sd), and each error's spread is near 0.2. */
+Test(regressions, forecast_price_and_carbon_errors_are_independent)
+{
+    enum { N = 240 };
+    const char *dir = tmp_folder();
+    char *ci = malloc(N * 40 + 32), *pr = malloc(N * 40 + 32);
+    cr_assert(ci && pr);
+    strcpy(ci, "timestamp,value\n");
+    strcpy(pr, "timestamp,value\n");
+    size_t lc = strlen(ci), lp = strlen(pr);
+    for (int k = 0; k < N; k++) {
+        char stamp[32];
+        snprintf(stamp, sizeof stamp, "2023-01-%02dT%02d:00:00Z", 1 + k / 24, k % 24);
+        lc += (size_t)sprintf(ci + lc, "%s,%d\n", stamp, 100 + 10 * (k % 37));
+        lp += (size_t)sprintf(pr + lp, "%s,%d\n", stamp, 40 + 3 * (k % 29));
+    }
+    ccs_err err = {0};
+    ccs_trace *tc, *tp;
+    ccs_trace_opts o = {0};
+    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", ci), &o, &tc, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_load(write_text(dir, "pr.csv", pr), &o, &tp, &err), 0, "%s", err.msg);
+    free(ci);
+    free(pr);
+    int64_t t0 = ccs_trace_times(tc)[0];
+    ccs_ledger_region reg = {.name = "r", .carbon = tc, .price = tp, .fixed_price_per_mwh = -1, .pue = 1};
+    ccs_ledger *l;
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + N * H, &l, &err), 0, "%s", err.msg);
+    const char *names[] = {"r"};
+    ccs_forecast_params fp = {.kind = CCS_FORECAST_NOISY, .error = 0.2, .growth = CCS_GROWTH_CONSTANT,
+                              .scale = CCS_ERROR_OF_VALUE, .seed = 7, .region_names = names};
+    ccs_forecast *f;
+    cr_assert_eq(ccs_forecast_create(l, 1, &fp, &f, &err), 0, "%s", err.msg);
+    ccs_window w;
+    cr_assert_eq(ccs_forecast_window(f, 0, t0, t0 + N * H, &w), 0);
+    cr_assert_eq(w.n, (size_t)N);
+    double sc = 0, sp = 0, scc = 0, spp = 0, scp = 0;
+    for (int k = 0; k < N; k++) {
+        double ec = w.ci[k] / (100 + 10 * (k % 37)) - 1, ep = w.price[k] / (40 + 3 * (k % 29)) - 1;
+        sc += ec, sp += ep, scc += ec * ec, spp += ep * ep, scp += ec * ep;
+    }
+    double vc = scc / N - (sc / N) * (sc / N), vp = spp / N - (sp / N) * (sp / N);
+    double r = (scp / N - (sc / N) * (sp / N)) / sqrt(vc * vp);
+    cr_assert(fabs(r) < 0.3, "carbon and price errors correlated: r = %.3f", r);
+    cr_assert(fabs(sqrt(vc) - 0.2) < 0.05 && fabs(sqrt(vp) - 0.2) < 0.05, "spreads %.3f and %.3f, expected 0.2",
+              sqrt(vc), sqrt(vp));
+    ccs_forecast_destroy(f);
+    ccs_ledger_destroy(l);
+    ccs_trace_destroy(tc);
+    ccs_trace_destroy(tp);
+}
+
+/* job.c: the transfer time of GB over Gbit/s without the 8 bits per byte. geo-shift moves a job
+ * of 10 GB over 1 Gbit/s: 80 s on the wire, so it starts 80 s after its release, away. */
+Test(regressions, the_transfer_takes_gigabytes_times_8_over_gigabits_per_second)
+{
+    ran p = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 3\n"
+                     "regions: [{name: home, carbon: ci.csv, pue: 2}, {name: away, carbon: ci.csv, pue: 1}]\n"
+                     "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 3h,"
+                     " input_gb: 10, regions: [home, away]}]\n"
+                     "transfer: {gbps: 1, cost_per_gb: 0}\npolicy: {name: geo-shift}\n");
+    cr_assert_eq(p.r->jobs[0].moved, 1u);
+    const ccs_job_run_record *rec = &p.r->jobs[0].records[0];
+    cr_assert_eq(rec->start_us - rec->release_us, 80000000, "started %lld us after release",
+                 (long long)(rec->start_us - rec->release_us));
+    ran_free(p);
+}
+
+/* policy.c: the transfer cost added to a constrained search's bound instead of taken off it.
+ * price-tolerance in the away option: 10 kW for 1 h at 100/MWh is 1.00 of electricity, plus 0.50
+ * of transfer: 1.50. Run-now's cost B = 1.00; at X = 0.4 the cap is 1.40 and nothing away fits;
+ * at X = 0.6 (cap 1.60) the run at ready does, at 1.50. */
+static ccs_plan away_plan(double x)
+{
+    static hourly_window h;
+    static ccs_option opt[2];
+    static ccs_policy_cfg cfg;
+    hourly(&h, 2, (const double[]){50, 50}, 100);
+    opt[0] = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
+    opt[1] = (ccs_option){.region = 1, .pue = 1, .ready_us = 0, .transfer_cost = 0.5, .w = h.w};
+    cfg.price_tolerance = x;
+    ccs_job_decision d = {0, 2 * H, H, 0, 10000.0, 0, opt, 2, 1.0, &cfg};
+    ccs_plan p = {0};
+    cr_assert_eq(ccs_policy_find("price-tolerance")->plan(&d, 1, &p), 0);
+    if (p.run.feasible) cr_assert(ccs_policy_cost(&d, 1, &p.run) <= 1.0 + x + 1e-12, "cost %.17g over the cap",
+                                  ccs_policy_cost(&d, 1, &p.run));
+    return p;
+}
+
+Test(regressions, a_cap_counts_the_transfer_against_the_plan)
+{
+    ccs_plan p = away_plan(0.4);
+    cr_assert_eq(p.run.feasible, 0, "1.00 + 0.50 of transfer fits a cap of 1.40");
+    ccs_run_plan_free(&p.run);
+    ccs_plan q = away_plan(0.6);
+    cr_assert_eq(q.run.feasible, 1);
+    cr_assert(CLOSE(q.objective, 50.0 * 10), "carbon %.17g g", q.objective);
+    ccs_run_plan_free(&q.run);
+}
+
+/* threshold.c (contiguous): "below Y" read as "at most Y". Intensities 300, 150, 100 and
+ * Y = 150: the first hour strictly below Y is the third; a 1 h run with a 3 h deadline starts
+ * there, at 2 h, and emits 100 g per kW. */
+static ccs_plan threshold_on(const double *ci, size_t n, double y, int64_t work, int64_t ck, int interruptible)
+{
+    static hourly_window h;
+    static ccs_option opt;
+    static ccs_policy_cfg cfg;
+    hourly(&h, n, ci, 0);
+    opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
+    cfg.threshold_g_per_kwh = y;
+    ccs_job_decision d = {0, (int64_t)n * H, work, ck, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
+    ccs_plan p = {0};
+    cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
+    cr_assert(p.run.feasible);
+    return p;
+}
+
+Test(regressions, threshold_starts_strictly_below_y)
+{
+    ccs_plan p = threshold_on((const double[]){300, 150, 100}, 3, 150, H, 0, 0);
+    cr_assert_eq(p.run.iv[0].a_us, 2 * H, "start %lld", (long long)p.run.iv[0].a_us);
+    cr_assert(CLOSE(p.run.ci_h, 100));
+    cr_assert_eq(p.override, 0);
+    ccs_run_plan_free(&p.run);
+}
+
+/* threshold.c (interruptible): the checkpoint paid after a resume counted as work. Intensities
+ * 100, 300, 100, 300, 100, Y = 150, 2 h of work, 30 min per resume, deadline 5 h: hour 0 does
+ * 60 min of work; hour 2 pays 30 min of checkpoint and does 30 of work; hour 4 pays 30 and does
+ * the last 30: [0, 1 h), [2 h, 3 h), [4 h, 5 h), 300 g. Counting the checkpoint as work, the plan
+ * would stop after hour 2 with 30 min of work never done. */
+Test(regressions, threshold_does_all_the_work_besides_checkpoints)
+{
+    ccs_plan p = threshold_on((const double[]){100, 300, 100, 300, 100}, 5, 150, 2 * H, H / 2, 1);
+    cr_assert_eq(p.run.n, 3u, "%zu intervals", p.run.n);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert(p.run.iv[i].a_us == (int64_t)(2 * i) * H && p.run.iv[i].b_us == (int64_t)(2 * i + 1) * H,
+                  "interval %zu: [%lld, %lld)", i, (long long)p.run.iv[i].a_us, (long long)p.run.iv[i].b_us);
+    cr_assert(CLOSE(p.run.hours, 2.0 + 2 * 0.5), "hours %.17g: the work and two resumes", p.run.hours);
+    cr_assert(CLOSE(p.run.ci_h, 300), "%.17g", p.run.ci_h);
+    cr_assert_eq(p.override, 0);
+    ccs_run_plan_free(&p.run);
 }
