@@ -20,6 +20,19 @@ static const char *falling_trace = "timestamp,value\n2023-01-01T00:00:00Z,600\n2
                                    "2023-01-01T02:00:00Z,400\n2023-01-01T03:00:00Z,300\n"
                                    "2023-01-01T04:00:00Z,200\n2023-01-01T05:00:00Z,100\n";
 
+/* Six hours on the falling trace: a 1 kW job of 1 h released at 00:00 with a 6 h deadline, in
+ * region r (region_extra added to its keys), then tail. Returns the scenario's path. */
+static const char *falling_scenario(const char *dir, const char *region_extra, const char *tail)
+{
+    char text[2048];
+    write_text(dir, "fall.csv", falling_trace);
+    snprintf(text, sizeof text,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 6h\nseed: 2\nregions: [{name: r, carbon: fall.csv%s}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n%s",
+             region_extra, tail);
+    return write_text(dir, "s.yaml", text);
+}
+
 /* Runs `ccsim run` on yaml in dir, writing dir/out; returns summary.json parsed. */
 static json_t *run_to(const char *dir, const char *yaml, char *out, size_t size)
 {
@@ -108,12 +121,7 @@ static void read_dataset(hid_t f, const char *name, hid_t type, void *buf, size_
 Test(outputs, results_h5_and_delta_by_hand)
 {
     const char *dir = tmp_folder();
-    write_text(dir, "fall.csv", falling_trace);
-    const char *yaml = write_text(
-        dir, "s.yaml",
-        "start: \"2023-01-01T00:00:00Z\"\nduration: 6h\nseed: 2\nregions: [{name: r, carbon: fall.csv}]\n"
-        "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
-        "policy: {name: greenest-window}\n");
+    const char *yaml = falling_scenario(dir, "", "policy: {name: greenest-window}\n");
     char out[700], h5[800];
     json_t *j = run_to(dir, yaml, out, sizeof out);
     json_t *delta = json_object_get(j, "delta");
@@ -178,13 +186,8 @@ static void sweep(const char *yaml, const char *out, int expect)
 Test(outputs, sweep_csv_and_report_headline_by_hand)
 {
     const char *dir = tmp_folder();
-    write_text(dir, "fall.csv", falling_trace);
-    const char *yaml = write_text(
-        dir, "s.yaml",
-        "start: \"2023-01-01T00:00:00Z\"\nduration: 6h\nseed: 2\n"
-        "regions: [{name: r, carbon: fall.csv, tariff_per_mwh: 100}]\n"
-        "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
-        "sweep:\n  seeds: 2\n  policy.name: [run-now, greenest-window]\n");
+    const char *yaml =
+        falling_scenario(dir, ", tariff_per_mwh: 100", "sweep:\n  seeds: 2\n  policy.name: [run-now, greenest-window]\n");
     char out[700], path[800];
     snprintf(out, sizeof out, "%s/sw", dir);
     sweep(yaml, out, 0);

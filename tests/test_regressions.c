@@ -142,9 +142,11 @@ Test(regressions, the_baseline_keeps_run_now_s_plan)
     ran_free(p);
 }
 
-/* job.c: the transfer cost not booked. geo-shift moves a job with 10 GB of input at 0.5 per GB:
- * 5 of transfer; no electricity prices, so the job's cost and the run's are exactly 5. */
-Test(regressions, geo_shift_books_the_transfer_cost)
+/* job.c: the transfer cost not booked, and the transfer time of GB over Gbit/s without the 8
+ * bits per byte. geo-shift moves a job with 10 GB of input at 0.5 per GB: 5 of transfer; no
+ * electricity prices, so the job's cost and the run's are exactly 5. Over 1 Gbit/s the input
+ * takes 80 s on the wire: the run starts 80 s after its release, away. */
+Test(regressions, geo_shift_books_the_transfer_cost_and_time)
 {
     ran p = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 3\n"
                      "regions: [{name: home, carbon: ci.csv, pue: 1.5}, {name: away, carbon: ci.csv, pue: 1}]\n"
@@ -156,6 +158,9 @@ Test(regressions, geo_shift_books_the_transfer_cost)
     cr_assert(CLOSE(p.r->jobs[0].charge.cost, 5.0), "job cost %.17g", p.r->jobs[0].charge.cost);
     cr_assert(CLOSE(p.r->totals.cost, 5.0), "run cost %.17g", p.r->totals.cost);
     cr_assert_eq(p.r->baseline.cost, 0.0);
+    const ccs_job_run_record *rec = &p.r->jobs[0].records[0];
+    cr_assert_eq(rec->start_us - rec->release_us, 80000000, "started %lld us after release",
+                 (long long)(rec->start_us - rec->release_us));
     ran_free(p);
 }
 
@@ -253,7 +258,7 @@ static void on_pending(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
 
 static void on_source(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
 {
-    (void)ctx, (void)now;
+    (void)now;
     engine_order[engine_n++] = 'S';
     if (arg != 0) return;
     int64_t next = *(int64_t *)ctx;
@@ -390,22 +395,6 @@ Test(regressions, forecast_price_and_carbon_errors_are_independent)
     ccs_ledger_destroy(l);
     ccs_trace_destroy(tc);
     ccs_trace_destroy(tp);
-}
-
-/* job.c: the transfer time of GB over Gbit/s without the 8 bits per byte. geo-shift moves a job
- * of 10 GB over 1 Gbit/s: 80 s on the wire, so it starts 80 s after its release, away. */
-Test(regressions, the_transfer_takes_gigabytes_times_8_over_gigabits_per_second)
-{
-    ran p = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 3\n"
-                     "regions: [{name: home, carbon: ci.csv, pue: 2}, {name: away, carbon: ci.csv, pue: 1}]\n"
-                     "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 3h,"
-                     " input_gb: 10, regions: [home, away]}]\n"
-                     "transfer: {gbps: 1, cost_per_gb: 0}\npolicy: {name: geo-shift}\n");
-    cr_assert_eq(p.r->jobs[0].moved, 1u);
-    const ccs_job_run_record *rec = &p.r->jobs[0].records[0];
-    cr_assert_eq(rec->start_us - rec->release_us, 80000000, "started %lld us after release",
-                 (long long)(rec->start_us - rec->release_us));
-    ran_free(p);
 }
 
 /* policy.c: the transfer cost added to a constrained search's bound instead of taken off it.
