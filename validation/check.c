@@ -32,6 +32,16 @@ int check_report(void)
     return failures ? 1 : 0;
 }
 
+FILE *check_create(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    return f;
+}
+
 ccs_run_result *check_run(const char *path, char **sets, size_t nsets, ccs_scenario **s)
 {
     ccs_err err = {0};

@@ -9,6 +9,11 @@
 void check(const char *what, double got, double want, double rel_tol);
 /* a yes/no check, with a detail printed beside it */
 void check_true(const char *what, int ok, const char *detail);
+#include <stdio.h>
+
+/* Opens path for writing (a case's scenario or trace); on failure prints why and exits with
+ * status 2, as check_run does. */
+FILE *check_create(const char *path);
 struct ccs_scenario;
 struct ccs_run_result;
 /* Loads the scenario at path with the overrides and runs it; on any error prints it and exits

@@ -200,11 +200,7 @@ static void constant_case(const char *tmp)
     snprintf(pr, sizeof pr, "%s/flat-price.csv", tmp);
     snprintf(yaml, sizeof yaml, "%s/flat.yaml", tmp);
     /* 40 days of hourly stamps, one value */
-    FILE *f1 = fopen(ci, "w"), *f2 = fopen(pr, "w"), *f3 = fopen(yaml, "w");
-    if (!f1 || !f2 || !f3) {
-        perror(tmp);
-        exit(2);
-    }
+    FILE *f1 = check_create(ci), *f2 = check_create(pr), *f3 = check_create(yaml);
     fprintf(f1, "timestamp,value\n");
     fprintf(f2, "timestamp,value\n");
     for (time_t t = 1677628800; t < 1677628800 + 40 * 86400; t += 3600) { /* from 2023-03-01 */
@@ -248,11 +244,7 @@ static void tolerance_case(const char *tmp, int interruptible)
 {
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "%s/tolerance-%d.yaml", tmp, interruptible);
-    FILE *f = fopen(yaml, "w");
-    if (!f) {
-        perror(yaml);
-        exit(2);
-    }
+    FILE *f = check_create(yaml);
     fprintf(f,
             "start: \"2023-01-01T00:00:00Z\"\nduration: 360d\nseed: 1\ncurrency: USD\n"
             "regions:\n  - {name: de, carbon: %s/traces/carbon/carbon-intensity-DE-LU-2023-hourly.csv,"
@@ -431,11 +423,7 @@ static void capped_case(const char *tmp, const char *region, const char *carbon,
 {
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "%s/capped-%s.yaml", tmp, region);
-    FILE *f = fopen(yaml, "w");
-    if (!f) {
-        perror(yaml);
-        exit(2);
-    }
+    FILE *f = check_create(yaml);
     const int cap_policy = x < 0;
     fprintf(f,
             "start: \"2023-01-02T00:00:00Z\"\nduration: 357d\nseed: 1\ncurrency: USD\n"
