@@ -142,12 +142,13 @@ Test(policy, threshold_interruptible_runs_below_y_and_pays_each_resume)
  *   s <= 2.5 h, 125 g (the search keeps 1e-9 of the cap inside, so a hair later start).
  * - cheapest-window, 2 h interruptible without checkpoint: hours 0 and 2 (prices 10 and 20):
  *   30 / 1000, and 300 + 200 = 500 g. */
-static ccs_plan tiny_plan(const char *policy, double x, int interruptible, int64_t work)
+static ccs_plan tiny_plan(const char *policy, double knob, int interruptible, int64_t work)
 {
     static ccs_option opt;
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
-    cfg.price_tolerance = x;
+    cfg.price_tolerance = knob;       /* X of price-tolerance */
+    cfg.carbon_cap_g_per_kwh = knob;  /* Y of carbon-cap */
     ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
     double c, q;
     ccs_window_integrals(&opt.w, 0, work, &c, &q);
@@ -174,6 +175,22 @@ Test(policy, price_tolerance_and_cheapest_window_by_hand)
     cr_assert(c.run.iv[0].a_us == 0 && c.run.iv[0].b_us == H && c.run.iv[1].a_us == 2 * H && c.run.iv[1].b_us == 3 * H);
     cr_assert(CLOSE(c.run.price_h, 30) && CLOSE(c.run.ci_h, 500));
     ccs_run_plan_free(&c.run);
+}
+
+/* carbon-cap on the tiny day, by hand: the least cost whose mean intensity stays at most
+ * Y = 150 g/kWh, a 1 h run in [0, 4 h]. Starts in [0.75 h, 1 h] (300 then 100) cost 10 + 30 s;
+ * in [1 h, 1.5 h] (100 then 200) 60 - 20 s, 30 at best; in [7/3 h, 3 h] (200 then 50, under the
+ * cap from 2 h 20) 10 s, 23.33 at 2 h 20: the answer, at 150 g exactly (a hair later: the search
+ * keeps 1e-9 inside the cap). The least carbon run, [3 h, 4 h) at 50 g, costs 30. */
+Test(policy, carbon_cap_takes_the_cheapest_run_under_the_cap_by_hand)
+{
+    ccs_plan p = tiny_plan("carbon-cap", 150, 0, H);
+    cr_assert_eq(p.fallback, 0);
+    cr_assert(llabs(p.run.iv[0].a_us - 7 * H / 3) <= 100, "start %lld, expected %lld", (long long)p.run.iv[0].a_us,
+              (long long)(7 * H / 3));
+    cr_assert(fabs(p.run.price_h - 70.0 / 3) <= 1e-6, "cost %.17g / 1000", p.run.price_h);
+    cr_assert(p.run.ci_h <= 150 + 1e-9 && p.run.ci_h >= 150 - 1e-4, "carbon %.17g g", p.run.ci_h);
+    ccs_run_plan_free(&p.run);
 }
 
 Test(policy, persistence_forecast_repeats_yesterday)
