@@ -3,13 +3,13 @@
  * by latest possible start. Ends at a time are handled before requests at that time, so
  * capacity freed at t can be used at t. */
 #include "capacity.h"
+#include "ccs_units.h"
 
 #include "ccs_evset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define US_PER_H 3600000000LL
 
 typedef struct run_state {
     uint32_t next;          /* index of the interval asked for or running */
@@ -35,7 +35,7 @@ static void hold(ccs_capacity_stats *st, uint32_t *hourly, size_t nhours, int64_
     }
     if (!hourly || waiting == 0 || to <= t0) return;
     int64_t a = from > t0 ? from : t0;
-    for (size_t h = (size_t)((a - t0) / US_PER_H); h < nhours && t0 + (int64_t)h * US_PER_H < to; h++)
+    for (size_t h = (size_t)((a - t0) / CCS_US_PER_HOUR); h < nhours && t0 + (int64_t)h * CCS_US_PER_HOUR < to; h++)
         if (waiting > hourly[h]) hourly[h] = (uint32_t)waiting;
 }
 
@@ -90,7 +90,7 @@ int ccs_capacity_admit(double capacity_kw, ccs_capacity_run *runs, size_t n, int
                 int64_t rest = remaining_straight(r, s->next);
                 if (r->wait_us == 0) st->queued_runs++;
                 r->wait_us += now - iv->a_us;
-                st->wait_h += (double)(now - iv->a_us) / (double)US_PER_H;
+                st->wait_h += (double)(now - iv->a_us) / (double)CCS_US_PER_HOUR;
                 *iv = (ccs_interval){now, now + rest};
                 *r->n = s->next + 1;
                 s->straight = 1;

@@ -2,6 +2,7 @@
  * computed once, so a window is a view into it (no copy). The others build each window in a
  * per-region scratch area, linear in its length. */
 #include "forecast.h"
+#include "ccs_units.h"
 
 #include "ccs_rng.h"
 #include "ccs_scenario.h"
@@ -11,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define US_PER_H 3.6e9
-#define DAY_US 86400000000LL
 
 typedef struct scratch {
     int64_t *t;
@@ -39,7 +38,7 @@ struct ccs_forecast {
 static void prefix(const int64_t *t, const double *v, size_t n, double *out)
 {
     out[0] = 0;
-    for (size_t k = 0; k < n; k++) out[k + 1] = out[k] + v[k] * ((double)(t[k + 1] - t[k]) / US_PER_H);
+    for (size_t k = 0; k < n; k++) out[k + 1] = out[k] + v[k] * ((double)(t[k + 1] - t[k]) / CCS_US_PER_HOUR_F);
 }
 
 int ccs_forecast_create(const ccs_ledger *ledger, size_t n, const ccs_forecast_params *p, ccs_forecast **out,
@@ -62,9 +61,9 @@ int ccs_forecast_create(const ccs_ledger *ledger, size_t n, const ccs_forecast_p
         prefix(r->sig.t, r->sig.ci, r->sig.n, r->ci_h);
         prefix(r->sig.t, r->sig.price, r->sig.n, r->price_h);
         r->actual = (ccs_window){r->sig.n, r->sig.t, r->sig.ci, r->sig.price, r->ci_h, r->price_h};
-        double hours = (double)(r->sig.t[r->sig.n] - r->sig.t[0]) / US_PER_H, abs_h = 0;
+        double hours = (double)(r->sig.t[r->sig.n] - r->sig.t[0]) / CCS_US_PER_HOUR_F, abs_h = 0;
         for (size_t k = 0; k < r->sig.n; k++)
-            abs_h += fabs(r->sig.price[k]) * ((double)(r->sig.t[k + 1] - r->sig.t[k]) / US_PER_H);
+            abs_h += fabs(r->sig.price[k]) * ((double)(r->sig.t[k + 1] - r->sig.t[k]) / CCS_US_PER_HOUR_F);
         r->mean_ci = hours > 0 ? r->ci_h[r->sig.n] / hours : 0;
         r->mean_abs_price = hours > 0 ? abs_h / hours : 0;
         if (p->kind == CCS_FORECAST_NOISY) {
@@ -105,7 +104,7 @@ void ccs_forecast_destroy(ccs_forecast *f)
 /* Relative standard deviation of the noisy forecast at horizon h. */
 static double sigma_at(const ccs_forecast *f, int64_t horizon_us)
 {
-    double days = (double)(horizon_us > 0 ? horizon_us : 0) / (double)DAY_US;
+    double days = (double)(horizon_us > 0 ? horizon_us : 0) / (double)CCS_US_PER_DAY;
     switch (f->p.growth) {
     case CCS_GROWTH_LINEAR: return f->p.error * days;
     case CCS_GROWTH_CONSTANT: return f->p.error;
@@ -153,11 +152,11 @@ static int persistence(region_fc *r, int64_t issue, int64_t to, ccs_window *out)
     const ccs_signal *g = &r->sig;
     r->s.n = 0;
     for (int64_t x = issue; x < to;) {
-        int64_t k = (x - issue) / DAY_US + 1;
-        int64_t src = x - k * DAY_US;
-        if (src < g->t[0]) src += ((g->t[0] - src + DAY_US - 1) / DAY_US) * DAY_US;
+        int64_t k = (x - issue) / CCS_US_PER_DAY + 1;
+        int64_t src = x - k * CCS_US_PER_DAY;
+        if (src < g->t[0]) src += ((g->t[0] - src + CCS_US_PER_DAY - 1) / CCS_US_PER_DAY) * CCS_US_PER_DAY;
         size_t j = ccs_window_segment(&r->actual, src);
-        int64_t y = x + (g->t[j + 1] - src), band_end = issue + k * DAY_US;
+        int64_t y = x + (g->t[j + 1] - src), band_end = issue + k * CCS_US_PER_DAY;
         if (y > band_end) y = band_end;
         if (y > to) y = to;
         if (scratch_push(&r->s, x, y, g->ci[j], g->price[j]) != 0) return -1;

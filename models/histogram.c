@@ -17,7 +17,7 @@ struct ccs_histogram {
 
 static unsigned bucket_of(uint64_t v)
 {
-    if (v < EXACT) return (unsigned)v;
+    if (v < (uint64_t)EXACT) return (unsigned)v;
     unsigned e = 63u - (unsigned)__builtin_clzll(v); /* floor(log2 v) >= SUB_BITS + 1 */
     unsigned sub = (unsigned)(v >> (e - SUB_BITS)) & (SUB - 1);
     return EXACT + (e - SUB_BITS - 1) * SUB + sub;

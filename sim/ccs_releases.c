@@ -86,7 +86,7 @@ int ccs_releases_load(const char *path, ccs_releases *out, ccs_err *err)
             /* at least one microsecond: a run of no work would be a silent guess (and the job
              * model has nothing to schedule) */
             if (end == f[wcol] || *end || !isfinite(h) || h <= 0 || h > 1e6 ||
-                (w = llround(h * 3.6e9)) < 1) {
+                (w = llround(h * CCS_US_PER_HOUR_F)) < 1) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
                                 "duration_h '%s': expected a positive number of hours, from 1 microsecond "
                                 "(2.8e-10) to 1e6", f[wcol]);

@@ -49,8 +49,8 @@ static void region_defaults(void *p)
     r->pue = 1.0;
     r->fixed_price_per_mwh = -1;
     r->tariff.day_per_mwh = -1;
-    r->tariff.day_from_us = 7 * 3600000000LL;
-    r->tariff.day_to_us = 23 * 3600000000LL;
+    r->tariff.day_from_us = 7 * CCS_US_PER_HOUR;
+    r->tariff.day_to_us = 23 * CCS_US_PER_HOUR;
 }
 static const ccs_field tariff_fields[] = {
     {"day_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, day_per_mwh), 1, NO_RANGE, NULL, NULL, 0,
@@ -189,7 +189,7 @@ static const ccs_schema service_time_schema = {"service_time", sizeof(service_ti
 static const ccs_field batching_fields[] = {
     {"max_batch", CCS_F_INT, offsetof(batching_cfg, max_batch), 1, 1, 65536, NULL, NULL, 0,
      "the largest batch, 1 to 65536", NULL},
-    {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, 3.6e6, NULL, NULL, 0,
+    {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, CCS_MS_PER_HOUR_F, NULL, NULL, 0,
      "the longest the oldest request may wait for a batch to fill, in ms", NULL},
 };
 static const ccs_schema batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, NOPOS,
@@ -230,7 +230,9 @@ static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cf
                                             sizeof autoscale_fields / sizeof autoscale_fields[0], NOPOS,
                                             autoscale_defaults};
 
-/* The pool keys, shared by a service (one stage), a stage (one route) and a route. */
+/* The pool keys, shared by a service (one stage), a stage (one route) and a route. P names a
+ * member inside offsetof, where parentheses are not allowed. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define POOL_FIELDS(T, P)                                                                          \
     {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0,                 \
      "a hardware profile name", NULL},                                                             \
@@ -248,6 +250,7 @@ static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cf
      "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}", NULL},                     \
     {"batching", CCS_F_MAP, offsetof(T, P.batching), 0, NO_RANGE, NULL, &batching_schema, 0,      \
      "{max_batch: B, window_ms: W}", NULL}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const ccs_field route_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_route_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
@@ -779,7 +782,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             return pos_err(err, &r->pos, "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not %s%s",
                            r->name, "several", "");
         if (r->tariff.day_per_mwh >= 0 &&
-            (r->tariff.day_from_us % 3600000000LL || r->tariff.day_to_us % 3600000000LL))
+            (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
             return pos_err(err, &r->pos, "regions[%s].tariff: day_from and day_to must be on the hour "
                            "(expected \"HH:00\")%s%s", r->name, "", "");
     }
@@ -841,7 +844,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                 if (j->duration_us)
                     return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one%s%s",
                                    j->name, "", "");
-                j->duration_us = llround(j->device_hours / (double)n * 3.6e9);
+                j->duration_us = llround(j->device_hours / (double)n * CCS_US_PER_HOUR_F);
             }
         } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
             return pos_err(err, &j->pos, "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
@@ -939,12 +942,15 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     ccs_yaml_remove(root, "sweep");
     ccs_scenario *s = calloc(1, sizeof *s);
     if (!s) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (s) s->labels = calloc(noverrides + 1, sizeof *s->labels);
+    if (s && !(s->labels = calloc(noverrides + 1, sizeof *s->labels))) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < noverrides && !rc; i++) {
         /* the label stands where a file name would in messages: a long value is cut, so that the
          * message's place and reason still fit */
         size_t len = strlen(overrides[i]), n = 100;
-        s->labels[i] = malloc(n);
+        if (!(s->labels[i] = malloc(n))) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
+        }
         if (len <= 80) snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
         else snprintf(s->labels[i], n, "--set '%.72s...'", overrides[i]);
         s->nlabels = i + 1;
@@ -953,9 +959,10 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     if (!rc) {
         s->path = strdup(path);
         char *copy = strdup(path);
-        s->dir = strdup(dirname(copy));
+        s->dir = copy ? strdup(dirname(copy)) : NULL;
         free(copy);
-        rc = ccs_schema_apply(&scenario_schema, root, s, "", s->dir, err);
+        rc = s->path && s->dir ? ccs_schema_apply(&scenario_schema, root, s, "", s->dir, err)
+                               : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     if (!rc) rc = cross_check(s, root, err);
     ccs_yaml_free(root);
@@ -965,6 +972,10 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     }
     if (!s->name) { /* named after its file, by the same rules as a written name */
         char *copy = strdup(path);
+        if (!copy) {
+            ccs_scenario_destroy(s);
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
+        }
         char *base = basename(copy);
         char *dot = strrchr(base, '.');
         if (dot) *dot = '\0';
@@ -983,6 +994,10 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     }
     if (!s->currency) s->currency = strdup("EUR");
     if (!s->policy.name) s->policy.name = strdup("run-now");
+    if (!s->name || !s->currency || !s->policy.name) {
+        ccs_scenario_destroy(s);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
     s->hash = hash_inputs(path, overrides, noverrides);
     *out = s;
     return 0;

@@ -87,11 +87,11 @@ int ccs_time_parse(const char *s, int64_t *epoch_us)
         if (read_digits(&p, 2, &oh)) return -1;
         if (*p == ':') p++;
         if (read_digits(&p, 2, &om) || oh > 23 || om > 59) return -1;
-        offset_s = sign * (oh * 3600 + om * 60);
+        offset_s = sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
     }
     if (*p != '\0') return -1;
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+    int64_t secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec - offset_s;
     *epoch_us = secs * CCS_US_PER_S + frac_us;
     return 0;
 }

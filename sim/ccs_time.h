@@ -3,12 +3,9 @@
 #ifndef CCS_TIME_H
 #define CCS_TIME_H
 
-#include <stdint.h>
+#include "ccs_units.h"
 
-#define CCS_US_PER_S    INT64_C(1000000)
-#define CCS_US_PER_MIN  (60 * CCS_US_PER_S)
-#define CCS_US_PER_HOUR (3600 * CCS_US_PER_S)
-#define CCS_US_PER_DAY  (24 * CCS_US_PER_HOUR)
+#include <stdint.h>
 
 /* Parses an ISO 8601 instant: "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]]" followed by
  * nothing or "Z" (UTC) or a "+HH:MM"/"-HH:MM" offset, which is converted to UTC.

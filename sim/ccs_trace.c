@@ -678,8 +678,8 @@ static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *
     rows *r = &h->r;
     if (!rc) {
         size_t n = (size_t)nt ? (size_t)nt : 1;
-        r->t_us = malloc(n * sizeof *r->t_us);
-        r->v = malloc(n * sizeof *r->v);
+        r->t_us = calloc(n, sizeof *r->t_us);
+        r->v = calloc(n, sizeof *r->v);
         r->line = malloc(n * sizeof *r->line);
         r->missing = malloc(n);
         if (!r->t_us || !r->v || !r->line || !r->missing) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -881,7 +881,7 @@ static void remember_probed(unsigned char *bytes, size_t len, const char *value_
     probed_total -= p->len;
     free(p->bytes);
     *p = (probed){bytes, len, {0}};
-    strcpy(p->value_name, value_name);
+    snprintf(p->value_name, sizeof p->value_name, "%s", value_name);
     probed_total += len;
     probed_next = (probed_next + 1) % PROBED_MAX;
     pthread_mutex_unlock(&probed_lock);

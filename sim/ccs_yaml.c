@@ -562,7 +562,8 @@ int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs
                 if (last) value = NULL; /* taken, or freed by add_key */
                 if (rc) break;
             } else if (last) {
-                ccs_yaml_free(cur->items[i]);
+                /* i < cur->n: an existing pair */
+                ccs_yaml_free(cur->items[i]); /* NOLINT(clang-analyzer-core.NullDereference) */
                 cur->items[i] = value;
                 value = NULL;
             }

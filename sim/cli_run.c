@@ -80,6 +80,10 @@ int ccs_cli_run(int argc, char **argv)
     int json = 0, plot = 1;
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     char *seed_set = NULL;
+    if (!sets) {
+        fprintf(stderr, "ccsim run: out of memory\n");
+        return 4;
+    }
     size_t nsets = 0;
     int c;
     optind = 1;
@@ -93,11 +97,18 @@ int ccs_cli_run(int argc, char **argv)
             if (*optarg == '\0' || *end != '\0' || *optarg == '-' || errno) {
                 fprintf(stderr, "ccsim run: --seed '%s': expected a non-negative integer\n", optarg);
                 free(sets);
+                free(seed_set);
                 return 2;
             }
             free(seed_set);
-            seed_set = malloc(strlen(optarg) + 6);
-            sprintf(seed_set, "seed=%s", optarg);
+            size_t len = strlen(optarg) + 6;
+            seed_set = malloc(len);
+            if (!seed_set) {
+                fprintf(stderr, "ccsim run: out of memory\n");
+                free(sets);
+                return 4;
+            }
+            snprintf(seed_set, len, "seed=%s", optarg);
             break;
         }
         case 'S': sets[nsets++] = optarg; break;

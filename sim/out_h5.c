@@ -7,6 +7,7 @@
  * 1.10 crashed at exit after a close that failed on a full disk). No object carries a time, so
  * the same inputs give the same bytes. */
 #include "out_h5.h"
+#include "ccs_units.h"
 
 #include "ccs_config.h"
 #include "sweep_fs.h"
@@ -228,7 +229,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
         v[1][k] = rec->carbon_g / 1000.0;
         v[2][k] = rec->cost;
         v[3][k] = rec->forecast_carbon_g / 1000.0;
-        v[4][k] = (double)rec->wait_us / 3.6e9;
+        v[4][k] = (double)rec->wait_us / CCS_US_PER_HOUR_F;
         missed[k] = (uint8_t)rec->missed;
         guard[k] = (uint8_t)rec->override;
         fallback[k] = (uint8_t)rec->fallback;
@@ -274,8 +275,8 @@ static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_
     double *mean = malloc((z->n ? z->n : 1) * sizeof *mean);
     if (!secs || !mean) fail(w, "out of memory");
     hid_t g = group(w, services, r->scenario->services[i].name);
-    for (size_t k = 0; !w->bad && k < z->n; k++) {
-        secs[k] = (z->hour0_us + (int64_t)k * 3600000000LL) / 1000000;
+    for (size_t k = 0; secs && mean && !w->bad && k < z->n; k++) {
+        secs[k] = (z->hour0_us + (int64_t)k * CCS_US_PER_HOUR) / 1000000;
         mean[k] = z->requests[k] > 0 ? z->latency_sum_ms[k] / z->requests[k] : 0.0;
     }
     dataset(w, g, "hour_utc_s", H5T_NATIVE_INT64, z->n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
@@ -308,8 +309,8 @@ static void write_region(h5w *w, hid_t regions, const ccs_run_result *r, size_t 
     /* The baseline on the policy's hours: its runs may end earlier or later past the horizon. */
     double *be = calloc(h.n ? h.n : 1, sizeof *be);
     if (!secs || !be) fail(w, "out of memory");
-    for (size_t k = 0; !w->bad && k < h.n; k++) secs[k] = h.hour_us[k] / 1000000;
-    for (size_t k = 0; !w->bad && k < h.n && k < b.n; k++) be[k] = b.energy_kwh[k];
+    for (size_t k = 0; secs && be && !w->bad && k < h.n; k++) secs[k] = h.hour_us[k] / 1000000;
+    for (size_t k = 0; secs && be && !w->bad && k < h.n && k < b.n; k++) be[k] = b.energy_kwh[k];
     hid_t g = group(w, regions, s->regions[i].name);
     dataset(w, g, "hour_utc_s", H5T_NATIVE_INT64, h.n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
     dataset(w, g, "energy_kwh", H5T_NATIVE_DOUBLE, h.n, h.energy_kwh, "kWh from the grid (IT x PUE)");

@@ -41,9 +41,9 @@ static json_t *pool_json(const ccs_service_pool_result *p)
     json_object_set_new(o, "replicas_max", json_integer(p->r.replicas_max));
     json_object_set_new(o, "scale_ups", json_integer(p->r.scale_ups));
     json_object_set_new(o, "scale_downs", json_integer(p->r.scale_downs));
-    json_object_set_new(o, "busy_it_energy_kwh", json_real(p->r.busy_energy_j / 3.6e6));
-    json_object_set_new(o, "idle_it_energy_kwh", json_real(p->r.idle_energy_j / 3.6e6));
-    json_object_set_new(o, "energy_kwh", json_real(p->r.charge.energy_j / 3.6e6));
+    json_object_set_new(o, "busy_it_energy_kwh", json_real(p->r.busy_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "idle_it_energy_kwh", json_real(p->r.idle_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "energy_kwh", json_real(p->r.charge.energy_j / CCS_J_PER_KWH));
     json_object_set_new(o, "carbon_kg", json_real(p->r.charge.carbon_g / 1000.0));
     json_object_set_new(o, "cost", json_real(p->r.charge.cost));
     json_object_set_new(o, "embodied_carbon_kg", json_real(p->embodied_kg));
@@ -59,23 +59,23 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
     json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "name", c->name, "requests",
                           (json_int_t)v->requests, "p50_ms", v->p50_ms, "p95_ms", v->p95_ms, "p99_ms",
                           v->p99_ms, "slo_violation_frac", v->slo_violation_frac, "energy_kwh",
-                          v->charge.energy_j / 3.6e6, "carbon_kg", v->charge.carbon_g / 1000.0, "cost",
+                          v->charge.energy_j / CCS_J_PER_KWH, "carbon_kg", v->charge.carbon_g / 1000.0, "cost",
                           v->charge.cost);
     json_object_set_new(o, "mean_ms", json_real(v->mean_ms));
     json_object_set_new(o, "slo_p95_ms", c->slo_p95_ms > 0 ? json_real(c->slo_p95_ms) : json_null());
     json_object_set_new(o, "slo_met", v->slo_met < 0 ? json_null() : json_boolean(v->slo_met));
     json_object_set_new(o, "throughput_per_s", json_real(v->throughput_per_s));
     json_object_set_new(o, "rtt_ms", json_real(v->rtt_ms));
-    json_object_set_new(o, "busy_it_energy_kwh", json_real(v->busy_energy_j / 3.6e6));
-    json_object_set_new(o, "idle_it_energy_kwh", json_real(v->idle_energy_j / 3.6e6));
+    json_object_set_new(o, "busy_it_energy_kwh", json_real(v->busy_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "idle_it_energy_kwh", json_real(v->idle_energy_j / CCS_J_PER_KWH));
     json_object_set_new(o, "embodied_carbon_kg", json_real(v->embodied_kg));
     json_t *per = json_object();
-    json_object_set_new(per, "energy_wh", json_real(v->requests ? v->charge.energy_j / 3600.0 / n : 0.0));
+    json_object_set_new(per, "energy_wh", json_real(v->requests ? v->charge.energy_j / CCS_J_PER_WH / n : 0.0));
     json_object_set_new(per, "carbon_g", json_real(v->requests ? v->charge.carbon_g / n : 0.0));
     json_object_set_new(per, "cost", json_real(v->requests ? v->charge.cost / n : 0.0));
     json_object_set_new(o, "per_request", per);
     json_t *k = json_object();
-    json_object_set_new(k, "energy_kwh", json_real(v->requests ? v->charge.energy_j / 3.6e6 / n * 1000 : 0.0));
+    json_object_set_new(k, "energy_kwh", json_real(v->requests ? v->charge.energy_j / CCS_J_PER_KWH / n * 1000 : 0.0));
     json_object_set_new(k, "carbon_kg", json_real(v->requests ? v->charge.carbon_g / 1000.0 / n * 1000 : 0.0));
     json_object_set_new(k, "cost", json_real(v->requests ? v->charge.cost / n * 1000 : 0.0));
     json_object_set_new(o, "per_1000_requests", k);
@@ -119,7 +119,7 @@ static json_t *summary_json(const ccs_run_result *r)
         json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "name", s->jobs[i].name, "runs",
                               (json_int_t)j->runs, "deadline_misses", (json_int_t)j->deadline_misses,
                               "freshness_mean_h", j->freshness_mean_h, "freshness_max_h", j->freshness_max_h,
-                              "energy_kwh", j->charge.energy_j / 3.6e6, "carbon_kg", j->charge.carbon_g / 1000.0,
+                              "energy_kwh", j->charge.energy_j / CCS_J_PER_KWH, "carbon_kg", j->charge.carbon_g / 1000.0,
                               "cost", j->charge.cost);
         /* beyond the contract: the deadline guard, moves and what the forecast promised */
         json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
@@ -212,7 +212,7 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             const ccs_service_result *v = &r->services[i];
             fprintf(f, "%-16s %10llu %9.3f %9.3f %9.3f %7.2f%% %11.3f %12.3f %10.2f\n",
                     s->services[i].name, (unsigned long long)v->requests, v->p50_ms, v->p95_ms,
-                    v->p99_ms, 100 * v->slo_violation_frac, v->charge.energy_j / 3.6e6,
+                    v->p99_ms, 100 * v->slo_violation_frac, v->charge.energy_j / CCS_J_PER_KWH,
                     v->charge.carbon_g / 1000.0, v->charge.cost);
         }
         fprintf(f, "\n%-16s %12s %11s %12s %10s %11s %9s %9s\n", "per 1000 req", "throughput/s", "energy Wh",
@@ -221,7 +221,7 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             const ccs_service_result *v = &r->services[i];
             double k = v->requests ? 1000.0 / (double)v->requests : 0.0;
             fprintf(f, "%-16s %12.1f %11.4g %12.4g %10.4g %11.4g", s->services[i].name, v->throughput_per_s,
-                    v->charge.energy_j / 3600.0 * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
+                    v->charge.energy_j / CCS_J_PER_WH * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
             if (v->cache_kind == CCS_CACHE_TTL)
                 fprintf(f, " %8.1f%% %9.1f\n", 100 * v->cache_hit_rate, v->age_mean_s);
             else if (v->cache_kind == CCS_CACHE_FIXED)
@@ -241,8 +241,8 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
                          q->variant ? q->variant : "");
                 fprintf(f, "%-24s %-12s %-22s %6.2f %6.1f%% %6.2f %8ld %10.3f %10.3f\n", name,
                         q->hardware ? q->hardware : "-", model, q->r.mean_batch, 100 * q->r.utilisation,
-                        q->r.replicas_mean, q->r.replicas_max, q->r.busy_energy_j / 3.6e6,
-                        q->r.idle_energy_j / 3.6e6);
+                        q->r.replicas_mean, q->r.replicas_max, q->r.busy_energy_j / CCS_J_PER_KWH,
+                        q->r.idle_energy_j / CCS_J_PER_KWH);
             }
     }
     if (s->njobs) {
@@ -255,7 +255,7 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
                     s->jobs[i].name, (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
                     (unsigned long long)j->overrides, (unsigned long long)j->fallbacks,
                     (unsigned long long)j->unproven, (unsigned long long)j->moved, (unsigned long long)j->queued,
-                    j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / 3.6e6,
+                    j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / CCS_J_PER_KWH,
                     j->charge.carbon_g / 1000.0, j->charge.cost);
         }
     }

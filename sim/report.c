@@ -170,8 +170,9 @@ static void build_recommendations(report *r)
     tb->ncols = sizeof head / sizeof head[0];
     memcpy(tb->head, head, sizeof head);
     ranked *rk = calloc(t->npoints ? t->npoints : 1, sizeof *rk);
+    if (!rk) return;
     size_t n = 0;
-    for (size_t p = 0; rk && p < t->npoints; p++) {
+    for (size_t p = 0; p < t->npoints; p++) {
         double saved = 0, extra = 0;
         size_t k = 0;
         for (size_t i = p * (size_t)t->seeds; i < (p + 1) * (size_t)t->seeds && i < t->nrows; i++) {

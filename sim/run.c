@@ -1,6 +1,7 @@
 /* The run driver; see run.h. Order of work is fixed (regions, services, jobs, each in file
  * order) so that the same scenario and seed give bit-identical numbers. */
 #include "run.h"
+#include "ccs_units.h"
 
 #include "ccs_engine.h"
 #include "ccs_rng.h"
@@ -272,8 +273,8 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
             if (c->tariff.day_per_mwh >= 0)
                 snprintf(rr->tariff_text, sizeof rr->tariff_text,
                          "tariff (stated day/night, not market data: %g %s/MWh %02d:00-%02d:00 UTC, %g otherwise)",
-                         c->tariff.day_per_mwh, s->currency, (int)(c->tariff.day_from_us / 3600000000LL),
-                         (int)(c->tariff.day_to_us / 3600000000LL), c->tariff.night_per_mwh);
+                         c->tariff.day_per_mwh, s->currency, (int)(c->tariff.day_from_us / CCS_US_PER_HOUR),
+                         (int)(c->tariff.day_to_us / CCS_US_PER_HOUR), c->tariff.night_per_mwh);
             rr->price_source = c->price.file ? c->price.file : rr->tariff_text[0] ? rr->tariff_text
                                : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff, not market data)"
                                                              : "none";

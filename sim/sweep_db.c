@@ -228,10 +228,10 @@ static int check_counts(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err
         return damaged(db, err, "its sweep row says %lld points x %lld seeds = %lld runs, the scenario %lld x %lld",
                        (long long)v[0], (long long)v[1], (long long)v[2], (long long)np, (long long)nk);
     if (v[3] != np * nk)
-        return damaged(db, err, "%lld of its %lld runs recorded", (long long)v[3], (long long)(np * nk));
+        return damaged(db, err, "%lld of its %lld runs recorded", (long long)v[3], (long long)np * nk);
     if (v[4] != npar || v[5] != np * npar)
         return damaged(db, err, "%lld parameters and %lld point values recorded, expected %lld and %lld",
-                       (long long)v[4], (long long)v[5], (long long)npar, (long long)(np * npar));
+                       (long long)v[4], (long long)v[5], (long long)npar, (long long)np * npar);
     return 0;
 }
 
@@ -364,7 +364,8 @@ static int insert_runs(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_s
             sqlite3_bind_int64(st, 1, run);
             sqlite3_bind_int64(st, 2, (sqlite3_int64)p);
             sqlite3_bind_int(st, 3, k);
-            sqlite3_bind_int64(st, 4, (sqlite3_int64)(info->base_seed + (uint64_t)k));
+            const uint64_t seed = info->base_seed + (uint64_t)k; /* at most 2^63 - 1: checked with the spec */
+            sqlite3_bind_int64(st, 4, (sqlite3_int64)seed);
             sqlite3_bind_text(st, 5, name, -1, SQLITE_TRANSIENT);
             rc = insert_step(db, st, err);
         }

@@ -73,7 +73,7 @@ static int parse_range(const ccs_ynode *n, const char *key, sweep_param *sp, ccs
     static const char *names[3] = {"from", "to", "step"};
     int integral = 1;
     for (size_t i = 0; i < n->n; i++)
-        if (strcmp(n->keys[i], "from") && strcmp(n->keys[i], "to") && strcmp(n->keys[i], "step"))
+        if (strcmp(n->keys[i], "from") != 0 && strcmp(n->keys[i], "to") != 0 && strcmp(n->keys[i], "step") != 0)
             return ccs_err_at(err, CCS_EINPUT, n->file, n->key_line[i], n->key_col[i],
                               "sweep.%s: unknown key '%s': a range has from, to and step", key, n->keys[i]);
     for (int i = 0; i < 3; i++) {

@@ -100,6 +100,7 @@ def main():
                     help="do not first run the unmutated suite (when it was just run green)")
     ap.add_argument("--slow", nargs="*", default=["plan_props"])
     a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # a line per mutation as it ends, also into a log file
     muts = parse(a.patterns)
     for i, m in enumerate(muts, 1):
         path = os.path.join(ROOT, m["file"])

@@ -21,16 +21,17 @@ static ccs_run_result *run(const char *dir, const char *file, char **sets, size_
 /* One batching configuration: n requests every 1 ms over 1 h, batches of b taking 2 ms, the
  * latencies of a batch's requests given; percentiles are nearest-rank (of 5, 4, 3, 2 ms the
  * P50 is 3). */
-static void batching_case(const char *dir, const char *label, char **sets, size_t nsets, double b,
+static void batching_case(const char *dir, const char *label, char **sets, size_t nsets, size_t nb,
                           const double *lat_ms, double p50, double p95)
 {
+    const double b = (double)nb; /* lat_ms holds nb latencies */
     printf("batching %s\n", label);
     ccs_scenario *s;
     ccs_run_result *r = run(dir, "batching.yaml", sets, nsets, &s);
     const ccs_service_result *v = &r->services[0];
     const double n = 3.6e6, batches = n / b, busy_s = batches * 0.002;
     double mean = 0;
-    for (int i = 0; i < (int)b; i++) mean += lat_ms[i] / b;
+    for (size_t i = 0; i < nb; i++) mean += lat_ms[i] / b;
     check("requests", (double)v->requests, n, 0);
     check("batches", (double)v->pools[0].r.batches, batches, 0);
     check("mean batch", v->pools[0].r.mean_batch, b, 0);

@@ -75,7 +75,7 @@ static ccs_run_result *run_nightly(const char *trace, const char *at, int dur_mi
     snprintf(ck, sizeof ck, "jobs.nightly.checkpoint=%dm", ck_min);
     char *sets[] = {carbon, rel, dur, dl, ck, "jobs.nightly.interruptible=true"};
     ccs_run_result *r = check_run(path, sets, ck_min >= 0 ? 6 : 4, s);
-    size_t nmin = (size_t)(((*s)->end_us - (*s)->start_us) / MIN_US) + 2 * 24 * 60;
+    size_t nmin = (size_t)(((*s)->end_us - (*s)->start_us) / MIN_US) + (size_t)2 * 24 * 60;
     snprintf(path, sizeof path, "%s/traces/carbon/%s", dir, trace);
     *ci = minutes_of(path, (*s)->start_us, nmin);
     return r;
@@ -125,7 +125,7 @@ static void greenest_case(const char *region, const char *trace, const char *at,
 static double dp_min_minutes(const double *ci, size_t from, size_t len, int w, int ck)
 {
     enum { IDLE0, RUN, PAUSE };
-    size_t ne = (size_t)(w + ck + 1); /* e + ck in [0, w + ck] */
+    size_t ne = (size_t)w + (size_t)ck + 1; /* e + ck in [0, w + ck] */
     double *cur = malloc(3 * ne * sizeof *cur), *nxt = malloc(3 * ne * sizeof *nxt);
     for (size_t i = 0; i < 3 * ne; i++) cur[i] = INFINITY;
 #define AT(a, st, e) (a)[(size_t)(st) * ne + (size_t)((e) + ck)]
@@ -356,7 +356,7 @@ static dp_answer dp_f2_capped(const double *obj, const double *con, const int *s
 {
     dp_answer a = {INFINITY, 0, INFINITY};
     enum { RUN, PAUSE, NPH };
-    const size_t ne = (size_t)(w + ck + 1), nst = NPH * 3 * ne;
+    const size_t ne = (size_t)w + (size_t)ck + 1, nst = (size_t)NPH * 3 * ne;
     front *cur = calloc(nst, sizeof *cur), *nxt = calloc(nst, sizeof *nxt);
     if (!cur || !nxt) exit(2);
 #define ST(ph, k, e) ((((size_t)(ph) * 3 + (size_t)(k)) * ne) + (size_t)((e) + ck))
@@ -438,7 +438,7 @@ static void capped_case(const char *tmp, const char *region, const char *carbon,
     ccs_run_result *r = check_run(yaml, NULL, 0, &s);
     const ccs_job_result *j = &r->jobs[0];
     char path[4096];
-    size_t nmin = (size_t)((s->end_us - s->start_us) / MIN_US) + 2 * 24 * 60;
+    size_t nmin = (size_t)((s->end_us - s->start_us) / MIN_US) + (size_t)2 * 24 * 60;
     snprintf(path, sizeof path, "%s/traces/carbon/%s", dir, carbon);
     double *ci = minutes_of(path, s->start_us, nmin);
     snprintf(path, sizeof path, "%s/traces/price/%s", dir, price);

@@ -140,7 +140,8 @@ static int check(const char *what, double theory_ms, const double *x, int n, dou
 
 int main(int argc, char **argv)
 {
-    int quick = 0, seed_base = getenv("CCSIM_SEED_BASE") ? atoi(getenv("CCSIM_SEED_BASE")) : 1000;
+    const char *seed_env = getenv("CCSIM_SEED_BASE");
+    int quick = 0, seed_base = seed_env ? atoi(seed_env) : 1000;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) quick = 1;

@@ -63,7 +63,7 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     }
     /* Find the interval that holds the offset (after wrapping). */
     int64_t off = cfg->offset_us % s->span_us, acc = 0;
-    for (s->i = 0; s->i < s->n && acc + s->len_us[s->i] <= off; s->i++) acc += s->len_us[s->i];
+    for (s->i = 0; s->i + 1 < s->n && acc + s->len_us[s->i] <= off; s->i++) acc += s->len_us[s->i];
     s->interval_end = acc + s->len_us[s->i] - off;
     return 0;
 }

@@ -133,7 +133,7 @@ static int64_t next(void *p, ccs_request_attrs *attrs)
     state *s = p;
     if (s->failed) return INT64_MAX;
     for (;;) {
-        int64_t t;
+        int64_t t = 0;
         int rc = row(s, &t, attrs, &s->err);
         if (rc == 0) { /* end of the file */
             if (!s->loop) return INT64_MAX;
