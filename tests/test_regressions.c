@@ -11,6 +11,7 @@
 #include "ledger.h"
 #include "policy.h"
 #include "run.h"
+#include "sweep_fs.h"
 #include "window.h"
 
 #include <criterion/criterion.h>
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define H 3600000000LL
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
@@ -472,4 +475,86 @@ Test(regressions, threshold_does_all_the_work_besides_checkpoints)
     cr_assert(CLOSE(p.run.ci_h, 300), "%.17g", p.run.ci_h);
     cr_assert_eq(p.override, 0);
     ccs_run_plan_free(&p.run);
+}
+
+/* arrivals/trace_counts.c: an offset into the trace ignored inside its first interval. Counts
+ * of 3,600 in the first hour and none after, read from 30 min in, for an hour: the first
+ * interval has 30 min left, so about 1,800 requests (Poisson: sd 42) and none after; taking
+ * the whole first hour would give about 3,600. */
+Test(regressions, a_trace_offset_starts_inside_its_interval)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "counts.csv", "timestamp,value\n2023-01-01T00:00:00Z,3600\n2023-01-01T01:00:00Z,0\n"
+                                  "2023-01-01T02:00:00Z,0\n");
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 4\nregions: [{name: r, carbon: ci.csv}]\n"
+             "services:\n  - name: s\n    arrivals: {process: trace-counts, trace: %s/counts.csv, scale: 1,"
+             " offset: 30m}\n    service_time: {dist: deterministic, mean_ms: 1}\n",
+             dir);
+    ran x = run_text(yaml);
+    double n = (double)x.r->services[0].requests;
+    cr_assert(fabs(n - 1800) < 5 * sqrt(1800), "%g requests, expected about 1,800", n);
+    ran_free(x);
+}
+
+/* cache.c: Zipf popularity with the exponent's sign lost, and the theoretical hit rate left
+ * unweighted by each key's share. Three keys, s = 1: shares 6/11, 3/11, 2/11; one request a
+ * second, TTL 1 s: each key's hit probability is lt / (1 + lt), lt = share x 1 x 1, and the
+ * rate is their mean weighted by share: 36/187 + 9/154 + 4/143 = 0.27893... */
+Test(regressions, ttl_cache_theory_by_hand)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = 1000000, .keys = 3, .zipf_s = 1.0};
+    ccs_cache *c;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_cache_create(&cfg, rng, &c, &err), 0, "%s", err.msg);
+    double want = 36.0 / 187 + 9.0 / 154 + 4.0 / 143;
+    double got = ccs_cache_expected_hit_rate(c, 1.0);
+    cr_assert(CLOSE(got, want), "theory %.17g, by hand %.17g", got, want);
+    ccs_cache_destroy(c);
+    gsl_rng_free(rng);
+}
+
+/* policies/greenest_window.c: weighing cost as well as carbon. Two hours, 100 and 101 g/kWh,
+ * the cleaner one at 10,000 per MWh, the other free: greenest-window takes the cleaner hour
+ * whatever it costs (100 g for 1 kW); weighing 10.00 of cost too would move it to the free one. */
+Test(regressions, greenest_window_ignores_the_price)
+{
+    static const int64_t t[] = {0, H, 2 * H};
+    static const double ci[] = {100, 101}, price[] = {10000, 0}, ci_h[] = {0, 100, 201}, price_h[] = {0, 10000, 10000};
+    static ccs_option opt;
+    static ccs_policy_cfg cfg;
+    opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0,
+                       .w = {2, t, ci, price, ci_h, price_h}};
+    ccs_job_decision d = {0, 2 * H, H, 0, 1000.0, 0, &opt, 1, 0.0, &cfg};
+    ccs_plan p = {0};
+    cr_assert_eq(ccs_policy_find("greenest-window")->plan(&d, 0, &p), 0);
+    cr_assert(p.run.feasible);
+    cr_assert_eq(p.run.iv[0].a_us, 0, "start %lld", (long long)p.run.iv[0].a_us);
+    cr_assert(CLOSE(p.objective, 100), "%.17g g", p.objective);
+    ccs_run_plan_free(&p.run);
+}
+
+/* sweep_fs.c: any name holding ".tmp.<pid>" taken for a temporary of ours. Before writing
+ * DIR/summary.json, a writer removes the hidden temporaries (.NAME.tmp.PID) of writers that are
+ * gone; a user's own file "notes.tmp.<that pid>", not hidden, is not ours and must stay. */
+Test(regressions, only_hidden_temporaries_of_ended_writers_are_removed)
+{
+    pid_t dead = fork();
+    if (dead == 0) _exit(0);
+    cr_assert_gt(dead, 0);
+    waitpid(dead, NULL, 0); /* ended and reaped: kill(dead, 0) fails with ESRCH */
+    const char *dir = tmp_folder();
+    char ours[64], theirs[64], path[4200], probe[4300];
+    snprintf(ours, sizeof ours, ".summary.json.tmp.%ld", (long)dead);
+    snprintf(theirs, sizeof theirs, "notes.tmp.%ld", (long)dead);
+    write_text(dir, ours, "{");
+    write_text(dir, theirs, "a user's file");
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    ccs_fs_clean_temporaries(path);
+    snprintf(probe, sizeof probe, "%s/%s", dir, ours);
+    cr_assert_neq(access(probe, F_OK), 0, "the ended writer's temporary %s is still there", ours);
+    snprintf(probe, sizeof probe, "%s/%s", dir, theirs);
+    cr_assert_eq(access(probe, F_OK), 0, "the user's file %s was removed", theirs);
 }
