@@ -1,4 +1,4 @@
-/* A result cache in front of a service (DOMAIN.md 4): either a fixed hit probability, or a
+/* A result cache in front of a service (docs/model.md 4): either a fixed hit probability, or a
  * simulated TTL cache over `keys` keys with Zipf(s) popularity. In the TTL cache a miss stores a
  * fresh result at the time of the request (a constant lookup and the pipeline's own latency do
  * not age it further), and a hit serves the stored result while it is younger than the TTL; the

@@ -1,4 +1,4 @@
-/* Forecasts of a region's grid signals, as a policy sees them when it decides (DOMAIN.md 2):
+/* Forecasts of a region's grid signals, as a policy sees them when it decides (docs/model.md 2):
  * perfect (the trace itself), persistence (the same time of day, on the last day observed at
  * the decision: "same hour yesterday"), or noisy (the trace x (1 + e), e normal with a relative
  * spread that grows with the horizon; or the trace + e x its mean). Decisions use these; accounting always uses the actual

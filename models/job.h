@@ -1,4 +1,4 @@
-/* Deferrable jobs (DOMAIN.md 5): runs released periodically or at the stamps of a trace, each
+/* Deferrable jobs (docs/model.md 5): runs released periodically or at the stamps of a trace, each
  * planned by the policy from the forecast at its release, in its home region or (when the policy
  * moves work) in another allowed one after its input has been transferred; then admitted under
  * each region's capacity (capacity.h), and charged to the ledger at constant power over its

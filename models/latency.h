@@ -1,4 +1,4 @@
-/* Batch latency models (DOMAIN.md 4): the roofline form
+/* Batch latency models (docs/model.md 4): the roofline form
  *   L(b) = t_overhead + max(b FLOP_item / (peak_FLOPs eff), (bytes_weights + b bytes_item) / mem_BW)
  * or a measured table L(b) interpolated with GSL. The simulator never calls these per event: it
  * fills a table per stage and model variant over b = 1..max_batch once (and again when a

@@ -1,7 +1,7 @@
 /* The energy ledger of a run: for each region, the period cut into segments in which the carbon
  * intensity and the electricity price are both constant and which never cross an hour. Every
  * power draw of every consumer is added over its interval; carbon and cost then follow exactly
- * (DOMAIN.md 3): energy x PUE x intensity, and energy x PUE x price for owned hardware, plus
+ * (docs/model.md 3): energy x PUE x intensity, and energy x PUE x price for owned hardware, plus
  * instance-hours x hourly price for rented hardware. */
 #ifndef CCS_LEDGER_H
 #define CCS_LEDGER_H

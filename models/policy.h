@@ -1,4 +1,4 @@
-/* Scheduling policies as plug-ins (DOMAIN.md 6). A policy plans one run of a deferrable job in
+/* Scheduling policies as plug-ins (docs/model.md 6). A policy plans one run of a deferrable job in
  * one allowed region at a time, from the forecast as seen at the run's release; the job driver
  * (job.c) asks it for each region it may use (all allowed regions when the policy moves work,
  * or when the scenario sets policy.geo_shift; otherwise the home region only) and keeps the plan

@@ -1,5 +1,5 @@
 /* A pool of replicas of one hardware profile serving one model variant, behind a dynamic
- * batcher with Triton's semantics (DOMAIN.md 4): requests wait FCFS; a batch goes to a free
+ * batcher with Triton's semantics (docs/model.md 4): requests wait FCFS; a batch goes to a free
  * replica as soon as max_batch requests wait, or when the oldest has waited window_ms, taking
  * up to max_batch. max_batch 1 with window 0 is plain FCFS: an M/G/c queue.
  *

@@ -1,4 +1,4 @@
-/* An interactive service (DOMAIN.md 4): arrivals (a plug-in: Poisson, deterministic or a
+/* An interactive service (docs/model.md 4): arrivals (a plug-in: Poisson, deterministic or a
  * traffic trace), an optional cache, then a pipeline of stages, each a pool of replicas behind
  * a dynamic batcher (pool.h), a stage's traffic optionally split over routes (small vs large
  * model). Latency = network RTT + cache lookup + queueing and batch service in every stage; a

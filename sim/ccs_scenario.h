@@ -41,13 +41,13 @@ typedef struct ccs_hardware_cfg {
     double price_per_hour;       /* instance price; < 0: owned, pay for electricity */
     double embodied_kg;          /* manufacturing kgCO2e; 0: not counted */
     double lifetime_h;
-    /* For the roofline latency model (DOMAIN.md 4); 0: not known, and a model profile on this
+    /* For the roofline latency model (docs/model.md 4); 0: not known, and a model profile on this
      * hardware is then an error naming the missing figure. Dense peaks, per precision. */
     double peak_tflops_fp16, peak_tops_int8, peak_tops_int4;
     double mem_bw_gb_s;
 } ccs_hardware_cfg;
 
-/* A model profile (DOMAIN.md 4): the work per item and the weights, per variant. */
+/* A model profile (docs/model.md 4): the work per item and the weights, per variant. */
 enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4 };
 typedef struct ccs_variant_cfg {
     ccs_src_pos pos;

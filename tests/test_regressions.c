@@ -27,7 +27,7 @@
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
 
 /* cache.c: `now - at < ttl` made `<=`. A result stored at 0 with a 10 s TTL is served at
- * 9.999999 s and has expired at 10 s exactly (DOMAIN.md 4: younger than the TTL). */
+ * 9.999999 s and has expired at 10 s exactly (docs/model.md 4: younger than the TTL). */
 Test(regressions, ttl_cache_serves_until_the_ttl_and_not_at_it)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);

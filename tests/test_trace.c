@@ -81,7 +81,7 @@ Test(trace, column_choice_and_fill_rules)
     ccs_trace_destroy(t);
 }
 
-/* The price formats users hold (shared/data/README.md), in hand-made excerpts of their exact
+/* The price formats users hold (their sources: traces/README.md), in hand-made excerpts of their exact
  * layouts: Ember's ENTSO-E day-ahead prices (several countries in one file), and Energinet's
  * Elspot prices (';', decimal commas, two price areas interleaved, newest row first). */
 Test(trace, ember_and_energinet_price_files)

@@ -1,5 +1,5 @@
 /* geo-shift: run as soon as the job can (after the transfer of its input, away from home) in the
- * allowed region with the least forecast carbon (DOMAIN.md 6). For time and place together,
+ * allowed region with the least forecast carbon (docs/model.md 6). For time and place together,
  * set policy.geo_shift: true on a temporal policy instead. */
 #include "policy.h"
 

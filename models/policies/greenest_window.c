@@ -1,5 +1,5 @@
 /* greenest-window: the least forecast carbon within [release, deadline]: the best start of a
- * contiguous run, or the best set of intervals for an interruptible one (DOMAIN.md 6). */
+ * contiguous run, or the best set of intervals for an interruptible one (docs/model.md 6). */
 #include "policy.h"
 
 #include <math.h>
