@@ -15,8 +15,7 @@ struct ccs_arrivals {
     void *state;
 };
 
-int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_arrivals **out,
-                        ccs_err *err)
+int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_arrivals **out, ccs_err *err)
 {
     *out = NULL;
     ccs_arrivals *a = calloc(1, sizeof *a);

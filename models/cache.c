@@ -10,8 +10,8 @@ struct ccs_cache {
     double hit_prob;
     int64_t ttl_us;
     long nkeys;
-    double *p;                 /* key popularity, for the theory */
-    int64_t *stored_at;        /* per key: when its result was stored; < 0: never */
+    double *p;          /* key popularity, for the theory */
+    int64_t *stored_at; /* per key: when its result was stored; < 0: never */
     gsl_ran_discrete_t *keys;
     gsl_rng *rng;
 };

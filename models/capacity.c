@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct run_state {
-    uint32_t next;          /* index of the interval asked for or running */
-    int straight;           /* waited: runs its remaining work in one go */
+    uint32_t next; /* index of the interval asked for or running */
+    int straight;  /* waited: runs its remaining work in one go */
 } run_state;
 
 /* Work left from interval k on, if the run goes straight through from its start: interval k as

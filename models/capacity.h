@@ -17,19 +17,19 @@
 
 typedef struct ccs_capacity_run {
     int64_t deadline_us;
-    int64_t checkpoint_us;  /* the run time a resume after a pause adds */
-    double power_kw;        /* <= the capacity (checked when the scenario is loaded) */
-    ccs_interval *iv;       /* planned intervals, in order; rewritten in place as admitted */
-    uint32_t *n;            /* their count; may shrink */
-    int64_t wait_us;        /* out: total time the run waited for capacity */
+    int64_t checkpoint_us; /* the run time a resume after a pause adds */
+    double power_kw;       /* <= the capacity (checked when the scenario is loaded) */
+    ccs_interval *iv;      /* planned intervals, in order; rewritten in place as admitted */
+    uint32_t *n;           /* their count; may shrink */
+    int64_t wait_us;       /* out: total time the run waited for capacity */
 } ccs_capacity_run;
 
 typedef struct ccs_capacity_stats {
-    uint64_t queued_runs;   /* runs that waited at least once */
-    uint64_t peak_waiting;  /* most runs waiting at once */
-    int64_t peak_at_us;     /* when that peak was first reached */
-    double wait_h;          /* total waiting time of all runs */
-    double peak_kw;         /* highest load admitted */
+    uint64_t queued_runs;  /* runs that waited at least once */
+    uint64_t peak_waiting; /* most runs waiting at once */
+    int64_t peak_at_us;    /* when that peak was first reached */
+    double wait_h;         /* total waiting time of all runs */
+    double peak_kw;        /* highest load admitted */
 } ccs_capacity_stats;
 
 /* Admits the runs (in a fixed order: ties in time go by index) under capacity_kw. If hourly is

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
 typedef struct scratch {
     int64_t *t;
     double *ci, *price, *ci_h, *price_h;

@@ -20,17 +20,17 @@
 typedef struct ccs_forecast ccs_forecast;
 
 typedef struct ccs_forecast_params {
-    int kind;            /* CCS_FORECAST_PERFECT, _PERSISTENCE, _NOISY */
-    double error;        /* noisy: relative standard deviation at 24 h ahead */
-    int growth;          /* CCS_GROWTH_SQRT (error x sqrt(h / 24 h)), _LINEAR (x h / 24 h), _CONSTANT */
-    int scale;           /* CCS_ERROR_OF_VALUE: value x (1 + sd z); _OF_MEAN: value + sd x mean x z, the
+    int kind;      /* CCS_FORECAST_PERFECT, _PERSISTENCE, _NOISY */
+    double error;  /* noisy: relative standard deviation at 24 h ahead */
+    int growth;    /* CCS_GROWTH_SQRT (error x sqrt(h / 24 h)), _LINEAR (x h / 24 h), _CONSTANT */
+    int scale;     /* CCS_ERROR_OF_VALUE: value x (1 + sd z); _OF_MEAN: value + sd x mean x z, the
                           * mean over the whole trace (Wiesner et al.'s forecast error) */
-    uint64_t seed;       /* the scenario seed */
+    uint64_t seed; /* the scenario seed */
     const char *const *region_names;
 } ccs_forecast_params;
 
-int ccs_forecast_create(const ccs_ledger *ledger, size_t nregions, const ccs_forecast_params *p,
-                        ccs_forecast **out, ccs_err *err);
+int ccs_forecast_create(const ccs_ledger *ledger, size_t nregions, const ccs_forecast_params *p, ccs_forecast **out,
+                        ccs_err *err);
 void ccs_forecast_destroy(ccs_forecast *f);
 
 /* Region r's signals over [issue, to) as forecast at issue (to <= the ledger's end). The window

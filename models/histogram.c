@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #define SUB_BITS 10
-#define SUB (1u << SUB_BITS)
-#define EXACT (2u * SUB) /* values below this have their own bucket */
+#define SUB      (1u << SUB_BITS)
+#define EXACT    (2u * SUB)                          /* values below this have their own bucket */
 #define NBUCKETS (EXACT + (64 - SUB_BITS - 1) * SUB) /* exponents 11..63 */
 
 struct ccs_histogram {

@@ -15,8 +15,7 @@
 int64_t ccs_job_first_release(const ccs_job_cfg *cfg, int64_t start_us)
 {
     int64_t r = ccs_time_floor(start_us, CCS_US_PER_DAY) + cfg->release.at_us;
-    if (r < start_us) r += ((start_us - r + cfg->release.every_us - 1) / cfg->release.every_us) *
-                           cfg->release.every_us;
+    if (r < start_us) r += ((start_us - r + cfg->release.every_us - 1) / cfg->release.every_us) * cfg->release.every_us;
     return r;
 }
 
@@ -26,10 +25,10 @@ int64_t ccs_job_deadline(const ccs_job_cfg *cfg, int64_t rel_us, int64_t work_us
     /* by the start of the next workday after the run would end if started at once */
     const int64_t h = CCS_US_PER_HOUR, end = rel_us + work_us;
     int64_t day = ccs_time_floor(end, CCS_US_PER_DAY), tod = end - day;
-    int weekday = (int)((day / CCS_US_PER_DAY % 7 + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Monday 0 */
+    int weekday = (int)((day / CCS_US_PER_DAY % 7 + 7 + 3) % 7);  /* 1970-01-01 was a Thursday; Monday 0 */
     if (weekday < 5 && tod >= 9 * h && tod <= 17 * h) return end; /* ends in working hours: no slack */
     if (weekday < 5 && tod < 9 * h) return day + 9 * h;
-    int ahead = weekday == 5 ? 2 : 1;                              /* Sat, Sun: Monday */
+    int ahead = weekday == 5 ? 2 : 1; /* Sat, Sun: Monday */
     /* Friday evening: Monday; in Let's Wait Awhile's simulator (strategy.py) the next morning,
      * Saturday 09:00, which is what its published figures were computed with */
     if (weekday == 4 && cfg->deadline_rule == CCS_DEADLINE_NEXT_WORKDAY) ahead = 3;
@@ -99,7 +98,6 @@ static int traces_end_error(ccs_err *err, const ccs_job_cfg *cfg, int64_t rel, i
                        cfg->name, a, b, t1);
 }
 
-
 static int add_record(ccs_job_result *out, size_t *cap, const ccs_job_run_record *rec, const ccs_run_plan *run)
 {
     if (out->runs == *cap) {
@@ -160,8 +158,9 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             ccs_time_format(rel, a, sizeof a);
             rc = ccs_err_at(err, CCS_EINPUT, cfg->pos.file, cfg->pos.line, cfg->pos.col,
                             "job '%s': the run released at %s has %.10g h of work but a deadline "
-                            "of %.10g h: expected jobs.%s.deadline >= each run's work", cfg->name, a,
-                            (double)work / CCS_US_PER_HOUR_F, (double)(deadline - rel) / CCS_US_PER_HOUR_F, cfg->name);
+                            "of %.10g h: expected jobs.%s.deadline >= each run's work",
+                            cfg->name, a, (double)work / CCS_US_PER_HOUR_F,
+                            (double)(deadline - rel) / CCS_US_PER_HOUR_F, cfg->name);
             break;
         }
         if (deadline > ccs_ledger_t1(env->ledger)) {
@@ -178,8 +177,8 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         }
         if (rc) break;
-        ccs_job_decision d = {rel, deadline, work, cfg->checkpoint_us, power_w, cfg->interruptible,
-                              opts, nconsider, 0.0, &sc->policy};
+        ccs_job_decision d = {rel,  deadline,  work, cfg->checkpoint_us, power_w, cfg->interruptible,
+                              opts, nconsider, 0.0,  &sc->policy};
         double ci_h, price_h;
         ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
         d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
@@ -211,7 +210,9 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             best.fallback = 1;
             chosen = 0;
         }
-        ccs_job_run_record rec = {.release_us = rel, .deadline_us = deadline, .region = opts[chosen].region,
+        ccs_job_run_record rec = {.release_us = rel,
+                                  .deadline_us = deadline,
+                                  .region = opts[chosen].region,
                                   .override = best.override,
                                   .fallback = best.fallback,
                                   .unproven = unproven,
@@ -252,8 +253,9 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
             for (size_t k = 0; k < out[j].runs; k++) {
                 ccs_job_run_record *rec = &out[j].records[k];
                 if (rec->region != (int)r) continue;
-                runs[m++] = (ccs_capacity_run){rec->deadline_us, specs[j].cfg->checkpoint_us, specs[j].cfg->power_kw,
-                                               out[j].iv + rec->iv_first, &rec->intervals, 0};
+                runs[m++] = (ccs_capacity_run){rec->deadline_us,       specs[j].cfg->checkpoint_us,
+                                               specs[j].cfg->power_kw, out[j].iv + rec->iv_first,
+                                               &rec->intervals,        0};
             }
         ccs_capacity_stats st;
         int rc = ccs_capacity_admit(capacity, runs, m, env->start_us, hourly, nhours, &st);
@@ -315,8 +317,10 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                           rec->region, iv[i].a_us, iv[i].b_us, &c.cost) != 0) {
                 char a[32];
                 ccs_time_format(iv[i].a_us, a, sizeof a);
-                return ccs_err_set(err, CCS_EINPUT, "job '%s': the spot price series %s has no price for the run "
-                                   "at %s: expected it to cover every run", cfg->name, ccs_trace_path(spec->spot), a);
+                return ccs_err_set(err, CCS_EINPUT,
+                                   "job '%s': the spot price series %s has no price for the run "
+                                   "at %s: expected it to cover every run",
+                                   cfg->name, ccs_trace_path(spec->spot), a);
             }
         if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
             double money = cfg->input_gb * env->sc->transfer.cost_per_gb;

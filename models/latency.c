@@ -8,8 +8,8 @@
 
 #include <assert.h>
 #include <gsl/gsl_errno.h>
-#include <limits.h>
 #include <gsl/gsl_interp.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #ifndef CCS_KERNEL_NAME
@@ -25,9 +25,9 @@
 #endif
 
 CCS_CLONES
-void CCS_KERNEL_NAME(size_t nprofiles, const double *restrict overhead_s,
-                     const double *restrict compute_s_per_item, const double *restrict weights_s,
-                     const double *restrict memory_s_per_item, size_t max_batch, double *restrict out_s)
+void CCS_KERNEL_NAME(size_t nprofiles, const double *restrict overhead_s, const double *restrict compute_s_per_item,
+                     const double *restrict weights_s, const double *restrict memory_s_per_item, size_t max_batch,
+                     double *restrict out_s)
 {
     assert(max_batch <= (size_t)INT_MAX);
     for (size_t p = 0; p < nprofiles; p++) {
@@ -52,13 +52,14 @@ void ccs_latency_roofline_table(const ccs_roofline *p, size_t max_batch, double 
     ccs_latency_roofline_tables(1, &o, &c, &w, &m, max_batch, table_s);
 }
 
-int ccs_latency_table_from_points(const double *b, const double *l_s, size_t n, size_t max_batch,
-                                  double *table_s, ccs_err *err)
+int ccs_latency_table_from_points(const double *b, const double *l_s, size_t n, size_t max_batch, double *table_s,
+                                  ccs_err *err)
 {
     if (n < 2) return ccs_err_set(err, CCS_EINPUT, "latency table: %zu points, expected at least 2", n);
     for (size_t i = 1; i < n; i++)
         if (!(b[i] > b[i - 1]))
-            return ccs_err_set(err, CCS_EINPUT, "latency table: batch sizes must increase (%g after %g)", b[i], b[i - 1]);
+            return ccs_err_set(err, CCS_EINPUT, "latency table: batch sizes must increase (%g after %g)", b[i],
+                               b[i - 1]);
     if (b[0] > 1 || b[n - 1] < (double)max_batch)
         return ccs_err_set(err, CCS_EINPUT,
                            "latency table covers batch sizes %g to %g, but max_batch is %zu: expected "

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct region_book {
     ccs_ledger_region cfg;
     size_t nseg;
@@ -37,8 +36,7 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int check_cover(const ccs_trace *t, int64_t t0, int64_t t1, const char *what,
-                       const char *region, ccs_err *err)
+static int check_cover(const ccs_trace *t, int64_t t0, int64_t t1, const char *what, const char *region, ccs_err *err)
 {
     if (ccs_trace_start_us(t) <= t0 && ccs_trace_end_us(t) >= t1) return 0;
     char a[32], b[32], c[32], d[32];
@@ -62,8 +60,7 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
     if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t n = 0;
     b[n++] = t0;
-    for (int64_t h = ccs_time_floor(t0, CCS_US_PER_HOUR) + CCS_US_PER_HOUR; h < t1; h += CCS_US_PER_HOUR)
-        b[n++] = h;
+    for (int64_t h = ccs_time_floor(t0, CCS_US_PER_HOUR) + CCS_US_PER_HOUR; h < t1; h += CCS_US_PER_HOUR) b[n++] = h;
     for (int k = 0; k < 2; k++) {
         if (!tr[k]) continue;
         const int64_t *ts = ccs_trace_times(tr[k]);
@@ -105,8 +102,8 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
     return 0;
 }
 
-int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us,
-                      ccs_ledger **out, ccs_err *err)
+int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us, ccs_ledger **out,
+                      ccs_err *err)
 {
     *out = NULL;
     ccs_ledger *l = calloc(1, sizeof *l);
@@ -118,8 +115,7 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     l->t1 = INT64_MAX;
     for (size_t r = 0; r < nregions; r++) {
         if (ccs_trace_end_us(regions[r].carbon) < l->t1) l->t1 = ccs_trace_end_us(regions[r].carbon);
-        if (regions[r].price && ccs_trace_end_us(regions[r].price) < l->t1)
-            l->t1 = ccs_trace_end_us(regions[r].price);
+        if (regions[r].price && ccs_trace_end_us(regions[r].price) < l->t1) l->t1 = ccs_trace_end_us(regions[r].price);
     }
     if (l->t1 < t1_us) l->t1 = t1_us; /* coverage is checked below with a clear message */
     l->nregions = nregions;
@@ -132,8 +128,7 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     for (size_t r = 0; r < nregions && !rc; r++) {
         l->books[r].cfg = regions[r];
         rc = check_cover(regions[r].carbon, t0_us, t1_us, "carbon", regions[r].name, err);
-        if (!rc && regions[r].price)
-            rc = check_cover(regions[r].price, t0_us, t1_us, "price", regions[r].name, err);
+        if (!rc && regions[r].price) rc = check_cover(regions[r].price, t0_us, t1_us, "price", regions[r].name, err);
         if (!rc) rc = build_book(&l->books[r], t0_us, l->t1, err);
     }
     if (rc) {
@@ -189,13 +184,16 @@ static size_t find_segment(region_book *bk, int64_t t)
     size_t lo = 0, hi = bk->nseg; /* largest s with seg_start[s] <= t */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (bk->seg_start[mid] <= t) lo = mid; else hi = mid;
+        if (bk->seg_start[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
     }
     return lo;
 }
 
-int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned,
-                   double rent_per_hour, ccs_charge *charge)
+int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned, double rent_per_hour,
+                   ccs_charge *charge)
 {
     if (a_us < l->t0 || b_us > l->t1 || b_us < a_us) return -1;
     region_book *bk = &l->books[r];
@@ -260,8 +258,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             bk->h_cost = calloc(nh, sizeof(double));
             bk->h_ci = calloc(nh, sizeof(double));
             bk->h_price = calloc(nh, sizeof(double));
-            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost ||
-                !bk->h_ci || !bk->h_price)
+            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost || !bk->h_ci || !bk->h_price)
                 return -1;
         }
         bk->nh = nh;

@@ -16,21 +16,21 @@ typedef struct ccs_ledger ccs_ledger;
 
 typedef struct ccs_ledger_region {
     const char *name;
-    const ccs_trace *carbon;  /* gCO2e/kWh */
-    const ccs_trace *price;   /* currency/MWh, or NULL */
+    const ccs_trace *carbon;    /* gCO2e/kWh */
+    const ccs_trace *price;     /* currency/MWh, or NULL */
     double fixed_price_per_mwh; /* used when price is NULL and this is >= 0 */
     double pue;
-    int day_night;              /* price NULL: a stated day/night tariff instead of the flat one */
+    int day_night; /* price NULL: a stated day/night tariff instead of the flat one */
     double day_per_mwh, night_per_mwh;
     int64_t day_from_us, day_to_us; /* day = [from, to), UTC clock time, whole hours */
 } ccs_ledger_region;
 
 /* What one draw cost: the consumer adds these to its own totals. */
 typedef struct ccs_charge {
-    double it_energy_j;    /* at the servers */
-    double energy_j;       /* from the grid: IT x PUE */
+    double it_energy_j; /* at the servers */
+    double energy_j;    /* from the grid: IT x PUE */
     double carbon_g;
-    double cost;           /* electricity (owned hardware) + instance rent */
+    double cost; /* electricity (owned hardware) + instance rent */
 } ccs_charge;
 
 /* into += c, field by field. */
@@ -38,15 +38,15 @@ void ccs_charge_add(ccs_charge *into, const ccs_charge *c);
 
 /* Starts at t0 (epoch us) and reaches as far as all the region traces go. The traces must cover
  * at least [t0, t1): checked, with an error naming the trace file and the missing time. */
-int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us,
-                      ccs_ledger **out, ccs_err *err);
+int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t t0_us, int64_t t1_us, ccs_ledger **out,
+                      ccs_err *err);
 void ccs_ledger_destroy(ccs_ledger *l);
 
 /* Adds a constant draw of power_w over [a_us, b_us) in region r. owned: pays electricity;
  * rent_per_hour: instance price (0 for owned). Returns 0, or -1 if the interval leaves the
  * ledger's period (a model bug or a period too short, reported by the caller). */
-int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned,
-                   double rent_per_hour, ccs_charge *charge);
+int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned, double rent_per_hour,
+                   ccs_charge *charge);
 
 /* Books a sum of money (a data transfer, say) in region r's cost at t. Returns 0, or -1 if t is
  * outside the ledger's period. */
@@ -58,7 +58,7 @@ int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount);
  * until destroy. */
 typedef struct ccs_signal {
     size_t n;
-    const int64_t *t;        /* n + 1 boundaries, epoch microseconds */
+    const int64_t *t; /* n + 1 boundaries, epoch microseconds */
     const double *ci, *price;
     double pue;
 } ccs_signal;

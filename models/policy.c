@@ -6,9 +6,8 @@
 #include <string.h>
 
 static const ccs_policy_type *const registry[] = {
-    &ccs_policy_run_now,        &ccs_policy_greenest_window, &ccs_policy_cheapest_window,
-    &ccs_policy_price_tolerance, &ccs_policy_carbon_cap,     &ccs_policy_threshold,
-    &ccs_policy_geo_shift,
+    &ccs_policy_run_now,    &ccs_policy_greenest_window, &ccs_policy_cheapest_window, &ccs_policy_price_tolerance,
+    &ccs_policy_carbon_cap, &ccs_policy_threshold,       &ccs_policy_geo_shift,
 };
 #define NPOLICIES (sizeof registry / sizeof registry[0])
 
@@ -84,15 +83,15 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
     ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, con_carbon * g_per, con_cost * c_per, con_hours, inner};
     out->override = 0;
     out->fallback = 0;
-    int rc = d->interruptible
-                 ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj,
-                                         &out->run)
-                 : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj,
-                                         &out->run);
+    int rc =
+        d->interruptible
+            ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj, &out->run)
+            : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj, &out->run);
     if (rc != 0) return rc;
     out->unproven = !out->run.exact;
     if (out->run.feasible)
-        out->objective = obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
+        out->objective =
+            obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
     /* run-at-ready, checked exactly: at a cap of exactly its own cost (price-tolerance at X = 0)
      * the search's tolerance leaves it out. Weighed on the stack; built only if it wins. */
     if (!run_at_ready_fits(d, k)) return 0;

@@ -16,11 +16,11 @@
 
 /* One region a run may use, as the policy sees it. */
 typedef struct ccs_option {
-    int region;              /* index into the scenario's regions */
+    int region; /* index into the scenario's regions */
     double pue;
-    int64_t ready_us;        /* earliest start: the release, plus the transfer time away from home */
-    double transfer_cost;    /* currency; 0 at home */
-    ccs_window w;            /* forecast from the release to the deadline */
+    int64_t ready_us;     /* earliest start: the release, plus the transfer time away from home */
+    double transfer_cost; /* currency; 0 at home */
+    ccs_window w;         /* forecast from the release to the deadline */
 } ccs_option;
 
 typedef struct ccs_job_decision {
@@ -29,26 +29,26 @@ typedef struct ccs_job_decision {
     int64_t checkpoint_us;           /* extra run time of each resume (interruptible) */
     double power_w;
     int interruptible;
-    const ccs_option *opts;          /* allowed regions; opts[0] is home */
+    const ccs_option *opts; /* allowed regions; opts[0] is home */
     size_t nopts;
-    double baseline_cost;            /* forecast cost of run-now: at release, at home, in one go */
-    const ccs_policy_cfg *cfg;       /* X, Y and the rest */
+    double baseline_cost;      /* forecast cost of run-now: at release, at home, in one go */
+    const ccs_policy_cfg *cfg; /* X, Y and the rest */
 } ccs_job_decision;
 
 typedef struct ccs_plan {
-    ccs_run_plan run;        /* intervals, forecast integrals, feasible */
-    double objective;        /* what the policy minimised, comparable between regions */
-    int override;            /* the deadline guard chose the start: slack ran out */
-    int fallback;            /* no plan met the policy's constraint: its fallback was taken */
-    int unproven;            /* a search behind it gave up (CCS_SLOTS_TOO_MANY): the best plan it
+    ccs_run_plan run; /* intervals, forecast integrals, feasible */
+    double objective; /* what the policy minimised, comparable between regions */
+    int override;     /* the deadline guard chose the start: slack ran out */
+    int fallback;     /* no plan met the policy's constraint: its fallback was taken */
+    int unproven;     /* a search behind it gave up (CCS_SLOTS_TOO_MANY): the best plan it
                               * found, feasible, but not proven the best (or proven that none fits) */
 } ccs_plan;
 
 typedef struct ccs_policy_type {
-    int version;             /* 1; first, as in sqlite3_vfs, so the struct can grow */
+    int version; /* 1; first, as in sqlite3_vfs, so the struct can grow */
     const char *name;
-    const char *summary;     /* one line for --help and the README */
-    int moves;               /* 1: searches every allowed region by itself (geo-shift) */
+    const char *summary; /* one line for --help and the README */
+    int moves;           /* 1: searches every allowed region by itself (geo-shift) */
     /* Plans the run in option k. Fills out (run.feasible 0: nothing fits there). Returns 0, or
      * -1 if memory ran out. */
     int (*plan)(const ccs_job_decision *d, size_t k, ccs_plan *out);
@@ -82,8 +82,8 @@ double ccs_policy_cost_of(const ccs_job_decision *d, size_t k, double price_h);
  * obj/con weights: carbon_g, cost (+ transfer, a constant), hours. Run-at-ready is always a
  * candidate: taken when it meets the constraint (checked exactly, with ccs_policy_cost) and does
  * strictly better than what the search found. out->fallback = 0, out->override = 0. */
-int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost,
-                      double con_carbon, double con_cost, double con_hours, double bound, ccs_plan *out);
+int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, double con_carbon,
+                      double con_cost, double con_hours, double bound, ccs_plan *out);
 
 /* Starts at the option's ready time and runs straight through. */
 int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out);

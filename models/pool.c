@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct qitem {
     int64_t t_arr, t_enq;
 } qitem;
@@ -65,8 +64,8 @@ static void charge(ccs_pool *p, int64_t a, int64_t b, double power_w, double ren
 {
     if (power_w <= 0 && rent_per_h <= 0) return;
     ccs_charge c = {0};
-    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, power_w, p->owned,
-                       rent_per_h, &c) != 0)
+    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, power_w, p->owned, rent_per_h,
+                       &c) != 0)
         p->ledger_failed = 1;
     ccs_charge_add(into, &c);
     ccs_series_charge(p->par.series, a, &c);
@@ -363,8 +362,8 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->kind_handover = p->fcfs && !par->done_early ? ccs_engine_add_handler(par->eng, on_handover, p) : 0;
     if (p->fcfs) p->free_at = calloc((size_t)p->nslots, sizeof *p->free_at);
     if (!p->batch_arr || !p->batch_n || !p->free_stack || !p->off_stack || (par->table_s && !p->table_us) ||
-        p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0 ||
-        p->kind_handover < 0 || (p->fcfs && !p->free_at)) {
+        p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0 || p->kind_handover < 0 ||
+        (p->fcfs && !p->free_at)) {
         ccs_pool_destroy(p);
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -416,8 +415,7 @@ int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
     if (p->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the waiting line");
     charge_provisioned_to(p, p->par.horizon_us);
     set_serving(p, p->par.horizon_us, 0);
-    if (p->ledger_failed)
-        return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
+    if (p->ledger_failed) return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
     memset(out, 0, sizeof *out);
     out->items = p->items;
     out->batches = p->batches;

@@ -27,13 +27,13 @@ typedef void (*ccs_pool_done_fn)(void *ctx, const int64_t *t_arr, size_t n, int6
 
 typedef struct ccs_pool_params {
     const ccs_pool_cfg *cfg;
-    const ccs_hardware_cfg *hw;  /* NULL: draws no power */
-    const double *table_s;       /* L(b) for b = 1..max_batch, or NULL: draw from service_time */
+    const ccs_hardware_cfg *hw; /* NULL: draws no power */
+    const double *table_s;      /* L(b) for b = 1..max_batch, or NULL: draw from service_time */
     int region;
     ccs_engine *eng;
     ccs_ledger *ledger;
     ccs_series *series;
-    gsl_rng *rng;                /* service times */
+    gsl_rng *rng; /* service times */
     int64_t t0_us, horizon_us;
     ccs_pool_done_fn done;
     void *done_ctx;
@@ -45,12 +45,12 @@ typedef struct ccs_pool_params {
 typedef struct ccs_pool_result {
     uint64_t items, batches;
     double mean_batch;
-    double utilisation;        /* busy replica time / serving replica time */
-    double replicas_mean;      /* provisioned, time-weighted over the period */
-    long replicas_max;         /* provisioned */
+    double utilisation;   /* busy replica time / serving replica time */
+    double replicas_mean; /* provisioned, time-weighted over the period */
+    long replicas_max;    /* provisioned */
     long scale_ups, scale_downs;
     double busy_energy_j, idle_energy_j; /* IT energy */
-    double provisioned_hours;  /* replica-hours, for embodied carbon */
+    double provisioned_hours;            /* replica-hours, for embodied carbon */
     ccs_charge charge;
 } ccs_pool_result;
 

@@ -5,17 +5,17 @@
 #ifndef CCS_SERIES_H
 #define CCS_SERIES_H
 
-#include "ledger.h"
 #include "ccs_units.h"
+#include "ledger.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct ccs_series {
-    int64_t hour0_us;    /* epoch start of slot 0 */
-    int64_t t0_us;       /* epoch time of simulated time 0 */
+    int64_t hour0_us; /* epoch start of slot 0 */
+    int64_t t0_us;    /* epoch time of simulated time 0 */
     size_t n;
-    double *requests;    /* measured requests, by arrival hour */
+    double *requests; /* measured requests, by arrival hour */
     double *latency_sum_ms;
     double *slo_misses;
     double *cache_hits;

@@ -24,16 +24,16 @@ struct ccs_service {
     ccs_arrivals *arrivals;
     ccs_cache *cache;
     int64_t horizon_us, warmup_us;
-    int64_t const_us;      /* RTT + lookup */
-    int64_t slo_limit_us;  /* INT64_MAX: no SLO */
+    int64_t const_us;     /* RTT + lookup */
+    int64_t slo_limit_us; /* INT64_MAX: no SLO */
     int kind_arrival;
     size_t nstages, npools;
-    size_t *stage_first;   /* pools of stage k: stage_first[k] .. stage_first[k + 1] - 1 */
-    double *cum_share;     /* per pool: the cumulative share within its stage */
-    gsl_rng **rng_route;   /* per stage; NULL for one route */
+    size_t *stage_first; /* pools of stage k: stage_first[k] .. stage_first[k + 1] - 1 */
+    double *cum_share;   /* per pool: the cumulative share within its stage */
+    gsl_rng **rng_route; /* per stage; NULL for one route */
     ccs_pool **pools;
     pool_ref *refs;
-    double *tables_s;      /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
+    double *tables_s; /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
     size_t *table_off;
     const ccs_pool_cfg **pool_cfg;
     const char **route_name;
@@ -158,7 +158,8 @@ static int build_tables(ccs_service *s, ccs_err *err)
         const ccs_variant_cfg *v = ccs_model_variant(m, c->variant);
         double peak = (v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
                        : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
-                                                       : hw->peak_tflops_fp16) * 1e12;
+                                                       : hw->peak_tflops_fp16) *
+                      1e12;
         double bw = hw->mem_bw_gb_s * 1e9;
         ov[r] = m->overhead_ms / 1e3;
         comp[r] = (v->flop_per_item > 0 ? v->flop_per_item : m->flop_per_item) / (peak * m->efficiency);
@@ -202,8 +203,8 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     s->refs = calloc(s->npools ? s->npools : 1, sizeof *s->refs);
     s->pool_cfg = calloc(s->npools ? s->npools : 1, sizeof *s->pool_cfg);
     s->route_name = calloc(s->npools ? s->npools : 1, sizeof *s->route_name);
-    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->refs ||
-        !s->pool_cfg || !s->route_name)
+    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->refs || !s->pool_cfg ||
+        !s->route_name)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t i = 0;
     char name[600];
@@ -261,8 +262,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
              * line, and memory, grow without bound. Peaks above it are fine: queues drain. */
             double offered = rate * miss * s->route_share[p], cap = ccs_pool_capacity_per_s(s->pools[p]);
             if (offered >= cap)
-                return ccs_err_at(err, CCS_EINPUT, c->stages[k].pos.file, c->stages[k].pos.line,
-                                  c->stages[k].pos.col,
+                return ccs_err_at(err, CCS_EINPUT, c->stages[k].pos.file, c->stages[k].pos.line, c->stages[k].pos.col,
                                   "services[%s] stage '%s'%s%s: mean offered load %.4g requests/s >= "
                                   "capacity %.4g (replicas x max_batch / L(max_batch)): the queue would "
                                   "grow without bound; expected a load below 1 (mean rate x mean_ms / "
@@ -275,8 +275,8 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
 }
 
 int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us,
-                       int64_t warmup_us, ccs_service **out, ccs_err *err)
+                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
+                       ccs_service **out, ccs_err *err)
 {
     *out = NULL;
     ccs_service *s = calloc(1, sizeof *s);

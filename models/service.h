@@ -20,35 +20,35 @@
 typedef struct ccs_service ccs_service;
 
 typedef struct ccs_service_pool_result {
-    const char *stage, *route;     /* route NULL: the stage has one pool */
-    double share;                  /* of the stage's traffic */
+    const char *stage, *route;                               /* route NULL: the stage has one pool */
+    double share;                                            /* of the stage's traffic */
     const char *hardware, *model, *variant, *quality_metric; /* NULL where not given */
     double quality_delta;
     long max_batch;
     double window_ms;
-    double l1_ms, lmax_ms;         /* batch service time at b = 1 and b = max_batch (mean for draws) */
-    double embodied_kg;            /* provisioned replica-hours x embodied / lifetime */
+    double l1_ms, lmax_ms; /* batch service time at b = 1 and b = max_batch (mean for draws) */
+    double embodied_kg;    /* provisioned replica-hours x embodied / lifetime */
     ccs_pool_result r;
 } ccs_service_pool_result;
 
 typedef struct ccs_service_result {
-    uint64_t requests;          /* measured: arrived after the warm-up, completed */
-    double measured_s;          /* the measured window: period - warm-up */
-    double throughput_per_s;    /* requests / measured_s */
+    uint64_t requests;       /* measured: arrived after the warm-up, completed */
+    double measured_s;       /* the measured window: period - warm-up */
+    double throughput_per_s; /* requests / measured_s */
     double mean_ms, p50_ms, p95_ms, p99_ms;
-    double slo_violation_frac;  /* share of requests slower than slo_p95_ms; 0 without an SLO */
-    int slo_met;                /* p95 <= slo (1), not (0), no SLO (-1) */
+    double slo_violation_frac; /* share of requests slower than slo_p95_ms; 0 without an SLO */
+    int slo_met;               /* p95 <= slo (1), not (0), no SLO (-1) */
     double rtt_ms, lookup_ms;
     int cache_kind;
     double cache_hit_rate, cache_hit_rate_theory; /* measured; Poisson theory (cache.h) */
     double age_mean_s, age_p95_s, age_hit_mean_s; /* of served results (misses are fresh: 0) */
-    double busy_energy_j;       /* IT energy of serving requests */
-    double idle_energy_j;       /* IT energy of provisioned replicas at idle power */
+    double busy_energy_j;                         /* IT energy of serving requests */
+    double idle_energy_j;                         /* IT energy of provisioned replicas at idle power */
     double embodied_kg;
-    ccs_charge charge;          /* everything this service drew, as the ledger priced it */
+    ccs_charge charge; /* everything this service drew, as the ledger priced it */
     size_t npools;
     ccs_service_pool_result *pools;
-    ccs_series series;          /* hourly */
+    ccs_series series; /* hourly */
 } ccs_service_result;
 
 /* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop;
@@ -57,8 +57,8 @@ typedef struct ccs_service_result {
  * pool) or service_time/S/STAGE/ROUTE. Fails (err filled) when the arrivals cannot be set up
  * or a pool's mean offered load is at or above its capacity. */
 int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us,
-                       int64_t warmup_us, ccs_service **out, ccs_err *err);
+                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
+                       ccs_service **out, ccs_err *err);
 void ccs_service_destroy(ccs_service *s);
 
 /* Schedules the first arrival and the autoscalers. */

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Forward states at a boundary: nothing run yet, paused after a run, running (the piece before was
  * run). Backward states of the suffix from a boundary: nothing runs in it, its first piece idle
  * (something runs later), its first piece run. */
@@ -48,13 +47,13 @@ typedef struct search {
     double ub;                      /* a plan's cost (the best contiguous run's): INFINITY if none */
     /* capped search only */
     int capped;
-    double bound;                   /* the constraint's integral may not exceed it */
+    double bound;                     /* the constraint's integral may not exceed it */
     double *minq_after, *minq_before; /* least constraint rate over pieces j..n-1, and over 0..j-1 */
-    double *stair_c, *stair_g;      /* scratch: a staircase of (cost, constraint) for dominance */
+    double *stair_c, *stair_g;        /* scratch: a staircase of (cost, constraint) for dominance */
     size_t stair_cap;
-    long long pairs_left;           /* join pairs the capped search may still weigh */
-    int32_t *dq;                    /* scratch for the joins' deques: the longest backward list */
-    size_t max_labels;              /* CCS_SLOTS_MAX_LABELS, or _CAPPED */
+    long long pairs_left; /* join pairs the capped search may still weigh */
+    int32_t *dq;          /* scratch for the joins' deques: the longest backward list */
+    size_t max_labels;    /* CCS_SLOTS_MAX_LABELS, or _CAPPED */
 } search;
 
 /* One way into a list: every label of a neighbouring list, its work shifted and its cost raised. */
@@ -125,8 +124,10 @@ static int stair_dominates(const search *s, size_t m, double c, double g)
     size_t lo = 0, hi = m; /* the last entry with cost <= c has the least constraint among them */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (s->stair_c[mid] <= c) lo = mid + 1;
-        else hi = mid;
+        if (s->stair_c[mid] <= c)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo > 0 && s->stair_g[lo - 1] <= g;
 }
@@ -218,7 +219,8 @@ static int merge(search *s, list *to, const source *src, int nsrc, int prune, do
  * boundary takes no new start. Labels are recorded with their neighbour's state. */
 static int step(search *s, const list *from, list *to, const piece *p, int prune, double min_rate, double min_con)
 {
-    double run_cost = p->rate * ((double)p->len / CCS_US_PER_HOUR_F), run_con = p->con * ((double)p->len / CCS_US_PER_HOUR_F);
+    double run_cost = p->rate * ((double)p->len / CCS_US_PER_HOUR_F),
+           run_con = p->con * ((double)p->len / CCS_US_PER_HOUR_F);
     source none[1] = {{&from[FW_NONE], 0, 0, 0, FW_NONE, 0}};
     source paused[2] = {{&from[FW_PAUSED], 0, 0, 0, FW_PAUSED, 0}, {&from[FW_RUNNING], 0, 0, 0, FW_RUNNING, 0}};
     source running[3] = {{&from[FW_NONE], p->len - s->ck, run_cost, run_con, FW_NONE, 1},
@@ -273,8 +275,8 @@ static int backward(search *s)
 typedef struct best {
     double c;
     int found;
-    size_t piece;        /* the piece used in part; n: none */
-    int fst, bst, tail;  /* states; tail: the part is the piece's end (1) or its start (0) */
+    size_t piece;       /* the piece used in part; n: none */
+    int fst, bst, tail; /* states; tail: the part is the piece's end (1) or its start (0) */
     int32_t fi, bi;
     int64_t x;
     /* two pieces in part: run[] marks the whole pieces; part k1 (x1, tail1) and k2 (x2, tail2) */
@@ -333,8 +335,10 @@ static size_t first_at_least(const label *v, size_t n, int64_t w)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (v[mid].w < w) lo = mid + 1;
-        else hi = mid;
+        if (v[mid].w < w)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -424,14 +428,13 @@ static void mark_backward(const search *s, size_t k, int st, int32_t i, unsigned
  * at each later piece k2 joins them with the backward labels: x1 + x2 is fixed by the work, and
  * the best x1 within the bound is an end of an interval, found in O(1) per pair. */
 typedef struct mid_search {
-    list *mid;    /* (n + 1) x NSTATES lists of the current k1 */
+    list *mid; /* (n + 1) x NSTATES lists of the current k1 */
     size_t k1;
 } mid_search;
 
 /* Marks the pieces of a two-part plan and sets its parts; the mid label (j, st, i) ends at piece
  * k2 = j's start. */
-static void mark_two(const search *s, const mid_search *m, size_t j, int st, int32_t i, unsigned char *run,
-                     int *tail1)
+static void mark_two(const search *s, const mid_search *m, size_t j, int st, int32_t i, unsigned char *run, int *tail1)
 {
     for (; j > m->k1 + 1; j--) {
         const label *l = &s->arena[m->mid[j * NSTATES + st].off + (size_t)i];
@@ -449,7 +452,8 @@ static int join_two(search *s, const mid_search *m, size_t k2, int ms, int bs, i
     const list *f = &m->mid[k2 * NSTATES + ms], *g = &s->bk[(k2 + 1) * NSTATES + bs];
     if (f->n == 0 || g->n == 0) return 0;
     const piece *p1 = &s->p[m->k1], *p2 = &s->p[k2];
-    const double r1 = p1->rate / CCS_US_PER_HOUR_F, r2 = p2->rate / CCS_US_PER_HOUR_F, q1 = p1->con / CCS_US_PER_HOUR_F, q2 = p2->con / CCS_US_PER_HOUR_F;
+    const double r1 = p1->rate / CCS_US_PER_HOUR_F, r2 = p2->rate / CCS_US_PER_HOUR_F, q1 = p1->con / CCS_US_PER_HOUR_F,
+                 q2 = p2->con / CCS_US_PER_HOUR_F;
     int64_t x0 = tail2 ? s->need + s->ck - (bs == FW_RUNNING ? s->ck : 0) : s->need + (ms == FW_RUNNING ? 0 : s->ck);
     const label *gv = s->arena + g->off;
     const double rho = fmin(r1, r2); /* x1 + x2 is fixed: they cost at least that much per unit */
@@ -469,7 +473,7 @@ static int join_two(search *s, const mid_search *m, size_t k2, int ms, int bs, i
             int64_t z = p1->len - 1 < sum - 1 ? p1->len - 1 : sum - 1;
             if (a > z) continue;
             const double base_c = lf->c + gv[j].c, base_g = lf->g + gv[j].g;
-#define CON_AT(x1) (base_g + q1 * (double)(x1) + q2 * (double)(sum - (x1)))
+#define CON_AT(x1)  (base_g + q1 * (double)(x1) + q2 * (double)(sum - (x1)))
 #define COST_AT(x1) (base_c + r1 * (double)(x1) + r2 * (double)(sum - (x1)))
             /* the x1 meeting the bound: an interval, since the constraint is linear in x1 */
             double slope = q1 - q2;
@@ -574,7 +578,8 @@ static int build_plan(const search *s, const best *b, const ccs_window *w, ccs_r
         int64_t x = j == part1 ? x1 : x2;
         int tail = j == part1 ? tail1 : tail2;
         if (j == part1 || j == part2)
-            rc = tail ? ccs_run_plan_append(out, p->a + p->len - x, p->a + p->len) : ccs_run_plan_append(out, p->a, p->a + x);
+            rc = tail ? ccs_run_plan_append(out, p->a + p->len - x, p->a + p->len)
+                      : ccs_run_plan_append(out, p->a, p->a + x);
         else if (run[j])
             rc = ccs_run_plan_append(out, p->a, p->a + p->len);
     }

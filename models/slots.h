@@ -35,14 +35,14 @@
  * whose steps fall on arbitrary microseconds with rates so equal that nothing prunes, where K
  * grows with the number of distinct sums of piece lengths. */
 #define CCS_SLOTS_MAX_LABELS ((size_t)1 << 20)
-#define CCS_SLOTS_TOO_MANY 1
+#define CCS_SLOTS_TOO_MANY   1
 
 /* The cheapest plan of F for rate wc x intensity + wp x price (per hour) inside [lo, hi) for d of
  * work (d > 0) with checkpoint ck >= 0. out->feasible = 0 if no plan fits. Returns 0; -1 if
  * memory ran out; CCS_SLOTS_TOO_MANY (out->feasible = 0) if the search needed more than
  * CCS_SLOTS_MAX_LABELS labels: the caller falls back to a plan it cannot prove best. */
-int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
-                   double wc, double wp, ccs_run_plan *out);
+int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us, double wc,
+                   double wp, ccs_run_plan *out);
 
 /* Join pairs one capped search may weigh at most (a few nanoseconds each: a quarter of a second
  * at most); beyond, it gives up with CCS_SLOTS_TOO_MANY like the label bound. */

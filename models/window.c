@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-
 /* Segment holding x, moving a cursor forward; x == t[n] maps to the last segment. */
 static size_t seg_from(const ccs_window *w, int64_t x, size_t k)
 {
@@ -20,8 +19,10 @@ size_t ccs_window_segment(const ccs_window *w, int64_t x)
     size_t lo = 0, hi = w->n - 1; /* the answer is in [lo, hi] */
     while (lo < hi) {
         size_t mid = lo + (hi - lo + 1) / 2;
-        if (w->t[mid] <= x) lo = mid;
-        else hi = mid - 1;
+        if (w->t[mid] <= x)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
     return lo;
 }
@@ -126,8 +127,7 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
         ks = seg_from(w, s, ks);
         ke = seg_from(w, s + d, ke);
         double c = prefix_at(w->ci_h, w->ci, w->t, ke, s + d) - prefix_at(w->ci_h, w->ci, w->t, ks, s);
-        double q = prefix_at(w->price_h, w->price, w->t, ke, s + d) -
-                   prefix_at(w->price_h, w->price, w->t, ks, s);
+        double q = prefix_at(w->price_h, w->price, w->t, ke, s + d) - prefix_at(w->price_h, w->price, w->t, ks, s);
         double g = con_value(o, c, q, h);
         if (constrained && have_prev && (prev_g <= o->bound) != (g <= o->bound) && s - prev_s > 1) {
             /* the constraint binds inside this linear piece: its crossing is a candidate */
@@ -306,8 +306,8 @@ static void offer_plan(const ccs_objective *o, ccs_run_plan *cand, ccs_run_plan 
     *have = 1;
 }
 
-int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t hi,
-                          const ccs_objective *o, ccs_run_plan *out)
+int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t hi, const ccs_objective *o,
+                          ccs_run_plan *out)
 {
     out->n = 0;
     out->feasible = 0;

@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 typedef struct ccs_window {
-    size_t n;                   /* segments */
-    const int64_t *t;           /* n + 1 boundaries, epoch microseconds */
-    const double *ci, *price;   /* per segment: gCO2e/kWh, currency/MWh */
+    size_t n;                     /* segments */
+    const int64_t *t;             /* n + 1 boundaries, epoch microseconds */
+    const double *ci, *price;     /* per segment: gCO2e/kWh, currency/MWh */
     const double *ci_h, *price_h; /* n + 1 prefix integrals in value x hours; only differences count */
 } ccs_window;
 
 typedef struct ccs_interval {
-    int64_t a_us, b_us;         /* [a, b) */
+    int64_t a_us, b_us; /* [a, b) */
 } ccs_interval;
 
 /* What to minimise: obj_ci C + obj_price P, subject to con_ci C + con_price P + con_hour H <=
@@ -35,8 +35,8 @@ typedef struct ccs_run_plan {
     ccs_interval *iv;
     size_t n, cap;
     double ci_h, price_h, hours;
-    int feasible;               /* 0: nothing in the window meets the constraint (or fits) */
-    int exact;                  /* 1: proven the best for what was asked (see the searches) */
+    int feasible; /* 0: nothing in the window meets the constraint (or fits) */
+    int exact;    /* 1: proven the best for what was asked (see the searches) */
 } ccs_run_plan;
 
 /* Integrals over [a, b), t[0] <= a <= b <= t[n]. */
@@ -50,8 +50,8 @@ size_t ccs_window_segment(const ccs_window *w, int64_t x_us);
  * objectives (to 1e-12 relative) the earliest. Where the constraint binds inside a linear piece,
  * the crossing point (rounded to the microsecond on its feasible side) is a candidate too, so the
  * answer is exact, not limited to grid points. Returns 0, or -1 if memory ran out. */
-int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int64_t hi_us,
-                          const ccs_objective *o, ccs_run_plan *out);
+int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int64_t hi_us, const ccs_objective *o,
+                          ccs_run_plan *out);
 
 /* The best set of intervals inside [lo, hi) for an interruptible run of d of work, each resume
  * after a pause costing checkpoint of extra run time.
@@ -67,8 +67,8 @@ int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int6
  * CCS_SLOTS_MAX_PAIRS pairs), the family's plan, exact = 0: feasible, never worse than any
  * contiguous run, but not proven best (and then a looser bound is not sure to do better).
  * Returns 0, or -1 if memory ran out. */
-int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us,
-                          int64_t hi_us, const ccs_objective *o, ccs_run_plan *out);
+int ccs_window_best_slots(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int64_t lo_us, int64_t hi_us,
+                          const ccs_objective *o, ccs_run_plan *out);
 
 /* Sets the plan to the single interval [a, b) with its integrals. Returns 0 or -1 (memory). */
 int ccs_run_plan_single(ccs_run_plan *p, const ccs_window *w, int64_t a_us, int64_t b_us);

@@ -26,7 +26,11 @@ struct ccs_csv {
     /* the record being built, and the complete ones waiting (a line may end several) */
     char **cur;
     int ncur;
-    struct ready_record { char **fields; int n; long line; } *ready; /* a ring, grows */
+    struct ready_record {
+        char **fields;
+        int n;
+        long line;
+    } * ready; /* a ring, grows */
     int head, count, rcap;
     char **out; /* the record handed out last: freed at the next call */
     int nout;
@@ -148,12 +152,10 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
     while (c->count == 0) {
         ssize_t len = getline(&c->buf, &c->cap, c->f);
         if (len <= 0) {
-            if (ferror(c->f))
-                return ccs_err_at(err, CCS_EIO, c->path, c->line, 0, "cannot read: %s", strerror(errno));
+            if (ferror(c->f)) return ccs_err_at(err, CCS_EIO, c->path, c->line, 0, "cannot read: %s", strerror(errno));
             if (csv_fini(&c->parser, on_field, on_record, c) != 0)
                 return ccs_err_at(err, CCS_EINPUT, c->path, c->done_line + 1, 0,
-                                  "malformed CSV: %s (an unterminated quote?)",
-                                  csv_strerror(csv_error(&c->parser)));
+                                  "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&c->parser)));
             if (c->count == 0) return 0;
             break;
         }
@@ -190,8 +192,8 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
     c->head = (c->head + 1) % c->rcap;
     c->count--;
     if (c->nout > MAX_FIELDS)
-        return ccs_err_at(err, CCS_EINPUT, c->path, c->ready_line, 0,
-                          "%d fields: at most %d are supported", c->nout, MAX_FIELDS);
+        return ccs_err_at(err, CCS_EINPUT, c->path, c->ready_line, 0, "%d fields: at most %d are supported", c->nout,
+                          MAX_FIELDS);
     *fields = c->out;
     *nfields = c->nout;
     return 1;

@@ -11,7 +11,7 @@
 struct ccs_engine {
     ccs_evset *events;
     int64_t now_us;
-    int64_t until_us;  /* of the run in progress; INT64_MIN outside a run */
+    int64_t until_us; /* of the run in progress; INT64_MIN outside a run */
     uint64_t handled;
     int nhandlers;
     int failed;

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARITY ((size_t)4)
+#define ARITY     ((size_t)4)
 #define SLOT_BITS 28
 #define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
 #define SEQ_LIMIT (UINT64_C(1) << (64 - SLOT_BITS))
 /* Entry i lives at base[i + OFFSET]: then the children 4i+1..4i+4 of node i start at byte
  * 64 (i + 1), one cache line for all four. */
-#define OFFSET 3
+#define OFFSET                  3
 #define PREFETCH_PAYLOADS_ABOVE 32768 /* pending events: 512 KiB of entries, past L1 and L2 */
 
 typedef struct entry {
@@ -32,11 +32,11 @@ struct ccs_evset {
     entry *base, *heap; /* heap = base + OFFSET */
     size_t size;        /* entries in heap[], including a root pending removal */
     size_t capacity;
-    payload *payloads;  /* by slot */
+    payload *payloads; /* by slot */
     uint32_t *free_slots;
     size_t nfree, nslots, slot_capacity;
     uint64_t next_seq, seq_limit;
-    bool root_popped;   /* heap[0] was returned by pop but is still physically there */
+    bool root_popped; /* heap[0] was returned by pop but is still physically there */
 };
 
 typedef unsigned __int128 key128;
@@ -256,7 +256,4 @@ int64_t ccs_evset_peek_time(const ccs_evset *s)
     return best->time_us;
 }
 
-size_t ccs_evset_size(const ccs_evset *s)
-{
-    return s->size - (s->root_popped ? 1 : 0);
-}
+size_t ccs_evset_size(const ccs_evset *s) { return s->size - (s->root_popped ? 1 : 0); }

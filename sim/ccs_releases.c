@@ -51,7 +51,8 @@ int ccs_releases_load(const char *path, ccs_releases *out, ccs_err *err)
     char **f;
     int nf, tcol = -1, wcol = -1, nheader = 0;
     rc = ccs_csv_next(csv, &f, &nf, err);
-    if (rc == 0) rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header 'timestamp[,duration_h]' and rows");
+    if (rc == 0)
+        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header 'timestamp[,duration_h]' and rows");
     else if (rc == 1) {
         rc = 0;
         tcol = column(f, nf, "timestamp");
@@ -89,13 +90,15 @@ int ccs_releases_load(const char *path, ccs_releases *out, ccs_err *err)
                 (w = llround(h * CCS_US_PER_HOUR_F)) < 1) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
                                 "duration_h '%s': expected a positive number of hours, from 1 microsecond "
-                                "(2.8e-10) to 1e6", f[wcol]);
+                                "(2.8e-10) to 1e6",
+                                f[wcol]);
                 break;
             }
         }
         if (push(out, &cap, t, w, wcol >= 0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    if (!rc && out->n == 0) rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no rows: expected at least one release stamp");
+    if (!rc && out->n == 0)
+        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no rows: expected at least one release stamp");
     ccs_csv_close(csv);
     if (rc) ccs_releases_free(out);
     return rc;

@@ -13,8 +13,8 @@
 
 typedef struct ccs_releases {
     size_t n;
-    int64_t *release_us;   /* epoch microseconds, non-decreasing */
-    int64_t *work_us;      /* per run; NULL when the file has no duration_h column */
+    int64_t *release_us; /* epoch microseconds, non-decreasing */
+    int64_t *work_us;    /* per run; NULL when the file has no duration_h column */
 } ccs_releases;
 
 int ccs_releases_load(const char *path, ccs_releases *out, ccs_err *err);

@@ -101,9 +101,9 @@ gsl_rng *ccs_streams_get(ccs_streams *s, const char *name)
 /* ---- ziggurat exponential ---- */
 
 #define ZIG_LAYERS 256
-#define ZIG_R 7.69711747013104972      /* right edge of the base layer */
-#define ZIG_V 3.949659822581572e-3     /* area of each layer */
-#define ZIG_SCALE 16777216.0           /* 2^24: positions are 24-bit */
+#define ZIG_R      7.69711747013104972  /* right edge of the base layer */
+#define ZIG_V      3.949659822581572e-3 /* area of each layer */
+#define ZIG_SCALE  16777216.0           /* 2^24: positions are 24-bit */
 
 static struct {
     uint32_t k[ZIG_LAYERS]; /* accept directly when the 24-bit position is below k[i] */
@@ -132,10 +132,7 @@ static void zig_setup(void)
     zig.ready = 1;
 }
 
-static double uniform_open(gsl_rng *r)
-{
-    return ((double)gsl_rng_get(r) + 0.5) / 4294967296.0; /* (0, 1) */
-}
+static double uniform_open(gsl_rng *r) { return ((double)gsl_rng_get(r) + 0.5) / 4294967296.0; /* (0, 1) */ }
 
 double ccs_rng_exponential(gsl_rng *r, double mean)
 {
@@ -146,7 +143,6 @@ double ccs_rng_exponential(gsl_rng *r, double mean)
         if (pos < zig.k[layer]) return mean * (double)pos * zig.w[layer];
         if (layer == 0) return mean * (ZIG_R - log(uniform_open(r))); /* the tail beyond R */
         double x = (double)pos * zig.w[layer];
-        if (zig.f[layer] + uniform_open(r) * (zig.f[layer - 1] - zig.f[layer]) < exp(-x))
-            return mean * x;
+        if (zig.f[layer] + uniform_open(r) * (zig.f[layer - 1] - zig.f[layer]) < exp(-x)) return mean * x;
     }
 }

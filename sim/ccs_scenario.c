@@ -11,15 +11,15 @@
 
 #include <dirent.h>
 #include <libgen.h>
-#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define NO_RANGE 1, 0
+#define NO_RANGE    1, 0
 #define AT_LEAST(x) (x), INFINITY
-#define NOPOS ((size_t)-1)
+#define NOPOS       ((size_t)-1)
 
 static const char *const fill_words[] = {"none", "previous", "linear", NULL};
 static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", "deterministic", NULL};
@@ -32,15 +32,15 @@ static const char *const error_scale_words[] = {"value", "mean", NULL};
 static const ccs_field trace_fields[] = {
     {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 1, NO_RANGE, NULL, NULL, 0,
      "a CSV or HDF5 path, relative to the scenario file", NULL},
-    {"column", CCS_F_STR, offsetof(ccs_trace_ref, column), 0, NO_RANGE, NULL, NULL, 0,
-     "the name of the value column", NULL},
-    {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, NO_RANGE, fill_words, NULL, 0,
-     "none, previous or linear", NULL},
+    {"column", CCS_F_STR, offsetof(ccs_trace_ref, column), 0, NO_RANGE, NULL, NULL, 0, "the name of the value column",
+     NULL},
+    {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, NO_RANGE, fill_words, NULL, 0, "none, previous or linear",
+     NULL},
     {"select", CCS_F_STR, offsetof(ccs_trace_ref, select), 0, NO_RANGE, NULL, NULL, 0,
      "the area or country to keep from a file of several (DK1, DEU)", NULL},
 };
-static const ccs_schema trace_schema = {"trace", sizeof(ccs_trace_ref), trace_fields,
-                                        sizeof trace_fields / sizeof trace_fields[0], NOPOS, NULL};
+static const ccs_schema trace_schema = {
+    "trace", sizeof(ccs_trace_ref), trace_fields, sizeof trace_fields / sizeof trace_fields[0], NOPOS, NULL};
 
 /* ---- regions ---- */
 static void region_defaults(void *p)
@@ -69,18 +69,21 @@ static const ccs_field region_fields[] = {
      "a carbon-intensity trace path or {file, column, fill}", "file"},
     {"price", CCS_F_MAP, offsetof(ccs_region_cfg, price), 0, NO_RANGE, NULL, &trace_schema, 0,
      "an electricity price trace path (currency/MWh) or {file, column, fill}", "file"},
-    {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, NO_RANGE,
-     NULL, NULL, 0, "a stated flat electricity tariff, currency/MWh", NULL},
+    {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, NO_RANGE, NULL, NULL, 0,
+     "a stated flat electricity tariff, currency/MWh", NULL},
     {"tariff", CCS_F_MAP, offsetof(ccs_region_cfg, tariff), 0, NO_RANGE, NULL, &tariff_schema, 0,
      "a stated day/night tariff {day_per_mwh, night_per_mwh, day_from, day_to}", NULL},
-    {"pue", CCS_F_DOUBLE, offsetof(ccs_region_cfg, pue), 0, 1.0, 3.0, NULL, NULL, 0,
-     "a power usage effectiveness", NULL},
-    {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, AT_LEAST(0), NULL, NULL,
-     0, "a capacity in kW (0: unlimited)", NULL},
+    {"pue", CCS_F_DOUBLE, offsetof(ccs_region_cfg, pue), 0, 1.0, 3.0, NULL, NULL, 0, "a power usage effectiveness",
+     NULL},
+    {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, AT_LEAST(0), NULL, NULL, 0,
+     "a capacity in kW (0: unlimited)", NULL},
 };
-static const ccs_schema region_schema = {"region", sizeof(ccs_region_cfg), region_fields,
+static const ccs_schema region_schema = {"region",
+                                         sizeof(ccs_region_cfg),
+                                         region_fields,
                                          sizeof region_fields / sizeof region_fields[0],
-                                         offsetof(ccs_region_cfg, pos), region_defaults};
+                                         offsetof(ccs_region_cfg, pos),
+                                         region_defaults};
 
 /* ---- hardware ---- */
 static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
@@ -94,47 +97,52 @@ static void hardware_defaults(void *p)
 }
 static const ccs_field hardware_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_hardware_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, AT_LEAST(0), NULL, NULL, 0,
-     "idle power in W", NULL},
-    {"max_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, max_w), 1, AT_LEAST(0), NULL, NULL, 0,
-     "power at full load in W", NULL},
-    {"price_per_hour", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, price_per_hour), 0, AT_LEAST(0),
-     NULL, NULL, 0, "an instance price per hour (leave out for owned hardware)", NULL},
-    {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, embodied_kg), 0, AT_LEAST(0), NULL,
-     NULL, 0, "manufacturing emissions in kgCO2e", NULL},
-    {"lifetime_h", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_h), 0, AT_LEAST(1), NULL, NULL,
-     0, "a service life in hours", NULL},
-    {"peak_tflops_fp16", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tflops_fp16), 0, AT_LEAST(0),
-     NULL, NULL, 0, "dense fp16 peak in TFLOP/s", NULL},
-    {"peak_tops_int8", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int8), 0, AT_LEAST(0), NULL,
-     NULL, 0, "dense int8 peak in TOP/s", NULL},
-    {"peak_tops_int4", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int4), 0, AT_LEAST(0), NULL,
-     NULL, 0, "dense int4 peak in TOP/s", NULL},
-    {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, AT_LEAST(0), NULL, NULL,
-     0, "memory bandwidth in GB/s", NULL},
+    {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, AT_LEAST(0), NULL, NULL, 0, "idle power in W",
+     NULL},
+    {"max_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, max_w), 1, AT_LEAST(0), NULL, NULL, 0, "power at full load in W",
+     NULL},
+    {"price_per_hour", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, price_per_hour), 0, AT_LEAST(0), NULL, NULL, 0,
+     "an instance price per hour (leave out for owned hardware)", NULL},
+    {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, embodied_kg), 0, AT_LEAST(0), NULL, NULL, 0,
+     "manufacturing emissions in kgCO2e", NULL},
+    {"lifetime_h", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_h), 0, AT_LEAST(1), NULL, NULL, 0,
+     "a service life in hours", NULL},
+    {"peak_tflops_fp16", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tflops_fp16), 0, AT_LEAST(0), NULL, NULL, 0,
+     "dense fp16 peak in TFLOP/s", NULL},
+    {"peak_tops_int8", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int8), 0, AT_LEAST(0), NULL, NULL, 0,
+     "dense int8 peak in TOP/s", NULL},
+    {"peak_tops_int4", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int4), 0, AT_LEAST(0), NULL, NULL, 0,
+     "dense int4 peak in TOP/s", NULL},
+    {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, AT_LEAST(0), NULL, NULL, 0,
+     "memory bandwidth in GB/s", NULL},
 };
-static const ccs_schema hardware_schema = {"hardware profile", sizeof(ccs_hardware_cfg),
+static const ccs_schema hardware_schema = {"hardware profile",
+                                           sizeof(ccs_hardware_cfg),
                                            hardware_fields,
                                            sizeof hardware_fields / sizeof hardware_fields[0],
-                                           offsetof(ccs_hardware_cfg, pos), hardware_defaults};
+                                           offsetof(ccs_hardware_cfg, pos),
+                                           hardware_defaults};
 
 /* ---- model profiles ---- */
 static const ccs_field variant_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, precision_words,
-     NULL, 0, "fp16, int8 or int4", NULL},
-    {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL,
-     NULL, 0, "the bytes of weights read per batch", NULL},
-    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, AT_LEAST(0), NULL,
-     NULL, 0, "FLOPs per item (leave out: the model's)", NULL},
-    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, bytes_per_item), 0, AT_LEAST(0), NULL,
-     NULL, 0, "bytes moved per item (leave out: the model's)", NULL},
-    {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, NO_RANGE, NULL,
-     NULL, 0, "the change of the quality metric against the reference variant", NULL},
+    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, precision_words, NULL, 0,
+     "fp16, int8 or int4", NULL},
+    {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL, NULL, 0,
+     "the bytes of weights read per batch", NULL},
+    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, AT_LEAST(0), NULL, NULL, 0,
+     "FLOPs per item (leave out: the model's)", NULL},
+    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, bytes_per_item), 0, AT_LEAST(0), NULL, NULL, 0,
+     "bytes moved per item (leave out: the model's)", NULL},
+    {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, NO_RANGE, NULL, NULL, 0,
+     "the change of the quality metric against the reference variant", NULL},
 };
-static const ccs_schema variant_schema = {"model variant", sizeof(ccs_variant_cfg), variant_fields,
+static const ccs_schema variant_schema = {"model variant",
+                                          sizeof(ccs_variant_cfg),
+                                          variant_fields,
                                           sizeof variant_fields / sizeof variant_fields[0],
-                                          offsetof(ccs_variant_cfg, pos), NULL};
+                                          offsetof(ccs_variant_cfg, pos),
+                                          NULL};
 static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
 static const ccs_field model_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_model_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
@@ -142,10 +150,10 @@ static const ccs_field model_fields[] = {
      "what quality_delta is measured in", NULL},
     {"quality", CCS_F_DOUBLE, offsetof(ccs_model_cfg, quality), 0, NO_RANGE, NULL, NULL, 0,
      "the reference variant's score on quality_metric", NULL},
-    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 1, AT_LEAST(0), NULL, NULL,
-     0, "FLOPs per item", NULL},
-    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 1, AT_LEAST(0), NULL,
-     NULL, 0, "bytes moved per item (activations, inputs)", NULL},
+    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 1, AT_LEAST(0), NULL, NULL, 0,
+     "FLOPs per item", NULL},
+    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 1, AT_LEAST(0), NULL, NULL, 0,
+     "bytes moved per item (activations, inputs)", NULL},
     {"overhead_ms", CCS_F_DOUBLE, offsetof(ccs_model_cfg, overhead_ms), 0, AT_LEAST(0), NULL, NULL, 0,
      "a fixed time per batch in ms", NULL},
     {"efficiency", CCS_F_DOUBLE, offsetof(ccs_model_cfg, efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
@@ -153,14 +161,26 @@ static const ccs_field model_fields[] = {
     {"variants", CCS_F_LIST, offsetof(ccs_model_cfg, variants), 1, NO_RANGE, NULL, &variant_schema,
      offsetof(ccs_model_cfg, nvariants), "a list of variants (fp16, int8, ...)", NULL},
 };
-static const ccs_schema model_schema = {"model profile", sizeof(ccs_model_cfg), model_fields,
+static const ccs_schema model_schema = {"model profile",
+                                        sizeof(ccs_model_cfg),
+                                        model_fields,
                                         sizeof model_fields / sizeof model_fields[0],
-                                        offsetof(ccs_model_cfg, pos), model_defaults};
+                                        offsetof(ccs_model_cfg, pos),
+                                        model_defaults};
 
 /* ---- services ---- */
-typedef struct service_time_cfg { int dist; double mean_ms; } service_time_cfg;
-typedef struct batching_cfg { long max_batch; double window_ms; } batching_cfg;
-typedef struct table_cfg { double *batch, *ms; size_t nbatch, nms; } table_cfg;
+typedef struct service_time_cfg {
+    int dist;
+    double mean_ms;
+} service_time_cfg;
+typedef struct batching_cfg {
+    long max_batch;
+    double window_ms;
+} batching_cfg;
+typedef struct table_cfg {
+    double *batch, *ms;
+    size_t nbatch, nms;
+} table_cfg;
 static const ccs_field arrivals_fields[] = {
     {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, process_words, NULL, 0,
      "poisson, trace-counts, trace-replay or deterministic", NULL},
@@ -172,31 +192,29 @@ static const ccs_field arrivals_fields[] = {
      "a traffic trace path, relative to the scenario file", NULL},
     {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time into the trace such as 3d", NULL},
-    {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, NO_RANGE, NULL, NULL, 0,
-     "true or false", NULL},
+    {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL},
 };
-static const ccs_schema arrivals_schema = {"arrivals", sizeof(ccs_arrivals_cfg), arrivals_fields,
-                                           sizeof arrivals_fields / sizeof arrivals_fields[0],
-                                           NOPOS, NULL};
+static const ccs_schema arrivals_schema = {"arrivals",      sizeof(ccs_arrivals_cfg),
+                                           arrivals_fields, sizeof arrivals_fields / sizeof arrivals_fields[0],
+                                           NOPOS,           NULL};
 static const ccs_field service_time_fields[] = {
     {"dist", CCS_F_ENUM, offsetof(service_time_cfg, dist), 0, NO_RANGE, dist_words, NULL, 0,
      "exponential or deterministic", NULL},
     {"mean_ms", CCS_F_DOUBLE, offsetof(service_time_cfg, mean_ms), 1, 1e-3, 1e9, NULL, NULL, 0,
      "a mean service time in ms", NULL},
 };
-static const ccs_schema service_time_schema = {"service_time", sizeof(service_time_cfg),
-                                               service_time_fields, 2, NOPOS, NULL};
+static const ccs_schema service_time_schema = {
+    "service_time", sizeof(service_time_cfg), service_time_fields, 2, NOPOS, NULL};
 static const ccs_field batching_fields[] = {
     {"max_batch", CCS_F_INT, offsetof(batching_cfg, max_batch), 1, 1, 65536, NULL, NULL, 0,
      "the largest batch, 1 to 65536", NULL},
     {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, CCS_MS_PER_HOUR_F, NULL, NULL, 0,
      "the longest the oldest request may wait for a batch to fill, in ms", NULL},
 };
-static const ccs_schema batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, NOPOS,
-                                           NULL};
+static const ccs_schema batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, NOPOS, NULL};
 static const ccs_field table_fields[] = {
-    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL,
-     offsetof(table_cfg, nbatch), "measured batch sizes, increasing", NULL},
+    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL, offsetof(table_cfg, nbatch),
+     "measured batch sizes, increasing", NULL},
     {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 1, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
      "the measured batch latencies in ms", NULL},
 };
@@ -211,45 +229,70 @@ static void autoscale_defaults(void *p)
     a->interval_us = 15 * 1000000LL;
 }
 static const ccs_field autoscale_fields[] = {
-    {"min", CCS_F_INT, offsetof(ccs_autoscale_cfg, min), 0, 1, 1e5, NULL, NULL, 0,
-     "the fewest serving replicas, >= 1", NULL},
-    {"max", CCS_F_INT, offsetof(ccs_autoscale_cfg, max), 1, 1, 1e5, NULL, NULL, 0,
-     "the most serving replicas", NULL},
+    {"min", CCS_F_INT, offsetof(ccs_autoscale_cfg, min), 0, 1, 1e5, NULL, NULL, 0, "the fewest serving replicas, >= 1",
+     NULL},
+    {"max", CCS_F_INT, offsetof(ccs_autoscale_cfg, max), 1, 1, 1e5, NULL, NULL, 0, "the most serving replicas", NULL},
     {"target", CCS_F_DOUBLE, offsetof(ccs_autoscale_cfg, target), 0, 0.01, 1.0, NULL, NULL, 0,
      "a target utilisation in (0, 1]", NULL},
-    {"scale_up_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, up_delay_us), 0, NO_RANGE, NULL,
-     NULL, 0, "a cold-start time such as 90s", NULL},
-    {"scale_down_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, down_delay_us), 0, NO_RANGE,
-     NULL, NULL, 0, "a time such as 5m", NULL},
-    {"interval", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, interval_us), 0, 1e-3, INFINITY, NULL,
-     NULL, 0, "how often the scaler acts, such as 15s", NULL},
+    {"scale_up_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, up_delay_us), 0, NO_RANGE, NULL, NULL, 0,
+     "a cold-start time such as 90s", NULL},
+    {"scale_down_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, down_delay_us), 0, NO_RANGE, NULL, NULL, 0,
+     "a time such as 5m", NULL},
+    {"interval", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, interval_us), 0, 1e-3, INFINITY, NULL, NULL, 0,
+     "how often the scaler acts, such as 15s", NULL},
     {"warm_pool", CCS_F_INT, offsetof(ccs_autoscale_cfg, warm_pool), 0, 0, 1e5, NULL, NULL, 0,
      "idle, ready replicas kept beside the serving ones", NULL},
 };
-static const ccs_schema autoscale_schema = {"autoscale", sizeof(ccs_autoscale_cfg), autoscale_fields,
-                                            sizeof autoscale_fields / sizeof autoscale_fields[0], NOPOS,
-                                            autoscale_defaults};
+static const ccs_schema autoscale_schema = {
+    "autoscale", sizeof(ccs_autoscale_cfg), autoscale_fields, sizeof autoscale_fields / sizeof autoscale_fields[0],
+    NOPOS,       autoscale_defaults};
 
 /* The pool keys, shared by a service (one stage), a stage (one route) and a route. P names a
  * member inside offsetof, where parentheses are not allowed. */
 /* NOLINTBEGIN(bugprone-macro-parentheses) */
-#define POOL_FIELDS(T, P)                                                                          \
-    {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0,                 \
-     "a hardware profile name", NULL},                                                             \
-    {"model", CCS_F_NAME, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", \
-     NULL},                                                                                        \
-    {"variant", CCS_F_NAME, offsetof(T, P.variant), 0, NO_RANGE, NULL, NULL, 0,                   \
-     "a variant of the model (fp16, int8, ...)", NULL},                                            \
-    {"service_time", CCS_F_MAP, offsetof(T, P.service_time), 0, NO_RANGE, NULL,                   \
-     &service_time_schema, 0, "{dist: exponential|deterministic, mean_ms: M}", NULL},              \
-    {"latency_table", CCS_F_MAP, offsetof(T, P.latency_table), 0, NO_RANGE, NULL, &table_schema,  \
-     0, "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}", NULL},                                         \
-    {"replicas", CCS_F_INT, offsetof(T, P.replicas), 0, 1, 1e6, NULL, NULL, 0,                    \
-     "a number of replicas, 1 or more", NULL},                                                     \
-    {"autoscale", CCS_F_MAP, offsetof(T, P.autoscale), 0, NO_RANGE, NULL, &autoscale_schema, 0,   \
-     "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}", NULL},                     \
-    {"batching", CCS_F_MAP, offsetof(T, P.batching), 0, NO_RANGE, NULL, &batching_schema, 0,      \
-     "{max_batch: B, window_ms: W}", NULL}
+#define POOL_FIELDS(T, P)                                                                                           \
+    {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0, "a hardware profile name", NULL}, \
+        {"model", CCS_F_NAME, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", NULL},      \
+        {"variant", CCS_F_NAME, offsetof(T, P.variant),                                                             \
+         0,         NO_RANGE,   NULL,                                                                               \
+         NULL,      0,          "a variant of the model (fp16, int8, ...)",                                         \
+         NULL},                                                                                                     \
+        {"service_time",                                                                                            \
+         CCS_F_MAP,                                                                                                 \
+         offsetof(T, P.service_time),                                                                               \
+         0,                                                                                                         \
+         NO_RANGE,                                                                                                  \
+         NULL,                                                                                                      \
+         &service_time_schema,                                                                                      \
+         0,                                                                                                         \
+         "{dist: exponential|deterministic, mean_ms: M}",                                                           \
+         NULL},                                                                                                     \
+        {"latency_table",                                                                                           \
+         CCS_F_MAP,                                                                                                 \
+         offsetof(T, P.latency_table),                                                                              \
+         0,                                                                                                         \
+         NO_RANGE,                                                                                                  \
+         NULL,                                                                                                      \
+         &table_schema,                                                                                             \
+         0,                                                                                                         \
+         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}",                                                                \
+         NULL},                                                                                                     \
+        {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                               \
+         NULL,       0,         "a number of replicas, 1 or more", NULL},                                           \
+        {"autoscale",                                                                                               \
+         CCS_F_MAP,                                                                                                 \
+         offsetof(T, P.autoscale),                                                                                  \
+         0,                                                                                                         \
+         NO_RANGE,                                                                                                  \
+         NULL,                                                                                                      \
+         &autoscale_schema,                                                                                         \
+         0,                                                                                                         \
+         "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}",                                         \
+         NULL},                                                                                                     \
+    {                                                                                                               \
+        "batching", CCS_F_MAP, offsetof(T, P.batching), 0, NO_RANGE, NULL, &batching_schema, 0,                     \
+            "{max_batch: B, window_ms: W}", NULL                                                                    \
+    }
 /* NOLINTEND(bugprone-macro-parentheses) */
 
 static const ccs_field route_fields[] = {
@@ -258,18 +301,24 @@ static const ccs_field route_fields[] = {
      "the share of the stage's traffic, in [0, 1]", NULL},
     POOL_FIELDS(ccs_route_cfg, pool),
 };
-static const ccs_schema route_schema = {"route", sizeof(ccs_route_cfg), route_fields,
+static const ccs_schema route_schema = {"route",
+                                        sizeof(ccs_route_cfg),
+                                        route_fields,
                                         sizeof route_fields / sizeof route_fields[0],
-                                        offsetof(ccs_route_cfg, pos), NULL};
+                                        offsetof(ccs_route_cfg, pos),
+                                        NULL};
 static const ccs_field stage_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_stage_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     POOL_FIELDS(ccs_stage_cfg, pool),
     {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, NO_RANGE, NULL, &route_schema,
      offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
 };
-static const ccs_schema stage_schema = {"stage", sizeof(ccs_stage_cfg), stage_fields,
+static const ccs_schema stage_schema = {"stage",
+                                        sizeof(ccs_stage_cfg),
+                                        stage_fields,
                                         sizeof stage_fields / sizeof stage_fields[0],
-                                        offsetof(ccs_stage_cfg, pos), NULL};
+                                        offsetof(ccs_stage_cfg, pos),
+                                        NULL};
 static void cache_defaults(void *p)
 {
     ccs_cache_cfg *c = p;
@@ -288,54 +337,54 @@ static const ccs_field cache_fields[] = {
     {"lookup_ms", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, lookup_ms), 0, AT_LEAST(0), NULL, NULL, 0,
      "the time of a cache lookup in ms", NULL},
 };
-static const ccs_schema cache_schema = {"cache", sizeof(ccs_cache_cfg), cache_fields,
-                                        sizeof cache_fields / sizeof cache_fields[0], NOPOS,
-                                        cache_defaults};
+static const ccs_schema cache_schema = {
+    "cache", sizeof(ccs_cache_cfg), cache_fields, sizeof cache_fields / sizeof cache_fields[0], NOPOS, cache_defaults};
 static void service_defaults(void *p) { ((ccs_service_cfg *)p)->rtt_ms = -1; }
 static const ccs_field service_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_service_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"region", CCS_F_NAME, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0,
-     "a region name", NULL},
-    {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL,
-     &arrivals_schema, 0, "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
+    {"region", CCS_F_NAME, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0, "a region name", NULL},
+    {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL, &arrivals_schema, 0,
+     "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
     {"cache", CCS_F_MAP, offsetof(ccs_service_cfg, cache), 0, NO_RANGE, NULL, &cache_schema, 0,
      "{hit_prob: P} or {ttl: 5m, keys: N, zipf_s: S}", NULL},
-    {"tier", CCS_F_ENUM, offsetof(ccs_service_cfg, tier), 0, NO_RANGE, tier_words, NULL, 0,
-     "edge, regional or central", NULL},
-    {"rtt_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, rtt_ms), 0, 0, 1e5, NULL, NULL, 0,
-     "a network round trip in ms", NULL},
+    {"tier", CCS_F_ENUM, offsetof(ccs_service_cfg, tier), 0, NO_RANGE, tier_words, NULL, 0, "edge, regional or central",
+     NULL},
+    {"rtt_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, rtt_ms), 0, 0, 1e5, NULL, NULL, 0, "a network round trip in ms",
+     NULL},
     POOL_FIELDS(ccs_service_cfg, pool),
     {"stages", CCS_F_LIST, offsetof(ccs_service_cfg, stages), 0, NO_RANGE, NULL, &stage_schema,
      offsetof(ccs_service_cfg, nstages), "a list of stages {name, hardware, replicas, ...}", NULL},
-    {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, AT_LEAST(0), NULL, NULL,
-     0, "a P95 latency objective in ms", NULL},
+    {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, AT_LEAST(0), NULL, NULL, 0,
+     "a P95 latency objective in ms", NULL},
 };
-static const ccs_schema service_schema = {"service", sizeof(ccs_service_cfg), service_fields,
+static const ccs_schema service_schema = {"service",
+                                          sizeof(ccs_service_cfg),
+                                          service_fields,
                                           sizeof service_fields / sizeof service_fields[0],
-                                          offsetof(ccs_service_cfg, pos), service_defaults};
+                                          offsetof(ccs_service_cfg, pos),
+                                          service_defaults};
 
 /* ---- jobs ---- */
 static const ccs_field release_fields[] = {
     {"every", CCS_F_DURATION, offsetof(ccs_release_cfg, every_us), 0, 1, INFINITY, NULL, NULL, 0,
      "a period such as 24h", NULL},
-    {"at", CCS_F_CLOCK, offsetof(ccs_release_cfg, at_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a UTC clock time \"HH:MM\"", NULL},
+    {"at", CCS_F_CLOCK, offsetof(ccs_release_cfg, at_us), 0, NO_RANGE, NULL, NULL, 0, "a UTC clock time \"HH:MM\"",
+     NULL},
     {"trace", CCS_F_PATH, offsetof(ccs_release_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
      "a CSV file of release stamps (timestamp[,duration_h])", NULL},
 };
-static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, NOPOS,
-                                          NULL};
+static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, NOPOS, NULL};
 static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
 static const ccs_field job_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_job_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, NO_RANGE, NULL, &release_schema, 0,
      "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
-    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
-     0, "a run time such as 30m", NULL},
+    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
+     "a run time such as 30m", NULL},
     {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 0, AT_LEAST(0), NULL, NULL, 0,
      "the job's IT power in kW", NULL},
-    {"hardware", CCS_F_NAME, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0,
-     "a hardware profile name", NULL},
+    {"hardware", CCS_F_NAME, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0, "a hardware profile name",
+     NULL},
     {"max_parallelism", CCS_F_INT, offsetof(ccs_job_cfg, max_parallelism), 0, 1, 1e6, NULL, NULL, 0,
      "the number of devices the job runs on at once", NULL},
     {"device_hours", CCS_F_DOUBLE, offsetof(ccs_job_cfg, device_hours), 0, AT_LEAST(0), NULL, NULL, 0,
@@ -344,10 +393,10 @@ static const ccs_field job_fields[] = {
      "a spot price series path (currency per device-hour) or {file, column, fill}", "file"},
     {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time after release such as 4h30m", NULL},
-    {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL,
-     0, "after (the deadline after release), next_workday or next_workday_lwa", NULL},
-    {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, NO_RANGE, NULL, NULL, 0,
-     "true or false", NULL},
+    {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL, 0,
+     "after (the deadline after release), next_workday or next_workday_lwa", NULL},
+    {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, NO_RANGE, NULL, NULL, 0, "true or false",
+     NULL},
     {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, NO_RANGE, NULL, NULL, 0,
      "the extra run time of each resume after a pause, such as 5m", NULL},
     {"regions", CCS_F_NAMELIST, offsetof(ccs_job_cfg, regions), 0, NO_RANGE, NULL, NULL,
@@ -355,45 +404,46 @@ static const ccs_field job_fields[] = {
     {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, AT_LEAST(0), NULL, NULL, 0,
      "the input data size in GB", NULL},
 };
-static const ccs_schema job_schema = {"job", sizeof(ccs_job_cfg), job_fields,
-                                      sizeof job_fields / sizeof job_fields[0],
-                                      offsetof(ccs_job_cfg, pos), NULL};
+static const ccs_schema job_schema = {
+    "job", sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos), NULL};
 
 /* ---- policy ---- */
 static void policy_defaults(void *p) { ((ccs_policy_cfg *)p)->forecast_error = 0.05; }
 static const ccs_field policy_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0,
-     "a policy name", NULL},
-    {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL,
-     0, "perfect, persistence or noisy", NULL},
+    {"name", CCS_F_NAME, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0, "a policy name", NULL},
+    {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL, 0,
+     "perfect, persistence or noisy", NULL},
     {"forecast_error", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error), 0, 0, 10, NULL, NULL, 0,
      "the noisy forecast's relative standard deviation at 24 h ahead, such as 0.05", NULL},
-    {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE,
-     growth_words, NULL, 0, "sqrt, linear or constant", NULL},
-    {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE,
-     error_scale_words, NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
-    {"price_tolerance", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, price_tolerance), 0, 0, 10, NULL,
-     NULL, 0, "a fraction over the run-now cost", NULL},
-    {"carbon_cap_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh), 0, AT_LEAST(0),
-     NULL, NULL, 0, "an intensity in gCO2e/kWh", NULL},
-    {"threshold_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, threshold_g_per_kwh), 0, AT_LEAST(0),
-     NULL, NULL, 0, "an intensity in gCO2e/kWh", NULL},
-    {"geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0,
-     "true or false", NULL},
+    {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE, growth_words,
+     NULL, 0, "sqrt, linear or constant", NULL},
+    {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE, error_scale_words,
+     NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
+    {"price_tolerance", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, price_tolerance), 0, 0, 10, NULL, NULL, 0,
+     "a fraction over the run-now cost", NULL},
+    {"carbon_cap_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh), 0, AT_LEAST(0), NULL, NULL,
+     0, "an intensity in gCO2e/kWh", NULL},
+    {"threshold_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, threshold_g_per_kwh), 0, AT_LEAST(0), NULL, NULL, 0,
+     "an intensity in gCO2e/kWh", NULL},
+    {"geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL},
 };
-static const ccs_schema policy_schema = {"policy", sizeof(ccs_policy_cfg), policy_fields,
+static const ccs_schema policy_schema = {"policy",
+                                         sizeof(ccs_policy_cfg),
+                                         policy_fields,
                                          sizeof policy_fields / sizeof policy_fields[0],
-                                         offsetof(ccs_policy_cfg, pos), policy_defaults};
+                                         offsetof(ccs_policy_cfg, pos),
+                                         policy_defaults};
 
 /* ---- transfer between regions ---- */
 static const ccs_field transfer_fields[] = {
-    {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0,
-     "a bandwidth in Gbit/s", NULL},
+    {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0, "a bandwidth in Gbit/s",
+     NULL},
     {"cost_per_gb", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, cost_per_gb), 0, AT_LEAST(0), NULL, NULL, 0,
      "a price per GB in the scenario's currency", NULL},
 };
-static const ccs_schema transfer_schema = {"transfer", sizeof(ccs_transfer_cfg), transfer_fields,
-                                           sizeof transfer_fields / sizeof transfer_fields[0], NOPOS, NULL};
+static const ccs_schema transfer_schema = {"transfer",      sizeof(ccs_transfer_cfg),
+                                           transfer_fields, sizeof transfer_fields / sizeof transfer_fields[0],
+                                           NOPOS,           NULL};
 
 /* ---- top level ---- */
 static void scenario_defaults(void *p)
@@ -411,14 +461,12 @@ static const ccs_field scenario_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC start time such as \"2023-01-01T00:00:00Z\"", NULL},
-    {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, NO_RANGE, NULL, NULL, 0,
-     "an ISO 8601 UTC end time", NULL},
-    {"duration", CCS_F_DURATION, offsetof(ccs_scenario, duration_us), 0, 1e-6, INFINITY, NULL, NULL,
-     0, "a length such as 7d or 8772h", NULL},
+    {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, NO_RANGE, NULL, NULL, 0, "an ISO 8601 UTC end time", NULL},
+    {"duration", CCS_F_DURATION, offsetof(ccs_scenario, duration_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
+     "a length such as 7d or 8772h", NULL},
     {"warmup", CCS_F_DURATION, offsetof(ccs_scenario, warmup_us), 0, NO_RANGE, NULL, NULL, 0,
      "a time at the start whose requests are left out of latency statistics", NULL},
-    {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, NO_RANGE, NULL, NULL, 0,
-     "a non-negative integer", NULL},
+    {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, NO_RANGE, NULL, NULL, 0, "a non-negative integer", NULL},
     {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
     {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, NO_RANGE, NULL, &region_schema,
@@ -429,32 +477,30 @@ static const ccs_field scenario_fields[] = {
      offsetof(ccs_scenario, nmodels), "a list of model profiles", NULL},
     {"services", CCS_F_LIST, offsetof(ccs_scenario, services), 0, NO_RANGE, NULL, &service_schema,
      offsetof(ccs_scenario, nservices), "a list of services", NULL},
-    {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, NO_RANGE, NULL, &job_schema,
-     offsetof(ccs_scenario, njobs), "a list of jobs", NULL},
+    {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, NO_RANGE, NULL, &job_schema, offsetof(ccs_scenario, njobs),
+     "a list of jobs", NULL},
     {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, NO_RANGE, NULL, &policy_schema, 0,
      "{name: run-now, forecast: perfect}", NULL},
     {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, NO_RANGE, NULL, &transfer_schema, 0,
      "{gbps: 1, cost_per_gb: 0.02}", NULL},
 };
-static const ccs_schema scenario_schema = {"scenario", sizeof(ccs_scenario), scenario_fields,
-                                           sizeof scenario_fields / sizeof scenario_fields[0],
-                                           NOPOS, scenario_defaults};
+static const ccs_schema scenario_schema = {"scenario",      sizeof(ccs_scenario),
+                                           scenario_fields, sizeof scenario_fields / sizeof scenario_fields[0],
+                                           NOPOS,           scenario_defaults};
 
 /* ---- messages ---- */
 
-static int pos_err(ccs_err *err, const ccs_src_pos *pos, const char *fmt, const char *a,
-                   const char *b, const char *c)
+static int pos_err(ccs_err *err, const ccs_src_pos *pos, const char *fmt, const char *a, const char *b, const char *c)
 {
     return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, fmt, a, b, c);
 }
 
-#define CHECK_UNIQUE(arr, n, what)                                                              \
-    for (size_t i = 0; i < (n); i++)                                                            \
-        for (size_t j = 0; j < i; j++)                                                          \
-            if (strcmp((arr)[i].name, (arr)[j].name) == 0)                                      \
-                return pos_err(err, &(arr)[i].pos, "%s: duplicate %s name '%s': names must be unique", \
-                               what, what, (arr)[i].name);
-
+#define CHECK_UNIQUE(arr, n, what)                                                                                 \
+    for (size_t i = 0; i < (n); i++)                                                                               \
+        for (size_t j = 0; j < i; j++)                                                                             \
+            if (strcmp((arr)[i].name, (arr)[j].name) == 0)                                                         \
+                return pos_err(err, &(arr)[i].pos, "%s: duplicate %s name '%s': names must be unique", what, what, \
+                               (arr)[i].name);
 
 /* ---- the bundled library of hardware and model profiles ---- */
 
@@ -501,15 +547,15 @@ static long find_or_load(ccs_scenario *s, const char *sub, const char *name, con
                          void **items, size_t *n, const ccs_src_pos *pos, const char *keypath, ccs_err *err)
 {
     for (size_t i = 0; i < *n; i++)
-        if (strcmp(*(char **)((char *)*items + i * schema->size + name_off), name) == 0)
-            return (long)i;
+        if (strcmp(*(char **)((char *)*items + i * schema->size + name_off), name) == 0) return (long)i;
     char path[1024], names[512];
     snprintf(path, sizeof path, "%s/%s/%s.yaml", ccs_library_dir(), sub, name);
     if (strchr(name, '/') || access(path, R_OK) != 0) {
         library_names(sub, names, sizeof names);
         ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                    "%s: unknown %s '%s': expected a name from the scenario's '%s' list or a bundled "
-                   "profile (%s)", keypath, schema->what, name, strcmp(sub, "hardware") == 0 ? "hardware" : "models",
+                   "profile (%s)",
+                   keypath, schema->what, name, strcmp(sub, "hardware") == 0 ? "hardware" : "models",
                    names[0] ? names : "none found");
         return -1;
     }
@@ -566,8 +612,8 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
     if (p->autoscale.max) {
         if (p->autoscale.min > p->autoscale.max)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.autoscale: min %ld is above max %ld: expected min <= max", where,
-                              p->autoscale.min, p->autoscale.max);
+                              "%s.autoscale: min %ld is above max %ld: expected min <= max", where, p->autoscale.min,
+                              p->autoscale.max);
         p->replicas = p->autoscale.min; /* serving at the start */
     }
     if (!p->replicas) p->replicas = 1;
@@ -578,12 +624,13 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
         if (n != p->latency_table.nms || n < 2)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
-                              "of each, as many of one as of the other", where, n, p->latency_table.nms);
+                              "of each, as many of one as of the other",
+                              where, n, p->latency_table.nms);
         for (size_t k = 1; k < n; k++)
             if (b[k] <= b[k - 1])
                 return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes",
-                                  where, k, b[k], b[k - 1]);
+                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes", where, k,
+                                  b[k], b[k - 1]);
         if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
@@ -595,10 +642,11 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
         if (s->nregions == 0)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: hardware draws power and needs a region with a carbon trace; "
-                              "expected a 'regions' list", where);
+                              "expected a 'regions' list",
+                              where);
         snprintf(key, sizeof key, "%s.hardware", where);
-        long h = find_or_load(s, "hardware", p->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name), (void **)&s->hardware,
-                              &s->nhardware, pos, key, err);
+        long h = find_or_load(s, "hardware", p->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
+                              (void **)&s->hardware, &s->nhardware, pos, key, err);
         if (h < 0) return CCS_EINPUT;
         hw = &s->hardware[h];
     }
@@ -607,8 +655,8 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: a model profile needs hardware to run on: expected a 'hardware' key", where);
         snprintf(key, sizeof key, "%s.model", where);
-        long m = find_or_load(s, "profiles", p->model, &model_schema, offsetof(ccs_model_cfg, name), (void **)&s->models, &s->nmodels, pos,
-                              key, err);
+        long m = find_or_load(s, "profiles", p->model, &model_schema, offsetof(ccs_model_cfg, name),
+                              (void **)&s->models, &s->nmodels, pos, key, err);
         if (m < 0) return CCS_EINPUT;
         const ccs_model_cfg *mc = &s->models[m];
         const ccs_variant_cfg *v = ccs_model_variant(mc, p->variant);
@@ -621,12 +669,11 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
         if (peak <= 0 || hw->mem_bw_gb_s <= 0)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: hardware '%s' gives no %s for variant '%s' (%s): expected it in the "
-                              "hardware profile", where, hw->name,
-                              hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision", v->name,
-                              precision_words[v->precision]);
+                              "hardware profile",
+                              where, hw->name, hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision",
+                              v->name, precision_words[v->precision]);
     } else if (p->variant) {
-        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s.variant: given without a model", where);
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, "%s.variant: given without a model", where);
     }
     return 0;
 }
@@ -637,11 +684,15 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
     const ccs_cache_cfg *c = &sv->cache;
     int ttl_keys = (c->ttl_us > 0) + (c->keys > 0) + (c->zipf_s >= 0);
     if (c->hit_prob >= 0 && ttl_keys)
-        return pos_err(err, &sv->pos, "services[%s].cache: give either hit_prob (fixed) or ttl, keys "
-                       "and zipf_s (simulated), not both%s%s", sv->name, "", "");
+        return pos_err(err, &sv->pos,
+                       "services[%s].cache: give either hit_prob (fixed) or ttl, keys "
+                       "and zipf_s (simulated), not both%s%s",
+                       sv->name, "", "");
     if (ttl_keys && ttl_keys != 3)
-        return pos_err(err, &sv->pos, "services[%s].cache: a simulated cache needs all of ttl, keys and "
-                       "zipf_s%s%s", sv->name, "", "");
+        return pos_err(err, &sv->pos,
+                       "services[%s].cache: a simulated cache needs all of ttl, keys and "
+                       "zipf_s%s%s",
+                       sv->name, "", "");
     sv->cache.kind = c->hit_prob >= 0 ? CCS_CACHE_FIXED : ttl_keys ? CCS_CACHE_TTL : CCS_CACHE_NONE;
     if (sv->rtt_ms < 0) sv->rtt_ms = ccs_tier_rtt_ms(sv->tier);
     if (sv->nstages == 0) {
@@ -654,8 +705,10 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
         sv->stages[0].pool = sv->pool;
         memset(&sv->pool, 0, sizeof sv->pool); /* moved: freed with the stage */
     } else if (pool_given(&sv->pool)) {
-        return pos_err(err, &sv->pos, "services[%s]: pool keys (hardware, service_time, replicas, ...) "
-                       "beside 'stages': expected them inside each stage%s%s", sv->name, "", "");
+        return pos_err(err, &sv->pos,
+                       "services[%s]: pool keys (hardware, service_time, replicas, ...) "
+                       "beside 'stages': expected them inside each stage%s%s",
+                       sv->name, "", "");
     }
     CHECK_UNIQUE(sv->stages, sv->nstages, "stage");
     for (size_t k = 0; k < sv->nstages; k++) {
@@ -672,20 +725,20 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
         if (pool_given(&st->pool))
             return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
                               "services[%s].stages[%s]: pool keys beside 'routes': expected them inside "
-                              "each route", sv->name, st->name);
+                              "each route",
+                              sv->name, st->name);
         CHECK_UNIQUE(st->routes, st->nroutes, "route");
         double total = 0;
         for (size_t r = 0; r < st->nroutes; r++) {
-            snprintf(where, sizeof where, "services[%s].stages[%s].routes[%s]", sv->name, st->name,
-                     st->routes[r].name);
+            snprintf(where, sizeof where, "services[%s].stages[%s].routes[%s]", sv->name, st->name, st->routes[r].name);
             int rc = check_pool(s, &st->routes[r].pool, &st->routes[r].pos, where, err);
             if (rc) return rc;
             total += st->routes[r].share;
         }
         if (fabs(total - 1.0) > 1e-9)
             return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
-                              "services[%s].stages[%s].routes: shares add up to %g: expected 1",
-                              sv->name, st->name, total);
+                              "services[%s].stages[%s].routes: shares add up to %g: expected 1", sv->name, st->name,
+                              total);
     }
     return 0;
 }
@@ -769,7 +822,8 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     if (s->nregions == 0 && s->njobs > 0)
         return pos_err(err, &s->jobs[0].pos,
                        "jobs[%s]: a job draws power and needs a region with a carbon trace; "
-                       "expected a 'regions' list%s%s", s->jobs[0].name, "", "");
+                       "expected a 'regions' list%s%s",
+                       s->jobs[0].name, "", "");
     CHECK_UNIQUE(s->regions, s->nregions, "region");
     CHECK_UNIQUE(s->services, s->nservices, "service");
     CHECK_UNIQUE(s->jobs, s->njobs, "job");
@@ -783,14 +837,16 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                            r->name, "several", "");
         if (r->tariff.day_per_mwh >= 0 &&
             (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
-            return pos_err(err, &r->pos, "regions[%s].tariff: day_from and day_to must be on the hour "
-                           "(expected \"HH:00\")%s%s", r->name, "", "");
+            return pos_err(err, &r->pos,
+                           "regions[%s].tariff: day_from and day_to must be on the hour "
+                           "(expected \"HH:00\")%s%s",
+                           r->name, "", "");
     }
     for (size_t i = 0; i < s->nservices; i++) {
         const ccs_service_cfg *sv = &s->services[i];
         if (sv->region && !ccs_scenario_region(s, sv->region))
-            return pos_err(err, &sv->pos, "services[%s].region: unknown region '%s' (regions: %s)",
-                           sv->name, sv->region, names);
+            return pos_err(err, &sv->pos, "services[%s].region: unknown region '%s' (regions: %s)", sv->name,
+                           sv->region, names);
         const ccs_arrivals_cfg *a = &sv->arrivals;
         const char *what = NULL;
         if (a->process == CCS_ARRIVALS_POISSON && (a->rate_per_s <= 0 || a->trace || a->scale > 0))
@@ -801,8 +857,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             what = "deterministic arrivals take rate_per_s only";
         else if (a->process == CCS_ARRIVALS_TRACE_REPLAY && (!a->trace || a->rate_per_s > 0 || a->scale > 0))
             what = "trace-replay arrivals take a trace only";
-        if (what)
-            return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
+        if (what) return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
         /* The offered load (< 1) is checked where the arrivals' mean rate is known, for every
          * process alike: ccs_service_create. */
         int rc = check_service(s, &s->services[i], err);
@@ -812,19 +867,21 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     for (size_t i = 0; i < s->nhardware; i++) {
         const ccs_hardware_cfg *h = &s->hardware[i];
         if (h->max_w < h->idle_w)
-            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w%s%s",
-                           h->name, "", "");
+            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w%s%s", h->name,
+                           "", "");
     }
     for (size_t i = 0; i < s->njobs; i++) {
         ccs_job_cfg *j = &s->jobs[i];
         for (size_t k = 0; k < j->nregions; k++) {
             if (!ccs_scenario_region(s, j->regions[k]))
-                return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)",
-                               j->name, j->regions[k], names);
+                return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)", j->name,
+                               j->regions[k], names);
             for (size_t m = 0; m < k; m++)
                 if (strcmp(j->regions[m], j->regions[k]) == 0)
-                    return pos_err(err, &j->pos, "jobs[%s].regions: '%s' is listed twice: expected each allowed "
-                                   "region once%s", j->name, j->regions[k], "");
+                    return pos_err(err, &j->pos,
+                                   "jobs[%s].regions: '%s' is listed twice: expected each allowed "
+                                   "region once%s",
+                                   j->name, j->regions[k], "");
         }
         if (j->hardware) {
             char key[256];
@@ -835,8 +892,10 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             const ccs_hardware_cfg *hw = &s->hardware[h];
             long n = j->max_parallelism ? j->max_parallelism : 1;
             if (j->power_kw > 0)
-                return pos_err(err, &j->pos, "jobs[%s]: both power_kw and hardware given: expected one (the "
-                               "hardware's power is max_parallelism x its max_w)%s%s", j->name, "", "");
+                return pos_err(err, &j->pos,
+                               "jobs[%s]: both power_kw and hardware given: expected one (the "
+                               "hardware's power is max_parallelism x its max_w)%s%s",
+                               j->name, "", "");
             j->power_kw = (double)n * hw->max_w / 1000.0;
             j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
             if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
@@ -847,25 +906,34 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                 j->duration_us = llround(j->device_hours / (double)n * CCS_US_PER_HOUR_F);
             }
         } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
-            return pos_err(err, &j->pos, "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
-                           "to run on%s%s", j->name, "", "");
+            return pos_err(err, &j->pos,
+                           "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
+                           "to run on%s%s",
+                           j->name, "", "");
         } else if (j->power_kw <= 0) {
-            return pos_err(err, &j->pos, "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "
-                           "or a 'hardware' profile%s%s", j->name, "", "");
+            return pos_err(err, &j->pos,
+                           "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "
+                           "or a 'hardware' profile%s%s",
+                           j->name, "", "");
         }
         for (size_t k = 0; k < (j->nregions ? j->nregions : (s->nregions ? 1 : 0)); k++) {
             const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
             if (rg->capacity_kw > 0 && j->power_kw > rg->capacity_kw)
-                return pos_err(err, &j->pos, "jobs[%s]: its power is more than region '%s' can hold (capacity_kw "
-                               "%s): expected at most the capacity of every allowed region", j->name, rg->name,
-                               "below the job's power");
+                return pos_err(err, &j->pos,
+                               "jobs[%s]: its power is more than region '%s' can hold (capacity_kw "
+                               "%s): expected at most the capacity of every allowed region",
+                               j->name, rg->name, "below the job's power");
         }
         if ((j->release.every_us > 0) == (j->release.trace != NULL))
-            return pos_err(err, &j->pos, "jobs[%s].release: expected either every (with at) or trace, "
-                           "%s%s", j->name, j->release.trace ? "not both" : "neither was given", "");
+            return pos_err(err, &j->pos,
+                           "jobs[%s].release: expected either every (with at) or trace, "
+                           "%s%s",
+                           j->name, j->release.trace ? "not both" : "neither was given", "");
         if (!j->release.trace && j->duration_us == 0)
-            return pos_err(err, &j->pos, "jobs[%s]: missing key 'duration': expected a run time such as 30m "
-                           "(only a release trace with a duration_h column may leave it out)%s%s", j->name, "", "");
+            return pos_err(err, &j->pos,
+                           "jobs[%s]: missing key 'duration': expected a run time such as 30m "
+                           "(only a release trace with a duration_h column may leave it out)%s%s",
+                           j->name, "", "");
         if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
         if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
             return pos_err(err, &j->pos,
@@ -879,13 +947,15 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         char list[256];
         ccs_policy_list(list, sizeof list);
         const char *near = ccs_did_you_mean(pname, ccs_policy_names(), ccs_policy_count());
-        return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0,
-                          p ? p->col : 0, "policy.name: unknown policy '%s'%s%s%s: expected one of %s",
-                          pname, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
-                          list);
+        return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0, p ? p->col : 0,
+                          "policy.name: unknown policy '%s'%s%s%s: expected one of %s", pname,
+                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
     }
     /* a policy's own parameter must be given: no silent guess of a limit */
-    static const struct { const char *policy, *key; size_t off; } needs[] = {
+    static const struct {
+        const char *policy, *key;
+        size_t off;
+    } needs[] = {
         {"carbon-cap", "carbon_cap_g_per_kwh", offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh)},
         {"threshold", "threshold_g_per_kwh", offsetof(ccs_policy_cfg, threshold_g_per_kwh)},
     };
@@ -894,8 +964,8 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         if (strcmp(pname, needs[i].policy) == 0 && !(v > 0)) {
             const ccs_ynode *p = ccs_yaml_get(root, "policy");
             return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0, p ? p->col : 0,
-                              "policy: %s needs policy.%s: expected an intensity in gCO2e/kWh above 0",
-                              needs[i].policy, needs[i].key);
+                              "policy: %s needs policy.%s: expected an intensity in gCO2e/kWh above 0", needs[i].policy,
+                              needs[i].key);
         }
     }
     return 0;
@@ -925,8 +995,7 @@ static uint64_t hash_inputs(const char *path, char *const *overrides, size_t nov
     return h;
 }
 
-int ccs_scenario_load(const char *path, char *const *overrides, size_t noverrides, ccs_scenario **out,
-                      ccs_err *err)
+int ccs_scenario_load(const char *path, char *const *overrides, size_t noverrides, ccs_scenario **out, ccs_err *err)
 {
     *out = NULL;
     ccs_ynode *root;
@@ -951,8 +1020,10 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
             break;
         }
-        if (len <= 80) snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
-        else snprintf(s->labels[i], n, "--set '%.72s...'", overrides[i]);
+        if (len <= 80)
+            snprintf(s->labels[i], n, "--set '%s'", overrides[i]);
+        else
+            snprintf(s->labels[i], n, "--set '%.72s...'", overrides[i]);
         s->nlabels = i + 1;
         rc = ccs_yaml_set(root, overrides[i], s->labels[i], err);
     }

@@ -64,10 +64,14 @@ static long utf8_next(const unsigned char **p)
         *p = s + 1;
         return s[0];
     }
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) c = s[0] & 0x1f, n = 1;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) c = s[0] & 0x0f, n = 2;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) c = s[0] & 0x07, n = 3;
-    else return -1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        c = s[0] & 0x1f, n = 1;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        c = s[0] & 0x0f, n = 2;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        c = s[0] & 0x07, n = 3;
+    else
+        return -1;
     for (int i = 1; i <= n; i++) { /* the terminating NUL is no continuation byte: stops here */
         if ((s[i] & 0xc0) != 0x80) return -1;
         c = c << 6 | (s[i] & 0x3f);
@@ -81,8 +85,8 @@ static long utf8_next(const unsigned char **p)
  * one prints as something else than it is. */
 static int is_control(long c)
 {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f ||
-           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069) || c == 0xfeff;
 }
 
 const char *ccs_name_problem(const char *s)
@@ -106,8 +110,10 @@ void ccs_name_show(const char *s, size_t max, char *buf, size_t size)
     size_t k = 0;
     const unsigned char *p = (const unsigned char *)s;
     for (; *p && (size_t)(p - (const unsigned char *)s) < max && k + 8 < size; p++) {
-        if (*p >= 0x20 && *p < 0x7f) buf[k++] = (char)*p;
-        else k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
+        if (*p >= 0x20 && *p < 0x7f)
+            buf[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
     }
     if (*p && k + 4 < size) memcpy(buf + k, "...", 3), k += 3;
     buf[k] = '\0';
@@ -120,12 +126,11 @@ static const char *type_name(ccs_ytype t)
     return t == CCS_Y_MAP ? "a mapping" : t == CCS_Y_SEQ ? "a list" : "a single value";
 }
 
-static int want_type(const ccs_ynode *n, ccs_ytype want, const char *path, const char *expect,
-                     ccs_err *err)
+static int want_type(const ccs_ynode *n, ccs_ytype want, const char *path, const char *expect, ccs_err *err)
 {
     if (n->type == want) return 0;
-    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: expected %s (%s), found %s",
-                      path, type_name(want), expect, type_name(n->type));
+    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: expected %s (%s), found %s", path,
+                      type_name(want), expect, type_name(n->type));
 }
 
 static char *join_path(const char *dir, const char *p)
@@ -143,8 +148,8 @@ static int bad_value(const ccs_ynode *n, const char *path, const char *expect, c
 {
     char shown[1024];
     ccs_name_show(n->scalar, 200, shown, sizeof shown);
-    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad value '%s': expected %s",
-                      path, shown, expect);
+    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad value '%s': expected %s", path, shown,
+                      expect);
 }
 
 static int check_name(const ccs_ynode *n, const char *path, const char *expect, ccs_err *err)
@@ -153,8 +158,8 @@ static int check_name(const ccs_ynode *n, const char *path, const char *expect, 
     if (!why) return 0;
     char shown[256];
     ccs_name_show(n->scalar, 40, shown, sizeof shown);
-    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad name '%s': %s: expected %s: %s", path,
-                      shown, why, expect, name_rules);
+    return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: bad name '%s': %s: expected %s: %s", path, shown,
+                      why, expect, name_rules);
 }
 
 static int is_currency(const char *s)
@@ -164,8 +169,7 @@ static int is_currency(const char *s)
     return s[3] == '\0';
 }
 
-static int check_range(const ccs_field *f, const ccs_ynode *n, const char *path, double v,
-                       ccs_err *err)
+static int check_range(const ccs_field *f, const ccs_ynode *n, const char *path, double v, ccs_err *err)
 {
     if (f->min > f->max) return 0;
     if (v >= f->min && v <= f->max) return 0;
@@ -173,16 +177,15 @@ static int check_range(const ccs_field *f, const ccs_ynode *n, const char *path,
     if (isinf(f->max))
         snprintf(expect, sizeof expect, "%s >= %g", f->expect ? f->expect : "a value", f->min);
     else
-        snprintf(expect, sizeof expect, "%s between %g and %g", f->expect ? f->expect : "a value",
-                 f->min, f->max);
+        snprintf(expect, sizeof expect, "%s between %g and %g", f->expect ? f->expect : "a value", f->min, f->max);
     return bad_value(n, path, expect, err);
 }
 
-static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path,
-                       const char *base_dir, ccs_err *err);
+static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path, const char *base_dir,
+                       ccs_err *err);
 
-static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path,
-                        const char *base_dir, ccs_err *err)
+static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path, const char *base_dir,
+                        ccs_err *err)
 {
     const char *expect = f->expect ? f->expect : "a value";
     int rc = want_type(n, CCS_Y_SCALAR, path, expect, err);
@@ -229,9 +232,12 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
         return 0;
     }
     case CCS_F_BOOL:
-        if (strcmp(s, "true") == 0) *FIELD_PTR(obj, f->offset, int) = 1;
-        else if (strcmp(s, "false") == 0) *FIELD_PTR(obj, f->offset, int) = 0;
-        else return bad_value(n, path, "true or false", err);
+        if (strcmp(s, "true") == 0)
+            *FIELD_PTR(obj, f->offset, int) = 1;
+        else if (strcmp(s, "false") == 0)
+            *FIELD_PTR(obj, f->offset, int) = 0;
+        else
+            return bad_value(n, path, "true or false", err);
         return 0;
     case CCS_F_DURATION: {
         int64_t us;
@@ -269,12 +275,10 @@ static int apply_scalar(const ccs_field *f, const ccs_ynode *n, void *obj, const
         const char *near = ccs_did_you_mean(s, (const char *const *)f->words, k);
         char shown[1024];
         ccs_name_show(s, 200, shown, sizeof shown);
-        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
-                          "%s: unknown value '%s'%s%s%s: expected one of %s", path, shown,
-                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
+        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "%s: unknown value '%s'%s%s%s: expected one of %s",
+                          path, shown, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
     }
-    default:
-        return ccs_err_set(err, CCS_ERUN, "internal: field %s is not a scalar type", path);
+    default: return ccs_err_set(err, CCS_ERUN, "internal: field %s is not a scalar type", path);
     }
 }
 
@@ -282,13 +286,15 @@ static const char *item_label(const ccs_ynode *item, size_t index, char *buf, si
 {
     const ccs_ynode *nm = ccs_yaml_get(item, "name");
     /* a bad name is reported under the item's index: the message must not carry it */
-    if (nm && nm->type == CCS_Y_SCALAR && !ccs_name_problem(nm->scalar)) snprintf(buf, size, "%s", nm->scalar);
-    else snprintf(buf, size, "%zu", index);
+    if (nm && nm->type == CCS_Y_SCALAR && !ccs_name_problem(nm->scalar))
+        snprintf(buf, size, "%s", nm->scalar);
+    else
+        snprintf(buf, size, "%zu", index);
     return buf;
 }
 
-static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path,
-                       const char *base_dir, ccs_err *err)
+static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const char *path, const char *base_dir,
+                       ccs_err *err)
 {
     int rc;
     switch (f->type) {
@@ -297,15 +303,13 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
             for (size_t i = 0; i < f->sub->nfields; i++)
                 if (strcmp(f->sub->fields[i].key, f->alt_scalar) == 0) {
                     if (f->sub->defaults) f->sub->defaults(FIELD_PTR(obj, f->offset, char));
-                    return apply_field(&f->sub->fields[i], n, FIELD_PTR(obj, f->offset, char), path,
-                                       base_dir, err);
+                    return apply_field(&f->sub->fields[i], n, FIELD_PTR(obj, f->offset, char), path, base_dir, err);
                 }
         }
         if ((rc = want_type(n, CCS_Y_MAP, path, f->expect ? f->expect : "keys", err))) return rc;
         return ccs_schema_apply(f->sub, n, FIELD_PTR(obj, f->offset, char), path, base_dir, err);
     case CCS_F_LIST: {
-        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of items", err)))
-            return rc;
+        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of items", err))) return rc;
         void **dst = FIELD_PTR(obj, f->offset, void *);
         size_t *count = FIELD_PTR(obj, f->count_offset, size_t);
         *dst = calloc(n->n ? n->n : 1, f->sub->size);
@@ -331,8 +335,7 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
             *count = 1;
             return 0;
         }
-        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of names", err)))
-            return rc;
+        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of names", err))) return rc;
         *dst = calloc(n->n ? n->n : 1, sizeof **dst);
         if (!*dst) return ccs_err_set(err, CCS_ERUN, "out of memory");
         *count = 0;
@@ -347,8 +350,7 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
         return 0;
     }
     case CCS_F_NUMLIST: {
-        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of numbers", err)))
-            return rc;
+        if ((rc = want_type(n, CCS_Y_SEQ, path, f->expect ? f->expect : "a list of numbers", err))) return rc;
         double **dst = FIELD_PTR(obj, f->offset, double *);
         free(*dst);
         *dst = calloc(n->n ? n->n : 1, sizeof **dst);
@@ -368,8 +370,7 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
         }
         return 0;
     }
-    default:
-        return apply_scalar(f, n, obj, path, base_dir, err);
+    default: return apply_scalar(f, n, obj, path, base_dir, err);
     }
 }
 
@@ -409,10 +410,9 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
             const ccs_ynode *v = node->items[k];
             long line = node->key_line ? node->key_line[k] : v->line;
             long col = node->key_col ? node->key_col[k] : v->col;
-            return ccs_err_at(err, CCS_EINPUT, v->file, line, col,
-                              "%s: unknown key '%s' in %s%s%s%s (known keys: %s)", path,
-                              key, schema->what, near ? "; did you mean '" : "",
-                              near ? near : "", near ? "'?" : "", list);
+            return ccs_err_at(err, CCS_EINPUT, v->file, line, col, "%s: unknown key '%s' in %s%s%s%s (known keys: %s)",
+                              path, key, schema->what, near ? "; did you mean '" : "", near ? near : "",
+                              near ? "'?" : "", list);
         }
         int rc = apply_field(f, node->items[k], obj, path, base_dir, err);
         if (rc) return rc;
@@ -420,8 +420,8 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
     for (size_t i = 0; i < schema->nfields; i++) {
         if (!schema->fields[i].required || ccs_yaml_get(node, schema->fields[i].key)) continue;
         return ccs_err_at(err, CCS_EINPUT, node->file, node->line, node->col,
-                          "%s%smissing required key '%s' in %s: expected %s", keypath,
-                          *keypath ? ": " : "", schema->fields[i].key, schema->what,
+                          "%s%smissing required key '%s' in %s: expected %s", keypath, *keypath ? ": " : "",
+                          schema->fields[i].key, schema->what,
                           schema->fields[i].expect ? schema->fields[i].expect : "a value");
     }
     return 0;
@@ -440,9 +440,7 @@ void ccs_schema_free(const ccs_schema *schema, void *obj)
             free(*FIELD_PTR(obj, f->offset, char *));
             *FIELD_PTR(obj, f->offset, char *) = NULL;
             break;
-        case CCS_F_MAP:
-            ccs_schema_free(f->sub, FIELD_PTR(obj, f->offset, char));
-            break;
+        case CCS_F_MAP: ccs_schema_free(f->sub, FIELD_PTR(obj, f->offset, char)); break;
         case CCS_F_LIST: {
             char *items = *FIELD_PTR(obj, f->offset, char *);
             size_t n = *FIELD_PTR(obj, f->count_offset, size_t);
@@ -466,8 +464,7 @@ void ccs_schema_free(const ccs_schema *schema, void *obj)
             *FIELD_PTR(obj, f->count_offset, size_t) = 0;
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
 }

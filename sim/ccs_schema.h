@@ -45,11 +45,11 @@ typedef struct ccs_field {
 } ccs_field;
 
 struct ccs_schema {
-    const char *what;       /* "region", "job": for messages */
-    size_t size;            /* sizeof the struct */
+    const char *what; /* "region", "job": for messages */
+    size_t size;      /* sizeof the struct */
     const ccs_field *fields;
     size_t nfields;
-    size_t pos_offset;      /* where to record the item's line and column (a ccs_src_pos) */
+    size_t pos_offset;           /* where to record the item's line and column (a ccs_src_pos) */
     void (*defaults)(void *obj); /* sets optional fields' defaults before the walk; may be NULL */
 };
 

@@ -55,8 +55,7 @@ int ccs_time_parse(const char *s, int64_t *epoch_us)
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0;
     int64_t frac_us = 0;
-    if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' ||
-        read_digits(&p, 2, &d))
+    if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' || read_digits(&p, 2, &d))
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return -1;
     if (*p == 'T' || *p == ' ') {
@@ -98,9 +97,11 @@ int ccs_time_parse(const char *s, int64_t *epoch_us)
 
 int ccs_duration_parse(const char *s, int64_t *us)
 {
-    static const struct { const char *name; double us; } units[] = {
-        {"ms", 1e3}, {"us", 1.0}, {"w", 7 * 86400e6}, {"d", 86400e6}, {"h", 3600e6},
-        {"m", 60e6}, {"s", 1e6},
+    static const struct {
+        const char *name;
+        double us;
+    } units[] = {
+        {"ms", 1e3}, {"us", 1.0}, {"w", 7 * 86400e6}, {"d", 86400e6}, {"h", 3600e6}, {"m", 60e6}, {"s", 1e6},
     };
     const char *p = s;
     double total = 0;
@@ -130,9 +131,7 @@ int ccs_clock_parse(const char *s, int64_t *us)
 {
     const char *p = s;
     int h, m;
-    if (read_digits(&p, 2, &h) || *p++ != ':' || read_digits(&p, 2, &m) || *p != '\0' || h > 23 ||
-        m > 59)
-        return -1;
+    if (read_digits(&p, 2, &h) || *p++ != ':' || read_digits(&p, 2, &m) || *p != '\0' || h > 23 || m > 59) return -1;
     *us = (int64_t)(h * 60 + m) * CCS_US_PER_MIN;
     return 0;
 }
@@ -152,6 +151,6 @@ void ccs_time_format(int64_t epoch_us, char *buf, int bufsize)
     int y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, (size_t)bufsize, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
-             (int)(rem % 3600 / 60), (int)(rem % 60));
+    snprintf(buf, (size_t)bufsize, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600), (int)(rem % 3600 / 60),
+             (int)(rem % 60));
 }

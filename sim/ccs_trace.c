@@ -8,10 +8,11 @@
 #include "ccs_time.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 struct ccs_trace {
@@ -40,7 +40,10 @@ static const struct csv_format {
     const char *name, *time_col, *value_prefix, *units, *kind, *key_col;
     bool decimal_comma;
 } csv_formats[] = {
-    {"electricitymaps", "Datetime (UTC)", "Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (LCA)", "gCO2e/kWh", "carbon_intensity", NULL, false},
+    {"electricitymaps", "Datetime (UTC)",
+     "Carbon Intensity gCO\xe2\x82\x82"
+     "eq/kWh (LCA)",
+     "gCO2e/kWh", "carbon_intensity", NULL, false},
     {"letswaitawhile", "Time", "Carbon Intensity", "gCO2e/kWh", "carbon_intensity", NULL, false},
     {"ember", "Datetime (UTC)", "Price (", NULL, "price", "ISO3 Code", false},
     {"price-usd-mwh", "Datetime (UTC)", "Price (", NULL, "price", NULL, false},
@@ -144,15 +147,13 @@ static int64_t mode_interval(const rows *r)
     return best;
 }
 
-
 /* Checks order, duplicates, values and gaps; applies the fill rule; builds the trace. */
-static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *opts,
-                  ccs_trace *t, ccs_err *err)
+static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
     if (r->n < 2)
         return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
-                          "%zu data row%s: a trace needs at least two rows to have a time step",
-                          r->n, r->n == 1 ? "" : "s");
+                          "%zu data row%s: a trace needs at least two rows to have a time step", r->n,
+                          r->n == 1 ? "" : "s");
     /* Exports that list the newest row first (Energinet's do) are read in reverse: only when the
      * whole file is strictly decreasing, so that a file merely out of order is still an error. */
     bool decreasing = true;
@@ -176,8 +177,8 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
             char ts[32];
             ccs_time_format(r->t_us[i], ts, sizeof ts);
             return row_err(err, path, is_h5, r->line[i],
-                           "duplicate timestamp %s (also at %s %ld): each instant must appear once",
-                           ts, is_h5 ? "row" : "line", r->line[i - 1]);
+                           "duplicate timestamp %s (also at %s %ld): each instant must appear once", ts,
+                           is_h5 ? "row" : "line", r->line[i - 1]);
         }
         if (r->t_us[i] < r->t_us[i - 1]) {
             char a[32], b[32];
@@ -197,11 +198,9 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
                                "fill rule to 'previous' or 'linear')");
             continue;
         }
-        if (!isfinite(r->v[i]))
-            return row_err(err, path, is_h5, r->line[i], "value is not finite: expected a number");
+        if (!isfinite(r->v[i])) return row_err(err, path, is_h5, r->line[i], "value is not finite: expected a number");
         if (r->v[i] < 0 && !opts->allow_negative && strcmp(t->kind ? t->kind : "", "price") != 0)
-            return row_err(err, path, is_h5, r->line[i],
-                           "negative value %g: expected a value >= 0 for %s", r->v[i],
+            return row_err(err, path, is_h5, r->line[i], "negative value %g: expected a value >= 0 for %s", r->v[i],
                            t->kind && *t->kind ? t->kind : "this trace");
     }
     int64_t step = mode_interval(r);
@@ -216,8 +215,7 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
             return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "every value is missing or NaN");
         if (r->missing[a]) a = b; /* leading missing values take the first present one */
         if (r->missing[b] || opts->fill == CCS_FILL_PREVIOUS) b = a;
-        double w = b == a ? 0.0
-                          : (double)(r->t_us[i] - r->t_us[a]) / (double)(r->t_us[b] - r->t_us[a]);
+        double w = b == a ? 0.0 : (double)(r->t_us[i] - r->t_us[a]) / (double)(r->t_us[b] - r->t_us[a]);
         r->v[i] = r->v[a] + w * (r->v[b] - r->v[a]);
     }
     /* Gaps: an interval longer than the nominal step. Finer intervals are fine (GB's 2020 data
@@ -272,9 +270,8 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
 
 /* ---- CSV ---- */
 
-static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts,
-                         ccs_trace *t, int *time_col, int *value_col, const struct csv_format **which,
-                         int *key_col, ccs_err *err)
+static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts, ccs_trace *t,
+                         int *time_col, int *value_col, const struct csv_format **which, int *key_col, ccs_err *err)
 {
     for (size_t f = 0; f < sizeof csv_formats / sizeof csv_formats[0]; f++) {
         const struct csv_format *fmt = &csv_formats[f];
@@ -283,8 +280,7 @@ static int detect_format(char **fields, int nf, const char *path, long line, con
             if (fmt->key_col && strcmp(fields[i], fmt->key_col) == 0 && kc < 0) kc = i;
             if (strcmp(fields[i], fmt->time_col) == 0 && tc < 0) tc = i;
             const char *want = opts->column ? opts->column : fmt->value_prefix;
-            bool match = opts->column ? strcmp(fields[i], want) == 0
-                                      : strncmp(fields[i], want, strlen(want)) == 0;
+            bool match = opts->column ? strcmp(fields[i], want) == 0 : strncmp(fields[i], want, strlen(want)) == 0;
             if (match && vc < 0) vc = i;
         }
         if (tc < 0 || vc < 0 || (fmt->key_col && kc < 0)) continue;
@@ -325,8 +321,7 @@ static int detect_format(char **fields, int nf, const char *path, long line, con
     }
     if (opts->column)
         return ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                          "no column named '%s' beside a known time column in header '%s'",
-                          opts->column, header);
+                          "no column named '%s' beside a known time column in header '%s'", opts->column, header);
     return ccs_err_at(err, CCS_EINPUT, path, line, 0,
                       "unknown CSV header '%s': expected one of 'timestamp,value', 'Time,Carbon "
                       "Intensity', an Electricity Maps export ('Datetime (UTC),...,Carbon "
@@ -338,8 +333,7 @@ static int detect_format(char **fields, int nf, const char *path, long line, con
 
 static bool blank_value(const char *s)
 {
-    return *s == '\0' || strcasecmp(s, "nan") == 0 || strcasecmp(s, "null") == 0 ||
-           strcasecmp(s, "NA") == 0;
+    return *s == '\0' || strcasecmp(s, "nan") == 0 || strcasecmp(s, "null") == 0 || strcasecmp(s, "NA") == 0;
 }
 
 /* ';' if the first line has semicolons and no commas (Energinet), else ','. */
@@ -366,7 +360,8 @@ static int area_ok(const char *key, const ccs_trace_opts *opts, char *first, siz
     if (strcmp(first, key) != 0)
         return ccs_err_at(err, CCS_EINPUT, path, line, 0,
                           "rows for %s '%s' and '%s': the file holds several; choose one with the trace's "
-                          "'select' key (e.g. select: %s)", key_col, first, key, first);
+                          "'select' key (e.g. select: %s)",
+                          key_col, first, key, first);
     *keep = 1;
     return 0;
 }
@@ -395,8 +390,8 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
             continue;
         }
         if (nf != header_fields) {
-            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d field%s, expected %d as in the header",
-                            nf, nf == 1 ? "" : "s", header_fields);
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d field%s, expected %d as in the header", nf,
+                            nf == 1 ? "" : "s", header_fields);
             break;
         }
         if (kc >= 0) {
@@ -423,8 +418,8 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
             v = strtod(f[vc], &end);
             if (end == f[vc] || *end != '\0' || errno == ERANGE) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                                "cannot parse value '%s' in column '%s': expected a number%s", f[vc],
-                                t->column, fmt->decimal_comma ? " (with a decimal comma)" : "");
+                                "cannot parse value '%s' in column '%s': expected a number%s", f[vc], t->column,
+                                fmt->decimal_comma ? " (with a decimal comma)" : "");
                 break;
             }
             missing = isnan(v);
@@ -454,14 +449,14 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
  * types, attributes) are checked before anything is allocated for them. Limit: a file changed
  * between the two reads is not caught; that takes someone writing to it while ccsim runs. */
 
-#define H5_ATTR_MAX 65536   /* longest string attribute read: units and kind are a few words */
+#define H5_ATTR_MAX 65536 /* longest string attribute read: units and kind are a few words */
 /* A child still reading after 10 s plus 1 s per 16 MiB of file is stopped: libhdf5 1.10.8 can loop
  * on a damaged global heap (a fuzzer's input: H5HG_read under H5Aread of a string attribute).
  * A healthy file reads at well over 100 MB/s, a year of 5-minute rows in milliseconds. */
-#define H5_PROBE_BASE_S 10
+#define H5_PROBE_BASE_S      10
 #define H5_PROBE_BYTES_PER_S (16 << 20)
-#define H5_MAX_RATIO 1100      /* stored bytes x this >= raw bytes: deflate compresses 1032:1 at best */
-#define H5_MAX_CHUNK (64 << 20) /* bytes in one chunk: ccsim import writes 32 KiB, h5py at most 1 MiB */
+#define H5_MAX_RATIO         1100       /* stored bytes x this >= raw bytes: deflate compresses 1032:1 at best */
+#define H5_MAX_CHUNK         (64 << 20) /* bytes in one chunk: ccsim import writes 32 KiB, h5py at most 1 MiB */
 
 typedef struct h5_trace {
     rows r;
@@ -531,8 +526,7 @@ static int attr_text(hid_t a, hid_t ft, char **out)
 }
 
 /* A single-string attribute `name` of dataset `dset`, "" if it has none. */
-static int read_str_attr(hid_t obj, const char *dset, const char *name, const char *path, char **out,
-                         ccs_err *err)
+static int read_str_attr(hid_t obj, const char *dset, const char *name, const char *path, char **out, ccs_err *err)
 {
     *out = NULL;
     htri_t has = H5Aexists(obj, name);
@@ -548,8 +542,8 @@ static int read_str_attr(hid_t obj, const char *dset, const char *name, const ch
     if (ft < 0 || sp < 0)
         rc = h5_bad(err, path, "cannot open attribute '%s' of '/%s'", name, dset);
     else if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1)
-        rc = h5_bad(err, path, "attribute '%s' of '/%s' is not one text: expected a string such as \"gCO2e/kWh\"",
-                    name, dset);
+        rc = h5_bad(err, path, "attribute '%s' of '/%s' is not one text: expected a string such as \"gCO2e/kWh\"", name,
+                    dset);
     else if (attr_text(a, ft, out) != 0)
         rc = h5_bad(err, path, "cannot read attribute '%s' of '/%s' as a text of at most %d bytes", name, dset,
                     H5_ATTR_MAX);
@@ -615,19 +609,21 @@ static int chunks_ok(hid_t d, size_t elem, hsize_t n, off_t file_size)
 
 /* Opens /name, which must be a one-dimensional dataset of numbers in this file (of file_size
  * bytes); *n gets its length, *elem its element size. *d is -1 unless opened. */
-static int open_1d(hid_t f, const char *name, const char *path, off_t file_size, hid_t *d, hsize_t *n,
-                   size_t *elem, ccs_err *err)
+static int open_1d(hid_t f, const char *name, const char *path, off_t file_size, hid_t *d, hsize_t *n, size_t *elem,
+                   ccs_err *err)
 {
     *n = 0;
     *d = H5Dopen2(f, name, H5P_DEFAULT);
     if (*d < 0) return h5_bad(err, path, "cannot open dataset '/%s': %s", name, h5_reason((char[256]){0}));
     if (!stored_here(f, *d, name))
-        return h5_bad(err, path, "'/%s' is a link or keeps its data outside the file: expected a dataset "
-                      "stored in the file itself", name);
+        return h5_bad(err, path,
+                      "'/%s' is a link or keeps its data outside the file: expected a dataset "
+                      "stored in the file itself",
+                      name);
     H5T_class_t cls;
     if (!(*elem = number_size(*d, &cls)))
         return h5_bad(err, path, "'/%s' holds %s: expected numbers (int64 microseconds for '/timestamp_us')", name,
-                      cls == H5T_STRING                         ? "text"
+                      cls == H5T_STRING                        ? "text"
                       : cls == H5T_INTEGER || cls == H5T_FLOAT ? "numbers of an unusable size"
                                                                : "values that are not numbers");
     hid_t sp = H5Dget_space(*d);
@@ -637,17 +633,23 @@ static int open_1d(hid_t f, const char *name, const char *path, off_t file_size,
     if (sp >= 0) H5Sclose(sp);
     if (rank < 0) return h5_bad(err, path, "cannot read the shape of dataset '/%s'", name);
     if (rank != 1)
-        return h5_bad(err, path, "'/%s' has %d dimensions: expected one-dimensional datasets '/timestamp_us' and "
-                      "the values, of equal length", name, rank);
+        return h5_bad(err, path,
+                      "'/%s' has %d dimensions: expected one-dimensional datasets '/timestamp_us' and "
+                      "the values, of equal length",
+                      name, rank);
     /* Stored data is at least 1/1032 of its size (deflate's best ratio; the other layouts store
      * it whole): a header claiming more elements than that is damaged, and must not make us
      * allocate and read gigabytes of fill values. */
     if (dims[0] > (hsize_t)file_size * H5_MAX_RATIO / *elem)
-        return h5_bad(err, path, "'/%s' claims %llu rows, more than a file of %lld bytes can hold: "
-                      "a damaged header?", name, (unsigned long long)dims[0], (long long)file_size);
+        return h5_bad(err, path,
+                      "'/%s' claims %llu rows, more than a file of %lld bytes can hold: "
+                      "a damaged header?",
+                      name, (unsigned long long)dims[0], (long long)file_size);
     if (!chunks_ok(*d, *elem, dims[0], file_size))
-        return h5_bad(err, path, "'/%s' is stored in chunks larger than %d MiB, or than a file of %lld bytes "
-                      "could hold: a damaged header?", name, H5_MAX_CHUNK >> 20, (long long)file_size);
+        return h5_bad(err, path,
+                      "'/%s' is stored in chunks larger than %d MiB, or than a file of %lld bytes "
+                      "could hold: a damaged header?",
+                      name, H5_MAX_CHUNK >> 20, (long long)file_size);
     *n = dims[0];
     return 0;
 }
@@ -660,8 +662,7 @@ static void h5_trace_free(h5_trace *h)
 }
 
 /* Reads the datasets and attributes of an open file of file_size bytes into h. */
-static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *value_name, h5_trace *h,
-                        ccs_err *err)
+static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *value_name, h5_trace *h, ccs_err *err)
 {
     if (H5Lexists(f, "timestamp_us", H5P_DEFAULT) <= 0 || *value_name == '\0' ||
         H5Lexists(f, value_name, H5P_DEFAULT) <= 0)
@@ -682,11 +683,14 @@ static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *
         r->v = calloc(n, sizeof *r->v);
         r->line = malloc(n * sizeof *r->line);
         r->missing = malloc(n);
-        if (!r->t_us || !r->v || !r->line || !r->missing) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        else r->n = r->cap = (size_t)nt;
+        if (!r->t_us || !r->v || !r->line || !r->missing)
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        else
+            r->n = r->cap = (size_t)nt;
     }
-    if (!rc && nt > 0 && (H5Dread(dt, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->t_us) < 0 ||
-                          H5Dread(dv, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->v) < 0))
+    if (!rc && nt > 0 &&
+        (H5Dread(dt, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->t_us) < 0 ||
+         H5Dread(dv, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->v) < 0))
         rc = h5_bad(err, path, "cannot read '/timestamp_us' and '/%s' as int64 and double: %s", value_name,
                     h5_reason((char[256]){0}));
     for (size_t i = 0; !rc && i < r->n; i++) {
@@ -695,7 +699,8 @@ static int h5_read_file(hid_t f, const char *path, off_t file_size, const char *
         if (r->t_us[i] < H5_MIN_US || r->t_us[i] >= H5_END_US)
             rc = row_err(err, path, true, r->line[i],
                          "timestamp %lld is outside the years 0000 to 9999: expected microseconds since "
-                         "1970-01-01T00:00:00Z", (long long)r->t_us[i]);
+                         "1970-01-01T00:00:00Z",
+                         (long long)r->t_us[i]);
     }
     if (!rc) rc = read_str_attr(dv, value_name, "units", path, &h->units, err);
     if (!rc) rc = read_str_attr(dv, value_name, "kind", path, &h->kind, err);
@@ -723,10 +728,13 @@ static int h5_read(const char *path, const char *value_name, h5_trace *h, ccs_er
 
 static const char *signal_name(int sig, char buf[32])
 {
-    static const struct { int sig; const char *name; } names[] = {
-        {SIGFPE, "SIGFPE"}, {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"},   {SIGILL, "SIGILL"},
-        {SIGABRT, "SIGABRT"}, {SIGSYS, "SIGSYS"}, {SIGTRAP, "SIGTRAP"}, {SIGALRM, "SIGALRM"},
-        {SIGKILL, "SIGKILL"}, {SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"}, {SIGHUP, "SIGHUP"},
+    static const struct {
+        int sig;
+        const char *name;
+    } names[] = {
+        {SIGFPE, "SIGFPE"},   {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"},   {SIGILL, "SIGILL"},
+        {SIGABRT, "SIGABRT"}, {SIGSYS, "SIGSYS"},   {SIGTRAP, "SIGTRAP"}, {SIGALRM, "SIGALRM"},
+        {SIGKILL, "SIGKILL"}, {SIGINT, "SIGINT"},   {SIGTERM, "SIGTERM"}, {SIGHUP, "SIGHUP"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].sig == sig) return names[i].name;
@@ -739,8 +747,7 @@ static const char *signal_name(int sig, char buf[32])
 __attribute__((noreturn)) static void h5_probe_child(const char *path, const char *value_name, unsigned limit_s,
                                                      int out)
 {
-    static const int defaults[] = {SIGFPE,  SIGSEGV, SIGBUS,  SIGILL, SIGABRT,
-                                   SIGALRM, SIGINT,  SIGTERM, SIGHUP, SIGPIPE};
+    static const int defaults[] = {SIGFPE, SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGALRM, SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* a crash here is the expected failure: no core file */
     /* The parent's handlers (a sanitizer's, a fuzzer's, a CLI's cleanup) are not for this child:
@@ -767,8 +774,7 @@ __attribute__((noreturn)) static void h5_probe_child(const char *path, const cha
 static int h5_probe(const char *path, const char *value_name, ccs_err *err)
 {
     int fd[2];
-    if (pipe(fd) != 0)
-        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(errno));
+    if (pipe(fd) != 0) return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(errno));
     struct stat st;
     off_t size = stat(path, &st) == 0 && st.st_size > 0 ? st.st_size : 0;
     unsigned limit_s = H5_PROBE_BASE_S + (unsigned)(size / H5_PROBE_BYTES_PER_S);
@@ -787,8 +793,7 @@ static int h5_probe(const char *path, const char *value_name, ccs_err *err)
         if (n > 0) got += (size_t)n;
     }
     close(fd[0]);
-    if (pid < 0)
-        return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(fork_errno));
+    if (pid < 0) return ccs_err_at(err, CCS_ERUN, path, 0, 0, "cannot check the HDF5 file: %s", strerror(fork_errno));
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
@@ -812,8 +817,7 @@ static int h5_probe(const char *path, const char *value_name, ccs_err *err)
                           "damaged HDF5 file (the HDF5 library crashed reading it: %s): expected a trace "
                           "written by 'ccsim import'",
                           signal_name(sig, buf));
-    return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
-                      "damaged HDF5 file (the process reading it exited with status %d)",
+    return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "damaged HDF5 file (the process reading it exited with status %d)",
                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
@@ -900,8 +904,10 @@ static int load_h5(const char *path, const ccs_trace_opts *opts, bool probe, ccs
     if (!known && bytes) {
         size_t len2 = 0;
         unsigned char *again = file_bytes(path, &len2);
-        if (again && len2 == len && memcmp(again, bytes, len) == 0) remember_probed(bytes, len, value_name);
-        else free(bytes);
+        if (again && len2 == len && memcmp(again, bytes, len) == 0)
+            remember_probed(bytes, len, value_name);
+        else
+            free(bytes);
         free(again);
     }
     h5_trace h = {0};
@@ -1032,8 +1038,10 @@ static int build_image(const ccs_trace *t, const char *source, void **image, siz
         f = H5Fcreate("ccsim-trace-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     int bad = f < 0 || write_trace(f, t, source) != 0 || H5Fflush(f, H5F_SCOPE_GLOBAL) < 0;
     ssize_t n = bad ? -1 : H5Fget_file_image(f, NULL, 0);
-    if (n > 0 && (*image = malloc((size_t)n)) && H5Fget_file_image(f, *image, (size_t)n) == n) *size = (size_t)n;
-    else bad = 1;
+    if (n > 0 && (*image = malloc((size_t)n)) && H5Fget_file_image(f, *image, (size_t)n) == n)
+        *size = (size_t)n;
+    else
+        bad = 1;
     if (bad) h5_reason(why);
     if (f >= 0) bad |= H5Fclose(f) < 0;
     if (fapl >= 0) H5Pclose(fapl);
@@ -1052,8 +1060,10 @@ static int write_bytes(const char *path, const void *buf, size_t n)
     int e = 0;
     for (const char *p = buf; n > 0 && !e;) {
         ssize_t w = write(fd, p, n);
-        if (w < 0 && errno != EINTR) e = errno;
-        else if (w > 0) p += w, n -= (size_t)w;
+        if (w < 0 && errno != EINTR)
+            e = errno;
+        else if (w > 0)
+            p += w, n -= (size_t)w;
     }
     if (!e && fsync(fd) != 0) e = errno;
     if (close(fd) != 0 && !e) e = errno;
@@ -1062,8 +1072,7 @@ static int write_bytes(const char *path, const void *buf, size_t n)
 
 int ccs_trace_save_h5(const ccs_trace *t, const char *path, const char *source, ccs_err *err)
 {
-    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
-        return ccs_err_set(err, CCS_ERUN, "cannot set up the HDF5 library");
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0) return ccs_err_set(err, CCS_ERUN, "cannot set up the HDF5 library");
     char tmp[4096], why[256] = "";
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(ENAMETOOLONG));
@@ -1123,7 +1132,10 @@ long ccs_trace_index_at(const ccs_trace *t, int64_t t_us, size_t *hint)
     size_t lo = 0, hi = t->n; /* largest index with t_us[idx] <= t_us */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (t->t_us[mid] <= t_us) lo = mid; else hi = mid;
+        if (t->t_us[mid] <= t_us)
+            lo = mid;
+        else
+            hi = mid;
     }
     *hint = lo;
     return (long)lo;

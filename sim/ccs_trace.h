@@ -36,13 +36,13 @@ void ccs_trace_destroy(ccs_trace *t);
 size_t ccs_trace_len(const ccs_trace *t);
 const int64_t *ccs_trace_times(const ccs_trace *t); /* epoch microseconds, UTC */
 const double *ccs_trace_values(const ccs_trace *t);
-int64_t ccs_trace_step_us(const ccs_trace *t);      /* nominal step: the most common interval */
+int64_t ccs_trace_step_us(const ccs_trace *t); /* nominal step: the most common interval */
 int64_t ccs_trace_start_us(const ccs_trace *t);
-int64_t ccs_trace_end_us(const ccs_trace *t);       /* last stamp + nominal step */
-const char *ccs_trace_units(const ccs_trace *t);    /* e.g. "gCO2e/kWh", "USD/MWh" */
-const char *ccs_trace_kind(const ccs_trace *t);     /* "carbon_intensity", "price", "traffic", "" */
-const char *ccs_trace_format(const ccs_trace *t);   /* the CSV form detected, or "hdf5" */
-const char *ccs_trace_column(const ccs_trace *t);   /* the value column that was read */
+int64_t ccs_trace_end_us(const ccs_trace *t);     /* last stamp + nominal step */
+const char *ccs_trace_units(const ccs_trace *t);  /* e.g. "gCO2e/kWh", "USD/MWh" */
+const char *ccs_trace_kind(const ccs_trace *t);   /* "carbon_intensity", "price", "traffic", "" */
+const char *ccs_trace_format(const ccs_trace *t); /* the CSV form detected, or "hdf5" */
+const char *ccs_trace_column(const ccs_trace *t); /* the value column that was read */
 const char *ccs_trace_path(const ccs_trace *t);
 
 /* Index i with times[i] <= t < times[i+1] (or < end for the last), -1 outside the trace.

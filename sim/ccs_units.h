@@ -12,11 +12,11 @@
 #define CCS_US_PER_HOUR (3600 * CCS_US_PER_S)
 #define CCS_US_PER_DAY  (24 * CCS_US_PER_HOUR)
 
-#define CCS_US_PER_HOUR_F 3.6e9  /* hours = microseconds / CCS_US_PER_HOUR_F */
+#define CCS_US_PER_HOUR_F 3.6e9 /* hours = microseconds / CCS_US_PER_HOUR_F */
 #define CCS_MS_PER_HOUR_F 3.6e6
 #define CCS_S_PER_HOUR_F  3600.0
 
-#define CCS_J_PER_KWH 3.6e6      /* kWh = joules / CCS_J_PER_KWH */
+#define CCS_J_PER_KWH 3.6e6 /* kWh = joules / CCS_J_PER_KWH */
 #define CCS_J_PER_WH  3600.0
 
 #endif

@@ -212,8 +212,7 @@ static int syntax_error(parse_ctx *c)
                  (long)p->context_mark.column + 1);
     }
     return ccs_err_at(c->err, CCS_EINPUT, c->file, line, col, "YAML syntax error: %s%s%s%s%s",
-                      p->problem ? p->problem : "?", value, p->context ? " " : "", p->context ? p->context : "",
-                      where);
+                      p->problem ? p->problem : "?", value, p->context ? " " : "", p->context ? p->context : "", where);
 }
 
 static int next_event(parse_ctx *c, yaml_event_t *ev)
@@ -247,8 +246,8 @@ static int take_key(parse_ctx *c, yaml_event_t *e, const ccs_ynode *map, char **
     size_t i = map_find(map, k);
     if (i < map->n) {
         int rc = ccs_err_at(c->err, CCS_EINPUT, c->file, line, col,
-                            "duplicate key '%s' (first at line %ld, column %ld): each key may appear once",
-                            k, map->key_line[i], map->key_col[i]);
+                            "duplicate key '%s' (first at line %ld, column %ld): each key may appear once", k,
+                            map->key_line[i], map->key_col[i]);
         free(k);
         return rc;
     }
@@ -345,8 +344,8 @@ static int parse_at(const char *text, size_t len, const char *file, int base, cc
             yaml_event_delete(&e);
             break;
         }
-        if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT ||
-            t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT) {
+        if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT || t == YAML_SCALAR_EVENT ||
+            t == YAML_ALIAS_EVENT) {
             if (root) {
                 rc = ccs_err_at(err, CCS_EINPUT, file, (long)e.start_mark.line + 1, (long)e.start_mark.column + 1,
                                 "a second YAML document: a scenario file holds one");
@@ -363,8 +362,7 @@ static int parse_at(const char *text, size_t len, const char *file, int base, cc
         ccs_yaml_free(root);
         return rc;
     }
-    if (!root && !(root = node_new(CCS_Y_MAP, file, 1, 1)))
-        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!root && !(root = node_new(CCS_Y_MAP, file, 1, 1))) return ccs_err_set(err, CCS_ERUN, "out of memory");
     *out = root;
     return 0;
 }
@@ -523,8 +521,7 @@ int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs
     char shown[160];
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment)
-        return ccs_err_set(err, CCS_EINPUT,
-                           "--set '%s': expected PATH=VALUE, e.g. services.search.replicas=4",
+        return ccs_err_set(err, CCS_EINPUT, "--set '%s': expected PATH=VALUE, e.g. services.search.replicas=4",
                            brief(assignment, shown, sizeof shown));
     ccs_ynode *value;
     int rc = parse_value(assignment, eq, label, &value, err);
@@ -545,13 +542,13 @@ int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs
             if (!hit) {
                 char names[512];
                 list_names(cur, names, sizeof names);
-                rc = ccs_err_set(err, CCS_EINPUT, "--set '%s': no item named '%s' in '%s' (items: %s)",
-                                 as, seg, walked, names[0] ? names : "none");
+                rc = ccs_err_set(err, CCS_EINPUT, "--set '%s': no item named '%s' in '%s' (items: %s)", as, seg, walked,
+                                 names[0] ? names : "none");
                 break;
             }
             if (last) {
-                rc = ccs_err_set(err, CCS_EINPUT,
-                                 "--set '%s': '%s.%s' is a whole item; set one of its keys", as, walked, seg);
+                rc = ccs_err_set(err, CCS_EINPUT, "--set '%s': '%s.%s' is a whole item; set one of its keys", as,
+                                 walked, seg);
                 break;
             }
             cur = hit;
@@ -569,8 +566,8 @@ int ccs_yaml_set(ccs_ynode *root, const char *assignment, const char *label, ccs
             }
             cur = cur->items[i]; /* i is the new pair when the key was created */
         } else {
-            rc = ccs_err_set(err, CCS_EINPUT, "--set '%s': '%s' is a single value and has no key '%s'",
-                             as, walked, seg);
+            rc =
+                ccs_err_set(err, CCS_EINPUT, "--set '%s': '%s' is a single value and has no key '%s'", as, walked, seg);
             break;
         }
         if (walked[0]) strncat(walked, ".", sizeof walked - strlen(walked) - 1);

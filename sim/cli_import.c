@@ -19,16 +19,15 @@ static int same_file(const char *in, const char *out)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ccsim import FILE.csv -o FILE.h5 [--column NAME] [--fill none|previous|linear]\n"
-            "                    [--select AREA] [--source TEXT]\n"
-            "\n"
-            "Reads a time series in one of the known CSV forms (generic 'timestamp,value',\n"
-            "'Time,Carbon Intensity', Electricity Maps exports, 'Datetime (UTC),...,Price (CUR/MWh)',\n"
-            "Ember's day-ahead prices, Energinet's Elspot prices (';', decimal commas),\n"
-            "'timestamp_utc,requests'), validates it (order, duplicates, gaps, NaN, negatives)\n"
-            "and writes datasets /timestamp_us and /value with units, kind and source attributes.\n"
-            "--select keeps one area of a file that holds several (Energinet DK1, Ember DEU).\n");
+    fprintf(f, "usage: ccsim import FILE.csv -o FILE.h5 [--column NAME] [--fill none|previous|linear]\n"
+               "                    [--select AREA] [--source TEXT]\n"
+               "\n"
+               "Reads a time series in one of the known CSV forms (generic 'timestamp,value',\n"
+               "'Time,Carbon Intensity', Electricity Maps exports, 'Datetime (UTC),...,Price (CUR/MWh)',\n"
+               "Ember's day-ahead prices, Energinet's Elspot prices (';', decimal commas),\n"
+               "'timestamp_utc,requests'), validates it (order, duplicates, gaps, NaN, negatives)\n"
+               "and writes datasets /timestamp_us and /value with units, kind and source attributes.\n"
+               "--select keeps one area of a file that holds several (Energinet DK1, Ember DEU).\n");
 }
 
 int ccs_cli_import(int argc, char **argv)
@@ -51,9 +50,12 @@ int ccs_cli_import(int argc, char **argv)
         case 's': source = optarg; break;
         case 'a': topts.select = optarg; break;
         case 'f':
-            if (strcmp(optarg, "none") == 0) topts.fill = CCS_FILL_NONE;
-            else if (strcmp(optarg, "previous") == 0) topts.fill = CCS_FILL_PREVIOUS;
-            else if (strcmp(optarg, "linear") == 0) topts.fill = CCS_FILL_LINEAR;
+            if (strcmp(optarg, "none") == 0)
+                topts.fill = CCS_FILL_NONE;
+            else if (strcmp(optarg, "previous") == 0)
+                topts.fill = CCS_FILL_PREVIOUS;
+            else if (strcmp(optarg, "linear") == 0)
+                topts.fill = CCS_FILL_LINEAR;
             else {
                 fprintf(stderr, "ccsim import: --fill '%s': expected none, previous or linear\n", optarg);
                 return 2;
@@ -68,8 +70,10 @@ int ccs_cli_import(int argc, char **argv)
         return 2;
     }
     if (same_file(argv[optind], out)) {
-        fprintf(stderr, "ccsim import: -o %s is the input file %s: expected another path for the HDF5 output "
-                        "(writing it would replace the input)\n", out, argv[optind]);
+        fprintf(stderr,
+                "ccsim import: -o %s is the input file %s: expected another path for the HDF5 output "
+                "(writing it would replace the input)\n",
+                out, argv[optind]);
         return 2;
     }
     ccs_err err = {0};

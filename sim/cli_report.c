@@ -10,7 +10,8 @@
 
 static int one_dir(int argc, char **argv, const char *cmd, const char *help, const char **dir, const char **run)
 {
-    static const struct option opts[] = {{"run", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"run", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -58,8 +59,10 @@ int ccs_cli_report(int argc, char **argv)
     ccs_point_stats *ps;
     rc = load(dir, &db, &t, &ps, &err);
     if (!rc) rc = ccs_sweep_report(&t, ps, dir, &err);
-    if (rc) fprintf(stderr, "ccsim: %s\n", err.msg);
-    else printf("report: %s/report.html (also report.md, report.csv)\n", dir);
+    if (rc)
+        fprintf(stderr, "ccsim: %s\n", err.msg);
+    else
+        printf("report: %s/report.html (also report.md, report.csv)\n", dir);
     free(ps);
     ccs_sweep_table_free(&t);
     ccs_sweep_db_close(db);
@@ -85,13 +88,16 @@ int ccs_cli_plot(int argc, char **argv)
     if (!rc && run) {
         int known = 0;
         for (size_t i = 0; i < t.nrows; i++) known |= strcmp(t.rows[i].name, run) == 0;
-        if (!known) rc = ccs_err_at(&err, CCS_EINPUT, dir, 0, 0, "--run %s: no such run (expected a name such as %s)",
-                                    run, t.nrows ? t.rows[0].name : "p000-s00");
+        if (!known)
+            rc = ccs_err_at(&err, CCS_EINPUT, dir, 0, 0, "--run %s: no such run (expected a name such as %s)", run,
+                            t.nrows ? t.rows[0].name : "p000-s00");
     }
     if (!rc) rc = run ? ccs_sweep_plot_run(&t, dir, run, &err) : ccs_sweep_plot(&t, ps, dir, &err);
     if (rc == 1) rc = 0; /* gnuplot missing: warned */
-    if (rc) fprintf(stderr, "ccsim: %s\n", err.msg);
-    else printf("plots: %s/*.png and *.svg\n", dir);
+    if (rc)
+        fprintf(stderr, "ccsim: %s\n", err.msg);
+    else
+        printf("plots: %s/*.png and *.svg\n", dir);
     free(ps);
     ccs_sweep_table_free(&t);
     ccs_sweep_db_close(db);

@@ -62,8 +62,10 @@ static int draw_plot(ccs_run_result *r, const char *dir)
     ccs_err err = {0};
     int rc = ccs_out_plot_hourly(r, dir, &err);
     if (rc > 1 || rc < 0)
-        fprintf(stderr, "ccsim: warning: %s; the results are complete (summary.json, results.h5), only the "
-                        "plot is missing\n", err.msg);
+        fprintf(stderr,
+                "ccsim: warning: %s; the results are complete (summary.json, results.h5), only the "
+                "plot is missing\n",
+                err.msg);
     return rc == 0;
 }
 
@@ -113,8 +115,10 @@ int ccs_cli_run(int argc, char **argv)
         }
         case 'S': sets[nsets++] = optarg; break;
         case 'f':
-            if (strcmp(optarg, "json") == 0) json = 1;
-            else if (strcmp(optarg, "text") == 0) json = 0;
+            if (strcmp(optarg, "json") == 0)
+                json = 1;
+            else if (strcmp(optarg, "text") == 0)
+                json = 0;
             else {
                 fprintf(stderr, "ccsim run: --format '%s': expected text or json\n", optarg);
                 free(sets);

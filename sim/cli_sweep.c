@@ -26,24 +26,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: ccsim sweep SCENARIO.yaml [--jobs N] [--out DIR] [--seeds K] [--quiet] [--no-plot]\n"
-            "\n"
-            "Runs every point of the scenario's sweep section (the cartesian product of its\n"
-            "parameters, each a --set path with a list of values or a range {from, to, step}),\n"
-            "each with K seeds: seed k is the scenario's seed + k at every point.\n"
-            "\n"
-            "  --jobs N     worker processes (default: the number of cores); under mpirun, one\n"
-            "               worker per rank instead\n"
-            "  --out DIR    output folder (default results/<scenario>-sweep); the same command\n"
-            "               again resumes an interrupted sweep there\n"
-            "  --seeds K    seeds per point (default: the section's 'seeds', else 1)\n"
-            "  --quiet      no progress on stderr\n"
-            "  --no-plot    do not call gnuplot\n"
-            "\n"
-            "Writes DIR/runs.sqlite (sweep state), DIR/runs/<run>/{summary.json,results.h5},\n"
-            "DIR/sweep.csv, DIR/results.h5 (a group per run), the trade-off plots and\n"
-            "DIR/report.{md,csv,html}. Exit 4 if a run failed (run the command again to retry).\n");
+    fprintf(f, "usage: ccsim sweep SCENARIO.yaml [--jobs N] [--out DIR] [--seeds K] [--quiet] [--no-plot]\n"
+               "\n"
+               "Runs every point of the scenario's sweep section (the cartesian product of its\n"
+               "parameters, each a --set path with a list of values or a range {from, to, step}),\n"
+               "each with K seeds: seed k is the scenario's seed + k at every point.\n"
+               "\n"
+               "  --jobs N     worker processes (default: the number of cores); under mpirun, one\n"
+               "               worker per rank instead\n"
+               "  --out DIR    output folder (default results/<scenario>-sweep); the same command\n"
+               "               again resumes an interrupted sweep there\n"
+               "  --seeds K    seeds per point (default: the section's 'seeds', else 1)\n"
+               "  --quiet      no progress on stderr\n"
+               "  --no-plot    do not call gnuplot\n"
+               "\n"
+               "Writes DIR/runs.sqlite (sweep state), DIR/runs/<run>/{summary.json,results.h5},\n"
+               "DIR/sweep.csv, DIR/results.h5 (a group per run), the trade-off plots and\n"
+               "DIR/report.{md,csv,html}. Exit 4 if a run failed (run the command again to retry).\n");
 }
 
 static int cores(void)
@@ -140,9 +139,12 @@ typedef struct sweep_opts {
 
 static int parse_args(int argc, char **argv, sweep_opts *o)
 {
-    static const struct option opts[] = {{"jobs", required_argument, 0, 'j'}, {"out", required_argument, 0, 'o'},
-                                         {"seeds", required_argument, 0, 'k'}, {"quiet", no_argument, 0, 'q'},
-                                         {"no-plot", no_argument, 0, 'P'},     {"help", no_argument, 0, 'h'},
+    static const struct option opts[] = {{"jobs", required_argument, 0, 'j'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {"seeds", required_argument, 0, 'k'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"no-plot", no_argument, 0, 'P'},
+                                         {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     *o = (sweep_opts){.jobs = 0, .plot = 1};
     int c;
@@ -160,8 +162,10 @@ static int parse_args(int argc, char **argv, sweep_opts *o)
                         c == 'j' ? "jobs" : "seeds", optarg);
                 return 2;
             }
-            if (c == 'j') o->jobs = (int)v;
-            else o->seeds = (int)v;
+            if (c == 'j')
+                o->jobs = (int)v;
+            else
+                o->seeds = (int)v;
             break;
         case 'o': o->out = optarg; break;
         case 'q': o->quiet = 1; break;
@@ -228,14 +232,20 @@ int ccs_cli_sweep(int argc, char **argv)
     if (!rc) rc = ccs_scenario_load(o.scenario, NULL, 0, &base, &err);
     if (!rc && !realpath(o.scenario, scenario_path)) snprintf(scenario_path, sizeof scenario_path, "%s", o.scenario);
     if (!rc) {
-        if (o.out) snprintf(dir, sizeof dir, "%s", o.out);
-        else snprintf(dir, sizeof dir, "results/%s-sweep", base->name);
+        if (o.out)
+            snprintf(dir, sizeof dir, "%s", o.out);
+        else
+            snprintf(dir, sizeof dir, "results/%s-sweep", base->name);
     }
     ccs_sweep_plan plan = {0};
     if (!rc) {
         int k = ccs_sweep_seeds(sp);
         long np = (long)ccs_sweep_npoints(sp);
-        plan = (ccs_sweep_plan){scenario_path, dir, sp, base->seed, digits(np - 1) < 3 ? 3 : digits(np - 1),
+        plan = (ccs_sweep_plan){scenario_path,
+                                dir,
+                                sp,
+                                base->seed,
+                                digits(np - 1) < 3 ? 3 : digits(np - 1),
                                 digits(k - 1) < 2 ? 2 : digits(k - 1)};
     }
     /* Rank 0 checks and prepares everything; the other ranks wait for its word. */
@@ -281,11 +291,11 @@ int ccs_cli_sweep(int argc, char **argv)
         if (!o.quiet)
             fprintf(stderr, "ccsim sweep: %zu points x %d seeds = %ld runs, %zu to run on %d %s%s\n",
                     ccs_sweep_npoints(sp), ccs_sweep_seeds(sp), total, npending, nworkers,
-                    size > 1 ? "MPI ranks" : "worker processes",
-                    (long)npending < total ? " (resuming)" : "");
+                    size > 1 ? "MPI ranks" : "worker processes", (long)npending < total ? " (resuming)" : "");
         ccs_sweep_pool *pool = NULL;
         rc = type->start(&plan, nworkers, &pool, &err);
-        ccs_progress *prog = rc ? NULL : ccs_progress_create(stderr, "runs", total, total - (long)npending, o.quiet, 10.0);
+        ccs_progress *prog =
+            rc ? NULL : ccs_progress_create(stderr, "runs", total, total - (long)npending, o.quiet, 10.0);
         if (!rc) rc = run_pending(type, pool, db, pending, npending, prog, &failed, &err);
         ccs_progress_finish(prog);
         ccs_progress_destroy(prog);
@@ -296,10 +306,13 @@ int ccs_cli_sweep(int argc, char **argv)
     /* Exports only of a finished sweep: a partial one must not look complete. */
     if (!rc && !failed) rc = ccs_sweep_export(db, dir, o.plot, &err);
     if (!rc && !failed && !o.quiet) ccs_sweep_print_outputs(dir, o.plot, stdout);
-    if (rc) fprintf(stderr, "ccsim: %s\n", err.msg);
+    if (rc)
+        fprintf(stderr, "ccsim: %s\n", err.msg);
     else if (failed) {
-        fprintf(stderr, "ccsim sweep: %ld runs failed (see the messages above and runs.sqlite); run the same "
-                        "command again to retry them\n", failed);
+        fprintf(stderr,
+                "ccsim sweep: %ld runs failed (see the messages above and runs.sqlite); run the same "
+                "command again to retry them\n",
+                failed);
         rc = CCS_ERUN;
     }
     ccs_sweep_db_close(db);

@@ -96,8 +96,10 @@ int ccs_h5_save(hid_t f, const char *path, char *reason, size_t size)
     void *image = NULL;
     ssize_t len = H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ? -1 : H5Fget_file_image(f, NULL, 0);
     if (len < 0 || !(image = malloc((size_t)len + 1)) || H5Fget_file_image(f, image, (size_t)len) != len) {
-        if (len < 0 || image) ccs_h5_reason(reason, size);
-        else snprintf(reason, size, "out of memory");
+        if (len < 0 || image)
+            ccs_h5_reason(reason, size);
+        else
+            snprintf(reason, size, "out of memory");
         rc = -1;
     }
     H5Fclose(f);
@@ -147,8 +149,7 @@ static hid_t dcpl_untimed(void)
     return plist;
 }
 
-static void dataset(h5w *w, hid_t group, const char *name, hid_t type, size_t n, const void *data,
-                    const char *units)
+static void dataset(h5w *w, hid_t group, const char *name, hid_t type, size_t n, const void *data, const char *units)
 {
     if (w->bad) return;
     hsize_t dims[1] = {n}, chunk[1] = {n < 8760 ? (n ? n : 1) : 8760};
@@ -215,8 +216,8 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     double *v[5] = {malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8), malloc(m * 8)};
     uint8_t *missed = malloc(m), *guard = malloc(m), *fallback = malloc(m), *unproven = malloc(m);
     const char **names = malloc(m * sizeof *names);
-    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard || !fallback || !unproven ||
-        !names)
+    if (!t[0] || !t[1] || !t[2] || !t[3] || !v[0] || !v[1] || !v[2] || !v[3] || !v[4] || !missed || !guard ||
+        !fallback || !unproven || !names)
         fail(w, "out of memory");
     hid_t g = group(w, jobs, s->jobs[i].name);
     for (size_t k = 0; !w->bad && k < n; k++) {
@@ -319,14 +320,18 @@ static void write_region(h5w *w, hid_t regions, const ccs_run_result *r, size_t 
             "kWh from the grid under run-now on the same streams, on hour_utc_s");
     dataset(w, g, "carbon_kg", H5T_NATIVE_DOUBLE, h.n, h.carbon_kg, "kgCO2e");
     dataset(w, g, "cost", H5T_NATIVE_DOUBLE, h.n, h.cost, cost_units);
-    dataset(w, g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity, "gCO2e/kWh, time-weighted mean over the hour");
+    dataset(w, g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity,
+            "gCO2e/kWh, time-weighted mean over the hour");
     dataset(w, g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
     const ccs_region_queue *q = &r->queues[i];
     if (q->capacity_kw > 0 && !w->bad) { /* aligned with hour_utc_s */
         uint32_t *wait = calloc(h.n ? h.n : 1, sizeof *wait);
-        if (!wait) fail(w, "out of memory");
-        else memcpy(wait, q->hourly, (q->nhours < h.n ? q->nhours : h.n) * sizeof *wait);
-        dataset(w, g, "queue_waiting_runs", H5T_NATIVE_UINT32, h.n, wait, "most runs waiting for capacity at once in the hour");
+        if (!wait)
+            fail(w, "out of memory");
+        else
+            memcpy(wait, q->hourly, (q->nhours < h.n ? q->nhours : h.n) * sizeof *wait);
+        dataset(w, g, "queue_waiting_runs", H5T_NATIVE_UINT32, h.n, wait,
+                "most runs waiting for capacity at once in the hour");
         free(wait);
     }
     str_attr(w, g, "carbon_trace", r->regions[i].carbon_path);
@@ -368,8 +373,10 @@ int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
         for (size_t i = 0; i < s->njobs && !w.bad; i++) write_job(&w, jobs, r, i, cost_units);
         if (jobs >= 0) ck(&w, H5Gclose(jobs) < 0);
     }
-    if (w.bad) H5Fclose(f);
-    else if (ccs_h5_save(f, path, w.reason, sizeof w.reason) != 0) w.bad = 1;
+    if (w.bad)
+        H5Fclose(f);
+    else if (ccs_h5_save(f, path, w.reason, sizeof w.reason) != 0)
+        w.bad = 1;
     if (w.bad) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the HDF5 results: %s", w.reason);
     return 0;
 }

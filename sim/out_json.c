@@ -12,8 +12,7 @@
 
 static json_t *totals_json(const ccs_totals *t)
 {
-    return json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg,
-                     "cost", t->cost);
+    return json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg, "cost", t->cost);
 }
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -57,10 +56,9 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
 {
     double n = v->requests ? (double)v->requests : NAN;
     json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "name", c->name, "requests",
-                          (json_int_t)v->requests, "p50_ms", v->p50_ms, "p95_ms", v->p95_ms, "p99_ms",
-                          v->p99_ms, "slo_violation_frac", v->slo_violation_frac, "energy_kwh",
-                          v->charge.energy_j / CCS_J_PER_KWH, "carbon_kg", v->charge.carbon_g / 1000.0, "cost",
-                          v->charge.cost);
+                          (json_int_t)v->requests, "p50_ms", v->p50_ms, "p95_ms", v->p95_ms, "p99_ms", v->p99_ms,
+                          "slo_violation_frac", v->slo_violation_frac, "energy_kwh", v->charge.energy_j / CCS_J_PER_KWH,
+                          "carbon_kg", v->charge.carbon_g / 1000.0, "cost", v->charge.cost);
     json_object_set_new(o, "mean_ms", json_real(v->mean_ms));
     json_object_set_new(o, "slo_p95_ms", c->slo_p95_ms > 0 ? json_real(c->slo_p95_ms) : json_null());
     json_object_set_new(o, "slo_met", v->slo_met < 0 ? json_null() : json_boolean(v->slo_met));
@@ -108,19 +106,20 @@ static json_t *summary_json(const ccs_run_result *r)
     json_object_set_new(root, "currency", json_string(s->currency));
     json_object_set_new(root, "totals", totals_json(&r->totals));
     json_object_set_new(root, "baseline", totals_json(&r->baseline));
-    json_object_set_new(root, "delta", json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct,
-                                                 "cost_pct", r->delta_cost_pct));
+    json_object_set_new(root, "delta",
+                        json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct, "cost_pct", r->delta_cost_pct));
     json_t *services = json_array();
-    for (size_t i = 0; i < s->nservices; i++) json_array_append_new(services, service_json(&s->services[i], &r->services[i]));
+    for (size_t i = 0; i < s->nservices; i++)
+        json_array_append_new(services, service_json(&s->services[i], &r->services[i]));
     json_object_set_new(root, "services", services);
     json_t *jobs = json_array();
     for (size_t i = 0; i < s->njobs; i++) {
         const ccs_job_result *j = &r->jobs[i];
-        json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "name", s->jobs[i].name, "runs",
-                              (json_int_t)j->runs, "deadline_misses", (json_int_t)j->deadline_misses,
-                              "freshness_mean_h", j->freshness_mean_h, "freshness_max_h", j->freshness_max_h,
-                              "energy_kwh", j->charge.energy_j / CCS_J_PER_KWH, "carbon_kg", j->charge.carbon_g / 1000.0,
-                              "cost", j->charge.cost);
+        json_t *o =
+            json_pack("{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "name", s->jobs[i].name, "runs", (json_int_t)j->runs,
+                      "deadline_misses", (json_int_t)j->deadline_misses, "freshness_mean_h", j->freshness_mean_h,
+                      "freshness_max_h", j->freshness_max_h, "energy_kwh", j->charge.energy_j / CCS_J_PER_KWH,
+                      "carbon_kg", j->charge.carbon_g / 1000.0, "cost", j->charge.cost);
         /* beyond the contract: the deadline guard, moves and what the forecast promised */
         json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
         json_object_set_new(o, "fallbacks", json_integer((json_int_t)j->fallbacks));
@@ -139,10 +138,10 @@ static json_t *summary_json(const ccs_run_result *r)
     json_t *regions = json_array();
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_result *g = &r->regions[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "name", g->name, "carbon_trace",
-                              g->carbon_path, "carbon_column", g->carbon_column, "price_source", g->price_source,
-                              "pue", g->pue, "energy_kwh", g->totals.energy_kwh, "carbon_kg", g->totals.carbon_kg,
-                              "cost", g->totals.cost);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "name", g->name, "carbon_trace", g->carbon_path,
+                      "carbon_column", g->carbon_column, "price_source", g->price_source, "pue", g->pue, "energy_kwh",
+                      g->totals.energy_kwh, "carbon_kg", g->totals.carbon_kg, "cost", g->totals.cost);
         const ccs_region_queue *q = &r->queues[i];
         json_object_set_new(o, "capacity_kw", q->capacity_kw > 0 ? json_real(q->capacity_kw) : json_null());
         if (q->capacity_kw > 0) {
@@ -197,23 +196,21 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     char start[32], end[32];
     ccs_time_format(s->start_us, start, sizeof start);
     ccs_time_format(s->end_us, end, sizeof end);
-    fprintf(f, "scenario %s  seed %llu  policy %s  %s .. %s\n\n", s->name,
-            (unsigned long long)s->seed, r->policy, start, end);
+    fprintf(f, "scenario %s  seed %llu  policy %s  %s .. %s\n\n", s->name, (unsigned long long)s->seed, r->policy,
+            start, end);
     fprintf(f, "%-10s %14s %14s %14s\n", "", "energy kWh", "carbon kgCO2e", s->currency);
-    fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "total", r->totals.energy_kwh, r->totals.carbon_kg,
-            r->totals.cost);
-    fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "run-now", r->baseline.energy_kwh,
-            r->baseline.carbon_kg, r->baseline.cost);
+    fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "total", r->totals.energy_kwh, r->totals.carbon_kg, r->totals.cost);
+    fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "run-now", r->baseline.energy_kwh, r->baseline.carbon_kg,
+            r->baseline.cost);
     fprintf(f, "%-10s %14s %+13.2f%% %+13.2f%%\n", "change", "", r->delta_carbon_pct, r->delta_cost_pct);
     if (s->nservices) {
-        fprintf(f, "\n%-16s %10s %9s %9s %9s %8s %11s %12s %10s\n", "service", "requests", "P50 ms",
-                "P95 ms", "P99 ms", "SLO miss", "energy kWh", "carbon kg", s->currency);
+        fprintf(f, "\n%-16s %10s %9s %9s %9s %8s %11s %12s %10s\n", "service", "requests", "P50 ms", "P95 ms", "P99 ms",
+                "SLO miss", "energy kWh", "carbon kg", s->currency);
         for (size_t i = 0; i < s->nservices; i++) {
             const ccs_service_result *v = &r->services[i];
-            fprintf(f, "%-16s %10llu %9.3f %9.3f %9.3f %7.2f%% %11.3f %12.3f %10.2f\n",
-                    s->services[i].name, (unsigned long long)v->requests, v->p50_ms, v->p95_ms,
-                    v->p99_ms, 100 * v->slo_violation_frac, v->charge.energy_j / CCS_J_PER_KWH,
-                    v->charge.carbon_g / 1000.0, v->charge.cost);
+            fprintf(f, "%-16s %10llu %9.3f %9.3f %9.3f %7.2f%% %11.3f %12.3f %10.2f\n", s->services[i].name,
+                    (unsigned long long)v->requests, v->p50_ms, v->p95_ms, v->p99_ms, 100 * v->slo_violation_frac,
+                    v->charge.energy_j / CCS_J_PER_KWH, v->charge.carbon_g / 1000.0, v->charge.cost);
         }
         fprintf(f, "\n%-16s %12s %11s %12s %10s %11s %9s %9s\n", "per 1000 req", "throughput/s", "energy Wh",
                 "carbon g", s->currency, "embodied kg", "cache hit", "age s");
@@ -253,24 +250,25 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             const ccs_job_result *j = &r->jobs[i];
             fprintf(f, "%-20s %6llu %7llu %9llu %9llu %8llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n",
                     s->jobs[i].name, (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
-                    (unsigned long long)j->overrides, (unsigned long long)j->fallbacks,
-                    (unsigned long long)j->unproven, (unsigned long long)j->moved, (unsigned long long)j->queued,
-                    j->freshness_mean_h, j->freshness_max_h, j->charge.energy_j / CCS_J_PER_KWH,
-                    j->charge.carbon_g / 1000.0, j->charge.cost);
+                    (unsigned long long)j->overrides, (unsigned long long)j->fallbacks, (unsigned long long)j->unproven,
+                    (unsigned long long)j->moved, (unsigned long long)j->queued, j->freshness_mean_h,
+                    j->freshness_max_h, j->charge.energy_j / CCS_J_PER_KWH, j->charge.carbon_g / 1000.0,
+                    j->charge.cost);
         }
     }
     fprintf(f, "\nregions:\n");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_result *g = &r->regions[i];
-        fprintf(f, "  %-10s PUE %.2f  carbon: %s [%s]  price: %s\n", g->name, g->pue, g->carbon_path,
-                g->carbon_column, g->price_source);
+        fprintf(f, "  %-10s PUE %.2f  carbon: %s [%s]  price: %s\n", g->name, g->pue, g->carbon_path, g->carbon_column,
+                g->price_source);
         const ccs_region_queue *q = &r->queues[i];
         if (q->capacity_kw > 0) {
             char at[32] = "-";
             if (q->stats.peak_waiting) ccs_time_format(q->stats.peak_at_us, at, sizeof at);
-            fprintf(f, "  %-10s capacity %g kW: %llu runs waited %.1f h in all; at most %llu waiting at once "
-                       "(first at %s); peak load %g kW\n", "", q->capacity_kw,
-                    (unsigned long long)q->stats.queued_runs, q->stats.wait_h,
+            fprintf(f,
+                    "  %-10s capacity %g kW: %llu runs waited %.1f h in all; at most %llu waiting at once "
+                    "(first at %s); peak load %g kW\n",
+                    "", q->capacity_kw, (unsigned long long)q->stats.queued_runs, q->stats.wait_h,
                     (unsigned long long)q->stats.peak_waiting, at, q->stats.peak_kw);
         }
     }

@@ -41,8 +41,10 @@ void ccs_gp_quote(FILE *f, const char *s)
         /* gnuplot reads up to four digits after "\0" (three otherwise): an octal digit right
          * after an escape would join it, so it is escaped too */
         escaped = !gp_plain(*p) || (escaped && *p >= '0' && *p <= '7');
-        if (escaped) fprintf(f, "\\%03o", *p);
-        else fputc(*p, f);
+        if (escaped)
+            fprintf(f, "\\%03o", *p);
+        else
+            fputc(*p, f);
     }
     fputc('"', f);
 }
@@ -103,8 +105,10 @@ int ccs_gnuplot(const char *script, size_t len, ccs_err *err)
     for (size_t off = 0; !bad && off < len;) {
         ssize_t k = write(fds[1], script + off, len - off);
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) bad = 1;
-        else off += (size_t)k;
+        if (k <= 0)
+            bad = 1;
+        else
+            off += (size_t)k;
     }
     close(fds[1]);
     int status = 0;
@@ -148,8 +152,7 @@ int ccs_out_plot_hourly(ccs_run_result *r, const char *out_dir, ccs_err *err)
         if (ccs_ledger_hourly(r->ledger, (int)i, &h) != 0) break;
         if (i > 0) fprintf(g, "\n\n"); /* two blank lines: the next data set (index) */
         for (size_t k = 0; k < h.n; k++)
-            fprintf(g, "%lld %.6g %.6g\n", (long long)(h.hour_us[k] / 1000000), h.intensity[k],
-                    h.energy_kwh[k]);
+            fprintf(g, "%lld %.6g %.6g\n", (long long)(h.hour_us[k] / 1000000), h.intensity[k], h.energy_kwh[k]);
     }
     fprintf(g, "EOD\n");
     fputs(tpl, g);

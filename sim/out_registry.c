@@ -32,7 +32,7 @@ struct ccs_registry {
 };
 
 /* Columns of the first version, in their order; this version appends pid and host. */
-#define V1_COLUMNS \
+#define V1_COLUMNS                                                                                           \
     "id, scenario, scenario_path, scenario_hash, seed, policy, version, started_utc, finished_utc, status, " \
     "message, out_dir, currency, energy_kwh, carbon_kg, cost, baseline_energy_kwh, baseline_carbon_kg, "     \
     "baseline_cost, delta_carbon_pct, delta_cost_pct"
@@ -77,14 +77,16 @@ static int migrate(ccs_registry *g, ccs_err *err)
     if (rc) return rc;
     rc = exec(g, table_sql, err);
     sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(g->db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'",
-                                  -1, &st, NULL) != SQLITE_OK)
+    if (!rc && sqlite3_prepare_v2(g->db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'", -1,
+                                  &st, NULL) != SQLITE_OK)
         rc = db_err(g, err);
     int old = 0;
     if (!rc) {
         int s = sqlite3_step(st);
-        if (s == SQLITE_ROW) old = !strstr((const char *)sqlite3_column_text(st, 0), "'interrupted'");
-        else rc = db_err(g, err);
+        if (s == SQLITE_ROW)
+            old = !strstr((const char *)sqlite3_column_text(st, 0), "'interrupted'");
+        else
+            rc = db_err(g, err);
     }
     sqlite3_finalize(st);
     if (!rc && old) rc = exec(g, "ALTER TABLE runs RENAME TO runs_v1;", err);
@@ -134,12 +136,14 @@ static int mark_interrupted(ccs_registry *g, ccs_err *err)
         if (run_alive(g->lock_fd, id)) continue;
         const unsigned char *host = sqlite3_column_text(sel, 2);
         if (sqlite3_column_type(sel, 1) == SQLITE_NULL)
-            snprintf(msgs[n], sizeof msgs[n], "interrupted: the run ended without recording an outcome (killed, or "
+            snprintf(msgs[n], sizeof msgs[n],
+                     "interrupted: the run ended without recording an outcome (killed, or "
                      "the machine stopped)");
         else
-            snprintf(msgs[n], sizeof msgs[n], "interrupted: process %lld on %s ended without recording an outcome "
-                     "(killed, or the machine stopped)", (long long)sqlite3_column_int64(sel, 1),
-                     host ? (const char *)host : "?");
+            snprintf(msgs[n], sizeof msgs[n],
+                     "interrupted: process %lld on %s ended without recording an outcome "
+                     "(killed, or the machine stopped)",
+                     (long long)sqlite3_column_int64(sel, 1), host ? (const char *)host : "?");
         ids[n++] = id;
     }
     int rc = n == 64 || s == SQLITE_DONE ? 0 : db_err(g, err);
@@ -233,8 +237,7 @@ static int insert_running(ccs_registry *g, const ccs_scenario *s, const char *ou
     return rc;
 }
 
-int ccs_registry_begin(ccs_registry *g, const ccs_scenario *s, const char *out_dir, int64_t *run_id,
-                       ccs_err *err)
+int ccs_registry_begin(ccs_registry *g, const ccs_scenario *s, const char *out_dir, int64_t *run_id, ccs_err *err)
 {
     /* The row and its lock appear together: another process sees the row only once committed,
      * and by then the lock is held. */
@@ -255,8 +258,7 @@ int ccs_registry_begin(ccs_registry *g, const ccs_scenario *s, const char *out_d
     return 0;
 }
 
-int ccs_registry_end(ccs_registry *g, int64_t run_id, const ccs_run_result *r, const char *message,
-                     ccs_err *err)
+int ccs_registry_end(ccs_registry *g, int64_t run_id, const ccs_run_result *r, const char *message, ccs_err *err)
 {
     sqlite3_stmt *st;
     const char *sql = "UPDATE runs SET finished_utc = ?, status = ?, message = ?, energy_kwh = ?, "
@@ -268,12 +270,13 @@ int ccs_registry_end(ccs_registry *g, int64_t run_id, const ccs_run_result *r, c
         now_iso(finished, sizeof finished);
         sqlite3_bind_text(st, 1, finished, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, r ? "ok" : "failed", -1, SQLITE_STATIC);
-        if (message) sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
-        else sqlite3_bind_null(st, 3);
+        if (message)
+            sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 3);
         if (r) {
-            double v[8] = {r->totals.energy_kwh, r->totals.carbon_kg, r->totals.cost,
-                           r->baseline.energy_kwh, r->baseline.carbon_kg, r->baseline.cost,
-                           r->delta_carbon_pct, r->delta_cost_pct};
+            double v[8] = {r->totals.energy_kwh,  r->totals.carbon_kg, r->totals.cost,      r->baseline.energy_kwh,
+                           r->baseline.carbon_kg, r->baseline.cost,    r->delta_carbon_pct, r->delta_cost_pct};
             for (int i = 0; i < 8; i++) sqlite3_bind_double(st, 4 + i, v[i]);
         } else {
             for (int i = 0; i < 8; i++) sqlite3_bind_null(st, 4 + i);

@@ -23,10 +23,8 @@ int ccs_registry_open(const char *path, ccs_registry **out, ccs_err *err);
 void ccs_registry_close(ccs_registry *g);
 /* Inserts a 'running' row, with this process's pid and host, and holds its lock until
  * ccs_registry_end (or the process ends); *run_id gets its id. */
-int ccs_registry_begin(ccs_registry *g, const ccs_scenario *s, const char *out_dir, int64_t *run_id,
-                       ccs_err *err);
+int ccs_registry_begin(ccs_registry *g, const ccs_scenario *s, const char *out_dir, int64_t *run_id, ccs_err *err);
 /* r NULL: the run failed with `message`. */
-int ccs_registry_end(ccs_registry *g, int64_t run_id, const ccs_run_result *r, const char *message,
-                     ccs_err *err);
+int ccs_registry_end(ccs_registry *g, int64_t run_id, const ccs_run_result *r, const char *message, ccs_err *err);
 
 #endif

@@ -44,12 +44,14 @@ static void eta_text(char *buf, size_t size, double s)
         return;
     }
     long t = (long)(s + 0.5);
-    if (t >= 3600) snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+    if (t >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
-void ccs_progress_format(char *buf, size_t size, const char *what, long done, long total, long failed,
-                         double rate, int bar_width)
+void ccs_progress_format(char *buf, size_t size, const char *what, long done, long total, long failed, double rate,
+                         int bar_width)
 {
     char eta[32], bar[128] = "", fail[48] = "";
     eta_text(eta, sizeof eta, rate > 0 ? (double)(total - done) / rate : -1);
@@ -72,8 +74,10 @@ static void draw(ccs_progress *p, int final)
     double rate = t > p->t0 ? (double)(p->done - p->before) / (t - p->t0) : 0;
     char line[512];
     ccs_progress_format(line, sizeof line, p->what, p->done, p->total, p->failed, rate, p->tty ? 30 : 0);
-    if (p->tty) fprintf(p->f, "\r%s\033[K%s", line, final ? "\n" : "");
-    else fprintf(p->f, "progress: %s\n", line);
+    if (p->tty)
+        fprintf(p->f, "\r%s\033[K%s", line, final ? "\n" : "");
+    else
+        fprintf(p->f, "progress: %s\n", line);
     fflush(p->f);
     p->last = t;
 }

@@ -15,7 +15,7 @@ void ccs_progress_finish(ccs_progress *p);
 void ccs_progress_destroy(ccs_progress *p);
 
 /* The line the bar or the log shows, for tests: "123/1000 runs, 45.2 runs/s, ETA 0:19". */
-void ccs_progress_format(char *buf, size_t size, const char *what, long done, long total, long failed,
-                         double rate, int bar_width);
+void ccs_progress_format(char *buf, size_t size, const char *what, long done, long total, long failed, double rate,
+                         int bar_width);
 
 #endif

@@ -37,16 +37,21 @@ static char (*table_row(table *tb))[CELL]
 
 static void fmt_ci(char *buf, const ccs_ci *c, int signed_)
 {
-    if (isnan(c->mean)) snprintf(buf, CELL, "n/a");
-    else if (isnan(c->half)) snprintf(buf, CELL, signed_ ? "%+.2f" : "%.2f", c->mean);
-    else snprintf(buf, CELL, signed_ ? "%+.2f (%+.2f to %+.2f)" : "%.2f (%.2f to %.2f)", c->mean, c->mean - c->half,
-                  c->mean + c->half);
+    if (isnan(c->mean))
+        snprintf(buf, CELL, "n/a");
+    else if (isnan(c->half))
+        snprintf(buf, CELL, signed_ ? "%+.2f" : "%.2f", c->mean);
+    else
+        snprintf(buf, CELL, signed_ ? "%+.2f (%+.2f to %+.2f)" : "%.2f (%.2f to %.2f)", c->mean, c->mean - c->half,
+                 c->mean + c->half);
 }
 
 static void fmt_num(char *buf, double v, const char *fmt)
 {
-    if (isnan(v)) snprintf(buf, CELL, "n/a");
-    else snprintf(buf, CELL, fmt, v);
+    if (isnan(v))
+        snprintf(buf, CELL, "n/a");
+    else
+        snprintf(buf, CELL, fmt, v);
 }
 
 /* ---- the content ---- */
@@ -99,9 +104,11 @@ static void build_headlines(report *r)
         } else {
             ccs_sweep_point_label(t, best, label, sizeof label);
             const ccs_point_stats *b = &ps[best];
-            if (isnan(b->carbon_saved_pct.half)) snprintf(ci, sizeof ci, "one seed, no interval");
-            else snprintf(ci, sizeof ci, "95%% CI %.2f to %.2f%%", b->carbon_saved_pct.mean - b->carbon_saved_pct.half,
-                          b->carbon_saved_pct.mean + b->carbon_saved_pct.half);
+            if (isnan(b->carbon_saved_pct.half))
+                snprintf(ci, sizeof ci, "one seed, no interval");
+            else
+                snprintf(ci, sizeof ci, "95%% CI %.2f to %.2f%%", b->carbon_saved_pct.mean - b->carbon_saved_pct.half,
+                         b->carbon_saved_pct.mean + b->carbon_saved_pct.half);
             snprintf(line, sizeof line,
                      "At %g%% price tolerance, the largest carbon saving is **%.2f%%** (%s), at a cost change of "
                      "%+.2f%%, with P%zu (%s).",
@@ -116,10 +123,21 @@ static void build_signoff(report *r)
 {
     const ccs_sweep_table *t = r->t;
     table *tb = &r->signoff;
-    static const char *head[] = {"point", "parameters", "policy", "X (price tolerance)", "carbon saved % (95% CI)",
-                                 "cost change % (95% CI)", "within X", "P95 change %", "freshness change (h)",
-                                 "deadline misses per run (run-now)", "overrides per run", "fallbacks per run",
-                                 "unproven plans per run", "carbon (kg CO2e)", "cost"};
+    static const char *head[] = {"point",
+                                 "parameters",
+                                 "policy",
+                                 "X (price tolerance)",
+                                 "carbon saved % (95% CI)",
+                                 "cost change % (95% CI)",
+                                 "within X",
+                                 "P95 change %",
+                                 "freshness change (h)",
+                                 "deadline misses per run (run-now)",
+                                 "overrides per run",
+                                 "fallbacks per run",
+                                 "unproven plans per run",
+                                 "carbon (kg CO2e)",
+                                 "cost"};
     tb->ncols = sizeof head / sizeof head[0];
     memcpy(tb->head, head, sizeof head);
     for (size_t p = 0; p < t->npoints; p++) {
@@ -165,8 +183,12 @@ static void build_recommendations(report *r)
 {
     const ccs_sweep_table *t = r->t;
     table *tb = &r->recommend;
-    static const char *head[] = {"rank", "point", "parameters", "carbon saved (kg CO2e per run)",
-                                 "extra cost per run", "kg CO2e saved per unit of extra cost"};
+    static const char *head[] = {"rank",
+                                 "point",
+                                 "parameters",
+                                 "carbon saved (kg CO2e per run)",
+                                 "extra cost per run",
+                                 "kg CO2e saved per unit of extra cost"};
     tb->ncols = sizeof head / sizeof head[0];
     memcpy(tb->head, head, sizeof head);
     ranked *rk = calloc(t->npoints ? t->npoints : 1, sizeof *rk);
@@ -197,8 +219,10 @@ static void build_recommendations(report *r)
         snprintf(c[2], CELL, "%s", label);
         snprintf(c[3], CELL, "%.4g", rk[i].saved_kg);
         snprintf(c[4], CELL, "%+.4g %s", rk[i].extra_cost, t->currency);
-        if (rk[i].free_win) snprintf(c[5], CELL, "no extra cost");
-        else snprintf(c[5], CELL, "%.4g kg per %s", rk[i].score, t->currency);
+        if (rk[i].free_win)
+            snprintf(c[5], CELL, "no extra cost");
+        else
+            snprintf(c[5], CELL, "%.4g kg per %s", rk[i].score, t->currency);
     }
     free(rk);
 }
@@ -209,11 +233,19 @@ static void build_knobs(report *r)
 {
     const ccs_sweep_table *t = r->t;
     table *tb = &r->knobs;
-    static const char *head[] = {"rank", "parameter", "cleanest value", "dirtiest value",
-                                 "carbon saved (kg CO2e, % of dirtiest)", "cost change", "kg CO2e saved per unit of extra cost"};
+    static const char *head[] = {"rank",
+                                 "parameter",
+                                 "cleanest value",
+                                 "dirtiest value",
+                                 "carbon saved (kg CO2e, % of dirtiest)",
+                                 "cost change",
+                                 "kg CO2e saved per unit of extra cost"};
     tb->ncols = sizeof head / sizeof head[0];
     memcpy(tb->head, head, sizeof head);
-    typedef struct knob { size_t param, lo, hi; double dc, dcost, carbon_hi; } knob;
+    typedef struct knob {
+        size_t param, lo, hi;
+        double dc, dcost, carbon_hi;
+    } knob;
     knob *kn = calloc(t->nparams ? t->nparams : 1, sizeof *kn);
     size_t nk = 0;
     for (size_t i = 0; kn && i < t->nparams; i++) {
@@ -266,8 +298,10 @@ static void build_knobs(report *r)
         snprintf(c[3], CELL, "%s", v);
         snprintf(c[4], CELL, "%.4g (%.2f%%)", kn[a].dc, kn[a].carbon_hi > 0 ? 100 * kn[a].dc / kn[a].carbon_hi : 0.0);
         snprintf(c[5], CELL, "%+.4g %s", kn[a].dcost, t->currency);
-        if (kn[a].dcost <= 1e-12) snprintf(c[6], CELL, "no extra cost");
-        else snprintf(c[6], CELL, "%.4g kg per %s", kn[a].dc / kn[a].dcost, t->currency);
+        if (kn[a].dcost <= 1e-12)
+            snprintf(c[6], CELL, "no extra cost");
+        else
+            snprintf(c[6], CELL, "%.4g kg per %s", kn[a].dc / kn[a].dcost, t->currency);
     }
     free(kn);
 }
@@ -314,11 +348,16 @@ static void md_text(FILE *f, const char *s, int in_table)
     int code = 0;
     for (; *s; s++) {
         if (*s == '`') code = !code;
-        if (in_table && *s == '|') fputs("\\|", f);
-        else if (!code && *s == '<') fputs("&lt;", f);
-        else if (!code && *s == '>') fputs("&gt;", f);
-        else if (!code && *s == '&') fputs("&amp;", f);
-        else fputc(*s, f);
+        if (in_table && *s == '|')
+            fputs("\\|", f);
+        else if (!code && *s == '<')
+            fputs("&lt;", f);
+        else if (!code && *s == '>')
+            fputs("&gt;", f);
+        else if (!code && *s == '&')
+            fputs("&amp;", f);
+        else
+            fputc(*s, f);
     }
 }
 
@@ -390,11 +429,16 @@ static void html_text(FILE *f, const char *s)
             fputs(bold ? "</b>" : "<b>", f);
             bold = !bold;
             s++;
-        } else if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '`') continue;
-        else fputc(*s, f);
+        } else if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if (*s == '`')
+            continue;
+        else
+            fputc(*s, f);
     }
     if (bold) fputs("</b>", f);
 }
@@ -452,7 +496,8 @@ static void write_html(FILE *f, const report *r, const char *dir)
     fputs("</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
           "table{border-collapse:collapse;margin:1em 0;font-size:90%}th,td{border:1px solid #bbb;padding:4px 8px;"
           "text-align:left;vertical-align:top}th{background:#eee}figure{margin:1em 0}svg{max-width:100%;height:auto}"
-          "li{margin:.3em 0}</style>\n</head><body>\n<h1>Sweep report: ", f);
+          "li{margin:.3em 0}</style>\n</head><body>\n<h1>Sweep report: ",
+          f);
     html_text(f, r->t->scenario);
     fputs("</h1>\n<p>", f);
     html_text(f, r->intro);
@@ -465,10 +510,12 @@ static void write_html(FILE *f, const report *r, const char *dir)
     fputs("</ul>\n<h2>Sign-off table</h2>\n", f);
     html_table(f, &r->signoff);
     fputs("<h2>Recommendations</h2>\n<p>The sweep points that save carbon against run-now, ranked by kg CO2e saved "
-          "per unit of extra cost (those that save at no extra cost first):</p>\n", f);
+          "per unit of extra cost (those that save at no extra cost first):</p>\n",
+          f);
     html_table(f, &r->recommend);
     fputs("<h2>Which knob matters most</h2>\n<p>For each parameter, the mean over the other parameters at each of its "
-          "values; from its dirtiest value to its cleanest, ranked as above:</p>\n", f);
+          "values; from its dirtiest value to its cleanest, ranked as above:</p>\n",
+          f);
     html_table(f, &r->knobs);
     fputs("<h2>Plots</h2>\n", f);
     for (int i = 0; i < 4; i++) inline_svg(f, dir, plot_names[i]);
@@ -477,8 +524,10 @@ static void write_html(FILE *f, const report *r, const char *dir)
 
 static void csv_num(FILE *f, double v)
 {
-    if (isnan(v)) fputs(",", f);
-    else fprintf(f, ",%.10g", v);
+    if (isnan(v))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.10g", v);
 }
 
 static void write_csv(FILE *f, const report *r)
@@ -492,7 +541,8 @@ static void write_csv(FILE *f, const report *r)
     fputs(",policy,price_tolerance,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
           "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
           "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
-          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run\n", f);
+          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run\n",
+          f);
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
         fprintf(f, "%zu", p);
@@ -513,8 +563,16 @@ static void write_csv(FILE *f, const report *r)
             csv_num(f, cis[i]->mean + cis[i]->half);
         }
         fprintf(f, ",%s", s->within_tolerance ? "yes" : "no");
-        double v[10] = {s->p95_change_pct.mean, s->freshness_change_h.mean, s->misses, s->baseline_misses,
-                        s->overrides, s->carbon_kg.mean, s->carbon_kg.sd, s->cost.mean, s->cost.sd, s->p95_ms.mean};
+        double v[10] = {s->p95_change_pct.mean,
+                        s->freshness_change_h.mean,
+                        s->misses,
+                        s->baseline_misses,
+                        s->overrides,
+                        s->carbon_kg.mean,
+                        s->carbon_kg.sd,
+                        s->cost.mean,
+                        s->cost.sd,
+                        s->p95_ms.mean};
         for (int i = 0; i < 10; i++) csv_num(f, v[i]);
         csv_num(f, s->freshness_h.mean);
         csv_num(f, s->fallbacks);
@@ -539,9 +597,12 @@ int ccs_sweep_report(const ccs_sweep_table *t, const ccs_point_stats *ps, const 
             break;
         }
         FILE *f = ccs_fs_stream(o);
-        if (i == 0) write_md(f, &r, dir);
-        else if (i == 1) write_csv(f, &r);
-        else write_html(f, &r, dir);
+        if (i == 0)
+            write_md(f, &r, dir);
+        else if (i == 1)
+            write_csv(f, &r);
+        else
+            write_html(f, &r, dir);
         int e = ccs_fs_commit(o, 1);
         if (e) rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(e));
     }

@@ -43,12 +43,14 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     if (!t->carbon || !t->price) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
-        ccs_trace_opts co = {.fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column,
-                             .select = r->carbon.select};
+        ccs_trace_opts co = {
+            .fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column, .select = r->carbon.select};
         int rc = ccs_trace_load(r->carbon.file, &co, &t->carbon[i], err);
         if (!rc && r->price.file) {
-            ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill, .allow_negative = true,
-                                 .column = r->price.column, .select = r->price.select};
+            ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill,
+                                 .allow_negative = true,
+                                 .column = r->price.column,
+                                 .select = r->price.select};
             rc = ccs_trace_load(r->price.file, &po, &t->price[i], err);
         }
         if (rc) {
@@ -64,7 +66,8 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
         const ccs_job_cfg *j = &s->jobs[i];
         int rc = 0;
         if (j->spot_price.file) {
-            ccs_trace_opts so = {.fill = (ccs_fill_rule)j->spot_price.fill, .column = j->spot_price.column,
+            ccs_trace_opts so = {.fill = (ccs_fill_rule)j->spot_price.fill,
+                                 .column = j->spot_price.column,
                                  .select = j->spot_price.select};
             rc = ccs_trace_load(j->spot_price.file, &so, &t->spot[i], err);
         }
@@ -76,8 +79,8 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
         rc = ccs_releases_load(j->release.trace, &t->releases[i], err);
         if (!rc && !t->releases[i].work_us && j->duration_us == 0)
             rc = ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
-                            "jobs[%s]: no duration: expected the key 'duration', or a duration_h column in %s",
-                            j->name, j->release.trace);
+                            "jobs[%s]: no duration: expected the key 'duration', or a duration_h column in %s", j->name,
+                            j->release.trace);
         if (rc) {
             ccs_err_prefix(err, "job '%s': ", j->name);
             return rc;
@@ -124,8 +127,8 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     for (size_t i = 0; i < s->nservices && !rc; i++) {
         const ccs_service_cfg *c = &s->services[i];
         int region = c->region ? region_index(s, c->region) : 0;
-        rc = ccs_service_create(s, c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us,
-                                &svc[i], err);
+        rc = ccs_service_create(s, c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc[i],
+                                err);
         if (!rc && ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     if (!rc) {
@@ -138,8 +141,12 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         const char **rnames = calloc(s->nregions ? s->nregions : 1, sizeof *rnames);
         if (!rnames) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         for (size_t i = 0; !rc && i < s->nregions; i++) rnames[i] = s->regions[i].name;
-        ccs_forecast_params fp = {s->policy.forecast, s->policy.forecast_error, s->policy.forecast_error_growth,
-                                  s->policy.forecast_error_scale, s->seed, rnames};
+        ccs_forecast_params fp = {s->policy.forecast,
+                                  s->policy.forecast_error,
+                                  s->policy.forecast_error_growth,
+                                  s->policy.forecast_error_scale,
+                                  s->seed,
+                                  rnames};
         if (!rc) rc = ccs_forecast_create(ledger, s->nregions, &fp, &fc, err);
         free(rnames);
     }
@@ -193,8 +200,7 @@ static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions
     return 0;
 }
 
-static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, const ccs_job_result *jb,
-                       ccs_outcome *o)
+static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, const ccs_job_result *jb, ccs_outcome *o)
 {
     memset(o, 0, sizeof *o);
     for (size_t i = 0; i < s->nservices; i++) {
@@ -212,10 +218,7 @@ static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, cons
     if (s->njobs) o->freshness_h /= (double)s->njobs;
 }
 
-static double pct_change(double value, double base)
-{
-    return base != 0 ? 100.0 * (value - base) / base : 0.0;
-}
+static double pct_change(double value, double base) { return base != 0 ? 100.0 * (value - base) / base : 0.0; }
 
 int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
 {
@@ -253,8 +256,10 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);
-        if (!rc) r->baseline_ledger = bl;
-        else ccs_ledger_destroy(bl);
+        if (!rc)
+            r->baseline_ledger = bl;
+        else
+            ccs_ledger_destroy(bl);
         for (size_t i = 0; bs && i < s->nservices; i++) ccs_service_result_free(&bs[i]);
         for (size_t i = 0; bj && i < s->njobs; i++) ccs_job_result_free(&bj[i]);
         free(bs);
@@ -275,7 +280,8 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
                          "tariff (stated day/night, not market data: %g %s/MWh %02d:00-%02d:00 UTC, %g otherwise)",
                          c->tariff.day_per_mwh, s->currency, (int)(c->tariff.day_from_us / CCS_US_PER_HOUR),
                          (int)(c->tariff.day_to_us / CCS_US_PER_HOUR), c->tariff.night_per_mwh);
-            rr->price_source = c->price.file ? c->price.file : rr->tariff_text[0] ? rr->tariff_text
+            rr->price_source = c->price.file                 ? c->price.file
+                               : rr->tariff_text[0]          ? rr->tariff_text
                                : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff, not market data)"
                                                              : "none";
             rr->pue = c->pue;

@@ -17,8 +17,8 @@ typedef struct ccs_region_result {
     const char *name;
     const char *carbon_path;
     char carbon_units[64], carbon_column[160]; /* what the trace file gave, as read */
-    const char *price_source; /* a path, a stated tariff, or "none" */
-    char tariff_text[160];    /* a day/night tariff, described */
+    const char *price_source;                  /* a path, a stated tariff, or "none" */
+    char tariff_text[160];                     /* a day/night tariff, described */
     double pue;
     ccs_totals totals;
 } ccs_region_result;
@@ -29,7 +29,7 @@ typedef struct ccs_region_result {
 typedef struct ccs_outcome {
     double p95_ms, freshness_h;
     uint64_t misses, overrides, fallbacks, unproven;
-    int slo_met, slo_total;    /* services with an SLO that met it, and with an SLO */
+    int slo_met, slo_total; /* services with an SLO that met it, and with an SLO */
 } ccs_outcome;
 
 typedef struct ccs_run_result {
@@ -40,8 +40,8 @@ typedef struct ccs_run_result {
     ccs_region_result *regions;
     ccs_service_result *services;
     ccs_job_result *jobs;
-    ccs_region_queue *queues;  /* per region: runs waiting for capacity (policy's run) */
-    ccs_ledger *ledger;        /* of the policy's run, for the hourly series */
+    ccs_region_queue *queues;    /* per region: runs waiting for capacity (policy's run) */
+    ccs_ledger *ledger;          /* of the policy's run, for the hourly series */
     ccs_ledger *baseline_ledger; /* of the run-now baseline; the same as ledger under run-now */
     ccs_outcome outcome, baseline_outcome;
     uint64_t events;

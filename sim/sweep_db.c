@@ -54,7 +54,8 @@ static int db_err(ccs_sweep_db *db, ccs_err *err)
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
         return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
                           "the sweep database is damaged (%s): move the folder aside and run the sweep again, "
-                          "or restore it from a backup", sqlite3_errmsg(db->db));
+                          "or restore it from a backup",
+                          sqlite3_errmsg(db->db));
     if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
         return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep database: %s (%s)", sqlite3_errmsg(db->db),
                           strerror(sys));
@@ -72,7 +73,8 @@ static int damaged(ccs_sweep_db *db, ccs_err *err, const char *fmt, ...)
     va_end(ap);
     return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
                       "the sweep database is damaged (%s): move the folder aside and run the sweep again, or "
-                      "restore it from a backup", what);
+                      "restore it from a backup",
+                      what);
 }
 
 /* A statement's last step: SQLITE_DONE is the end of its rows, anything else an error. */
@@ -90,8 +92,10 @@ static void append_line(char *buf, size_t size, const char *m)
     size_t used = strlen(buf);
     if (used && used + 2 < size) buf[used++] = ';', buf[used++] = ' ';
     for (; *m && used + 2 < size; m++) {
-        if (*m == '\n') buf[used++] = ';', buf[used++] = ' ';
-        else buf[used++] = *m;
+        if (*m == '\n')
+            buf[used++] = ';', buf[used++] = ' ';
+        else
+            buf[used++] = *m;
     }
     buf[used] = '\0';
 }
@@ -124,8 +128,10 @@ static int quick_check(ccs_sweep_db *db, ccs_err *err)
 static int check_tables(ccs_sweep_db *db, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-                           " ('sweep', 'sweep_parameters', 'sweep_points', 'sweep_runs')", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                           " ('sweep', 'sweep_parameters', 'sweep_points', 'sweep_runs')",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     int s = sqlite3_step(st), n = s == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     int rc = s == SQLITE_ROW ? 0 : db_err(db, err);
@@ -133,7 +139,8 @@ static int check_tables(ccs_sweep_db *db, ccs_err *err)
     if (!rc && n != 4)
         rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                         "not a sweep database (%d of its 4 tables): expected the runs.sqlite of a folder written by "
-                        "ccsim sweep", n);
+                        "ccsim sweep",
+                        n);
     return rc;
 }
 
@@ -147,9 +154,10 @@ static int check_columns(ccs_sweep_db *db, ccs_err *err)
         sqlite3_finalize(st);
         return 0;
     }
-    return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
-                      "made by an older ccsim (its runs table lacks the 'fallbacks' or 'unproven' column): its finished runs were "
-                      "planned by another version; expected a sweep started by this one: run it in a new folder");
+    return ccs_err_at(
+        err, CCS_EINPUT, db->path, 0, 0,
+        "made by an older ccsim (its runs table lacks the 'fallbacks' or 'unproven' column): its finished runs were "
+        "planned by another version; expected a sweep started by this one: run it in a new folder");
 }
 
 int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err)
@@ -213,7 +221,8 @@ static int exec(ccs_sweep_db *db, const char *sql, ccs_err *err)
 static int check_counts(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT points, seeds, runs, (SELECT count(*) FROM sweep_runs),"
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT points, seeds, runs, (SELECT count(*) FROM sweep_runs),"
                            " (SELECT count(*) FROM sweep_parameters), (SELECT count(*) FROM sweep_points) FROM sweep",
                            -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
@@ -227,8 +236,7 @@ static int check_counts(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err
     if (v[0] != np || v[1] != nk || v[2] != np * nk)
         return damaged(db, err, "its sweep row says %lld points x %lld seeds = %lld runs, the scenario %lld x %lld",
                        (long long)v[0], (long long)v[1], (long long)v[2], (long long)np, (long long)nk);
-    if (v[3] != np * nk)
-        return damaged(db, err, "%lld of its %lld runs recorded", (long long)v[3], (long long)np * nk);
+    if (v[3] != np * nk) return damaged(db, err, "%lld of its %lld runs recorded", (long long)v[3], (long long)np * nk);
     if (v[4] != npar || v[5] != np * npar)
         return damaged(db, err, "%lld parameters and %lld point values recorded, expected %lld and %lld",
                        (long long)v[4], (long long)v[5], (long long)npar, (long long)np * npar);
@@ -238,8 +246,8 @@ static int check_counts(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err
 static int check_same(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sweep_spec *sp, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT scenario_path, scenario_hash, sweep_hash, seeds FROM sweep",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db, "SELECT scenario_path, scenario_hash, sweep_hash, seeds FROM sweep", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_err(db, err);
     char hash[17], shash[17];
     snprintf(hash, sizeof hash, "%016" PRIx64, info->scenario_hash);
@@ -251,11 +259,13 @@ static int check_same(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_sw
         if (strcmp(col_text(st, 1), hash) != 0)
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds a sweep of %s as it was then; the scenario file has changed "
-                            "since: expected the same file to resume, or another --out for a new sweep", path);
+                            "since: expected the same file to resume, or another --out for a new sweep",
+                            path);
         else if (sqlite3_column_int(st, 3) != ccs_sweep_seeds(sp))
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds a sweep with %d seeds per point, not %d: expected the same "
-                            "--seeds to resume, or another --out", sqlite3_column_int(st, 3), ccs_sweep_seeds(sp));
+                            "--seeds to resume, or another --out",
+                            sqlite3_column_int(st, 3), ccs_sweep_seeds(sp));
         else if (strcmp(col_text(st, 2), shash) != 0)
             rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                             "this folder holds another sweep section: expected the same to resume, or another --out");
@@ -291,7 +301,8 @@ static int insert_sweep(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_
     if (sqlite3_prepare_v2(db->db,
                            "INSERT INTO sweep (id, scenario, scenario_path, scenario_hash, sweep_hash, currency,"
                            " base_seed, points, seeds, runs, version, created_utc)"
-                           " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                           " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     size_t npoints = ccs_sweep_npoints(sp);
     int seeds = ccs_sweep_seeds(sp);
@@ -349,11 +360,14 @@ static int insert_runs(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_s
     int seeds = ccs_sweep_seeds(sp);
     /* the sweep section's check at load (ccs_sweep_spec_load) keeps every seed within 2^63 - 1 */
     if (info->base_seed > (uint64_t)INT64_MAX - (uint64_t)(seeds - 1))
-        return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0, "seed %" PRIu64 " + %d seeds passes %" PRId64
-                          ": expected a smaller seed", info->base_seed, seeds, INT64_MAX);
+        return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
+                          "seed %" PRIu64 " + %d seeds passes %" PRId64 ": expected a smaller seed", info->base_seed,
+                          seeds, INT64_MAX);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "INSERT INTO sweep_runs (run, point, seed_index, seed, name, status)"
-                           " VALUES (?, ?, ?, ?, ?, 'pending')", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db,
+                           "INSERT INTO sweep_runs (run, point, seed_index, seed, name, status)"
+                           " VALUES (?, ?, ?, ?, ?, 'pending')",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     int rc = 0;
     for (size_t p = 0; !rc && p < npoints; p++)
@@ -380,8 +394,10 @@ int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs
     int rc = query_int64(db, "SELECT count(*) FROM sweep", &exists, err);
     if (!rc && exists) return check_same(db, info, sp, err);
     if (!rc)
-        rc = query_int64(db, "SELECT (SELECT count(*) FROM sweep_runs) + (SELECT count(*) FROM sweep_points)"
-                         " + (SELECT count(*) FROM sweep_parameters)", &others, err);
+        rc = query_int64(db,
+                         "SELECT (SELECT count(*) FROM sweep_runs) + (SELECT count(*) FROM sweep_points)"
+                         " + (SELECT count(*) FROM sweep_parameters)",
+                         &others, err);
     if (!rc && others)
         rc = damaged(db, err, "%lld rows of runs, points or parameters but no sweep row", (long long)others);
     if (!rc) rc = exec(db, "BEGIN IMMEDIATE", err);
@@ -399,8 +415,8 @@ int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *e
     *runs = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT run FROM sweep_runs WHERE status != 'done' ORDER BY run", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db, "SELECT run FROM sweep_runs WHERE status != 'done' ORDER BY run", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_err(db, err);
     size_t cap = 0;
     int rc = 0, s;
@@ -408,8 +424,10 @@ int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *e
         if (*n == cap) {
             cap = cap ? 2 * cap : 256;
             int64_t *r = realloc(*runs, cap * sizeof *r);
-            if (!r) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-            else *runs = r;
+            if (!r)
+                rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            else
+                *runs = r;
         }
         if (!rc) (*runs)[(*n)++] = sqlite3_column_int64(st, 0);
     }
@@ -441,8 +459,10 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
     now_iso(finished, sizeof finished);
     int ok = o->status == 0;
     sqlite3_bind_text(st, 1, ok ? "done" : "failed", -1, SQLITE_STATIC);
-    if (ok) sqlite3_bind_null(st, 2);
-    else sqlite3_bind_text(st, 2, o->message, -1, SQLITE_TRANSIENT);
+    if (ok)
+        sqlite3_bind_null(st, 2);
+    else
+        sqlite3_bind_text(st, 2, o->message, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, finished, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 4, o->wall_s);
     sqlite3_bind_text(st, 5, o->worker, -1, SQLITE_TRANSIENT);
@@ -450,8 +470,8 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_text(st, 6, o->policy, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(st, 7, o->price_tolerance);
         sqlite3_bind_int64(st, 8, (sqlite3_int64)o->events);
-        double v[10] = {o->energy_kwh, o->carbon_kg, o->cost, o->base_energy_kwh, o->base_carbon_kg,
-                        o->base_cost, o->p95_ms, o->base_p95_ms, o->freshness_h, o->base_freshness_h};
+        double v[10] = {o->energy_kwh, o->carbon_kg, o->cost,        o->base_energy_kwh, o->base_carbon_kg,
+                        o->base_cost,  o->p95_ms,    o->base_p95_ms, o->freshness_h,     o->base_freshness_h};
         for (int i = 0; i < 10; i++) sqlite3_bind_double(st, 9 + i, v[i]);
         sqlite3_bind_int64(st, 19, (sqlite3_int64)o->misses);
         sqlite3_bind_int64(st, 20, (sqlite3_int64)o->baseline_misses);
@@ -494,7 +514,8 @@ static int read_sweep_row(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
     if (s == SQLITE_DONE)
         rc = ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
                         "no sweep recorded here: expected a folder written by ccsim sweep");
-    else if (s != SQLITE_ROW) rc = db_err(db, err);
+    else if (s != SQLITE_ROW)
+        rc = db_err(db, err);
     int64_t seeds = 0, points = 0, runs = 0;
     if (!rc) {
         t->scenario = col_dup(st, 0);
@@ -579,8 +600,8 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     snprintf(o->policy, sizeof o->policy, "%s", col_text(st, 9));
     o->price_tolerance = sqlite3_column_double(st, 10);
     o->events = (uint64_t)sqlite3_column_int64(st, 11);
-    double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost, &o->base_energy_kwh, &o->base_carbon_kg,
-                     &o->base_cost, &o->p95_ms, &o->base_p95_ms, &o->freshness_h, &o->base_freshness_h};
+    double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost,        &o->base_energy_kwh, &o->base_carbon_kg,
+                     &o->base_cost,  &o->p95_ms,    &o->base_p95_ms, &o->freshness_h,     &o->base_freshness_h};
     for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_double(st, 12 + i);
     o->misses = (uint64_t)sqlite3_column_int64(st, 22);
     o->baseline_misses = (uint64_t)sqlite3_column_int64(st, 23);

@@ -39,8 +39,8 @@ typedef struct ccs_sweep_row {
     int64_t run, point;
     int seed_index;
     uint64_t seed;
-    int done;                /* status 'done' */
-    char name[64];           /* the run folder under runs/ */
+    int done;      /* status 'done' */
+    char name[64]; /* the run folder under runs/ */
     ccs_sweep_outcome o;
 } ccs_sweep_row;
 
@@ -48,9 +48,9 @@ typedef struct ccs_sweep_table {
     char *scenario, *scenario_path, *currency;
     int seeds;
     size_t nparams, npoints, nrows;
-    char **paths;            /* nparams */
-    char **values;           /* npoints x nparams, as --set took them */
-    ccs_sweep_row *rows;     /* in run order: point-major, seed index minor */
+    char **paths;        /* nparams */
+    char **values;       /* npoints x nparams, as --set took them */
+    ccs_sweep_row *rows; /* in run order: point-major, seed index minor */
 } ccs_sweep_table;
 
 /* Reads the whole sweep in one transaction and checks it is whole: npoints x seeds runs, each at

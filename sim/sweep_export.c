@@ -41,8 +41,10 @@ void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, si
 
 static void num(FILE *f, double v)
 {
-    if (isnan(v)) fputs(",", f);
-    else fprintf(f, ",%.17g", v);
+    if (isnan(v))
+        fputs(",", f);
+    else
+        fprintf(f, ",%.17g", v);
 }
 
 int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err)
@@ -129,7 +131,8 @@ static int fill_h5(hid_t f, const ccs_sweep_table *t, const char *dir, char *rea
         if (access(src, R_OK) != 0) {
             rc = ccs_err_at(err, CCS_EIO, src, 0, 0,
                             "cannot read this run's results (%s), although runs.sqlite records the run as done: "
-                            "move the folder aside and run the sweep again, or restore it", strerror(errno));
+                            "move the folder aside and run the sweep again, or restore it",
+                            strerror(errno));
             break;
         }
         snprintf(src, sizeof src, "runs/%s/results.h5", row->name);
@@ -155,8 +158,10 @@ int ccs_sweep_write_h5(const ccs_sweep_table *t, const char *dir, ccs_err *err)
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create: %s", reason);
     }
     int rc = fill_h5(f, t, dir, reason, sizeof reason, err);
-    if (rc) H5Fclose(f);
-    else if (ccs_h5_save(f, path, reason, sizeof reason) != 0) rc = -1;
+    if (rc)
+        H5Fclose(f);
+    else if (ccs_h5_save(f, path, reason, sizeof reason) != 0)
+        rc = -1;
     if (rc < 0) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write the assembled HDF5 results: %s", reason);
     return rc;
 }
@@ -174,7 +179,8 @@ int ccs_sweep_open_finished(const char *dir, ccs_sweep_db **db, ccs_sweep_table 
         if (!t->rows[r].done)
             rc = ccs_err_at(err, CCS_EINPUT, dir, 0, 0,
                             "the sweep is not finished (run %s is not done): expected 'ccsim sweep' to be run "
-                            "again first", t->rows[r].name);
+                            "again first",
+                            t->rows[r].name);
     return rc;
 }
 
@@ -189,7 +195,8 @@ static int check_run_folders(const ccs_sweep_table *t, const char *dir, ccs_err 
         if (access(path, R_OK) != 0)
             return ccs_err_at(err, CCS_EIO, path, 0, 0,
                               "cannot read this run's results (%s), although runs.sqlite records the run as done: "
-                              "move the folder aside and run the sweep again, or restore it", strerror(errno));
+                              "move the folder aside and run the sweep again, or restore it",
+                              strerror(errno));
     }
     return 0;
 }

@@ -68,8 +68,10 @@ void ccs_fs_clean_temporaries(const char *path)
 {
     char dir[4400], legacy[4400], entry[4400];
     const char *slash = strrchr(path, '/');
-    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
-    else snprintf(dir, sizeof dir, ".");
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
     snprintf(legacy, sizeof legacy, "%s.tmp", path);
     unlink(legacy);
     DIR *d = opendir(dir);

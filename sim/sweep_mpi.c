@@ -177,6 +177,7 @@ static void mpi_stop(ccs_sweep_pool *p)
     free(p);
 }
 
-const ccs_sweep_pool_type ccs_sweep_pool_mpi = {"MPI ranks", DEPTH, mpi_start, mpi_nworkers, mpi_submit, mpi_wait, mpi_stop};
+const ccs_sweep_pool_type ccs_sweep_pool_mpi = {"MPI ranks", DEPTH,    mpi_start, mpi_nworkers,
+                                                mpi_submit,  mpi_wait, mpi_stop};
 
 #endif

@@ -16,8 +16,8 @@
 enum { SHOW_ALL_HOURS = 31 * 24, SHOW_FIRST_HOURS = 14 * 24 };
 
 /* Runs a template twice, as PNG and as SVG, each to a temporary name renamed when done. */
-static int draw(const char *tpl_name, const char *head, const char *data, const char *dir, const char *base,
-                int height, ccs_err *err)
+static int draw(const char *tpl_name, const char *head, const char *data, const char *dir, const char *base, int height,
+                ccs_err *err)
 {
     char *tpl = ccs_plot_template(tpl_name);
     if (!tpl) return ccs_err_set(err, CCS_EIO, "plot template %s not found (set CCSIM_PLOTS_DIR)", tpl_name);
@@ -115,7 +115,8 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
         if (front[p]) order[m++] = p;
     for (size_t i = 1; i < m; i++) /* by x, few points: insertion sort */
         for (size_t j = i; j > 0 && (x[order[j]] < x[order[j - 1]] ||
-                                     (x[order[j]] == x[order[j - 1]] && y[order[j]] < y[order[j - 1]])); j--) {
+                                     (x[order[j]] == x[order[j - 1]] && y[order[j]] < y[order[j - 1]]));
+             j--) {
             size_t tmp = order[j];
             order[j] = order[j - 1];
             order[j - 1] = tmp;
@@ -139,8 +140,10 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
             one_baseline = 0;
     fprintf(d, "EOD\n$base << EOD\n");
     int have_base = nb && !isnan(bx) && one_baseline;
-    if (have_base) fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
-    else fprintf(d, "0 0\n");
+    if (have_base)
+        fprintf(d, "%.10g %.10g\n", bx / (double)nb, by / (double)nb);
+    else
+        fprintf(d, "0 0\n");
     fprintf(d, "EOD\nhave_base = %d\n", have_base);
     fclose(h);
     fclose(d);
@@ -218,8 +221,10 @@ int ccs_sweep_plot_run(const ccs_sweep_table *t, const char *dir, const char *ru
         if (i > 0) fprintf(d, "\n\n");
         for (size_t k = 0; !rc && k < show; k++) {
             fprintf(d, "%lld %.6g ", (long long)hour[k], v[k]);
-            if (isnan(v[n + k])) fprintf(d, "? ");
-            else fprintf(d, "%.6g ", v[n + k]);
+            if (isnan(v[n + k]))
+                fprintf(d, "? ");
+            else
+                fprintf(d, "%.6g ", v[n + k]);
             fprintf(d, "%.6g %.6g\n", v[2 * n + k], v[3 * n + k]);
         }
         shown = show, total = n;
@@ -232,8 +237,7 @@ int ccs_sweep_plot_run(const ccs_sweep_table *t, const char *dir, const char *ru
     H5Fclose(f);
     if (h) {
         char title[512];
-        snprintf(title, sizeof title, "%s, run %s%s", t->scenario, run_name,
-                 shown < total ? " (first 14 days)" : "");
+        snprintf(title, sizeof title, "%s, run %s%s", t->scenario, run_name, shown < total ? " (first 14 days)" : "");
         fprintf(h, "nregions = %d\n", (int)info.nlinks);
         ccs_gp_set(h, "title_text", title);
         ccs_gp_set(h, "currency", t->currency);

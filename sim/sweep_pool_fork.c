@@ -195,5 +195,5 @@ static void fork_stop(ccs_sweep_pool *p)
     free(p);
 }
 
-const ccs_sweep_pool_type ccs_sweep_pool_fork = {"processes", 1, fork_start, fork_nworkers, fork_submit, fork_wait,
-                                                 fork_stop};
+const ccs_sweep_pool_type ccs_sweep_pool_fork = {"processes", 1,         fork_start, fork_nworkers,
+                                                 fork_submit, fork_wait, fork_stop};

@@ -10,18 +10,18 @@
 #include <stdint.h>
 
 typedef struct ccs_sweep_outcome {
-    int64_t run;             /* point * seeds + seed index */
-    int32_t status;          /* 0 ok; else the ccs_err code, message says why */
+    int64_t run;    /* point * seeds + seed index */
+    int32_t status; /* 0 ok; else the ccs_err code, message says why */
     int32_t slo_met, slo_total;
     int32_t reserved;
     uint64_t events, misses, baseline_misses, overrides, fallbacks, unproven;
-    double wall_s;           /* this run's compute and writing, seconds */
-    double price_tolerance;  /* the point's policy.price_tolerance */
+    double wall_s;          /* this run's compute and writing, seconds */
+    double price_tolerance; /* the point's policy.price_tolerance */
     double energy_kwh, carbon_kg, cost;
     double base_energy_kwh, base_carbon_kg, base_cost;
     double p95_ms, base_p95_ms, freshness_h, base_freshness_h;
     char policy[48];
-    char worker[64];         /* host:pid of the worker that ran it */
+    char worker[64]; /* host:pid of the worker that ran it */
     char message[1024];
 } ccs_sweep_outcome;
 
@@ -29,7 +29,7 @@ typedef struct ccs_sweep_plan {
     const char *scenario_path;
     const char *out_dir;
     const ccs_sweep_spec *spec;
-    uint64_t base_seed;      /* the scenario's own seed */
+    uint64_t base_seed;            /* the scenario's own seed */
     int point_digits, seed_digits; /* of the run folder names */
 } ccs_sweep_plan;
 

@@ -27,12 +27,11 @@ struct ccs_sweep_spec {
     int seeds;
 };
 
-static const char *shape =
-    "expected a mapping such as\n"
-    "  sweep:\n"
-    "    seeds: 5\n"
-    "    policy.price_tolerance: {from: 0, to: 0.3, step: 0.05}\n"
-    "    policy.name: [greenest-window, price-tolerance]";
+static const char *shape = "expected a mapping such as\n"
+                           "  sweep:\n"
+                           "    seeds: 5\n"
+                           "    policy.price_tolerance: {from: 0, to: 0.3, step: 0.05}\n"
+                           "    policy.name: [greenest-window, price-tolerance]";
 
 static int node_err(ccs_err *err, const ccs_ynode *n, const char *file, const char *fmt, const char *a)
 {
@@ -82,13 +81,13 @@ static int parse_range(const ccs_ynode *n, const char *key, sweep_param *sp, ccs
             return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
                               "sweep.%s: the range has no '%s': expected {from, to, step}", key, names[i]);
         if (parse_number(x, &v[i]) != 0)
-            return ccs_err_at(err, CCS_EINPUT, x->file, x->line, x->col,
-                              "sweep.%s.%s: '%s' is not a number", key, names[i], x->scalar ? x->scalar : "");
+            return ccs_err_at(err, CCS_EINPUT, x->file, x->line, x->col, "sweep.%s.%s: '%s' is not a number", key,
+                              names[i], x->scalar ? x->scalar : "");
         if (v[i] != floor(v[i]) || strpbrk(x->scalar, ".eE")) integral = 0;
     }
     if (!(v[2] > 0))
-        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
-                          "sweep.%s: step %g: expected a step > 0", key, v[2]);
+        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "sweep.%s: step %g: expected a step > 0", key,
+                          v[2]);
     if (v[1] < v[0])
         return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
                           "sweep.%s: to (%g) is below from (%g): expected from <= to", key, v[1], v[0]);
@@ -97,8 +96,8 @@ static int parse_range(const ccs_ynode *n, const char *key, sweep_param *sp, ccs
     double steps = (v[1] - v[0]) / v[2];
     double whole = floor(steps + 1e-9);
     if (whole + 1 > MAX_POINTS)
-        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col,
-                          "sweep.%s: %.0f values: expected at most %d", key, whole + 1, MAX_POINTS);
+        return ccs_err_at(err, CCS_EINPUT, n->file, n->line, n->col, "sweep.%s: %.0f values: expected at most %d", key,
+                          whole + 1, MAX_POINTS);
     sp->nvalues = (size_t)whole + 1;
     sp->values = calloc(sp->nvalues, sizeof *sp->values);
     if (!sp->values) return ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -106,8 +105,10 @@ static int parse_range(const ccs_ynode *n, const char *key, sweep_param *sp, ccs
         /* from + i step, never a running sum; printed short so that 0.15 reads 0.15 */
         double x = v[0] + (double)i * v[2];
         char buf[64];
-        if (integral) snprintf(buf, sizeof buf, "%.0f", x);
-        else snprintf(buf, sizeof buf, "%.12g", x);
+        if (integral)
+            snprintf(buf, sizeof buf, "%.0f", x);
+        else
+            snprintf(buf, sizeof buf, "%.12g", x);
         sp->values[i] = strdup(buf);
         if (!sp->values[i]) return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -141,8 +142,8 @@ static size_t first_repeat(char *const *values, size_t n)
     return first;
 }
 
-static int parse_param(const ccs_ynode *n, const char *key, long kline, long kcol, const char *file,
-                       sweep_param *sp, ccs_err *err)
+static int parse_param(const ccs_ynode *n, const char *key, long kline, long kcol, const char *file, sweep_param *sp,
+                       ccs_err *err)
 {
     /* Whether the path names a scenario key is for the scenario's schema to judge, when each
      * point is loaded before the sweep starts. */
@@ -152,13 +153,16 @@ static int parse_param(const ccs_ynode *n, const char *key, long kline, long kco
                           "expected sweep.seeds (how many) and the scenario's seed (the first)");
     if (strchr(key, '=') || *key == '.' || key[strlen(key) - 1] == '.')
         return ccs_err_at(err, CCS_EINPUT, file, kline, kcol,
-                          "sweep: '%s' is not a dotted path: expected a --set path such as policy.price_tolerance", key);
+                          "sweep: '%s' is not a dotted path: expected a --set path such as policy.price_tolerance",
+                          key);
     sp->path = strdup(key);
     sp->line = kline;
     sp->col = kcol;
     if (n->type == CCS_Y_MAP) return parse_range(n, key, sp, err);
-    if (n->type == CCS_Y_SCALAR) return node_err(err, n, file,
-        "sweep.%s: a single value: expected a list of values [a, b, ...] or a range {from, to, step}", key);
+    if (n->type == CCS_Y_SCALAR)
+        return node_err(err, n, file,
+                        "sweep.%s: a single value: expected a list of values [a, b, ...] or a range {from, to, step}",
+                        key);
     if (n->n == 0) return node_err(err, n, file, "sweep.%s: an empty list: expected at least one value", key);
     sp->nvalues = n->n;
     sp->values = calloc(n->n, sizeof *sp->values);
@@ -203,8 +207,7 @@ static int check_seed_range(const ccs_ynode *root, const char *file, int seeds, 
 static int from_tree(const ccs_ynode *root, const char *file, int seeds_override, ccs_sweep_spec *sp, ccs_err *err)
 {
     const ccs_ynode *sw = root->type == CCS_Y_MAP ? ccs_yaml_get(root, "sweep") : NULL;
-    if (!sw)
-        return ccs_err_at(err, CCS_EINPUT, file, 0, 0, "no 'sweep' section: %s", shape);
+    if (!sw) return ccs_err_at(err, CCS_EINPUT, file, 0, 0, "no 'sweep' section: %s", shape);
     if (sw->type != CCS_Y_MAP) return node_err(err, sw, file, "sweep: %s", shape);
     sp->seeds = 1;
     sp->params = calloc(sw->n ? sw->n : 1, sizeof *sp->params);
@@ -259,8 +262,8 @@ int ccs_sweep_spec_load(const char *path, int seeds_override, ccs_sweep_spec **o
     return rc ? rc : finish(root, path, seeds_override, out, err);
 }
 
-int ccs_sweep_spec_parse(const char *text, size_t len, const char *file, int seeds_override,
-                         ccs_sweep_spec **out, ccs_err *err)
+int ccs_sweep_spec_parse(const char *text, size_t len, const char *file, int seeds_override, ccs_sweep_spec **out,
+                         ccs_err *err)
 {
     *out = NULL;
     ccs_ynode *root;
@@ -310,12 +313,16 @@ char **ccs_sweep_overrides(const ccs_sweep_spec *sp, size_t point, int k, uint64
         const char *v = ccs_sweep_value(sp, point, i);
         size_t len = strlen(sp->params[i].path) + strlen(v) + 2;
         ov[i] = malloc(len);
-        if (ov[i]) snprintf(ov[i], len, "%s=%s", sp->params[i].path, v);
-        else bad = 1;
+        if (ov[i])
+            snprintf(ov[i], len, "%s=%s", sp->params[i].path, v);
+        else
+            bad = 1;
     }
     ov[sp->nparams] = malloc(32);
-    if (ov[sp->nparams]) snprintf(ov[sp->nparams], 32, "seed=%" PRIu64, base_seed + (uint64_t)k);
-    else bad = 1;
+    if (ov[sp->nparams])
+        snprintf(ov[sp->nparams], 32, "seed=%" PRIu64, base_seed + (uint64_t)k);
+    else
+        bad = 1;
     *n = sp->nparams + 1;
     if (bad) {
         ccs_sweep_overrides_free(ov, *n);

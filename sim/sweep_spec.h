@@ -18,8 +18,8 @@ typedef struct ccs_sweep_spec ccs_sweep_spec;
  * error at the seed's file:line:col otherwise. `seed` itself is not a sweep parameter. */
 int ccs_sweep_spec_load(const char *path, int seeds_override, ccs_sweep_spec **out, ccs_err *err);
 /* The same from YAML text (tests); `file` names it in messages. */
-int ccs_sweep_spec_parse(const char *text, size_t len, const char *file, int seeds_override,
-                         ccs_sweep_spec **out, ccs_err *err);
+int ccs_sweep_spec_parse(const char *text, size_t len, const char *file, int seeds_override, ccs_sweep_spec **out,
+                         ccs_err *err);
 void ccs_sweep_spec_destroy(ccs_sweep_spec *sp);
 
 size_t ccs_sweep_nparams(const ccs_sweep_spec *sp);

@@ -63,10 +63,7 @@ void ccs_pareto_front(const double *x, const double *y, size_t n, int *on_front)
     free(v);
 }
 
-static double pct(double value, double base)
-{
-    return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN;
-}
+static double pct(double value, double base) { return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN; }
 
 ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
 {

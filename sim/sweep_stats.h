@@ -23,15 +23,15 @@ void ccs_pareto_front(const double *x, const double *y, size_t n, int *on_front)
 
 typedef struct ccs_point_stats {
     size_t point, seeds_done;
-    double price_tolerance;         /* the point's policy.price_tolerance (a fraction) */
+    double price_tolerance; /* the point's policy.price_tolerance (a fraction) */
     char policy[48];
-    ccs_ci carbon_saved_pct;        /* per seed: 100 (baseline - policy) / baseline carbon */
-    ccs_ci cost_change_pct;         /* per seed: 100 (policy - baseline) / |baseline cost| */
-    ccs_ci p95_change_pct;          /* worst service's P95; NaN without services */
-    ccs_ci freshness_change_h;      /* mean age of the jobs' outputs, policy - baseline */
+    ccs_ci carbon_saved_pct;                     /* per seed: 100 (baseline - policy) / baseline carbon */
+    ccs_ci cost_change_pct;                      /* per seed: 100 (policy - baseline) / |baseline cost| */
+    ccs_ci p95_change_pct;                       /* worst service's P95; NaN without services */
+    ccs_ci freshness_change_h;                   /* mean age of the jobs' outputs, policy - baseline */
     ccs_ci carbon_kg, cost, p95_ms, freshness_h; /* absolute, for the curves */
     double misses, baseline_misses, overrides, fallbacks, unproven; /* per run, mean over seeds */
-    int within_tolerance;           /* mean cost change <= 100 X */
+    int within_tolerance;                                           /* mean cost change <= 100 X */
 } ccs_point_stats;
 
 /* One entry per point, in point order; points with no done run have seeds_done 0. */

@@ -12,10 +12,17 @@
 #include <time.h>
 
 #define NINC (1u << 20)
-#define OPS 10000000L
+#define OPS  10000000L
 
-typedef struct bh_ev { int64_t t; uint64_t seq; } bh_ev;
-typedef struct bheap { bh_ev *a; size_t n; uint64_t seq; } bheap;
+typedef struct bh_ev {
+    int64_t t;
+    uint64_t seq;
+} bh_ev;
+typedef struct bheap {
+    bh_ev *a;
+    size_t n;
+    uint64_t seq;
+} bheap;
 
 static int bh_less(const bh_ev *x, const bh_ev *y) { return x->t < y->t || (x->t == y->t && x->seq < y->seq); }
 
@@ -88,8 +95,8 @@ int main(void)
         }
         double t2 = now_s();
         double ours = OPS / (t1 - t0) / 1e6, ref = OPS / (t2 - t1) / 1e6;
-        printf("pending %8zu: ccs_evset %6.1f M holds/s, binary heap %6.1f M holds/s, ratio %.2fx%s\n", n,
-               ours, ref, ours / ref, check_a == check_b ? "" : "  (MISMATCH: different pop order)");
+        printf("pending %8zu: ccs_evset %6.1f M holds/s, binary heap %6.1f M holds/s, ratio %.2fx%s\n", n, ours, ref,
+               ours / ref, check_a == check_b ? "" : "  (MISMATCH: different pop order)");
         ccs_evset_destroy(s);
         free(b.a);
         if (check_a != check_b) return 1;

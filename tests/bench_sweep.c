@@ -80,10 +80,11 @@ int main(int argc, char **argv)
     snprintf(d1, sizeof d1, "%s/bench-sweep-1", work);
     snprintf(d2, sizeof d2, "%s/bench-sweep-2", work);
     snprintf(dm, sizeof dm, "%s/bench-sweep-mpi", work);
-    char *serial[] = {(char *)ccsim, "sweep", (char *)scenario, "--out", d1, "--jobs", "1", "--quiet", "--no-plot", NULL};
+    char *serial[] = {(char *)ccsim, "sweep", (char *)scenario, "--out",     d1,
+                      "--jobs",      "1",     "--quiet",        "--no-plot", NULL};
     char *two[] = {(char *)ccsim, "sweep", (char *)scenario, "--out", d2, "--jobs", "2", "--quiet", "--no-plot", NULL};
-    char *mpi[] = {(char *)mpirun, "-n", "2", "--oversubscribe", (char *)ccsim, "sweep", (char *)scenario,
-                   "--out", dm, "--quiet", "--no-plot", NULL};
+    char *mpi[] = {(char *)mpirun,   "-n",    "2", "--oversubscribe", (char *)ccsim, "sweep",
+                   (char *)scenario, "--out", dm,  "--quiet",         "--no-plot",   NULL};
     setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
     setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
     double t1 = 1e30, t2 = 1e30, tm = 1e30, own = 0;
@@ -108,7 +109,8 @@ int main(int argc, char **argv)
         same &= same_file(a, b);
     }
     printf("sweep of 1000 runs (%s), best of %d, whole command without plots:\n", scenario, trials);
-    printf("  --jobs 1            %.2f s   (%.2f ms per run; the runs' own time %.2f ms per run)\n", t1, t1, own * 1000.0 / 1000.0);
+    printf("  --jobs 1            %.2f s   (%.2f ms per run; the runs' own time %.2f ms per run)\n", t1, t1,
+           own * 1000.0 / 1000.0);
     printf("  per-run overhead of the sweep machinery: %.3f ms (serial wall - runs' own time, per run)\n",
            (t1 - own) * 1000.0 / 1000.0);
     printf("  --jobs 2            %.2f s   speed-up %.2fx (goal >= 1.8x: %s)\n", t2, t1 / t2,

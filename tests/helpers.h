@@ -26,7 +26,7 @@ typedef struct test_gen {
     unsigned long long s;
 } test_gen;
 unsigned long long gen_next(test_gen *g);
-double gen_unif(test_gen *g);                   /* [0, 1), 53 bits */
+double gen_unif(test_gen *g);                  /* [0, 1), 53 bits */
 long long gen_below(test_gen *g, long long n); /* [0, n), n > 0 */
 
 /* The source tree's root (CCSIM_SOURCE_DIR). */

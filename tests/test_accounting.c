@@ -13,7 +13,6 @@
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
 
-
 Test(ledger, constant_power_over_a_hand_made_trace)
 {
     const char *dir = tmp_folder();
@@ -76,7 +75,8 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
     cr_assert_eq(ccs_trace_load(write_text(dir, "c.csv",
                                            "Time,Carbon Intensity\n2020-01-01 00:00:00,250\n"
                                            "2020-01-01 00:30:00,250\n2020-01-01 01:00:00,250\n"),
-                                NULL, &ci, &err), 0, "%s", err.msg);
+                                NULL, &ci, &err),
+                 0, "%s", err.msg);
     ccs_ledger_region reg = {.name = "x", .carbon = ci, .fixed_price_per_mwh = -1, .pue = 1.0};
     ccs_ledger *l;
     int64_t t0;
@@ -92,14 +92,12 @@ Test(ledger, constant_intensity_gives_energy_times_intensity)
     ccs_trace_destroy(ci);
 }
 
-
 Test(run, job_carbon_and_freshness_by_hand)
 {
-    ran x = run_text(
-                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 4h\n"
-                                  "regions: [{name: r, carbon: ci.csv, pue: 1.25, tariff_per_mwh: 100}]\n"
-                                  "jobs:\n  - name: j\n    release: {every: 1h, at: \"00:30\"}\n"
-                                  "    duration: 15m\n    power_kw: 2\n    deadline: 30m\n");
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 4h\n"
+                     "regions: [{name: r, carbon: ci.csv, pue: 1.25, tariff_per_mwh: 100}]\n"
+                     "jobs:\n  - name: j\n    release: {every: 1h, at: \"00:30\"}\n"
+                     "    duration: 15m\n    power_kw: 2\n    deadline: 30m\n");
     ccs_run_result *r = x.r;
     /* releases 00:30, 01:30, 02:30, 03:30; each 0.5 kWh IT, 0.625 kWh from the grid:
      * carbon = 0.625 x (100 + 200 + 300 + 400) g = 625 g; cost = 4 x 0.625 kWh x 0.1 = 0.25 */
@@ -122,13 +120,12 @@ Test(run, service_energy_is_conserved)
 {
     /* Deterministic service 20 ms on 3 replicas (idle 10 W, max 110 W): request energy +
      * idle energy = integral of device power, and the region's books hold exactly that. */
-    ran x = run_text(
-                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 3\n"
-                                  "regions: [{name: r, carbon: ci.csv}]\n"
-                                  "hardware: [{name: box, idle_w: 10, max_w: 110}]\n"
-                                  "services:\n  - name: s\n    hardware: box\n    replicas: 3\n"
-                                  "    arrivals: {rate_per_s: 40}\n"
-                                  "    service_time: {dist: deterministic, mean_ms: 20}\n");
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 3\n"
+                     "regions: [{name: r, carbon: ci.csv}]\n"
+                     "hardware: [{name: box, idle_w: 10, max_w: 110}]\n"
+                     "services:\n  - name: s\n    hardware: box\n    replicas: 3\n"
+                     "    arrivals: {rate_per_s: 40}\n"
+                     "    service_time: {dist: deterministic, mean_ms: 20}\n");
     ccs_run_result *r = x.r;
     const ccs_service_result *v = &r->services[0];
     cr_assert_gt(v->requests, 280000u);
@@ -147,11 +144,10 @@ Test(run, mm1_mean_sojourn_near_theory)
     /* A sanity check of the queue, not the validation (that is validation/): M/M/1 with
      * lambda = 50/s, mu = 100/s: mean sojourn 1/(mu - lambda) = 20 ms; 2 h = 360k customers,
      * standard error ~1%, so 5% is a wide, safe band that still catches a wrong queue. */
-    ran x = run_text(
-                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 11\n"
-                                  "regions: [{name: r, carbon: ci.csv}]\n"
-                                  "services: [{name: api, arrivals: {process: poisson, rate_per_s: 50},"
-                                  " service_time: {dist: exponential, mean_ms: 10}, replicas: 1}]\n");
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 11\n"
+                     "regions: [{name: r, carbon: ci.csv}]\n"
+                     "services: [{name: api, arrivals: {process: poisson, rate_per_s: 50},"
+                     " service_time: {dist: exponential, mean_ms: 10}, replicas: 1}]\n");
     ccs_run_result *r = x.r;
     cr_assert(fabs(r->services[0].mean_ms - 20.0) < 1.0, "mean %.4g ms", r->services[0].mean_ms);
     cr_assert(fabs(r->services[0].p95_ms - 20.0 * log(20.0)) < 4.0, "p95 %.4g ms", r->services[0].p95_ms);
@@ -175,6 +171,7 @@ Test(run, day_night_tariff_by_hand)
     cr_assert_neq(run_text_error("start: \"2023-01-01T04:00:00Z\"\nduration: 4h\n"
                                  "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 200, night_per_mwh: 50,"
                                  " day_from: \"07:30\"}}]\n",
-                                 msg, sizeof msg), 0);
+                                 msg, sizeof msg),
+                  0);
     cr_assert(strstr(msg, "tariff") && strstr(msg, "on the hour"), "%s", msg);
 }

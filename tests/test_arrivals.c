@@ -54,8 +54,8 @@ Test(arrivals, counts_trace_scaled_to_a_mean_rate_with_an_offset)
     const char *dir = tmp_folder();
     char *path = strdup(write_text(dir, "c.csv", counts_csv));
     /* the trace's mean is 10/s; ask for 2.5/s (scale 1/4); start one minute in (the empty one) */
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_COUNTS, .trace = path, .rate_per_s = 2.5,
-                            .offset_us = CCS_US_PER_MIN, .loop = 1};
+    ccs_arrivals_cfg cfg = {
+        .process = CCS_ARRIVALS_TRACE_COUNTS, .trace = path, .rate_per_s = 2.5, .offset_us = CCS_US_PER_MIN, .loop = 1};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, 300 * 3 * CCS_US_PER_MIN, &rng);
     cr_assert_float_eq(ccs_arrivals_mean_rate_per_s(a), 2.5, 1e-12);
@@ -114,8 +114,8 @@ Test(arrivals, replay_reproduces_stamps_tokens_and_loops)
 Test(arrivals, replay_offset_and_bad_rows)
 {
     const char *dir = tmp_folder();
-    char *ok = strdup(write_text(dir, "r.csv",
-                                 "timestamp\n2023-01-01T00:00:00Z\n2023-01-01T00:00:10Z\n2023-01-01T00:00:20Z\n"));
+    char *ok = strdup(
+        write_text(dir, "r.csv", "timestamp\n2023-01-01T00:00:00Z\n2023-01-01T00:00:10Z\n2023-01-01T00:00:20Z\n"));
     ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_REPLAY, .trace = ok, .offset_us = 5 * CCS_US_PER_S};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, CCS_US_PER_HOUR, &rng);
@@ -124,8 +124,8 @@ Test(arrivals, replay_offset_and_bad_rows)
     cr_assert_eq(ccs_arrivals_next(a, &at), 15 * CCS_US_PER_S);
     cr_assert_eq(ccs_arrivals_next(a, &at), INT64_MAX);
     ccs_arrivals_destroy(a);
-    char *bad = strdup(write_text(dir, "bad.csv",
-                                  "timestamp\n2023-01-01T00:00:00Z\n2023-01-01T00:00:10Z\n2023-01-01T00:00:05Z\n"));
+    char *bad = strdup(
+        write_text(dir, "bad.csv", "timestamp\n2023-01-01T00:00:00Z\n2023-01-01T00:00:10Z\n2023-01-01T00:00:05Z\n"));
     cfg.trace = bad;
     cfg.offset_us = 0;
     ccs_err err = {0};

@@ -102,8 +102,7 @@ static const char *day_trace(const char *dir)
     char csv[2048] = "timestamp,value\n";
     for (int h = 0; h < 48; h++) {
         char row[64];
-        snprintf(row, sizeof row, "2023-01-%02dT%02d:00:00Z,%d\n", 1 + h / 24, h % 24,
-                 h < 6 ? v[h] : 500);
+        snprintf(row, sizeof row, "2023-01-%02dT%02d:00:00Z,%d\n", 1 + h / 24, h % 24, h < 6 ? v[h] : 500);
         strcat(csv, row);
     }
     return write_text(dir, "day.csv", csv);
@@ -116,13 +115,14 @@ Test(capacity, two_jobs_on_the_same_clean_hour_queue)
 {
     const char *dir = tmp_folder();
     day_trace(dir);
-    const char *yaml = write_text(dir, "c.yaml",
-        "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 1\n"
-        "regions: [{name: r, carbon: day.csv, capacity_kw: 1}]\n"
-        "jobs:\n"
-        "  - {name: a, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 7h}\n"
-        "  - {name: b, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 7h}\n"
-        "policy: {name: greenest-window, forecast: perfect}\n");
+    const char *yaml =
+        write_text(dir, "c.yaml",
+                   "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 1\n"
+                   "regions: [{name: r, carbon: day.csv, capacity_kw: 1}]\n"
+                   "jobs:\n"
+                   "  - {name: a, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 7h}\n"
+                   "  - {name: b, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 7h}\n"
+                   "policy: {name: greenest-window, forecast: perfect}\n");
     ccs_scenario *s;
     ccs_run_result *r = load_run(yaml, &s);
     cr_assert_eq(r->jobs[0].records[0].start_us - r->jobs[0].records[0].release_us, 3 * H);
@@ -152,13 +152,15 @@ Test(capacity, release_trace_with_durations)
         strcat(csv, row);
     }
     write_text(dir, "rise.csv", csv);
-    write_text(dir, "rel.csv", "timestamp,duration_h\n2023-01-06T10:00:00Z,2\n2023-01-06T16:00:00Z,3\n"
-                               "2023-01-06T16:00:00Z,0.5\n");
-    const char *yaml = write_text(dir, "t.yaml",
-        "start: \"2023-01-01T00:00:00Z\"\nduration: 7d\n"
-        "regions: [{name: r, carbon: rise.csv}]\n"
-        "jobs: [{name: j, release: {trace: rel.csv}, power_kw: 2, deadline_rule: next_workday}]\n"
-        "policy: {name: greenest-window, forecast: perfect}\n");
+    write_text(dir, "rel.csv",
+               "timestamp,duration_h\n2023-01-06T10:00:00Z,2\n2023-01-06T16:00:00Z,3\n"
+               "2023-01-06T16:00:00Z,0.5\n");
+    const char *yaml =
+        write_text(dir, "t.yaml",
+                   "start: \"2023-01-01T00:00:00Z\"\nduration: 7d\n"
+                   "regions: [{name: r, carbon: rise.csv}]\n"
+                   "jobs: [{name: j, release: {trace: rel.csv}, power_kw: 2, deadline_rule: next_workday}]\n"
+                   "policy: {name: greenest-window, forecast: perfect}\n");
     ccs_scenario *s;
     ccs_run_result *r = load_run(yaml, &s);
     const ccs_job_result *j = &r->jobs[0];
@@ -167,7 +169,7 @@ Test(capacity, release_trace_with_durations)
     cr_assert_eq(j->delay_mean_h, 0.0);
     cr_assert_eq(j->records[0].deadline_us, j->records[0].release_us + 2 * H);
     cr_assert_eq(j->records[1].deadline_us, j->records[1].release_us + 17 * H + 2 * 24 * H); /* Mon 09:00 */
-    cr_assert_float_eq(j->records[2].energy_kwh, 1.0, 1e-12); /* 0.5 h at 2 kW */
+    cr_assert_float_eq(j->records[2].energy_kwh, 1.0, 1e-12);                                /* 0.5 h at 2 kW */
     cr_assert_float_eq(j->charge.energy_j / 3.6e6, 2 * (2 + 3 + 0.5), 1e-9);
     ccs_run_result_destroy(r);
     ccs_scenario_destroy(s);
@@ -193,22 +195,26 @@ Test(capacity, job_on_hardware_in_device_hours)
     ran_free(x);
     /* the same on a spot price series (per device-hour): 4 x (1.0 for the first hour + 0.5 for
      * the second) = 6, instead of the profile's 2.5 */
-    const char *spot = write_text(tmp_folder(), "spot.csv", "timestamp,value\n2023-01-01T00:00:00Z,1.0\n"
-                                                             "2023-01-01T01:00:00Z,0.5\n2023-01-01T02:00:00Z,3\n");
+    const char *spot = write_text(tmp_folder(), "spot.csv",
+                                  "timestamp,value\n2023-01-01T00:00:00Z,1.0\n"
+                                  "2023-01-01T01:00:00Z,0.5\n2023-01-01T02:00:00Z,3\n");
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
              "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 100}]\n"
              "hardware: [{name: gpu, idle_w: 50, max_w: 400, price_per_hour: 2.5}]\n"
              "jobs: [{name: train, release: {every: 24h, at: \"00:00\"}, hardware: gpu, max_parallelism: 4,"
-             " device_hours: 8, deadline: 4h, spot_price: %s}]\n", spot);
+             " device_hours: 8, deadline: 4h, spot_price: %s}]\n",
+             spot);
     x = run_text(yaml);
     cr_assert_float_eq(x.r->jobs[0].charge.cost, 6.0, 1e-9, "cost %.12g", x.r->jobs[0].charge.cost);
     cr_assert_float_eq(x.r->totals.cost, 6.0, 1e-9); /* and the region's books hold it */
     ran_free(x);
     char msg[512];
-    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
-                                 "jobs: [{name: t, release: {every: 24h}, device_hours: 8, duration: 1h, power_kw: 1}]\n",
-                                 msg, sizeof msg), 0);
+    cr_assert_neq(
+        run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                       "jobs: [{name: t, release: {every: 24h}, device_hours: 8, duration: 1h, power_kw: 1}]\n",
+                       msg, sizeof msg),
+        0);
     cr_assert(strstr(msg, "need a 'hardware' profile"), "%s", msg);
 }

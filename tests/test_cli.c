@@ -115,19 +115,23 @@ Test(cli, json_contract_and_totals_equal_hourly_series)
     json_t *j = json_loads(r.out, 0, &je);
     cr_assert_not_null(j, "stdout is not JSON: %s", je.text);
     const char *top[] = {"scenario", "seed", "policy", "currency", "totals", "baseline", "delta", "services", "jobs"};
-    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) cr_assert_not_null(json_object_get(j, top[i]), "%s", top[i]);
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        cr_assert_not_null(json_object_get(j, top[i]), "%s", top[i]);
     json_t *svc = json_array_get(json_object_get(j, "services"), 0);
-    const char *skeys[] = {"name", "requests", "p50_ms", "p95_ms", "p99_ms", "slo_violation_frac", "energy_kwh", "carbon_kg", "cost"};
+    const char *skeys[] = {"name",       "requests",  "p50_ms", "p95_ms", "p99_ms", "slo_violation_frac",
+                           "energy_kwh", "carbon_kg", "cost"};
     for (size_t i = 0; i < 9; i++) cr_assert_not_null(json_object_get(svc, skeys[i]), "%s", skeys[i]);
     json_t *job = json_array_get(json_object_get(j, "jobs"), 0);
-    const char *jkeys[] = {"name", "runs", "deadline_misses", "freshness_mean_h", "freshness_max_h", "energy_kwh", "carbon_kg", "cost"};
+    const char *jkeys[] = {"name",      "runs", "deadline_misses", "freshness_mean_h", "freshness_max_h", "energy_kwh",
+                           "carbon_kg", "cost"};
     for (size_t i = 0; i < 8; i++) cr_assert_not_null(json_object_get(job, jkeys[i]), "%s", jkeys[i]);
     json_t *tot = json_object_get(j, "totals");
     double energy = json_real_value(json_object_get(tot, "energy_kwh"));
     double carbon = json_real_value(json_object_get(tot, "carbon_kg"));
     double cost = json_real_value(json_object_get(tot, "cost"));
     /* the consumers' own charges add up to the region totals */
-    double parts = json_real_value(json_object_get(svc, "carbon_kg")) + json_real_value(json_object_get(job, "carbon_kg"));
+    double parts =
+        json_real_value(json_object_get(svc, "carbon_kg")) + json_real_value(json_object_get(job, "carbon_kg"));
     cr_assert(fabs(parts - carbon) <= 1e-9 * carbon, "%.15g vs %.15g", parts, carbon);
     snprintf(h5, sizeof h5, "%s/results.h5", out);
     hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);

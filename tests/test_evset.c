@@ -7,7 +7,10 @@
 #include <gsl/gsl_rng.h>
 #include <stdlib.h>
 
-typedef struct ref_event { int64_t t; uint64_t seq; } ref_event;
+typedef struct ref_event {
+    int64_t t;
+    uint64_t seq;
+} ref_event;
 
 static int ref_cmp(const void *a, const void *b)
 {
@@ -75,10 +78,7 @@ static void random_against_reference(uint64_t seq_limit)
     gsl_rng_free(r);
 }
 
-Test(evset, random_push_pop_matches_sorted_reference)
-{
-    random_against_reference(0);
-}
+Test(evset, random_push_pop_matches_sorted_reference) { random_against_reference(0); }
 
 Test(evset, order_survives_sequence_renumbering)
 {
@@ -124,13 +124,12 @@ Test(evset, large_set_drains_in_order)
     gsl_rng_set(r, 7);
     ccs_evset *s = ccs_evset_create(1);
     size_t n = 100000;
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(ccs_evset_push(s, (int64_t)gsl_rng_uniform_int(r, 5000), 3, i), 0);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(ccs_evset_push(s, (int64_t)gsl_rng_uniform_int(r, 5000), 3, i), 0);
     ccs_event prev = {INT64_MIN, 0, 0}, e;
     size_t got = 0;
     while (ccs_evset_pop(s, &e)) {
-        cr_assert(e.time_us > prev.time_us || (e.time_us == prev.time_us && e.arg > prev.arg),
-                  "out of order at %zu", got);
+        cr_assert(e.time_us > prev.time_us || (e.time_us == prev.time_us && e.arg > prev.arg), "out of order at %zu",
+                  got);
         cr_assert_eq(e.kind, 3u);
         prev = e;
         got++;

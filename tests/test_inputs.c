@@ -21,23 +21,33 @@ static bad_case csv_cases[] = {
     {"bad-time.csv", H "2023-01-01T00:00:00Z,1\n2023-13-01T00:00:00Z,2\n", ":3:", "cannot parse timestamp"},
     {"bad-offset.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00+25:00,2\n", ":3:", "cannot parse timestamp"},
     {"bad-value.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,abc\n", ":3:", "cannot parse value 'abc'"},
-    {"nan.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,NaN\n2023-01-01T02:00:00Z,1\n", ":3:", "missing or NaN"},
-    {"empty-value.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,\n2023-01-01T02:00:00Z,1\n", ":3:", "missing or NaN"},
-    {"negative.csv", "Time,Carbon Intensity\n2020-01-01 00:00:00,10\n2020-01-01 00:30:00,-5\n", ":3:", "negative value"},
-    {"duplicate.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2\n2023-01-01T01:00:00Z,3\n", ":4:", "duplicate timestamp"},
-    {"unsorted.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T02:00:00Z,2\n2023-01-01T01:00:00Z,3\n", ":4:", "earlier than the previous"},
-    {"gap.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2\n2023-01-01T02:00:00Z,2\n2023-01-01T05:00:00Z,3\n", ":5:", "gap: no value between"},
+    {"nan.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,NaN\n2023-01-01T02:00:00Z,1\n",
+     ":3:", "missing or NaN"},
+    {"empty-value.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,\n2023-01-01T02:00:00Z,1\n",
+     ":3:", "missing or NaN"},
+    {"negative.csv", "Time,Carbon Intensity\n2020-01-01 00:00:00,10\n2020-01-01 00:30:00,-5\n",
+     ":3:", "negative value"},
+    {"duplicate.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2\n2023-01-01T01:00:00Z,3\n",
+     ":4:", "duplicate timestamp"},
+    {"unsorted.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T02:00:00Z,2\n2023-01-01T01:00:00Z,3\n",
+     ":4:", "earlier than the previous"},
+    {"gap.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2\n2023-01-01T02:00:00Z,2\n2023-01-01T05:00:00Z,3\n",
+     ":5:", "gap: no value between"},
     {"columns.csv", H "2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2,7\n", ":3:", "3 fields, expected 2"},
     {"header.csv", "when,how much\n2023-01-01T00:00:00Z,1\n", ":1:", "unknown CSV header"},
     {"quote.csv", H "2023-01-01T00:00:00Z,1\n\"2023-01-01T01:00:00Z,2\n", ":3:", "malformed CSV"},
-    {"energinet-bad.csv", "HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR\n"
+    {"energinet-bad.csv",
+     "HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR\n"
      "2023-01-01 00:00;2023-01-01 01:00;DK1;14,95;2,01\n2023-01-01 01:00;2023-01-01 02:00;DK1;7,4;1.0.0\n",
      ":3:", "(with a decimal comma)"},
-    {"ember-two.csv", "Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)\n"
+    {"ember-two.csv",
+     "Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)\n"
      "Denmark,DNK,2023-01-01 00:00:00,2023-01-01 01:00:00,1.5\nGermany,DEU,2023-01-01 00:00:00,2023-01-01 01:00:00,2\n",
      ":3:", "choose one with"},
     {"emaps-blank.csv",
-     "Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (direct),Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (LCA),Low Carbon Percentage\n"
+     "Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO\xe2\x82\x82"
+     "eq/kWh (direct),Carbon Intensity gCO\xe2\x82\x82"
+     "eq/kWh (LCA),Low Carbon Percentage\n"
      "2023-01-01 00:00:00,Germany,Germany,DE,140.5,185.8,83\n2023-01-01 01:00:00,Germany,Germany,DE,140.4,,83\n"
      "2023-01-01 02:00:00,Germany,Germany,DE,140.4,180,83\n",
      ":3:", "missing or NaN"},
@@ -66,7 +76,7 @@ ParameterizedTest(bad_case *c, inputs, bad_csv)
 
 /* Scenario files: each case replaces one part of a valid scenario. */
 #define TRACE "regions:\n  - name: de\n    carbon: trace.csv\n"
-#define TOP "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: 1\n"
+#define TOP   "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: 1\n"
 static bad_case yaml_cases[] = {
     {"unknown-key.yaml", "start: \"2023-01-01T00:00:00Z\"\nduraton: 3h\n" TRACE, ":2:1:", "did you mean 'duration'"},
     {"wrong-type.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: abc\n" TRACE, ":3:7:", "bad value 'abc'"},
@@ -74,30 +84,40 @@ static bad_case yaml_cases[] = {
     {"job-no-region.yaml", TOP "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 1\n",
      ":5:5:", "needs a region with a carbon trace"},
     {"missing-start.yaml", "duration: 3h\n" TRACE, ":1:1:", "missing key 'start'"},
-    {"release-both.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h, trace: r.csv}\n    duration: 1h\n"
-     "    power_kw: 1\n", ":8:5:", "either every (with at) or trace"},
+    {"release-both.yaml",
+     TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h, trace: r.csv}\n    duration: 1h\n"
+               "    power_kw: 1\n",
+     ":8:5:", "either every (with at) or trace"},
     {"release-rows.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {trace: trace.csv}\n    power_kw: 1\n",
      ":8:5:", "or a duration_h column"},
     {"no-power.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n",
      ":8:5:", "missing or zero 'power_kw'"},
-    {"deadline-rule.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n"
-     "    power_kw: 1\n    deadline_rule: next_weekday\n", ":12:20:", "did you mean 'next_workday'"},
-    {"too-big.yaml", TOP "regions:\n  - name: de\n    carbon: trace.csv\n    capacity_kw: 5\n"
-     "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 8\n", ":9:5:",
-     "more than region 'de' can hold"},
+    {"deadline-rule.yaml",
+     TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n"
+               "    power_kw: 1\n    deadline_rule: next_weekday\n",
+     ":12:20:", "did you mean 'next_workday'"},
+    {"too-big.yaml",
+     TOP "regions:\n  - name: de\n    carbon: trace.csv\n    capacity_kw: 5\n"
+         "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 8\n",
+     ":9:5:", "more than region 'de' can hold"},
     {"bad-pue.yaml", TOP TRACE "    pue: 0.5\n", ":7:10:", "between 1 and 3"},
     {"bad-duration.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 7x\n" TRACE, ":2:11:", "a duration such as"},
     {"syntax.yaml", TOP "regions: [a, b\n", ":5:", "YAML syntax error"},
-    {"unknown-region.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 1\n    regions: [fr]\n",
+    {"unknown-region.yaml",
+     TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 1h\n    power_kw: 1\n    regions: [fr]\n",
      ":8:5:", "unknown region 'fr'"},
     {"duplicate-key.yaml", TOP "seed: 2\n" TRACE, ":4:1:", "duplicate key 'seed'"},
     {"unknown-policy.yaml", TOP TRACE "policy: {name: run-nwo}\n", ":7:16:", "did you mean 'run-now'"},
     {"bad-enum.yaml", TOP TRACE "policy: {forecast: psychic}\n", ":7:20:", "expected one of perfect"},
-    {"deadline.yaml", TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 2h\n    deadline: 1h\n    power_kw: 1\n",
+    {"deadline.yaml",
+     TOP TRACE "jobs:\n  - name: j\n    release: {every: 24h}\n    duration: 2h\n    deadline: 1h\n    power_kw: 1\n",
      ":8:5:", "shorter than the duration"},
-    {"overload.yaml", TOP TRACE "services:\n  - name: s\n    arrivals: {rate_per_s: 200}\n    service_time: {mean_ms: 10}\n    replicas: 2\n",
+    {"overload.yaml",
+     TOP TRACE
+     "services:\n  - name: s\n    arrivals: {rate_per_s: 200}\n    service_time: {mean_ms: 10}\n    replicas: 2\n",
      ":8:5:", "offered load"},
-    {"big-seed.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: 18446744073709551615\n" TRACE, ":3:7:", "bad value"},
+    {"big-seed.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\nseed: 18446744073709551615\n" TRACE,
+     ":3:7:", "bad value"},
     {"service-type.yaml", TOP TRACE "services:\n  - name: s\n    arrivals: 5\n    service_time: {mean_ms: 1}\n",
      ":9:15:", "expected a mapping"},
 };
@@ -110,8 +130,9 @@ ParameterizedTestParameters(inputs, bad_yaml)
 ParameterizedTest(bad_case *c, inputs, bad_yaml)
 {
     const char *dir = tmp_folder();
-    write_text(dir, "trace.csv", H "2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n"
-                                   "2023-01-01T02:00:00Z,300\n2023-01-01T03:00:00Z,300\n");
+    write_text(dir, "trace.csv",
+               H "2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n"
+                 "2023-01-01T02:00:00Z,300\n2023-01-01T03:00:00Z,300\n");
     const char *yaml = write_text(dir, c->name, c->text);
     char out[600], want[700];
     snprintf(out, sizeof out, "%s/out/run", dir);
@@ -125,11 +146,12 @@ ParameterizedTest(bad_case *c, inputs, bad_yaml)
 
 static const char *good_scenario(const char *dir)
 {
-    write_text(dir, "trace.csv", H "2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n"
-                                   "2023-01-01T02:00:00Z,300\n2023-01-01T03:00:00Z,300\n");
-    return write_text(dir, "good.yaml", TOP TRACE
-                      "services:\n  - name: search\n    arrivals: {rate_per_s: 5}\n"
-                      "    service_time: {mean_ms: 1}\n");
+    write_text(dir, "trace.csv",
+               H "2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,200\n"
+                 "2023-01-01T02:00:00Z,300\n2023-01-01T03:00:00Z,300\n");
+    return write_text(dir, "good.yaml",
+                      TOP TRACE "services:\n  - name: search\n    arrivals: {rate_per_s: 5}\n"
+                                "    service_time: {mean_ms: 1}\n");
 }
 
 Test(inputs, set_override_of_missing_item_names_the_items)
@@ -163,7 +185,8 @@ Test(inputs, trace_not_covering_the_period_names_the_trace)
     run_ccsim(&r, (const char *[]){"run", yaml, "--no-plot", "--set", "duration=5h", NULL});
     cr_assert_eq(r.status, 2, "%s", r.err);
     cr_assert(strstr(r.err, "trace.csv") && strstr(r.err, "covers 2023-01-01T00:00:00Z to "
-                                                          "2023-01-01T04:00:00Z"), "%s", r.err);
+                                                          "2023-01-01T04:00:00Z"),
+              "%s", r.err);
 }
 
 Test(inputs, bad_row_in_a_scenario_trace_names_trace_file_and_line)
@@ -174,8 +197,7 @@ Test(inputs, bad_row_in_a_scenario_trace_names_trace_file_and_line)
     cmd_result r;
     run_ccsim(&r, (const char *[]){"run", yaml, "--no-plot", NULL});
     cr_assert_eq(r.status, 2, "%s", r.err);
-    cr_assert(strstr(r.err, "region 'de'") && strstr(r.err, "trace.csv:3:") && strstr(r.err, "negative"),
-              "%s", r.err);
+    cr_assert(strstr(r.err, "region 'de'") && strstr(r.err, "trace.csv:3:") && strstr(r.err, "negative"), "%s", r.err);
 }
 
 static void write_h5(const char *path, const int64_t *t, const double *v, size_t n, int with_value)

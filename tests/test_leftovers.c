@@ -307,19 +307,20 @@ Test(leftovers, an_older_registry_is_migrated_with_its_rows)
     snprintf(reg, sizeof reg, "%s/runs.sqlite", root);
     snprintf(out, sizeof out, "%s/x", root);
     snprintf(quick, sizeof quick, "%s/scenarios/nightly-batch.yaml", source_dir());
-    cr_assert_eq(exec_sql(reg,
-                          "CREATE TABLE runs (id INTEGER PRIMARY KEY, scenario TEXT NOT NULL, scenario_path TEXT NOT NULL,"
-                          " scenario_hash TEXT NOT NULL, seed INTEGER NOT NULL, policy TEXT NOT NULL, version TEXT NOT NULL,"
-                          " started_utc TEXT NOT NULL, finished_utc TEXT,"
-                          " status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed')), message TEXT,"
-                          " out_dir TEXT NOT NULL, currency TEXT NOT NULL, energy_kwh REAL, carbon_kg REAL, cost REAL,"
-                          " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
-                          " delta_carbon_pct REAL, delta_cost_pct REAL);"
-                          "INSERT INTO runs (scenario, scenario_path, scenario_hash, seed, policy, version, started_utc,"
-                          " finished_utc, status, out_dir, currency, carbon_kg) VALUES"
-                          " ('old', 'o.yaml', '0', 1, 'run-now', '0', 't', 't', 'ok', 'o', 'EUR', 12.5),"
-                          " ('old', 'o.yaml', '0', 1, 'run-now', '0', 't', NULL, 'running', 'o', 'EUR', NULL);"),
-                 SQLITE_OK);
+    cr_assert_eq(
+        exec_sql(reg,
+                 "CREATE TABLE runs (id INTEGER PRIMARY KEY, scenario TEXT NOT NULL, scenario_path TEXT NOT NULL,"
+                 " scenario_hash TEXT NOT NULL, seed INTEGER NOT NULL, policy TEXT NOT NULL, version TEXT NOT NULL,"
+                 " started_utc TEXT NOT NULL, finished_utc TEXT,"
+                 " status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed')), message TEXT,"
+                 " out_dir TEXT NOT NULL, currency TEXT NOT NULL, energy_kwh REAL, carbon_kg REAL, cost REAL,"
+                 " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
+                 " delta_carbon_pct REAL, delta_cost_pct REAL);"
+                 "INSERT INTO runs (scenario, scenario_path, scenario_hash, seed, policy, version, started_utc,"
+                 " finished_utc, status, out_dir, currency, carbon_kg) VALUES"
+                 " ('old', 'o.yaml', '0', 1, 'run-now', '0', 't', 't', 'ok', 'o', 'EUR', 12.5),"
+                 " ('old', 'o.yaml', '0', 1, 'run-now', '0', 't', NULL, 'running', 'o', 'EUR', NULL);"),
+        SQLITE_OK);
     cmd_result r;
     const char *args[] = {"run", quick, "--out", out, "--no-plot", NULL};
     run_ccsim(&r, args);
@@ -585,8 +586,16 @@ Test(leftovers, a_full_disk_is_reported_with_its_reason_by_every_writer, .fini =
     /* the sweep's exports, from a one-run table */
     char *paths[1] = {"policy.name"}, *values[1] = {"run-now"};
     ccs_sweep_row rows[1] = {{.run = 0, .point = 0, .seed_index = 0, .seed = 1, .done = 1, .name = "p000-s00"}};
-    ccs_sweep_table t = {.scenario = "s", .scenario_path = "s.yaml", .currency = "EUR", .seeds = 1, .nparams = 1,
-                         .npoints = 1, .nrows = 1, .paths = paths, .values = values, .rows = rows};
+    ccs_sweep_table t = {.scenario = "s",
+                         .scenario_path = "s.yaml",
+                         .currency = "EUR",
+                         .seeds = 1,
+                         .nparams = 1,
+                         .npoints = 1,
+                         .nrows = 1,
+                         .paths = paths,
+                         .values = values,
+                         .rows = rows};
     snprintf(path, sizeof path, "%s/sweep.csv", disk);
     err = (ccs_err){0};
     cr_expect_eq(ccs_sweep_write_csv(&t, path, &err), CCS_EIO);

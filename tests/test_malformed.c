@@ -114,15 +114,19 @@ static void decode(const char *s, const char *dir, buf *out)
         if (s[0] == '\\' && s[1]) {
             char c = s[1];
             s += 2;
-            if (c == 'n') put(out, "\n", 1);
-            else if (c == 't') put(out, "\t", 1);
-            else if (c == 'r') put(out, "\r", 1);
+            if (c == 'n')
+                put(out, "\n", 1);
+            else if (c == 't')
+                put(out, "\t", 1);
+            else if (c == 'r')
+                put(out, "\r", 1);
             else if (c == 'x' && s[0] && s[1]) {
                 char hex[3] = {s[0], s[1], 0};
                 char v = (char)strtol(hex, NULL, 16);
                 put(out, &v, 1);
                 s += 2;
-            } else put(out, &c, 1);
+            } else
+                put(out, &c, 1);
         } else if (strncmp(s, "${d}", 4) == 0) {
             puts_(out, dir);
             s += 4;
@@ -148,7 +152,8 @@ static void decode(const char *s, const char *dir, buf *out)
                 }
             free(unit.p);
             s = end + 1;
-        } else put(out, s++, 1);
+        } else
+            put(out, s++, 1);
     }
 }
 
@@ -159,10 +164,14 @@ static size_t parse_values(const char *type, char *list, double *d, int64_t *i, 
     if (!*list) return 0;
     for (char *save = NULL, *v = strtok_r(list, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
         cr_assert(n < max, "too many values in an h5: spec");
-        if (strcmp(type, "time") == 0) cr_assert_eq(ccs_time_parse(v, &i[n]), 0, "h5: spec time '%s'", v);
-        else if (strcmp(type, "i64") == 0) i[n] = strtoll(v, NULL, 10);
-        else if (strcmp(type, "str") == 0) snprintf(str[n], 32, "%s", v);
-        else d[n] = strtod(v, NULL);
+        if (strcmp(type, "time") == 0)
+            cr_assert_eq(ccs_time_parse(v, &i[n]), 0, "h5: spec time '%s'", v);
+        else if (strcmp(type, "i64") == 0)
+            i[n] = strtoll(v, NULL, 10);
+        else if (strcmp(type, "str") == 0)
+            snprintf(str[n], 32, "%s", v);
+        else
+            d[n] = strtod(v, NULL);
         n++;
     }
     return n;
@@ -197,13 +206,18 @@ static void h5_item(hid_t f, char *item, int chunked)
     int64_t i[MAXV];
     char str[MAXV][32];
     size_t n = parse_values(type, colon + 1, d, i, str, MAXV);
-    if (rank == 1) dims[0] = n;
-    else cr_assert_eq(dims[0] * dims[1], n, "h5: %s: %zu values for [%llux%llu]", item, n,
-                      (unsigned long long)dims[0], (unsigned long long)dims[1]);
-    hid_t t = strcmp(type, "f64") == 0 ? H5Tcopy(H5T_NATIVE_DOUBLE)
-              : strcmp(type, "str") == 0 ? H5Tcopy(H5T_C_S1) : H5Tcopy(H5T_NATIVE_INT64);
+    if (rank == 1)
+        dims[0] = n;
+    else
+        cr_assert_eq(dims[0] * dims[1], n, "h5: %s: %zu values for [%llux%llu]", item, n, (unsigned long long)dims[0],
+                     (unsigned long long)dims[1]);
+    hid_t t = strcmp(type, "f64") == 0   ? H5Tcopy(H5T_NATIVE_DOUBLE)
+              : strcmp(type, "str") == 0 ? H5Tcopy(H5T_C_S1)
+                                         : H5Tcopy(H5T_NATIVE_INT64);
     if (strcmp(type, "str") == 0) H5Tset_size(t, 32);
-    const void *data = strcmp(type, "f64") == 0 ? (const void *)d : strcmp(type, "str") == 0 ? (const void *)str : (const void *)i;
+    const void *data = strcmp(type, "f64") == 0   ? (const void *)d
+                       : strcmp(type, "str") == 0 ? (const void *)str
+                                                  : (const void *)i;
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
     if (chunked && n > 0) { /* as 'ccsim import' writes them */
@@ -273,9 +287,12 @@ static void write_h5(const char *path, const char *spec)
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     cr_assert(f >= 0, "cannot create %s", path);
     for (char *save = NULL, *it = strtok_r(copy, " ", &save); it; it = strtok_r(NULL, " ", &save)) {
-        if (strcmp(it, "chunked") == 0) chunked = 1;
-        else if (strncmp(it, "patch=", 6) == 0 || strncmp(it, "truncate=", 9) == 0) damage[ndamage++] = it;
-        else h5_item(f, it, chunked);
+        if (strcmp(it, "chunked") == 0)
+            chunked = 1;
+        else if (strncmp(it, "patch=", 6) == 0 || strncmp(it, "truncate=", 9) == 0)
+            damage[ndamage++] = it;
+        else
+            h5_item(f, it, chunked);
         cr_assert(ndamage < 8);
     }
     H5Fclose(f);
@@ -383,8 +400,10 @@ static size_t split_argv(const char *cell, const char *dir, char **argv, size_t 
         const char *w = s;
         int depth = 0;
         while (*s && (depth || *s != ' ')) {
-            if (s[0] == '$' && s[1] == '{') depth++;
-            else if (*s == '}' && depth) depth--;
+            if (s[0] == '$' && s[1] == '{')
+                depth++;
+            else if (*s == '}' && depth)
+                depth--;
             s++;
         }
         char *word = strndup(w, (size_t)(s - w));
@@ -458,7 +477,8 @@ static int matches_at(const char *t, const char *p)
         if (*p == '#') {
             if (*t < '0' || *t > '9') return 0;
             while (*t >= '0' && *t <= '9') t++;
-        } else if (*t++ != *p) return 0;
+        } else if (*t++ != *p)
+            return 0;
     }
     return 1;
 }
@@ -482,7 +502,8 @@ static void find_leftovers(const char *dir, buf *problems)
         if (e->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (lstat(path, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) find_leftovers(path, problems);
+        if (S_ISDIR(st.st_mode))
+            find_leftovers(path, problems);
         else if (strncmp(e->d_name, "runs.sqlite", 11) != 0) {
             puts_(problems, "\n  - output left that looks complete: ");
             puts_(problems, path);
@@ -531,8 +552,8 @@ static void judge(const row *r, const char *dir, const outcome *o, buf *problems
     if (!strstr(o->err, says.p)) note(problems, "does not say '%s'", says.p);
     free(key.p);
     free(says.p);
-    static const char *const sanitizer[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                                            "SUMMARY: UndefinedBehaviorSanitizer"};
+    static const char *const sanitizer[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                            "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer"};
     for (size_t i = 0; i < sizeof sanitizer / sizeof sanitizer[0]; i++)
         if (strstr(o->err, sanitizer[i])) note(problems, "sanitizer report: '%s'", sanitizer[i]);
     char out[1200];
@@ -653,7 +674,8 @@ static void run_kind(const char *kind)
         if (busy == 0) break;
         int status;
         pid_t pid;
-        while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR) {}
+        while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR) {
+        }
         cr_assert(pid > 0, "waitpid: %s", strerror(errno));
         for (int k = 0; k < busy; k++)
             if (slot[k].pid == pid) {
@@ -706,7 +728,8 @@ Test(malformed, table_is_well_formed)
                       "rows %ld and %ld (%s, %s) are the same input", q->line, r->line, q->col[C_ID], r->col[C_ID]);
         }
     }
-    for (size_t k = 0; k < NKINDS; k++) cr_assert_geq(per_kind[k], 8, "only %zu cases of kind %s", per_kind[k], kinds[k]);
+    for (size_t k = 0; k < NKINDS; k++)
+        cr_assert_geq(per_kind[k], 8, "only %zu cases of kind %s", per_kind[k], kinds[k]);
 }
 
 /* The base fixtures run cleanly, so that every row's failure is its own one change. */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
-#define T0 1672531200LL /* 2023-01-01T00:00:00Z */
+#define T0          1672531200LL /* 2023-01-01T00:00:00Z */
 
 /* An hourly carbon trace from T0 falling 600, 500, ... 100: the cleanest hour is the last. */
 static const char *falling_trace = "timestamp,value\n2023-01-01T00:00:00Z,600\n2023-01-01T01:00:00Z,500\n"
@@ -186,8 +186,8 @@ static void sweep(const char *yaml, const char *out, int expect)
 Test(outputs, sweep_csv_and_report_headline_by_hand)
 {
     const char *dir = tmp_folder();
-    const char *yaml =
-        falling_scenario(dir, ", tariff_per_mwh: 100", "sweep:\n  seeds: 2\n  policy.name: [run-now, greenest-window]\n");
+    const char *yaml = falling_scenario(dir, ", tariff_per_mwh: 100",
+                                        "sweep:\n  seeds: 2\n  policy.name: [run-now, greenest-window]\n");
     char out[700], path[800];
     snprintf(out, sizeof out, "%s/sw", dir);
     sweep(yaml, out, 0);
@@ -229,9 +229,9 @@ Test(outputs, a_resumed_sweep_retries_its_failed_runs)
     sqlite3 *db;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT run, status, attempts, carbon_kg FROM sweep_runs ORDER BY run", -1, &st,
-                                    NULL),
-                 SQLITE_OK);
+    cr_assert_eq(
+        sqlite3_prepare_v2(db, "SELECT run, status, attempts, carbon_kg FROM sweep_runs ORDER BY run", -1, &st, NULL),
+        SQLITE_OK);
     for (int run = 0; run < 2; run++) {
         cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
         cr_assert_eq(sqlite3_column_int(st, 0), run);

@@ -149,8 +149,9 @@ Test(parse_limits, ccsim_run_refuses_a_deeply_nested_set)
 {
     const char *dir = tmp_folder();
     write_text(dir, "ci.csv", hourly_trace);
-    const char *yaml = write_text(dir, "s.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\n"
-                                                 "regions:\n  - name: de\n    carbon: ci.csv\n");
+    const char *yaml = write_text(dir, "s.yaml",
+                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\n"
+                                  "regions:\n  - name: de\n    carbon: ci.csv\n");
     char *set = nested("[", "", 60000, "x=");
     cmd_result r;
     run_ccsim(&r, (const char *[]){"run", yaml, "--no-plot", "--set", set, NULL});
@@ -201,8 +202,7 @@ Test(parse_limits, map_of_100000_keys_loads_and_finds_every_key)
 
     text = many_keys(100000, "k0: again\n");
     cr_assert_eq(ccs_yaml_parse(text, strlen(text), "wide.yaml", &root, &err), CCS_EINPUT);
-    cr_assert(strstr(err.msg, "wide.yaml:100001:1: duplicate key 'k0' (first at line 1, column 1)"), "%s",
-              err.msg);
+    cr_assert(strstr(err.msg, "wide.yaml:100001:1: duplicate key 'k0' (first at line 1, column 1)"), "%s", err.msg);
     free(text);
 }
 
@@ -369,10 +369,11 @@ Test(parse_limits, damaged_layout_message_fails_import_and_run_cleanly)
               r.err);
     cr_assert_neq(access(out, F_OK), 0, "no output after a failed import");
 
-    const char *yaml = write_text(dir, "s.yaml", "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\n"
-                                                 "regions:\n  - name: de\n    carbon: damaged.h5\n"
-                                                 "services:\n  - name: s\n    arrivals: {rate_per_s: 1}\n"
-                                                 "    service_time: {mean_ms: 1}\n");
+    const char *yaml = write_text(dir, "s.yaml",
+                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 3h\n"
+                                  "regions:\n  - name: de\n    carbon: damaged.h5\n"
+                                  "services:\n  - name: s\n    arrivals: {rate_per_s: 1}\n"
+                                  "    service_time: {mean_ms: 1}\n");
     char outdir[800];
     snprintf(outdir, sizeof outdir, "%s/run", dir);
     run_ccsim(&r, (const char *[]){"run", yaml, "--no-plot", "--out", outdir, NULL});
@@ -420,16 +421,20 @@ Test(parse_limits, two_hundred_damaged_copies_never_crash)
     for (size_t k = 0; k < 200; k++) {
         for (int kind = 0; kind < 2; kind++) {
             memcpy(f, orig, len);
-            if (kind == 0) f[off[k]] ^= 0xff;
-            else memset(f + off[k], 0, off[k] + 8 <= len ? 8 : len - off[k]);
+            if (kind == 0)
+                f[off[k]] ^= 0xff;
+            else
+                memset(f + off[k], 0, off[k] + 8 <= len ? 8 : len - off[k]);
             write_bytes(bad, f, len);
             snprintf(what, sizeof what, "%s at offset %zu", kind ? "8 zero bytes" : "flipped byte", off[k]);
             ccs_trace *t = (ccs_trace *)1;
             ccs_err err = {0};
             int rc = ccs_trace_load(bad, NULL, &t, &err);
             check_outcome(bad, rc, rc ? NULL : t, &err, what);
-            if (rc) failed++;
-            else loaded++;
+            if (rc)
+                failed++;
+            else
+                loaded++;
             if (!rc) ccs_trace_destroy(t);
             if (k % 20 != 0) continue;
             cmd_result r;
@@ -492,7 +497,8 @@ Test(parse_limits, units_attribute_of_many_strings_is_an_error)
     ccs_err err = {0};
     cr_assert_eq(ccs_trace_load(path, NULL, &t, &err), CCS_EINPUT, "loaded: %s", err.msg);
     cr_assert(strstr(err.msg, "many-units.h5: not a readable HDF5 trace: "
-                              "attribute 'units' of '/value' is not one text"), "%s", err.msg);
+                              "attribute 'units' of '/value' is not one text"),
+              "%s", err.msg);
 }
 
 /* h5py and others write variable-length strings: read, not silently taken as "". */
@@ -531,8 +537,8 @@ Test(parse_limits, hdf5_timestamps_outside_years_0000_to_9999_are_an_error)
     ccs_trace *tr = (ccs_trace *)1;
     ccs_err err = {0};
     cr_assert_eq(ccs_trace_load(path, NULL, &tr, &err), CCS_EINPUT, "loaded: %s", err.msg);
-    cr_assert(strstr(err.msg, "far.h5: row 1: timestamp -4611686018427387904 is outside the years 0000 to 9999"),
-              "%s", err.msg);
+    cr_assert(strstr(err.msg, "far.h5: row 1: timestamp -4611686018427387904 is outside the years 0000 to 9999"), "%s",
+              err.msg);
 }
 
 /* Two rows 300 years apart filled at a one-second step would be 9.5e9 rows (75 GB): refused,
@@ -548,7 +554,8 @@ Test(parse_limits, gap_fill_is_bounded)
     ccs_err err = {0};
     cr_assert_eq(ccs_trace_load(csv, &opts, &t, &err), CCS_EINPUT, "%s", err.msg);
     cr_assert(strstr(err.msg, "gap.csv: filling the gaps at the nominal step of 1 s "
-                              "would add 9467107197 rows to 4 read"), "%s", err.msg);
+                              "would add 9467107197 rows to 4 read"),
+              "%s", err.msg);
 }
 
 /* Three rows around a 300-year gap at a 301 s step: (109,573 days x 86,400 s - 301 s - 1 s) / 301 s
@@ -566,7 +573,8 @@ Test(parse_limits, gap_fill_is_bounded_by_the_rows_read)
     ccs_err err = {0};
     cr_assert_eq(ccs_trace_load(csv, &opts, &t, &err), CCS_EINPUT, "%s", err.msg);
     cr_assert(strstr(err.msg, "gap5.csv: filling the gaps at the nominal step of 301 s would add "
-                              "31452182 rows to 3 read"), "%s", err.msg);
+                              "31452182 rows to 3 read"),
+              "%s", err.msg);
     /* 8760 hours, the 168 of one week left out: filled */
     FILE *f = fopen(write_text(dir, "week.csv", "timestamp,value\n"), "a");
     cr_assert_not_null(f);

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #define US_PER_H 3.6e9
-#define MIN_US 60000000LL
+#define MIN_US   60000000LL
 /* 10,000 instances per property in the ordinary build (about 15 s); under AddressSanitizer, which
  * makes the planners ~20x slower, 1,000 of the same instances: the sanitizer build checks memory
  * on the same paths, the ordinary build the numbers. */
@@ -36,7 +36,6 @@ enum { INSTANCES = 1000 };
 enum { INSTANCES = 10000 };
 #endif
 enum { MAXSEG = 30 };
-
 
 typedef struct instance {
     int64_t t[MAXSEG + 1];
@@ -80,8 +79,8 @@ static void make(instance *in, uint64_t seed, int interruptible)
                            .ready_us = rel,
                            .transfer_cost = 0,
                            .w = {n, in->t, in->ci, in->price, in->ci_h, in->price_h}};
-    in->d = (ccs_job_decision){rel, deadline, work, ck, 100 + 50000 * gen_unif(&g), interruptible, &in->opt, 1, 0.0,
-                               &in->cfg};
+    in->d = (ccs_job_decision){rel,           deadline, work, ck,  100 + 50000 * gen_unif(&g),
+                               interruptible, &in->opt, 1,    0.0, &in->cfg};
     double c, q;
     ccs_window_integrals(&in->opt.w, rel, rel + work, &c, &q);
     in->d.baseline_cost = ccs_policy_cost_of(&in->d, 0, q);

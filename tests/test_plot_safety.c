@@ -209,7 +209,11 @@ Test(plot_safety, quoted_strings_are_printed_back_byte_for_byte)
     for (int i = 1; i < 256; i++) every[i - 1] = (char)i;
     every[255] = '\0';
     char digits[64]; /* an escape followed by octal digits: gnuplot reads up to 4 after "\0" */
-    snprintf(digits, sizeof digits, "\x01" "0123\n7777\x7f" "0\xff" "1");
+    snprintf(digits, sizeof digits,
+             "\x01"
+             "0123\n7777\x7f"
+             "0\xff"
+             "1");
     char longpath[5000]; /* a long path of quotes, backticks and slashes */
     size_t k = 0;
     while (k + 5 < sizeof longpath) {
@@ -304,8 +308,10 @@ Test(plot_safety, failing_gnuplot_keeps_the_finished_run)
         const char *yaml = scenario(dir, "name: t", "de");
         char bin[1024];
         snprintf(bin, sizeof bin, "%s/bin", dir);
-        if (bodies[i]) fake_gnuplot(dir, bodies[i]);
-        else mkdir(bin, 0755);
+        if (bodies[i])
+            fake_gnuplot(dir, bodies[i]);
+        else
+            mkdir(bin, 0755);
         cr_assert_eq(setenv("PATH", bin, 1), 0);
         /* a picture from an earlier run in the same folder must not stay beside the new results */
         mkdir("out", 0755);
@@ -378,9 +384,12 @@ Test(plot_safety, report_markdown_renders_no_markup_from_names)
     /* outside code spans no '<' at all; inside one the text is literal */
     int code = 0;
     for (size_t i = 0; i < n; i++) {
-        if (md[i] == '`') code = !code;
-        else if (md[i] == '\n' && code && (i + 1 < n && md[i + 1] == '\n')) code = 0; /* spans end with paragraphs */
-        cr_assert(code || md[i] != '<', "raw '<' outside a code span at byte %zu:\n%.200s", i, md + (i > 80 ? i - 80 : 0));
+        if (md[i] == '`')
+            code = !code;
+        else if (md[i] == '\n' && code && (i + 1 < n && md[i + 1] == '\n'))
+            code = 0; /* spans end with paragraphs */
+        cr_assert(code || md[i] != '<', "raw '<' outside a code span at byte %zu:\n%.200s", i,
+                  md + (i > 80 ? i - 80 : 0));
     }
     cr_assert(strstr(md, "&lt;b&gt;&amp;"), "the name's markup is not escaped:\n%.600s", md);
     free(md);
@@ -539,15 +548,15 @@ Test(plot_safety, name_rule_on_raw_bytes)
         {"0123456789012345678901234567890123456789012345678901234567890123", NULL},
         {"01234567890123456789012345678901234567890123456789012345678901234", "longer than 64 bytes"},
         {"a\xff", "not valid UTF-8"},
-        {"\xc0\xaf", "not valid UTF-8"}, /* an overlong '/' */
-        {"\xe0\x80\xaf", "not valid UTF-8"}, /* another */
-        {"\xed\xa0\x80", "not valid UTF-8"}, /* a surrogate */
+        {"\xc0\xaf", "not valid UTF-8"},         /* an overlong '/' */
+        {"\xe0\x80\xaf", "not valid UTF-8"},     /* another */
+        {"\xed\xa0\x80", "not valid UTF-8"},     /* a surrogate */
         {"\xf4\x90\x80\x80", "not valid UTF-8"}, /* above U+10FFFF */
-        {"\xe2\x82", "not valid UTF-8"}, /* cut short */
-        {"a\x80", "not valid UTF-8"}, /* a lone continuation byte */
+        {"\xe2\x82", "not valid UTF-8"},         /* cut short */
+        {"a\x80", "not valid UTF-8"},            /* a lone continuation byte */
         {"a\x1b[31m", "control character"},
         {"a\x7f", "control character"},
-        {"a\xc2\x9b", "control character"}, /* C1 CSI */
+        {"a\xc2\x9b", "control character"},     /* C1 CSI */
         {"a\xe2\x80\xa8", "control character"}, /* line separator */
         {"a/b", "contains '/'"},
         {".", "name folders"},

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H 3600000000LL
+#define H           3600000000LL
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
 
 /* ci 300, 100, 200, 50 per hour; prices 10, 40, 20, 30 */
@@ -147,8 +147,8 @@ static ccs_plan tiny_plan(const char *policy, double knob, int interruptible, in
     static ccs_option opt;
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
-    cfg.price_tolerance = knob;       /* X of price-tolerance */
-    cfg.carbon_cap_g_per_kwh = knob;  /* Y of carbon-cap */
+    cfg.price_tolerance = knob;      /* X of price-tolerance */
+    cfg.carbon_cap_g_per_kwh = knob; /* Y of carbon-cap */
     ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
     double c, q;
     ccs_window_integrals(&opt.w, 0, work, &c, &q);
@@ -252,12 +252,18 @@ Test(policy, noisy_forecast_is_the_same_for_every_policy_and_seeded)
                        "jobs: [{name: j, release: {every: 1h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
                        " deadline: 3h}]\n";
     char t1[1024], t2[1024], t3[1024];
-    snprintf(t1, sizeof t1, "%sseed: 9\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
-             " forecast_error_growth: constant}\n", head);
-    snprintf(t2, sizeof t2, "%sseed: 9\npolicy: {name: threshold, threshold_g_per_kwh: 100000, forecast: noisy,"
-             " forecast_error: 0.5, forecast_error_growth: constant}\n", head);
-    snprintf(t3, sizeof t3, "%sseed: 10\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
-             " forecast_error_growth: constant}\n", head);
+    snprintf(t1, sizeof t1,
+             "%sseed: 9\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
+             " forecast_error_growth: constant}\n",
+             head);
+    snprintf(t2, sizeof t2,
+             "%sseed: 9\npolicy: {name: threshold, threshold_g_per_kwh: 100000, forecast: noisy,"
+             " forecast_error: 0.5, forecast_error_growth: constant}\n",
+             head);
+    snprintf(t3, sizeof t3,
+             "%sseed: 10\npolicy: {name: run-now, forecast: noisy, forecast_error: 0.5,"
+             " forecast_error_growth: constant}\n",
+             head);
     ran n = run_text(t1), th = run_text(t2), other = run_text(t3);
     cr_assert_eq(n.r->jobs[0].runs, 2u);
     for (int k = 0; k < 2; k++)

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define H 3600000000LL
+#define H           3600000000LL
 #define CLOSE(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
 
 /* cache.c: `now - at < ttl` made `<=`. A result stored at 0 with a 10 s TTL is served at
@@ -83,11 +83,12 @@ Test(regressions, set_by_item_name_changes_that_item_only)
 {
     const char *dir = tmp_folder();
     write_text(dir, "ci.csv", hourly_trace);
-    const char *path = write_text(dir, "s.yaml",
-                                  "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 1\n"
-                                  "regions: [{name: r, carbon: ci.csv}, {name: q, carbon: ci.csv}]\n"
-                                  "jobs:\n  - {name: a, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 2h}\n"
-                                  "  - {name: b, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 2, deadline: 2h}\n");
+    const char *path = write_text(
+        dir, "s.yaml",
+        "start: \"2023-01-01T00:00:00Z\"\nduration: 2h\nseed: 1\n"
+        "regions: [{name: r, carbon: ci.csv}, {name: q, carbon: ci.csv}]\n"
+        "jobs:\n  - {name: a, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 2h}\n"
+        "  - {name: b, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 2, deadline: 2h}\n");
     char set1[] = "jobs.b.power_kw=7", set2[] = "regions.q.pue=1.4";
     char *sets[] = {set1, set2};
     ccs_scenario *s;
@@ -104,11 +105,11 @@ Test(regressions, set_by_item_name_changes_that_item_only)
  * service times (its energy depends on the seed's streams) and a job released at 02:00 into a
  * rising trace, which greenest-window runs at once, as run-now does: the policy's run and its
  * baseline are then the same run, and both equal a separate run of run-now. */
-#define BASE_HEAD                                                                                            \
-    "start: \"2023-01-01T00:00:00Z\"\nduration: 4h\nseed: 11\n"                                           \
-    "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 80}]\n"                                           \
-    "hardware: [{name: box, idle_w: 10, max_w: 100}]\n"                                                   \
-    "services: [{name: s, hardware: box, arrivals: {rate_per_s: 20}, service_time: {mean_ms: 30}}]\n"     \
+#define BASE_HEAD                                                                                     \
+    "start: \"2023-01-01T00:00:00Z\"\nduration: 4h\nseed: 11\n"                                       \
+    "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 80}]\n"                                      \
+    "hardware: [{name: box, idle_w: 10, max_w: 100}]\n"                                               \
+    "services: [{name: s, hardware: box, arrivals: {rate_per_s: 20}, service_time: {mean_ms: 30}}]\n" \
     "jobs: [{name: j, release: {every: 24h, at: \"02:00\"}, duration: 1h, power_kw: 3, deadline: 4h}]\n"
 Test(regressions, the_baseline_is_a_run_of_run_now_on_the_same_seed)
 {
@@ -265,8 +266,10 @@ static void on_source(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     engine_order[engine_n++] = 'S';
     if (arg != 0) return;
     int64_t next = *(int64_t *)ctx;
-    if (ccs_engine_advance(eng, next)) engine_order[engine_n++] = 'i'; /* handled inline */
-    else ccs_engine_schedule(eng, next, engine_src_kind, 1);
+    if (ccs_engine_advance(eng, next))
+        engine_order[engine_n++] = 'i'; /* handled inline */
+    else
+        ccs_engine_schedule(eng, next, engine_src_kind, 1);
 }
 
 static const char *engine_run(int64_t next)
@@ -278,8 +281,8 @@ static const char *engine_run(int64_t next)
     at = next;
     int kp = ccs_engine_add_handler(eng, on_pending, NULL);
     engine_src_kind = ccs_engine_add_handler(eng, on_source, &at);
-    ccs_engine_schedule(eng, 10, kp, 0);              /* pending at 10 */
-    ccs_engine_schedule(eng, 5, engine_src_kind, 0);  /* the source at 5, its next at `next` */
+    ccs_engine_schedule(eng, 10, kp, 0);             /* pending at 10 */
+    ccs_engine_schedule(eng, 5, engine_src_kind, 0); /* the source at 5, its next at `next` */
     ccs_engine_run(eng, INT64_MAX);
     ccs_engine_destroy(eng);
     return engine_order;
@@ -297,10 +300,11 @@ Test(regressions, an_inline_arrival_never_overtakes_a_pending_event_at_its_insta
  * night hour, 0.100 + 0.050 = 0.150. */
 Test(regressions, a_tariff_s_day_ends_at_day_to)
 {
-    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 5h\nseed: 1\n"
-                     "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 100, night_per_mwh: 50,"
-                     " day_from: \"02:00\", day_to: \"04:00\"}}]\n"
-                     "jobs: [{name: j, release: {every: 24h, at: \"03:00\"}, duration: 2h, power_kw: 1, deadline: 2h}]\n");
+    ran x =
+        run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 5h\nseed: 1\n"
+                 "regions: [{name: r, carbon: ci.csv, tariff: {day_per_mwh: 100, night_per_mwh: 50,"
+                 " day_from: \"02:00\", day_to: \"04:00\"}}]\n"
+                 "jobs: [{name: j, release: {every: 24h, at: \"03:00\"}, duration: 2h, power_kw: 1, deadline: 2h}]\n");
     cr_assert_eq(x.r->jobs[0].runs, 1u);
     cr_assert(CLOSE(x.r->jobs[0].charge.cost, 0.15), "%.17g", x.r->jobs[0].charge.cost);
     ran_free(x);
@@ -377,8 +381,12 @@ Test(regressions, forecast_price_and_carbon_errors_are_independent)
     ccs_ledger *l;
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + N * H, &l, &err), 0, "%s", err.msg);
     const char *names[] = {"r"};
-    ccs_forecast_params fp = {.kind = CCS_FORECAST_NOISY, .error = 0.2, .growth = CCS_GROWTH_CONSTANT,
-                              .scale = CCS_ERROR_OF_VALUE, .seed = 7, .region_names = names};
+    ccs_forecast_params fp = {.kind = CCS_FORECAST_NOISY,
+                              .error = 0.2,
+                              .growth = CCS_GROWTH_CONSTANT,
+                              .scale = CCS_ERROR_OF_VALUE,
+                              .seed = 7,
+                              .region_names = names};
     ccs_forecast *f;
     cr_assert_eq(ccs_forecast_create(l, 1, &fp, &f, &err), 0, "%s", err.msg);
     ccs_window w;
@@ -416,8 +424,9 @@ static ccs_plan away_plan(double x)
     ccs_job_decision d = {0, 2 * H, H, 0, 10000.0, 0, opt, 2, 1.0, &cfg};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("price-tolerance")->plan(&d, 1, &p), 0);
-    if (p.run.feasible) cr_assert(ccs_policy_cost(&d, 1, &p.run) <= 1.0 + x + 1e-12, "cost %.17g over the cap",
-                                  ccs_policy_cost(&d, 1, &p.run));
+    if (p.run.feasible)
+        cr_assert(ccs_policy_cost(&d, 1, &p.run) <= 1.0 + x + 1e-12, "cost %.17g over the cap",
+                  ccs_policy_cost(&d, 1, &p.run));
     return p;
 }
 
@@ -484,8 +493,9 @@ Test(regressions, threshold_does_all_the_work_besides_checkpoints)
 Test(regressions, a_trace_offset_starts_inside_its_interval)
 {
     const char *dir = tmp_folder();
-    write_text(dir, "counts.csv", "timestamp,value\n2023-01-01T00:00:00Z,3600\n2023-01-01T01:00:00Z,0\n"
-                                  "2023-01-01T02:00:00Z,0\n");
+    write_text(dir, "counts.csv",
+               "timestamp,value\n2023-01-01T00:00:00Z,3600\n2023-01-01T01:00:00Z,0\n"
+               "2023-01-01T02:00:00Z,0\n");
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 4\nregions: [{name: r, carbon: ci.csv}]\n"
@@ -525,8 +535,7 @@ Test(regressions, greenest_window_ignores_the_price)
     static const double ci[] = {100, 101}, price[] = {10000, 0}, ci_h[] = {0, 100, 201}, price_h[] = {0, 10000, 10000};
     static ccs_option opt;
     static ccs_policy_cfg cfg;
-    opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0,
-                       .w = {2, t, ci, price, ci_h, price_h}};
+    opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = {2, t, ci, price, ci_h, price_h}};
     ccs_job_decision d = {0, 2 * H, H, 0, 1000.0, 0, &opt, 1, 0.0, &cfg};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("greenest-window")->plan(&d, 0, &p), 0);

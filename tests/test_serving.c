@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
-#define HEAD "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\nregions: [{name: r, carbon: ci.csv}]\n"
+#define HEAD        "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\nregions: [{name: r, carbon: ci.csv}]\n"
 
 Test(serving, pipeline_latency_is_rtt_lookup_and_each_stage)
 {
@@ -49,10 +49,11 @@ Test(serving, fixed_cache_hits_skip_the_pipeline)
 
 Test(serving, routes_split_a_stage_by_share)
 {
-    ran x = run_text(HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 100}\n"
-                          "    stages:\n      - name: gen\n        routes:\n"
-                          "          - {name: small, share: 0.75, service_time: {dist: deterministic, mean_ms: 2}, replicas: 4}\n"
-                          "          - {name: large, share: 0.25, service_time: {dist: deterministic, mean_ms: 10}, replicas: 4}\n");
+    ran x = run_text(
+        HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 100}\n"
+             "    stages:\n      - name: gen\n        routes:\n"
+             "          - {name: small, share: 0.75, service_time: {dist: deterministic, mean_ms: 2}, replicas: 4}\n"
+             "          - {name: large, share: 0.25, service_time: {dist: deterministic, mean_ms: 10}, replicas: 4}\n");
     const ccs_service_result *v = &x.r->services[0];
     double n = (double)(v->pools[0].r.items + v->pools[1].r.items), f = (double)v->pools[0].r.items / n;
     cr_assert(fabs(f - 0.75) < 5 * sqrt(0.75 * 0.25 / n), "small share %.5f of %.0f", f, n);
@@ -105,7 +106,8 @@ Test(serving, autoscaler_follows_load_and_books_every_replica_hour)
     double hours = 0;
     for (size_t i = 0; i < v->series.n; i++) hours += v->series.replica_hours[i];
     cr_assert(CLOSE(hours, p->provisioned_hours));
-    cr_assert(CLOSE(v->idle_energy_j, 10.0 * 3600.0 * hours), "idle %.12g J vs %.12g replica-h", v->idle_energy_j, hours);
+    cr_assert(CLOSE(v->idle_energy_j, 10.0 * 3600.0 * hours), "idle %.12g J vs %.12g replica-h", v->idle_energy_j,
+              hours);
     cr_assert(CLOSE(v->busy_energy_j, 90.0 * 0.010 * (double)p->items), "busy %.12g", v->busy_energy_j);
     cr_assert(CLOSE(x.r->totals.energy_kwh, (v->busy_energy_j + v->idle_energy_j) / 3.6e6));
     ran_free(x);
@@ -127,7 +129,8 @@ Test(serving, autoscaler_scales_down_when_load_drops)
              "services:\n  - name: s\n    arrivals: {process: trace-counts, trace: %s, scale: 1}\n"
              "    service_time: {dist: deterministic, mean_ms: 10}\n"
              "    autoscale: {min: 1, max: 10, target: 0.5, interval: 10s, scale_up_delay: 0s,"
-             " scale_down_delay: 60s}\n", path);
+             " scale_down_delay: 60s}\n",
+             path);
     ran x = run_text(yaml);
     const ccs_service_result *v = &x.r->services[0];
     const ccs_pool_result *p = &v->pools[0].r;
@@ -186,8 +189,9 @@ Test(serving, bundled_hardware_profiles_are_complete)
     char yaml[4096] = HEAD "services:\n";
     for (size_t i = 0; i < 6; i++) {
         char svc[256];
-        snprintf(svc, sizeof svc, "  - {name: s%zu, hardware: %s, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
-                 i, names[i]);
+        snprintf(svc, sizeof svc,
+                 "  - {name: s%zu, hardware: %s, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n", i,
+                 names[i]);
         strcat(yaml, svc);
     }
     ran x = run_text(yaml);
@@ -233,12 +237,17 @@ Test(serving, wrong_services_get_clear_errors)
     expect_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1000}, service_time: {mean_ms: 2},"
                       " batching: {max_batch: 1}}\n",
                  ">= capacity");
-    expect_error(HEAD "services:\n  - {name: s, hardware: h200, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
+    expect_error(HEAD
+                 "services:\n  - {name: s, hardware: h200, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
                  "unknown hardware profile 'h200'");
-    expect_error(HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int4, arrivals: {rate_per_s: 0.01}}\n",
-                 "gives no peak for that precision");
-    expect_error(HEAD "services:\n  - {name: s, hardware: l4, model: reranker-minilm, variant: fp8, arrivals: {rate_per_s: 1}}\n",
-                 "has no variant 'fp8'");
+    expect_error(
+        HEAD
+        "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int4, arrivals: {rate_per_s: 0.01}}\n",
+        "gives no peak for that precision");
+    expect_error(
+        HEAD
+        "services:\n  - {name: s, hardware: l4, model: reranker-minilm, variant: fp8, arrivals: {rate_per_s: 1}}\n",
+        "has no variant 'fp8'");
     expect_error(HEAD "services:\n  - {name: s, service_time: {mean_ms: 1}, replicas: 2, autoscale: {max: 3},"
                       " arrivals: {rate_per_s: 1}}\n",
                  "either replicas (fixed) or autoscale");
@@ -259,11 +268,12 @@ Test(serving, same_seed_same_numbers_and_common_random_numbers)
     /* Two runs of one scenario with cache, routes and autoscaling give identical results; and
      * a change in one route's service time leaves the arrivals and cache draws alone (named
      * streams): the hit count is the same. */
-    const char *text = HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 500}\n"
-                            "    cache: {ttl: 30s, keys: 5000, zipf_s: 1.0}\n"
-                            "    stages:\n      - name: g\n        routes:\n"
-                            "          - {name: a, share: 0.6, service_time: {mean_ms: 2}, autoscale: {max: 8, warm_pool: 1}}\n"
-                            "          - {name: b, share: 0.4, service_time: {mean_ms: 5}, replicas: 4}\n";
+    const char *text =
+        HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 500}\n"
+             "    cache: {ttl: 30s, keys: 5000, zipf_s: 1.0}\n"
+             "    stages:\n      - name: g\n        routes:\n"
+             "          - {name: a, share: 0.6, service_time: {mean_ms: 2}, autoscale: {max: 8, warm_pool: 1}}\n"
+             "          - {name: b, share: 0.4, service_time: {mean_ms: 5}, replicas: 4}\n";
     ran x = run_text(text), y = run_text(text);
     const ccs_service_result *a = &x.r->services[0], *b = &y.r->services[0];
     cr_assert_eq(a->requests, b->requests);
@@ -289,7 +299,8 @@ Test(serving, bundled_scenarios_run, .timeout = 240)
         char path[1024], out[600];
         snprintf(path, sizeof path, "%s/scenarios/%s.yaml", source_dir(), names[i]);
         snprintf(out, sizeof out, "%s/%s", tmp_folder(), names[i]);
-        const char *args[] = {"run", path, "--set", "duration=2h", "--set", "warmup=5m", "--out", out, "--no-plot", NULL};
+        const char *args[] = {"run",       path,    "--set", "duration=2h", "--set",
+                              "warmup=5m", "--out", out,     "--no-plot",   NULL};
         cmd_result r;
         run_ccsim(&r, args);
         cr_assert_eq(r.status, 0, "%s: %s", names[i], r.err);
@@ -302,18 +313,23 @@ Test(serving, bundled_scenarios_run, .timeout = 240)
         json_t *j = json_load_file(sum, 0, &je);
         cr_assert_not_null(j, "%s: %s", sum, je.text);
         json_t *tot = json_object_get(j, "totals"), *regions = json_object_get(j, "regions");
-        double e = json_real_value(json_object_get(tot, "energy_kwh")), c = json_real_value(json_object_get(tot, "carbon_kg"));
+        double e = json_real_value(json_object_get(tot, "energy_kwh")),
+               c = json_real_value(json_object_get(tot, "carbon_kg"));
         cr_assert(e > 0 && c > 0, "%s: energy %g kWh, carbon %g kg", names[i], e, c);
         double re = 0, rc = 0;
         size_t k;
         json_t *g;
-        json_array_foreach(regions, k, g) {
+        json_array_foreach(regions, k, g)
+        {
             re += json_real_value(json_object_get(g, "energy_kwh"));
             rc += json_real_value(json_object_get(g, "carbon_kg"));
         }
-        cr_assert(CLOSE(re, e) && CLOSE(rc, c), "%s: regions %g kWh %g kg, totals %g kWh %g kg", names[i], re, rc, e, c);
-        json_array_foreach(json_object_get(j, "services"), k, g) {
-            cr_assert_gt(json_integer_value(json_object_get(g, "requests")), 0, "%s: a service served nothing", names[i]);
+        cr_assert(CLOSE(re, e) && CLOSE(rc, c), "%s: regions %g kWh %g kg, totals %g kWh %g kg", names[i], re, rc, e,
+                  c);
+        json_array_foreach(json_object_get(j, "services"), k, g)
+        {
+            cr_assert_gt(json_integer_value(json_object_get(g, "requests")), 0, "%s: a service served nothing",
+                         names[i]);
             cr_assert_gt(json_real_value(json_object_get(g, "p95_ms")), 0.0, "%s", names[i]);
         }
         json_decref(j);

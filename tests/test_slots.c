@@ -16,10 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H 3600000000LL
+#define H        3600000000LL
 #define US_PER_H 3.6e9
 enum { INSTANCES = 10000, MAXSEG = 40 };
-
 
 typedef struct signal {
     size_t n;
@@ -133,8 +132,8 @@ Test(slots, equals_every_subset_of_a_grid)
         double wc = 1, wp = 0;
         if (it % 3 == 1) wc = 0, wp = 1;
         if (it % 3 == 2) wp = 0.5;
-        assert_close(planned(&s, d, ck, 0, s.t[s.n], wc, wp, seed),
-                     grid_brute_force(&s, cells, u, d, ck, wc, wp), seed, "grid");
+        assert_close(planned(&s, d, ck, 0, s.t[s.n], wc, wp, seed), grid_brute_force(&s, cells, u, d, ck, wc, wp), seed,
+                     "grid");
     }
 }
 
@@ -172,8 +171,10 @@ static double family_brute_force(const signal *s, int64_t d, int64_t ck, double 
                 double obj = 0;
                 for (int k = 0; k < n; k++) {
                     double r = rate(s, (size_t)k, wc, wp);
-                    if (k == part) obj += r * (double)x / US_PER_H;
-                    else if (m >> k & 1) obj += r * (double)(s->t[k + 1] - s->t[k]) / US_PER_H;
+                    if (k == part)
+                        obj += r * (double)x / US_PER_H;
+                    else if (m >> k & 1)
+                        obj += r * (double)(s->t[k + 1] - s->t[k]) / US_PER_H;
                 }
                 if (obj < best) best = obj;
             }
@@ -394,8 +395,10 @@ static int make_capped(capped_case *k, test_gen *g, int64_t u, int signs, double
     k->d = 1 + gen_below(g, span);
     k->ck = gen_below(g, 3);
     double y = 100 + 300 * gen_unif(g);
-    if (signs) k->o = (ccs_objective){0, 1, 1, 0, -y, INFINITY}; /* cost, subject to intensity <= y */
-    else k->o = (ccs_objective){1, 0, 0, 1, 0, INFINITY};   /* carbon, subject to cost <= B */
+    if (signs)
+        k->o = (ccs_objective){0, 1, 1, 0, -y, INFINITY}; /* cost, subject to intensity <= y */
+    else
+        k->o = (ccs_objective){1, 0, 0, 1, 0, INFINITY}; /* carbon, subject to cost <= B */
     capped_brute_force(k, all, f2, gmin, gmax);
     if (!isfinite(*gmin)) return 0;
     double unconstrained = *all;
@@ -465,7 +468,8 @@ Test(slots, capped_never_worse_than_any_plan_on_a_grid)
         int64_t span = k.s.t[k.s.n];
         cr_assert_eq(ccs_slots_best_capped(&k.s.w, k.d * u, k.ck * u, 0, span, &k.o, INFINITY, &p), 0,
                      "seed %llu: gave up", (unsigned long long)seed);
-        cr_assert(p.feasible, "seed %llu: a grid plan meets the bound, the planner found none", (unsigned long long)seed);
+        cr_assert(p.feasible, "seed %llu: a grid plan meets the bound, the planner found none",
+                  (unsigned long long)seed);
         double obj = check_plan(&k.s, &p, k.d * u, k.ck * u, 0, span, k.o.obj_ci, k.o.obj_price, seed);
         double slack = 2 * 520 / US_PER_H; /* two microseconds at the highest rate */
         cr_assert(obj <= all + slack + 1e-12 * all, "seed %llu: planner %.15g, a grid plan %.15g",

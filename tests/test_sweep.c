@@ -157,8 +157,15 @@ Test(sweep, paired_point_statistics_by_hand)
         rows[k].o.misses = (uint64_t)k;
     }
     char *paths[1] = {"policy.price_tolerance"}, *values[1] = {"0.05"};
-    ccs_sweep_table t = {.scenario = "t", .currency = "EUR", .seeds = 3, .nparams = 1, .npoints = 1, .nrows = 3,
-                         .paths = paths, .values = values, .rows = rows};
+    ccs_sweep_table t = {.scenario = "t",
+                         .currency = "EUR",
+                         .seeds = 3,
+                         .nparams = 1,
+                         .npoints = 1,
+                         .nrows = 3,
+                         .paths = paths,
+                         .values = values,
+                         .rows = rows};
     ccs_point_stats *ps = ccs_sweep_point_stats(&t);
     cr_assert_float_eq(ps[0].carbon_saved_pct.mean, 15.0, 1e-12);
     cr_assert_float_eq(ps[0].carbon_saved_pct.sd, 5.0, 1e-12);
@@ -512,8 +519,8 @@ Test(sweep, two_mpi_ranks_equal_the_serial_sweep)
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        execl(mpirun, mpirun, "-n", "2", "--oversubscribe", getenv("CCSIM_BIN"), "sweep", sc, "--out", ranks,
-              "--quiet", "--no-plot", (char *)NULL);
+        execl(mpirun, mpirun, "-n", "2", "--oversubscribe", getenv("CCSIM_BIN"), "sweep", sc, "--out", ranks, "--quiet",
+              "--no-plot", (char *)NULL);
         _exit(127);
     }
     int status;
@@ -592,8 +599,16 @@ Test(sweep, every_row_of_sweep_csv_has_the_header_s_columns)
     snprintf(rows[0].o.policy, sizeof rows[0].o.policy, "price-tolerance");
     rows[0].o.carbon_kg = rows[0].o.base_carbon_kg = rows[0].o.cost = rows[0].o.base_cost = 1;
     rows[0].o.unproven = 3;
-    ccs_sweep_table t = {.scenario = "s", .scenario_path = "s.yaml", .currency = "EUR", .seeds = 2, .nparams = 1,
-                         .npoints = 1, .nrows = 2, .paths = paths, .values = values, .rows = rows};
+    ccs_sweep_table t = {.scenario = "s",
+                         .scenario_path = "s.yaml",
+                         .currency = "EUR",
+                         .seeds = 2,
+                         .nparams = 1,
+                         .npoints = 1,
+                         .nrows = 2,
+                         .paths = paths,
+                         .values = values,
+                         .rows = rows};
     char path[4096];
     snprintf(path, sizeof path, "%s/sweep.csv", tmp_folder());
     ccs_err err = {0};

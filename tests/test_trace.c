@@ -20,12 +20,17 @@ typedef struct good_case {
 } good_case;
 
 static good_case goods[] = {
-    {"carbon/carbon-intensity-DE-LU-2023-hourly.csv", 8760, "2023-01-01T00:00:00Z", 185.8, "gCO2e/kWh", "electricitymaps", 3600},
-    {"carbon/carbon-intensity-US-TEX-ERCO-2023-hourly.csv", 8760, "2023-01-01T00:00:00Z", 318.54, "gCO2e/kWh", "electricitymaps", 3600},
+    {"carbon/carbon-intensity-DE-LU-2023-hourly.csv", 8760, "2023-01-01T00:00:00Z", 185.8, "gCO2e/kWh",
+     "electricitymaps", 3600},
+    {"carbon/carbon-intensity-US-TEX-ERCO-2023-hourly.csv", 8760, "2023-01-01T00:00:00Z", 318.54, "gCO2e/kWh",
+     "electricitymaps", 3600},
     {"carbon/carbon-intensity-DK-DK1-2022-hourly.csv", 8760, "2022-01-01T00:00:00Z", 134.15, "", "generic", 3600},
-    {"carbon/carbon-intensity-FR-2020-30min.csv", 18574, "2019-12-20T00:00:00Z", 42.34123797146737, "gCO2e/kWh", "letswaitawhile", 1800},
-    {"carbon/carbon-intensity-GB-2020-30min.csv", 21980, "2019-12-20T00:00:00Z", 120.99546661944396, "gCO2e/kWh", "letswaitawhile", 1800},
-    {"price/price-day-ahead-DE-LU-2023-hourly-usd.csv", 8760, "2023-01-01T00:00:00Z", -3.3622368, "USD/MWh", "price-usd-mwh", 3600},
+    {"carbon/carbon-intensity-FR-2020-30min.csv", 18574, "2019-12-20T00:00:00Z", 42.34123797146737, "gCO2e/kWh",
+     "letswaitawhile", 1800},
+    {"carbon/carbon-intensity-GB-2020-30min.csv", 21980, "2019-12-20T00:00:00Z", 120.99546661944396, "gCO2e/kWh",
+     "letswaitawhile", 1800},
+    {"price/price-day-ahead-DE-LU-2023-hourly-usd.csv", 8760, "2023-01-01T00:00:00Z", -3.3622368, "USD/MWh",
+     "price-usd-mwh", 3600},
     {"traffic/nasa-http-1995-08-per-minute.csv", 44640, "1995-08-01T04:00:00Z", 50, "requests", "nasa-http", 60},
 };
 
@@ -59,7 +64,8 @@ Test(trace, column_choice_and_fill_rules)
     snprintf(path, sizeof path, "%s/traces/carbon/carbon-intensity-ES-2023-hourly.csv", source_dir());
     ccs_trace *t;
     ccs_err err = {0};
-    ccs_trace_opts direct = {.column = "Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (direct)"};
+    ccs_trace_opts direct = {.column = "Carbon Intensity gCO\xe2\x82\x82"
+                                       "eq/kWh (direct)"};
     cr_assert_eq(ccs_trace_load(path, &direct, &t, &err), 0, "%s", err.msg);
     cr_assert_eq(ccs_trace_values(t)[0], 82.99);
     ccs_trace_destroy(t);
@@ -106,8 +112,8 @@ Test(trace, ember_and_energinet_price_files)
     ccs_trace_destroy(t);
     /* without a selection, two countries are an error that names them and the fix */
     cr_assert_neq(ccs_trace_load(ember, NULL, &t, &err), 0);
-    cr_assert(strstr(err.msg, "'DNK' and 'DEU'") && strstr(err.msg, "select") && strstr(err.msg, "ember.csv:4"),
-              "%s", err.msg);
+    cr_assert(strstr(err.msg, "'DNK' and 'DEU'") && strstr(err.msg, "select") && strstr(err.msg, "ember.csv:4"), "%s",
+              err.msg);
 
     const char *dk = write_text(dir, "elspot.csv",
                                 "HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR\n"

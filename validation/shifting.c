@@ -17,8 +17,8 @@
  *    against the paper's printed savings; Scenario I (a daily 30-minute job at 01:00 shifted
  *    within +-w, perfect forecast) as a curve, which must never rise with w. */
 #include "ccs_scenario.h"
-#include "check.h"
 #include "ccs_trace.h"
+#include "check.h"
 #include "run.h"
 
 #include <math.h>
@@ -107,8 +107,8 @@ static void greenest_case(const char *region, const char *trace, const char *at,
         sum_bf += bf_g;
         sum_now += now / 60.0;
     }
-    printf("greenest-window %s, release %s, %d min, deadline %d min: %llu runs, saving %.2f%% vs run-now\n",
-           region, at, dur_min, deadline_min, (unsigned long long)j->runs, 100 * (1 - sum_bf / sum_now));
+    printf("greenest-window %s, release %s, %d min, deadline %d min: %llu runs, saving %.2f%% vs run-now\n", region, at,
+           dur_min, deadline_min, (unsigned long long)j->runs, 100 * (1 - sum_bf / sum_now));
     check("total carbon g = brute-force optimum", sum_sim, sum_bf, 1e-9);
     char d[64];
     snprintf(d, sizeof d, "worst run %.2e", worst);
@@ -128,7 +128,7 @@ static double dp_min_minutes(const double *ci, size_t from, size_t len, int w, i
     size_t ne = (size_t)w + (size_t)ck + 1; /* e + ck in [0, w + ck] */
     double *cur = malloc(3 * ne * sizeof *cur), *nxt = malloc(3 * ne * sizeof *nxt);
     for (size_t i = 0; i < 3 * ne; i++) cur[i] = INFINITY;
-#define AT(a, st, e) (a)[(size_t)(st) * ne + (size_t)((e) + ck)]
+#define AT(a, st, e) (a)[(size_t)(st)*ne + (size_t)((e) + ck)]
     AT(cur, IDLE0, 0) = 0;
     double best = INFINITY;
     for (size_t m = 0; m < len; m++) {
@@ -222,8 +222,8 @@ static void constant_case(const char *tmp)
                 " interruptible: true, checkpoint: 10m, regions: [a]}\n"
                 "policy: {name: run-now}\n");
     fclose(f3);
-    const char *policies[] = {"greenest-window", "cheapest-window", "price-tolerance", "carbon-cap", "threshold",
-                              "geo-shift"};
+    const char *policies[] = {"greenest-window", "cheapest-window", "price-tolerance",
+                              "carbon-cap",      "threshold",       "geo-shift"};
     printf("constant intensity and price: no policy changes carbon\n");
     for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
         char name[128];
@@ -268,8 +268,8 @@ static void tolerance_case(const char *tmp, int interruptible)
         ccs_scenario *s;
         ccs_run_result *r = check_run(yaml, sets, 1, &s);
         double c = r->totals.carbon_kg;
-        printf("    X = %-5g carbon %10.4f kg (%+.2f%%), cost %9.2f USD (%+.2f%%)\n", xs[i], c,
-               r->delta_carbon_pct, r->totals.cost, r->delta_cost_pct);
+        printf("    X = %-5g carbon %10.4f kg (%+.2f%%), cost %9.2f USD (%+.2f%%)\n", xs[i], c, r->delta_carbon_pct,
+               r->totals.cost, r->delta_cost_pct);
         if (c > prev * (1 + 1e-9)) monotone = 0;
         prev = c;
         if (xs[i] == 0) {
@@ -346,9 +346,9 @@ static void front_add_shifted(front *to, const front *from, double dobj, double 
 }
 
 typedef struct dp_answer {
-    double f1;      /* least objective over F (k <= 1), no bound */
-    int f1_meets;   /* some plan of F with that objective meets the bound */
-    double f2;      /* least objective over F2 (k <= 2) under the bound (INFINITY: none) */
+    double f1;    /* least objective over F (k <= 1), no bound */
+    int f1_meets; /* some plan of F with that objective meets the bound */
+    double f2;    /* least objective over F2 (k <= 2) under the bound (INFINITY: none) */
 } dp_answer;
 
 static dp_answer dp_f2_capped(const double *obj, const double *con, const int *stamp, size_t len, int w, int ck,
@@ -359,7 +359,7 @@ static dp_answer dp_f2_capped(const double *obj, const double *con, const int *s
     const size_t ne = (size_t)w + (size_t)ck + 1, nst = (size_t)NPH * 3 * ne;
     front *cur = calloc(nst, sizeof *cur), *nxt = calloc(nst, sizeof *nxt);
     if (!cur || !nxt) exit(2);
-#define ST(ph, k, e) ((((size_t)(ph) * 3 + (size_t)(k)) * ne) + (size_t)((e) + ck))
+#define ST(ph, k, e) ((((size_t)(ph)*3 + (size_t)(k)) * ne) + (size_t)((e) + ck))
     front f1 = {0}; /* the finished plans of F: is one of the least objective under the bound? */
     for (size_t m = 0; m < len; m++) {
         for (size_t i = 0; i < nst; i++) nxt[i].n = 0;
@@ -445,7 +445,8 @@ static void capped_case(const char *tmp, const char *region, const char *carbon,
     double *pr = minutes_of(path, s->start_us, nmin);
     double *o = malloc((size_t)deadline_min * sizeof *o), *c = malloc((size_t)deadline_min * sizeof *c);
     int *stamp = malloc(((size_t)deadline_min + 1) * sizeof *stamp);
-    size_t worse = 0, better = 0, over = 0, label_bad = 0, fallbacks = 0, unproven = 0, labels_max = 0, burn = 0, binding = 0;
+    size_t worse = 0, better = 0, over = 0, label_bad = 0, fallbacks = 0, unproven = 0, labels_max = 0, burn = 0,
+           binding = 0;
     double worst = 0, gain = 0, sum_now = 0, sum_plan = 0;
     for (size_t i = 0; i < j->runs; i++) {
         const ccs_job_run_record *rec = &j->records[i];
@@ -494,10 +495,12 @@ static void capped_case(const char *tmp, const char *region, const char *carbon,
             fprintf(stderr, "run %zu release %lld: planner %.10g, optimum %.10g, B %.10g; pieces:", i,
                     (long long)(rec->release_us / 1000000), got, opt, b);
             for (uint32_t q = 0; q < rec->intervals; q++)
-                fprintf(stderr, " [%lld, %lld)", (long long)((j->iv[rec->iv_first + q].a_us - rec->release_us) / MIN_US),
+                fprintf(stderr, " [%lld, %lld)",
+                        (long long)((j->iv[rec->iv_first + q].a_us - rec->release_us) / MIN_US),
                         (long long)((j->iv[rec->iv_first + q].b_us - rec->release_us) / MIN_US));
             fprintf(stderr, "\n  hours (ci, price):");
-            for (int h = 0; h < deadline_min / 60; h++) fprintf(stderr, " (%.0f, %.2f)", ci[m0 + 60 * (size_t)h], pr[m0 + 60 * (size_t)h]);
+            for (int h = 0; h < deadline_min / 60; h++)
+                fprintf(stderr, " (%.0f, %.2f)", ci[m0 + 60 * (size_t)h], pr[m0 + 60 * (size_t)h]);
             fprintf(stderr, "\n");
         }
         if (d > worst) worst = d;
@@ -505,14 +508,16 @@ static void capped_case(const char *tmp, const char *region, const char *carbon,
         sum_plan += got;
         sum_now += cap_policy ? b : now_ci;
     }
-    printf("%s interruptible %s, %d min within %d min from %s, checkpoint %d min, %s %g: %llu runs (every 7th "
-           "day), the cap binding in %zu, %zu fallbacks, %zu unproven, %s %.2f%% below run-now's; the minute-grid optimiser's fronts up to %zu "
-           "labels; the planner beat it in %zu runs (its two free ends between minutes, mean %.2e); %zu runs where extra "
-           "pieces burning checkpoints at negative rates would do better (left out by design)\n",
-           cap_policy ? "carbon-cap" : "price-tolerance", region, w, deadline_min, at, ck_min,
-           cap_policy ? "Y g/kWh" : "X", cap_policy ? y : x, (unsigned long long)j->runs, binding, fallbacks, unproven,
-           cap_policy ? "cost" : "carbon", sum_now != 0 ? 100 * (1 - sum_plan / sum_now) : 0.0, labels_max, better,
-           better ? gain / (double)better : 0.0, burn);
+    printf(
+        "%s interruptible %s, %d min within %d min from %s, checkpoint %d min, %s %g: %llu runs (every 7th "
+        "day), the cap binding in %zu, %zu fallbacks, %zu unproven, %s %.2f%% below run-now's; the minute-grid "
+        "optimiser's fronts up to %zu "
+        "labels; the planner beat it in %zu runs (its two free ends between minutes, mean %.2e); %zu runs where extra "
+        "pieces burning checkpoints at negative rates would do better (left out by design)\n",
+        cap_policy ? "carbon-cap" : "price-tolerance", region, w, deadline_min, at, ck_min,
+        cap_policy ? "Y g/kWh" : "X", cap_policy ? y : x, (unsigned long long)j->runs, binding, fallbacks, unproven,
+        cap_policy ? "cost" : "carbon", sum_now != 0 ? 100 * (1 - sum_plan / sum_now) : 0.0, labels_max, better,
+        better ? gain / (double)better : 0.0, burn);
     char what[200], d[96];
     snprintf(what, sizeof what, "%s %s ck %d: every run at least as good as the minute-grid optimum of its family",
              cap_policy ? "carbon-cap" : "price-tolerance", region, ck_min);

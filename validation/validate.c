@@ -50,7 +50,9 @@ static double erlang_c(int c, double a)
     return top / (sum + top);
 }
 
-typedef struct sojourn_tail { double mu, theta, cwait; } sojourn_tail;
+typedef struct sojourn_tail {
+    double mu, theta, cwait;
+} sojourn_tail;
 
 /* P(T > t) - 0.05 for T = W + S, W = 0 w.p. 1 - C else Exp(theta), S ~ Exp(mu). */
 static double tail_minus(double t, void *p)
@@ -113,7 +115,9 @@ static double customers_per_seed(double rho, int quick)
     return quick ? n / 50 : n;
 }
 
-typedef struct stats { double mean, half; } stats;
+typedef struct stats {
+    double mean, half;
+} stats;
 
 static stats interval(const double *x, int n, double alpha)
 {
@@ -132,9 +136,11 @@ static int check(const char *what, double theory_ms, const double *x, int n, dou
     double rel = fabs(s.mean - theory_ms) / theory_ms;
     int in_ci = fabs(s.mean - theory_ms) <= s.half;
     int ok = in_ci && rel < 0.01;
-    printf("  %-5s theory %10.4f ms  ccsim %10.4f +- %7.4f ms  rel.err %6.3f%%  %s%s\n", what,
-           theory_ms, s.mean, s.half, 100 * rel, ok ? "ok" : "FAIL",
-           ok ? "" : in_ci ? " (error >= 1%)" : " (theory outside the interval)");
+    printf("  %-5s theory %10.4f ms  ccsim %10.4f +- %7.4f ms  rel.err %6.3f%%  %s%s\n", what, theory_ms, s.mean,
+           s.half, 100 * rel, ok ? "ok" : "FAIL",
+           ok      ? ""
+           : in_ci ? " (error >= 1%)"
+                   : " (theory outside the interval)");
     return ok;
 }
 
@@ -144,8 +150,10 @@ int main(int argc, char **argv)
     int quick = 0, seed_base = seed_env ? atoi(seed_env) : 1000;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) quick = 1;
-        else only = argv[i];
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = 1;
+        else
+            only = argv[i];
     }
     const char *dir = getenv("CCSIM_SOURCE_DIR");
     /* The family is every check of the validation, all models, even when one model runs here
@@ -161,8 +169,8 @@ int main(int argc, char **argv)
     }
     double alpha = 0.05 / family;
     int failures = 0, checks = 0;
-    printf("queueing validation: %d seeds per load, intervals at %.4f%% each (95%% family-wise)\n",
-           SEEDS, 100 * (1 - alpha));
+    printf("queueing validation: %d seeds per load, intervals at %.4f%% each (95%% family-wise)\n", SEEDS,
+           100 * (1 - alpha));
     for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
         const model *m = &models[mi];
         if (only && strcmp(only, m->name) != 0) continue;

@@ -16,10 +16,10 @@
 typedef struct state {
     gsl_rng *rng;
     ccs_trace *trace;
-    size_t n, i;        /* interval i of the trace */
+    size_t n, i; /* interval i of the trace */
     double *rate_per_us;
-    int64_t *len_us;    /* interval lengths */
-    int64_t span_us;    /* the trace's whole length */
+    int64_t *len_us;      /* interval lengths */
+    int64_t span_us;      /* the trace's whole length */
     int64_t interval_end; /* simulated time at which interval i ends */
     int64_t now, horizon;
     int loop;

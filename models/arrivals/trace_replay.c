@@ -22,8 +22,8 @@ typedef struct state {
     int64_t horizon;
     int loop;
     double mean_rate;
-    int64_t last_sim;  /* the last arrival handed out: arrivals never go back in time */
-    int failed;        /* a read error after start-up: arrivals stopped, err says why */
+    int64_t last_sim; /* the last arrival handed out: arrivals never go back in time */
+    int failed;       /* a read error after start-up: arrivals stopped, err says why */
     ccs_err err;
 } state;
 
@@ -72,8 +72,8 @@ static int row(state *s, int64_t *t, ccs_request_attrs *a, ccs_err *err)
     if (n != s->nfields)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "%d fields, expected %d as in the header", n, s->nfields);
     if (ccs_time_parse(f[s->tcol], t) != 0)
-        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0,
-                          "cannot parse timestamp '%s': expected ISO 8601 UTC", f[s->tcol]);
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "cannot parse timestamp '%s': expected ISO 8601 UTC",
+                          f[s->tcol]);
     if (s->incol >= 0 && token_count(f[s->incol], &a->tokens_in) != 0)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "ContextTokens '%s': expected a count", f[s->incol]);
     if (s->outcol >= 0 && token_count(f[s->outcol], &a->tokens_out) != 0)

@@ -39,7 +39,7 @@ static int round_trips(char **f, int n)
 
 /* The records of the first pass that the writer can give back as they are, in order. */
 typedef struct kept {
-    char *text;  /* written with ccs_csv_write_field, one record a line */
+    char *text; /* written with ccs_csv_write_field, one record a line */
     size_t len;
     FILE *out;
     long n;
@@ -84,8 +84,7 @@ static void check_round_trip(kept *k)
     for (long r = 0; r < k->n; r++) {
         if ((rc = ccs_csv_next(c, &g, &ng, &err)) != 1)
             fuzz_fail("written record %ld does not read back (%d): %s", r, rc, err.msg);
-        if (ng != k->nfields[r])
-            fuzz_fail("written record %ld of %d fields reads back with %d", r, k->nfields[r], ng);
+        if (ng != k->nfields[r]) fuzz_fail("written record %ld of %d fields reads back with %d", r, k->nfields[r], ng);
         for (int i = 0; i < ng; i++, at++)
             if (strcmp(k->fields[at], g[i]) != 0)
                 fuzz_fail("record %ld field %d '%s' reads back as '%s'", r, i, k->fields[at], g[i]);
@@ -134,10 +133,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_fail("a file with a NUL byte read to its end: the field holding it was cut short");
         if (ccs_csv_rewind(c, &err) != 0) fuzz_fail("rewind: %s", err.msg);
         digest again = read_all(c, NULL);
-        if (first.records != again.records || first.fields != again.fields ||
-            first.line_sum != again.line_sum || first.hash != again.hash || first.end != again.end)
-            fuzz_fail("after a rewind: %ld records, %ld fields, end %d; before: %ld, %ld, end %d",
-                      again.records, again.fields, again.end, first.records, first.fields, first.end);
+        if (first.records != again.records || first.fields != again.fields || first.line_sum != again.line_sum ||
+            first.hash != again.hash || first.end != again.end)
+            fuzz_fail("after a rewind: %ld records, %ld fields, end %d; before: %ld, %ld, end %d", again.records,
+                      again.fields, again.end, first.records, first.fields, first.end);
         ccs_csv_close(c);
         check_round_trip(&written);
     }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEPARATOR "#--set\n"
+#define SEPARATOR     "#--set\n"
 #define MAX_OVERRIDES 64
 
 /* Where the override section starts: after a line that is exactly "#--set", or NULL. */
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!s) fuzz_fail("a successful load returned no scenario");
         if (!s->name || !s->policy.name || !s->currency) fuzz_fail("a scenario with no name, policy or currency");
         if (s->end_us <= s->start_us || s->duration_us != s->end_us - s->start_us)
-            fuzz_fail("a period from %lld to %lld lasting %lld us", (long long)s->start_us,
-                      (long long)s->end_us, (long long)s->duration_us);
+            fuzz_fail("a period from %lld to %lld lasting %lld us", (long long)s->start_us, (long long)s->end_us,
+                      (long long)s->duration_us);
         if (s->nlabels != noverrides) fuzz_fail("%zu override labels for %zu overrides", s->nlabels, noverrides);
         ccs_scenario_destroy(s);
     }

@@ -16,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {.fill = CCS_FILL_PREVIOUS, .allow_negative = true},
         {.fill = CCS_FILL_LINEAR},
         {.fill = CCS_FILL_NONE, .select = "DK1"},
-        {.fill = CCS_FILL_NONE, .column = "Carbon Intensity gCO\xe2\x82\x82" "eq/kWh (direct)"},
+        {.fill = CCS_FILL_NONE,
+         .column = "Carbon Intensity gCO\xe2\x82\x82"
+                   "eq/kWh (direct)"},
     };
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
         ccs_trace *t;

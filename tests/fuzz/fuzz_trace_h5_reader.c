@@ -22,10 +22,10 @@
 
 #include "ccs_trace_unguarded.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -43,7 +43,8 @@ static char *put_num(char *p, unsigned long v)
 {
     char tmp[24];
     int n = 0;
-    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) && n < 24);
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 24);
     while (n) *p++ = tmp[--n];
     return p;
 }

@@ -14,19 +14,18 @@ static const long long stamps[N] = {1672531200000000LL, 1672534800000000LL, 1672
                                     1672542000000000LL, 1672545600000000LL, 1672549200000000LL};
 
 typedef struct layout {
-    const char *name;     /* file name */
-    hid_t ttype, vtype;   /* stored types of /timestamp_us and /value */
-    int rank_v;           /* rank of /value: 1, or 2 (N/2 x 2) */
-    hsize_t nv;           /* rows of /value (N: as many as the stamps) */
+    const char *name;   /* file name */
+    hid_t ttype, vtype; /* stored types of /timestamp_us and /value */
+    int rank_v;         /* rank of /value: 1, or 2 (N/2 x 2) */
+    hsize_t nv;         /* rows of /value (N: as many as the stamps) */
     H5D_layout_t layout;
-    int filters;          /* chunked: shuffle, deflate and fletcher32 */
-    int int_units;        /* 'units' an integer instead of a string */
-    int vlen_kind;        /* 'kind' a variable-length string */
-    int nan_and_gap;      /* a NaN value and a missing hour */
+    int filters;     /* chunked: shuffle, deflate and fletcher32 */
+    int int_units;   /* 'units' an integer instead of a string */
+    int vlen_kind;   /* 'kind' a variable-length string */
+    int nan_and_gap; /* a NaN value and a missing hour */
 } layout;
 
-static hid_t dataset(hid_t f, const char *name, hid_t type, int rank, const hsize_t *dims,
-                     const layout *l)
+static hid_t dataset(hid_t f, const char *name, hid_t type, int rank, const hsize_t *dims, const layout *l)
 {
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t plist = H5Pcreate(H5P_DATASET_CREATE);

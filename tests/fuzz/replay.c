@@ -18,8 +18,8 @@
 /* Every seed loads in well under a second, even under the sanitizers; a loader still busy after
  * this long on a file of a few KB is stuck. */
 #define REPLAY_LIMIT_S 30
-#define STR(x) #x
-#define XSTR(x) STR(x)
+#define STR(x)         #x
+#define XSTR(x)        STR(x)
 
 static void on_alarm(int sig)
 {
@@ -65,10 +65,7 @@ static int replay_file(const char *path)
     return 0;
 }
 
-static int regular_file(const struct dirent *e)
-{
-    return e->d_name[0] != '.';
-}
+static int regular_file(const struct dirent *e) { return e->d_name[0] != '.'; }
 
 int main(int argc, char **argv)
 {
