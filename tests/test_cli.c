@@ -148,3 +148,16 @@ Test(cli, json_contract_and_totals_equal_hourly_series)
     H5Fclose(f);
     json_decref(j);
 }
+
+/* A bad --seed after a good one: exit 2 and the reason, and (under the sanitizers' leak check)
+ * nothing of the first override left behind: it used to leak on this path. */
+Test(cli, a_bad_seed_after_a_good_one_is_refused_cleanly)
+{
+    const char *dir = tmp_folder();
+    const char *yaml = small_scenario(dir);
+    cmd_result r;
+    run_ccsim(&r, (const char *[]){"run", yaml, "--no-plot", "--seed", "5", "--seed", "-1", NULL});
+    cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "--seed '-1': expected a non-negative integer"), "%s", r.err);
+    cr_assert_null(strstr(r.err, "LeakSanitizer"), "%s", r.err);
+}

@@ -28,13 +28,21 @@
 
 /* cache.c: `now - at < ttl` made `<=`. A result stored at 0 with a 10 s TTL is served at
  * 9.999999 s and has expired at 10 s exactly (docs/model.md 4: younger than the TTL). */
-Test(regressions, ttl_cache_serves_until_the_ttl_and_not_at_it)
+/* A TTL cache over `keys` Zipf keys (s = 1) drawing from *rng (allocated here; the caller frees). */
+static ccs_cache *ttl_cache(int64_t ttl_us, long keys, gsl_rng **rng)
 {
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
-    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = 10000000, .keys = 1, .zipf_s = 1.0};
+    *rng = gsl_rng_alloc(gsl_rng_taus2);
+    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = ttl_us, .keys = keys, .zipf_s = 1.0};
     ccs_cache *c;
     ccs_err err = {0};
-    cr_assert_eq(ccs_cache_create(&cfg, rng, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_cache_create(&cfg, *rng, &c, &err), 0, "%s", err.msg);
+    return c;
+}
+
+Test(regressions, ttl_cache_serves_until_the_ttl_and_not_at_it)
+{
+    gsl_rng *rng;
+    ccs_cache *c = ttl_cache(10000000, 1, &rng);
     int64_t age = -1;
     cr_assert_eq(ccs_cache_lookup(c, 0, &age), 0, "the first request is a miss");
     cr_assert_eq(ccs_cache_lookup(c, 9999999, &age), 1, "a result 1 us short of the TTL is served");
@@ -514,11 +522,8 @@ Test(regressions, a_trace_offset_starts_inside_its_interval)
  * rate is their mean weighted by share: 36/187 + 9/154 + 4/143 = 0.27893... */
 Test(regressions, ttl_cache_theory_by_hand)
 {
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
-    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = 1000000, .keys = 3, .zipf_s = 1.0};
-    ccs_cache *c;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_cache_create(&cfg, rng, &c, &err), 0, "%s", err.msg);
+    gsl_rng *rng;
+    ccs_cache *c = ttl_cache(1000000, 3, &rng);
     double want = 36.0 / 187 + 9.0 / 154 + 4.0 / 143;
     double got = ccs_cache_expected_hit_rate(c, 1.0);
     cr_assert(CLOSE(got, want), "theory %.17g, by hand %.17g", got, want);
