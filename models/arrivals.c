@@ -1,14 +1,52 @@
 /* The arrivals registry and instance wrapper; see arrivals.h. */
 #include "arrivals.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define CCS_ARRIVALS(sym) extern const ccs_arrivals_type ccs_arrivals_##sym;
+#include "arrivals/registry.h"
+#undef CCS_ARRIVALS
 
 static const ccs_arrivals_type *const registry[] = {
-    [CCS_ARRIVALS_POISSON] = &ccs_arrivals_poisson,
-    [CCS_ARRIVALS_TRACE_COUNTS] = &ccs_arrivals_trace_counts,
-    [CCS_ARRIVALS_TRACE_REPLAY] = &ccs_arrivals_trace_replay,
-    [CCS_ARRIVALS_DETERMINISTIC] = &ccs_arrivals_deterministic,
+#define CCS_ARRIVALS(sym) &ccs_arrivals_##sym,
+#include "arrivals/registry.h"
+#undef CCS_ARRIVALS
 };
+#define NTYPES (sizeof registry / sizeof registry[0])
+const char *ccs_arrivals_words[NTYPES + 1];
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void fill_words(void)
+{
+    for (size_t i = 0; i < NTYPES; i++) ccs_arrivals_words[i] = registry[i]->name;
+}
+void ccs_arrivals_ready(void) { pthread_once(&once, fill_words); }
+
+const ccs_arrivals_type *ccs_arrivals_find(const char *name)
+{
+    for (size_t i = 0; i < NTYPES; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i]->version == CCS_ARRIVALS_VERSION ? registry[i] : NULL;
+    return NULL;
+}
+
+int ccs_arrivals_resolve(ccs_arrivals_cfg *cfg, const char *where, const ccs_src_pos *at, ccs_err *err)
+{
+    if (cfg->process < 0 || (size_t)cfg->process >= NTYPES)
+        return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "%s.process: not a registered process", where);
+    const ccs_arrivals_type *t = registry[cfg->process];
+    if (t->version != CCS_ARRIVALS_VERSION)
+        return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col,
+                          "%s.process: plug-in '%s' is version %d: this ccsim takes version %d", where, t->name,
+                          t->version, CCS_ARRIVALS_VERSION);
+    const char *what = t->check ? t->check(cfg) : NULL;
+    if (what) return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "%s: %s", where, what);
+    cfg->type = t;
+    return 0;
+}
 
 struct ccs_arrivals {
     const ccs_arrivals_type *type;
@@ -20,7 +58,11 @@ int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horiz
     *out = NULL;
     ccs_arrivals *a = calloc(1, sizeof *a);
     if (!a) return ccs_err_set(err, CCS_ERUN, "out of memory");
-    a->type = registry[cfg->process];
+    a->type = cfg->type;
+    if (!a->type) {
+        free(a);
+        return ccs_err_set(err, CCS_EINPUT, "arrivals: no process (expected a resolved configuration)");
+    }
     a->state = calloc(1, a->type->state_size);
     if (!a->state) {
         free(a);

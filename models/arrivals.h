@@ -6,21 +6,40 @@
 #define CCS_ARRIVALS_H
 
 #include "ccs_err.h"
-#include "ccs_scenario.h"
+#include "ccs_schema.h"
 
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
+
+typedef struct ccs_arrivals_type ccs_arrivals_type;
+
+/* The arrivals map of a service; the keys each process takes are checked by its check hook. */
+typedef struct ccs_arrivals_cfg {
+    int process;                   /* the process, by its name's place in ccs_arrivals_words (0: poisson) */
+    const ccs_arrivals_type *type; /* set by ccs_arrivals_resolve from process */
+    double rate_per_s; /* poisson, deterministic: the rate; trace-counts: the mean rate the trace is scaled to */
+    double scale;      /* trace-counts: a factor instead of rate_per_s (0: not given) */
+    char *trace;       /* trace-counts, trace-replay: the file */
+    int64_t offset_us; /* where in the trace the period starts, after its first stamp */
+    int loop;          /* start the trace again when it ends */
+} ccs_arrivals_cfg;
 
 /* What a request brings besides its time (0 when the source does not say). */
 typedef struct ccs_request_attrs {
     float tokens_in, tokens_out;
 } ccs_request_attrs;
 
-typedef struct ccs_arrivals_type {
-    int version;
+/* A plug-in. Adding one: a file in arrivals/, a line in arrivals/registry.h, a line in
+ * models/meson.build. */
+#define CCS_ARRIVALS_VERSION 1
+struct ccs_arrivals_type {
+    int version; /* CCS_ARRIVALS_VERSION; first, so the struct can grow */
     const char *name;
     const char *summary;
+    /* The cross-field rule of the arrivals map: NULL if cfg is good, else what is wrong
+     * ("poisson arrivals take rate_per_s only"). */
+    const char *(*check)(const ccs_arrivals_cfg *cfg);
     size_t state_size;
     /* horizon_us: the period's length; the source may stop earlier. */
     int (*init)(void *state, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_err *err);
@@ -32,7 +51,7 @@ typedef struct ccs_arrivals_type {
      * as a replayed file that changed after it was checked. Asked once, after the run. */
     int (*failed)(const void *state, ccs_err *err);
     void (*fini)(void *state);
-} ccs_arrivals_type;
+};
 
 typedef struct ccs_arrivals ccs_arrivals;
 
@@ -44,7 +63,16 @@ double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a);
 int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err);
 const char *ccs_arrivals_name(const ccs_arrivals *a);
 
-extern const ccs_arrivals_type ccs_arrivals_poisson, ccs_arrivals_trace_counts, ccs_arrivals_trace_replay,
-    ccs_arrivals_deterministic;
+/* The registry: a process by name (NULL if none, or if its version is not CCS_ARRIVALS_VERSION). */
+const ccs_arrivals_type *ccs_arrivals_find(const char *name);
+
+/* The registered names in order, NULL-terminated: the words of the schema's 'process' key, filled
+ * by ccs_arrivals_ready (the loader calls it before reading a scenario). */
+extern const char *ccs_arrivals_words[];
+void ccs_arrivals_ready(void);
+
+/* Sets cfg->type from cfg->process and applies the process's check: non-zero, with err filled at
+ * `at` and naming `where`, if the version is not this ccsim's or the map is not one it takes. */
+int ccs_arrivals_resolve(ccs_arrivals_cfg *cfg, const char *where, const ccs_src_pos *at, ccs_err *err);
 
 #endif

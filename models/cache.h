@@ -8,10 +8,19 @@
 #define CCS_CACHE_H
 
 #include "ccs_err.h"
-#include "ccs_scenario.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
+
+enum { CCS_CACHE_NONE = 0, CCS_CACHE_FIXED, CCS_CACHE_TTL };
+typedef struct ccs_cache_cfg {
+    int kind;        /* set by the cross-check from the keys given */
+    double hit_prob; /* fixed: < 0 not given */
+    int64_t ttl_us;  /* ttl: with keys and zipf_s */
+    long keys;
+    double zipf_s;
+    double lookup_ms; /* added to every request, hit or miss */
+} ccs_cache_cfg;
 
 typedef struct ccs_cache ccs_cache;
 

@@ -5,7 +5,6 @@
 #include "ccs_units.h"
 
 #include "ccs_rng.h"
-#include "ccs_scenario.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

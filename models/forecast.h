@@ -17,6 +17,10 @@
 
 #include <stdint.h>
 
+enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };
+enum { CCS_GROWTH_SQRT = 0, CCS_GROWTH_LINEAR, CCS_GROWTH_CONSTANT };
+enum { CCS_ERROR_OF_VALUE = 0, CCS_ERROR_OF_MEAN };
+
 typedef struct ccs_forecast ccs_forecast;
 
 typedef struct ccs_forecast_params {

@@ -127,12 +127,11 @@ static int add_record(ccs_job_result *out, size_t *cap, const ccs_job_run_record
 /* Pass 1: every run of one job, planned. */
 static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
 {
-    const ccs_scenario *sc = env->sc;
     const ccs_job_cfg *cfg = spec->cfg;
     const ccs_releases *rl = spec->releases;
     const double power_w = cfg->power_kw * 1000.0;
-    const int64_t transfer_us = llround(cfg->input_gb * 8.0 / sc->transfer.gbps * 1e6);
-    const int moves = env->policy->moves > 0 || (env->policy->moves == 0 && sc->policy.geo_shift);
+    const int64_t transfer_us = llround(cfg->input_gb * 8.0 / env->transfer->gbps * 1e6);
+    const int moves = env->policy->type->moves > 0 || (env->policy->type->moves == 0 && env->policy->geo_shift);
     const size_t nconsider = moves ? spec->nregions : 1;
     ccs_option *opts = calloc(spec->nregions, sizeof *opts);
     ccs_plan best = {0}, cand = {0};
@@ -170,15 +169,15 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         for (size_t i = 0; i < nconsider && !rc; i++) {
             ccs_option *o = &opts[i];
             o->region = spec->regions[i];
-            o->pue = sc->regions[spec->regions[i]].pue;
+            o->pue = env->regions[spec->regions[i]].pue;
             o->ready_us = rel + (i ? transfer_us : 0);
-            o->transfer_cost = i ? cfg->input_gb * sc->transfer.cost_per_gb : 0.0;
+            o->transfer_cost = i ? cfg->input_gb * env->transfer->cost_per_gb : 0.0;
             if (ccs_forecast_window(env->forecast, spec->regions[i], rel, deadline, &o->w) != 0)
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         }
         if (rc) break;
         ccs_job_decision d = {rel,  deadline,  work, cfg->checkpoint_us, power_w, cfg->interruptible,
-                              opts, nconsider, 0.0,  &sc->policy};
+                              opts, nconsider, 0.0,  env->policy};
         double ci_h, price_h;
         ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
         d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
@@ -187,7 +186,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         for (size_t k = 0; k < nconsider && !rc; k++) {
             /* labels are the plan's own, never a previous run's */
             cand.override = cand.fallback = cand.unproven = 0;
-            if (env->policy->plan(&d, k, &cand) != 0) {
+            if (env->policy->type->plan(&d, k, &cand) != 0) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                 break;
             }
@@ -229,11 +228,10 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
 static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, ccs_job_result *out,
                  ccs_region_queue *queues, ccs_err *err)
 {
-    const ccs_scenario *sc = env->sc;
     /* the hours of the ledger: the period and the time runs released in it may take to finish */
     size_t nhours = (size_t)((ccs_ledger_t1(env->ledger) - env->start_us + CCS_US_PER_HOUR - 1) / CCS_US_PER_HOUR);
-    for (size_t r = 0; r < sc->nregions; r++) {
-        double capacity = sc->regions[r].capacity_kw;
+    for (size_t r = 0; r < env->nregions; r++) {
+        double capacity = env->regions[r].capacity_kw;
         if (queues) queues[r].capacity_kw = capacity;
         if (capacity <= 0) continue;
         size_t count = 0;
@@ -323,7 +321,7 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                                    cfg->name, ccs_trace_path(spec->spot), a);
             }
         if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
-            double money = cfg->input_gb * env->sc->transfer.cost_per_gb;
+            double money = cfg->input_gb * env->transfer->cost_per_gb;
             ccs_ledger_add_money(env->ledger, rec->region, iv[0].a_us, money);
             c.cost += money;
             out->transfer_cost += money;
@@ -354,14 +352,14 @@ int ccs_jobs_simulate(const ccs_job_env *env, const ccs_job_spec *specs, size_t 
                       ccs_region_queue *queues, ccs_err *err)
 {
     memset(out, 0, n * sizeof *out);
-    if (queues) memset(queues, 0, env->sc->nregions * sizeof *queues);
+    if (queues) memset(queues, 0, env->nregions * sizeof *queues);
     int rc = 0;
     for (size_t j = 0; j < n && !rc; j++) rc = plan_job(env, &specs[j], &out[j], err);
     if (!rc) rc = admit(env, specs, n, out, queues, err);
     for (size_t j = 0; j < n && !rc; j++) rc = book_job(env, &specs[j], &out[j], err);
     if (rc) {
         for (size_t j = 0; j < n; j++) ccs_job_result_free(&out[j]);
-        for (size_t r = 0; queues && r < env->sc->nregions; r++) ccs_region_queue_free(&queues[r]);
+        for (size_t r = 0; queues && r < env->nregions; r++) ccs_region_queue_free(&queues[r]);
     }
     return rc;
 }

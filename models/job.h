@@ -11,12 +11,50 @@
 #include "capacity.h"
 #include "ccs_err.h"
 #include "ccs_releases.h"
-#include "ccs_scenario.h"
 #include "forecast.h"
 #include "ledger.h"
 #include "policy.h"
 
 #include <stdint.h>
+
+/* When a job's runs are released: periodically (every, at), or at the stamps of a trace file. */
+typedef struct ccs_release_cfg {
+    int64_t every_us, at_us;
+    char *trace; /* CSV: timestamp[,duration_h]; NULL: periodic */
+} ccs_release_cfg;
+
+enum { CCS_DEADLINE_AFTER = 0, CCS_DEADLINE_NEXT_WORKDAY, CCS_DEADLINE_NEXT_WORKDAY_LWA };
+
+typedef struct ccs_job_cfg {
+    ccs_src_pos pos;
+    char *name;
+    ccs_release_cfg release;
+    int64_t duration_us; /* 0 with a release trace: each stamp's duration_h */
+    double power_kw;
+    int64_t deadline_us; /* relative to release; 0: the duration (no slack) */
+    int deadline_rule;   /* CCS_DEADLINE_AFTER (deadline_us), or NEXT_WORKDAY: 09:00 UTC of the next
+                           * workday after the run would end if started at release, unless it ends
+                           * within working hours (09:00-17:00, Mon-Fri), then that end;
+                           * NEXT_WORKDAY_LWA: the same, except that a run ending on a Friday
+                           * evening is due Saturday 09:00, as in Wiesner et al.'s simulator */
+    int interruptible;
+    int64_t checkpoint_us; /* interruptible: extra run time for each resume after a pause */
+    char **regions;        /* allowed regions (data residency), first = home; none given: the first region */
+    size_t nregions;
+    double input_gb;          /* input data moved when the job runs away from home */
+    char *hardware;           /* a hardware profile: power = max_parallelism x its max_w, and its
+                           * price_per_hour per device (rented); NULL: power_kw, owned */
+    long max_parallelism;     /* devices the job runs on at once (0: not given, 1) */
+    double device_hours;      /* work in device-hours instead of duration: duration = this / devices */
+    double rent_per_hour;     /* set by the cross-check: devices x the profile's price; 0: owned */
+    ccs_trace_ref spot_price; /* a spot price series for the devices (currency per device-hour),
+                               * instead of the profile's price; file NULL: none */
+} ccs_job_cfg;
+
+typedef struct ccs_transfer_cfg {
+    double gbps;        /* bandwidth between regions */
+    double cost_per_gb; /* scenario currency per GB moved */
+} ccs_transfer_cfg;
 
 typedef struct ccs_job_run_record {
     int64_t release_us, start_us, end_us; /* first start, last end */
@@ -57,8 +95,10 @@ typedef struct ccs_job_result {
 void ccs_job_result_free(ccs_job_result *r);
 
 typedef struct ccs_job_env {
-    const ccs_scenario *sc;
-    const ccs_policy_type *policy;
+    const ccs_region_cfg *regions; /* the scenario's, by index */
+    size_t nregions;
+    const ccs_transfer_cfg *transfer;
+    const ccs_policy_cfg *policy; /* resolved: policy->type is the plug-in */
     ccs_forecast *forecast;
     ccs_ledger *ledger;
     int64_t start_us, end_us; /* releases in [start, end) */

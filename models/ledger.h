@@ -7,10 +7,28 @@
 #define CCS_LEDGER_H
 
 #include "ccs_err.h"
+#include "ccs_schema.h"
 #include "ccs_trace.h"
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* A region as the scenario states it (the ledger's regions are built from these). */
+typedef struct ccs_tariff_cfg {
+    double day_per_mwh, night_per_mwh;
+    int64_t day_from_us, day_to_us; /* UTC clock times on whole hours; day = [from, to) */
+} ccs_tariff_cfg;
+
+typedef struct ccs_region_cfg {
+    ccs_src_pos pos;
+    char *name;
+    ccs_trace_ref carbon;
+    ccs_trace_ref price;        /* electricity price, currency/MWh; file NULL: none */
+    double fixed_price_per_mwh; /* a stated flat tariff instead of a price trace; < 0: none */
+    ccs_tariff_cfg tariff;      /* a stated day/night tariff; day_per_mwh < 0: none */
+    double pue;                 /* facility overhead multiplier, >= 1 */
+    double capacity_kw;         /* 0: unlimited */
+} ccs_region_cfg;
 
 typedef struct ccs_ledger ccs_ledger;
 

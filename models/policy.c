@@ -2,28 +2,184 @@
 #include "policy.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#define CCS_POLICY(sym) extern const ccs_policy_type ccs_policy_##sym;
+#include "policies/registry.h"
+#undef CCS_POLICY
+
 static const ccs_policy_type *const registry[] = {
-    &ccs_policy_run_now,    &ccs_policy_greenest_window, &ccs_policy_cheapest_window, &ccs_policy_price_tolerance,
-    &ccs_policy_carbon_cap, &ccs_policy_threshold,       &ccs_policy_geo_shift,
+#define CCS_POLICY(sym) &ccs_policy_##sym,
+#include "policies/registry.h"
+#undef CCS_POLICY
 };
 #define NPOLICIES (sizeof registry / sizeof registry[0])
 
-static const char *names[NPOLICIES + 1];
+/* Built once from the registry (ccs_policy_schema, pthread_once): the names, the policy map's
+ * schema and each policy's parameter slots in ccs_policy_cfg.keys. A plug-in that fails
+ * ccs_policy_type_check is left out, with the reason kept for ccs_policy_resolve. */
+static struct {
+    pthread_once_t once;
+    const char *names[NPOLICIES + 1];
+    int usable[NPOLICIES];
+    char why[NPOLICIES][160];
+    ccs_field fields[6 + CCS_POLICY_MAX_KEYS];
+    ccs_schema schema;
+    const ccs_policy_param *key_param[CCS_POLICY_MAX_KEYS]; /* the first declaration of each key */
+    size_t nkeys;
+    int slot[NPOLICIES][CCS_POLICY_MAX_OWN];
+    int tolerance_slot; /* -1: no policy declares a cost tolerance */
+} reg = {.once = PTHREAD_ONCE_INIT};
+
+static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
+static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
+static const char *const error_scale_words[] = {"value", "mean", NULL};
+
+#define NO_RANGE 1, 0
+static const ccs_field shared_head[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0, "a policy name", NULL},
+    {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL, 0,
+     "perfect, persistence or noisy", NULL},
+    {"forecast_error", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error), 0, 0, 10, NULL, NULL, 0,
+     "the noisy forecast's relative standard deviation at 24 h ahead, such as 0.05", NULL},
+    {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE, growth_words,
+     NULL, 0, "sqrt, linear or constant", NULL},
+    {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE, error_scale_words,
+     NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
+};
+static const ccs_field shared_tail = {
+    "geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL};
+#define NSHARED (sizeof shared_head / sizeof shared_head[0] + 1)
+
+/* A key usable as a YAML key, a --set path part and a column name in sweep.db and sweep.csv. */
+static int plain_key(const char *key)
+{
+    if (!key || !(key[0] >= 'a' && key[0] <= 'z')) return 0;
+    for (const char *c = key; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) return 0;
+    return 1;
+}
+
+static int shared_key(const char *key)
+{
+    for (size_t k = 0; k < NSHARED - 1; k++)
+        if (strcmp(key, shared_head[k].key) == 0) return 1;
+    return strcmp(key, shared_tail.key) == 0;
+}
+
+const char *ccs_policy_type_check(const ccs_policy_type *t, char *buf, size_t size)
+{
+    const char *name = t->name ? t->name : "(unnamed)";
+    if (t->version != CCS_POLICY_VERSION) {
+        snprintf(buf, size, "policy plug-in '%s' is version %d: this ccsim takes version %d", name, t->version,
+                 CCS_POLICY_VERSION);
+        return buf;
+    }
+    if (!t->name || ccs_name_problem(t->name) || !t->summary || !t->plan) {
+        snprintf(buf, size, "policy plug-in '%s': expected a valid name, a summary and a plan function", name);
+        return buf;
+    }
+    if (t->nparams > CCS_POLICY_MAX_OWN || (t->nparams && !t->params)) {
+        snprintf(buf, size, "policy plug-in '%s': %zu parameters: expected at most %d, in params", name, t->nparams,
+                 CCS_POLICY_MAX_OWN);
+        return buf;
+    }
+    for (size_t i = 0; i < t->nparams; i++) {
+        const ccs_policy_param *p = &t->params[i];
+        if (!plain_key(p->key) || shared_key(p->key)) {
+            snprintf(buf, size,
+                     "policy plug-in '%s': parameter %zu: expected a key of [a-z0-9_] starting with a letter, not one "
+                     "the policy map already has",
+                     name, i);
+            return buf;
+        }
+        if (!(p->min <= p->def && p->def <= p->max) || !p->expect) {
+            snprintf(buf, size,
+                     "policy plug-in '%s': policy.%s: expected a default %g inside [%g, %g] and an expect text", name,
+                     p->key, p->def, p->min, p->max);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static int add_key(const ccs_policy_param *p)
+{
+    for (size_t k = 0; k < reg.nkeys; k++)
+        if (strcmp(reg.key_param[k]->key, p->key) == 0) return (int)k; /* shared by two policies: one slot */
+    if (reg.nkeys == CCS_POLICY_MAX_KEYS) return -1;
+    size_t k = reg.nkeys++;
+    reg.key_param[k] = p;
+    reg.fields[sizeof shared_head / sizeof shared_head[0] + k] = (ccs_field){
+        p->key,    CCS_F_DOUBLE, offsetof(ccs_policy_cfg, keys) + k * sizeof(double), 0, p->min, p->max, NULL, NULL, 0,
+        p->expect, NULL};
+    return (int)k;
+}
+
+static void defaults_hook(void *cfg) { ccs_policy_defaults(cfg); }
+
+static void build(void)
+{
+    size_t nhead = sizeof shared_head / sizeof shared_head[0];
+    memcpy(reg.fields, shared_head, sizeof shared_head);
+    reg.tolerance_slot = -1;
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        const ccs_policy_type *t = registry[i];
+        reg.names[i] = t->name ? t->name : "";
+        reg.usable[i] = ccs_policy_type_check(t, reg.why[i], sizeof reg.why[i]) == NULL;
+        for (size_t j = 0; reg.usable[i] && j < t->nparams; j++) {
+            int k = add_key(&t->params[j]);
+            if (k < 0) {
+                snprintf(reg.why[i], sizeof reg.why[i], "policy plug-in '%s': more than %d parameter keys in all",
+                         t->name, CCS_POLICY_MAX_KEYS);
+                reg.usable[i] = 0;
+                break;
+            }
+            reg.slot[i][j] = k;
+            if (t->params[j].role == CCS_PARAM_COST_TOLERANCE && reg.tolerance_slot < 0) reg.tolerance_slot = k;
+        }
+    }
+    reg.fields[nhead + reg.nkeys] = shared_tail;
+    reg.schema = (ccs_schema){
+        "policy",     sizeof(ccs_policy_cfg), reg.fields, nhead + reg.nkeys + 1, offsetof(ccs_policy_cfg, pos),
+        defaults_hook};
+}
+
+static void ready(void) { pthread_once(&reg.once, build); }
+
+const ccs_schema *ccs_policy_schema(void)
+{
+    ready();
+    return &reg.schema;
+}
+
+void ccs_policy_defaults(ccs_policy_cfg *cfg)
+{
+    ready();
+    cfg->forecast_error = 0.05;
+    for (size_t k = 0; k < reg.nkeys; k++) cfg->keys[k] = reg.key_param[k]->def;
+}
+
+static long index_of(const char *name)
+{
+    for (size_t i = 0; i < NPOLICIES; i++)
+        if (registry[i]->name && strcmp(registry[i]->name, name) == 0) return (long)i;
+    return -1;
+}
 
 const ccs_policy_type *ccs_policy_find(const char *name)
 {
-    for (size_t i = 0; i < NPOLICIES; i++)
-        if (strcmp(registry[i]->name, name) == 0) return registry[i];
-    return NULL;
+    ready();
+    long i = index_of(name);
+    return i >= 0 && reg.usable[i] ? registry[i] : NULL;
 }
 
 const char *const *ccs_policy_names(void)
 {
-    for (size_t i = 0; i < NPOLICIES; i++) names[i] = registry[i]->name;
-    return names;
+    ready();
+    return reg.names;
 }
 
 size_t ccs_policy_count(void) { return NPOLICIES; }
@@ -33,8 +189,76 @@ void ccs_policy_list(char *buf, size_t size)
     buf[0] = '\0';
     for (size_t i = 0; i < NPOLICIES; i++) {
         if (i) strncat(buf, ", ", size - strlen(buf) - 1);
-        strncat(buf, registry[i]->name, size - strlen(buf) - 1);
+        strncat(buf, registry[i]->name ? registry[i]->name : "", size - strlen(buf) - 1);
     }
+}
+
+void ccs_policy_describe(FILE *f)
+{
+    ready();
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        const ccs_policy_type *t = registry[i];
+        if (!reg.usable[i]) {
+            fprintf(f, "  (not usable: %s)\n", reg.why[i]);
+            continue;
+        }
+        fprintf(f, "  %-18s %s\n", t->name, t->summary);
+        for (size_t j = 0; j < t->nparams; j++) {
+            const ccs_policy_param *p = &t->params[j];
+            char range[64];
+            if (isinf(p->max))
+                snprintf(range, sizeof range, "%s %g", p->required ? "above" : "at least", p->min);
+            else
+                snprintf(range, sizeof range, "%g to %g", p->min, p->max);
+            if (p->required)
+                fprintf(f, "  %-18s   policy.%s: %s, %s, required\n", "", p->key, p->expect, range);
+            else
+                fprintf(f, "  %-18s   policy.%s: %s, %s, default %g\n", "", p->key, p->expect, range, p->def);
+        }
+    }
+}
+
+int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err)
+{
+    ready();
+    const char *name = cfg->name ? cfg->name : "run-now";
+    long i = index_of(name);
+    if (i < 0) {
+        char list[256];
+        ccs_policy_list(list, sizeof list);
+        const char *near = ccs_did_you_mean(name, ccs_policy_names(), ccs_policy_count());
+        return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col,
+                          "policy.name: unknown policy '%s'%s%s%s: expected one of %s", name,
+                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
+    }
+    if (!reg.usable[i]) return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "policy.name: %s", reg.why[i]);
+    const ccs_policy_type *t = registry[i];
+    const ccs_src_pos *p = cfg->pos.file ? &cfg->pos : at; /* no policy map: where the name would be */
+    for (size_t j = 0; j < t->nparams; j++) {
+        const ccs_policy_param *pp = &t->params[j];
+        cfg->param[j] = cfg->keys[reg.slot[i][j]];
+        /* a policy's own limit must be given: no silent guess */
+        if (pp->required && !(cfg->param[j] > pp->min))
+            return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                              "policy: %s needs policy.%s: expected %s above %g", t->name, pp->key, pp->expect,
+                              pp->min);
+    }
+    cfg->type = t;
+    const char *why = t->check ? t->check(cfg) : NULL;
+    if (why) return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "policy: %s: %s", t->name, why);
+    return 0;
+}
+
+double ccs_policy_cost_tolerance(const ccs_policy_cfg *cfg)
+{
+    ready();
+    return reg.tolerance_slot >= 0 ? cfg->keys[reg.tolerance_slot] : 0.0;
+}
+
+const char *ccs_policy_cost_tolerance_key(void)
+{
+    ready();
+    return reg.tolerance_slot >= 0 ? reg.key_param[reg.tolerance_slot]->key : NULL;
 }
 
 /* Integrals are value x hours: gCO2e/kWh x h x kW = g; currency/MWh x h x MW = currency. */
@@ -92,7 +316,7 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
     if (out->run.feasible)
         out->objective =
             obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
-    /* run-at-ready, checked exactly: at a cap of exactly its own cost (price-tolerance at X = 0)
+    /* run-at-ready, checked exactly: at a cap of exactly its own cost (a cost tolerance of 0)
      * the search's tolerance leaves it out. Weighed on the stack; built only if it wins. */
     if (!run_at_ready_fits(d, k)) return 0;
     ccs_interval iv = {o->ready_us, o->ready_us + d->work_us};

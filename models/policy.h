@@ -8,11 +8,36 @@
 #ifndef CCS_POLICY_H
 #define CCS_POLICY_H
 
-#include "ccs_scenario.h"
+#include "ccs_schema.h"
+#include "forecast.h"
 #include "window.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+typedef struct ccs_policy_type ccs_policy_type;
+
+/* Parameters: every registered policy's own keys together (distinct), and one policy's own. */
+enum { CCS_POLICY_MAX_KEYS = 16, CCS_POLICY_MAX_OWN = 4 };
+
+/* The policy map of a scenario: what every policy shares (the forecast, geo_shift), the chosen
+ * policy, and the values of every policy's own keys (a sweep may set one policy's key for
+ * points that run another). */
+typedef struct ccs_policy_cfg {
+    ccs_src_pos pos;
+    char *name; /* NULL: run-now */
+    int forecast;
+    double forecast_error;            /* noisy: relative standard deviation at 24 h ahead */
+    int forecast_error_growth;        /* how that spread grows with the horizon */
+    int forecast_error_scale;         /* CCS_ERROR_OF_VALUE: sd relative to each value; _OF_MEAN: to the
+                                * signal's mean over the traces (additive, as Wiesner et al.) */
+    int geo_shift;                    /* also search every allowed region, paying transfer */
+    double keys[CCS_POLICY_MAX_KEYS]; /* every registered parameter, by the registry's slot */
+    /* set by ccs_policy_resolve: */
+    const ccs_policy_type *type;
+    double param[CCS_POLICY_MAX_OWN]; /* the chosen policy's own parameters, in its order */
+} ccs_policy_cfg;
 
 /* One region a run may use, as the policy sees it. */
 typedef struct ccs_option {
@@ -32,7 +57,7 @@ typedef struct ccs_job_decision {
     const ccs_option *opts; /* allowed regions; opts[0] is home */
     size_t nopts;
     double baseline_cost;      /* forecast cost of run-now: at release, at home, in one go */
-    const ccs_policy_cfg *cfg; /* X, Y and the rest */
+    const ccs_policy_cfg *cfg; /* its own parameters in cfg->param, and the rest */
 } ccs_job_decision;
 
 typedef struct ccs_plan {
@@ -44,20 +69,65 @@ typedef struct ccs_plan {
                               * found, feasible, but not proven the best (or proven that none fits) */
 } ccs_plan;
 
-typedef struct ccs_policy_type {
-    int version; /* 1; first, as in sqlite3_vfs, so the struct can grow */
+/* A parameter of a policy: policy.KEY in a scenario, a number. */
+enum { CCS_PARAM_PLAIN = 0, CCS_PARAM_COST_TOLERANCE };
+typedef struct ccs_policy_param {
+    const char *key;
+    double def, min, max; /* max INFINITY: no upper bound */
+    const char *expect;   /* what a good value looks like, for messages ("an intensity in gCO2e/kWh") */
+    int required;         /* the policy needs a value above min: the default means "not set" */
+    int role;             /* CCS_PARAM_COST_TOLERANCE: a bound on cost as a fraction over run-now's
+                           * |cost|, the X the sweep's report answers Finance with */
+} ccs_policy_param;
+
+/* A plug-in. Adding one is a file in policies/, a line in policies/registry.h and a line in
+ * models/meson.build: its keys join the policy schema and its rules the scenario's checks. */
+#define CCS_POLICY_VERSION 1
+struct ccs_policy_type {
+    int version; /* CCS_POLICY_VERSION; first, as in sqlite3_vfs, so the struct can grow */
     const char *name;
-    const char *summary; /* one line for --help and the README */
-    int moves;           /* 1: searches every allowed region by itself (geo-shift) */
+    const char *summary;            /* one line for --help and the README */
+    int moves;                      /* 1: searches every allowed region by itself */
+    const ccs_policy_param *params; /* its own keys, at most CCS_POLICY_MAX_OWN */
+    size_t nparams;
+    /* Optional cross-field rules on cfg (its own parameters in cfg->param): NULL if good, else
+     * what is wrong, for a message at the policy map. */
+    const char *(*check)(const ccs_policy_cfg *cfg);
     /* Plans the run in option k. Fills out (run.feasible 0: nothing fits there). Returns 0, or
      * -1 if memory ran out. */
     int (*plan)(const ccs_job_decision *d, size_t k, ccs_plan *out);
-} ccs_policy_type;
+};
 
+/* ---- the registry ---- */
+
+/* A registered policy by name; NULL if none (or if it failed ccs_policy_type_check). */
 const ccs_policy_type *ccs_policy_find(const char *name);
 const char *const *ccs_policy_names(void);
 size_t ccs_policy_count(void);
 void ccs_policy_list(char *buf, size_t size); /* "a, b, c" */
+/* Every policy as its plug-in describes itself: name, summary, then each own key with its range
+ * and default, two lines per policy and one per key, for --help. */
+void ccs_policy_describe(FILE *f);
+
+/* NULL if t is a well-formed plug-in of this version, else what is wrong with it, in buf. */
+const char *ccs_policy_type_check(const ccs_policy_type *t, char *buf, size_t size);
+
+/* The schema of the policy map (the shared keys, then every registered policy's own), and its
+ * defaults: for the scenario loader. */
+const ccs_schema *ccs_policy_schema(void);
+void ccs_policy_defaults(ccs_policy_cfg *cfg);
+
+/* Finds the policy cfg->name (NULL: run-now), checks its required parameters and rules, and fills
+ * cfg->type and cfg->param. at: where to report an unknown name; pos: the policy map. */
+int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err);
+
+/* The cost tolerance of a policy map: the value of the parameter some registered policy declares
+ * with CCS_PARAM_COST_TOLERANCE (0 if none does), and that parameter's key (NULL if none). */
+double ccs_policy_cost_tolerance(const ccs_policy_cfg *cfg);
+const char *ccs_policy_cost_tolerance_key(void);
+
+/* The baseline every plan is measured against (the one built-in the run driver names). */
+extern const ccs_policy_type ccs_policy_run_now;
 
 /* ---- helpers shared by the built-ins ---- */
 
@@ -87,8 +157,5 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
 
 /* Starts at the option's ready time and runs straight through. */
 int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out);
-
-extern const ccs_policy_type ccs_policy_run_now, ccs_policy_greenest_window, ccs_policy_cheapest_window,
-    ccs_policy_price_tolerance, ccs_policy_carbon_cap, ccs_policy_threshold, ccs_policy_geo_shift;
 
 #endif

@@ -13,12 +13,49 @@
 
 #include "ccs_engine.h"
 #include "ccs_err.h"
-#include "ccs_scenario.h"
 #include "ledger.h"
+#include "profiles.h"
 #include "series.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
+
+enum { CCS_DIST_EXPONENTIAL = 0, CCS_DIST_DETERMINISTIC = 1 };
+
+/* Capacity under utilisation-driven autoscaling; max 0: not given (fixed replicas). */
+typedef struct ccs_autoscale_cfg {
+    long min, max, warm_pool;
+    double target;         /* utilisation the scaler aims at, (0, 1] */
+    int64_t up_delay_us;   /* cold start: from the decision to serving */
+    int64_t down_delay_us; /* how long the need must stay lower before replicas go */
+    int64_t interval_us;   /* how often utilisation is measured and acted on */
+} ccs_autoscale_cfg;
+
+/* A pool: replicas of one hardware profile serving one model variant, behind a dynamic batcher.
+ * Its batch service time comes from exactly one of service_time (a draw per batch), latency_table
+ * (measured L(b), interpolated) or model (the roofline of the model variant on the hardware). */
+typedef struct ccs_pool_cfg {
+    char *hardware;        /* NULL: no power drawn (queueing-only validation cases) */
+    char *model, *variant; /* a model profile and one of its variants (NULL: the first) */
+    /* the names above, resolved by the loader (NULL when not given) */
+    const ccs_hardware_cfg *hw;
+    const ccs_model_cfg *mdl;
+    const ccs_variant_cfg *var;
+    struct {
+        int dist;
+        double mean_ms;
+    } service_time; /* mean_ms 0: not given */
+    struct {
+        double *batch, *ms;
+        size_t nbatch, nms;
+    } latency_table;
+    long replicas; /* 0: not given (1) */
+    ccs_autoscale_cfg autoscale;
+    struct {
+        long max_batch;
+        double window_ms;
+    } batching; /* max_batch 0: not given (1, 0) */
+} ccs_pool_cfg;
 
 typedef struct ccs_pool ccs_pool;
 

@@ -18,7 +18,6 @@ typedef struct pool_ref {
 } pool_ref;
 
 struct ccs_service {
-    const ccs_scenario *sc;
     const ccs_service_cfg *cfg;
     ccs_engine *eng;
     ccs_arrivals *arrivals;
@@ -153,13 +152,10 @@ static int build_tables(ccs_service *s, ccs_err *err)
     for (size_t i = 0; i < s->npools; i++) {
         const ccs_pool_cfg *c = s->pool_cfg[i];
         if (!c->model) continue;
-        const ccs_hardware_cfg *hw = ccs_scenario_hardware(s->sc, c->hardware);
-        const ccs_model_cfg *m = ccs_scenario_model(s->sc, c->model);
-        const ccs_variant_cfg *v = ccs_model_variant(m, c->variant);
-        double peak = (v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
-                       : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
-                                                       : hw->peak_tflops_fp16) *
-                      1e12;
+        const ccs_hardware_cfg *hw = c->hw;
+        const ccs_model_cfg *m = c->mdl;
+        const ccs_variant_cfg *v = c->var;
+        double peak = ccs_variant_peak_per_s(hw, v);
         double bw = hw->mem_bw_gb_s * 1e9;
         ov[r] = m->overhead_ms / 1e3;
         comp[r] = (v->flop_per_item > 0 ? v->flop_per_item : m->flop_per_item) / (peak * m->efficiency);
@@ -243,7 +239,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
             s->refs[p] = (pool_ref){s, k};
             ccs_pool_params par = {
                 .cfg = pc,
-                .hw = pc->hardware ? ccs_scenario_hardware(s->sc, pc->hardware) : NULL,
+                .hw = pc->hw,
                 .table_s = pc->model || pc->latency_table.nbatch ? s->tables_s + s->table_off[p] : NULL,
                 .region = region,
                 .eng = s->eng,
@@ -274,14 +270,13 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     return 0;
 }
 
-int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
-                       ccs_service **out, ccs_err *err)
+int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, ccs_ledger *ledger,
+                       ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us, ccs_service **out,
+                       ccs_err *err)
 {
     *out = NULL;
     ccs_service *s = calloc(1, sizeof *s);
     if (!s) return ccs_err_set(err, CCS_ERUN, "out of memory");
-    s->sc = sc;
     s->cfg = cfg;
     s->eng = eng;
     s->horizon_us = horizon_us;
@@ -376,11 +371,9 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
             pr->max_batch = c->batching.max_batch;
             pr->window_ms = c->batching.window_ms;
             if (c->model) {
-                const ccs_model_cfg *m = ccs_scenario_model(s->sc, c->model);
-                const ccs_variant_cfg *v = ccs_model_variant(m, c->variant);
-                pr->variant = v->name;
-                pr->quality_metric = m->quality_metric;
-                pr->quality_delta = v->quality_delta;
+                pr->variant = c->var->name;
+                pr->quality_metric = c->mdl->quality_metric;
+                pr->quality_delta = c->var->quality_delta;
             }
             if (c->model || c->latency_table.nbatch) {
                 pr->l1_ms = s->tables_s[s->table_off[p]] * 1e3;
@@ -389,8 +382,7 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
                 pr->l1_ms = pr->lmax_ms = c->service_time.mean_ms;
             }
             if (c->hardware) {
-                const ccs_hardware_cfg *hw = ccs_scenario_hardware(s->sc, c->hardware);
-                pr->embodied_kg = pr->r.provisioned_hours * hw->embodied_kg / hw->lifetime_h;
+                pr->embodied_kg = pr->r.provisioned_hours * c->hw->embodied_kg / c->hw->lifetime_h;
             }
             out->busy_energy_j += pr->r.busy_energy_j;
             out->idle_energy_j += pr->r.idle_energy_j;
@@ -431,4 +423,17 @@ void ccs_service_result_free(ccs_service_result *r)
     free(r->pools);
     r->pools = NULL;
     ccs_series_free(&r->series);
+}
+
+double ccs_tier_rtt_ms(int tier)
+{
+    /* Typical round trips from a shopper's device: an edge site in the metro, a cloud region in
+     * the same country, a central region on the same continent. Stated so they can be replaced
+     * with rtt_ms where measured figures exist. */
+    switch (tier) {
+    case CCS_TIER_EDGE: return 5.0;
+    case CCS_TIER_REGIONAL: return 20.0;
+    case CCS_TIER_CENTRAL: return 60.0;
+    default: return 0.0;
+    }
 }

@@ -7,15 +7,51 @@
 #ifndef CCS_SERVICE_H
 #define CCS_SERVICE_H
 
+#include "arrivals.h"
+#include "cache.h"
 #include "ccs_engine.h"
 #include "ccs_err.h"
 #include "ccs_rng.h"
-#include "ccs_scenario.h"
 #include "ledger.h"
 #include "pool.h"
 #include "series.h"
 
 #include <stdint.h>
+
+/* One route of a stage: a share of the stage's traffic to its own pool (small vs large model). */
+typedef struct ccs_route_cfg {
+    ccs_src_pos pos;
+    char *name;
+    double share;
+    ccs_pool_cfg pool;
+} ccs_route_cfg;
+
+typedef struct ccs_stage_cfg {
+    ccs_src_pos pos;
+    char *name;
+    ccs_pool_cfg pool; /* used when there are no routes */
+    ccs_route_cfg *routes;
+    size_t nroutes;
+} ccs_stage_cfg;
+
+enum { CCS_TIER_NONE = 0, CCS_TIER_EDGE, CCS_TIER_REGIONAL, CCS_TIER_CENTRAL };
+
+/* Default round trips of the network tiers, ms. */
+double ccs_tier_rtt_ms(int tier);
+
+typedef struct ccs_service_cfg {
+    ccs_src_pos pos;
+    char *name;
+    char *region; /* NULL: the first region */
+    ccs_arrivals_cfg arrivals;
+    ccs_cache_cfg cache;
+    int tier;              /* network tier: its default round trip is added to every request */
+    double rtt_ms;         /* < 0: the tier's default */
+    ccs_pool_cfg pool;     /* the one-stage shorthand: pool keys on the service itself */
+    ccs_stage_cfg *stages; /* or a pipeline; the cross-check fills one stage from pool */
+    size_t nstages;
+    double slo_p95_ms; /* 0: no SLO */
+} ccs_service_cfg;
 
 typedef struct ccs_service ccs_service;
 
@@ -56,9 +92,9 @@ typedef struct ccs_service_result {
  * are taken from `streams` by name: arrivals/S, cache/S, routing/S/STAGE, service_time/S (one
  * pool) or service_time/S/STAGE/ROUTE. Fails (err filled) when the arrivals cannot be set up
  * or a pool's mean offered load is at or above its capacity. */
-int ccs_service_create(const ccs_scenario *sc, const ccs_service_cfg *cfg, int region, ccs_engine *eng,
-                       ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
-                       ccs_service **out, ccs_err *err);
+int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, ccs_ledger *ledger,
+                       ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us, ccs_service **out,
+                       ccs_err *err);
 void ccs_service_destroy(ccs_service *s);
 
 /* Schedules the first arrival and the autoscalers. */

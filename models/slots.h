@@ -50,7 +50,7 @@ int ccs_slots_best(const ccs_window *w, int64_t d_us, int64_t checkpoint_us, int
 /* Labels one capped search keeps at most (32 MiB): its fronts grow with how little the objective
  * and the constraint agree, and its joins with the square of the fronts. Sized on real data: a
  * 10 h interruptible job in a 72 h window of hourly DE-LU 2023 prices and intensities, 15 min
- * checkpoints, price-tolerance X = 0, needs up to 2^20 labels and 2^26 pairs (with 2^17 and
+ * checkpoints, a cost cap at run-now's cost, needs up to 2^20 labels and 2^26 pairs (with 2^17 and
  * 2^22, 6 of its 52 weekly runs gave up; with these, none). */
 #define CCS_SLOTS_MAX_LABELS_CAPPED ((size_t)1 << 20)
 
@@ -66,7 +66,7 @@ void ccs_slots_set_capped_limits(size_t max_labels, long long max_pairs);
  * optimum has both tight, or a part at an end of its range (a plan of F). With every rate >= 0,
  * F2 therefore holds a best plan of all (the argument of F, applied with the bound held). With
  * negative rates a plan outside F2 can win only by extra resumes whose checkpoint time is burnt
- * for its own sake (paid at a negative price, or diluting carbon-cap's mean intensity with clean
+ * for its own sake (paid at a negative price, or diluting a capped mean intensity with clean
  * overhead); no operator would run those, and F2 leaves them out on purpose. The
  * labels carry the constraint too and keep, per work value, the Pareto front of (cost,
  * constraint); the joins weigh pairs against the bound (one part), or, for each piece k1 of a

@@ -350,7 +350,7 @@ int ccs_window_best_slots(const ccs_window *w, int64_t d, int64_t ck, int64_t lo
     /* Lagrangian family: greedy plans on obj + lambda con for a fixed ladder of lambdas (a scale
      * times 2^(k/4), k = -60..60, then the constraint alone), the best feasible one kept. The
      * ladder depends on the window only, never on the bound, so a looser bound can only add
-     * candidates: the answer never gets worse as the bound grows (price-tolerance's
+     * candidates: the answer never gets worse as the bound grows (a cost cap's
      * monotonicity), and the contiguous candidate above keeps that too. */
     double omax = 0, cmax = 0;
     for (size_t i = 0; i < s.n; i++) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Line and branch coverage of models/ and sim/, per folder, from the ordinary suites (and the
 # validation suite with --validation). Forked sweep workers and the HDF5 reading child count
-# too (sim/ccs_exit.h flushes their counters before _exit).
+# too (sim/core/ccs_exit.h flushes their counters before _exit).
 #   tests/coverage.sh [--validation]      ->  build-cov/coverage.txt (table) and coverage.json
 # Installs gcovr (Debian's) if it is missing. Takes a few minutes: a debug build with -O0.
 set -eu

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build-ci}
 [ -f "$build/compile_commands.json" ] || { echo "static_analysis.sh: no $build/compile_commands.json" >&2; exit 2; }
-files=$(ls sim/*.c models/*.c models/*/*.c validation/*.c)
+files=$(ls sim/*/*.c models/*.c models/*/*.c validation/*.c)
 # GCC's -Wno-format-truncation is unknown to clang: not a finding
 # shellcheck disable=SC2086
 if ! run-clang-tidy -quiet -p "$build" -j "$(nproc)" -extra-arg=-Wno-unknown-warning-option $files \

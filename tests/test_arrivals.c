@@ -27,7 +27,7 @@ Test(arrivals, counts_trace_gives_the_rate_of_each_interval)
 {
     const char *dir = tmp_folder();
     char *path = strdup(write_text(dir, "c.csv", counts_csv));
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_COUNTS, .trace = path, .scale = 1, .loop = 1};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-counts"), .trace = path, .scale = 1, .loop = 1};
     int64_t horizon = 200 * 3 * CCS_US_PER_MIN; /* 200 passes through the trace */
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, horizon, &rng);
@@ -54,8 +54,11 @@ Test(arrivals, counts_trace_scaled_to_a_mean_rate_with_an_offset)
     const char *dir = tmp_folder();
     char *path = strdup(write_text(dir, "c.csv", counts_csv));
     /* the trace's mean is 10/s; ask for 2.5/s (scale 1/4); start one minute in (the empty one) */
-    ccs_arrivals_cfg cfg = {
-        .process = CCS_ARRIVALS_TRACE_COUNTS, .trace = path, .rate_per_s = 2.5, .offset_us = CCS_US_PER_MIN, .loop = 1};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-counts"),
+                            .trace = path,
+                            .rate_per_s = 2.5,
+                            .offset_us = CCS_US_PER_MIN,
+                            .loop = 1};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, 300 * 3 * CCS_US_PER_MIN, &rng);
     cr_assert_float_eq(ccs_arrivals_mean_rate_per_s(a), 2.5, 1e-12);
@@ -75,7 +78,7 @@ Test(arrivals, counts_trace_too_short_without_loop_is_an_error)
 {
     const char *dir = tmp_folder();
     char *path = strdup(write_text(dir, "c.csv", counts_csv));
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_COUNTS, .trace = path, .scale = 1};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-counts"), .trace = path, .scale = 1};
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     ccs_arrivals *a;
     ccs_err err = {0};
@@ -94,7 +97,7 @@ Test(arrivals, replay_reproduces_stamps_tokens_and_loops)
                                    "2023-11-16 18:15:00.2500000,200,20\n"
                                    "2023-11-16 18:15:01.0000000,300,30\n"));
     /* span 1 s over 3 rows: the loop period is 1 s + one mean gap (0.5 s) = 1.5 s */
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_REPLAY, .trace = path, .loop = 1};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-replay"), .trace = path, .loop = 1};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, 3 * CCS_US_PER_S, &rng);
     int64_t want[] = {0, 250000, 1000000, 1500000, 1750000, 2500000};
@@ -116,7 +119,7 @@ Test(arrivals, replay_offset_and_bad_rows)
     const char *dir = tmp_folder();
     char *ok = strdup(
         write_text(dir, "r.csv", "timestamp\n2023-01-01T00:00:00Z\n2023-01-01T00:00:10Z\n2023-01-01T00:00:20Z\n"));
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_REPLAY, .trace = ok, .offset_us = 5 * CCS_US_PER_S};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-replay"), .trace = ok, .offset_us = 5 * CCS_US_PER_S};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, CCS_US_PER_HOUR, &rng);
     ccs_request_attrs at;
@@ -175,7 +178,7 @@ Test(arrivals, replay_file_changed_during_the_run_is_reported)
     fputs("timestamp\n", f);
     for (int i = 0; i < 3000; i++) fprintf(f, "2023-01-01T%02d:%02d:%02dZ\n", i / 3600, i / 60 % 60, i % 60);
     fclose(f);
-    ccs_arrivals_cfg cfg = {.process = CCS_ARRIVALS_TRACE_REPLAY, .trace = path};
+    ccs_arrivals_cfg cfg = {.type = ccs_arrivals_find("trace-replay"), .trace = path};
     gsl_rng *rng;
     ccs_arrivals *a = make(&cfg, CCS_US_PER_DAY, &rng);
     ccs_request_attrs at;
@@ -192,4 +195,30 @@ Test(arrivals, replay_file_changed_during_the_run_is_reported)
     cr_assert(strstr(err.msg, "long.csv:2002:") && strstr(err.msg, "cannot parse timestamp"), "%s", err.msg);
     ccs_arrivals_destroy(a);
     gsl_rng_free(rng);
+}
+
+/* The registry: every process by name, each with its own check of the arrivals map. */
+Test(arrivals, registry_finds_by_name_and_each_process_checks_its_keys)
+{
+    ccs_arrivals_ready();
+    size_t n = 0;
+    for (; ccs_arrivals_words[n]; n++) {
+        const ccs_arrivals_type *t = ccs_arrivals_find(ccs_arrivals_words[n]);
+        cr_assert_not_null(t, "'%s' not found", ccs_arrivals_words[n]);
+        cr_assert_eq(t->version, CCS_ARRIVALS_VERSION);
+        cr_assert_not_null(t->check, "'%s' has no check", t->name);
+    }
+    cr_assert_eq(n, 4);
+    cr_assert_null(ccs_arrivals_find("poison"));
+    ccs_src_pos at = {"s.yaml", 3, 5};
+    ccs_err err = {0};
+    ccs_arrivals_cfg c = {.process = 0, .rate_per_s = 0}; /* poisson without a rate */
+    cr_assert_neq(ccs_arrivals_resolve(&c, "services[s].arrivals", &at, &err), 0);
+    cr_assert(strstr(err.msg, "s.yaml:3:5: services[s].arrivals: poisson arrivals take rate_per_s only"), "%s",
+              err.msg);
+    c.rate_per_s = 5;
+    cr_assert_eq(ccs_arrivals_resolve(&c, "services[s].arrivals", &at, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(c.type->name, "poisson");
+    c.process = 99;
+    cr_assert_neq(ccs_arrivals_resolve(&c, "services[s].arrivals", &at, &err), 0);
 }

@@ -42,6 +42,7 @@ typedef struct instance {
     double ci[MAXSEG], price[MAXSEG], ci_h[MAXSEG + 1], price_h[MAXSEG + 1];
     ccs_option opt;
     ccs_policy_cfg cfg;
+    double cap; /* Y of carbon-cap */
     ccs_job_decision d;
 } instance;
 
@@ -84,13 +85,13 @@ static void make(instance *in, uint64_t seed, int interruptible)
     double c, q;
     ccs_window_integrals(&in->opt.w, rel, rel + work, &c, &q);
     in->d.baseline_cost = ccs_policy_cost_of(&in->d, 0, q);
-    in->cfg.carbon_cap_g_per_kwh = 100 + 400 * gen_unif(&g);
+    in->cap = 100 + 400 * gen_unif(&g);
 }
 
 static ccs_plan plan_with(const instance *in, const char *policy, double x)
 {
     ccs_policy_cfg cfg = in->cfg;
-    cfg.price_tolerance = x;
+    cfg.param[0] = strcmp(policy, "carbon-cap") == 0 ? in->cap : x; /* each one's own parameter 0 */
     ccs_job_decision d = in->d;
     d.cfg = &cfg;
     ccs_plan p = {0};
@@ -215,7 +216,7 @@ Test(plan_props, carbon_cap)
         for (int intr = 0; intr <= 1; intr++) {
             instance in;
             make(&in, seed, intr);
-            double y = in.cfg.carbon_cap_g_per_kwh;
+            double y = in.cap;
             ccs_plan p = plan_with(&in, "carbon-cap", 0), now = plan_with(&in, "run-now", 0);
             check_shape(&in, &p, seed, "carbon-cap");
             /* the contiguous search is a scan and never gives up; the capped one may, and says so */

@@ -108,7 +108,7 @@ static ccs_plan threshold_plan(double y)
     static ccs_option opt;
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
-    cfg.threshold_g_per_kwh = y;
+    cfg.param[0] = y; /* threshold's Y */
     ccs_job_decision d = {0, 4 * H, 3 * H / 2, H / 4, 1000.0, 1, &opt, 1, 0.0, &cfg};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
@@ -147,8 +147,7 @@ static ccs_plan tiny_plan(const char *policy, double knob, int interruptible, in
     static ccs_option opt;
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
-    cfg.price_tolerance = knob;      /* X of price-tolerance */
-    cfg.carbon_cap_g_per_kwh = knob; /* Y of carbon-cap */
+    cfg.param[0] = knob; /* X of price-tolerance, Y of carbon-cap: each one's own parameter 0 */
     ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
     double c, q;
     ccs_window_integrals(&opt.w, 0, work, &c, &q);
@@ -298,4 +297,82 @@ Test(policy, carbon_cap_with_no_run_under_the_cap_is_a_fallback_not_an_override)
     cr_assert_eq(b.r->jobs[0].fallbacks, 0u);
     cr_assert_eq(b.r->outcome.fallbacks, 0u);
     ran_free(b);
+}
+
+/* ---- the registry: plug-ins that describe themselves ---- */
+
+static int plan_nothing(const ccs_job_decision *d, size_t k, ccs_plan *out)
+{
+    (void)d, (void)k, (void)out;
+    return 0;
+}
+
+Test(policy, registry_checks_each_plug_in)
+{
+    char buf[200];
+    const char *const *names = ccs_policy_names();
+    for (size_t i = 0; i < ccs_policy_count(); i++) {
+        const ccs_policy_type *t = ccs_policy_find(names[i]);
+        cr_assert_not_null(t, "registered policy '%s' not found", names[i]);
+        cr_assert_null(ccs_policy_type_check(t, buf, sizeof buf), "%s", buf);
+    }
+    static const ccs_policy_param good = {.key = "x", .def = 1, .min = 0, .max = 2, .expect = "a number"};
+    ccs_policy_type t = {
+        .version = CCS_POLICY_VERSION, .name = "p", .summary = "s", .params = &good, .nparams = 1, .plan = plan_nothing};
+    cr_assert_null(ccs_policy_type_check(&t, buf, sizeof buf), "%s", buf);
+    t.version = CCS_POLICY_VERSION + 1; /* a plug-in built for another ccsim */
+    cr_assert_not_null(ccs_policy_type_check(&t, buf, sizeof buf));
+    cr_assert(strstr(buf, "is version 2: this ccsim takes version 1"), "%s", buf);
+    t.version = CCS_POLICY_VERSION;
+    static const ccs_policy_param shared = {.key = "forecast", .def = 0, .min = 0, .max = 1, .expect = "x"};
+    static const ccs_policy_param upper = {.key = "Bad-Key", .def = 0, .min = 0, .max = 1, .expect = "x"};
+    static const ccs_policy_param outside = {.key = "y", .def = 5, .min = 0, .max = 1, .expect = "x"};
+    const ccs_policy_param *bad[] = {&shared, &upper, &outside};
+    for (size_t i = 0; i < 3; i++) {
+        t.params = bad[i];
+        cr_assert_not_null(ccs_policy_type_check(&t, buf, sizeof buf), "parameter %zu accepted", i);
+    }
+    t.params = &good;
+    t.nparams = CCS_POLICY_MAX_OWN + 1;
+    cr_assert_not_null(ccs_policy_type_check(&t, buf, sizeof buf));
+}
+
+Test(policy, own_parameters_come_from_the_plug_ins)
+{
+    /* the cost tolerance the sweep and the report read is the parameter a policy declares as one */
+    cr_assert_str_eq(ccs_policy_cost_tolerance_key(), "price_tolerance");
+    ran a = run_text(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                               " deadline: 3h}]\npolicy: {name: greenest-window, price_tolerance: 0.25}\n");
+    cr_assert_eq(ccs_policy_cost_tolerance(&a.s->policy), 0.25); /* kept whatever policy runs */
+    cr_assert_str_eq(a.s->policy.type->name, "greenest-window");
+    ran_free(a);
+    ran b = run_text(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                               " deadline: 3h}]\npolicy: {name: threshold, threshold_g_per_kwh: 150}\n");
+    cr_assert_eq(b.s->policy.param[0], 150);                  /* its own parameter 0, filled by the loader */
+    cr_assert_eq(ccs_policy_cost_tolerance(&b.s->policy), 0); /* the declared default */
+    ran_free(b);
+    /* a required parameter left out, and one out of its declared range: messages at the policy map */
+    char msg[512];
+    cr_assert_neq(run_text_error(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h,"
+                                           " power_kw: 1, deadline: 3h}]\npolicy: {name: carbon-cap}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "policy: carbon-cap needs policy.carbon_cap_g_per_kwh: expected an intensity in gCO2e/kWh "
+                          "above 0"),
+              "%s", msg);
+    cr_assert_neq(run_text_error(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h,"
+                                           " power_kw: 1, deadline: 3h}]\npolicy: {name: price-tolerance,"
+                                           " price_tolerance: 11}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "policy.price_tolerance: bad value '11': expected a fraction over the run-now cost between 0 "
+                          "and 10"),
+              "%s", msg);
+    /* every registered key is a key of the policy map, with a did-you-mean */
+    cr_assert_neq(run_text_error(JOBS_HEAD "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h,"
+                                           " power_kw: 1, deadline: 3h}]\npolicy: {name: threshold,"
+                                           " threshold_g_per_kw: 100}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "did you mean 'threshold_g_per_kwh'"), "%s", msg);
 }

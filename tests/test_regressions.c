@@ -9,9 +9,9 @@
 #include "forecast.h"
 #include "helpers.h"
 #include "ledger.h"
+#include "out_fs.h"
 #include "policy.h"
 #include "run.h"
-#include "sweep_fs.h"
 #include "window.h"
 
 #include <criterion/criterion.h>
@@ -428,7 +428,7 @@ static ccs_plan away_plan(double x)
     hourly(&h, 2, (const double[]){50, 50}, 100);
     opt[0] = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
     opt[1] = (ccs_option){.region = 1, .pue = 1, .ready_us = 0, .transfer_cost = 0.5, .w = h.w};
-    cfg.price_tolerance = x;
+    cfg.param[0] = x; /* price-tolerance's X */
     ccs_job_decision d = {0, 2 * H, H, 0, 10000.0, 0, opt, 2, 1.0, &cfg};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("price-tolerance")->plan(&d, 1, &p), 0);
@@ -459,7 +459,7 @@ static ccs_plan threshold_on(const double *ci, size_t n, double y, int64_t work,
     static ccs_policy_cfg cfg;
     hourly(&h, n, ci, 0);
     opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
-    cfg.threshold_g_per_kwh = y;
+    cfg.param[0] = y; /* threshold's Y */
     ccs_job_decision d = {0, (int64_t)n * H, work, ck, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
@@ -550,7 +550,7 @@ Test(regressions, greenest_window_ignores_the_price)
     ccs_run_plan_free(&p.run);
 }
 
-/* sweep_fs.c: any name holding ".tmp.<pid>" taken for a temporary of ours. Before writing
+/* out_fs.c: any name holding ".tmp.<pid>" taken for a temporary of ours. Before writing
  * DIR/summary.json, a writer removes the hidden temporaries (.NAME.tmp.PID) of writers that are
  * gone; a user's own file "notes.tmp.<that pid>", not hidden, is not ours and must stay. */
 Test(regressions, only_hidden_temporaries_of_ended_writers_are_removed)

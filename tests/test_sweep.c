@@ -153,7 +153,7 @@ Test(sweep, paired_point_statistics_by_hand)
         rows[k].o.carbon_kg = carbon[k];
         rows[k].o.base_cost = bcost[k];
         rows[k].o.cost = cost[k];
-        rows[k].o.price_tolerance = 0.05;
+        rows[k].o.cost_tolerance = 0.05;
         rows[k].o.misses = (uint64_t)k;
     }
     char *paths[1] = {"policy.price_tolerance"}, *values[1] = {"0.05"};

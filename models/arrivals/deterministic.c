@@ -31,10 +31,16 @@ static int64_t next(void *p, ccs_request_attrs *attrs)
 
 static double mean_rate(const void *p) { return ((const state *)p)->rate; }
 
+static const char *check(const ccs_arrivals_cfg *c)
+{
+    return c->rate_per_s <= 0 || c->trace || c->scale > 0 ? "deterministic arrivals take rate_per_s only" : NULL;
+}
+
 const ccs_arrivals_type ccs_arrivals_deterministic = {
-    .version = 1,
+    .version = CCS_ARRIVALS_VERSION,
     .name = "deterministic",
     .summary = "one request every 1/rate_per_s, from time 0",
+    .check = check,
     .state_size = sizeof(state),
     .init = init,
     .next = next,

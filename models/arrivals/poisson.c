@@ -29,10 +29,16 @@ static int64_t next(void *p, ccs_request_attrs *attrs)
 
 static double mean_rate(const void *p) { return ((const state *)p)->rate; }
 
+static const char *check(const ccs_arrivals_cfg *c)
+{
+    return c->rate_per_s <= 0 || c->trace || c->scale > 0 ? "poisson arrivals take rate_per_s only" : NULL;
+}
+
 const ccs_arrivals_type ccs_arrivals_poisson = {
-    .version = 1,
+    .version = CCS_ARRIVALS_VERSION,
     .name = "poisson",
     .summary = "exponential gaps at rate_per_s",
+    .check = check,
     .state_size = sizeof(state),
     .init = init,
     .next = next,

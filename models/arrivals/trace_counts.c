@@ -102,10 +102,18 @@ static void fini(void *p)
     free(s->len_us);
 }
 
+static const char *check(const ccs_arrivals_cfg *c)
+{
+    return !c->trace || (c->rate_per_s > 0) == (c->scale > 0)
+               ? "trace-counts arrivals take a trace and either rate_per_s (the mean rate) or scale"
+               : NULL;
+}
+
 const ccs_arrivals_type ccs_arrivals_trace_counts = {
-    .version = 1,
+    .version = CCS_ARRIVALS_VERSION,
     .name = "trace-counts",
     .summary = "counts per interval from a trace, as a Poisson process with that rate, scaled",
+    .check = check,
     .state_size = sizeof(state),
     .init = init,
     .next = next,

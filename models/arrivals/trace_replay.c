@@ -172,10 +172,16 @@ static void fini(void *p)
     free(s->path);
 }
 
+static const char *check(const ccs_arrivals_cfg *c)
+{
+    return !c->trace || c->rate_per_s > 0 || c->scale > 0 ? "trace-replay arrivals take a trace only" : NULL;
+}
+
 const ccs_arrivals_type ccs_arrivals_trace_replay = {
-    .version = 1,
+    .version = CCS_ARRIVALS_VERSION,
     .name = "trace-replay",
     .summary = "per-request timestamps (and token counts) replayed from a trace",
+    .check = check,
     .state_size = sizeof(state),
     .init = init,
     .next = next,

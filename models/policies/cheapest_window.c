@@ -10,7 +10,7 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
 }
 
 const ccs_policy_type ccs_policy_cheapest_window = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "cheapest-window",
     .summary = "least forecast cost before the deadline",
     .plan = plan,

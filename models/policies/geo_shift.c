@@ -11,7 +11,7 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
 }
 
 const ccs_policy_type ccs_policy_geo_shift = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "geo-shift",
     .summary = "run now in the allowed region with the least forecast carbon",
     .moves = 1,

@@ -10,7 +10,7 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
 }
 
 const ccs_policy_type ccs_policy_greenest_window = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "greenest-window",
     .summary = "least forecast carbon before the deadline",
     .plan = plan,

@@ -6,15 +6,27 @@
 
 #include <math.h>
 
+enum { TOLERANCE };
+static const ccs_policy_param params[] = {
+    [TOLERANCE] = {.key = "price_tolerance",
+                   .def = 0,
+                   .min = 0,
+                   .max = 10,
+                   .expect = "a fraction over the run-now cost",
+                   .role = CCS_PARAM_COST_TOLERANCE},
+};
+
 static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
 {
-    double b = d->baseline_cost, cap = b + d->cfg->price_tolerance * fabs(b);
+    double b = d->baseline_cost, cap = b + d->cfg->param[TOLERANCE] * fabs(b);
     return ccs_policy_search(d, k, 1, 0, 0, 1, 0, cap, out);
 }
 
 const ccs_policy_type ccs_policy_price_tolerance = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "price-tolerance",
     .summary = "least carbon with cost within policy.price_tolerance of run-now's",
+    .params = params,
+    .nparams = 1,
     .plan = plan,
 };

@@ -5,7 +5,7 @@
 static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out) { return ccs_policy_run_at_ready(d, k, out); }
 
 const ccs_policy_type ccs_policy_run_now = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "run-now",
     .summary = "start every run at its release, at home, in one go (the baseline)",
     .moves = -1,

@@ -6,6 +6,18 @@
  * to the deadline it runs to the end. */
 #include "policy.h"
 
+#include <math.h>
+
+enum { Y };
+static const ccs_policy_param params[] = {
+    [Y] = {.key = "threshold_g_per_kwh",
+           .def = 0,
+           .min = 0,
+           .max = INFINITY,
+           .expect = "an intensity in gCO2e/kWh",
+           .required = 1},
+};
+
 static int contiguous(const ccs_job_decision *d, const ccs_option *o, double y, ccs_plan *out)
 {
     const ccs_window *w = &o->w;
@@ -73,15 +85,17 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
     out->run.n = 0;
     out->run.feasible = 0;
     if (o->w.n == 0 || o->ready_us + d->work_us > d->deadline_us || d->deadline_us > o->w.t[o->w.n]) return 0;
-    double y = d->cfg->threshold_g_per_kwh;
+    double y = d->cfg->param[Y];
     int rc = d->interruptible ? intervals(d, o, y, out) : contiguous(d, o, y, out);
     if (rc == 0 && out->run.feasible) out->objective = ccs_policy_carbon_g(d, k, &out->run);
     return rc;
 }
 
 const ccs_policy_type ccs_policy_threshold = {
-    .version = 1,
+    .version = CCS_POLICY_VERSION,
     .name = "threshold",
     .summary = "run while intensity is below policy.threshold_g_per_kwh, else wait while slack allows",
+    .params = params,
+    .nparams = 1,
     .plan = plan,
 };

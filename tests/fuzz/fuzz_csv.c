@@ -1,4 +1,4 @@
-/* Fuzz harness: the CSV row reader (sim/ccs_csv.c) on any bytes. Beyond "no crash, no leak", three
+/* Fuzz harness: the CSV row reader (sim/input/ccs_csv.c) on any bytes. Beyond "no crash, no leak", three
  * oracles: a rewind reads back exactly the same records, lines and end; records written with
  * ccs_csv_write_field read back as the same fields (the writer and the reader agree on quoting);
  * and a NUL byte, which no C string field can hold, is an error rather than a field cut short. */

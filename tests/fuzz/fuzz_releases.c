@@ -1,4 +1,4 @@
-/* Fuzz harness: the release-stamp loader (sim/ccs_releases.c) on any bytes. Oracles: a failure
+/* Fuzz harness: the release-stamp loader (sim/input/ccs_releases.c) on any bytes. Oracles: a failure
  * carries a code and a message; a success is what ccs_releases.h promises: at least one stamp,
  * in non-decreasing order, and with a duration_h column a positive amount of work per run. */
 #include "fuzz_util.h"

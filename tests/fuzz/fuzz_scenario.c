@@ -1,4 +1,4 @@
-/* Fuzz harness: the scenario loader (sim/ccs_scenario.c: YAML, --set overrides, schema, cross-
+/* Fuzz harness: the scenario loader (sim/run/ccs_scenario.c: YAML, --set overrides, schema, cross-
  * checks and the bundled hardware and model profiles it reads by name). An input is a YAML
  * document, then optionally a line "#--set" and one override per line, as `ccsim run --set` would
  * pass them (a line ending in a backslash goes on with the next, so that an override can hold a

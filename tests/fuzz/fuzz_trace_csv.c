@@ -1,4 +1,4 @@
-/* Fuzz harness: the trace loader (sim/ccs_trace.c) on CSV text, with each fill rule (the gap and
+/* Fuzz harness: the trace loader (sim/input/ccs_trace.c) on CSV text, with each fill rule (the gap and
  * missing-value paths differ), an area selection, a named column and negative values allowed.
  * Oracles (fuzz_check_error, fuzz_check_trace): a failure carries a code and a message; a success
  * is a valid series as ccs_trace.h promises. Inputs with the HDF5 signature belong to the HDF5

@@ -1,4 +1,4 @@
-/* Fuzz harness: the trace loader (sim/ccs_trace.c) on HDF5 files, through its public entry
+/* Fuzz harness: the trace loader (sim/input/ccs_trace.c) on HDF5 files, through its public entry
  * ccs_trace_load, the path `ccsim run` and `ccsim import` take: the loader reads the file in a
  * child process first (libhdf5 1.10.8 can die on a damaged header), then in this process.
  * Inputs without the HDF5 signature at offset 0 are CSV, the other harness's: skipped (-1 keeps

@@ -1,4 +1,4 @@
-/* Fuzz harness: the HDF5 trace reader of sim/ccs_trace.c in this process, without the child-
+/* Fuzz harness: the HDF5 trace reader of sim/input/ccs_trace.c in this process, without the child-
  * process read that guards ccs_trace_load (ccs_trace_unguarded.h). fuzz_trace_h5 fuzzes the
  * public entry, but pays a fork per input (~30 inputs/s under ASan on this VM); this one runs at
  * thousands a second, so a long campaign reaches ccs_trace.c's HDF5 branches (sizes, types,

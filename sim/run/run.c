@@ -89,15 +89,8 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     return 0;
 }
 
-static int region_index(const ccs_scenario *s, const char *name)
-{
-    for (size_t i = 0; i < s->nregions; i++)
-        if (strcmp(s->regions[i].name, name) == 0) return (int)i;
-    return -1;
-}
-
 /* Simulates everything under one policy; fills services, jobs and the ledger. */
-static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_type *policy,
+static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_cfg *policy,
                     ccs_service_result *services, ccs_job_result *jobs, ccs_region_queue *queues,
                     ccs_ledger **ledger_out, uint64_t *events, ccs_err *err)
 {
@@ -126,8 +119,8 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     if (!eng || !streams || !svc) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nservices && !rc; i++) {
         const ccs_service_cfg *c = &s->services[i];
-        int region = c->region ? region_index(s, c->region) : 0;
-        rc = ccs_service_create(s, c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc[i],
+        int region = c->region ? ccs_scenario_region_index(s, c->region) : 0;
+        rc = ccs_service_create(c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc[i],
                                 err);
         if (!rc && ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -150,7 +143,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         if (!rc) rc = ccs_forecast_create(ledger, s->nregions, &fp, &fc, err);
         free(rnames);
     }
-    ccs_job_env env = {s, policy, fc, ledger, s->start_us, s->end_us};
+    ccs_job_env env = {s->regions, s->nregions, &s->transfer, policy, fc, ledger, s->start_us, s->end_us};
     ccs_job_spec *specs = calloc(s->njobs ? s->njobs : 1, sizeof *specs);
     int *idx = calloc(s->nregions * (s->njobs ? s->njobs : 1) + 1, sizeof *idx);
     if (!rc && (!specs || !idx)) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -158,7 +151,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         const ccs_job_cfg *j = &s->jobs[i];
         int *ri = idx + i * s->nregions;
         size_t n = 0;
-        for (size_t k = 0; k < j->nregions; k++) ri[n++] = region_index(s, j->regions[k]);
+        for (size_t k = 0; k < j->nregions; k++) ri[n++] = ccs_scenario_region_index(s, j->regions[k]);
         if (n == 0) ri[n++] = 0; /* no list: the first region */
         specs[i] = (ccs_job_spec){j, ri, n, tr->releases[i].n ? &tr->releases[i] : NULL, tr->spot[i]};
     }
@@ -223,8 +216,9 @@ static double pct_change(double value, double base) { return base != 0 ? 100.0 *
 int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
 {
     *out = NULL;
-    const ccs_policy_type *policy = ccs_policy_find(s->policy.name);
-    if (!policy) return ccs_err_set(err, CCS_EINPUT, "unknown policy '%s'", s->policy.name);
+    const ccs_policy_type *policy = s->policy.type; /* resolved by ccs_scenario_load */
+    if (!policy)
+        return ccs_err_set(err, CCS_EINPUT, "policy '%s' not resolved: expected a loaded scenario", s->policy.name);
     ccs_run_result *r = calloc(1, sizeof *r);
     loaded_traces tr = {0};
     if (!r) return ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -237,7 +231,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     if (!rc) rc = traces_load(s, &tr, err);
     r->queues = calloc(s->nregions ? s->nregions : 1, sizeof *r->queues);
     if (!rc && !r->queues) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (!rc) rc = simulate(s, &tr, policy, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
+    if (!rc) rc = simulate(s, &tr, &s->policy, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
     if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (!rc) outcome_of(s, r->services, r->jobs, &r->outcome);
@@ -251,8 +245,10 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         ccs_job_result *bj = calloc(s->njobs ? s->njobs : 1, sizeof *bj);
         ccs_ledger *bl = NULL;
         uint64_t bev;
+        ccs_policy_cfg now = s->policy;
+        now.type = &ccs_policy_run_now;
         rc = !bs || !bj ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                        : simulate(s, &tr, &ccs_policy_run_now, bs, bj, NULL, &bl, &bev, err);
+                        : simulate(s, &tr, &now, bs, bj, NULL, &bl, &bev, err);
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);

@@ -5,13 +5,13 @@
 #include "ccs_config.h"
 #include "ccs_scenario.h"
 #include "cli.h"
+#include "out_fs.h"
 #include "out_h5.h"
 #include "out_json.h"
 #include "out_plot.h"
 #include "out_registry.h"
 #include "policy.h"
 #include "run.h"
-#include "sweep_fs.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,26 +25,25 @@
 
 static void usage(FILE *f)
 {
-    char policies[256];
-    ccs_policy_list(policies, sizeof policies);
-    fprintf(f,
-            "usage: ccsim run [SCENARIO.yaml] [--out DIR] [--seed N] [--set PATH=VALUE]...\n"
-            "                 [--format text|json] [--no-plot]\n"
-            "\n"
-            "Simulates the scenario (default scenarios/default.yaml) under its policy and under\n"
-            "run-now (the baseline), on the same random streams.\n"
-            "\n"
-            "  --out DIR          output folder (default results/<scenario>-<UTC time>); the run\n"
-            "                     registry runs.sqlite is kept in DIR's parent folder\n"
-            "  --seed N           override the scenario's seed\n"
-            "  --set PATH=VALUE   override any value by dotted path; list items by name, e.g.\n"
-            "                     --set services.search.replicas=8 --set policy.name=run-now\n"
-            "  --format text|json print a table (default) or the summary JSON to stdout\n"
-            "  --no-plot          do not call gnuplot\n"
-            "\n"
-            "Writes DIR/summary.json, DIR/results.h5, DIR/intensity-energy.png (with gnuplot)\n"
-            "and a row in runs.sqlite. Policies: %s.\n",
-            policies);
+    fprintf(f, "usage: ccsim run [SCENARIO.yaml] [--out DIR] [--seed N] [--set PATH=VALUE]...\n"
+               "                 [--format text|json] [--no-plot]\n"
+               "\n"
+               "Simulates the scenario (default scenarios/default.yaml) under its policy and under\n"
+               "run-now (the baseline), on the same random streams.\n"
+               "\n"
+               "  --out DIR          output folder (default results/<scenario>-<UTC time>); the run\n"
+               "                     registry runs.sqlite is kept in DIR's parent folder\n"
+               "  --seed N           override the scenario's seed\n"
+               "  --set PATH=VALUE   override any value by dotted path; list items by name, e.g.\n"
+               "                     --set services.search.replicas=8 --set policy.name=run-now\n"
+               "  --format text|json print a table (default) or the summary JSON to stdout\n"
+               "  --no-plot          do not call gnuplot\n"
+               "\n"
+               "Writes DIR/summary.json, DIR/results.h5, DIR/intensity-energy.png (with gnuplot)\n"
+               "and a row in runs.sqlite.\n"
+               "\n"
+               "Policies (policy.name), with their own keys:\n");
+    ccs_policy_describe(f);
 }
 
 static const char *default_scenario(void)

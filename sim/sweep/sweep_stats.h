@@ -23,7 +23,7 @@ void ccs_pareto_front(const double *x, const double *y, size_t n, int *on_front)
 
 typedef struct ccs_point_stats {
     size_t point, seeds_done;
-    double price_tolerance; /* the point's policy.price_tolerance (a fraction) */
+    double cost_tolerance; /* the point's cost tolerance X (a fraction), see sweep_run.h */
     char policy[48];
     ccs_ci carbon_saved_pct;                     /* per seed: 100 (baseline - policy) / baseline carbon */
     ccs_ci cost_change_pct;                      /* per seed: 100 (policy - baseline) / |baseline cost| */

@@ -5,13 +5,13 @@
 #include "ccs_time.h"
 #include "ccs_trace.h"
 #include "ccs_yaml.h"
-#include "policy.h"
 
 #include "ccs_config.h"
 
 #include <dirent.h>
 #include <libgen.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +22,7 @@
 #define NOPOS       ((size_t)-1)
 
 static const char *const fill_words[] = {"none", "previous", "linear", NULL};
-static const char *const process_words[] = {"poisson", "trace-counts", "trace-replay", "deterministic", NULL};
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
-static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
-static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
-static const char *const error_scale_words[] = {"value", "mean", NULL};
 
 /* ---- trace reference: a path, or {file, column, fill, select} ---- */
 static const ccs_field trace_fields[] = {
@@ -87,7 +83,6 @@ static const ccs_schema region_schema = {"region",
 
 /* ---- hardware ---- */
 static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
-static const char *const precision_words[] = {"fp16", "int8", "int4", NULL};
 
 static void hardware_defaults(void *p)
 {
@@ -126,7 +121,7 @@ static const ccs_schema hardware_schema = {"hardware profile",
 /* ---- model profiles ---- */
 static const ccs_field variant_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, precision_words, NULL, 0,
+    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, ccs_precision_words, NULL, 0,
      "fp16, int8 or int4", NULL},
     {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL, NULL, 0,
      "the bytes of weights read per batch", NULL},
@@ -182,8 +177,8 @@ typedef struct table_cfg {
     size_t nbatch, nms;
 } table_cfg;
 static const ccs_field arrivals_fields[] = {
-    {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, process_words, NULL, 0,
-     "poisson, trace-counts, trace-replay or deterministic", NULL},
+    {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, ccs_arrivals_words, NULL, 0,
+     "an arrival process by name", NULL},
     {"rate_per_s", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, rate_per_s), 0, 1e-9, 1e9, NULL, NULL, 0,
      "requests per second", NULL},
     {"scale", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, scale), 0, 1e-12, 1e12, NULL, NULL, 0,
@@ -407,33 +402,6 @@ static const ccs_field job_fields[] = {
 static const ccs_schema job_schema = {
     "job", sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos), NULL};
 
-/* ---- policy ---- */
-static void policy_defaults(void *p) { ((ccs_policy_cfg *)p)->forecast_error = 0.05; }
-static const ccs_field policy_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_policy_cfg, name), 0, NO_RANGE, NULL, NULL, 0, "a policy name", NULL},
-    {"forecast", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast), 0, NO_RANGE, forecast_words, NULL, 0,
-     "perfect, persistence or noisy", NULL},
-    {"forecast_error", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error), 0, 0, 10, NULL, NULL, 0,
-     "the noisy forecast's relative standard deviation at 24 h ahead, such as 0.05", NULL},
-    {"forecast_error_growth", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_growth), 0, NO_RANGE, growth_words,
-     NULL, 0, "sqrt, linear or constant", NULL},
-    {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE, error_scale_words,
-     NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
-    {"price_tolerance", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, price_tolerance), 0, 0, 10, NULL, NULL, 0,
-     "a fraction over the run-now cost", NULL},
-    {"carbon_cap_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh), 0, AT_LEAST(0), NULL, NULL,
-     0, "an intensity in gCO2e/kWh", NULL},
-    {"threshold_g_per_kwh", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, threshold_g_per_kwh), 0, AT_LEAST(0), NULL, NULL, 0,
-     "an intensity in gCO2e/kWh", NULL},
-    {"geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL},
-};
-static const ccs_schema policy_schema = {"policy",
-                                         sizeof(ccs_policy_cfg),
-                                         policy_fields,
-                                         sizeof policy_fields / sizeof policy_fields[0],
-                                         offsetof(ccs_policy_cfg, pos),
-                                         policy_defaults};
-
 /* ---- transfer between regions ---- */
 static const ccs_field transfer_fields[] = {
     {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0, "a bandwidth in Gbit/s",
@@ -455,9 +423,10 @@ static void scenario_defaults(void *p)
      * state its own. The policy's map defaults are set here too: a scenario without a
      * 'policy' key never walks the policy schema. */
     s->transfer = (ccs_transfer_cfg){1.0, 0.02};
-    s->policy.forecast_error = 0.05;
+    ccs_policy_defaults(&s->policy);
 }
-static const ccs_field scenario_fields[] = {
+static ccs_field scenario_fields[] = {
+    /* not const: the policy row's schema comes from the registry */
     {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC start time such as \"2023-01-01T00:00:00Z\"", NULL},
@@ -479,7 +448,7 @@ static const ccs_field scenario_fields[] = {
      offsetof(ccs_scenario, nservices), "a list of services", NULL},
     {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, NO_RANGE, NULL, &job_schema, offsetof(ccs_scenario, njobs),
      "a list of jobs", NULL},
-    {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, NO_RANGE, NULL, &policy_schema, 0,
+    {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, NO_RANGE, NULL, NULL, 0,
      "{name: run-now, forecast: perfect}", NULL},
     {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, NO_RANGE, NULL, &transfer_schema, 0,
      "{gbps: 1, cost_per_gb: 0.02}", NULL},
@@ -663,15 +632,12 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
         if (!v)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s.variant: model '%s' has no variant '%s'", where, mc->name, p->variant);
-        double peak = v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
-                      : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
-                                                      : hw->peak_tflops_fp16;
-        if (peak <= 0 || hw->mem_bw_gb_s <= 0)
+        if (ccs_variant_peak_per_s(hw, v) <= 0 || hw->mem_bw_gb_s <= 0)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: hardware '%s' gives no %s for variant '%s' (%s): expected it in the "
                               "hardware profile",
                               where, hw->name, hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision",
-                              v->name, precision_words[v->precision]);
+                              v->name, ccs_precision_words[v->precision]);
     } else if (p->variant) {
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, "%s.variant: given without a model", where);
     }
@@ -743,31 +709,10 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
     return 0;
 }
 
-double ccs_tier_rtt_ms(int tier)
-{
-    /* Typical round trips from a shopper's device: an edge site in the metro, a cloud region in
-     * the same country, a central region on the same continent. Stated so they can be replaced
-     * with rtt_ms where measured figures exist. */
-    switch (tier) {
-    case CCS_TIER_EDGE: return 5.0;
-    case CCS_TIER_REGIONAL: return 20.0;
-    case CCS_TIER_CENTRAL: return 60.0;
-    default: return 0.0;
-    }
-}
-
 const ccs_model_cfg *ccs_scenario_model(const ccs_scenario *s, const char *name)
 {
     for (size_t i = 0; i < s->nmodels; i++)
         if (strcmp(s->models[i].name, name) == 0) return &s->models[i];
-    return NULL;
-}
-
-const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *name)
-{
-    if (!name) return m->nvariants ? &m->variants[0] : NULL;
-    for (size_t i = 0; i < m->nvariants; i++)
-        if (strcmp(m->variants[i].name, name) == 0) return &m->variants[i];
     return NULL;
 }
 
@@ -847,20 +792,13 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         if (sv->region && !ccs_scenario_region(s, sv->region))
             return pos_err(err, &sv->pos, "services[%s].region: unknown region '%s' (regions: %s)", sv->name,
                            sv->region, names);
-        const ccs_arrivals_cfg *a = &sv->arrivals;
-        const char *what = NULL;
-        if (a->process == CCS_ARRIVALS_POISSON && (a->rate_per_s <= 0 || a->trace || a->scale > 0))
-            what = "poisson arrivals take rate_per_s only";
-        else if (a->process == CCS_ARRIVALS_TRACE_COUNTS && (!a->trace || (a->rate_per_s > 0) == (a->scale > 0)))
-            what = "trace-counts arrivals take a trace and either rate_per_s (the mean rate) or scale";
-        else if (a->process == CCS_ARRIVALS_DETERMINISTIC && (a->rate_per_s <= 0 || a->trace || a->scale > 0))
-            what = "deterministic arrivals take rate_per_s only";
-        else if (a->process == CCS_ARRIVALS_TRACE_REPLAY && (!a->trace || a->rate_per_s > 0 || a->scale > 0))
-            what = "trace-replay arrivals take a trace only";
-        if (what) return pos_err(err, &sv->pos, "services[%s].arrivals: %s%s", sv->name, what, "");
+        char where[300];
+        snprintf(where, sizeof where, "services[%s].arrivals", sv->name);
+        int rc = ccs_arrivals_resolve(&s->services[i].arrivals, where, &sv->pos, err);
+        if (rc) return rc;
         /* The offered load (< 1) is checked where the arrivals' mean rate is known, for every
          * process alike: ccs_service_create. */
-        int rc = check_service(s, &s->services[i], err);
+        rc = check_service(s, &s->services[i], err);
         if (rc) return rc;
     }
     /* every profile, the scenario's and the bundled ones the services loaded */
@@ -941,33 +879,11 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
                            "the job's duration%s%s",
                            j->name, "", "");
     }
-    const char *pname = s->policy.name ? s->policy.name : "run-now";
-    if (!ccs_policy_find(pname)) {
-        const ccs_ynode *p = ccs_yaml_get(ccs_yaml_get(root, "policy"), "name");
-        char list[256];
-        ccs_policy_list(list, sizeof list);
-        const char *near = ccs_did_you_mean(pname, ccs_policy_names(), ccs_policy_count());
-        return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0, p ? p->col : 0,
-                          "policy.name: unknown policy '%s'%s%s%s: expected one of %s", pname,
-                          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
-    }
-    /* a policy's own parameter must be given: no silent guess of a limit */
-    static const struct {
-        const char *policy, *key;
-        size_t off;
-    } needs[] = {
-        {"carbon-cap", "carbon_cap_g_per_kwh", offsetof(ccs_policy_cfg, carbon_cap_g_per_kwh)},
-        {"threshold", "threshold_g_per_kwh", offsetof(ccs_policy_cfg, threshold_g_per_kwh)},
-    };
-    for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
-        double v = *(const double *)((const char *)&s->policy + needs[i].off);
-        if (strcmp(pname, needs[i].policy) == 0 && !(v > 0)) {
-            const ccs_ynode *p = ccs_yaml_get(root, "policy");
-            return ccs_err_at(err, CCS_EINPUT, p ? p->file : root->file, p ? p->line : 0, p ? p->col : 0,
-                              "policy: %s needs policy.%s: expected an intensity in gCO2e/kWh above 0", needs[i].policy,
-                              needs[i].key);
-        }
-    }
+    const ccs_ynode *pmap = ccs_yaml_get(root, "policy"), *pname = ccs_yaml_get(pmap, "name");
+    ccs_src_pos at = {pname ? pname->file : root->file, pname ? pname->line : 0, pname ? pname->col : 0};
+    if (!s->policy.pos.file) s->policy.pos = (ccs_src_pos){root->file, 0, 0}; /* no policy map */
+    int rc = ccs_policy_resolve(&s->policy, &at, err);
+    if (rc) return rc;
     return 0;
 }
 
@@ -995,9 +911,40 @@ static uint64_t hash_inputs(const char *path, char *const *overrides, size_t nov
     return h;
 }
 
+/* The names the checks found, as pointers for the models: once every bundled profile is loaded,
+ * since loading one more moves the arrays. */
+static void resolve_pool(const ccs_scenario *s, ccs_pool_cfg *p)
+{
+    p->hw = p->hardware ? ccs_scenario_hardware(s, p->hardware) : NULL;
+    p->mdl = p->model ? ccs_scenario_model(s, p->model) : NULL;
+    p->var = p->mdl ? ccs_model_variant(p->mdl, p->variant) : NULL;
+}
+
+static void resolve_pointers(ccs_scenario *s)
+{
+    for (size_t i = 0; i < s->nservices; i++) {
+        ccs_service_cfg *sv = &s->services[i];
+        for (size_t k = 0; k < sv->nstages; k++) {
+            resolve_pool(s, &sv->stages[k].pool);
+            for (size_t r = 0; r < sv->stages[k].nroutes; r++) resolve_pool(s, &sv->stages[k].routes[r].pool);
+        }
+    }
+}
+
+/* The plug-ins' own schema rows join the scenario's: the policy map's keys come from the policy
+ * registry. */
+static pthread_once_t plugins_once = PTHREAD_ONCE_INIT;
+static void link_plugins(void)
+{
+    ccs_arrivals_ready();
+    for (size_t i = 0; i < sizeof scenario_fields / sizeof scenario_fields[0]; i++)
+        if (strcmp(scenario_fields[i].key, "policy") == 0) scenario_fields[i].sub = ccs_policy_schema();
+}
+
 int ccs_scenario_load(const char *path, char *const *overrides, size_t noverrides, ccs_scenario **out, ccs_err *err)
 {
     *out = NULL;
+    pthread_once(&plugins_once, link_plugins);
     ccs_ynode *root;
     int rc = ccs_yaml_load_file(path, &root, err);
     if (rc) return rc;
@@ -1036,6 +983,7 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
                                : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     if (!rc) rc = cross_check(s, root, err);
+    if (!rc) resolve_pointers(s);
     ccs_yaml_free(root);
     if (rc) {
         ccs_scenario_destroy(s);
@@ -1092,6 +1040,12 @@ const ccs_region_cfg *ccs_scenario_region(const ccs_scenario *s, const char *nam
     for (size_t i = 0; i < s->nregions; i++)
         if (strcmp(s->regions[i].name, name) == 0) return &s->regions[i];
     return NULL;
+}
+
+int ccs_scenario_region_index(const ccs_scenario *s, const char *name)
+{
+    const ccs_region_cfg *r = ccs_scenario_region(s, name);
+    return r ? (int)(r - s->regions) : -1;
 }
 
 const ccs_hardware_cfg *ccs_scenario_hardware(const ccs_scenario *s, const char *name)

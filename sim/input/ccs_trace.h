@@ -21,6 +21,14 @@ typedef struct ccs_trace_opts {
     const char *select;  /* files of several areas (Ember, Energinet): the rows to keep, e.g. "DK1" */
 } ccs_trace_opts;
 
+/* A trace named by a scenario: a file, the column to read and the rows to keep. */
+typedef struct ccs_trace_ref {
+    char *file;   /* CSV or HDF5, relative to the scenario's folder */
+    char *column; /* value column; NULL: the format's default */
+    char *select; /* files of several areas: the area or country to keep (DK1, DEU) */
+    ccs_fill_rule fill;
+} ccs_trace_ref;
+
 typedef struct ccs_trace ccs_trace;
 
 /* Loads a CSV (by content of its header) or an HDF5 file written by ccs_trace_save_h5 (by the

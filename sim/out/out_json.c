@@ -2,7 +2,7 @@
 #include "out_json.h"
 
 #include "ccs_time.h"
-#include "sweep_fs.h"
+#include "out_fs.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -15,8 +15,9 @@ typedef struct ccs_sweep_outcome {
     int32_t slo_met, slo_total;
     int32_t reserved;
     uint64_t events, misses, baseline_misses, overrides, fallbacks, unproven;
-    double wall_s;          /* this run's compute and writing, seconds */
-    double price_tolerance; /* the point's policy.price_tolerance */
+    double wall_s;         /* this run's compute and writing, seconds */
+    double cost_tolerance; /* the point's cost tolerance X: the parameter some policy declares as one
+                            * (ccs_policy_cost_tolerance), whichever policy the point runs */
     double energy_kwh, carbon_kg, cost;
     double base_energy_kwh, base_carbon_kg, base_cost;
     double p95_ms, base_p95_ms, freshness_h, base_freshness_h;
@@ -37,5 +38,10 @@ typedef struct ccs_sweep_plan {
 void ccs_sweep_run_name(const ccs_sweep_plan *p, int64_t run, char *buf, size_t size);
 /* Executes run; never fails as a call: a failed run is an outcome with status != 0. */
 void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome *out);
+
+/* The name of the cost tolerance's column in sweep.db, sweep.csv and the report's table: the key of
+ * the parameter a policy declares as its cost tolerance (CCS_PARAM_COST_TOLERANCE), or "cost_tolerance"
+ * if none does. Keys are [a-z0-9_] (ccs_policy_type_check), safe in SQL and CSV unquoted. */
+const char *ccs_sweep_tolerance_column(void);
 
 #endif

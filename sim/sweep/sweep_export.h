@@ -18,7 +18,7 @@ int ccs_sweep_write_h5(const ccs_sweep_table *t, const char *dir, ccs_err *err);
 
 /* A parameter value as people read it: the YAML quotes --set needed taken off. */
 void ccs_sweep_display_value(const char *value, char *buf, size_t size);
-/* "policy.name=greenest-window, policy.price_tolerance=0.1" */
+/* "policy.name=run-now, services.search.replicas=4" */
 void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, size_t size);
 
 /* Trade-off curves and a run's time series (sweep_plot.c): 0 drawn, 1 gnuplot missing

@@ -30,8 +30,8 @@ struct ccs_sweep_spec {
 static const char *shape = "expected a mapping such as\n"
                            "  sweep:\n"
                            "    seeds: 5\n"
-                           "    policy.price_tolerance: {from: 0, to: 0.3, step: 0.05}\n"
-                           "    policy.name: [greenest-window, price-tolerance]";
+                           "    policy.forecast_error: {from: 0, to: 0.3, step: 0.05}\n"
+                           "    services.search.replicas: [2, 4, 8]";
 
 static int node_err(ccs_err *err, const ccs_ynode *n, const char *file, const char *fmt, const char *a)
 {
@@ -153,7 +153,7 @@ static int parse_param(const ccs_ynode *n, const char *key, long kline, long kco
                           "expected sweep.seeds (how many) and the scenario's seed (the first)");
     if (strchr(key, '=') || *key == '.' || key[strlen(key) - 1] == '.')
         return ccs_err_at(err, CCS_EINPUT, file, kline, kcol,
-                          "sweep: '%s' is not a dotted path: expected a --set path such as policy.price_tolerance",
+                          "sweep: '%s' is not a dotted path: expected a --set path such as services.search.replicas",
                           key);
     sp->path = strdup(key);
     sp->line = kline;

@@ -1,6 +1,6 @@
-/* See sweep_fs.h. */
+/* See out_fs.h. */
 #define _GNU_SOURCE /* fopencookie */
-#include "sweep_fs.h"
+#include "out_fs.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -99,7 +99,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
             overrides += (double)o->overrides;
             fallbacks += (double)o->fallbacks;
             unproven += (double)o->unproven;
-            s->price_tolerance = o->price_tolerance;
+            s->cost_tolerance = o->cost_tolerance;
             memcpy(s->policy, o->policy, sizeof s->policy);
             n++;
         }
@@ -120,7 +120,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         /* within when the mean extra cost is at most X; a cost change that is not defined (a
          * zero baseline cost) is within only at zero extra cost */
         double c = s->cost_change_pct.mean;
-        s->within_tolerance = n > 0 && (isnan(c) ? s->cost.mean <= 0 : c <= 100.0 * s->price_tolerance + 1e-9);
+        s->within_tolerance = n > 0 && (isnan(c) ? s->cost.mean <= 0 : c <= 100.0 * s->cost_tolerance + 1e-9);
     }
     free(buf);
     return ps;

@@ -2,10 +2,10 @@
 #include "sweep_run.h"
 
 #include "ccs_scenario.h"
+#include "out_fs.h"
 #include "out_h5.h"
 #include "out_json.h"
 #include "run.h"
-#include "sweep_fs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         rc = ccs_err_at(&err, CCS_EIO, final, 0, 0, "cannot rename the run folder into place: %s", strerror(errno));
     if (rc) ccs_fs_remove_tree(tmp);
     if (!rc) {
-        o->price_tolerance = s->policy.price_tolerance;
+        o->cost_tolerance = ccs_policy_cost_tolerance(&s->policy);
         snprintf(o->policy, sizeof o->policy, "%s", r->policy);
         o->events = r->events;
         o->energy_kwh = r->totals.energy_kwh;
@@ -96,4 +96,10 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
     ccs_scenario_destroy(s);
     ccs_sweep_overrides_free(ov, nov);
     o->wall_s = now_s() - t0;
+}
+
+const char *ccs_sweep_tolerance_column(void)
+{
+    const char *key = ccs_policy_cost_tolerance_key();
+    return key ? key : "cost_tolerance";
 }

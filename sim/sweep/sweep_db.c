@@ -34,7 +34,7 @@ static const char *schema_sql =
     " seed INTEGER NOT NULL, name TEXT NOT NULL,"
     " status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),"
     " attempts INTEGER NOT NULL DEFAULT 0, message TEXT, finished_utc TEXT, wall_s REAL, worker TEXT,"
-    " policy TEXT, price_tolerance REAL, events INTEGER,"
+    " policy TEXT, %s REAL, events INTEGER,"
     " energy_kwh REAL, carbon_kg REAL, cost REAL,"
     " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
     " p95_ms REAL, baseline_p95_ms REAL, freshness_h REAL, baseline_freshness_h REAL,"
@@ -184,7 +184,10 @@ int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err 
     if (!rc && create &&
         sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
         rc = db_err(db, err);
-    if (!rc && create && sqlite3_exec(db->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) rc = db_err(db, err);
+    char *sql = create ? sqlite3_mprintf(schema_sql, ccs_sweep_tolerance_column()) : NULL;
+    if (!rc && create && !sql) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc && create && sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK) rc = db_err(db, err);
+    sqlite3_free(sql);
     if (!rc && !create) rc = check_tables(db, err);
     if (!rc) rc = check_columns(db, err);
     if (rc) {
@@ -443,17 +446,19 @@ int ccs_sweep_db_pending(ccs_sweep_db *db, int64_t **runs, size_t *n, ccs_err *e
 
 int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *err)
 {
-    if (!db->record &&
-        sqlite3_prepare_v2(db->db,
-                           "UPDATE sweep_runs SET status = ?, attempts = attempts + 1, message = ?, finished_utc = ?,"
-                           " wall_s = ?, worker = ?, policy = ?, price_tolerance = ?, events = ?,"
-                           " energy_kwh = ?, carbon_kg = ?, cost = ?, baseline_energy_kwh = ?,"
-                           " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
-                           " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
-                           " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?"
-                           " WHERE run = ?",
-                           -1, &db->record, NULL) != SQLITE_OK)
-        return db_err(db, err);
+    if (!db->record) {
+        char *sql = sqlite3_mprintf("UPDATE sweep_runs SET status = ?, attempts = attempts + 1, message = ?,"
+                                    " finished_utc = ?, wall_s = ?, worker = ?, policy = ?, %s = ?, events = ?,"
+                                    " energy_kwh = ?, carbon_kg = ?, cost = ?, baseline_energy_kwh = ?,"
+                                    " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
+                                    " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
+                                    " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?"
+                                    " WHERE run = ?",
+                                    ccs_sweep_tolerance_column());
+        int ok = sql && sqlite3_prepare_v2(db->db, sql, -1, &db->record, NULL) == SQLITE_OK;
+        sqlite3_free(sql);
+        if (!ok) return db_err(db, err);
+    }
     sqlite3_stmt *st = db->record;
     char finished[32];
     now_iso(finished, sizeof finished);
@@ -468,7 +473,7 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
     sqlite3_bind_text(st, 5, o->worker, -1, SQLITE_TRANSIENT);
     if (ok) {
         sqlite3_bind_text(st, 6, o->policy, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(st, 7, o->price_tolerance);
+        sqlite3_bind_double(st, 7, o->cost_tolerance);
         sqlite3_bind_int64(st, 8, (sqlite3_int64)o->events);
         double v[10] = {o->energy_kwh, o->carbon_kg, o->cost,        o->base_energy_kwh, o->base_carbon_kg,
                         o->base_cost,  o->p95_ms,    o->base_p95_ms, o->freshness_h,     o->base_freshness_h};
@@ -598,7 +603,7 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->wall_s = sqlite3_column_double(st, 7);
     snprintf(o->worker, sizeof o->worker, "%s", col_text(st, 8));
     snprintf(o->policy, sizeof o->policy, "%s", col_text(st, 9));
-    o->price_tolerance = sqlite3_column_double(st, 10);
+    o->cost_tolerance = sqlite3_column_double(st, 10);
     o->events = (uint64_t)sqlite3_column_int64(st, 11);
     double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost,        &o->base_energy_kwh, &o->base_carbon_kg,
                      &o->base_cost,  &o->p95_ms,    &o->base_p95_ms, &o->freshness_h,     &o->base_freshness_h};
@@ -619,14 +624,15 @@ static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
     t->rows = calloc(cap + 1, sizeof *t->rows);
     if (!t->rows) return ccs_err_set(err, CCS_ERUN, "out of memory");
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db,
-                           "SELECT run, point, seed_index, seed, name, status, message, wall_s, worker, policy,"
-                           " price_tolerance, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
-                           " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
-                           " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
-                           " fallbacks, unproven FROM sweep_runs ORDER BY run",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(db, err);
+    char *sql = sqlite3_mprintf("SELECT run, point, seed_index, seed, name, status, message, wall_s, worker, policy,"
+                                " %s, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
+                                " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
+                                " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
+                                " fallbacks, unproven FROM sweep_runs ORDER BY run",
+                                ccs_sweep_tolerance_column());
+    int prepared = sql && sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK;
+    sqlite3_free(sql);
+    if (!prepared) return db_err(db, err);
     int rc = 0, s;
     while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t run = sqlite3_column_int64(st, 0), want = (int64_t)t->nrows;

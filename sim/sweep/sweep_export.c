@@ -2,8 +2,8 @@
 #include "sweep_export.h"
 
 #include "ccs_csv.h"
+#include "out_fs.h"
 #include "out_h5.h"
-#include "sweep_fs.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -58,10 +58,11 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
         fputc(',', f);
         ccs_csv_write_field(f, t->paths[i]);
     }
-    fputs(",status,policy,price_tolerance,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
-          "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
-          "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven\n",
-          f);
+    fprintf(f,
+            ",status,policy,%s,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
+            "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
+            "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven\n",
+            ccs_sweep_tolerance_column());
     for (size_t r = 0; r < t->nrows; r++) {
         const ccs_sweep_row *row = &t->rows[r];
         const ccs_sweep_outcome *o = &row->o;
@@ -78,7 +79,7 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
             continue;
         }
         ccs_csv_write_field(f, o->policy);
-        num(f, o->price_tolerance);
+        num(f, o->cost_tolerance);
         double v[6] = {o->energy_kwh, o->carbon_kg, o->cost, o->base_energy_kwh, o->base_carbon_kg, o->base_cost};
         for (int i = 0; i < 6; i++) num(f, v[i]);
         num(f, o->base_carbon_kg != 0 ? 100.0 * (o->base_carbon_kg - o->carbon_kg) / o->base_carbon_kg : NAN);

@@ -10,7 +10,7 @@
 #include "ccs_units.h"
 
 #include "ccs_config.h"
-#include "sweep_fs.h"
+#include "out_fs.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -250,7 +250,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     dataset(w, g, "missed", H5T_NATIVE_UINT8, n, missed, "1: ended after its deadline");
     dataset(w, g, "override", H5T_NATIVE_UINT8, n, guard, "1: started by the deadline guard");
     dataset(w, g, "fallback", H5T_NATIVE_UINT8, n, fallback,
-            "1: no plan met the policy's constraint; its fallback ran (carbon-cap: the least carbon run)");
+            "1: no plan met the policy's constraint; its fallback ran (the policy's summary says which)");
     dataset(w, g, "unproven", H5T_NATIVE_UINT8, n, unproven,
             "1: a search gave up on its size limit; the plan is the best found, not proven the best");
     names_dataset(w, g, "region", n, names);

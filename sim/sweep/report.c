@@ -4,7 +4,7 @@
 #include "sweep_export.h"
 
 #include "ccs_csv.h"
-#include "sweep_fs.h"
+#include "out_fs.h"
 
 #include <errno.h>
 #include <math.h>
@@ -86,7 +86,7 @@ static void build_headlines(report *r)
     const ccs_point_stats *ps = r->ps;
     double *xs = malloc((t->npoints ? t->npoints : 1) * sizeof *xs);
     size_t nx = 0;
-    for (size_t p = 0; xs && p < t->npoints; p++) xs[nx++] = ps[p].price_tolerance;
+    for (size_t p = 0; xs && p < t->npoints; p++) xs[nx++] = ps[p].cost_tolerance;
     if (!xs) return;
     qsort(xs, nx, sizeof *xs, cmp_double);
     for (size_t i = 0; i < nx; i++) {
@@ -149,7 +149,7 @@ static void build_signoff(report *r)
         snprintf(c[0], CELL, "P%zu", p);
         snprintf(c[1], CELL, "%s", label);
         snprintf(c[2], CELL, "%s", s->policy);
-        snprintf(c[3], CELL, "%g%%", 100 * s->price_tolerance);
+        snprintf(c[3], CELL, "%g%%", 100 * s->cost_tolerance);
         fmt_ci(c[4], &s->carbon_saved_pct, 1);
         fmt_ci(c[5], &s->cost_change_pct, 1);
         snprintf(c[6], CELL, "%s", s->within_tolerance ? "yes" : "**no**");
@@ -320,8 +320,9 @@ static void build(report *r)
                  ". Carbon saved and cost change are paired: each run against run-now on the same seed (same "
                  "arrivals and forecast errors), then the mean over seeds with its 95%% confidence interval "
                  "(Student's t, seeds - 1 degrees of freedom). A point is within X when its mean cost change is at "
-                 "most X, its policy.price_tolerance. P95 is the slowest service's; freshness the mean age of the "
-                 "jobs' outputs.");
+                 "most X, its policy.%s. P95 is the slowest service's; freshness the mean age of the "
+                 "jobs' outputs.",
+                 ccs_sweep_tolerance_column());
     build_headlines(r);
     build_signoff(r);
     build_recommendations(r);
@@ -538,11 +539,12 @@ static void write_csv(FILE *f, const report *r)
         fputc(',', f);
         ccs_csv_write_field(f, t->paths[i]);
     }
-    fputs(",policy,price_tolerance,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
-          "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
-          "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
-          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run\n",
-          f);
+    fprintf(f,
+            ",policy,%s,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
+            "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
+            "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
+            "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run\n",
+            ccs_sweep_tolerance_column());
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
         fprintf(f, "%zu", p);
@@ -554,7 +556,7 @@ static void write_csv(FILE *f, const report *r)
         }
         fputc(',', f);
         ccs_csv_write_field(f, s->policy);
-        csv_num(f, s->price_tolerance);
+        csv_num(f, s->cost_tolerance);
         fprintf(f, ",%zu", s->seeds_done);
         const ccs_ci *cis[2] = {&s->carbon_saved_pct, &s->cost_change_pct};
         for (int i = 0; i < 2; i++) {

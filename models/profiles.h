@@ -1,0 +1,56 @@
+/* Hardware and model profiles (docs/model.md 4): what a device draws and costs and how fast it
+ * computes, and what a model and each of its variants ask of it. Stated in a scenario or read from
+ * the bundled library (models/hardware, models/profiles); plain data once loaded. */
+#ifndef CCS_PROFILES_H
+#define CCS_PROFILES_H
+
+#include "ccs_schema.h"
+
+#include <stddef.h>
+
+typedef struct ccs_hardware_cfg {
+    ccs_src_pos pos;
+    char *name;
+    double idle_w, max_w;  /* P(u) = idle + (max - idle) u */
+    double price_per_hour; /* instance price; < 0: owned, pay for electricity */
+    double embodied_kg;    /* manufacturing kgCO2e; 0: not counted */
+    double lifetime_h;
+    /* For the roofline latency model (docs/model.md 4); 0: not known, and a model profile on this
+     * hardware is then an error naming the missing figure. Dense peaks, per precision. */
+    double peak_tflops_fp16, peak_tops_int8, peak_tops_int4;
+    double mem_bw_gb_s;
+} ccs_hardware_cfg;
+
+/* A model profile (docs/model.md 4): the work per item and the weights, per variant. */
+enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4 };
+typedef struct ccs_variant_cfg {
+    ccs_src_pos pos;
+    char *name;
+    int precision; /* which hardware peak it runs at */
+    double weight_bytes;
+    double flop_per_item;  /* 0: the model's */
+    double bytes_per_item; /* 0: the model's */
+    double quality_delta;  /* change of the model's quality metric against the reference variant */
+} ccs_variant_cfg;
+
+typedef struct ccs_model_cfg {
+    ccs_src_pos pos;
+    char *name;
+    char *quality_metric; /* what quality is measured in, e.g. "NDCG@10 points" */
+    double quality;       /* the reference variant's score on that metric; 0: not stated */
+    double flop_per_item, bytes_per_item;
+    double overhead_ms; /* per batch: launch, pre/post-processing */
+    double efficiency;  /* achieved share of the peak FLOP/s, (0, 1] */
+    ccs_variant_cfg *variants;
+    size_t nvariants;
+} ccs_model_cfg;
+
+/* The variant called name; NULL: the first. NULL if there is none. */
+const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *name);
+
+/* The hardware's dense peak at the variant's precision, in operations per second (0: not given). */
+double ccs_variant_peak_per_s(const ccs_hardware_cfg *hw, const ccs_variant_cfg *v);
+
+extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", NULL */
+
+#endif
