@@ -7,6 +7,7 @@
 #include "out_h5.h"
 #include "out_json.h"
 #include "out_registry.h"
+#include "report.h"
 #include "run.h"
 #include "sweep_export.h"
 #include "sweep_spec.h"

@@ -1,7 +1,9 @@
 /* ccsim report DIR and ccsim plot DIR: the report and the pictures of a finished sweep, redone
  * from what it stored (runs.sqlite and the run folders), without running anything. */
 #include "cli.h"
+#include "report.h"
 #include "sweep_export.h"
+#include "sweep_plot.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -459,10 +459,9 @@ static const ccs_schema scenario_schema = {"scenario",      sizeof(ccs_scenario)
 
 /* ---- messages ---- */
 
-static int pos_err(ccs_err *err, const ccs_src_pos *pos, const char *fmt, const char *a, const char *b, const char *c)
-{
-    return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, fmt, a, b, c);
-}
+/* An input error at a section's position; the format is checked by the compiler against its
+ * arguments (ccs_err_at's format attribute). */
+#define pos_err(err, pos, ...) ccs_err_at((err), CCS_EINPUT, (pos)->file, (pos)->line, (pos)->col, __VA_ARGS__)
 
 #define CHECK_UNIQUE(arr, n, what)                                                                                 \
     for (size_t i = 0; i < (n); i++)                                                                               \
@@ -652,13 +651,13 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
     if (c->hit_prob >= 0 && ttl_keys)
         return pos_err(err, &sv->pos,
                        "services[%s].cache: give either hit_prob (fixed) or ttl, keys "
-                       "and zipf_s (simulated), not both%s%s",
-                       sv->name, "", "");
+                       "and zipf_s (simulated), not both",
+                       sv->name);
     if (ttl_keys && ttl_keys != 3)
         return pos_err(err, &sv->pos,
                        "services[%s].cache: a simulated cache needs all of ttl, keys and "
-                       "zipf_s%s%s",
-                       sv->name, "", "");
+                       "zipf_s",
+                       sv->name);
     sv->cache.kind = c->hit_prob >= 0 ? CCS_CACHE_FIXED : ttl_keys ? CCS_CACHE_TTL : CCS_CACHE_NONE;
     if (sv->rtt_ms < 0) sv->rtt_ms = ccs_tier_rtt_ms(sv->tier);
     if (sv->nstages == 0) {
@@ -673,8 +672,8 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
     } else if (pool_given(&sv->pool)) {
         return pos_err(err, &sv->pos,
                        "services[%s]: pool keys (hardware, service_time, replicas, ...) "
-                       "beside 'stages': expected them inside each stage%s%s",
-                       sv->name, "", "");
+                       "beside 'stages': expected them inside each stage",
+                       sv->name);
     }
     CHECK_UNIQUE(sv->stages, sv->nstages, "stage");
     for (size_t k = 0; k < sv->nstages; k++) {
@@ -727,10 +726,9 @@ static void names_of_regions(const ccs_scenario *s, char *buf, size_t size)
     }
 }
 
-static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
+/* The period: start, end or duration, warmup; something to simulate. */
+static int check_period(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 {
-    CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
-    CHECK_UNIQUE(s->models, s->nmodels, "model");
     const ccs_ynode *end = ccs_yaml_get(root, "end"), *dur = ccs_yaml_get(root, "duration");
     if (end && dur)
         return ccs_err_at(err, CCS_EINPUT, dur->file, dur->line, dur->col,
@@ -767,26 +765,33 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     if (s->nregions == 0 && s->njobs > 0)
         return pos_err(err, &s->jobs[0].pos,
                        "jobs[%s]: a job draws power and needs a region with a carbon trace; "
-                       "expected a 'regions' list%s%s",
-                       s->jobs[0].name, "", "");
-    CHECK_UNIQUE(s->regions, s->nregions, "region");
-    CHECK_UNIQUE(s->services, s->nservices, "service");
-    CHECK_UNIQUE(s->jobs, s->njobs, "job");
-    char names[512];
-    names_of_regions(s, names, sizeof names);
+                       "expected a 'regions' list",
+                       s->jobs[0].name);
+    return 0;
+}
+
+/* Each region: one price source, a tariff on whole hours. */
+static int check_regions(const ccs_scenario *s, ccs_err *err)
+{
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
         int sources = (r->price.file != NULL) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
         if (sources > 1)
-            return pos_err(err, &r->pos, "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not %s%s",
-                           r->name, "several", "");
+            return pos_err(err, &r->pos, "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not %s",
+                           r->name, "several");
         if (r->tariff.day_per_mwh >= 0 &&
             (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
             return pos_err(err, &r->pos,
                            "regions[%s].tariff: day_from and day_to must be on the hour "
-                           "(expected \"HH:00\")%s%s",
-                           r->name, "", "");
+                           "(expected \"HH:00\")",
+                           r->name);
     }
+    return 0;
+}
+
+/* Each service: its region, its arrival process's own rules, its cache and pools. */
+static int check_services(ccs_scenario *s, const char *names, ccs_err *err)
+{
     for (size_t i = 0; i < s->nservices; i++) {
         const ccs_service_cfg *sv = &s->services[i];
         if (sv->region && !ccs_scenario_region(s, sv->region))
@@ -801,90 +806,121 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         rc = check_service(s, &s->services[i], err);
         if (rc) return rc;
     }
-    /* every profile, the scenario's and the bundled ones the services loaded */
+    return 0;
+}
+
+/* Every hardware profile, the scenario's and the bundled ones the services loaded. */
+static int check_hardware(const ccs_scenario *s, ccs_err *err)
+{
     for (size_t i = 0; i < s->nhardware; i++) {
         const ccs_hardware_cfg *h = &s->hardware[i];
         if (h->max_w < h->idle_w)
-            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w%s%s", h->name,
-                           "", "");
+            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", h->name);
     }
-    for (size_t i = 0; i < s->njobs; i++) {
-        ccs_job_cfg *j = &s->jobs[i];
-        for (size_t k = 0; k < j->nregions; k++) {
-            if (!ccs_scenario_region(s, j->regions[k]))
-                return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)", j->name,
-                               j->regions[k], names);
-            for (size_t m = 0; m < k; m++)
-                if (strcmp(j->regions[m], j->regions[k]) == 0)
-                    return pos_err(err, &j->pos,
-                                   "jobs[%s].regions: '%s' is listed twice: expected each allowed "
-                                   "region once%s",
-                                   j->name, j->regions[k], "");
-        }
-        if (j->hardware) {
-            char key[256];
-            snprintf(key, sizeof key, "jobs[%s].hardware", j->name);
-            long h = find_or_load(s, "hardware", j->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
-                                  (void **)&s->hardware, &s->nhardware, &j->pos, key, err);
-            if (h < 0) return CCS_EINPUT;
-            const ccs_hardware_cfg *hw = &s->hardware[h];
-            long n = j->max_parallelism ? j->max_parallelism : 1;
-            if (j->power_kw > 0)
+    return 0;
+}
+
+/* One job: its regions, its hardware or power, its release and deadline. */
+static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err *err)
+{
+    for (size_t k = 0; k < j->nregions; k++) {
+        if (!ccs_scenario_region(s, j->regions[k]))
+            return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)", j->name, j->regions[k],
+                           names);
+        for (size_t m = 0; m < k; m++)
+            if (strcmp(j->regions[m], j->regions[k]) == 0)
                 return pos_err(err, &j->pos,
-                               "jobs[%s]: both power_kw and hardware given: expected one (the "
-                               "hardware's power is max_parallelism x its max_w)%s%s",
-                               j->name, "", "");
-            j->power_kw = (double)n * hw->max_w / 1000.0;
-            j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
-            if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
-            if (j->device_hours > 0) {
-                if (j->duration_us)
-                    return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one%s%s",
-                                   j->name, "", "");
-                j->duration_us = llround(j->device_hours / (double)n * CCS_US_PER_HOUR_F);
-            }
-        } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
-            return pos_err(err, &j->pos,
-                           "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
-                           "to run on%s%s",
-                           j->name, "", "");
-        } else if (j->power_kw <= 0) {
-            return pos_err(err, &j->pos,
-                           "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "
-                           "or a 'hardware' profile%s%s",
-                           j->name, "", "");
-        }
-        for (size_t k = 0; k < (j->nregions ? j->nregions : (s->nregions ? 1 : 0)); k++) {
-            const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
-            if (rg->capacity_kw > 0 && j->power_kw > rg->capacity_kw)
-                return pos_err(err, &j->pos,
-                               "jobs[%s]: its power is more than region '%s' can hold (capacity_kw "
-                               "%s): expected at most the capacity of every allowed region",
-                               j->name, rg->name, "below the job's power");
-        }
-        if ((j->release.every_us > 0) == (j->release.trace != NULL))
-            return pos_err(err, &j->pos,
-                           "jobs[%s].release: expected either every (with at) or trace, "
-                           "%s%s",
-                           j->name, j->release.trace ? "not both" : "neither was given", "");
-        if (!j->release.trace && j->duration_us == 0)
-            return pos_err(err, &j->pos,
-                           "jobs[%s]: missing key 'duration': expected a run time such as 30m "
-                           "(only a release trace with a duration_h column may leave it out)%s%s",
-                           j->name, "", "");
-        if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
-        if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
-            return pos_err(err, &j->pos,
-                           "jobs[%s].deadline: shorter than the duration: expected a deadline >= "
-                           "the job's duration%s%s",
-                           j->name, "", "");
+                               "jobs[%s].regions: '%s' is listed twice: expected each allowed "
+                               "region once",
+                               j->name, j->regions[k]);
     }
+    if (j->hardware) {
+        char key[256];
+        snprintf(key, sizeof key, "jobs[%s].hardware", j->name);
+        long h = find_or_load(s, "hardware", j->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
+                              (void **)&s->hardware, &s->nhardware, &j->pos, key, err);
+        if (h < 0) return CCS_EINPUT;
+        const ccs_hardware_cfg *hw = &s->hardware[h];
+        long n = j->max_parallelism ? j->max_parallelism : 1;
+        if (j->power_kw > 0)
+            return pos_err(err, &j->pos,
+                           "jobs[%s]: both power_kw and hardware given: expected one (the "
+                           "hardware's power is max_parallelism x its max_w)",
+                           j->name);
+        j->power_kw = (double)n * hw->max_w / 1000.0;
+        j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
+        if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
+        if (j->device_hours > 0) {
+            if (j->duration_us)
+                return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one", j->name);
+            j->duration_us = llround(j->device_hours / (double)n * CCS_US_PER_HOUR_F);
+        }
+    } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
+        return pos_err(err, &j->pos,
+                       "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
+                       "to run on",
+                       j->name);
+    } else if (j->power_kw <= 0) {
+        return pos_err(err, &j->pos,
+                       "jobs[%s]: missing or zero 'power_kw': expected the job's IT power in kW, "
+                       "or a 'hardware' profile",
+                       j->name);
+    }
+    for (size_t k = 0; k < (j->nregions ? j->nregions : (s->nregions ? 1 : 0)); k++) {
+        const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
+        if (rg->capacity_kw > 0 && j->power_kw > rg->capacity_kw)
+            return pos_err(err, &j->pos,
+                           "jobs[%s]: its power is more than region '%s' can hold (capacity_kw "
+                           "%s): expected at most the capacity of every allowed region",
+                           j->name, rg->name, "below the job's power");
+    }
+    if ((j->release.every_us > 0) == (j->release.trace != NULL))
+        return pos_err(err, &j->pos,
+                       "jobs[%s].release: expected either every (with at) or trace, "
+                       "%s",
+                       j->name, j->release.trace ? "not both" : "neither was given");
+    if (!j->release.trace && j->duration_us == 0)
+        return pos_err(err, &j->pos,
+                       "jobs[%s]: missing key 'duration': expected a run time such as 30m "
+                       "(only a release trace with a duration_h column may leave it out)",
+                       j->name);
+    if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
+    if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
+        return pos_err(err, &j->pos,
+                       "jobs[%s].deadline: shorter than the duration: expected a deadline >= "
+                       "the job's duration",
+                       j->name);
+    return 0;
+}
+
+/* The policy: its name and its own parameters, by its plug-in's rules. */
+static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
+{
     const ccs_ynode *pmap = ccs_yaml_get(root, "policy"), *pname = ccs_yaml_get(pmap, "name");
     ccs_src_pos at = {pname ? pname->file : root->file, pname ? pname->line : 0, pname ? pname->col : 0};
     if (!s->policy.pos.file) s->policy.pos = (ccs_src_pos){root->file, 0, 0}; /* no policy map */
     int rc = ccs_policy_resolve(&s->policy, &at, err);
     if (rc) return rc;
     return 0;
+}
+
+/* The rules between keys and sections, section by section, in the order messages are promised. */
+static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
+{
+    CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
+    CHECK_UNIQUE(s->models, s->nmodels, "model");
+    int rc = check_period(s, root, err);
+    if (rc) return rc;
+    CHECK_UNIQUE(s->regions, s->nregions, "region");
+    CHECK_UNIQUE(s->services, s->nservices, "service");
+    CHECK_UNIQUE(s->jobs, s->njobs, "job");
+    char names[512];
+    names_of_regions(s, names, sizeof names);
+    if ((rc = check_regions(s, err)) || (rc = check_services(s, names, err)) || (rc = check_hardware(s, err)))
+        return rc;
+    for (size_t i = 0; i < s->njobs; i++)
+        if ((rc = check_job(s, &s->jobs[i], names, err))) return rc;
+    return check_policy(s, root, err);
 }
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)

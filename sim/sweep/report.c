@@ -1,7 +1,7 @@
 /* The finance sign-off report of a sweep: report.md, report.csv and a self-contained report.html
  * with the plots inline. The tables are built once as text cells and rendered twice (Markdown,
  * HTML), so the two always say the same. */
-#include "sweep_export.h"
+#include "report.h"
 
 #include "ccs_csv.h"
 #include "out_fs.h"

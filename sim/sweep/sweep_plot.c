@@ -2,7 +2,7 @@
  * and freshness (tradeoff.gp), and the hours of one run (timeseries.gp), each as PNG and SVG.
  * This file only supplies terminals, names and data; the templates hold the look. Every text
  * (titles, labels, names, paths) goes to gnuplot through ccs_gp_quote, never pasted. */
-#include "sweep_export.h"
+#include "sweep_plot.h"
 
 #include "out_plot.h"
 

@@ -4,6 +4,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,4 +125,30 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
     }
     free(buf);
     return ps;
+}
+
+void ccs_sweep_display_value(const char *value, char *buf, size_t size)
+{
+    size_t len = strlen(value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+        size_t k = 0;
+        for (size_t i = 1; i + 1 < len && k + 1 < size; i++) {
+            if (value[i] == '\\' && i + 2 < len) i++;
+            buf[k++] = value[i];
+        }
+        buf[k] = '\0';
+    } else {
+        snprintf(buf, size, "%s", value);
+    }
+}
+
+void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->nparams; i++) {
+        char v[256];
+        ccs_sweep_display_value(t->values[point * t->nparams + i], v, sizeof v);
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s=%s", i ? ", " : "", t->paths[i], v);
+    }
 }

@@ -37,4 +37,9 @@ typedef struct ccs_point_stats {
 /* One entry per point, in point order; points with no done run have seeds_done 0. */
 ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t);
 
+/* A parameter value as people read it: the YAML quotes --set needed taken off. */
+void ccs_sweep_display_value(const char *value, char *buf, size_t size);
+/* "policy.name=run-now, services.search.replicas=4" */
+void ccs_sweep_point_label(const ccs_sweep_table *t, size_t point, char *buf, size_t size);
+
 #endif
