@@ -6,10 +6,10 @@
 #include "ccs_scenario.h"
 #include "cli.h"
 #include "out_fs.h"
-#include "out_h5.h"
 #include "out_json.h"
 #include "out_plot.h"
 #include "out_registry.h"
+#include "out_run.h"
 #include "policy.h"
 #include "run.h"
 
@@ -39,10 +39,15 @@ static void usage(FILE *f)
                "  --format text|json print a table (default) or the summary JSON to stdout\n"
                "  --no-plot          do not call gnuplot\n"
                "\n"
-               "Writes DIR/summary.json, DIR/results.h5, DIR/intensity-energy.png (with gnuplot)\n"
-               "and a row in runs.sqlite.\n"
-               "\n"
-               "Policies (policy.name), with their own keys:\n");
+               "Writes into DIR:\n");
+    size_t nw;
+    const ccs_run_writer *w = ccs_run_writers(&nw);
+    for (size_t i = 0; i < nw; i++) fprintf(f, "  %-20s %s\n", w[i].file, w[i].summary);
+    fprintf(f, "  %-20s %s\n", "intensity-energy.png", "the grid's intensity and the run's energy by hour (gnuplot)");
+    fputs("and a row in DIR/../runs.sqlite (the run registry).\n"
+          "\n"
+          "Policies (policy.name), with their own keys:\n",
+          f);
     ccs_policy_describe(f);
 }
 
@@ -177,21 +182,11 @@ int ccs_cli_run(int argc, char **argv)
     }
     if (!rc) rc = ccs_registry_begin(reg, s, dir, &run_id, &err);
     if (!rc) {
-        /* The finished marker must not survive from an earlier run into this folder, nor an
-         * earlier picture beside results it does not show (if this run's plot fails). */
-        snprintf(file, sizeof file, "%s/summary.json", dir);
-        unlink(file);
+        /* An earlier picture must not stand beside results it does not show (if this run's plot
+         * fails); ccs_out_run_into removes the earlier finished marker itself. */
         snprintf(file, sizeof file, "%s/intensity-energy.png", dir);
         unlink(file);
-        rc = ccs_run(s, &r, &err);
-        if (!rc) {
-            snprintf(file, sizeof file, "%s/results.h5", dir);
-            rc = ccs_out_h5_write(r, file, &err);
-        }
-        if (!rc) {
-            snprintf(file, sizeof file, "%s/summary.json", dir);
-            rc = ccs_out_summary_write(r, file, &err);
-        }
+        rc = ccs_out_run_into(s, dir, &r, &err);
         ccs_err end_err = {0};
         if (ccs_registry_end(reg, run_id, rc ? NULL : r, rc ? err.msg : NULL, &end_err) != 0 && !rc) {
             err = end_err;

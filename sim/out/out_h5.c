@@ -341,7 +341,7 @@ static void write_region(h5w *w, hid_t regions, const ccs_run_result *r, size_t 
     free(be);
 }
 
-int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err)
+int ccs_out_h5_write(const ccs_run_result *r, const char *path, ccs_err *err)
 {
     const ccs_scenario *s = r->scenario;
     h5w w = {0};

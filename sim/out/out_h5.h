@@ -8,7 +8,7 @@
 
 #include <hdf5.h>
 
-int ccs_out_h5_write(ccs_run_result *r, const char *path, ccs_err *err);
+int ccs_out_h5_write(const ccs_run_result *r, const char *path, ccs_err *err);
 
 /* A UTF-8 string attribute on a file, group or dataset; non-zero on failure. */
 int ccs_h5_str_attr(hid_t obj, const char *name, const char *value);

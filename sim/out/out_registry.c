@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* F_OFD_SETLK, F_OFD_GETLK */
 #include "out_registry.h"
 
+#include "out_sqlite.h"
+
 #include "ccs_config.h"
 #include "ccs_time.h"
 
@@ -51,17 +53,7 @@ static const char *table_sql =
     " delta_carbon_pct REAL, delta_cost_pct REAL,"
     " pid INTEGER, host TEXT);";
 
-/* SQLite's message, and the system's reason when there is one ("disk I/O error" does not say a
- * disk is full). */
-static int db_err(ccs_registry *g, ccs_err *err)
-{
-    int code = sqlite3_errcode(g->db) & 0xff, sys = sqlite3_system_errno(g->db);
-    /* SQLite's unix VFS returns SQLITE_FULL for ENOSPC only, and clears the errno it kept */
-    if (code == SQLITE_FULL && !sys) sys = ENOSPC;
-    if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
-        return ccs_err_at(err, CCS_EIO, g->path, 0, 0, "run registry: %s (%s)", sqlite3_errmsg(g->db), strerror(sys));
-    return ccs_err_at(err, CCS_EIO, g->path, 0, 0, "run registry: %s", sqlite3_errmsg(g->db));
-}
+static int db_err(ccs_registry *g, ccs_err *err) { return ccs_sqlite_err(g->db, g->path, "run registry", NULL, err); }
 
 static int exec(ccs_registry *g, const char *sql, ccs_err *err)
 {
@@ -180,9 +172,8 @@ int ccs_registry_open(const char *path, ccs_registry **out, ccs_err *err)
     }
     g->lock_fd = -1;
     int rc = 0;
-    if (sqlite3_open_v2(path, &g->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    if (ccs_sqlite_open(path, 1, &g->db) != SQLITE_OK)
         rc = g->db ? db_err(g, err) : ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (!rc) sqlite3_busy_timeout(g->db, 10000);
     if (!rc) rc = migrate(g, err);
     if (!rc) rc = open_lock_file(g, err);
     if (!rc) rc = mark_interrupted(g, err);

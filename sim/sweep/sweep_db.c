@@ -1,6 +1,8 @@
 /* SQLite sweep state; see sweep_db.h. */
 #include "sweep_db.h"
 
+#include "out_sqlite.h"
+
 #include "ccs_config.h"
 #include "ccs_time.h"
 
@@ -44,22 +46,12 @@ static const char *schema_sql =
     " WHEN OLD.status = 'done'"
     " BEGIN SELECT RAISE(ABORT, 'a finished run is never rewritten'); END;";
 
-/* Corruption gets the advice; other failures the system's reason when there is one (a full disk,
- * a missing folder), which SQLite's own message ("disk I/O error") does not say. */
+#define DAMAGED_ADVICE "move the folder aside and run the sweep again, or restore it from a backup"
+
+/* Corruption gets the advice; other failures the system's reason when there is one. */
 static int db_err(ccs_sweep_db *db, ccs_err *err)
 {
-    int code = sqlite3_errcode(db->db) & 0xff, sys = sqlite3_system_errno(db->db);
-    /* SQLite's unix VFS returns SQLITE_FULL for ENOSPC only, and clears the errno it kept */
-    if (code == SQLITE_FULL && !sys) sys = ENOSPC;
-    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-        return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
-                          "the sweep database is damaged (%s): move the folder aside and run the sweep again, "
-                          "or restore it from a backup",
-                          sqlite3_errmsg(db->db));
-    if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
-        return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep database: %s (%s)", sqlite3_errmsg(db->db),
-                          strerror(sys));
-    return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "sweep database: %s", sqlite3_errmsg(db->db));
+    return ccs_sqlite_err(db->db, db->path, "sweep database", DAMAGED_ADVICE, err);
 }
 
 /* Content that cannot be what ccsim sweep wrote: a damaged or hand-edited file. */
@@ -71,10 +63,7 @@ static int damaged(ccs_sweep_db *db, ccs_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return ccs_err_at(err, CCS_EIO, db->path, 0, 0,
-                      "the sweep database is damaged (%s): move the folder aside and run the sweep again, or "
-                      "restore it from a backup",
-                      what);
+    return ccs_err_at(err, CCS_EIO, db->path, 0, 0, "the sweep database is damaged (%s): " DAMAGED_ADVICE, what);
 }
 
 /* A statement's last step: SQLITE_DONE is the end of its rows, anything else an error. */
@@ -169,15 +158,13 @@ int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err 
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     /* Without CREATE, a missing file is an error rather than a new empty database. */
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = 0;
-    if (sqlite3_open_v2(path, &db->db, flags, NULL) != SQLITE_OK) {
+    if (ccs_sqlite_open(path, create, &db->db) != SQLITE_OK) {
         int sys = db->db ? sqlite3_system_errno(db->db) : 0;
         rc = ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot open the sweep database: %s%s%s%s",
                         db->db ? sqlite3_errmsg(db->db) : "out of memory", sys ? " (" : "", sys ? strerror(sys) : "",
                         sys ? ")" : "");
     }
-    if (!rc) sqlite3_busy_timeout(db->db, 10000);
     if (!rc) rc = quick_check(db, err);
     /* WAL: a commit survives the process being killed at any instant; NORMAL sync is enough for
      * that (only a power cut can lose the last commits, and those runs are then just redone). */

@@ -3,9 +3,7 @@
 
 #include "ccs_scenario.h"
 #include "out_fs.h"
-#include "out_h5.h"
-#include "out_json.h"
-#include "run.h"
+#include "out_run.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,25 +40,17 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
     ccs_err err = {0};
     ccs_scenario *s = NULL;
     ccs_run_result *r = NULL;
-    char name[64], tmp[4200], final[4200], file[4300];
+    char name[64], tmp[4200], final[4200];
     ccs_sweep_run_name(p, run, name, sizeof name);
     snprintf(final, sizeof final, "%s/runs/%s", p->out_dir, name);
     snprintf(tmp, sizeof tmp, "%s/runs/.%s.tmp.%ld", p->out_dir, name, (long)getpid());
     int rc = ov ? 0 : ccs_err_set(&err, CCS_ERUN, "out of memory");
     if (!rc) rc = ccs_scenario_load(p->scenario_path, ov, nov, &s, &err);
-    if (!rc) rc = ccs_run(s, &r, &err);
     if (!rc) {
         ccs_fs_remove_tree(tmp);
         if (mkdir(tmp, 0777) != 0) rc = ccs_err_at(&err, CCS_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
     }
-    if (!rc) {
-        snprintf(file, sizeof file, "%s/results.h5", tmp);
-        rc = ccs_out_h5_write(r, file, &err);
-    }
-    if (!rc) {
-        snprintf(file, sizeof file, "%s/summary.json", tmp);
-        rc = ccs_out_summary_write(r, file, &err);
-    }
+    if (!rc) rc = ccs_out_run_into(s, tmp, &r, &err);
     /* A folder left by a run that finished but was never recorded (the coordinator died between
      * the two) is replaced: the run is deterministic, so its content is the same. */
     if (!rc) ccs_fs_remove_tree(final);
