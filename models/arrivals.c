@@ -1,7 +1,9 @@
 /* The arrivals registry and instance wrapper; see arrivals.h. */
 #include "arrivals.h"
 
+#include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,3 +95,21 @@ int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err)
 }
 
 const char *ccs_arrivals_name(const ccs_arrivals *a) { return a->type->name; }
+
+/* ---- the schema of the arrivals map ---- */
+static const ccs_field arrivals_fields[] = {
+    {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, CCS_NO_RANGE, ccs_arrivals_words, NULL, 0,
+     "an arrival process by name", NULL},
+    {"rate_per_s", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, rate_per_s), 0, 1e-9, 1e9, NULL, NULL, 0,
+     "requests per second", NULL},
+    {"scale", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, scale), 0, 1e-12, 1e12, NULL, NULL, 0,
+     "a factor on the trace's counts", NULL},
+    {"trace", CCS_F_PATH, offsetof(ccs_arrivals_cfg, trace), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a traffic trace path, relative to the scenario file", NULL},
+    {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a time into the trace such as 3d", NULL},
+    {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, CCS_NO_RANGE, NULL, NULL, 0, "true or false", NULL},
+};
+const ccs_schema ccs_arrivals_schema = {"arrivals",      sizeof(ccs_arrivals_cfg),
+                                        arrivals_fields, sizeof arrivals_fields / sizeof arrivals_fields[0],
+                                        CCS_NOPOS,       NULL};

@@ -75,4 +75,7 @@ void ccs_arrivals_ready(void);
  * `at` and naming `where`, if the version is not this ccsim's or the map is not one it takes. */
 int ccs_arrivals_resolve(ccs_arrivals_cfg *cfg, const char *where, const ccs_src_pos *at, ccs_err *err);
 
+/* The schema of a service's arrivals map. */
+extern const ccs_schema ccs_arrivals_schema;
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 struct ccs_cache {
@@ -83,3 +84,26 @@ double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s)
     }
     return h;
 }
+
+/* ---- the schema of the cache map ---- */
+static void cache_defaults(void *p)
+{
+    ccs_cache_cfg *c = p;
+    c->hit_prob = -1;
+    c->zipf_s = -1;
+}
+static const ccs_field cache_fields[] = {
+    {"hit_prob", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, hit_prob), 0, 0.0, 1.0, NULL, NULL, 0,
+     "a fixed hit probability in [0, 1]", NULL},
+    {"ttl", CCS_F_DURATION, offsetof(ccs_cache_cfg, ttl_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
+     "how long a cached result is served, such as 5m", NULL},
+    {"keys", CCS_F_INT, offsetof(ccs_cache_cfg, keys), 0, 1, 1e8, NULL, NULL, 0,
+     "the number of distinct keys (queries, products)", NULL},
+    {"zipf_s", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, zipf_s), 0, 0.0, 5.0, NULL, NULL, 0,
+     "the Zipf exponent of key popularity, in [0, 5]", NULL},
+    {"lookup_ms", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, lookup_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the time of a cache lookup in ms", NULL},
+};
+const ccs_schema ccs_cache_schema = {"cache",      sizeof(ccs_cache_cfg),
+                                     cache_fields, sizeof cache_fields / sizeof cache_fields[0],
+                                     CCS_NOPOS,    cache_defaults};

@@ -8,6 +8,7 @@
 #define CCS_CACHE_H
 
 #include "ccs_err.h"
+#include "ccs_schema.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
@@ -38,5 +39,8 @@ int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us);
  * fixed probability for a fixed cache. Used for the offered-load check and reported beside the
  * measured rate. */
 double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s);
+
+/* The schema of a service's cache map. */
+extern const ccs_schema ccs_cache_schema;
 
 #endif

@@ -9,6 +9,7 @@
 #include "ccs_time.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -363,3 +364,58 @@ int ccs_jobs_simulate(const ccs_job_env *env, const ccs_job_spec *specs, size_t 
     }
     return rc;
 }
+
+/* ---- the schemas of a job and of transfers between regions ---- */
+/* ---- jobs ---- */
+static const ccs_field release_fields[] = {
+    {"every", CCS_F_DURATION, offsetof(ccs_release_cfg, every_us), 0, 1, INFINITY, NULL, NULL, 0,
+     "a period such as 24h", NULL},
+    {"at", CCS_F_CLOCK, offsetof(ccs_release_cfg, at_us), 0, CCS_NO_RANGE, NULL, NULL, 0, "a UTC clock time \"HH:MM\"",
+     NULL},
+    {"trace", CCS_F_PATH, offsetof(ccs_release_cfg, trace), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a CSV file of release stamps (timestamp[,duration_h])", NULL},
+};
+static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, CCS_NOPOS, NULL};
+static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
+static const ccs_field job_fields[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_job_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, CCS_NO_RANGE, NULL, &release_schema, 0,
+     "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
+    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
+     "a run time such as 30m", NULL},
+    {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the job's IT power in kW", NULL},
+    {"hardware", CCS_F_NAME, offsetof(ccs_job_cfg, hardware), 0, CCS_NO_RANGE, NULL, NULL, 0, "a hardware profile name",
+     NULL},
+    {"max_parallelism", CCS_F_INT, offsetof(ccs_job_cfg, max_parallelism), 0, 1, 1e6, NULL, NULL, 0,
+     "the number of devices the job runs on at once", NULL},
+    {"device_hours", CCS_F_DOUBLE, offsetof(ccs_job_cfg, device_hours), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the work in device-hours", NULL},
+    {"spot_price", CCS_F_MAP, offsetof(ccs_job_cfg, spot_price), 0, CCS_NO_RANGE, NULL, &ccs_trace_ref_schema, 0,
+     "a spot price series path (currency per device-hour) or {file, column, fill}", "file"},
+    {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a time after release such as 4h30m", NULL},
+    {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, CCS_NO_RANGE, deadline_rule_words, NULL, 0,
+     "after (the deadline after release), next_workday or next_workday_lwa", NULL},
+    {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, CCS_NO_RANGE, NULL, NULL, 0, "true or false",
+     NULL},
+    {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the extra run time of each resume after a pause, such as 5m", NULL},
+    {"regions", CCS_F_NAMELIST, offsetof(ccs_job_cfg, regions), 0, CCS_NO_RANGE, NULL, NULL,
+     offsetof(ccs_job_cfg, nregions), "a list of region names", NULL},
+    {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the input data size in GB", NULL},
+};
+const ccs_schema ccs_job_schema = {
+    "job", sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos), NULL};
+
+/* ---- transfer between regions ---- */
+static const ccs_field transfer_fields[] = {
+    {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0, "a bandwidth in Gbit/s",
+     NULL},
+    {"cost_per_gb", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, cost_per_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a price per GB in the scenario's currency", NULL},
+};
+const ccs_schema ccs_transfer_schema = {"transfer",      sizeof(ccs_transfer_cfg),
+                                        transfer_fields, sizeof transfer_fields / sizeof transfer_fields[0],
+                                        CCS_NOPOS,       NULL};

@@ -136,4 +136,7 @@ int ccs_jobs_simulate(const ccs_job_env *env, const ccs_job_spec *specs, size_t 
 
 void ccs_region_queue_free(ccs_region_queue *q);
 
+/* The schemas of a job and of the transfers between regions. */
+extern const ccs_schema ccs_job_schema, ccs_transfer_schema;
+
 #endif

@@ -2,10 +2,12 @@
  * region's carbon and price traces, so within a segment both signals are constant and the
  * products energy x intensity and energy x price are exact. */
 #include "ledger.h"
+#include "ccs_units.h"
 
 #include "ccs_time.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,3 +303,47 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
     out->price = bk->h_price;
     return 0;
 }
+
+/* ---- the schema of a region in a scenario ---- */
+/* ---- regions ---- */
+static void region_defaults(void *p)
+{
+    ccs_region_cfg *r = p;
+    r->pue = 1.0;
+    r->fixed_price_per_mwh = -1;
+    r->tariff.day_per_mwh = -1;
+    r->tariff.day_from_us = 7 * CCS_US_PER_HOUR;
+    r->tariff.day_to_us = 23 * CCS_US_PER_HOUR;
+}
+static const ccs_field tariff_fields[] = {
+    {"day_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, day_per_mwh), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "the day rate, currency/MWh", NULL},
+    {"night_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, night_per_mwh), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "the night rate, currency/MWh", NULL},
+    {"day_from", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_from_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a UTC clock time on the hour, such as \"07:00\"", NULL},
+    {"day_to", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_to_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a UTC clock time on the hour, such as \"23:00\"", NULL},
+};
+static const ccs_schema tariff_schema = {"tariff", sizeof(ccs_tariff_cfg), tariff_fields, 4, CCS_NOPOS, NULL};
+static const ccs_field region_fields[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_region_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"carbon", CCS_F_MAP, offsetof(ccs_region_cfg, carbon), 1, CCS_NO_RANGE, NULL, &ccs_trace_ref_schema, 0,
+     "a carbon-intensity trace path or {file, column, fill}", "file"},
+    {"price", CCS_F_MAP, offsetof(ccs_region_cfg, price), 0, CCS_NO_RANGE, NULL, &ccs_trace_ref_schema, 0,
+     "an electricity price trace path (currency/MWh) or {file, column, fill}", "file"},
+    {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a stated flat electricity tariff, currency/MWh", NULL},
+    {"tariff", CCS_F_MAP, offsetof(ccs_region_cfg, tariff), 0, CCS_NO_RANGE, NULL, &tariff_schema, 0,
+     "a stated day/night tariff {day_per_mwh, night_per_mwh, day_from, day_to}", NULL},
+    {"pue", CCS_F_DOUBLE, offsetof(ccs_region_cfg, pue), 0, 1.0, 3.0, NULL, NULL, 0, "a power usage effectiveness",
+     NULL},
+    {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a capacity in kW (0: unlimited)", NULL},
+};
+const ccs_schema ccs_region_schema = {"region",
+                                      sizeof(ccs_region_cfg),
+                                      region_fields,
+                                      sizeof region_fields / sizeof region_fields[0],
+                                      offsetof(ccs_region_cfg, pos),
+                                      region_defaults};

@@ -94,4 +94,7 @@ typedef struct ccs_hourly {
 } ccs_hourly;
 int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out);
 
+/* The schema of a region in a scenario. */
+extern const ccs_schema ccs_region_schema;
+
 #endif

@@ -8,6 +8,7 @@
 #include "ccs_rng.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,3 +433,67 @@ int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
     ccs_charge_add(&out->charge, &p->idle_charge);
     return 0;
 }
+
+/* ---- the schemas of a pool's maps ---- */
+typedef struct service_time_cfg {
+    int dist;
+    double mean_ms;
+} service_time_cfg;
+typedef struct batching_cfg {
+    long max_batch;
+    double window_ms;
+} batching_cfg;
+typedef struct table_cfg {
+    double *batch, *ms;
+    size_t nbatch, nms;
+} table_cfg;
+static const char *const dist_words[] = {"exponential", "deterministic", NULL};
+static const ccs_field service_time_fields[] = {
+    {"dist", CCS_F_ENUM, offsetof(service_time_cfg, dist), 0, CCS_NO_RANGE, dist_words, NULL, 0,
+     "exponential or deterministic", NULL},
+    {"mean_ms", CCS_F_DOUBLE, offsetof(service_time_cfg, mean_ms), 1, 1e-3, 1e9, NULL, NULL, 0,
+     "a mean service time in ms", NULL},
+};
+const ccs_schema ccs_service_time_schema = {
+    "service_time", sizeof(service_time_cfg), service_time_fields, 2, CCS_NOPOS, NULL};
+static const ccs_field batching_fields[] = {
+    {"max_batch", CCS_F_INT, offsetof(batching_cfg, max_batch), 1, 1, 65536, NULL, NULL, 0,
+     "the largest batch, 1 to 65536", NULL},
+    {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, CCS_MS_PER_HOUR_F, NULL, NULL, 0,
+     "the longest the oldest request may wait for a batch to fill, in ms", NULL},
+};
+const ccs_schema ccs_batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, CCS_NOPOS, NULL};
+static const ccs_field table_fields[] = {
+    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL, offsetof(table_cfg, nbatch),
+     "measured batch sizes, increasing", NULL},
+    {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 1, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
+     "the measured batch latencies in ms", NULL},
+};
+const ccs_schema ccs_latency_table_schema = {"latency_table", sizeof(table_cfg), table_fields, 2, CCS_NOPOS, NULL};
+static void autoscale_defaults(void *p)
+{
+    ccs_autoscale_cfg *a = p;
+    a->min = 1;
+    a->target = 0.6;
+    a->up_delay_us = 60 * 1000000LL;
+    a->down_delay_us = 300 * 1000000LL;
+    a->interval_us = 15 * 1000000LL;
+}
+static const ccs_field autoscale_fields[] = {
+    {"min", CCS_F_INT, offsetof(ccs_autoscale_cfg, min), 0, 1, 1e5, NULL, NULL, 0, "the fewest serving replicas, >= 1",
+     NULL},
+    {"max", CCS_F_INT, offsetof(ccs_autoscale_cfg, max), 1, 1, 1e5, NULL, NULL, 0, "the most serving replicas", NULL},
+    {"target", CCS_F_DOUBLE, offsetof(ccs_autoscale_cfg, target), 0, 0.01, 1.0, NULL, NULL, 0,
+     "a target utilisation in (0, 1]", NULL},
+    {"scale_up_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, up_delay_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a cold-start time such as 90s", NULL},
+    {"scale_down_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, down_delay_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a time such as 5m", NULL},
+    {"interval", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, interval_us), 0, 1e-3, INFINITY, NULL, NULL, 0,
+     "how often the scaler acts, such as 15s", NULL},
+    {"warm_pool", CCS_F_INT, offsetof(ccs_autoscale_cfg, warm_pool), 0, 0, 1e5, NULL, NULL, 0,
+     "idle, ready replicas kept beside the serving ones", NULL},
+};
+const ccs_schema ccs_autoscale_schema = {"autoscale",      sizeof(ccs_autoscale_cfg),
+                                         autoscale_fields, sizeof autoscale_fields / sizeof autoscale_fields[0],
+                                         CCS_NOPOS,        autoscale_defaults};

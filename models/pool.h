@@ -13,6 +13,7 @@
 
 #include "ccs_engine.h"
 #include "ccs_err.h"
+#include "ccs_schema.h"
 #include "ledger.h"
 #include "profiles.h"
 #include "series.h"
@@ -105,5 +106,62 @@ int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err);
 
 /* Largest sustainable request rate (all replicas busy with full batches), per second. */
 double ccs_pool_capacity_per_s(const ccs_pool *p);
+
+/* The schemas of a pool's maps, and its keys as rows of the schema of whatever holds a pool. */
+extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_autoscale_schema, ccs_batching_schema;
+
+/* The pool keys, shared by a service (one stage), a stage (one route) and a route. P names a
+ * member inside offsetof, where parentheses are not allowed. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define CCS_POOL_FIELDS(T, P)                                                                                           \
+    {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, CCS_NO_RANGE, NULL, NULL, 0, "a hardware profile name", NULL}, \
+        {"model", CCS_F_NAME, offsetof(T, P.model), 0, CCS_NO_RANGE, NULL, NULL, 0, "a model profile name", NULL},      \
+        {"variant",                                                                                                     \
+         CCS_F_NAME,                                                                                                    \
+         offsetof(T, P.variant),                                                                                        \
+         0,                                                                                                             \
+         CCS_NO_RANGE,                                                                                                  \
+         NULL,                                                                                                          \
+         NULL,                                                                                                          \
+         0,                                                                                                             \
+         "a variant of the model (fp16, int8, ...)",                                                                    \
+         NULL},                                                                                                         \
+        {"service_time",                                                                                                \
+         CCS_F_MAP,                                                                                                     \
+         offsetof(T, P.service_time),                                                                                   \
+         0,                                                                                                             \
+         CCS_NO_RANGE,                                                                                                  \
+         NULL,                                                                                                          \
+         &ccs_service_time_schema,                                                                                      \
+         0,                                                                                                             \
+         "{dist: exponential|deterministic, mean_ms: M}",                                                               \
+         NULL},                                                                                                         \
+        {"latency_table",                                                                                               \
+         CCS_F_MAP,                                                                                                     \
+         offsetof(T, P.latency_table),                                                                                  \
+         0,                                                                                                             \
+         CCS_NO_RANGE,                                                                                                  \
+         NULL,                                                                                                          \
+         &ccs_latency_table_schema,                                                                                     \
+         0,                                                                                                             \
+         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}",                                                                    \
+         NULL},                                                                                                         \
+        {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                                   \
+         NULL,       0,         "a number of replicas, 1 or more", NULL},                                               \
+        {"autoscale",                                                                                                   \
+         CCS_F_MAP,                                                                                                     \
+         offsetof(T, P.autoscale),                                                                                      \
+         0,                                                                                                             \
+         CCS_NO_RANGE,                                                                                                  \
+         NULL,                                                                                                          \
+         &ccs_autoscale_schema,                                                                                         \
+         0,                                                                                                             \
+         "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}",                                             \
+         NULL},                                                                                                         \
+    {                                                                                                                   \
+        "batching", CCS_F_MAP, offsetof(T, P.batching), 0, CCS_NO_RANGE, NULL, &ccs_batching_schema, 0,                 \
+            "{max_batch: B, window_ms: W}", NULL                                                                        \
+    }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #endif

@@ -53,4 +53,7 @@ double ccs_variant_peak_per_s(const ccs_hardware_cfg *hw, const ccs_variant_cfg 
 
 extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", NULL */
 
+/* The schemas of a hardware profile and of a model profile (with its variants). */
+extern const ccs_schema ccs_hardware_schema, ccs_model_schema;
+
 #endif

@@ -8,6 +8,7 @@
 #include "latency.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,3 +438,54 @@ double ccs_tier_rtt_ms(int tier)
     default: return 0.0;
     }
 }
+
+/* ---- the schemas of services, stages and routes ---- */
+static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
+static const ccs_field route_fields[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_route_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 1, 0.0, 1.0, NULL, NULL, 0,
+     "the share of the stage's traffic, in [0, 1]", NULL},
+    CCS_POOL_FIELDS(ccs_route_cfg, pool),
+};
+static const ccs_schema route_schema = {"route",
+                                        sizeof(ccs_route_cfg),
+                                        route_fields,
+                                        sizeof route_fields / sizeof route_fields[0],
+                                        offsetof(ccs_route_cfg, pos),
+                                        NULL};
+static const ccs_field stage_fields[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_stage_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    CCS_POOL_FIELDS(ccs_stage_cfg, pool),
+    {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, CCS_NO_RANGE, NULL, &route_schema,
+     offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
+};
+static const ccs_schema stage_schema = {"stage",
+                                        sizeof(ccs_stage_cfg),
+                                        stage_fields,
+                                        sizeof stage_fields / sizeof stage_fields[0],
+                                        offsetof(ccs_stage_cfg, pos),
+                                        NULL};
+static void service_defaults(void *p) { ((ccs_service_cfg *)p)->rtt_ms = -1; }
+static const ccs_field service_fields[] = {
+    {"name", CCS_F_NAME, offsetof(ccs_service_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"region", CCS_F_NAME, offsetof(ccs_service_cfg, region), 0, CCS_NO_RANGE, NULL, NULL, 0, "a region name", NULL},
+    {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, CCS_NO_RANGE, NULL, &ccs_arrivals_schema, 0,
+     "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
+    {"cache", CCS_F_MAP, offsetof(ccs_service_cfg, cache), 0, CCS_NO_RANGE, NULL, &ccs_cache_schema, 0,
+     "{hit_prob: P} or {ttl: 5m, keys: N, zipf_s: S}", NULL},
+    {"tier", CCS_F_ENUM, offsetof(ccs_service_cfg, tier), 0, CCS_NO_RANGE, tier_words, NULL, 0,
+     "edge, regional or central", NULL},
+    {"rtt_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, rtt_ms), 0, 0, 1e5, NULL, NULL, 0, "a network round trip in ms",
+     NULL},
+    CCS_POOL_FIELDS(ccs_service_cfg, pool),
+    {"stages", CCS_F_LIST, offsetof(ccs_service_cfg, stages), 0, CCS_NO_RANGE, NULL, &stage_schema,
+     offsetof(ccs_service_cfg, nstages), "a list of stages {name, hardware, replicas, ...}", NULL},
+    {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a P95 latency objective in ms", NULL},
+};
+const ccs_schema ccs_service_schema = {"service",
+                                       sizeof(ccs_service_cfg),
+                                       service_fields,
+                                       sizeof service_fields / sizeof service_fields[0],
+                                       offsetof(ccs_service_cfg, pos),
+                                       service_defaults};

@@ -105,4 +105,7 @@ int ccs_service_start(ccs_service *s);
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err);
 void ccs_service_result_free(ccs_service_result *r);
 
+/* The schema of a service (with its stages and routes). */
+extern const ccs_schema ccs_service_schema;
+
 #endif

@@ -8,6 +8,7 @@
 #include "ccs_err.h"
 #include "ccs_yaml.h"
 
+#include <math.h>
 #include <stddef.h>
 
 typedef enum {
@@ -52,6 +53,11 @@ struct ccs_schema {
     size_t pos_offset;           /* where to record the item's line and column (a ccs_src_pos) */
     void (*defaults)(void *obj); /* sets optional fields' defaults before the walk; may be NULL */
 };
+
+/* Shorthands of schema rows: no range on a number, a lower bound only, no position field. */
+#define CCS_NO_RANGE    1, 0
+#define CCS_AT_LEAST(x) (x), INFINITY
+#define CCS_NOPOS       ((size_t)-1)
 
 typedef struct ccs_src_pos {
     const char *file;

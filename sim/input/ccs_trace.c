@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1140,3 +1141,20 @@ long ccs_trace_index_at(const ccs_trace *t, int64_t t_us, size_t *hint)
     *hint = lo;
     return (long)lo;
 }
+
+/* ---- the schema of a trace reference in a scenario ---- */
+static const char *const fill_words[] = {"none", "previous", "linear", NULL};
+
+/* ---- trace reference: a path, or {file, column, fill, select} ---- */
+static const ccs_field trace_fields[] = {
+    {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "a CSV or HDF5 path, relative to the scenario file", NULL},
+    {"column", CCS_F_STR, offsetof(ccs_trace_ref, column), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the name of the value column", NULL},
+    {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, CCS_NO_RANGE, fill_words, NULL, 0,
+     "none, previous or linear", NULL},
+    {"select", CCS_F_STR, offsetof(ccs_trace_ref, select), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the area or country to keep from a file of several (DK1, DEU)", NULL},
+};
+const ccs_schema ccs_trace_ref_schema = {
+    "trace", sizeof(ccs_trace_ref), trace_fields, sizeof trace_fields / sizeof trace_fields[0], CCS_NOPOS, NULL};

@@ -7,6 +7,7 @@
 #define CCS_TRACE_H
 
 #include "ccs_err.h"
+#include "ccs_schema.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,5 +57,8 @@ const char *ccs_trace_path(const ccs_trace *t);
 /* Index i with times[i] <= t < times[i+1] (or < end for the last), -1 outside the trace.
  * *hint is a cursor from the previous call (start it at 0): forward-moving queries are O(1). */
 long ccs_trace_index_at(const ccs_trace *t, int64_t t_us, size_t *hint);
+
+/* The schema of a trace reference in a scenario: a path, or {file, column, fill, select}. */
+extern const ccs_schema ccs_trace_ref_schema;
 
 #endif

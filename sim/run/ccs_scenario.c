@@ -17,402 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NO_RANGE    1, 0
-#define AT_LEAST(x) (x), INFINITY
-#define NOPOS       ((size_t)-1)
-
-static const char *const fill_words[] = {"none", "previous", "linear", NULL};
-static const char *const dist_words[] = {"exponential", "deterministic", NULL};
-
-/* ---- trace reference: a path, or {file, column, fill, select} ---- */
-static const ccs_field trace_fields[] = {
-    {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 1, NO_RANGE, NULL, NULL, 0,
-     "a CSV or HDF5 path, relative to the scenario file", NULL},
-    {"column", CCS_F_STR, offsetof(ccs_trace_ref, column), 0, NO_RANGE, NULL, NULL, 0, "the name of the value column",
-     NULL},
-    {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, NO_RANGE, fill_words, NULL, 0, "none, previous or linear",
-     NULL},
-    {"select", CCS_F_STR, offsetof(ccs_trace_ref, select), 0, NO_RANGE, NULL, NULL, 0,
-     "the area or country to keep from a file of several (DK1, DEU)", NULL},
-};
-static const ccs_schema trace_schema = {
-    "trace", sizeof(ccs_trace_ref), trace_fields, sizeof trace_fields / sizeof trace_fields[0], NOPOS, NULL};
-
-/* ---- regions ---- */
-static void region_defaults(void *p)
-{
-    ccs_region_cfg *r = p;
-    r->pue = 1.0;
-    r->fixed_price_per_mwh = -1;
-    r->tariff.day_per_mwh = -1;
-    r->tariff.day_from_us = 7 * CCS_US_PER_HOUR;
-    r->tariff.day_to_us = 23 * CCS_US_PER_HOUR;
-}
-static const ccs_field tariff_fields[] = {
-    {"day_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, day_per_mwh), 1, NO_RANGE, NULL, NULL, 0,
-     "the day rate, currency/MWh", NULL},
-    {"night_per_mwh", CCS_F_DOUBLE, offsetof(ccs_tariff_cfg, night_per_mwh), 1, NO_RANGE, NULL, NULL, 0,
-     "the night rate, currency/MWh", NULL},
-    {"day_from", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_from_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a UTC clock time on the hour, such as \"07:00\"", NULL},
-    {"day_to", CCS_F_CLOCK, offsetof(ccs_tariff_cfg, day_to_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a UTC clock time on the hour, such as \"23:00\"", NULL},
-};
-static const ccs_schema tariff_schema = {"tariff", sizeof(ccs_tariff_cfg), tariff_fields, 4, NOPOS, NULL};
-static const ccs_field region_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_region_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"carbon", CCS_F_MAP, offsetof(ccs_region_cfg, carbon), 1, NO_RANGE, NULL, &trace_schema, 0,
-     "a carbon-intensity trace path or {file, column, fill}", "file"},
-    {"price", CCS_F_MAP, offsetof(ccs_region_cfg, price), 0, NO_RANGE, NULL, &trace_schema, 0,
-     "an electricity price trace path (currency/MWh) or {file, column, fill}", "file"},
-    {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, NO_RANGE, NULL, NULL, 0,
-     "a stated flat electricity tariff, currency/MWh", NULL},
-    {"tariff", CCS_F_MAP, offsetof(ccs_region_cfg, tariff), 0, NO_RANGE, NULL, &tariff_schema, 0,
-     "a stated day/night tariff {day_per_mwh, night_per_mwh, day_from, day_to}", NULL},
-    {"pue", CCS_F_DOUBLE, offsetof(ccs_region_cfg, pue), 0, 1.0, 3.0, NULL, NULL, 0, "a power usage effectiveness",
-     NULL},
-    {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, AT_LEAST(0), NULL, NULL, 0,
-     "a capacity in kW (0: unlimited)", NULL},
-};
-static const ccs_schema region_schema = {"region",
-                                         sizeof(ccs_region_cfg),
-                                         region_fields,
-                                         sizeof region_fields / sizeof region_fields[0],
-                                         offsetof(ccs_region_cfg, pos),
-                                         region_defaults};
-
-/* ---- hardware ---- */
-static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
-
-static void hardware_defaults(void *p)
-{
-    ccs_hardware_cfg *h = p;
-    h->price_per_hour = -1;
-    h->lifetime_h = 5 * 8760.0;
-}
-static const ccs_field hardware_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_hardware_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, AT_LEAST(0), NULL, NULL, 0, "idle power in W",
-     NULL},
-    {"max_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, max_w), 1, AT_LEAST(0), NULL, NULL, 0, "power at full load in W",
-     NULL},
-    {"price_per_hour", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, price_per_hour), 0, AT_LEAST(0), NULL, NULL, 0,
-     "an instance price per hour (leave out for owned hardware)", NULL},
-    {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, embodied_kg), 0, AT_LEAST(0), NULL, NULL, 0,
-     "manufacturing emissions in kgCO2e", NULL},
-    {"lifetime_h", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_h), 0, AT_LEAST(1), NULL, NULL, 0,
-     "a service life in hours", NULL},
-    {"peak_tflops_fp16", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tflops_fp16), 0, AT_LEAST(0), NULL, NULL, 0,
-     "dense fp16 peak in TFLOP/s", NULL},
-    {"peak_tops_int8", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int8), 0, AT_LEAST(0), NULL, NULL, 0,
-     "dense int8 peak in TOP/s", NULL},
-    {"peak_tops_int4", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int4), 0, AT_LEAST(0), NULL, NULL, 0,
-     "dense int4 peak in TOP/s", NULL},
-    {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, AT_LEAST(0), NULL, NULL, 0,
-     "memory bandwidth in GB/s", NULL},
-};
-static const ccs_schema hardware_schema = {"hardware profile",
-                                           sizeof(ccs_hardware_cfg),
-                                           hardware_fields,
-                                           sizeof hardware_fields / sizeof hardware_fields[0],
-                                           offsetof(ccs_hardware_cfg, pos),
-                                           hardware_defaults};
-
-/* ---- model profiles ---- */
-static const ccs_field variant_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, NO_RANGE, ccs_precision_words, NULL, 0,
-     "fp16, int8 or int4", NULL},
-    {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, AT_LEAST(0), NULL, NULL, 0,
-     "the bytes of weights read per batch", NULL},
-    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, AT_LEAST(0), NULL, NULL, 0,
-     "FLOPs per item (leave out: the model's)", NULL},
-    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, bytes_per_item), 0, AT_LEAST(0), NULL, NULL, 0,
-     "bytes moved per item (leave out: the model's)", NULL},
-    {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, NO_RANGE, NULL, NULL, 0,
-     "the change of the quality metric against the reference variant", NULL},
-};
-static const ccs_schema variant_schema = {"model variant",
-                                          sizeof(ccs_variant_cfg),
-                                          variant_fields,
-                                          sizeof variant_fields / sizeof variant_fields[0],
-                                          offsetof(ccs_variant_cfg, pos),
-                                          NULL};
-static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
-static const ccs_field model_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_model_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"quality_metric", CCS_F_STR, offsetof(ccs_model_cfg, quality_metric), 0, NO_RANGE, NULL, NULL, 0,
-     "what quality_delta is measured in", NULL},
-    {"quality", CCS_F_DOUBLE, offsetof(ccs_model_cfg, quality), 0, NO_RANGE, NULL, NULL, 0,
-     "the reference variant's score on quality_metric", NULL},
-    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 1, AT_LEAST(0), NULL, NULL, 0,
-     "FLOPs per item", NULL},
-    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 1, AT_LEAST(0), NULL, NULL, 0,
-     "bytes moved per item (activations, inputs)", NULL},
-    {"overhead_ms", CCS_F_DOUBLE, offsetof(ccs_model_cfg, overhead_ms), 0, AT_LEAST(0), NULL, NULL, 0,
-     "a fixed time per batch in ms", NULL},
-    {"efficiency", CCS_F_DOUBLE, offsetof(ccs_model_cfg, efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
-     "the achieved share of peak FLOP/s, in (0, 1]", NULL},
-    {"variants", CCS_F_LIST, offsetof(ccs_model_cfg, variants), 1, NO_RANGE, NULL, &variant_schema,
-     offsetof(ccs_model_cfg, nvariants), "a list of variants (fp16, int8, ...)", NULL},
-};
-static const ccs_schema model_schema = {"model profile",
-                                        sizeof(ccs_model_cfg),
-                                        model_fields,
-                                        sizeof model_fields / sizeof model_fields[0],
-                                        offsetof(ccs_model_cfg, pos),
-                                        model_defaults};
-
-/* ---- services ---- */
-typedef struct service_time_cfg {
-    int dist;
-    double mean_ms;
-} service_time_cfg;
-typedef struct batching_cfg {
-    long max_batch;
-    double window_ms;
-} batching_cfg;
-typedef struct table_cfg {
-    double *batch, *ms;
-    size_t nbatch, nms;
-} table_cfg;
-static const ccs_field arrivals_fields[] = {
-    {"process", CCS_F_ENUM, offsetof(ccs_arrivals_cfg, process), 0, NO_RANGE, ccs_arrivals_words, NULL, 0,
-     "an arrival process by name", NULL},
-    {"rate_per_s", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, rate_per_s), 0, 1e-9, 1e9, NULL, NULL, 0,
-     "requests per second", NULL},
-    {"scale", CCS_F_DOUBLE, offsetof(ccs_arrivals_cfg, scale), 0, 1e-12, 1e12, NULL, NULL, 0,
-     "a factor on the trace's counts", NULL},
-    {"trace", CCS_F_PATH, offsetof(ccs_arrivals_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
-     "a traffic trace path, relative to the scenario file", NULL},
-    {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a time into the trace such as 3d", NULL},
-    {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL},
-};
-static const ccs_schema arrivals_schema = {"arrivals",      sizeof(ccs_arrivals_cfg),
-                                           arrivals_fields, sizeof arrivals_fields / sizeof arrivals_fields[0],
-                                           NOPOS,           NULL};
-static const ccs_field service_time_fields[] = {
-    {"dist", CCS_F_ENUM, offsetof(service_time_cfg, dist), 0, NO_RANGE, dist_words, NULL, 0,
-     "exponential or deterministic", NULL},
-    {"mean_ms", CCS_F_DOUBLE, offsetof(service_time_cfg, mean_ms), 1, 1e-3, 1e9, NULL, NULL, 0,
-     "a mean service time in ms", NULL},
-};
-static const ccs_schema service_time_schema = {
-    "service_time", sizeof(service_time_cfg), service_time_fields, 2, NOPOS, NULL};
-static const ccs_field batching_fields[] = {
-    {"max_batch", CCS_F_INT, offsetof(batching_cfg, max_batch), 1, 1, 65536, NULL, NULL, 0,
-     "the largest batch, 1 to 65536", NULL},
-    {"window_ms", CCS_F_DOUBLE, offsetof(batching_cfg, window_ms), 0, 0, CCS_MS_PER_HOUR_F, NULL, NULL, 0,
-     "the longest the oldest request may wait for a batch to fill, in ms", NULL},
-};
-static const ccs_schema batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, NOPOS, NULL};
-static const ccs_field table_fields[] = {
-    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL, offsetof(table_cfg, nbatch),
-     "measured batch sizes, increasing", NULL},
-    {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 1, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
-     "the measured batch latencies in ms", NULL},
-};
-static const ccs_schema table_schema = {"latency_table", sizeof(table_cfg), table_fields, 2, NOPOS, NULL};
-static void autoscale_defaults(void *p)
-{
-    ccs_autoscale_cfg *a = p;
-    a->min = 1;
-    a->target = 0.6;
-    a->up_delay_us = 60 * 1000000LL;
-    a->down_delay_us = 300 * 1000000LL;
-    a->interval_us = 15 * 1000000LL;
-}
-static const ccs_field autoscale_fields[] = {
-    {"min", CCS_F_INT, offsetof(ccs_autoscale_cfg, min), 0, 1, 1e5, NULL, NULL, 0, "the fewest serving replicas, >= 1",
-     NULL},
-    {"max", CCS_F_INT, offsetof(ccs_autoscale_cfg, max), 1, 1, 1e5, NULL, NULL, 0, "the most serving replicas", NULL},
-    {"target", CCS_F_DOUBLE, offsetof(ccs_autoscale_cfg, target), 0, 0.01, 1.0, NULL, NULL, 0,
-     "a target utilisation in (0, 1]", NULL},
-    {"scale_up_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, up_delay_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a cold-start time such as 90s", NULL},
-    {"scale_down_delay", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, down_delay_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a time such as 5m", NULL},
-    {"interval", CCS_F_DURATION, offsetof(ccs_autoscale_cfg, interval_us), 0, 1e-3, INFINITY, NULL, NULL, 0,
-     "how often the scaler acts, such as 15s", NULL},
-    {"warm_pool", CCS_F_INT, offsetof(ccs_autoscale_cfg, warm_pool), 0, 0, 1e5, NULL, NULL, 0,
-     "idle, ready replicas kept beside the serving ones", NULL},
-};
-static const ccs_schema autoscale_schema = {
-    "autoscale", sizeof(ccs_autoscale_cfg), autoscale_fields, sizeof autoscale_fields / sizeof autoscale_fields[0],
-    NOPOS,       autoscale_defaults};
-
-/* The pool keys, shared by a service (one stage), a stage (one route) and a route. P names a
- * member inside offsetof, where parentheses are not allowed. */
-/* NOLINTBEGIN(bugprone-macro-parentheses) */
-#define POOL_FIELDS(T, P)                                                                                           \
-    {"hardware", CCS_F_NAME, offsetof(T, P.hardware), 0, NO_RANGE, NULL, NULL, 0, "a hardware profile name", NULL}, \
-        {"model", CCS_F_NAME, offsetof(T, P.model), 0, NO_RANGE, NULL, NULL, 0, "a model profile name", NULL},      \
-        {"variant", CCS_F_NAME, offsetof(T, P.variant),                                                             \
-         0,         NO_RANGE,   NULL,                                                                               \
-         NULL,      0,          "a variant of the model (fp16, int8, ...)",                                         \
-         NULL},                                                                                                     \
-        {"service_time",                                                                                            \
-         CCS_F_MAP,                                                                                                 \
-         offsetof(T, P.service_time),                                                                               \
-         0,                                                                                                         \
-         NO_RANGE,                                                                                                  \
-         NULL,                                                                                                      \
-         &service_time_schema,                                                                                      \
-         0,                                                                                                         \
-         "{dist: exponential|deterministic, mean_ms: M}",                                                           \
-         NULL},                                                                                                     \
-        {"latency_table",                                                                                           \
-         CCS_F_MAP,                                                                                                 \
-         offsetof(T, P.latency_table),                                                                              \
-         0,                                                                                                         \
-         NO_RANGE,                                                                                                  \
-         NULL,                                                                                                      \
-         &table_schema,                                                                                             \
-         0,                                                                                                         \
-         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}",                                                                \
-         NULL},                                                                                                     \
-        {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                               \
-         NULL,       0,         "a number of replicas, 1 or more", NULL},                                           \
-        {"autoscale",                                                                                               \
-         CCS_F_MAP,                                                                                                 \
-         offsetof(T, P.autoscale),                                                                                  \
-         0,                                                                                                         \
-         NO_RANGE,                                                                                                  \
-         NULL,                                                                                                      \
-         &autoscale_schema,                                                                                         \
-         0,                                                                                                         \
-         "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}",                                         \
-         NULL},                                                                                                     \
-    {                                                                                                               \
-        "batching", CCS_F_MAP, offsetof(T, P.batching), 0, NO_RANGE, NULL, &batching_schema, 0,                     \
-            "{max_batch: B, window_ms: W}", NULL                                                                    \
-    }
-/* NOLINTEND(bugprone-macro-parentheses) */
-
-static const ccs_field route_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_route_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 1, 0.0, 1.0, NULL, NULL, 0,
-     "the share of the stage's traffic, in [0, 1]", NULL},
-    POOL_FIELDS(ccs_route_cfg, pool),
-};
-static const ccs_schema route_schema = {"route",
-                                        sizeof(ccs_route_cfg),
-                                        route_fields,
-                                        sizeof route_fields / sizeof route_fields[0],
-                                        offsetof(ccs_route_cfg, pos),
-                                        NULL};
-static const ccs_field stage_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_stage_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    POOL_FIELDS(ccs_stage_cfg, pool),
-    {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, NO_RANGE, NULL, &route_schema,
-     offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
-};
-static const ccs_schema stage_schema = {"stage",
-                                        sizeof(ccs_stage_cfg),
-                                        stage_fields,
-                                        sizeof stage_fields / sizeof stage_fields[0],
-                                        offsetof(ccs_stage_cfg, pos),
-                                        NULL};
-static void cache_defaults(void *p)
-{
-    ccs_cache_cfg *c = p;
-    c->hit_prob = -1;
-    c->zipf_s = -1;
-}
-static const ccs_field cache_fields[] = {
-    {"hit_prob", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, hit_prob), 0, 0.0, 1.0, NULL, NULL, 0,
-     "a fixed hit probability in [0, 1]", NULL},
-    {"ttl", CCS_F_DURATION, offsetof(ccs_cache_cfg, ttl_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
-     "how long a cached result is served, such as 5m", NULL},
-    {"keys", CCS_F_INT, offsetof(ccs_cache_cfg, keys), 0, 1, 1e8, NULL, NULL, 0,
-     "the number of distinct keys (queries, products)", NULL},
-    {"zipf_s", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, zipf_s), 0, 0.0, 5.0, NULL, NULL, 0,
-     "the Zipf exponent of key popularity, in [0, 5]", NULL},
-    {"lookup_ms", CCS_F_DOUBLE, offsetof(ccs_cache_cfg, lookup_ms), 0, AT_LEAST(0), NULL, NULL, 0,
-     "the time of a cache lookup in ms", NULL},
-};
-static const ccs_schema cache_schema = {
-    "cache", sizeof(ccs_cache_cfg), cache_fields, sizeof cache_fields / sizeof cache_fields[0], NOPOS, cache_defaults};
-static void service_defaults(void *p) { ((ccs_service_cfg *)p)->rtt_ms = -1; }
-static const ccs_field service_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_service_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"region", CCS_F_NAME, offsetof(ccs_service_cfg, region), 0, NO_RANGE, NULL, NULL, 0, "a region name", NULL},
-    {"arrivals", CCS_F_MAP, offsetof(ccs_service_cfg, arrivals), 1, NO_RANGE, NULL, &arrivals_schema, 0,
-     "{process: poisson, rate_per_s: R} or {process: trace-counts, trace: PATH, rate_per_s: R}", NULL},
-    {"cache", CCS_F_MAP, offsetof(ccs_service_cfg, cache), 0, NO_RANGE, NULL, &cache_schema, 0,
-     "{hit_prob: P} or {ttl: 5m, keys: N, zipf_s: S}", NULL},
-    {"tier", CCS_F_ENUM, offsetof(ccs_service_cfg, tier), 0, NO_RANGE, tier_words, NULL, 0, "edge, regional or central",
-     NULL},
-    {"rtt_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, rtt_ms), 0, 0, 1e5, NULL, NULL, 0, "a network round trip in ms",
-     NULL},
-    POOL_FIELDS(ccs_service_cfg, pool),
-    {"stages", CCS_F_LIST, offsetof(ccs_service_cfg, stages), 0, NO_RANGE, NULL, &stage_schema,
-     offsetof(ccs_service_cfg, nstages), "a list of stages {name, hardware, replicas, ...}", NULL},
-    {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, AT_LEAST(0), NULL, NULL, 0,
-     "a P95 latency objective in ms", NULL},
-};
-static const ccs_schema service_schema = {"service",
-                                          sizeof(ccs_service_cfg),
-                                          service_fields,
-                                          sizeof service_fields / sizeof service_fields[0],
-                                          offsetof(ccs_service_cfg, pos),
-                                          service_defaults};
-
-/* ---- jobs ---- */
-static const ccs_field release_fields[] = {
-    {"every", CCS_F_DURATION, offsetof(ccs_release_cfg, every_us), 0, 1, INFINITY, NULL, NULL, 0,
-     "a period such as 24h", NULL},
-    {"at", CCS_F_CLOCK, offsetof(ccs_release_cfg, at_us), 0, NO_RANGE, NULL, NULL, 0, "a UTC clock time \"HH:MM\"",
-     NULL},
-    {"trace", CCS_F_PATH, offsetof(ccs_release_cfg, trace), 0, NO_RANGE, NULL, NULL, 0,
-     "a CSV file of release stamps (timestamp[,duration_h])", NULL},
-};
-static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, NOPOS, NULL};
-static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
-static const ccs_field job_fields[] = {
-    {"name", CCS_F_NAME, offsetof(ccs_job_cfg, name), 1, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, NO_RANGE, NULL, &release_schema, 0,
-     "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
-    {"duration", CCS_F_DURATION, offsetof(ccs_job_cfg, duration_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
-     "a run time such as 30m", NULL},
-    {"power_kw", CCS_F_DOUBLE, offsetof(ccs_job_cfg, power_kw), 0, AT_LEAST(0), NULL, NULL, 0,
-     "the job's IT power in kW", NULL},
-    {"hardware", CCS_F_NAME, offsetof(ccs_job_cfg, hardware), 0, NO_RANGE, NULL, NULL, 0, "a hardware profile name",
-     NULL},
-    {"max_parallelism", CCS_F_INT, offsetof(ccs_job_cfg, max_parallelism), 0, 1, 1e6, NULL, NULL, 0,
-     "the number of devices the job runs on at once", NULL},
-    {"device_hours", CCS_F_DOUBLE, offsetof(ccs_job_cfg, device_hours), 0, AT_LEAST(0), NULL, NULL, 0,
-     "the work in device-hours", NULL},
-    {"spot_price", CCS_F_MAP, offsetof(ccs_job_cfg, spot_price), 0, NO_RANGE, NULL, &trace_schema, 0,
-     "a spot price series path (currency per device-hour) or {file, column, fill}", "file"},
-    {"deadline", CCS_F_DURATION, offsetof(ccs_job_cfg, deadline_us), 0, NO_RANGE, NULL, NULL, 0,
-     "a time after release such as 4h30m", NULL},
-    {"deadline_rule", CCS_F_ENUM, offsetof(ccs_job_cfg, deadline_rule), 0, NO_RANGE, deadline_rule_words, NULL, 0,
-     "after (the deadline after release), next_workday or next_workday_lwa", NULL},
-    {"interruptible", CCS_F_BOOL, offsetof(ccs_job_cfg, interruptible), 0, NO_RANGE, NULL, NULL, 0, "true or false",
-     NULL},
-    {"checkpoint", CCS_F_DURATION, offsetof(ccs_job_cfg, checkpoint_us), 0, NO_RANGE, NULL, NULL, 0,
-     "the extra run time of each resume after a pause, such as 5m", NULL},
-    {"regions", CCS_F_NAMELIST, offsetof(ccs_job_cfg, regions), 0, NO_RANGE, NULL, NULL,
-     offsetof(ccs_job_cfg, nregions), "a list of region names", NULL},
-    {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, AT_LEAST(0), NULL, NULL, 0,
-     "the input data size in GB", NULL},
-};
-static const ccs_schema job_schema = {
-    "job", sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos), NULL};
-
-/* ---- transfer between regions ---- */
-static const ccs_field transfer_fields[] = {
-    {"gbps", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, gbps), 0, 1e-9, INFINITY, NULL, NULL, 0, "a bandwidth in Gbit/s",
-     NULL},
-    {"cost_per_gb", CCS_F_DOUBLE, offsetof(ccs_transfer_cfg, cost_per_gb), 0, AT_LEAST(0), NULL, NULL, 0,
-     "a price per GB in the scenario's currency", NULL},
-};
-static const ccs_schema transfer_schema = {"transfer",      sizeof(ccs_transfer_cfg),
-                                           transfer_fields, sizeof transfer_fields / sizeof transfer_fields[0],
-                                           NOPOS,           NULL};
-
 /* ---- top level ---- */
 static void scenario_defaults(void *p)
 {
@@ -427,35 +31,37 @@ static void scenario_defaults(void *p)
 }
 static ccs_field scenario_fields[] = {
     /* not const: the policy row's schema comes from the registry */
-    {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, NO_RANGE, NULL, NULL, 0,
+    {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
+    {"start", CCS_F_TIME, offsetof(ccs_scenario, start_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "an ISO 8601 UTC start time such as \"2023-01-01T00:00:00Z\"", NULL},
-    {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, NO_RANGE, NULL, NULL, 0, "an ISO 8601 UTC end time", NULL},
+    {"end", CCS_F_TIME, offsetof(ccs_scenario, end_us), 0, CCS_NO_RANGE, NULL, NULL, 0, "an ISO 8601 UTC end time",
+     NULL},
     {"duration", CCS_F_DURATION, offsetof(ccs_scenario, duration_us), 0, 1e-6, INFINITY, NULL, NULL, 0,
      "a length such as 7d or 8772h", NULL},
-    {"warmup", CCS_F_DURATION, offsetof(ccs_scenario, warmup_us), 0, NO_RANGE, NULL, NULL, 0,
+    {"warmup", CCS_F_DURATION, offsetof(ccs_scenario, warmup_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a time at the start whose requests are left out of latency statistics", NULL},
-    {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, NO_RANGE, NULL, NULL, 0, "a non-negative integer", NULL},
-    {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, NO_RANGE, NULL, NULL, 0,
+    {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, CCS_NO_RANGE, NULL, NULL, 0, "a non-negative integer",
+     NULL},
+    {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
-    {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, NO_RANGE, NULL, &region_schema,
+    {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, CCS_NO_RANGE, NULL, &ccs_region_schema,
      offsetof(ccs_scenario, nregions), "a list of regions with a carbon trace each", NULL},
-    {"hardware", CCS_F_LIST, offsetof(ccs_scenario, hardware), 0, NO_RANGE, NULL, &hardware_schema,
+    {"hardware", CCS_F_LIST, offsetof(ccs_scenario, hardware), 0, CCS_NO_RANGE, NULL, &ccs_hardware_schema,
      offsetof(ccs_scenario, nhardware), "a list of hardware profiles", NULL},
-    {"models", CCS_F_LIST, offsetof(ccs_scenario, models), 0, NO_RANGE, NULL, &model_schema,
+    {"models", CCS_F_LIST, offsetof(ccs_scenario, models), 0, CCS_NO_RANGE, NULL, &ccs_model_schema,
      offsetof(ccs_scenario, nmodels), "a list of model profiles", NULL},
-    {"services", CCS_F_LIST, offsetof(ccs_scenario, services), 0, NO_RANGE, NULL, &service_schema,
+    {"services", CCS_F_LIST, offsetof(ccs_scenario, services), 0, CCS_NO_RANGE, NULL, &ccs_service_schema,
      offsetof(ccs_scenario, nservices), "a list of services", NULL},
-    {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, NO_RANGE, NULL, &job_schema, offsetof(ccs_scenario, njobs),
-     "a list of jobs", NULL},
-    {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, NO_RANGE, NULL, NULL, 0,
+    {"jobs", CCS_F_LIST, offsetof(ccs_scenario, jobs), 0, CCS_NO_RANGE, NULL, &ccs_job_schema,
+     offsetof(ccs_scenario, njobs), "a list of jobs", NULL},
+    {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "{name: run-now, forecast: perfect}", NULL},
-    {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, NO_RANGE, NULL, &transfer_schema, 0,
+    {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, CCS_NO_RANGE, NULL, &ccs_transfer_schema, 0,
      "{gbps: 1, cost_per_gb: 0.02}", NULL},
 };
 static const ccs_schema scenario_schema = {"scenario",      sizeof(ccs_scenario),
                                            scenario_fields, sizeof scenario_fields / sizeof scenario_fields[0],
-                                           NOPOS,           scenario_defaults};
+                                           CCS_NOPOS,       scenario_defaults};
 
 /* ---- messages ---- */
 
@@ -613,7 +219,7 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               "expected a 'regions' list",
                               where);
         snprintf(key, sizeof key, "%s.hardware", where);
-        long h = find_or_load(s, "hardware", p->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
+        long h = find_or_load(s, "hardware", p->hardware, &ccs_hardware_schema, offsetof(ccs_hardware_cfg, name),
                               (void **)&s->hardware, &s->nhardware, pos, key, err);
         if (h < 0) return CCS_EINPUT;
         hw = &s->hardware[h];
@@ -623,7 +229,7 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: a model profile needs hardware to run on: expected a 'hardware' key", where);
         snprintf(key, sizeof key, "%s.model", where);
-        long m = find_or_load(s, "profiles", p->model, &model_schema, offsetof(ccs_model_cfg, name),
+        long m = find_or_load(s, "profiles", p->model, &ccs_model_schema, offsetof(ccs_model_cfg, name),
                               (void **)&s->models, &s->nmodels, pos, key, err);
         if (m < 0) return CCS_EINPUT;
         const ccs_model_cfg *mc = &s->models[m];
@@ -837,7 +443,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err
     if (j->hardware) {
         char key[256];
         snprintf(key, sizeof key, "jobs[%s].hardware", j->name);
-        long h = find_or_load(s, "hardware", j->hardware, &hardware_schema, offsetof(ccs_hardware_cfg, name),
+        long h = find_or_load(s, "hardware", j->hardware, &ccs_hardware_schema, offsetof(ccs_hardware_cfg, name),
                               (void **)&s->hardware, &s->nhardware, &j->pos, key, err);
         if (h < 0) return CCS_EINPUT;
         const ccs_hardware_cfg *hw = &s->hardware[h];
