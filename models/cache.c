@@ -107,3 +107,34 @@ static const ccs_field cache_fields[] = {
 const ccs_schema ccs_cache_schema = {"cache",      sizeof(ccs_cache_cfg),
                                      cache_fields, sizeof cache_fields / sizeof cache_fields[0],
                                      CCS_NOPOS,    cache_defaults};
+
+/* ---- the kinds of cache, as they describe themselves ---- */
+
+static int given_fixed(const ccs_cache_cfg *c) { return c->hit_prob >= 0; }
+static int given_ttl(const ccs_cache_cfg *c) { return c->ttl_us > 0 || c->keys > 0 || c->zipf_s >= 0; }
+
+static const ccs_cache_kind cache_kinds[] = {
+    {CCS_CACHE_FIXED, "fixed", "a stated hit probability (hit_prob), results always fresh", given_fixed},
+    {CCS_CACHE_TTL, "ttl", "a simulated TTL cache over Zipf-popular keys (ttl, keys, zipf_s)", given_ttl},
+};
+
+const ccs_cache_kind *ccs_cache_kinds(size_t *n)
+{
+    *n = sizeof cache_kinds / sizeof cache_kinds[0];
+    return cache_kinds;
+}
+
+int ccs_cache_check(ccs_cache_cfg *c, const char *where, const ccs_src_pos *pos, ccs_err *err)
+{
+    int ttl_keys = (c->ttl_us > 0) + (c->keys > 0) + (c->zipf_s >= 0);
+    if (given_fixed(c) && given_ttl(c))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: give either hit_prob (fixed) or ttl, keys and zipf_s (simulated), not both", where);
+    if (ttl_keys && ttl_keys != 3)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: a simulated cache needs all of ttl, keys and zipf_s", where);
+    c->kind = CCS_CACHE_NONE;
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
+        if (cache_kinds[i].given(c)) c->kind = cache_kinds[i].kind;
+    return 0;
+}

@@ -43,4 +43,18 @@ double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s);
 /* The schema of a service's cache map. */
 extern const ccs_schema ccs_cache_schema;
 
+/* The kinds of cache, each describing itself: its name, what it is, and whether a cache map's keys
+ * choose it. */
+typedef struct ccs_cache_kind {
+    int kind; /* CCS_CACHE_FIXED, ... */
+    const char *name;
+    const char *summary;
+    int (*given)(const ccs_cache_cfg *c);
+} ccs_cache_kind;
+const ccs_cache_kind *ccs_cache_kinds(size_t *n);
+
+/* The cache map's rules (one kind, all of its keys); sets c->kind (CCS_CACHE_NONE: no keys given).
+ * Errors at pos, naming `where` ("services[s].cache"). */
+int ccs_cache_check(ccs_cache_cfg *c, const char *where, const ccs_src_pos *pos, ccs_err *err);
+
 #endif

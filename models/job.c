@@ -419,3 +419,27 @@ static const ccs_field transfer_fields[] = {
 const ccs_schema ccs_transfer_schema = {"transfer",      sizeof(ccs_transfer_cfg),
                                         transfer_fields, sizeof transfer_fields / sizeof transfer_fields[0],
                                         CCS_NOPOS,       NULL};
+
+/* A job's own rules, after the loader has settled its power and duration from a hardware profile:
+ * a periodic release or a trace, a duration unless the trace gives them, a deadline no shorter
+ * than the run (its default: the duration). */
+int ccs_job_check(ccs_job_cfg *j, ccs_err *err)
+{
+    if ((j->release.every_us > 0) == (j->release.trace != NULL))
+        return ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
+                          "jobs[%s].release: expected either every (with at) or trace, "
+                          "%s",
+                          j->name, j->release.trace ? "not both" : "neither was given");
+    if (!j->release.trace && j->duration_us == 0)
+        return ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
+                          "jobs[%s]: missing key 'duration': expected a run time such as 30m "
+                          "(only a release trace with a duration_h column may leave it out)",
+                          j->name);
+    if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
+    if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
+        return ccs_err_at(err, CCS_EINPUT, j->pos.file, j->pos.line, j->pos.col,
+                          "jobs[%s].deadline: shorter than the duration: expected a deadline >= "
+                          "the job's duration",
+                          j->name);
+    return 0;
+}

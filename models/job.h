@@ -139,4 +139,7 @@ void ccs_region_queue_free(ccs_region_queue *q);
 /* The schemas of a job and of the transfers between regions. */
 extern const ccs_schema ccs_job_schema, ccs_transfer_schema;
 
+/* A job's own rules (release, duration, deadline; fills the default deadline). */
+int ccs_job_check(ccs_job_cfg *j, ccs_err *err);
+
 #endif

@@ -347,3 +347,18 @@ const ccs_schema ccs_region_schema = {"region",
                                       sizeof region_fields / sizeof region_fields[0],
                                       offsetof(ccs_region_cfg, pos),
                                       region_defaults};
+
+/* One price source at most; a day/night tariff on whole hours. */
+int ccs_region_check(const ccs_region_cfg *r, ccs_err *err)
+{
+    const ccs_src_pos *p = &r->pos;
+    int sources = (r->price.file != NULL) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
+    if (sources > 1)
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not several", r->name);
+    if (r->tariff.day_per_mwh >= 0 &&
+        (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "regions[%s].tariff: day_from and day_to must be on the hour (expected \"HH:00\")", r->name);
+    return 0;
+}

@@ -97,4 +97,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out);
 /* The schema of a region in a scenario. */
 extern const ccs_schema ccs_region_schema;
 
+/* A region's own rules (one price source at most, a tariff on whole hours). */
+int ccs_region_check(const ccs_region_cfg *r, ccs_err *err);
+
 #endif

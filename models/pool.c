@@ -497,3 +497,70 @@ static const ccs_field autoscale_fields[] = {
 const ccs_schema ccs_autoscale_schema = {"autoscale",      sizeof(ccs_autoscale_cfg),
                                          autoscale_fields, sizeof autoscale_fields / sizeof autoscale_fields[0],
                                          CCS_NOPOS,        autoscale_defaults};
+
+/* ---- the latency models: where a pool's batch service time comes from ---- */
+
+static int given_service_time(const ccs_pool_cfg *p) { return p->service_time.mean_ms > 0; }
+static int given_table(const ccs_pool_cfg *p) { return p->latency_table.nbatch > 0; }
+static int given_model(const ccs_pool_cfg *p) { return p->model != NULL; }
+
+static const ccs_latency_model latency_models[] = {
+    {"service_time", "a draw per batch, exponential or deterministic, of a stated mean", given_service_time},
+    {"latency_table", "measured L(b) at some batch sizes, interpolated between them", given_table},
+    {"model", "the roofline of a model variant on the pool's hardware (docs/model.md 4)", given_model},
+};
+
+const ccs_latency_model *ccs_latency_models(size_t *n)
+{
+    *n = sizeof latency_models / sizeof latency_models[0];
+    return latency_models;
+}
+
+int ccs_pool_given(const ccs_pool_cfg *p)
+{
+    return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
+           p->replicas || p->autoscale.max || p->batching.max_batch;
+}
+
+int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
+{
+    int sources = 0;
+    for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) sources += latency_models[i].given(p);
+    if (sources != 1)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: %s: expected exactly one of service_time, latency_table or model "
+                          "(with hardware) to give the batch service time",
+                          where, sources ? "more than one service time given" : "no service time given");
+    if (p->replicas && p->autoscale.max)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: give either replicas (fixed) or autoscale, not both", where);
+    if (p->autoscale.max) {
+        if (p->autoscale.min > p->autoscale.max)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.autoscale: min %ld is above max %ld: expected min <= max", where, p->autoscale.min,
+                              p->autoscale.max);
+        p->replicas = p->autoscale.min; /* serving at the start */
+    }
+    if (!p->replicas) p->replicas = 1;
+    if (!p->batching.max_batch) p->batching.max_batch = 1;
+    if (p->latency_table.nbatch) {
+        const double *b = p->latency_table.batch;
+        size_t n = p->latency_table.nbatch;
+        if (n != p->latency_table.nms || n < 2)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
+                              "of each, as many of one as of the other",
+                              where, n, p->latency_table.nms);
+        for (size_t k = 1; k < n; k++)
+            if (b[k] <= b[k - 1])
+                return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes", where, k,
+                                  b[k], b[k - 1]);
+        if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
+                              "to max_batch %ld: expected measurements covering them (no extrapolation)",
+                              where, b[0], b[n - 1], p->batching.max_batch);
+    }
+    return 0;
+}

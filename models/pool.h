@@ -164,4 +164,21 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
     }
 /* NOLINTEND(bugprone-macro-parentheses) */
 
+/* The latency models of a pool, each describing itself: the pool key that chooses it and what it
+ * is. A pool takes exactly one (ccs_pool_check). */
+typedef struct ccs_latency_model {
+    const char *key;
+    const char *summary;
+    int (*given)(const ccs_pool_cfg *p);
+} ccs_latency_model;
+const ccs_latency_model *ccs_latency_models(size_t *n);
+
+/* Any pool key given (a stage with routes must not have any). */
+int ccs_pool_given(const ccs_pool_cfg *p);
+
+/* The pool's own rules (one latency model, replicas or autoscale, a latency table that is
+ * increasing and covers every batch size) and its defaults (replicas, max_batch). Errors at pos,
+ * naming `where` ("services[s]"). Hardware and model names are the loader's to resolve. */
+int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err);
+
 #endif

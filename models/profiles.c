@@ -104,3 +104,11 @@ const ccs_schema ccs_model_schema = {"model profile",
                                      sizeof model_fields / sizeof model_fields[0],
                                      offsetof(ccs_model_cfg, pos),
                                      model_defaults};
+
+int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err)
+{
+    if (h->max_w < h->idle_w)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", h->name);
+    return 0;
+}

@@ -56,4 +56,7 @@ extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", NULL 
 /* The schemas of a hardware profile and of a model profile (with its variants). */
 extern const ccs_schema ccs_hardware_schema, ccs_model_schema;
 
+/* A hardware profile's own rule: max_w >= idle_w. */
+int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err);
+
 #endif

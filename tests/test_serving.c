@@ -1,7 +1,9 @@
 /* Serving models by hand: pipelines, caches, routes, batch latency tables, autoscaling and its
  * energy books, the bundled profiles, and the errors a wrong service gets. */
+#include "cache.h"
 #include "ccs_scenario.h"
 #include "helpers.h"
+#include "pool.h"
 #include "run.h"
 
 #include <criterion/criterion.h>
@@ -334,4 +336,44 @@ Test(serving, bundled_scenarios_run, .timeout = 240)
         }
         json_decref(j);
     }
+}
+
+/* The latency models of a pool and the kinds of cache describe themselves, and their checks pick
+ * exactly one from the keys given. */
+Test(serving, latency_models_and_cache_kinds_describe_themselves)
+{
+    size_t n;
+    const ccs_latency_model *m = ccs_latency_models(&n);
+    cr_assert_eq(n, 3);
+    ccs_pool_cfg p = {0};
+    double batch[] = {1, 4}, ms[] = {2, 5};
+    p.latency_table.batch = batch, p.latency_table.ms = ms, p.latency_table.nbatch = p.latency_table.nms = 2;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(m[i].summary && m[i].summary[0]);
+        cr_assert_eq(m[i].given(&p), strcmp(m[i].key, "latency_table") == 0, "%s", m[i].key);
+    }
+    ccs_err e = {0};
+    ccs_src_pos pos = {"s.yaml", 2, 3};
+    cr_assert_eq(ccs_pool_check(&p, "services[s]", &pos, &e), 0, "%s", e.msg);
+    cr_assert_eq(p.replicas, 1); /* the defaults it fills */
+    cr_assert_eq(p.batching.max_batch, 1);
+    p.service_time.mean_ms = 3; /* a second latency model */
+    cr_assert_neq(ccs_pool_check(&p, "services[s]", &pos, &e), 0);
+    cr_assert(strstr(e.msg, "s.yaml:2:3: services[s]: more than one service time given"), "%s", e.msg);
+
+    const ccs_cache_kind *k = ccs_cache_kinds(&n);
+    cr_assert_eq(n, 2);
+    ccs_cache_cfg c = {.hit_prob = 0.3, .zipf_s = -1};
+    cr_assert_eq(ccs_cache_check(&c, "services[s].cache", &pos, &e), 0, "%s", e.msg);
+    cr_assert_eq(c.kind, CCS_CACHE_FIXED);
+    cr_assert_str_eq(k[0].kind == CCS_CACHE_FIXED ? k[0].name : k[1].name, "fixed");
+    c = (ccs_cache_cfg){.hit_prob = -1, .ttl_us = 1000000, .keys = 10, .zipf_s = 1};
+    cr_assert_eq(ccs_cache_check(&c, "services[s].cache", &pos, &e), 0, "%s", e.msg);
+    cr_assert_eq(c.kind, CCS_CACHE_TTL);
+    c = (ccs_cache_cfg){.hit_prob = -1, .zipf_s = -1};
+    cr_assert_eq(ccs_cache_check(&c, "services[s].cache", &pos, &e), 0, "%s", e.msg);
+    cr_assert_eq(c.kind, CCS_CACHE_NONE);
+    c = (ccs_cache_cfg){.hit_prob = -1, .ttl_us = 1000000, .zipf_s = -1};
+    cr_assert_neq(ccs_cache_check(&c, "services[s].cache", &pos, &e), 0);
+    cr_assert(strstr(e.msg, "a simulated cache needs all of ttl, keys and zipf_s"), "%s", e.msg);
 }

@@ -165,52 +165,11 @@ static long find_or_load(ccs_scenario *s, const char *sub, const char *name, con
 
 /* ---- services: pools, stages, routes, cache ---- */
 
-static int pool_given(const ccs_pool_cfg *p)
-{
-    return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
-           p->replicas || p->autoscale.max || p->batching.max_batch;
-}
-
 static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, const char *where, ccs_err *err)
 {
     char key[512];
-    int sources = (p->service_time.mean_ms > 0) + (p->latency_table.nbatch > 0) + (p->model != NULL);
-    if (sources != 1)
-        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s: %s: expected exactly one of service_time, latency_table or model "
-                          "(with hardware) to give the batch service time",
-                          where, sources ? "more than one service time given" : "no service time given");
-    if (p->replicas && p->autoscale.max)
-        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s: give either replicas (fixed) or autoscale, not both", where);
-    if (p->autoscale.max) {
-        if (p->autoscale.min > p->autoscale.max)
-            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.autoscale: min %ld is above max %ld: expected min <= max", where, p->autoscale.min,
-                              p->autoscale.max);
-        p->replicas = p->autoscale.min; /* serving at the start */
-    }
-    if (!p->replicas) p->replicas = 1;
-    if (!p->batching.max_batch) p->batching.max_batch = 1;
-    if (p->latency_table.nbatch) {
-        const double *b = p->latency_table.batch;
-        size_t n = p->latency_table.nbatch;
-        if (n != p->latency_table.nms || n < 2)
-            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
-                              "of each, as many of one as of the other",
-                              where, n, p->latency_table.nms);
-        for (size_t k = 1; k < n; k++)
-            if (b[k] <= b[k - 1])
-                return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes", where, k,
-                                  b[k], b[k - 1]);
-        if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
-            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
-                              "to max_batch %ld: expected measurements covering them (no extrapolation)",
-                              where, b[0], b[n - 1], p->batching.max_batch);
-    }
+    int rc = ccs_pool_check(p, where, pos, err);
+    if (rc) return rc;
     const ccs_hardware_cfg *hw = NULL;
     if (p->hardware) {
         if (s->nregions == 0)
@@ -252,19 +211,9 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
 static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
 {
     char where[512];
-    const ccs_cache_cfg *c = &sv->cache;
-    int ttl_keys = (c->ttl_us > 0) + (c->keys > 0) + (c->zipf_s >= 0);
-    if (c->hit_prob >= 0 && ttl_keys)
-        return pos_err(err, &sv->pos,
-                       "services[%s].cache: give either hit_prob (fixed) or ttl, keys "
-                       "and zipf_s (simulated), not both",
-                       sv->name);
-    if (ttl_keys && ttl_keys != 3)
-        return pos_err(err, &sv->pos,
-                       "services[%s].cache: a simulated cache needs all of ttl, keys and "
-                       "zipf_s",
-                       sv->name);
-    sv->cache.kind = c->hit_prob >= 0 ? CCS_CACHE_FIXED : ttl_keys ? CCS_CACHE_TTL : CCS_CACHE_NONE;
+    snprintf(where, sizeof where, "services[%s].cache", sv->name);
+    int rc = ccs_cache_check(&sv->cache, where, &sv->pos, err);
+    if (rc) return rc;
     if (sv->rtt_ms < 0) sv->rtt_ms = ccs_tier_rtt_ms(sv->tier);
     if (sv->nstages == 0) {
         /* The one-stage shorthand: the service's own pool keys become its only stage. */
@@ -275,7 +224,7 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
         sv->stages[0].name = strdup(sv->name);
         sv->stages[0].pool = sv->pool;
         memset(&sv->pool, 0, sizeof sv->pool); /* moved: freed with the stage */
-    } else if (pool_given(&sv->pool)) {
+    } else if (ccs_pool_given(&sv->pool)) {
         return pos_err(err, &sv->pos,
                        "services[%s]: pool keys (hardware, service_time, replicas, ...) "
                        "beside 'stages': expected them inside each stage",
@@ -293,7 +242,7 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
             if (rc) return rc;
             continue;
         }
-        if (pool_given(&st->pool))
+        if (ccs_pool_given(&st->pool))
             return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
                               "services[%s].stages[%s]: pool keys beside 'routes': expected them inside "
                               "each route",
@@ -380,17 +329,8 @@ static int check_period(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 static int check_regions(const ccs_scenario *s, ccs_err *err)
 {
     for (size_t i = 0; i < s->nregions; i++) {
-        const ccs_region_cfg *r = &s->regions[i];
-        int sources = (r->price.file != NULL) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
-        if (sources > 1)
-            return pos_err(err, &r->pos, "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not %s",
-                           r->name, "several");
-        if (r->tariff.day_per_mwh >= 0 &&
-            (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
-            return pos_err(err, &r->pos,
-                           "regions[%s].tariff: day_from and day_to must be on the hour "
-                           "(expected \"HH:00\")",
-                           r->name);
+        int rc = ccs_region_check(&s->regions[i], err);
+        if (rc) return rc;
     }
     return 0;
 }
@@ -419,9 +359,8 @@ static int check_services(ccs_scenario *s, const char *names, ccs_err *err)
 static int check_hardware(const ccs_scenario *s, ccs_err *err)
 {
     for (size_t i = 0; i < s->nhardware; i++) {
-        const ccs_hardware_cfg *h = &s->hardware[i];
-        if (h->max_w < h->idle_w)
-            return pos_err(err, &h->pos, "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", h->name);
+        int rc = ccs_hardware_check(&s->hardware[i], err);
+        if (rc) return rc;
     }
     return 0;
 }
@@ -480,23 +419,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err
                            "%s): expected at most the capacity of every allowed region",
                            j->name, rg->name, "below the job's power");
     }
-    if ((j->release.every_us > 0) == (j->release.trace != NULL))
-        return pos_err(err, &j->pos,
-                       "jobs[%s].release: expected either every (with at) or trace, "
-                       "%s",
-                       j->name, j->release.trace ? "not both" : "neither was given");
-    if (!j->release.trace && j->duration_us == 0)
-        return pos_err(err, &j->pos,
-                       "jobs[%s]: missing key 'duration': expected a run time such as 30m "
-                       "(only a release trace with a duration_h column may leave it out)",
-                       j->name);
-    if (j->deadline_us == 0 && j->deadline_rule == CCS_DEADLINE_AFTER) j->deadline_us = j->duration_us;
-    if (j->deadline_rule == CCS_DEADLINE_AFTER && j->deadline_us < j->duration_us)
-        return pos_err(err, &j->pos,
-                       "jobs[%s].deadline: shorter than the duration: expected a deadline >= "
-                       "the job's duration",
-                       j->name);
-    return 0;
+    return ccs_job_check(j, err);
 }
 
 /* The policy: its name and its own parameters, by its plug-in's rules. */
