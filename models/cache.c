@@ -112,10 +112,18 @@ const ccs_schema ccs_cache_schema = {"cache",      sizeof(ccs_cache_cfg),
 
 static int given_fixed(const ccs_cache_cfg *c) { return c->hit_prob >= 0; }
 static int given_ttl(const ccs_cache_cfg *c) { return c->ttl_us > 0 || c->keys > 0 || c->zipf_s >= 0; }
+static const char *check_ttl(const ccs_cache_cfg *c)
+{
+    return c->ttl_us > 0 && c->keys > 0 && c->zipf_s >= 0 ? NULL
+                                                          : "a simulated cache needs all of ttl, keys and zipf_s";
+}
+static const char *const fixed_keys[] = {"hit_prob", NULL}, *const ttl_keys[] = {"ttl", "keys", "zipf_s", NULL};
 
 static const ccs_cache_kind cache_kinds[] = {
-    {CCS_CACHE_FIXED, "fixed", "a stated hit probability (hit_prob), results always fresh", given_fixed},
-    {CCS_CACHE_TTL, "ttl", "a simulated TTL cache over Zipf-popular keys (ttl, keys, zipf_s)", given_ttl},
+    {CCS_CACHE_KIND_VERSION, CCS_CACHE_FIXED, "fixed", "a stated hit probability, results always fresh", fixed_keys,
+     given_fixed, NULL},
+    {CCS_CACHE_KIND_VERSION, CCS_CACHE_TTL, "ttl", "a simulated TTL cache over Zipf-popular keys", ttl_keys, given_ttl,
+     check_ttl},
 };
 
 const ccs_cache_kind *ccs_cache_kinds(size_t *n)
@@ -126,15 +134,21 @@ const ccs_cache_kind *ccs_cache_kinds(size_t *n)
 
 int ccs_cache_check(ccs_cache_cfg *c, const char *where, const ccs_src_pos *pos, ccs_err *err)
 {
-    int ttl_keys = (c->ttl_us > 0) + (c->keys > 0) + (c->zipf_s >= 0);
-    if (given_fixed(c) && given_ttl(c))
-        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s: give either hit_prob (fixed) or ttl, keys and zipf_s (simulated), not both", where);
-    if (ttl_keys && ttl_keys != 3)
-        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s: a simulated cache needs all of ttl, keys and zipf_s", where);
-    c->kind = CCS_CACHE_NONE;
-    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
-        if (cache_kinds[i].given(c)) c->kind = cache_kinds[i].kind;
+    const ccs_cache_kind *chosen = NULL;
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++) {
+        const ccs_cache_kind *k = &cache_kinds[i];
+        if (!k->given(c)) continue;
+        if (chosen)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: give either hit_prob (fixed) or ttl, keys and zipf_s (simulated), not both", where);
+        if (k->version != CCS_CACHE_KIND_VERSION)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: cache kind '%s' is version %d: this ccsim takes version %d", where, k->name,
+                              k->version, CCS_CACHE_KIND_VERSION);
+        chosen = k;
+    }
+    const char *why = chosen && chosen->check ? chosen->check(c) : NULL;
+    if (why) return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, "%s: %s", where, why);
+    c->kind = chosen ? chosen->kind : CCS_CACHE_NONE;
     return 0;
 }

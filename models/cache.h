@@ -43,13 +43,18 @@ double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s);
 /* The schema of a service's cache map. */
 extern const ccs_schema ccs_cache_schema;
 
-/* The kinds of cache, each describing itself: its name, what it is, and whether a cache map's keys
- * choose it. */
+/* The kinds of cache, each describing itself like a plug-in: version, name, what it is, its own
+ * keys (rows of ccs_cache_schema; lookup_ms is every kind's), whether a cache map's keys choose it,
+ * and the rule its keys must meet. The registry (cache.c) refuses a kind of another version. */
+#define CCS_CACHE_KIND_VERSION 1
 typedef struct ccs_cache_kind {
-    int kind; /* CCS_CACHE_FIXED, ... */
+    int version; /* CCS_CACHE_KIND_VERSION */
+    int kind;    /* CCS_CACHE_FIXED, ... */
     const char *name;
     const char *summary;
+    const char *const *keys; /* NULL-terminated */
     int (*given)(const ccs_cache_cfg *c);
+    const char *(*check)(const ccs_cache_cfg *c); /* NULL if good, else what is wrong; NULL: no rule */
 } ccs_cache_kind;
 const ccs_cache_kind *ccs_cache_kinds(size_t *n);
 

@@ -504,10 +504,38 @@ static int given_service_time(const ccs_pool_cfg *p) { return p->service_time.me
 static int given_table(const ccs_pool_cfg *p) { return p->latency_table.nbatch > 0; }
 static int given_model(const ccs_pool_cfg *p) { return p->model != NULL; }
 
+/* A latency table: two or more points, increasing, covering batch 1 to max_batch (no
+ * extrapolation). After the defaults (max_batch 1 when not given). */
+static int check_table(const ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
+{
+    const double *b = p->latency_table.batch;
+    size_t n = p->latency_table.nbatch;
+    if (n != p->latency_table.nms || n < 2)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
+                          "of each, as many of one as of the other",
+                          where, n, p->latency_table.nms);
+    for (size_t k = 1; k < n; k++)
+        if (b[k] <= b[k - 1])
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes", where, k,
+                              b[k], b[k - 1]);
+    if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
+                          "to max_batch %ld: expected measurements covering them (no extrapolation)",
+                          where, b[0], b[n - 1], p->batching.max_batch);
+    return 0;
+}
+
 static const ccs_latency_model latency_models[] = {
-    {"service_time", "a draw per batch, exponential or deterministic, of a stated mean", given_service_time},
-    {"latency_table", "measured L(b) at some batch sizes, interpolated between them", given_table},
-    {"model", "the roofline of a model variant on the pool's hardware (docs/model.md 4)", given_model},
+    {CCS_LATENCY_MODEL_VERSION, "service_time", "a draw per batch, exponential or deterministic, of a stated mean",
+     &ccs_service_time_schema, given_service_time, NULL},
+    {CCS_LATENCY_MODEL_VERSION, "latency_table", "measured L(b) at some batch sizes, interpolated between them",
+     &ccs_latency_table_schema, given_table, check_table},
+    /* its hardware and variant are resolved and checked by the loader, which has the profiles */
+    {CCS_LATENCY_MODEL_VERSION, "model", "the roofline of a model variant on the pool's hardware (docs/model.md 4)",
+     NULL, given_model, NULL},
 };
 
 const ccs_latency_model *ccs_latency_models(size_t *n)
@@ -543,24 +571,15 @@ int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, c
     }
     if (!p->replicas) p->replicas = 1;
     if (!p->batching.max_batch) p->batching.max_batch = 1;
-    if (p->latency_table.nbatch) {
-        const double *b = p->latency_table.batch;
-        size_t n = p->latency_table.nbatch;
-        if (n != p->latency_table.nms || n < 2)
+    for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) {
+        const ccs_latency_model *m = &latency_models[i];
+        if (!m->given(p)) continue;
+        if (m->version != CCS_LATENCY_MODEL_VERSION)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
-                              "of each, as many of one as of the other",
-                              where, n, p->latency_table.nms);
-        for (size_t k = 1; k < n; k++)
-            if (b[k] <= b[k - 1])
-                return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                                  "%s.latency_table.batch[%zu]: %g after %g: expected increasing batch sizes", where, k,
-                                  b[k], b[k - 1]);
-        if (b[0] > 1 || b[n - 1] < (double)p->batching.max_batch)
-            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                              "%s.latency_table: measured from batch %g to %g, but batches run from 1 "
-                              "to max_batch %ld: expected measurements covering them (no extrapolation)",
-                              where, b[0], b[n - 1], p->batching.max_batch);
+                              "%s.%s: latency model version %d: this ccsim takes version %d", where, m->key, m->version,
+                              CCS_LATENCY_MODEL_VERSION);
+        int rc = m->check ? m->check(p, where, pos, err) : 0;
+        if (rc) return rc;
     }
     return 0;
 }

@@ -164,12 +164,18 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
     }
 /* NOLINTEND(bugprone-macro-parentheses) */
 
-/* The latency models of a pool, each describing itself: the pool key that chooses it and what it
- * is. A pool takes exactly one (ccs_pool_check). */
+/* The latency models of a pool, each describing itself like a plug-in: version, the pool key that
+ * chooses it (its name), what it is, the schema of that key's map (NULL: a name, as model), and the
+ * rule its keys must meet. A pool takes exactly one (ccs_pool_check). */
+#define CCS_LATENCY_MODEL_VERSION 1
 typedef struct ccs_latency_model {
+    int version; /* CCS_LATENCY_MODEL_VERSION */
     const char *key;
     const char *summary;
+    const ccs_schema *schema;
     int (*given)(const ccs_pool_cfg *p);
+    /* NULL: no rule; else 0 or an error at pos naming `where` */
+    int (*check)(const ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err);
 } ccs_latency_model;
 const ccs_latency_model *ccs_latency_models(size_t *n);
 

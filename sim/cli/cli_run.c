@@ -2,6 +2,8 @@
  * then the plot. summary.json is the last result written: its presence marks a complete output
  * folder. The picture comes after the results, and a picture that cannot be drawn is a warning,
  * never a reason to throw a finished simulation away. */
+#include "arrivals.h"
+#include "cache.h"
 #include "ccs_config.h"
 #include "ccs_scenario.h"
 #include "cli.h"
@@ -11,6 +13,7 @@
 #include "out_registry.h"
 #include "out_run.h"
 #include "policy.h"
+#include "pool.h"
 #include "run.h"
 
 #include <errno.h>
@@ -49,6 +52,26 @@ static void usage(FILE *f)
           "Policies (policy.name), with their own keys:\n",
           f);
     ccs_policy_describe(f);
+    fputs("\nArrival processes (services[].arrivals.process):\n", f);
+    ccs_arrivals_ready();
+    for (size_t i = 0; ccs_arrivals_words[i]; i++) {
+        const ccs_arrivals_type *t = ccs_arrivals_find(ccs_arrivals_words[i]);
+        if (t) fprintf(f, "  %-18s %s\n", t->name, t->summary);
+    }
+    size_t n;
+    const ccs_cache_kind *k = ccs_cache_kinds(&n);
+    fputs("\nCaches (services[].cache, chosen by their keys):\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char keys[128] = "";
+        for (size_t j = 0; k[i].keys[j]; j++) {
+            if (j) strncat(keys, ", ", sizeof keys - strlen(keys) - 1);
+            strncat(keys, k[i].keys[j], sizeof keys - strlen(keys) - 1);
+        }
+        fprintf(f, "  %-18s %s (%s)\n", k[i].name, k[i].summary, keys);
+    }
+    const ccs_latency_model *m = ccs_latency_models(&n);
+    fputs("\nLatency models of a pool (exactly one of these keys):\n", f);
+    for (size_t i = 0; i < n; i++) fprintf(f, "  %-18s %s\n", m[i].key, m[i].summary);
 }
 
 static const char *default_scenario(void)

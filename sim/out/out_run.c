@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 static const ccs_run_writer writers[] = {
-    {"results.h5", "every hour of every region and pool, every job run and the latency histograms (HDF5)",
-     ccs_out_h5_write},
+    {CCS_RUN_WRITER_VERSION, "results.h5",
+     "every hour of every region and pool, every job run and the latency histograms (HDF5)", ccs_out_h5_write},
     /* last: the marker of a finished run */
-    {"summary.json", "the totals against run-now, per service, job and region (JSON)", ccs_out_summary_write},
+    {CCS_RUN_WRITER_VERSION, "summary.json", "the totals against run-now, per service, job and region (JSON)",
+     ccs_out_summary_write},
 };
 #define NWRITERS (sizeof writers / sizeof writers[0])
 

@@ -11,7 +11,9 @@
 
 #include <stddef.h>
 
+#define CCS_RUN_WRITER_VERSION 1
 typedef struct ccs_run_writer {
+    int version;         /* CCS_RUN_WRITER_VERSION */
     const char *file;    /* in the run's folder */
     const char *summary; /* one line: what is in it */
     int (*write)(const ccs_run_result *r, const char *path, ccs_err *err);
