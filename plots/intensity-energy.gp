@@ -7,7 +7,8 @@
 set multiplot layout nregions, 1 title scenario font ',12' noenhanced
 set xdata time
 set timefmt '%s'
-set format x "%m-%d\n%H:%M"
+# the year on the axis: a trace of another year must not read as this one
+set format x "%Y-%m-%d\n%H:%M"
 set xlabel 'time (UTC)'
 set ylabel 'carbon intensity (gCO2e/kWh)'
 set y2label 'energy (kWh per hour)'
@@ -20,6 +21,6 @@ set y2range [0:*]
 do for [i=1:nregions] {
     set title value(sprintf('region%d', i)) noenhanced
     plot $data index (i - 1) using 1:2 with steps lw 2 lc rgb '#1b7837' title 'intensity', \
-         '' using 1:3 axes x1y2 with steps lw 2 lc rgb '#2166ac' title 'energy'
+         '' index (i - 1) using 1:3 axes x1y2 with steps lw 2 lc rgb '#2166ac' title 'energy'
 }
 unset multiplot

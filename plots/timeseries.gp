@@ -10,7 +10,8 @@
 set multiplot layout 2 * nregions, 1 title title_text font ',12'
 set xdata time
 set timefmt '%s'
-set format x "%m-%d\n%H:%M"
+# the year on the axis: a trace of another year must not read as this one
+set format x "%Y-%m-%d\n%H:%M"
 set grid xtics ytics
 set key top left opaque box
 set datafile missing '?'

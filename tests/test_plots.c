@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A PNG's width and height from its IHDR chunk; 0 if the file is not a PNG. */
@@ -165,4 +166,91 @@ Test(plots, report_rebuilds_the_sign_off_from_the_database, .timeout = 240)
     free(md);
     free(csv);
     free(html);
+}
+
+/* What a template plots, curve by curve: gnuplot's own table output (set table) of the template
+ * run on `vars` (its variables and $data block), as text. */
+static char *plotted(const char *template, const char *vars)
+{
+    const char *dir = tmp_folder();
+    char table[4200], driver[8192], path[4300];
+    snprintf(table, sizeof table, "%s/table.txt", dir);
+    snprintf(driver, sizeof driver, "set table '%s'\n%sload '%s/plots/%s'\nunset table\n", table, vars, source_dir(),
+             template);
+    const char *gp = write_text(dir, "driver.gp", driver);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr); /* gnuplot warns that the table terminal draws nothing */
+        execlp("gnuplot", "gnuplot", gp, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gnuplot failed on %s", template);
+    snprintf(path, sizeof path, "%s", table);
+    size_t n;
+    char *s = read_all(path, &n);
+    cr_assert_not_null(s);
+    return s;
+}
+
+/* The values of the k-th curve (0-based) titled `title` in a table: the second column of its
+ * rows, concatenated ("5 5 "). */
+static void curve_values(const char *table, const char *title, int k, char *buf, size_t size)
+{
+    char head[128];
+    snprintf(head, sizeof head, "# Curve title: \"%s\"", title);
+    const char *p = table;
+    for (int i = 0; i <= k; i++) {
+        p = strstr(p, head);
+        cr_assert_not_null(p, "no curve %d titled %s", k, title);
+        p += strlen(head);
+    }
+    buf[0] = '\0';
+    p = strchr(p, '\n') + 1; /* "# x y type" */
+    p = strchr(p, '\n') + 1;
+    while (*p == '"') { /* rows: "date time"  value  type */
+        const char *v = strchr(p + 1, '"') + 1;
+        double x = strtod(v, NULL);
+        snprintf(buf + strlen(buf), size - strlen(buf), "%g ", x);
+        p = strchr(p, '\n') + 1;
+    }
+}
+
+#define TWO_REGIONS_TWO_HOURS(a, b) \
+    "$data << EOD\n1677628800 " a "\n1677632400 " a "\n\n\n1677628800 " b "\n1677632400 " b "\nEOD\n"
+
+/* Each region's panel draws that region's series only (plots/intensity-energy.gp once drew every
+ * region's energy in every panel: its second curve had no 'index'), and the time axis carries the
+ * year. */
+Test(plots, each_panel_draws_its_own_region_with_the_year)
+{
+    char *t =
+        plotted("intensity-energy.gp",
+                "nregions = 2\nscenario = 's'\nregion1 = 'a'\nregion2 = 'b'\n" TWO_REGIONS_TWO_HOURS("100 5", "300 7"));
+    char v[256];
+    curve_values(t, "intensity", 0, v, sizeof v);
+    cr_assert_str_eq(v, "100 100 ");
+    curve_values(t, "energy", 0, v, sizeof v);
+    cr_assert_str_eq(v, "5 5 ", "region a's panel draws: %s", v);
+    curve_values(t, "intensity", 1, v, sizeof v);
+    cr_assert_str_eq(v, "300 300 ");
+    curve_values(t, "energy", 1, v, sizeof v);
+    cr_assert_str_eq(v, "7 7 ", "region b's panel draws: %s", v);
+    cr_assert(strstr(t, "\"2023-03-01 00:00\""), "no year on the time axis: %.300s", t);
+    free(t);
+    t = plotted(
+        "timeseries.gp",
+        "nregions = 2\ntitle_text = 's'\ncurrency = 'EUR'\nregion1 = 'a'\nregion2 = 'b'\n" TWO_REGIONS_TWO_HOURS(
+            "100 40 5 6", "300 50 7 8"));
+    const char *titles[] = {"intensity", "price", "run-now (baseline)", "shifted (policy)"};
+    const char *want[2][4] = {{"100 100 ", "40 40 ", "5 5 ", "6 6 "}, {"300 300 ", "50 50 ", "7 7 ", "8 8 "}};
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 4; c++) {
+            curve_values(t, titles[c], r, v, sizeof v);
+            cr_assert_str_eq(v, want[r][c], "region %d, %s: %s", r, titles[c], v);
+        }
+    cr_assert(strstr(t, "\"2023-03-01 00:00\""), "no year on the time axis");
+    free(t);
 }
