@@ -254,3 +254,37 @@ Test(plots, each_panel_draws_its_own_region_with_the_year)
     cr_assert(strstr(t, "\"2023-03-01 00:00\""), "no year on the time axis");
     free(t);
 }
+
+/* Every sweep point is labelled, and points that coincide carry one label naming them all: here
+ * greenest-window ignores price_tolerance, so its two points sit on each other (P1 and P2, drawn
+ * as "P1=P2"), beside run-now's P0. Checked in gnuplot's own table of the template and in the SVG
+ * ccsim sweep draws. */
+Test(plots, every_point_labelled_and_coincident_points_marked, .timeout = 240)
+{
+    char *t = plotted("tradeoff.gp", "title_text = 't'\nxlabel_text = 'x'\nylabel_text = 'y'\nseeds_text = '2'\n"
+                                     "$points << EOD\n1 10 0.1 0.1 0 \"P0\" 1\n2 5 0.1 0.1 1 \"P1=P2\" 1\n"
+                                     "2 5 0.1 0.1 2 \"\" 1\n3 8 0.1 0.1 3 \"P3\" 0\nEOD\n"
+                                     "$front << EOD\n1 10 0\n2 5 1\nEOD\n$base << EOD\n0 0\nEOD\nhave_base = 0\n");
+    cr_assert(strstr(t, "1 10 \"P0\"") && strstr(t, "2 5 \"P1=P2\"") && strstr(t, "3 8 \"P3\""), "labels drawn: %s", t);
+    free(t);
+    const char *dir = tmp_folder();
+    char yaml[2048], out[4200];
+    snprintf(yaml, sizeof yaml,
+             "name: same\nstart: \"2023-03-01T00:00:00Z\"\nduration: 2d\ncurrency: USD\nregions:\n"
+             "  - {name: de, carbon: %s/traces/carbon/carbon-intensity-DE-LU-2023-hourly.csv,"
+             " price: %s/traces/price/price-day-ahead-DE-LU-2023-hourly-usd.csv}\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"19:00\"}, duration: 2h, power_kw: 10, deadline: 12h}]\n"
+             "policy: {name: greenest-window}\n"
+             "sweep:\n  policy.name: [run-now, greenest-window]\n  policy.price_tolerance: [0, 0.1]\n",
+             source_dir(), source_dir());
+    const char *sc = write_text(dir, "same.yaml", yaml);
+    snprintf(out, sizeof out, "%s/out", dir);
+    cmd_result r;
+    run_ccsim(&r, (const char *[]){"sweep", sc, "--out", out, "--quiet", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *svg = file_in(out, "carbon-vs-cost.svg");
+    /* points: run-now x {0, 0.1} = P0, P1 (the same), greenest-window x {0, 0.1} = P2, P3 */
+    cr_assert(strstr(svg, ">P0=P1<"), "run-now's two points not marked as one place");
+    cr_assert(strstr(svg, ">P2=P3<"), "greenest-window's two points not marked as one place");
+    free(svg);
+}

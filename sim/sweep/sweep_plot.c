@@ -105,10 +105,23 @@ static int tradeoff(const ccs_sweep_table *t, const ccs_point_stats *ps, const a
     ccs_gp_set(h, "xlabel_text", xlabel);
     ccs_gp_set(h, "ylabel_text", "carbon (kg CO2e over the period)");
     ccs_gp_set(h, "seeds_text", seeds);
+    /* Every point is labelled P<point> as in the report. Points that coincide (a parameter the
+     * policy ignores) are labelled once, together, by the first of them ("P1=P4=P7"), so that a
+     * reader sees that several points sit there; the others get an empty label. Column 7: on the
+     * Pareto front (its label drawn in the front's colour). */
     fprintf(d, "$points << EOD\n");
-    for (size_t p = 0; p < n; p++)
-        if (!isnan(x[p]) && !isnan(y[p]))
-            fprintf(d, "%.10g %.10g %.10g %.10g %zu\n", x[p], y[p], ax->of(&ps[p])->sd, ps[p].carbon_kg.sd, p);
+    for (size_t p = 0; p < n; p++) {
+        if (isnan(x[p]) || isnan(y[p])) continue;
+        char label[256] = "";
+        size_t first = p;
+        for (size_t q = 0; q < p && first == p; q++)
+            if (x[q] == x[p] && y[q] == y[p]) first = q;
+        for (size_t q = p; first == p && q < n; q++)
+            if (q == p || (x[q] == x[p] && y[q] == y[p]))
+                snprintf(label + strlen(label), sizeof label - strlen(label), "%sP%zu", q == p ? "" : "=", q);
+        fprintf(d, "%.10g %.10g %.10g %.10g %zu \"%s\" %d\n", x[p], y[p], ax->of(&ps[p])->sd, ps[p].carbon_kg.sd, p,
+                label, front[p] != 0);
+    }
     fprintf(d, "EOD\n$front << EOD\n");
     size_t m = 0;
     for (size_t p = 0; p < n; p++)
