@@ -286,5 +286,6 @@ Test(plots, every_point_labelled_and_coincident_points_marked, .timeout = 240)
     /* points: run-now x {0, 0.1} = P0, P1 (the same), greenest-window x {0, 0.1} = P2, P3 */
     cr_assert(strstr(svg, ">P0=P1<"), "run-now's two points not marked as one place");
     cr_assert(strstr(svg, ">P2=P3<"), "greenest-window's two points not marked as one place");
+    cr_assert(!strstr(svg, ">P1<") && !strstr(svg, ">P3<"), "a coincident point labelled again on its own");
     free(svg);
 }
