@@ -173,7 +173,7 @@ Test(plots, report_rebuilds_the_sign_off_from_the_database, .timeout = 240)
 static char *plotted(const char *template, const char *vars)
 {
     const char *dir = tmp_folder();
-    char table[4200], driver[8192], path[4300];
+    char table[4200], driver[8192];
     snprintf(table, sizeof table, "%s/table.txt", dir);
     snprintf(driver, sizeof driver, "set table '%s'\n%sload '%s/plots/%s'\nunset table\n", table, vars, source_dir(),
              template);
@@ -181,16 +181,16 @@ static char *plotted(const char *template, const char *vars)
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
-        freopen("/dev/null", "w", stderr); /* gnuplot warns that the table terminal draws nothing */
+        /* gnuplot warns that the table terminal draws nothing */
+        if (!freopen("/dev/null", "w", stderr)) _exit(126);
         execlp("gnuplot", "gnuplot", gp, (char *)NULL);
         _exit(127);
     }
     int status = 0;
     waitpid(pid, &status, 0);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gnuplot failed on %s", template);
-    snprintf(path, sizeof path, "%s", table);
     size_t n;
-    char *s = read_all(path, &n);
+    char *s = read_all(table, &n);
     cr_assert_not_null(s);
     return s;
 }
