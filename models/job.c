@@ -62,11 +62,15 @@ static int cmp_end(const void *a, const void *b)
  * order (different plans): a late finisher does not make the output older. */
 static int freshness(ccs_job_result *out, int64_t end_us)
 {
-    size_t n = out->runs;
-    if (n == 0) return 0;
-    ccs_job_run_record *by_end = malloc(n * sizeof *by_end);
+    size_t n = 0;
+    ccs_job_run_record *by_end = malloc((out->runs ? out->runs : 1) * sizeof *by_end);
     if (!by_end) return -1;
-    memcpy(by_end, out->records, n * sizeof *by_end);
+    for (size_t k = 0; k < out->runs; k++) /* a skipped run completes nothing */
+        if (!out->records[k].skipped) by_end[n++] = out->records[k];
+    if (n == 0) {
+        free(by_end);
+        return 0;
+    }
     qsort(by_end, n, sizeof *by_end, cmp_end);
     int64_t newest = by_end[0].release_us, first = by_end[0].end_us;
     double integral = 0, max_age = (double)(by_end[0].end_us - by_end[0].release_us);
@@ -120,9 +124,136 @@ static int add_record(ccs_job_result *out, size_t *cap, const ccs_job_run_record
     *r = *rec;
     r->iv_first = out->niv;
     r->intervals = (uint32_t)run->n;
-    memcpy(out->iv + out->niv, run->iv, run->n * sizeof *run->iv);
+    if (run->n) memcpy(out->iv + out->niv, run->iv, run->n * sizeof *run->iv);
     out->niv += run->n;
     return 0;
+}
+
+/* What a run costs in one option, as a window a policy can search: the forecast window with its
+ * price replaced by the job's cost per MWh it draws (electricity when owned, plus its rent, spot
+ * rent and capital cost spread over its energy at constant power), so that the planner's cost,
+ * price_h x MW x PUE + transfer, is the full cost the ledger books. Rented devices pay no
+ * electricity (the instance price includes it). Spot prices are taken as known (no forecast). */
+typedef struct cost_window {
+    int64_t *t;
+    double *ci, *price, *ci_h, *price_h;
+    size_t cap;
+} cost_window;
+
+static void cost_window_free(cost_window *c)
+{
+    free(c->t);
+    free(c->ci);
+    free(c->price);
+    free(c->ci_h);
+    free(c->price_h);
+    *c = (cost_window){0};
+}
+
+static int cost_window_reserve(cost_window *c, size_t n)
+{
+    if (n + 1 <= c->cap && c->t && c->ci && c->price && c->ci_h && c->price_h) return 0;
+    size_t cap = c->cap ? c->cap : 64;
+    while (cap < n + 1) cap *= 2;
+    int64_t *t = realloc(c->t, cap * sizeof *t);
+    if (t) c->t = t;
+    double *v[4] = {realloc(c->ci, cap * sizeof(double)), NULL, NULL, NULL};
+    if (v[0]) c->ci = v[0];
+    v[1] = realloc(c->price, cap * sizeof(double));
+    if (v[1]) c->price = v[1];
+    v[2] = realloc(c->ci_h, cap * sizeof(double));
+    if (v[2]) c->ci_h = v[2];
+    v[3] = realloc(c->price_h, cap * sizeof(double));
+    if (v[3]) c->price_h = v[3];
+    if (!t || !v[0] || !v[1] || !v[2] || !v[3]) return -1;
+    c->cap = cap;
+    return 0;
+}
+
+/* The money per hour a job pays in an option beyond electricity, and whether it pays electricity. */
+typedef struct job_money {
+    int owned;     /* pays electricity */
+    double rent_h; /* on-demand or reserved rent per hour (0 with a spot series) */
+    const ccs_trace *spot;
+    double devices; /* the spot series is per device */
+    double capex_h; /* amortised capital cost per hour */
+} job_money;
+
+/* Fills out from the forecast window fw for a job of mw_pue MW from the grid. A spot series ends
+ * the window where it has no price. 0; -1 memory; 1 the window then ends (at *gap) before
+ * ready_end, the end of a run started when ready. */
+static int cost_window_build(const ccs_window *fw, const job_money *m, double mw_pue, int64_t ready_end, cost_window *c,
+                             ccs_window *out, int64_t *gap)
+{
+    if (m->owned && m->rent_h == 0 && !m->spot && m->capex_h == 0) { /* electricity only: as forecast */
+        *out = *fw;
+        return 0;
+    }
+    size_t n = 0, si = 0, hint = 0, ns = m->spot ? ccs_trace_len(m->spot) : 0;
+    const int64_t *st = m->spot ? ccs_trace_times(m->spot) : NULL;
+    const double *sv = m->spot ? ccs_trace_values(m->spot) : NULL;
+    if (fw->n == 0) {
+        *out = (ccs_window){0};
+        return 0;
+    }
+    while (si < ns && st[si] <= fw->t[0]) si++;
+    if (cost_window_reserve(c, fw->n + 1) != 0) return -1;
+    c->t[0] = fw->t[0];
+    for (size_t k = 0; k < fw->n; k++) { /* the union of the window's and the series' boundaries */
+        for (; si < ns && st[si] < fw->t[k + 1]; si++) {
+            if (st[si] <= c->t[n]) continue;
+            if (cost_window_reserve(c, n + 2) != 0) return -1;
+            c->ci[n] = fw->ci[k];
+            c->price[n] = fw->price[k];
+            c->t[++n] = st[si];
+        }
+        if (cost_window_reserve(c, n + 2) != 0) return -1;
+        c->ci[n] = fw->ci[k];
+        c->price[n] = fw->price[k];
+        c->t[++n] = fw->t[k + 1];
+    }
+    c->ci_h[0] = c->price_h[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        double rate = m->rent_h + m->capex_h; /* money per hour beyond electricity */
+        if (m->spot) {
+            long j = ccs_trace_index_at(m->spot, c->t[i], &hint);
+            if (j < 0 || c->t[i] >= ccs_trace_end_us(m->spot)) { /* no price from here: plan before */
+                n = i;
+                break;
+            }
+            rate += m->devices * sv[j];
+        }
+        c->price[i] = (m->owned ? c->price[i] : 0.0) + rate / mw_pue;
+        double hours = (double)(c->t[i + 1] - c->t[i]) / CCS_US_PER_HOUR_F;
+        c->ci_h[i + 1] = c->ci_h[i] + c->ci[i] * hours;
+        c->price_h[i + 1] = c->price_h[i] + c->price[i] * hours;
+    }
+    *out = (ccs_window){n, c->t, c->ci, c->price, c->ci_h, c->price_h};
+    *gap = c->t[n];
+    return n > 0 && c->t[n] >= ready_end ? 0 : 1;
+}
+
+static int spot_gap_error(ccs_err *err, const ccs_job_cfg *cfg, const ccs_trace *spot, int64_t at)
+{
+    char a[32];
+    ccs_time_format(at, a, sizeof a);
+    return ccs_err_set(err, CCS_EINPUT,
+                       "job '%s': the spot price series %s has no price for the run at %s: expected it to cover "
+                       "every run",
+                       cfg->name, ccs_trace_path(spot), a);
+}
+
+/* The money of the job's devices in its i-th allowed region. */
+static job_money money_of(const ccs_job_spec *spec, size_t i)
+{
+    const ccs_job_cfg *cfg = spec->cfg;
+    double rent = spec->rent_per_hour ? spec->rent_per_hour[i] : cfg->rent_per_hour;
+    job_money m = {.owned = rent <= 0 && !spec->spot,
+                   .rent_h = spec->spot ? 0.0 : rent,
+                   .spot = spec->spot,
+                   .devices = (double)(cfg->max_parallelism ? cfg->max_parallelism : 1)};
+    m.capex_h = m.owned ? cfg->capex_per_hour : 0.0;
+    return m;
 }
 
 /* Pass 1: every run of one job, planned. */
@@ -130,14 +261,20 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
 {
     const ccs_job_cfg *cfg = spec->cfg;
     const ccs_releases *rl = spec->releases;
+    const ccs_policy_cfg *policy = env->baseline ? NULL : spec->policy ? spec->policy : env->policy;
+    const ccs_policy_type *type = policy ? policy->type : &ccs_policy_run_now;
+    const ccs_job_limits *limits = env->baseline || !ccs_job_limits_any(&cfg->limits) ? NULL : &cfg->limits;
+    ccs_forecast *forecast = spec->forecast ? spec->forecast : env->forecast;
     const double power_w = cfg->power_kw * 1000.0;
     const int64_t transfer_us = llround(cfg->input_gb * 8.0 / env->transfer->gbps * 1e6);
-    const int moves = env->policy->type->moves > 0 || (env->policy->type->moves == 0 && env->policy->geo_shift);
+    const int moves = type->moves > 0 || (type->moves == 0 && policy && policy->geo_shift);
+    /* best-effort plans in every allowed region the policy may use; run-now at home only */
     const size_t nconsider = moves ? spec->nregions : 1;
     ccs_option *opts = calloc(spec->nregions, sizeof *opts);
+    cost_window *cw = calloc(spec->nregions, sizeof *cw);
     ccs_plan best = {0}, cand = {0};
     size_t cap = 0, next = 0;
-    int rc = opts ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
+    int rc = opts && cw ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
     int64_t rel = rl ? INT64_MIN : ccs_job_first_release(cfg, env->start_us);
     if (rl) /* the trace's stamps inside the period */
         while (next < rl->n && rl->release_us[next] < env->start_us) next++;
@@ -173,26 +310,44 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             o->pue = env->regions[spec->regions[i]].pue;
             o->ready_us = rel + (i ? transfer_us : 0);
             o->transfer_cost = i ? cfg->input_gb * env->transfer->cost_per_gb : 0.0;
-            if (ccs_forecast_window(env->forecast, spec->regions[i], rel, deadline, &o->w) != 0)
+            ccs_window fw;
+            int64_t gap = 0;
+            job_money m = money_of(spec, i);
+            if (ccs_forecast_window(forecast, spec->regions[i], rel, deadline, &fw) != 0) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                break;
+            }
+            int b = cost_window_build(&fw, &m, power_w / 1e6 * o->pue, o->ready_us + work, &cw[i], &o->w, &gap);
+            if (b < 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            if (b > 0) rc = spot_gap_error(err, cfg, spec->spot, gap);
         }
         if (rc) break;
-        ccs_job_decision d = {rel,  deadline,  work, cfg->checkpoint_us, power_w, cfg->interruptible,
-                              opts, nconsider, 0.0,  env->policy};
+        ccs_job_decision d = {.release_us = rel,
+                              .deadline_us = deadline,
+                              .work_us = work,
+                              .checkpoint_us = cfg->checkpoint_us,
+                              .power_w = power_w,
+                              .interruptible = cfg->interruptible,
+                              .opts = opts,
+                              .nopts = nconsider,
+                              .cfg = policy ? policy : env->policy,
+                              .limits = limits};
         double ci_h, price_h;
         ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
         d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
+        d.baseline_carbon = ci_h * power_w / 1e3 * opts[0].pue;
         size_t chosen = SIZE_MAX;
         int unproven = 0; /* any region's search gave up: the choice among them is not proven */
         for (size_t k = 0; k < nconsider && !rc; k++) {
             /* labels are the plan's own, never a previous run's */
             cand.override = cand.fallback = cand.unproven = 0;
-            if (env->policy->type->plan(&d, k, &cand) != 0) {
+            if (type->plan(&d, k, &cand) != 0) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                 break;
             }
             unproven |= cand.unproven;
-            if (!cand.run.feasible) continue;
+            /* the job's limits bind every policy: a plan over one is no plan */
+            if (!cand.run.feasible || !ccs_policy_limits_met(&d, k, &cand.run)) continue;
             if (chosen == SIZE_MAX || cand.objective < best.objective - 1e-12 * fabs(best.objective)) {
                 ccs_plan t = best;
                 best = cand;
@@ -201,6 +356,30 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             }
         }
         if (rc) break;
+        int skipped = 0;
+        if (chosen == SIZE_MAX && limits && limits->on_infeasible == CCS_INFEASIBLE_SKIP) {
+            skipped = 1;
+            chosen = 0;
+            best.run.n = 0;
+            best.override = best.unproven = 0;
+            best.fallback = 1;
+        } else if (chosen == SIZE_MAX && limits && limits->on_infeasible == CCS_INFEASIBLE_BEST_EFFORT) {
+            for (size_t k = 0; k < nconsider && !rc; k++) {
+                if (ccs_policy_best_effort(&d, k, &cand) != 0) {
+                    rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                    break;
+                }
+                unproven |= cand.unproven;
+                if (!cand.run.feasible) continue;
+                if (chosen == SIZE_MAX || cand.objective < best.objective - 1e-12 * fabs(best.objective)) {
+                    ccs_plan t = best;
+                    best = cand;
+                    cand = t;
+                    chosen = k;
+                }
+            }
+            if (rc) break;
+        }
         if (chosen == SIZE_MAX) { /* no plan anywhere: the fallback runs it now, at home */
             if (ccs_policy_run_at_ready(&d, 0, &best) != 0 || !best.run.feasible) {
                 rc = best.run.feasible ? ccs_err_set(err, CCS_ERUN, "out of memory")
@@ -215,12 +394,16 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                                   .region = opts[chosen].region,
                                   .override = best.override,
                                   .fallback = best.fallback,
+                                  .skipped = skipped,
                                   .unproven = unproven,
-                                  .forecast_carbon_g = ccs_policy_carbon_g(&d, chosen, &best.run)};
+                                  .forecast_carbon_g = skipped ? 0 : ccs_policy_carbon_g(&d, chosen, &best.run),
+                                  .forecast_cost = skipped ? 0 : ccs_policy_cost(&d, chosen, &best.run)};
         if (add_record(out, &cap, &rec, &best.run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     ccs_run_plan_free(&best.run);
     ccs_run_plan_free(&cand.run);
+    for (size_t i = 0; cw && i < spec->nregions; i++) cost_window_free(&cw[i]);
+    free(cw);
     free(opts);
     return rc;
 }
@@ -237,7 +420,8 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
         if (capacity <= 0) continue;
         size_t count = 0;
         for (size_t j = 0; j < n; j++)
-            for (size_t k = 0; k < out[j].runs; k++) count += out[j].records[k].region == (int)r;
+            for (size_t k = 0; k < out[j].runs; k++)
+                count += out[j].records[k].region == (int)r && !out[j].records[k].skipped;
         ccs_capacity_run *runs = malloc((count ? count : 1) * sizeof *runs);
         uint32_t *hourly = queues ? calloc(nhours ? nhours : 1, sizeof *hourly) : NULL;
         if (!runs || (queues && !hourly)) {
@@ -251,7 +435,7 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
         for (size_t j = 0; j < n; j++)
             for (size_t k = 0; k < out[j].runs; k++) {
                 ccs_job_run_record *rec = &out[j].records[k];
-                if (rec->region != (int)r) continue;
+                if (rec->region != (int)r || rec->skipped) continue;
                 runs[m++] = (ccs_capacity_run){rec->deadline_us,       specs[j].cfg->checkpoint_us,
                                                specs[j].cfg->power_kw, out[j].iv + rec->iv_first,
                                                &rec->intervals,        0};
@@ -261,7 +445,8 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
         m = 0;
         for (size_t j = 0; !rc && j < n; j++)
             for (size_t k = 0; k < out[j].runs; k++)
-                if (out[j].records[k].region == (int)r) out[j].records[k].wait_us = runs[m++].wait_us;
+                if (out[j].records[k].region == (int)r && !out[j].records[k].skipped)
+                    out[j].records[k].wait_us = runs[m++].wait_us;
         free(runs);
         if (queues) {
             queues[r].stats = st;
@@ -277,7 +462,7 @@ static int admit(const ccs_job_env *env, const ccs_job_spec *specs, size_t n, cc
  * series' steps and at hours) in the region's cost. Returns 0, or -1 where the series has no
  * price. */
 static int spot_rent(const ccs_trace *tr, double devices, ccs_ledger *l, int region, int64_t a, int64_t b,
-                     double *money)
+                     ccs_charge *c)
 {
     const int64_t *ts = ccs_trace_times(tr);
     const double *v = ccs_trace_values(tr);
@@ -290,10 +475,17 @@ static int spot_rent(const ccs_trace *tr, double devices, ccs_ledger *l, int reg
         if (y > hour_end) y = hour_end;
         if (y > b) y = b;
         double m = devices * v[i] * (double)(y - x) / CCS_US_PER_HOUR_F;
-        if (ccs_ledger_add_money(l, region, x, m) != 0) return -1;
-        *money += m;
+        if (ccs_ledger_add_money(l, region, x, m, CCS_MONEY_RENT, c) != 0) return -1;
         x = y;
     }
+    return 0;
+}
+
+/* The index of a region among the job's allowed ones (0 if it is not one: home). */
+static size_t allowed_index(const ccs_job_spec *spec, int region)
+{
+    for (size_t i = 0; i < spec->nregions; i++)
+        if (spec->regions[i] == region) return i;
     return 0;
 }
 
@@ -302,29 +494,30 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
 {
     const ccs_job_cfg *cfg = spec->cfg;
     const double power_w = cfg->power_kw * 1000.0;
-    const int owned = cfg->rent_per_hour <= 0 && !spec->spot; /* rented devices pay rent, not power */
+    uint64_t ran = 0;
     for (size_t k = 0; k < out->runs; k++) {
         ccs_job_run_record *rec = &out->records[k];
+        out->fallbacks += (uint64_t)rec->fallback;
+        out->unproven += (uint64_t)rec->unproven;
+        if (rec->skipped) {
+            out->skipped++;
+            rec->start_us = rec->end_us = rec->release_us;
+            continue;
+        }
         const ccs_interval *iv = out->iv + rec->iv_first;
+        const job_money m = money_of(spec, allowed_index(spec, rec->region));
         ccs_charge c = {0};
         for (uint32_t i = 0; i < rec->intervals; i++)
-            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, owned, cfg->rent_per_hour,
-                               &c) != 0)
+            if (ccs_ledger_add(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, power_w, m.owned, m.rent_h, &c) != 0 ||
+                ccs_ledger_add_rate(env->ledger, rec->region, iv[i].a_us, iv[i].b_us, m.capex_h, CCS_MONEY_CAPEX, &c) !=
+                    0)
                 return traces_end_error(err, cfg, rec->release_us, iv[i].b_us, env->ledger);
-        for (uint32_t i = 0; spec->spot && i < rec->intervals; i++)
-            if (spot_rent(spec->spot, (double)(cfg->max_parallelism ? cfg->max_parallelism : 1), env->ledger,
-                          rec->region, iv[i].a_us, iv[i].b_us, &c.cost) != 0) {
-                char a[32];
-                ccs_time_format(iv[i].a_us, a, sizeof a);
-                return ccs_err_set(err, CCS_EINPUT,
-                                   "job '%s': the spot price series %s has no price for the run "
-                                   "at %s: expected it to cover every run",
-                                   cfg->name, ccs_trace_path(spec->spot), a);
-            }
+        for (uint32_t i = 0; m.spot && i < rec->intervals; i++)
+            if (spot_rent(m.spot, m.devices, env->ledger, rec->region, iv[i].a_us, iv[i].b_us, &c) != 0)
+                return spot_gap_error(err, cfg, m.spot, iv[i].a_us);
         if (rec->region != spec->regions[0] && cfg->input_gb > 0) {
             double money = cfg->input_gb * env->transfer->cost_per_gb;
-            ccs_ledger_add_money(env->ledger, rec->region, iv[0].a_us, money);
-            c.cost += money;
+            ccs_ledger_add_money(env->ledger, rec->region, iv[0].a_us, money, CCS_MONEY_TRANSFER, &c);
             out->transfer_cost += money;
         }
         rec->start_us = iv[0].a_us;
@@ -335,16 +528,22 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         rec->missed = rec->end_us > rec->deadline_us;
         out->deadline_misses += (uint64_t)rec->missed;
         out->overrides += (uint64_t)rec->override;
-        out->fallbacks += (uint64_t)rec->fallback;
-        out->unproven += (uint64_t)rec->unproven;
+        out->planned += !rec->override && !rec->fallback;
         out->moved += rec->region != spec->regions[0];
         out->queued += rec->wait_us > 0;
         out->queue_wait_h += (double)rec->wait_us / CCS_US_PER_HOUR_F;
         out->delay_mean_h += (double)(rec->start_us - rec->release_us) / CCS_US_PER_HOUR_F;
         out->forecast_carbon_g += rec->forecast_carbon_g;
+        out->forecast_cost += rec->forecast_cost;
+        /* caps are judged on actuals: the plan met them on the forecast */
+        const ccs_job_limits *lim = &cfg->limits;
+        out->over_max_cost += lim->max_cost >= 0 && c.cost > lim->max_cost * (1 + 1e-9);
+        out->over_max_intensity +=
+            lim->max_intensity >= 0 && c.carbon_g > lim->max_intensity * (c.energy_j / CCS_J_PER_KWH) * (1 + 1e-9);
         ccs_charge_add(&out->charge, &c);
+        ran++;
     }
-    if (out->runs) out->delay_mean_h /= (double)out->runs;
+    if (ran) out->delay_mean_h /= (double)ran;
     if (freshness(out, env->end_us) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
     return 0;
 }
@@ -377,7 +576,15 @@ static const ccs_field release_fields[] = {
 };
 static const ccs_schema release_schema = {"release", sizeof(ccs_release_cfg), release_fields, 3, CCS_NOPOS, NULL};
 static const char *const deadline_rule_words[] = {"after", "next_workday", "next_workday_lwa", NULL};
-static const ccs_field job_fields[] = {
+static const char *const infeasible_words[] = {"run-now", "best-effort", "skip", NULL};
+static void job_defaults(void *p)
+{
+    ccs_job_cfg *j = p;
+    j->limits = (ccs_job_limits){-1, -1, -1, -1, CCS_INFEASIBLE_RUN_NOW};
+    j->reserved_factor = 1;
+}
+static ccs_field job_fields[] = {
+    /* not const: the policy row's schema comes from the registry */
     {"name", CCS_F_NAME, offsetof(ccs_job_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"release", CCS_F_MAP, offsetof(ccs_job_cfg, release), 1, CCS_NO_RANGE, NULL, &release_schema, 0,
      "{every: 24h, at: \"HH:MM\"} or {trace: FILE}", NULL},
@@ -405,9 +612,30 @@ static const ccs_field job_fields[] = {
      offsetof(ccs_job_cfg, nregions), "a list of region names", NULL},
     {"input_gb", CCS_F_DOUBLE, offsetof(ccs_job_cfg, input_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "the input data size in GB", NULL},
+    {"reserved_factor", CCS_F_DOUBLE, offsetof(ccs_job_cfg, reserved_factor), 0, 0, 1, NULL, NULL, 0,
+     "the share of the on-demand instance price paid under a reservation or commitment, such as 0.63", NULL},
+    {"policy", CCS_F_MAP, offsetof(ccs_job_cfg, policy), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a policy map as the top-level one, such as {name: cheapest-window}", NULL},
+    {"max_cost", CCS_F_DOUBLE, offsetof(ccs_job_cfg, limits.max_cost), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a cost per run in the scenario's currency", NULL},
+    {"max_cost_increase", CCS_F_DOUBLE, offsetof(ccs_job_cfg, limits.max_cost_increase), 0, 0, 10, NULL, NULL, 0,
+     "a fraction over the run's run-now cost, such as 0.05", NULL},
+    {"max_intensity", CCS_F_DOUBLE, offsetof(ccs_job_cfg, limits.max_intensity), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a mean intensity over the run in gCO2e/kWh", NULL},
+    {"min_saving", CCS_F_DOUBLE, offsetof(ccs_job_cfg, limits.min_saving), 0, 0, 1, NULL, NULL, 0,
+     "a fraction of the run's run-now carbon, such as 0.2", NULL},
+    {"on_infeasible", CCS_F_ENUM, offsetof(ccs_job_cfg, limits.on_infeasible), 0, CCS_NO_RANGE, infeasible_words, NULL,
+     0, "run-now, best-effort or skip", NULL},
 };
 const ccs_schema ccs_job_schema = {
-    "job", sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos), NULL};
+    "job",       sizeof(ccs_job_cfg), job_fields, sizeof job_fields / sizeof job_fields[0], offsetof(ccs_job_cfg, pos),
+    job_defaults};
+
+void ccs_job_schema_link(void)
+{
+    for (size_t i = 0; i < sizeof job_fields / sizeof job_fields[0]; i++)
+        if (strcmp(job_fields[i].key, "policy") == 0) job_fields[i].sub = ccs_policy_schema();
+}
 
 /* ---- transfer between regions ---- */
 static const ccs_field transfer_fields[] = {

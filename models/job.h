@@ -49,6 +49,14 @@ typedef struct ccs_job_cfg {
     double rent_per_hour;     /* set by the cross-check: devices x the profile's price; 0: owned */
     ccs_trace_ref spot_price; /* a spot price series for the devices (currency per device-hour),
                                * instead of the profile's price; file NULL: none */
+    double reserved_factor;   /* share of the on-demand price paid (a reservation or commitment
+                               * discount, stated); 1: on-demand */
+    double capex_per_hour;    /* set by the cross-check: owned devices' amortised capital cost */
+    double *rent_in;          /* set by the cross-check: rent per hour in each allowed region (as
+                               * regions, or the first region with none listed); NULL: owned */
+    ccs_policy_cfg policy;    /* its own policy (the scenario's, with the keys it gives); pos.file
+                               * NULL: none, the scenario's applies */
+    ccs_job_limits limits;    /* its limits on each run; < 0: not set */
 } ccs_job_cfg;
 
 typedef struct ccs_transfer_cfg {
@@ -64,18 +72,24 @@ typedef struct ccs_job_run_record {
     uint32_t intervals;
     size_t iv_first;                   /* its intervals: ccs_job_result.iv[iv_first ...] */
     int override;                      /* the deadline guard started it: slack ran out */
-    int fallback;                      /* no plan met the policy's constraint: its fallback ran */
+    int fallback;                      /* no plan met the policy's constraint or the job's limits:
+                                        * a fallback ran (the policy's, or on_infeasible's) */
+    int skipped;                       /* no plan met the job's limits and on_infeasible is skip:
+                                        * not run (no intervals) */
     int unproven;                      /* a search gave up: not proven the best plan (policy.h) */
     int missed;                        /* it ended after its deadline */
     double energy_kwh, carbon_g, cost; /* actual, cost with transfer */
     double forecast_carbon_g;          /* what the policy expected */
+    double forecast_cost;              /* the full cost the policy expected */
 } ccs_job_run_record;
 
 typedef struct ccs_job_result {
     uint64_t runs;
     uint64_t deadline_misses;
     uint64_t overrides;      /* runs the deadline guard started */
-    uint64_t fallbacks;      /* runs no plan met the constraint for: the policy's fallback */
+    uint64_t planned;        /* runs as the policy planned them: no override, fallback or skip */
+    uint64_t fallbacks;      /* runs no plan met the constraint or limits for: a fallback ran */
+    uint64_t skipped;        /* runs not run: no plan met the limits, on_infeasible: skip */
     uint64_t unproven;       /* runs whose plan is not proven the best: a search gave up */
     uint64_t moved;          /* runs away from home */
     uint64_t queued;         /* runs that waited for capacity */
@@ -86,6 +100,9 @@ typedef struct ccs_job_result {
     double delay_mean_h; /* first start - release */
     double transfer_cost;
     double forecast_carbon_g;
+    double forecast_cost;        /* the full cost the plans expected (runs that ran) */
+    uint64_t over_max_cost;      /* runs whose actual cost broke max_cost (planned on the forecast) */
+    uint64_t over_max_intensity; /* runs whose actual mean intensity broke max_intensity */
     ccs_charge charge;           /* actual, transfer included in cost */
     ccs_job_run_record *records; /* one per run, in release order */
     ccs_interval *iv;            /* every run's intervals, as run */
@@ -102,6 +119,7 @@ typedef struct ccs_job_env {
     ccs_forecast *forecast;
     ccs_ledger *ledger;
     int64_t start_us, end_us; /* releases in [start, end) */
+    int baseline;             /* 1: every job run-now, limits ignored (the baseline run) */
 } ccs_job_env;
 
 /* One job as the driver hands it over. */
@@ -111,6 +129,10 @@ typedef struct ccs_job_spec {
     size_t nregions;
     const ccs_releases *releases; /* its release trace, or NULL: periodic */
     const ccs_trace *spot;        /* its devices' spot price series (currency per device-hour), or NULL */
+    const ccs_policy_cfg *policy; /* its own policy, resolved, or NULL: env's */
+    ccs_forecast *forecast;       /* the forecast its policy sees, or NULL: env's */
+    const double *rent_per_hour;  /* per allowed region (as regions): its devices' rent there; NULL:
+                                   * cfg->rent_per_hour everywhere */
 } ccs_job_spec;
 
 /* A region's queue of runs waiting for capacity (regions without a capacity: all zero). */
@@ -136,8 +158,10 @@ int ccs_jobs_simulate(const ccs_job_env *env, const ccs_job_spec *specs, size_t 
 
 void ccs_region_queue_free(ccs_region_queue *q);
 
-/* The schemas of a job and of the transfers between regions. */
+/* The schemas of a job and of the transfers between regions. ccs_job_schema_link joins the
+ * policy registry's schema to the job's policy key: call it once before loading. */
 extern const ccs_schema ccs_job_schema, ccs_transfer_schema;
+void ccs_job_schema_link(void);
 
 /* A job's own rules (release, duration, deadline; fills the default deadline). */
 int ccs_job_check(ccs_job_cfg *j, ccs_err *err);

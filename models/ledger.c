@@ -16,7 +16,8 @@ typedef struct region_book {
     size_t nseg;
     int64_t *seg_start; /* nseg + 1 boundaries */
     double *ci, *price;
-    double *it_j, *owned_j, *rent;
+    double *it_j, *owned_j, *rent; /* rent: every sum of money outside electricity */
+    double money[CCS_MONEY_KINDS]; /* that money by kind (CCS_MONEY_ENERGY unused: from owned_j) */
     size_t cursor;
     /* hourly cache */
     int dirty;
@@ -154,12 +155,15 @@ static void free_hourly(region_book *bk)
     bk->h_it = bk->h_energy = bk->h_carbon = bk->h_cost = bk->h_ci = bk->h_price = NULL;
 }
 
+const char *const ccs_money_words[] = {"energy", "rent", "capex", "transfer", NULL};
+
 void ccs_charge_add(ccs_charge *into, const ccs_charge *c)
 {
     into->it_energy_j += c->it_energy_j;
     into->energy_j += c->energy_j;
     into->carbon_g += c->carbon_g;
     into->cost += c->cost;
+    for (int k = 0; k < CCS_MONEY_KINDS; k++) into->money[k] += c->money[k];
 }
 
 void ccs_ledger_destroy(ccs_ledger *l)
@@ -216,24 +220,66 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
         bk->it_j[s] += e;
         if (owned) bk->owned_j[s] += e;
         bk->rent[s] += rent;
+        bk->money[CCS_MONEY_RENT] += rent;
         if (charge) {
+            double energy_cost = owned ? e * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] : 0.0;
             charge->it_energy_j += e;
             charge->energy_j += e * pue;
             charge->carbon_g += e * pue / CCS_J_PER_KWH * bk->ci[s];
-            charge->cost += (owned ? e * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] : 0.0) + rent;
+            charge->cost += energy_cost + rent;
+            charge->money[CCS_MONEY_ENERGY] += energy_cost;
+            charge->money[CCS_MONEY_RENT] += rent;
         }
     }
     bk->cursor = s > 0 ? s - 1 : 0;
     return 0;
 }
 
-int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount)
+int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount, int kind, ccs_charge *charge)
 {
     if (t_us < l->t0 || t_us >= l->t1) return -1;
     region_book *bk = &l->books[r];
     bk->rent[find_segment(bk, t_us)] += amount; /* money outside electricity: summed into cost */
+    bk->money[kind] += amount;
     bk->dirty = 1;
+    if (charge) {
+        charge->cost += amount;
+        charge->money[kind] += amount;
+    }
     return 0;
+}
+
+int ccs_ledger_add_rate(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double per_hour, int kind, ccs_charge *charge)
+{
+    if (a_us < l->t0 || b_us > l->t1 || b_us < a_us) return -1;
+    region_book *bk = &l->books[r];
+    if (b_us == a_us || per_hour == 0) return 0;
+    bk->dirty = 1;
+    if (b_us > l->t_report) {
+        l->t_report = b_us;
+        for (size_t k = 0; k < l->nregions; k++) l->books[k].dirty = 1;
+    }
+    for (size_t s = find_segment(bk, a_us); s < bk->nseg && bk->seg_start[s] < b_us; s++) {
+        int64_t lo = a_us > bk->seg_start[s] ? a_us : bk->seg_start[s];
+        int64_t hi = b_us < bk->seg_start[s + 1] ? b_us : bk->seg_start[s + 1];
+        double m = per_hour * ((double)(hi - lo) / 1e6) / CCS_S_PER_HOUR_F;
+        bk->rent[s] += m;
+        bk->money[kind] += m;
+        if (charge) {
+            charge->cost += m;
+            charge->money[kind] += m;
+        }
+    }
+    return 0;
+}
+
+void ccs_ledger_breakdown(const ccs_ledger *l, int r, double *money)
+{
+    const region_book *bk = &l->books[r];
+    for (int k = 0; k < CCS_MONEY_KINDS; k++) money[k] = bk->money[k];
+    double e = 0;
+    for (size_t s = 0; s < bk->nseg; s++) e += bk->owned_j[s] * bk->cfg.pue / CCS_J_PER_KWH / 1000.0 * bk->price[s];
+    money[CCS_MONEY_ENERGY] = e;
 }
 
 void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out)
@@ -340,6 +386,8 @@ static const ccs_field region_fields[] = {
      NULL},
     {"capacity_kw", CCS_F_DOUBLE, offsetof(ccs_region_cfg, capacity_kw), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "a capacity in kW (0: unlimited)", NULL},
+    {"cloud_region", CCS_F_STR, offsetof(ccs_region_cfg, cloud_region), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a cloud region such as aws/eu-central-1 or gcp/europe-west3, for instance prices", NULL},
 };
 const ccs_schema ccs_region_schema = {"region",
                                       sizeof(ccs_region_cfg),

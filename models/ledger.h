@@ -28,6 +28,8 @@ typedef struct ccs_region_cfg {
     ccs_tariff_cfg tariff;      /* a stated day/night tariff; day_per_mwh < 0: none */
     double pue;                 /* facility overhead multiplier, >= 1 */
     double capacity_kw;         /* 0: unlimited */
+    char *cloud_region;         /* the cloud region it stands for ("aws/eu-central-1"), for instance
+                                 * prices; NULL: none (profiles' own prices apply) */
 } ccs_region_cfg;
 
 typedef struct ccs_ledger ccs_ledger;
@@ -43,12 +45,18 @@ typedef struct ccs_ledger_region {
     int64_t day_from_us, day_to_us; /* day = [from, to), UTC clock time, whole hours */
 } ccs_ledger_region;
 
+/* What money pays for, for the cost breakdown: electricity of owned hardware, instance rent
+ * (on-demand, reserved or spot), amortised capital cost of owned hardware, data transfer. */
+enum { CCS_MONEY_ENERGY = 0, CCS_MONEY_RENT, CCS_MONEY_CAPEX, CCS_MONEY_TRANSFER, CCS_MONEY_KINDS };
+extern const char *const ccs_money_words[]; /* "energy", "rent", "capex", "transfer" */
+
 /* What one draw cost: the consumer adds these to its own totals. */
 typedef struct ccs_charge {
     double it_energy_j; /* at the servers */
     double energy_j;    /* from the grid: IT x PUE */
     double carbon_g;
-    double cost; /* electricity (owned hardware) + instance rent */
+    double cost;                   /* the sum of money[] */
+    double money[CCS_MONEY_KINDS]; /* cost by what it pays for */
 } ccs_charge;
 
 /* into += c, field by field. */
@@ -66,9 +74,17 @@ void ccs_ledger_destroy(ccs_ledger *l);
 int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned, double rent_per_hour,
                    ccs_charge *charge);
 
-/* Books a sum of money (a data transfer, say) in region r's cost at t. Returns 0, or -1 if t is
- * outside the ledger's period. */
-int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount);
+/* Books a sum of money of a kind (CCS_MONEY_TRANSFER, say) in region r's cost at t, and in
+ * charge (may be NULL). Returns 0, or -1 if t is outside the ledger's period. */
+int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount, int kind, ccs_charge *charge);
+
+/* Books money at a constant rate per hour over [a, b) (capital cost, say), cut at the ledger's
+ * segments so that each hour gets its share. Returns 0, or -1 as ccs_ledger_add. */
+int ccs_ledger_add_rate(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double per_hour, int kind,
+                        ccs_charge *charge);
+
+/* Region r's cost so far by kind (electricity priced per segment), into money[CCS_MONEY_KINDS]. */
+void ccs_ledger_breakdown(const ccs_ledger *l, int r, double *money);
 
 /* The actual grid signals of region r over [t0, t1): n segments [t[k], t[k + 1]) in which the
  * carbon intensity (gCO2e/kWh) and the electricity price (currency/MWh; 0 with neither a trace nor

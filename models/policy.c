@@ -1,5 +1,6 @@
 /* The policy registry (every built-in policy, chosen by name) and the helpers they share. */
 #include "policy.h"
+#include "ccs_units.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -277,14 +278,64 @@ double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *
     return ccs_policy_cost_of(d, k, r->price_h);
 }
 
-static double con_of(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, double con_carbon, double con_cost,
-                     double con_hours)
+/* ---- constraints: the policy's own and the job's limits ---- */
+
+/* c carbon_g + q cost + h hours <= b, on a plan in one option (cost with the transfer). */
+typedef struct lincon {
+    double c, q, h, b;
+} lincon;
+
+enum { K_COST, K_CARBON, K_INTENSITY, K_OTHER };
+
+static int kind_of(const lincon *l)
+{
+    if (l->c == 0 && l->h == 0 && l->q > 0) return K_COST;
+    if (l->q == 0 && l->h == 0 && l->c > 0) return K_CARBON;
+    if (l->q == 0 && l->c > 0 && l->h < 0 && l->b == 0) return K_INTENSITY;
+    return K_OTHER;
+}
+
+static double lin_value(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, const lincon *l)
 {
     double v = 0;
-    if (con_carbon != 0) v += con_carbon * ccs_policy_carbon_g(d, k, r);
-    if (con_cost != 0) v += con_cost * ccs_policy_cost(d, k, r);
-    if (con_hours != 0) v += con_hours * r->hours;
+    if (l->c != 0) v += l->c * ccs_policy_carbon_g(d, k, r);
+    if (l->q != 0) v += l->q * ccs_policy_cost(d, k, r);
+    if (l->h != 0) v += l->h * r->hours;
     return v;
+}
+
+static int lin_met(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, const lincon *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(lin_value(d, k, r, &l[i]) <= l[i].b)) return 0;
+    return 1;
+}
+
+int ccs_job_limits_any(const ccs_job_limits *l)
+{
+    return l && (l->max_cost >= 0 || l->max_cost_increase >= 0 || l->max_intensity >= 0 || l->min_saving >= 0);
+}
+
+/* The job's limits in option k as constraints; returns how many. */
+static size_t limit_cons(const ccs_job_decision *d, size_t k, lincon *out)
+{
+    const ccs_job_limits *l = d->limits;
+    size_t n = 0;
+    if (!ccs_job_limits_any(l)) return 0;
+    double g_per = d->power_w / 1e3 * d->opts[k].pue, b = d->baseline_cost;
+    if (l->max_cost >= 0) out[n++] = (lincon){0, 1, 0, l->max_cost};
+    if (l->max_cost_increase >= 0) out[n++] = (lincon){0, 1, 0, b + l->max_cost_increase * fabs(b)};
+    /* mean intensity over the run's energy <= Y  <=>  carbon - Y x kW x PUE x hours <= 0 */
+    if (l->max_intensity >= 0) out[n++] = (lincon){1, 0, -l->max_intensity * g_per, 0};
+    if (l->min_saving >= 0) out[n++] = (lincon){1, 0, 0, (1 - l->min_saving) * d->baseline_carbon};
+    return n;
+}
+
+int ccs_policy_limits_met(const ccs_job_decision *d, size_t k, const ccs_run_plan *r)
+{
+    lincon l[4];
+    size_t n = limit_cons(d, k, l);
+    return lin_met(d, k, r, l, n);
 }
 
 /* Run-at-ready fits option k: inside the deadline and the forecast. */
@@ -294,40 +345,164 @@ static int run_at_ready_fits(const ccs_job_decision *d, size_t k)
     return o->ready_us + d->work_us <= d->deadline_us && o->w.n > 0 && o->ready_us + d->work_us <= o->w.t[o->w.n];
 }
 
+/* A constraint as the window searches take it (per unit of the window's integrals), its bound a
+ * tolerance inside the exact one (CCS_POLICY_CAP_TOL). */
+static void to_window(const ccs_job_decision *d, size_t k, const lincon *l, double *ci, double *price, double *hour,
+                      double *bound)
+{
+    const ccs_option *o = &d->opts[k];
+    double g_per = d->power_w / 1e3 * o->pue, c_per = d->power_w / 1e6 * o->pue;
+    double moved = l->b - l->q * o->transfer_cost;
+    *ci = l->c * g_per;
+    *price = l->q * c_per;
+    *hour = l->h;
+    *bound = moved - CCS_POLICY_CAP_TOL * (fabs(l->b) + fabs(l->q * o->transfer_cost));
+}
+
+/* One search of option k: the objective under at most two constraints (two: contiguous only). */
+static int search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, const lincon *l, size_t n,
+                  ccs_run_plan *out)
+{
+    const ccs_option *o = &d->opts[k];
+    double g_per = d->power_w / 1e3 * o->pue, c_per = d->power_w / 1e6 * o->pue;
+    ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, 0, 0, 0, INFINITY, 0, 0, 0, 0};
+    if (n > 0) to_window(d, k, &l[0], &obj.con_ci, &obj.con_price, &obj.con_hour, &obj.bound);
+    if (n > 1) to_window(d, k, &l[1], &obj.con2_ci, &obj.con2_price, &obj.con2_hour, &obj.bound2);
+    return d->interruptible
+               ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj, out)
+               : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj, out);
+}
+
+static double objective_of(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, double obj_carbon,
+                           double obj_cost)
+{
+    return obj_carbon * ccs_policy_carbon_g(d, k, r) + obj_cost * ccs_policy_cost(d, k, r);
+}
+
+/* The policy's constraint and the job's limits, reduced: of each kind (cost, carbon, mean
+ * intensity) only the tightest is kept; for a contiguous run the hours are its work, so a mean
+ * intensity limit is a carbon limit; a limit on the quantity the objective minimises alone is
+ * left to the check afterwards (the least carbon either meets a carbon cap or nothing does).
+ * all[]: every constraint, for that check; keep[]: those the search must carry. */
+static void reduce(const ccs_job_decision *d, double obj_carbon, double obj_cost, lincon *all, size_t nall,
+                   lincon *keep, size_t *nkeep)
+{
+    double work_h = (double)d->work_us / CCS_US_PER_HOUR_F;
+    lincon best[3] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    int have[3] = {0, 0, 0};
+    *nkeep = 0;
+    for (size_t i = 0; i < nall; i++) {
+        lincon l = all[i];
+        if (!d->interruptible && l.h != 0) { /* hours are the work: a constant */
+            l.b -= l.h * work_h;
+            l.h = 0;
+        }
+        int kd = kind_of(&l);
+        if (kd == K_OTHER) {
+            keep[(*nkeep)++] = l;
+            continue;
+        }
+        double scale = kd == K_COST ? l.q : l.c; /* normalised: q = 1 or c = 1 */
+        l = (lincon){l.c / scale, l.q / scale, l.h / scale, l.b / scale};
+        int tighter = !have[kd] || (kd == K_INTENSITY ? l.h > best[kd].h : l.b < best[kd].b);
+        if (tighter) best[kd] = l;
+        have[kd] = 1;
+    }
+    int pure_carbon = obj_cost == 0 && obj_carbon > 0, pure_cost = obj_carbon == 0 && obj_cost > 0;
+    if (have[K_COST] && !pure_cost) keep[(*nkeep)++] = best[K_COST];
+    if (have[K_CARBON] && !pure_carbon) keep[(*nkeep)++] = best[K_CARBON];
+    if (have[K_INTENSITY]) keep[(*nkeep)++] = best[K_INTENSITY];
+}
+
 int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, double obj_cost, double con_carbon,
                       double con_cost, double con_hours, double bound, ccs_plan *out)
 {
     const ccs_option *o = &d->opts[k];
-    double g_per = d->power_w / 1e3 * o->pue, c_per = d->power_w / 1e6 * o->pue;
-    double inner = INFINITY;
-    if (isfinite(bound)) { /* the search's bound, a tolerance inside the policy's */
-        double moved = bound - con_cost * o->transfer_cost;
-        inner = moved - CCS_POLICY_CAP_TOL * (fabs(bound) + fabs(con_cost * o->transfer_cost));
-    }
-    ccs_objective obj = {obj_carbon * g_per, obj_cost * c_per, con_carbon * g_per, con_cost * c_per, con_hours, inner};
+    lincon all[5], keep[5];
+    size_t nall = 0, nkeep;
+    if (isfinite(bound)) all[nall++] = (lincon){con_carbon, con_cost, con_hours, bound};
+    nall += limit_cons(d, k, all + nall);
+    reduce(d, obj_carbon, obj_cost, all, nall, keep, &nkeep);
     out->override = 0;
     out->fallback = 0;
-    int rc =
-        d->interruptible
-            ? ccs_window_best_slots(&o->w, d->work_us, d->checkpoint_us, o->ready_us, d->deadline_us, &obj, &out->run)
-            : ccs_window_best_start(&o->w, d->work_us, o->ready_us, d->deadline_us - d->work_us, &obj, &out->run);
+    int rc = 0;
+    if (nkeep <= 1 || (nkeep == 2 && !d->interruptible)) {
+        rc = search(d, k, obj_carbon, obj_cost, keep, nkeep, &out->run);
+    } else {
+        /* More constraints than one search carries: each alone is a relaxation, and a relaxation's
+         * optimum that meets the others is the optimum. If none does, the best contiguous run
+         * meeting them all (two in the search, the rest checked): feasible, not proven best. */
+        ccs_run_plan cand = {0};
+        int found = 0, none = 0, exact = 1; /* none: a relaxation proved that nothing fits */
+        out->run.feasible = 0;
+        for (size_t i = 0; i < nkeep && !rc && !none; i++) {
+            rc = search(d, k, obj_carbon, obj_cost, &keep[i], 1, &cand);
+            if (rc) break;
+            if (!cand.feasible) {
+                none = cand.exact;
+                continue;
+            }
+            if (!lin_met(d, k, &cand, keep, nkeep)) continue;
+            double v = objective_of(d, k, &cand, obj_carbon, obj_cost);
+            if (!found || v < out->objective) {
+                ccs_run_plan t = out->run;
+                out->run = cand;
+                cand = t;
+                out->objective = v;
+                found = 1;
+                exact = out->run.exact;
+            }
+        }
+        if (!rc && none) {
+            out->run.n = 0;
+            out->run.feasible = 0;
+        } else if (!rc && !found) {
+            ccs_job_decision c = *d;
+            c.interruptible = 0;
+            rc = search(&c, k, obj_carbon, obj_cost, keep, 2, &out->run);
+            if (!rc && out->run.feasible && !lin_met(d, k, &out->run, keep, nkeep)) out->run.feasible = 0;
+            exact = 0;
+        }
+        out->run.exact = none || (exact && found);
+        ccs_run_plan_free(&cand);
+    }
     if (rc != 0) return rc;
     out->unproven = !out->run.exact;
-    if (out->run.feasible)
-        out->objective =
-            obj_carbon * ccs_policy_carbon_g(d, k, &out->run) + obj_cost * ccs_policy_cost(d, k, &out->run);
+    /* every constraint, exactly: a limit left to this check, or a plan over by rounding */
+    if (out->run.feasible && !lin_met(d, k, &out->run, all, nall)) out->run.feasible = 0;
+    if (out->run.feasible) out->objective = objective_of(d, k, &out->run, obj_carbon, obj_cost);
     /* run-at-ready, checked exactly: at a cap of exactly its own cost (a cost tolerance of 0)
      * the search's tolerance leaves it out. Weighed on the stack; built only if it wins. */
     if (!run_at_ready_fits(d, k)) return 0;
     ccs_interval iv = {o->ready_us, o->ready_us + d->work_us};
     ccs_run_plan now = {.iv = &iv, .n = 1, .cap = 1, .feasible = 1};
     ccs_run_plan_totals(&now, &o->w);
-    if (isfinite(bound) && !(con_of(d, k, &now, con_carbon, con_cost, con_hours) <= bound)) return 0;
-    double v = obj_carbon * ccs_policy_carbon_g(d, k, &now) + obj_cost * ccs_policy_cost(d, k, &now);
+    if (!lin_met(d, k, &now, all, nall)) return 0;
+    double v = objective_of(d, k, &now, obj_carbon, obj_cost);
     if (out->run.feasible && !(v < out->objective - 1e-12 * fabs(out->objective))) return 0;
     if (ccs_run_plan_single(&out->run, &o->w, iv.a_us, iv.b_us) != 0) return -1;
     out->objective = v;
     return 0;
+}
+
+int ccs_policy_best_effort(const ccs_job_decision *d, size_t k, ccs_plan *out)
+{
+    lincon l[4];
+    size_t n = limit_cons(d, k, l);
+    if (n == 0) return ccs_policy_run_at_ready(d, k, out);
+    double work_h = (double)d->work_us / CCS_US_PER_HOUR_F, wc = 0, wq = 0;
+    for (size_t i = 0; i < n; i++) {
+        double cap = l[i].h != 0 ? -l[i].h * work_h : l[i].b; /* intensity: Y x nominal energy */
+        double scale = fabs(cap) > 0 ? fabs(cap) : 1.0;
+        wc += l[i].c / scale;
+        wq += l[i].q / scale;
+    }
+    int rc = search(d, k, wc, wq, NULL, 0, &out->run);
+    out->override = 0;
+    out->fallback = 1;
+    out->unproven = rc == 0 && out->run.feasible && !out->run.exact;
+    if (rc == 0 && out->run.feasible) out->objective = objective_of(d, k, &out->run, wc, wq);
+    return rc;
 }
 
 int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)

@@ -48,6 +48,20 @@ typedef struct ccs_option {
     ccs_window w;         /* forecast from the release to the deadline */
 } ccs_option;
 
+/* A job's own limits on each of its runs (jobs[].max_cost, ...): hard bounds on the plan, on top
+ * of the policy's own constraint, planned exactly by the same searches. < 0: not set. */
+enum { CCS_INFEASIBLE_RUN_NOW = 0, CCS_INFEASIBLE_BEST_EFFORT, CCS_INFEASIBLE_SKIP };
+typedef struct ccs_job_limits {
+    double max_cost;          /* currency per run, the full cost (with rent, capex, transfer) */
+    double max_cost_increase; /* fraction over the run's run-now cost: cost <= B + x |B| */
+    double max_intensity;     /* gCO2e/kWh, the mean over the run's energy */
+    double min_saving;        /* fraction of the run's run-now carbon: carbon <= (1 - s) C0 */
+    int on_infeasible;        /* CCS_INFEASIBLE_*: what runs when no plan meets them */
+} ccs_job_limits;
+
+/* Whether any limit is set. */
+int ccs_job_limits_any(const ccs_job_limits *l);
+
 typedef struct ccs_job_decision {
     int64_t release_us, deadline_us; /* epoch microseconds */
     int64_t work_us;                 /* run time without pauses */
@@ -56,8 +70,10 @@ typedef struct ccs_job_decision {
     int interruptible;
     const ccs_option *opts; /* allowed regions; opts[0] is home */
     size_t nopts;
-    double baseline_cost;      /* forecast cost of run-now: at release, at home, in one go */
-    const ccs_policy_cfg *cfg; /* its own parameters in cfg->param, and the rest */
+    double baseline_cost;         /* forecast cost of run-now: at release, at home, in one go */
+    const ccs_policy_cfg *cfg;    /* its own parameters in cfg->param, and the rest */
+    const ccs_job_limits *limits; /* the job's limits, or NULL: none */
+    double baseline_carbon;       /* forecast carbon (g) of run-now, for min_saving */
 } ccs_job_decision;
 
 typedef struct ccs_plan {
@@ -157,5 +173,14 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
 
 /* Starts at the option's ready time and runs straight through. */
 int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out);
+
+/* Whether a plan in option k meets every limit of d (exactly, on its forecast integrals). 1 if d
+ * has none. */
+int ccs_policy_limits_met(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
+
+/* on_infeasible: best-effort. The plan in option k that goes furthest towards all of d's limits
+ * together: least sum of each limited quantity over its limit (cost / cap, carbon / cap, and
+ * for an intensity limit carbon / (Y x energy)), unconstrained; run-at-ready if no limit is set. */
+int ccs_policy_best_effort(const ccs_job_decision *d, size_t k, ccs_plan *out);
 
 #endif

@@ -41,7 +41,7 @@ struct ccs_pool {
     long nfree, noff;
     long serving, busy, retire_pending, starting_serve, starting_warm, warm;
     /* power and money */
-    double busy_w, idle_w, rent_per_h;
+    double busy_w, idle_w, rent_per_h, capex_per_h;
     int owned;
     long provisioned;
     int64_t prov_since;
@@ -82,7 +82,17 @@ static void charge_provisioned_to(ccs_pool *p, int64_t t)
         int64_t next_hour = (epoch / CCS_US_PER_HOUR + 1) * CCS_US_PER_HOUR - p->par.t0_us;
         int64_t b = next_hour < t ? next_hour : t;
         double n = (double)p->provisioned;
-        if (p->par.hw) charge(p, p->prov_since, b, n * p->idle_w, n * p->rent_per_h, &p->idle_charge);
+        if (p->par.hw) {
+            charge(p, p->prov_since, b, n * p->idle_w, n * p->rent_per_h, &p->idle_charge);
+            if (p->capex_per_h > 0) { /* owned: amortised capital cost while provisioned */
+                ccs_charge c = {0};
+                if (ccs_ledger_add_rate(p->par.ledger, p->par.region, p->par.t0_us + p->prov_since, p->par.t0_us + b,
+                                        n * p->capex_per_h, CCS_MONEY_CAPEX, &c) != 0)
+                    p->ledger_failed = 1;
+                ccs_charge_add(&p->idle_charge, &c);
+                ccs_series_charge(p->par.series, p->prov_since, &c);
+            }
+        }
         p->par.series->replica_hours[ccs_series_slot(p->par.series, p->prov_since)] +=
             n * (double)(b - p->prov_since) / CCS_US_PER_HOUR_F;
         p->prov_us += n * (double)(b - p->prov_since);
@@ -379,6 +389,7 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
         p->idle_w = par->hw->idle_w;
         p->owned = par->hw->price_per_hour < 0;
         p->rent_per_h = p->owned ? 0.0 : par->hw->price_per_hour;
+        p->capex_per_h = ccs_hardware_capex_per_hour(par->hw);
     }
     *out = p;
     return 0;

@@ -40,6 +40,12 @@ static const ccs_field hardware_fields[] = {
      "power at full load in W", NULL},
     {"price_per_hour", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, price_per_hour), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "an instance price per hour (leave out for owned hardware)", NULL},
+    {"currency", CCS_F_CURRENCY, offsetof(ccs_hardware_cfg, currency), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the currency of price_per_hour and capex, such as USD", NULL},
+    {"capex", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, capex), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "a purchase price per device in the scenario's currency (owned hardware)", NULL},
+    {"lifetime_years", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_years), 0, 0.01, 100, NULL, NULL, 0,
+     "the years the purchase price is spread over", NULL},
     {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, embodied_kg), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "manufacturing emissions in kgCO2e", NULL},
     {"lifetime_h", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, lifetime_h), 0, CCS_AT_LEAST(1), NULL, NULL, 0,
@@ -110,5 +116,22 @@ int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err)
     if (h->max_w < h->idle_w)
         return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
                           "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", h->name);
+    if (h->capex > 0 && h->price_per_hour >= 0)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: both capex and price_per_hour given: expected capex for owned hardware or "
+                          "price_per_hour for rented, not both",
+                          h->name);
+    if (h->capex > 0 && !(h->lifetime_years > 0))
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: capex without lifetime_years: expected the years it is spread over, such "
+                          "as lifetime_years: 5",
+                          h->name);
     return 0;
+}
+
+/* A year of 365.25 days: straight-line depreciation over calendar years. */
+double ccs_hardware_capex_per_hour(const ccs_hardware_cfg *h)
+{
+    if (h->price_per_hour >= 0 || !(h->capex > 0) || !(h->lifetime_years > 0)) return 0.0;
+    return h->capex / (h->lifetime_years * 8766.0);
 }

@@ -13,6 +13,9 @@ typedef struct ccs_hardware_cfg {
     char *name;
     double idle_w, max_w;  /* P(u) = idle + (max - idle) u */
     double price_per_hour; /* instance price; < 0: owned, pay for electricity */
+    double capex;          /* owned: purchase price per device, scenario currency; 0: not counted */
+    double lifetime_years; /* owned: the years capex is spread over */
+    char *currency;        /* what price_per_hour and capex are in; NULL: the scenario's */
     double embodied_kg;    /* manufacturing kgCO2e; 0: not counted */
     double lifetime_h;
     /* For the roofline latency model (docs/model.md 4); 0: not known, and a model profile on this
@@ -56,7 +59,10 @@ extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", NULL 
 /* The schemas of a hardware profile and of a model profile (with its variants). */
 extern const ccs_schema ccs_hardware_schema, ccs_model_schema;
 
-/* A hardware profile's own rule: max_w >= idle_w. */
+/* Owned hardware's amortised capital cost per device-hour (0 if rented or not stated). */
+double ccs_hardware_capex_per_hour(const ccs_hardware_cfg *h);
+
+/* A hardware profile's own rules: max_w >= idle_w; capex with its lifetime, on owned hardware. */
 int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err);
 
 #endif

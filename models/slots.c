@@ -656,7 +656,7 @@ static int solve(const ccs_window *w, int64_t d, int64_t ck, int64_t lo, int64_t
     if (cap) {
         s.ub = ub;
     } else if (s.min_before[n] >= 0) {
-        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY};
+        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY, 0, 0, 0, 0};
         ccs_run_plan c = {0};
         if (ccs_window_best_start(w, d, lo, hi - d, &o, &c) != 0) goto done;
         if (c.feasible) s.ub = wc * c.ci_h + wp * c.price_h;

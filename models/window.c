@@ -97,14 +97,49 @@ static double con_value(const ccs_objective *o, double c, double q, double h)
     return o->con_ci * c + o->con_price * q + o->con_hour * h;
 }
 
+/* Constraint i (0: the first, 1: the second) at integrals c, q over h hours, and its bound. */
+static double con_i(const ccs_objective *o, int i, double c, double q, double h)
+{
+    return i == 0 ? con_value(o, c, q, h) : o->con2_ci * c + o->con2_price * q + o->con2_hour * h;
+}
+
+static int meets(const ccs_objective *o, double c, double q, double h)
+{
+    return con_value(o, c, q, h) <= o->bound && con_i(o, 1, c, q, h) <= o->bound2;
+}
+
 static void consider(best_so_far *b, const ccs_objective *o, int64_t s, double c, double q, double h)
 {
-    if (!(con_value(o, c, q, h) <= o->bound)) return;
+    if (!meets(o, c, q, h)) return;
     double obj = o->obj_ci * c + o->obj_price * q;
     /* strictly better beyond rounding: equal windows keep the earliest start */
     if (b->s < 0 || obj < b->obj - 1e-12 * fabs(b->obj)) {
         b->obj = obj;
         b->s = s;
+    }
+}
+
+/* Where constraint i changes sides between starts p (value gp) and s (value g) of one linear
+ * piece: the crossing, rounded to the microsecond on its feasible side, is a candidate. */
+static void crossing(const ccs_window *w, const ccs_objective *o, int i, int64_t d, double h, int64_t p, double gp,
+                     int64_t s, double g, best_so_far *best)
+{
+    double bound = i == 0 ? o->bound : o->bound2;
+    if ((gp <= bound) == (g <= bound) || s - p <= 1) return;
+    double x = (double)p + (bound - gp) / (g - gp) * (double)(s - p);
+    int64_t sc = gp <= bound ? (int64_t)floor(x) : (int64_t)ceil(x);
+    /* The rounded crossing, recomputed, can land a few ulps over the bound (seen: 2.6e-12
+     * relative): step toward the feasible end, 1, 2, 4, ... microseconds, until it meets the
+     * bound or reaches that end (which is a candidate anyway). */
+    int64_t toward = gp <= bound ? -1 : 1;
+    for (int64_t step = 1; sc > p && sc < s; step *= 2) {
+        double cc, qc;
+        ccs_window_integrals(w, sc, sc + d, &cc, &qc);
+        if (con_i(o, i, cc, qc, h) <= bound) {
+            consider(best, o, sc, cc, qc, h);
+            break;
+        }
+        sc += toward * step;
     }
 }
 
@@ -116,37 +151,22 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
     out->exact = 1; /* the scan below is exhaustive: its answer, or that nothing fits, is proven */
     if (w->n == 0 || hi < lo || lo < w->t[0] || hi + d > w->t[w->n]) return 0;
     const double h = (double)d / CCS_US_PER_HOUR_F;
-    const int constrained = isfinite(o->bound);
+    const int constrained[2] = {isfinite(o->bound),
+                                isfinite(o->bound2) && (o->con2_ci != 0 || o->con2_price != 0 || o->con2_hour != 0)};
     best_so_far best = {0, -1};
     size_t ks = ccs_window_segment(w, lo), ke = ccs_window_segment(w, lo + d);
     size_t ia = ks + 1, ie = ke + 1; /* next boundary to cross for the start, for the end */
     int64_t s = lo, prev_s = 0;
-    double prev_g = 0;
+    double prev_g[2] = {0, 0};
     int have_prev = 0;
     for (;;) {
         ks = seg_from(w, s, ks);
         ke = seg_from(w, s + d, ke);
         double c = prefix_at(w->ci_h, w->ci, w->t, ke, s + d) - prefix_at(w->ci_h, w->ci, w->t, ks, s);
         double q = prefix_at(w->price_h, w->price, w->t, ke, s + d) - prefix_at(w->price_h, w->price, w->t, ks, s);
-        double g = con_value(o, c, q, h);
-        if (constrained && have_prev && (prev_g <= o->bound) != (g <= o->bound) && s - prev_s > 1) {
-            /* the constraint binds inside this linear piece: its crossing is a candidate */
-            double x = (double)prev_s + (o->bound - prev_g) / (g - prev_g) * (double)(s - prev_s);
-            int64_t sc = prev_g <= o->bound ? (int64_t)floor(x) : (int64_t)ceil(x);
-            /* The rounded crossing, recomputed, can land a few ulps over the bound (seen: 2.6e-12
-             * relative): step toward the feasible end, 1, 2, 4, ... microseconds, until it meets
-             * the bound or reaches that end (which is a candidate anyway). */
-            int64_t toward = prev_g <= o->bound ? -1 : 1;
-            for (int64_t step = 1; sc > prev_s && sc < s; step *= 2) {
-                double cc, qc;
-                ccs_window_integrals(w, sc, sc + d, &cc, &qc);
-                if (con_value(o, cc, qc, h) <= o->bound) {
-                    consider(&best, o, sc, cc, qc, h);
-                    break;
-                }
-                sc += toward * step;
-            }
-        }
+        double g[2] = {con_i(o, 0, c, q, h), con_i(o, 1, c, q, h)};
+        for (int i = 0; i < 2; i++)
+            if (constrained[i] && have_prev) crossing(w, o, i, d, h, prev_s, prev_g[i], s, g[i], &best);
         consider(&best, o, s, c, q, h);
         if (s >= hi) break;
         int64_t next = hi;
@@ -155,7 +175,8 @@ int ccs_window_best_start(const ccs_window *w, int64_t d, int64_t lo, int64_t hi
         while (ie <= w->n && w->t[ie] - d <= s) ie++;
         if (ie <= w->n && w->t[ie] - d < next) next = w->t[ie] - d;
         prev_s = s;
-        prev_g = g;
+        prev_g[0] = g[0];
+        prev_g[1] = g[1];
         have_prev = 1;
         s = next;
     }

@@ -28,6 +28,9 @@ typedef struct ccs_interval {
 typedef struct ccs_objective {
     double obj_ci, obj_price;
     double con_ci, con_price, con_hour, bound;
+    /* A second constraint of the same form, for contiguous runs only (ccs_window_best_start);
+     * all zero: none. ccs_window_best_slots does not read it. */
+    double con2_ci, con2_price, con2_hour, bound2;
 } ccs_objective;
 
 /* A run's integrals and its intervals (the caller's buffer; grown with realloc as needed). */
@@ -47,9 +50,11 @@ void ccs_window_integrals(const ccs_window *w, int64_t a_us, int64_t b_us, doubl
 size_t ccs_window_segment(const ccs_window *w, int64_t x_us);
 
 /* The best start s in [lo, hi] of a contiguous run [s, s + d) (hi + d <= t[n]); among equal
- * objectives (to 1e-12 relative) the earliest. Where the constraint binds inside a linear piece,
+ * objectives (to 1e-12 relative) the earliest. Where a constraint binds inside a linear piece,
  * the crossing point (rounded to the microsecond on its feasible side) is a candidate too, so the
- * answer is exact, not limited to grid points. Returns 0, or -1 if memory ran out. */
+ * answer is exact, not limited to grid points: inside a piece the objective and both constraints
+ * are linear in s, the feasible starts an interval whose ends are piece ends or crossings.
+ * Returns 0, or -1 if memory ran out. */
 int ccs_window_best_start(const ccs_window *w, int64_t d_us, int64_t lo_us, int64_t hi_us, const ccs_objective *o,
                           ccs_run_plan *out);
 

@@ -80,8 +80,8 @@ static void make(instance *in, uint64_t seed, int interruptible)
                            .ready_us = rel,
                            .transfer_cost = 0,
                            .w = {n, in->t, in->ci, in->price, in->ci_h, in->price_h}};
-    in->d = (ccs_job_decision){rel,           deadline, work, ck,  100 + 50000 * gen_unif(&g),
-                               interruptible, &in->opt, 1,    0.0, &in->cfg};
+    in->d = (ccs_job_decision){rel, deadline, work, ck, 100 + 50000 * gen_unif(&g), interruptible, &in->opt, 1,
+                               0.0, &in->cfg, NULL, 0};
     double c, q;
     ccs_window_integrals(&in->opt.w, rel, rel + work, &c, &q);
     in->d.baseline_cost = ccs_policy_cost_of(&in->d, 0, q);

@@ -34,7 +34,7 @@ Test(policy, best_start_takes_crossings_and_constraints)
 {
     ccs_window w = tiny();
     ccs_run_plan p = {0};
-    ccs_objective green = {1, 0, 0, 0, 0, INFINITY};
+    ccs_objective green = {1, 0, 0, 0, 0, INFINITY, 0, 0, 0, 0};
     /* a 90-min run in [0, 4h]: starting at 2.5 h gives 0.5 x 200 + 1 x 50 = 150, the least */
     ccs_window_best_start(&w, 3 * H / 2, 0, 4 * H - 3 * H / 2, &green, &p);
     cr_assert(p.feasible);
@@ -43,7 +43,7 @@ Test(policy, best_start_takes_crossings_and_constraints)
     /* with the price integral capped at 35, 2.5 h (cost 0.5 x 20 + 30 = 40) is out; the answer
      * sits where the cost crosses 35 inside a linear piece, which a minute-by-minute scan of every
      * start confirms */
-    ccs_objective capped = {1, 0, 0, 1, 0, 35};
+    ccs_objective capped = {1, 0, 0, 1, 0, 35, 0, 0, 0, 0};
     ccs_window_best_start(&w, 3 * H / 2, 0, 5 * H / 2, &capped, &p);
     cr_assert(p.feasible);
     cr_assert(p.price_h <= 35 + 1e-9, "cost %g", p.price_h);
@@ -61,7 +61,7 @@ Test(policy, best_slots_pick_clean_hours_and_pay_checkpoints)
 {
     ccs_window w = tiny();
     ccs_run_plan p = {0};
-    ccs_objective green = {1, 0, 0, 0, 0, INFINITY};
+    ccs_objective green = {1, 0, 0, 0, 0, INFINITY, 0, 0, 0, 0};
     /* 2 h of work, no checkpoint cost: hours 3 (50) and 1 (100) */
     ccs_window_best_slots(&w, 2 * H, 0, 0, 4 * H, &green, &p);
     cr_assert(p.feasible);
@@ -109,7 +109,7 @@ static ccs_plan threshold_plan(double y)
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
     cfg.param[0] = y; /* threshold's Y */
-    ccs_job_decision d = {0, 4 * H, 3 * H / 2, H / 4, 1000.0, 1, &opt, 1, 0.0, &cfg};
+    ccs_job_decision d = {0, 4 * H, 3 * H / 2, H / 4, 1000.0, 1, &opt, 1, 0.0, &cfg, NULL, 0};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
     cr_assert(p.run.feasible);
@@ -148,7 +148,7 @@ static ccs_plan tiny_plan(const char *policy, double knob, int interruptible, in
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1.0, .ready_us = 0, .transfer_cost = 0, .w = tiny()};
     cfg.param[0] = knob; /* X of price-tolerance, Y of carbon-cap: each one's own parameter 0 */
-    ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
+    ccs_job_decision d = {0, 4 * H, work, 0, 1000.0, interruptible, &opt, 1, 0.0, &cfg, NULL, 0};
     double c, q;
     ccs_window_integrals(&opt.w, 0, work, &c, &q);
     d.baseline_cost = ccs_policy_cost_of(&d, 0, q);

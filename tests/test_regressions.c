@@ -346,7 +346,7 @@ Test(regressions, equal_windows_keep_the_earliest_start)
 {
     hourly_window h;
     hourly(&h, 3, (const double[]){100, 100, 100}, 0);
-    ccs_objective green = {1, 0, 0, 0, 0, INFINITY};
+    ccs_objective green = {1, 0, 0, 0, 0, INFINITY, 0, 0, 0, 0};
     ccs_run_plan p = {0};
     cr_assert_eq(ccs_window_best_start(&h.w, H, 0, 2 * H, &green, &p), 0);
     cr_assert(p.feasible);
@@ -429,7 +429,7 @@ static ccs_plan away_plan(double x)
     opt[0] = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
     opt[1] = (ccs_option){.region = 1, .pue = 1, .ready_us = 0, .transfer_cost = 0.5, .w = h.w};
     cfg.param[0] = x; /* price-tolerance's X */
-    ccs_job_decision d = {0, 2 * H, H, 0, 10000.0, 0, opt, 2, 1.0, &cfg};
+    ccs_job_decision d = {0, 2 * H, H, 0, 10000.0, 0, opt, 2, 1.0, &cfg, NULL, 0};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("price-tolerance")->plan(&d, 1, &p), 0);
     if (p.run.feasible)
@@ -460,7 +460,7 @@ static ccs_plan threshold_on(const double *ci, size_t n, double y, int64_t work,
     hourly(&h, n, ci, 0);
     opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = h.w};
     cfg.param[0] = y; /* threshold's Y */
-    ccs_job_decision d = {0, (int64_t)n * H, work, ck, 1000.0, interruptible, &opt, 1, 0.0, &cfg};
+    ccs_job_decision d = {0, (int64_t)n * H, work, ck, 1000.0, interruptible, &opt, 1, 0.0, &cfg, NULL, 0};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("threshold")->plan(&d, 0, &p), 0);
     cr_assert(p.run.feasible);
@@ -541,7 +541,7 @@ Test(regressions, greenest_window_ignores_the_price)
     static ccs_option opt;
     static ccs_policy_cfg cfg;
     opt = (ccs_option){.region = 0, .pue = 1, .ready_us = 0, .transfer_cost = 0, .w = {2, t, ci, price, ci_h, price_h}};
-    ccs_job_decision d = {0, 2 * H, H, 0, 1000.0, 0, &opt, 1, 0.0, &cfg};
+    ccs_job_decision d = {0, 2 * H, H, 0, 1000.0, 0, &opt, 1, 0.0, &cfg, NULL, 0};
     ccs_plan p = {0};
     cr_assert_eq(ccs_policy_find("greenest-window")->plan(&d, 0, &p), 0);
     cr_assert(p.run.feasible);

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
-#define HEAD        "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\nregions: [{name: r, carbon: ci.csv}]\n"
+#define HEAD \
+    "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\nregions: [{name: r, carbon: ci.csv}]\n"
 
 Test(serving, pipeline_latency_is_rtt_lookup_and_each_stage)
 {

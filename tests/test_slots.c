@@ -261,7 +261,7 @@ Test(slots, never_worse_than_the_best_contiguous_run_nor_running_at_once)
         int64_t d = 1 + gen_below(&g, (hi - lo) / 2), ck = gen_below(&g, H);
         double wc = it % 2 ? 0 : 1, wp = it % 2 ? 1 : 0;
         double slots = planned(&s, d, ck, lo, hi, wc, wp, seed);
-        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY};
+        ccs_objective o = {wc, wp, 0, 0, 0, INFINITY, 0, 0, 0, 0};
         ccs_run_plan c = {0};
         cr_assert_eq(ccs_window_best_start(&s.w, d, lo, hi - d, &o, &c), 0);
         cr_assert(c.feasible);
@@ -396,9 +396,9 @@ static int make_capped(capped_case *k, test_gen *g, int64_t u, int signs, double
     k->ck = gen_below(g, 3);
     double y = 100 + 300 * gen_unif(g);
     if (signs)
-        k->o = (ccs_objective){0, 1, 1, 0, -y, INFINITY}; /* cost, subject to intensity <= y */
+        k->o = (ccs_objective){0, 1, 1, 0, -y, INFINITY, 0, 0, 0, 0}; /* cost, subject to intensity <= y */
     else
-        k->o = (ccs_objective){1, 0, 0, 1, 0, INFINITY}; /* carbon, subject to cost <= B */
+        k->o = (ccs_objective){1, 0, 0, 1, 0, INFINITY, 0, 0, 0, 0}; /* carbon, subject to cost <= B */
     capped_brute_force(k, all, f2, gmin, gmax);
     if (!isfinite(*gmin)) return 0;
     double unconstrained = *all;

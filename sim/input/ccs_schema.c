@@ -427,6 +427,39 @@ int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj,
     return 0;
 }
 
+int ccs_schema_inherit(const ccs_schema *schema, void *dst, const void *src, const ccs_ynode *node)
+{
+    for (size_t i = 0; i < schema->nfields; i++) {
+        const ccs_field *f = &schema->fields[i];
+        if (node && ccs_yaml_get(node, f->key)) continue;
+        char *to = (char *)dst + f->offset;
+        const char *from = (const char *)src + f->offset;
+        switch (f->type) {
+        case CCS_F_STR:
+        case CCS_F_PATH:
+        case CCS_F_NAME:
+        case CCS_F_CURRENCY: {
+            const char *v = *(char *const *)(const void *)from;
+            char *copy = v ? strdup(v) : NULL;
+            if (v && !copy) return -1;
+            free(*(char **)(void *)to);
+            *(char **)(void *)to = copy;
+            break;
+        }
+        case CCS_F_INT: memcpy(to, from, sizeof(long)); break;
+        case CCS_F_UINT64: memcpy(to, from, sizeof(uint64_t)); break;
+        case CCS_F_DOUBLE: memcpy(to, from, sizeof(double)); break;
+        case CCS_F_BOOL:
+        case CCS_F_ENUM: memcpy(to, from, sizeof(int)); break;
+        case CCS_F_DURATION:
+        case CCS_F_TIME:
+        case CCS_F_CLOCK: memcpy(to, from, sizeof(int64_t)); break;
+        default: break;
+        }
+    }
+    return 0;
+}
+
 void ccs_schema_free(const ccs_schema *schema, void *obj)
 {
     if (!obj) return;

@@ -68,6 +68,11 @@ typedef struct ccs_src_pos {
 int ccs_schema_apply(const ccs_schema *schema, const ccs_ynode *node, void *obj, const char *keypath,
                      const char *base_dir, ccs_err *err);
 
+/* dst takes src's value of every scalar field of schema whose key the map node does not give
+ * (node NULL: every one): a map that inherits from another (a job's policy from the scenario's).
+ * Strings are copied. Lists and maps are left as they are. Returns 0, or -1 if memory ran out. */
+int ccs_schema_inherit(const ccs_schema *schema, void *dst, const void *src, const ccs_ynode *node);
+
 /* Frees what the walker allocated inside obj (strings, lists), not obj itself. */
 void ccs_schema_free(const ccs_schema *schema, void *obj);
 

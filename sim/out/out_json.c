@@ -10,6 +10,36 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Cost by what it paid for: energy (owned hardware's electricity), rent, capex, transfer. */
+static json_t *breakdown_json(const double *money)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < CCS_MONEY_KINDS; k++) json_object_set_new(o, ccs_money_words[k], json_real(money[k]));
+    return o;
+}
+
+/* The policy a job ran under: its own, or the run's. */
+static const char *job_policy_name(const ccs_run_result *r, size_t i)
+{
+    const ccs_job_cfg *j = &r->scenario->jobs[i];
+    return j->policy.type ? j->policy.type->name : r->policy;
+}
+
+/* A job's limits as given (null: not set), with how many runs' actual figures broke each:
+ * planned on the forecast, judged on what happened. */
+static json_t *limits_json(const ccs_job_limits *l, const ccs_job_result *j)
+{
+    static const char *const words[] = {"run-now", "best-effort", "skip"};
+    json_t *o = json_object();
+    const double v[4] = {l->max_cost, l->max_cost_increase, l->max_intensity, l->min_saving};
+    static const char *const keys[4] = {"max_cost", "max_cost_increase", "max_intensity", "min_saving"};
+    for (int k = 0; k < 4; k++) json_object_set_new(o, keys[k], v[k] >= 0 ? json_real(v[k]) : json_null());
+    json_object_set_new(o, "on_infeasible", json_string(words[l->on_infeasible]));
+    json_object_set_new(o, "runs_over_max_cost", json_integer((json_int_t)j->over_max_cost));
+    json_object_set_new(o, "runs_over_max_intensity", json_integer((json_int_t)j->over_max_intensity));
+    return o;
+}
+
 static json_t *totals_json(const ccs_totals *t)
 {
     return json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg, "cost", t->cost);
@@ -108,6 +138,8 @@ static json_t *summary_json(const ccs_run_result *r)
     json_object_set_new(root, "baseline", totals_json(&r->baseline));
     json_object_set_new(root, "delta",
                         json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct, "cost_pct", r->delta_cost_pct));
+    json_object_set_new(root, "cost_breakdown", breakdown_json(r->totals.money));
+    json_object_set_new(root, "baseline_cost_breakdown", breakdown_json(r->baseline.money));
     json_t *services = json_array();
     for (size_t i = 0; i < s->nservices; i++)
         json_array_append_new(services, service_json(&s->services[i], &r->services[i]));
@@ -130,6 +162,14 @@ static json_t *summary_json(const ccs_run_result *r)
         json_object_set_new(o, "forecast_carbon_kg", json_real(j->forecast_carbon_g / 1000.0));
         json_object_set_new(o, "queued_runs", json_integer((json_int_t)j->queued));
         json_object_set_new(o, "queue_wait_h", json_real(j->queue_wait_h));
+        /* each run's outcome, counted: planned, overrides, fallbacks, misses, skipped */
+        json_object_set_new(o, "planned", json_integer((json_int_t)j->planned));
+        json_object_set_new(o, "misses", json_integer((json_int_t)j->deadline_misses));
+        json_object_set_new(o, "skipped", json_integer((json_int_t)j->skipped));
+        json_object_set_new(o, "policy", json_string(job_policy_name(r, i)));
+        json_object_set_new(o, "cost_breakdown", breakdown_json(j->charge.money));
+        json_object_set_new(o, "planned_cost", json_real(j->forecast_cost));
+        json_object_set_new(o, "limits", limits_json(&s->jobs[i].limits, j));
         json_array_append_new(jobs, o);
     }
     json_object_set_new(root, "jobs", jobs);
@@ -203,6 +243,10 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "run-now", r->baseline.energy_kwh, r->baseline.carbon_kg,
             r->baseline.cost);
     fprintf(f, "%-10s %14s %+13.2f%% %+13.2f%%\n", "change", "", r->delta_carbon_pct, r->delta_cost_pct);
+    fprintf(f, "%-10s", "cost by");
+    for (int k = 0; k < CCS_MONEY_KINDS; k++)
+        fprintf(f, "%s %s %.2f", k ? "," : "", ccs_money_words[k], r->totals.money[k]);
+    fprintf(f, " (%s)\n", s->currency);
     if (s->nservices) {
         fprintf(f, "\n%-16s %10s %9s %9s %9s %8s %11s %12s %10s\n", "service", "requests", "P50 ms", "P95 ms", "P99 ms",
                 "SLO miss", "energy kWh", "carbon kg", s->currency);
@@ -243,14 +287,17 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
             }
     }
     if (s->njobs) {
-        fprintf(f, "\n%-20s %6s %7s %9s %9s %8s %6s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "misses",
-                "overrides", "fallbacks", "unproven", "moved", "queued", "age mean h", "age max h", "energy kWh",
-                "carbon kg", s->currency);
+        fprintf(f, "\n%-20s %6s %7s %7s %9s %9s %7s %8s %6s %6s %10s %10s %11s %12s %10s\n", "job", "runs", "planned",
+                "misses", "overrides", "fallbacks", "skipped", "unproven", "moved", "queued", "age mean h", "age max h",
+                "energy kWh", "carbon kg", s->currency);
         for (size_t i = 0; i < s->njobs; i++) {
             const ccs_job_result *j = &r->jobs[i];
-            fprintf(f, "%-20s %6llu %7llu %9llu %9llu %8llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f %10.2f\n",
-                    s->jobs[i].name, (unsigned long long)j->runs, (unsigned long long)j->deadline_misses,
-                    (unsigned long long)j->overrides, (unsigned long long)j->fallbacks, (unsigned long long)j->unproven,
+            fprintf(f,
+                    "%-20s %6llu %7llu %7llu %9llu %9llu %7llu %8llu %6llu %6llu %10.2f %10.2f %11.3f %12.3f "
+                    "%10.2f\n",
+                    s->jobs[i].name, (unsigned long long)j->runs, (unsigned long long)j->planned,
+                    (unsigned long long)j->deadline_misses, (unsigned long long)j->overrides,
+                    (unsigned long long)j->fallbacks, (unsigned long long)j->skipped, (unsigned long long)j->unproven,
                     (unsigned long long)j->moved, (unsigned long long)j->queued, j->freshness_mean_h,
                     j->freshness_max_h, j->charge.energy_j / CCS_J_PER_KWH, j->charge.carbon_g / 1000.0,
                     j->charge.cost);

@@ -5,6 +5,7 @@
 #include "ccs_time.h"
 #include "ccs_trace.h"
 #include "ccs_yaml.h"
+#include "cloud_prices.h"
 
 #include "ccs_config.h"
 
@@ -56,6 +57,8 @@ static ccs_field scenario_fields[] = {
      offsetof(ccs_scenario, njobs), "a list of jobs", NULL},
     {"policy", CCS_F_MAP, offsetof(ccs_scenario, policy), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "{name: run-now, forecast: perfect}", NULL},
+    {"instance_prices", CCS_F_PATH, offsetof(ccs_scenario, instance_prices), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a CSV table of instance prices per cloud region (default: the bundled traces/cloud/instance-prices.csv)", NULL},
     {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, CCS_NO_RANGE, NULL, &ccs_transfer_schema, 0,
      "{gbps: 1, cost_per_gb: 0.02}", NULL},
 };
@@ -359,10 +362,68 @@ static int check_services(ccs_scenario *s, const char *names, ccs_err *err)
 static int check_hardware(const ccs_scenario *s, ccs_err *err)
 {
     for (size_t i = 0; i < s->nhardware; i++) {
-        int rc = ccs_hardware_check(&s->hardware[i], err);
+        const ccs_hardware_cfg *h = &s->hardware[i];
+        int rc = ccs_hardware_check(h, err);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* Every profile in use (the jobs' too, loaded by their checks): a profile's money in another
+ * currency would be read as the scenario's, so it is refused. */
+static int check_currencies(const ccs_scenario *s, ccs_err *err)
+{
+    for (size_t i = 0; i < s->nhardware; i++) {
+        const ccs_hardware_cfg *h = &s->hardware[i];
+        if (h->currency && strcmp(h->currency, s->currency) != 0 && (h->price_per_hour >= 0 || h->capex > 0))
+            return pos_err(err, &h->pos,
+                           "hardware[%s]: its prices are in %s, the scenario's currency is %s: expected currency: "
+                           "%s, or a profile of your own with prices in %s",
+                           h->name, h->currency, s->currency, h->currency, s->currency);
+    }
+    return 0;
+}
+
+/* The bundled table of instance prices (cloud_prices.h), or the scenario's. */
+static const char *instance_prices_path(const ccs_scenario *s)
+{
+    return s->instance_prices ? s->instance_prices : CCS_SOURCE_DIR "/traces/cloud/instance-prices.csv";
+}
+
+/* A rented job's rent per hour in each allowed region: the table's price per device in the
+ * region's cloud region where listed, else the profile's price; times devices and the job's
+ * reserved_factor. */
+static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardware_cfg *hw, double devices,
+                          ccs_err *err)
+{
+    if (hw->price_per_hour < 0 || j->spot_price.file) return 0; /* owned, or charged by its series */
+    size_t n = j->nregions ? j->nregions : 1;
+    int any = 0;
+    for (size_t k = 0; k < n; k++) {
+        const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
+        any |= rg->cloud_region != NULL;
+    }
+    if (!any) return 0;
+    ccs_price_table *t = NULL;
+    int rc = ccs_price_table_load(instance_prices_path(s), &t, err);
+    if (rc) return rc;
+    free(j->rent_in);
+    j->rent_in = calloc(n, sizeof *j->rent_in);
+    for (size_t k = 0; j->rent_in && k < n && !rc; k++) {
+        const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
+        const char *cur = NULL;
+        double per =
+            rg->cloud_region ? ccs_price_table_per_device(t, rg->cloud_region, hw->name, &cur, NULL, NULL) : -1;
+        if (per >= 0 && cur && strcmp(cur, s->currency) != 0)
+            rc = pos_err(err, &rg->pos,
+                         "regions[%s].cloud_region: the instance price of '%s' in %s is in %s, the scenario in %s: "
+                         "expected currency: %s (or a region without cloud_region)",
+                         rg->name, hw->name, rg->cloud_region, cur, s->currency, cur);
+        j->rent_in[k] = (per >= 0 ? per : hw->price_per_hour) * devices * j->reserved_factor;
+    }
+    ccs_price_table_free(t);
+    if (!j->rent_in) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    return rc;
 }
 
 /* One job: its regions, its hardware or power, its release and deadline. */
@@ -393,8 +454,14 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err
                            "hardware's power is max_parallelism x its max_w)",
                            j->name);
         j->power_kw = (double)n * hw->max_w / 1000.0;
-        j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour : 0.0;
+        if (j->power_kw <= 0)
+            return pos_err(err, &j->pos, "jobs[%s]: hardware '%s' has max_w 0: expected a profile that draws power",
+                           j->name, hw->name);
+        j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour * j->reserved_factor : 0.0;
         if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
+        j->capex_per_hour = (double)n * ccs_hardware_capex_per_hour(hw);
+        int rc = rent_by_region(s, j, hw, (double)n, err);
+        if (rc) return rc;
         if (j->device_hours > 0) {
             if (j->duration_us)
                 return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one", j->name);
@@ -430,12 +497,35 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     if (!s->policy.pos.file) s->policy.pos = (ccs_src_pos){root->file, 0, 0}; /* no policy map */
     int rc = ccs_policy_resolve(&s->policy, &at, err);
     if (rc) return rc;
+    /* A job's own policy map: the scenario's, with the keys it gives. */
+    const ccs_ynode *jobs = ccs_yaml_get(root, "jobs");
+    for (size_t i = 0; i < s->njobs; i++) {
+        ccs_job_cfg *j = &s->jobs[i];
+        if (!j->policy.pos.file) continue;
+        const ccs_ynode *jmap = jobs && i < jobs->n ? jobs->items[i] : NULL;
+        const ccs_ynode *jp = ccs_yaml_get(jmap, "policy"), *jname = ccs_yaml_get(jp, "name");
+        if (ccs_schema_inherit(ccs_policy_schema(), &j->policy, &s->policy, jp) != 0)
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
+        if (!j->policy.name && !(j->policy.name = strdup("run-now")))
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
+        ccs_src_pos jat = {jname ? jname->file : j->policy.pos.file, jname ? jname->line : j->policy.pos.line,
+                           jname ? jname->col : j->policy.pos.col};
+        rc = ccs_policy_resolve(&j->policy, &jat, err);
+        char *key = rc ? strstr(err->msg, "policy") : NULL;
+        if (key) { /* the message names the job's key: jobs[NAME].policy... after its position */
+            char tail[sizeof err->msg];
+            snprintf(tail, sizeof tail, "%s", key);
+            snprintf(key, sizeof err->msg - (size_t)(key - err->msg), "jobs[%s].%s", j->name, tail);
+        }
+        if (rc) return rc;
+    }
     return 0;
 }
 
 /* The rules between keys and sections, section by section, in the order messages are promised. */
 static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 {
+    if (!s->currency && !(s->currency = strdup("EUR"))) return ccs_err_set(err, CCS_ERUN, "out of memory");
     CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
     CHECK_UNIQUE(s->models, s->nmodels, "model");
     int rc = check_period(s, root, err);
@@ -449,6 +539,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         return rc;
     for (size_t i = 0; i < s->njobs; i++)
         if ((rc = check_job(s, &s->jobs[i], names, err))) return rc;
+    if ((rc = check_currencies(s, err))) return rc;
     return check_policy(s, root, err);
 }
 
@@ -502,6 +593,7 @@ static pthread_once_t plugins_once = PTHREAD_ONCE_INIT;
 static void link_plugins(void)
 {
     ccs_arrivals_ready();
+    ccs_job_schema_link();
     for (size_t i = 0; i < sizeof scenario_fields / sizeof scenario_fields[0]; i++)
         if (strcmp(scenario_fields[i].key, "policy") == 0) scenario_fields[i].sub = ccs_policy_schema();
 }
@@ -590,6 +682,7 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
 void ccs_scenario_destroy(ccs_scenario *s)
 {
     if (!s) return;
+    for (size_t i = 0; s->jobs && i < s->njobs; i++) free(s->jobs[i].rent_in);
     ccs_schema_free(&scenario_schema, s);
     for (size_t i = 0; s->labels && i < s->nlabels; i++) free(s->labels[i]);
     for (size_t i = 0; i < s->nlib_paths; i++) free(s->lib_paths[i]);

@@ -37,8 +37,9 @@ typedef struct ccs_scenario {
     size_t njobs;
     ccs_policy_cfg policy;
     ccs_transfer_cfg transfer;
-    uint64_t hash; /* of the file's bytes and the overrides */
-    char **labels; /* "--set '...'" names of the overrides, for messages */
+    char *instance_prices; /* the table of instance prices per cloud region (cloud_prices.h) */
+    uint64_t hash;         /* of the file's bytes and the overrides */
+    char **labels;         /* "--set '...'" names of the overrides, for messages */
     size_t nlabels;
     char **lib_paths; /* bundled profile files read, kept for the positions that name them */
     size_t nlib_paths;

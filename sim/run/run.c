@@ -90,7 +90,29 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
 }
 
 /* Simulates everything under one policy; fills services, jobs and the ledger. */
-static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_cfg *policy,
+static int same_forecast(const ccs_policy_cfg *a, const ccs_policy_cfg *b)
+{
+    return a->forecast == b->forecast && a->forecast_error == b->forecast_error &&
+           a->forecast_error_growth == b->forecast_error_growth && a->forecast_error_scale == b->forecast_error_scale;
+}
+
+static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const ccs_policy_cfg *p, ccs_forecast **out,
+                        ccs_err *err)
+{
+    const char **rnames = calloc(s->nregions ? s->nregions : 1, sizeof *rnames);
+    if (!rnames) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (size_t i = 0; i < s->nregions; i++) rnames[i] = s->regions[i].name;
+    /* seeded from the scenario: a job with the same forecast settings sees the same forecast */
+    ccs_forecast_params fp = {
+        p->forecast, p->forecast_error, p->forecast_error_growth, p->forecast_error_scale, s->seed, rnames};
+    int rc = ccs_forecast_create(ledger, s->nregions, &fp, out, err);
+    free(rnames);
+    return rc;
+}
+
+/* Simulates everything under one policy (baseline: every job run-now, without its own policy or
+ * limits); fills services, jobs and the ledger. */
+static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_cfg *policy, int baseline,
                     ccs_service_result *services, ccs_job_result *jobs, ccs_region_queue *queues,
                     ccs_ledger **ledger_out, uint64_t *events, ccs_err *err)
 {
@@ -129,21 +151,13 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         if (ccs_engine_failed(eng)) rc = ccs_err_set(err, CCS_ERUN, "out of memory in the event set");
     }
     for (size_t i = 0; i < s->nservices && !rc; i++) rc = ccs_service_finish(svc[i], &services[i], err);
-    ccs_forecast *fc = NULL;
-    if (!rc && s->njobs) {
-        const char **rnames = calloc(s->nregions ? s->nregions : 1, sizeof *rnames);
-        if (!rnames) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        for (size_t i = 0; !rc && i < s->nregions; i++) rnames[i] = s->regions[i].name;
-        ccs_forecast_params fp = {s->policy.forecast,
-                                  s->policy.forecast_error,
-                                  s->policy.forecast_error_growth,
-                                  s->policy.forecast_error_scale,
-                                  s->seed,
-                                  rnames};
-        if (!rc) rc = ccs_forecast_create(ledger, s->nregions, &fp, &fc, err);
-        free(rnames);
-    }
-    ccs_job_env env = {s->regions, s->nregions, &s->transfer, policy, fc, ledger, s->start_us, s->end_us};
+    ccs_forecast *fc = NULL, **own = calloc(s->njobs ? s->njobs : 1, sizeof *own);
+    if (!rc && !own) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc && s->njobs) rc = forecast_for(s, ledger, &s->policy, &fc, err);
+    for (size_t i = 0; !rc && !baseline && i < s->njobs; i++)
+        if (s->jobs[i].policy.type && !same_forecast(&s->jobs[i].policy, &s->policy))
+            rc = forecast_for(s, ledger, &s->jobs[i].policy, &own[i], err);
+    ccs_job_env env = {s->regions, s->nregions, &s->transfer, policy, fc, ledger, s->start_us, s->end_us, baseline};
     ccs_job_spec *specs = calloc(s->njobs ? s->njobs : 1, sizeof *specs);
     int *idx = calloc(s->nregions * (s->njobs ? s->njobs : 1) + 1, sizeof *idx);
     if (!rc && (!specs || !idx)) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -153,12 +167,17 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         size_t n = 0;
         for (size_t k = 0; k < j->nregions; k++) ri[n++] = ccs_scenario_region_index(s, j->regions[k]);
         if (n == 0) ri[n++] = 0; /* no list: the first region */
-        specs[i] = (ccs_job_spec){j, ri, n, tr->releases[i].n ? &tr->releases[i] : NULL, tr->spot[i]};
+        specs[i] = (ccs_job_spec){j,           ri,
+                                  n,           tr->releases[i].n ? &tr->releases[i] : NULL,
+                                  tr->spot[i], j->policy.type ? &j->policy : NULL,
+                                  own[i],      j->rent_in};
     }
     if (!rc && s->njobs) rc = ccs_jobs_simulate(&env, specs, s->njobs, jobs, queues, err);
     free(specs);
     free(idx);
     ccs_forecast_destroy(fc);
+    for (size_t i = 0; own && i < s->njobs; i++) ccs_forecast_destroy(own[i]);
+    free(own);
     for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
     free(svc);
     ccs_streams_destroy(streams);
@@ -185,10 +204,12 @@ static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions
             rt.carbon_kg += h.carbon_kg[i];
             rt.cost += h.cost[i];
         }
+        ccs_ledger_breakdown(l, (int)r, rt.money);
         if (regions) regions[r].totals = rt;
         tot->energy_kwh += rt.energy_kwh;
         tot->carbon_kg += rt.carbon_kg;
         tot->cost += rt.cost;
+        for (int k = 0; k < CCS_MONEY_KINDS; k++) tot->money[k] += rt.money[k];
     }
     return 0;
 }
@@ -231,11 +252,17 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     if (!rc) rc = traces_load(s, &tr, err);
     r->queues = calloc(s->nregions ? s->nregions : 1, sizeof *r->queues);
     if (!rc && !r->queues) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-    if (!rc) rc = simulate(s, &tr, &s->policy, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
+    /* the policy's run is its own baseline when everything in it runs now, without limits */
+    int alone = policy == &ccs_policy_run_now;
+    for (size_t i = 0; i < s->njobs; i++)
+        if ((s->jobs[i].policy.type && s->jobs[i].policy.type != &ccs_policy_run_now) ||
+            ccs_job_limits_any(&s->jobs[i].limits))
+            alone = 0;
+    if (!rc) rc = simulate(s, &tr, &s->policy, 0, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
     if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (!rc) outcome_of(s, r->services, r->jobs, &r->outcome);
-    if (!rc && policy == &ccs_policy_run_now) {
+    if (!rc && alone) {
         r->baseline = r->totals;
         r->baseline_outcome = r->outcome;
         r->baseline_ledger = r->ledger;
@@ -248,7 +275,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         ccs_policy_cfg now = s->policy;
         now.type = &ccs_policy_run_now;
         rc = !bs || !bj ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                        : simulate(s, &tr, &now, bs, bj, NULL, &bl, &bev, err);
+                        : simulate(s, &tr, &now, 1, bs, bj, NULL, &bl, &bev, err);
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);

@@ -11,6 +11,7 @@
 
 typedef struct ccs_totals {
     double energy_kwh, carbon_kg, cost;
+    double money[CCS_MONEY_KINDS]; /* cost by what it paid for (ledger.h); sums to cost within rounding */
 } ccs_totals;
 
 typedef struct ccs_region_result {

@@ -1,0 +1,307 @@
+/* Decisions as finance and operations make them (issue 16): a job's own policy, its limits on
+ * each run (planned exactly, with the crossings inside an hour), what runs when no plan meets
+ * them, and the full cost the planner weighs and the outputs break down. Every figure below is
+ * worked out by hand from two 8-hour traces:
+ *   hour       0    1    2    3    4    5    6    7
+ *   gCO2e/kWh 300  100  400  200  500   50  600  600
+ *   per MWh    10   50   20   40    5   60   30   30
+ * A 1 h run at 1 kW (PUE 1) released at 00:00 with a 6 h deadline starts in [0 h, 5 h]; starting at
+ * s inside hour k it spends (k + 1 - s) h in hour k and (s - k) h in hour k + 1. Run-now: 300 g,
+ * 0.010. */
+#include "ccs_scenario.h"
+#include "helpers.h"
+#include "job.h"
+#include "run.h"
+#include "window.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const int64_t H = 3600000000LL;
+
+static const char *traces(void)
+{
+    static char yaml[1024];
+    const char *dir = tmp_folder();
+    const char *ci = write_text(dir, "ci8.csv",
+                                "timestamp,value\n2023-01-01T00:00:00Z,300\n2023-01-01T01:00:00Z,100\n"
+                                "2023-01-01T02:00:00Z,400\n2023-01-01T03:00:00Z,200\n2023-01-01T04:00:00Z,500\n"
+                                "2023-01-01T05:00:00Z,50\n2023-01-01T06:00:00Z,600\n2023-01-01T07:00:00Z,600\n");
+    const char *pr = write_text(dir, "price8.csv",
+                                "timestamp,value\n2023-01-01T00:00:00Z,10\n2023-01-01T01:00:00Z,50\n"
+                                "2023-01-01T02:00:00Z,20\n2023-01-01T03:00:00Z,40\n2023-01-01T04:00:00Z,5\n"
+                                "2023-01-01T05:00:00Z,60\n2023-01-01T06:00:00Z,30\n2023-01-01T07:00:00Z,30\n");
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+             "regions: [{name: r, carbon: %s, price: %s, pue: 1}]\n",
+             ci, pr);
+    return yaml;
+}
+
+/* One job "j" (1 h at 1 kW, deadline 6 h) with the extra keys given, under a scenario policy. */
+static ran one_job(const char *policy, const char *extra)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "%sjobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h%s}]\n"
+             "policy: %s\n",
+             traces(), extra, policy);
+    return run_text(yaml);
+}
+
+static double start_h(const ran *x) { return (double)(x->r->jobs[0].records[0].start_us - x->s->start_us) / (double)H; }
+
+Test(decisions, a_jobs_own_policy_overrides_the_scenarios)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "%sjobs: [{name: a, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h,"
+             " policy: {name: cheapest-window}},\n"
+             "       {name: b, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
+             "policy: {name: greenest-window, forecast: perfect}\n",
+             traces());
+    ran x = run_text(yaml);
+    /* a: the cheapest hour, 4 (5 per MWh); b: the scenario's greenest, hour 5 (50 g) */
+    cr_assert_eq(x.r->jobs[0].records[0].start_us - x.s->start_us, 4 * H);
+    cr_assert_float_eq(x.r->jobs[0].charge.cost, 0.005, 1e-12);
+    cr_assert_eq(x.r->jobs[1].records[0].start_us - x.s->start_us, 5 * H);
+    cr_assert_float_eq(x.r->jobs[1].charge.carbon_g, 50, 1e-9);
+    /* the job's map inherits what it does not give: the scenario's forecast */
+    cr_assert_eq(x.s->jobs[0].policy.forecast, x.s->policy.forecast);
+    cr_assert_str_eq(x.s->jobs[0].policy.type->name, "cheapest-window");
+    ran_free(x);
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, power_kw: 1,"
+                                 " policy: {name: greenest-windw}}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "jobs[j].policy.name: unknown policy 'greenest-windw'"), "%s", msg);
+    cr_assert(strstr(msg, "did you mean 'greenest-window'"), "%s", msg);
+}
+
+Test(decisions, max_cost_increase_binds_inside_an_hour)
+{
+    /* greenest under cost <= B + x B, B = 0.010. x = 0: only run-now costs 0.010 or less (other
+     * starts: s in [3, 4] needs s >= 3.857, 457 g or more) -> 300 g at 0 h. x = 1 (<= 0.020):
+     * in hour 0, 10 + 40 s <= 20 gives s <= 0.25, carbon 300 - 200 s = 250 g. */
+    ran x = one_job("{name: greenest-window}", ", max_cost_increase: 0");
+    cr_assert_float_eq(start_h(&x), 0, 1e-12);
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 300, 1e-9);
+    cr_assert_eq(x.r->jobs[0].planned, 1u);
+    ran_free(x);
+    x = one_job("{name: greenest-window}", ", max_cost_increase: 1");
+    cr_assert_float_eq(start_h(&x), 0.25, 1e-6, "start %.9f h", start_h(&x));
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 250, 1e-3);
+    cr_assert(x.r->jobs[0].charge.cost <= 0.020, "cost %.15g over the cap", x.r->jobs[0].charge.cost);
+    ran_free(x);
+    /* max_cost states the same cap in money */
+    x = one_job("{name: greenest-window}", ", max_cost: 0.02");
+    cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
+    ran_free(x);
+}
+
+Test(decisions, max_intensity_and_min_saving_bind_the_cheapest)
+{
+    /* cheapest with mean intensity <= 250: s = 0.25 in hour 0 (cost 10 + 40 s = 20 per MWh);
+     * the next best crossings cost 34.2 (s = 3.167) and 35 per MWh */
+    ran x = one_job("{name: cheapest-window}", ", max_intensity: 250");
+    cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
+    cr_assert_float_eq(x.r->jobs[0].charge.cost, 0.020, 1e-8);
+    ran_free(x);
+    /* saving half of run-now's 300 g: carbon <= 150, 300 - 200 s <= 150 -> s = 0.75, 40 per MWh */
+    x = one_job("{name: cheapest-window}", ", min_saving: 0.5");
+    cr_assert_float_eq(start_h(&x), 0.75, 1e-6);
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 150, 1e-3);
+    cr_assert_float_eq(x.r->jobs[0].charge.cost, 0.040, 1e-8);
+    ran_free(x);
+}
+
+Test(decisions, on_infeasible_run_now_best_effort_and_skip)
+{
+    /* threshold (run below 250 g: hour 1, 0.050) does not search: its plan breaks max_cost 0.03,
+     * and no other plan is its own -> on_infeasible */
+    ran x = one_job("{name: threshold, threshold_g_per_kwh: 250}", "");
+    cr_assert_float_eq(start_h(&x), 1, 1e-12);
+    ran_free(x);
+    x = one_job("{name: threshold, threshold_g_per_kwh: 250}", ", max_cost: 0.03");
+    cr_assert_float_eq(start_h(&x), 0, 1e-12); /* run-now, the default */
+    cr_assert_eq(x.r->jobs[0].fallbacks, 1u);
+    cr_assert_eq(x.r->jobs[0].planned, 0u);
+    ran_free(x);
+    /* best-effort: as far towards the cap as it goes: the cheapest hour, 4 */
+    x = one_job("{name: threshold, threshold_g_per_kwh: 250}", ", max_cost: 0.03, on_infeasible: best-effort");
+    cr_assert_float_eq(start_h(&x), 4, 1e-12);
+    cr_assert_eq(x.r->jobs[0].fallbacks, 1u);
+    ran_free(x);
+    /* min_saving 0.9 (30 g) fits nowhere: skip runs nothing and counts it */
+    x = one_job("{name: greenest-window}", ", min_saving: 0.9, on_infeasible: skip");
+    cr_assert_eq(x.r->jobs[0].runs, 1u);
+    cr_assert_eq(x.r->jobs[0].skipped, 1u);
+    cr_assert_eq(x.r->jobs[0].planned, 0u);
+    cr_assert_float_eq(x.r->jobs[0].charge.energy_j, 0, 1e-12);
+    cr_assert_float_eq(x.r->totals.energy_kwh, 0, 1e-12);
+    ran_free(x);
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, power_kw: 1,"
+                                 " on_infeasible: later}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "expected one of run-now, best-effort, skip"), "%s", msg);
+}
+
+/* The full cost: owned hardware pays electricity and capex; rented pays rent by region, from the
+ * bundled table; the planner weighs what the ledger books, and the outputs break it down. */
+Test(decisions, full_cost_breakdown_and_rent_by_cloud_region)
+{
+    /* owned: 1 kW, capex 8766 over 1 year = 1 per hour; 2 h from 00:00: energy 10 + 50 per MWh x
+     * 1 kWh = 0.060, capex 2 */
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "%shardware: [{name: box, idle_w: 0, max_w: 1000, capex: 8766, lifetime_years: 1}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 2h, hardware: box}]\n",
+             traces());
+    ran x = run_text(yaml);
+    const double *m = x.r->jobs[0].charge.money;
+    cr_assert_float_eq(m[CCS_MONEY_ENERGY], 0.060, 1e-12);
+    cr_assert_float_eq(m[CCS_MONEY_CAPEX], 2.0, 1e-12);
+    cr_assert_float_eq(m[CCS_MONEY_RENT] + m[CCS_MONEY_TRANSFER], 0, 0);
+    cr_assert_float_eq(x.r->totals.cost, 2.060, 1e-12);
+    cr_assert_float_eq(x.r->totals.money[CCS_MONEY_CAPEX], 2.0, 1e-12);
+    cr_assert_float_eq(x.r->totals.money[CCS_MONEY_ENERGY], 0.060, 1e-12);
+    ran_free(x);
+    /* rented L4s: the bundled table's aws/eu-central-1 g6.xlarge, 1.0064 per hour; 2 devices,
+     * 1 h, a 1-year commitment at 0.63 of on-demand: 2 x 1.0064 x 0.63 */
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+             "regions: [{name: de, carbon: ci.csv, tariff_per_mwh: 100, cloud_region: aws/eu-central-1}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, hardware: l4,"
+             " max_parallelism: 2, reserved_factor: 0.63}]\n");
+    x = run_text(yaml);
+    cr_assert_float_eq(x.r->jobs[0].charge.money[CCS_MONEY_RENT], 2 * 1.0064 * 0.63, 1e-12);
+    cr_assert_float_eq(x.r->jobs[0].charge.money[CCS_MONEY_ENERGY], 0, 0); /* the instance price has it */
+    ran_free(x);
+}
+
+/* Rent by region in planning: the cleaner region's GPUs cost more per hour, so a cost tolerance
+ * of 0 keeps the run home and a tolerance that covers the difference moves it. */
+Test(decisions, cost_tolerance_binds_on_rent_between_regions)
+{
+    const char *dir = tmp_folder();
+    const char *dirty = write_text(dir, "dirty.csv",
+                                   "timestamp,value\n2023-01-01T00:00:00Z,400\n"
+                                   "2023-01-01T06:00:00Z,400\n");
+    const char *clean = write_text(dir, "clean.csv",
+                                   "timestamp,value\n2023-01-01T00:00:00Z,100\n"
+                                   "2023-01-01T06:00:00Z,100\n");
+    char yaml[2048];
+    for (int k = 0; k < 2; k++) {
+        /* home gcp/us-central1 (g2-standard-4: 0.70683), away aws/eu-central-1 (g6.xlarge: 1.0064):
+         * moving costs 0.29957 more, 42.4% over run-now; no input to transfer */
+        snprintf(yaml, sizeof yaml,
+                 "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+                 "regions: [{name: home, carbon: %s, tariff_per_mwh: 100, cloud_region: gcp/us-central1},\n"
+                 "          {name: away, carbon: %s, tariff_per_mwh: 100, cloud_region: aws/eu-central-1}]\n"
+                 "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, hardware: l4,"
+                 " regions: [home, away]}]\n"
+                 "policy: {name: price-tolerance, price_tolerance: %s, geo_shift: true}\n",
+                 dirty, clean, k ? "0.43" : "0.42");
+        ccs_err err = {0};
+        ccs_scenario *s;
+        ccs_run_result *r;
+        cr_assert_eq(ccs_scenario_load(write_text(dir, "s.yaml", yaml), NULL, 0, &s, &err), 0, "%s", err.msg);
+        cr_assert_eq(ccs_run(s, &r, &err), 0, "%s", err.msg);
+        cr_assert_eq(r->jobs[0].records[0].region, k, "tolerance %s: region %d", k ? "0.43" : "0.42",
+                     r->jobs[0].records[0].region);
+        cr_assert_float_eq(r->jobs[0].charge.cost, k ? 1.0064 : 0.70683, 1e-12);
+        ccs_run_result_destroy(r);
+        ccs_scenario_destroy(s);
+    }
+}
+
+/* Two constraints on a contiguous run (a job's cost cap and its carbon cap together), checked
+ * against a brute force over every start on a 1-second grid, on 2,000 seeded random windows of
+ * whole-minute pieces: the planner's plan meets both, and nothing on the grid that meets both does
+ * better; and the grid's best is within one second's worth of the objective of the plan's. */
+Test(decisions, two_constraints_on_a_contiguous_run_match_a_brute_force)
+{
+    enum { N = 12 };
+    int feasible = 0, binding = 0;
+    int64_t t[N + 1];
+    double ci[N], pr[N], ci_h[N + 1], pr_h[N + 1];
+    for (unsigned seed = 1; seed <= 2000; seed++) {
+        test_gen g = {seed * 0x9E3779B97F4A7C15ULL};
+        t[0] = 0;
+        ci_h[0] = pr_h[0] = 0;
+        for (int k = 0; k < N; k++) {
+            t[k + 1] = t[k] + (1 + gen_below(&g, 90)) * 60000000LL;
+            ci[k] = 20 + 580 * gen_unif(&g);
+            pr[k] = -20 + 120 * gen_unif(&g);
+            double h = (double)(t[k + 1] - t[k]) / 3.6e9;
+            ci_h[k + 1] = ci_h[k] + ci[k] * h;
+            pr_h[k + 1] = pr_h[k] + pr[k] * h;
+        }
+        ccs_window w = {N, t, ci, pr, ci_h, pr_h};
+        int64_t d = (5 + gen_below(&g, 120)) * 60000000LL, hi = t[N] - d;
+        /* objective: carbon, cost or a mix; caps between the extremes run-now could see */
+        double oc = gen_below(&g, 3) == 0 ? 0 : 1, op = oc == 0 ? 1 : gen_unif(&g) < 0.5 ? 0 : 0.01;
+        double c0, p0;
+        ccs_window_integrals(&w, 0, d, &c0, &p0);
+        ccs_objective o = {oc, op, 0, 1, 0, p0 + fabs(p0) * gen_unif(&g), 1, 0, 0, c0 * (0.6 + 0.6 * gen_unif(&g))};
+        ccs_run_plan plan = {0};
+        cr_assert_eq(ccs_window_best_start(&w, d, 0, hi, &o, &plan), 0);
+        double best = INFINITY, slope = 0;
+        for (int k = 0; k < N; k++) slope = fmax(slope, fabs(oc * ci[k]) + fabs(op * pr[k]));
+        for (int64_t s = 0; s <= hi; s += 1000000) {
+            double c, p;
+            ccs_window_integrals(&w, s, s + d, &c, &p);
+            if (p <= o.bound && c <= o.bound2) best = fmin(best, oc * c + op * p);
+        }
+        if (!plan.feasible) {
+            cr_assert(isinf(best), "seed %u: planner found nothing, the grid found %.9g", seed, best);
+            continue;
+        }
+        double v = oc * plan.ci_h + op * plan.price_h;
+        feasible++;
+        binding += plan.price_h > o.bound - 1e-6 * fabs(o.bound) || plan.ci_h > o.bound2 - 1e-6 * fabs(o.bound2);
+        cr_assert(plan.price_h <= o.bound && plan.ci_h <= o.bound2, "seed %u: plan breaks a constraint", seed);
+        cr_assert(v <= best + 1e-9 * (1 + fabs(best)), "seed %u: plan %.12g, grid %.12g", seed, v, best);
+        /* the grid is 1 s coarse: its best is at most 2 s of the steepest rate worse */
+        cr_assert(isinf(best) || best <= v + 2 * slope / 3600 + 1e-9, "seed %u: grid %.12g far from %.12g", seed, best,
+                  v);
+        ccs_run_plan_free(&plan);
+    }
+    /* the instances must exercise what they test: most feasible, many with a cap binding */
+    cr_assert(feasible > 1000 && binding > 300, "%d feasible, %d binding", feasible, binding);
+    cr_log_info("%d feasible, %d binding", feasible, binding);
+}
+
+/* Money that would silently mean something else is refused: a profile priced in USD in a EUR
+ * scenario, capex without the years it is spread over, capex on rented hardware. */
+Test(decisions, money_in_another_currency_or_without_a_lifetime_is_refused)
+{
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: EUR\n"
+                                 "regions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, hardware: l4}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "l4.yaml") && strstr(msg, "its prices are in USD, the scenario's currency is EUR"), "%s",
+              msg);
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "hardware: [{name: b, idle_w: 0, max_w: 10, capex: 100}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, hardware: b}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "s.yaml:4:") && strstr(msg, "capex without lifetime_years"), "%s", msg);
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "hardware: [{name: b, idle_w: 0, max_w: 10, capex: 100, lifetime_years: 3,"
+                                 " price_per_hour: 1}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, hardware: b}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "both capex and price_per_hour"), "%s", msg);
+}
