@@ -21,7 +21,7 @@
 
 static const int64_t H = 3600000000LL;
 
-static const char *traces(void)
+static const char *traces_pue(const char *pue)
 {
     static char yaml[1024];
     const char *dir = tmp_folder();
@@ -35,10 +35,12 @@ static const char *traces(void)
                                 "2023-01-01T05:00:00Z,60\n2023-01-01T06:00:00Z,30\n2023-01-01T07:00:00Z,30\n");
     snprintf(yaml, sizeof yaml,
              "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
-             "regions: [{name: r, carbon: %s, price: %s, pue: 1}]\n",
-             ci, pr);
+             "regions: [{name: r, carbon: %s, price: %s, pue: %s}]\n",
+             ci, pr, pue);
     return yaml;
 }
+
+static const char *traces(void) { return traces_pue("1"); }
 
 /* One job "j" (1 h at 1 kW, deadline 6 h) with the extra keys given, under a scenario policy. */
 static ran one_job(const char *policy, const char *extra)
@@ -101,6 +103,11 @@ Test(decisions, max_cost_increase_binds_inside_an_hour)
     x = one_job("{name: greenest-window}", ", max_cost: 0.02");
     cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
     ran_free(x);
+    /* with a looser cap of the policy's own (price-tolerance at X = 10: 0.11, which would take
+     * hour 5, 50 g), the tighter of the two binds */
+    x = one_job("{name: price-tolerance, price_tolerance: 10}", ", max_cost: 0.02");
+    cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
+    ran_free(x);
 }
 
 Test(decisions, max_intensity_and_min_saving_bind_the_cheapest)
@@ -110,6 +117,16 @@ Test(decisions, max_intensity_and_min_saving_bind_the_cheapest)
     ran x = one_job("{name: cheapest-window}", ", max_intensity: 250");
     cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
     cr_assert_float_eq(x.r->jobs[0].charge.cost, 0.020, 1e-8);
+    ran_free(x);
+    /* the mean is per kWh: at 2 kW and PUE 1.5 the same limit gives the same start */
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "%sjobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 2, deadline: 6h,"
+             " max_intensity: 250}]\npolicy: {name: cheapest-window}\n",
+             traces_pue("1.5"));
+    x = run_text(yaml);
+    cr_assert_float_eq(start_h(&x), 0.25, 1e-6);
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 250 * 3, 1e-2);
     ran_free(x);
     /* saving half of run-now's 300 g: carbon <= 150, 300 - 200 s <= 150 -> s = 0.75, 40 per MWh */
     x = one_job("{name: cheapest-window}", ", min_saving: 0.5");
