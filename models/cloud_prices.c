@@ -69,10 +69,15 @@ int ccs_price_table_load(const char *path, ccs_price_table **out, ccs_err *err)
     }
     while (!rc && (got = ccs_csv_next(c, &f, &nf, err)) == 1) {
         long line = ccs_csv_line(c);
-        double devices, price;
-        for (int k = 0; k < NCOLS && !rc; k++)
-            if (col[k] >= nf) rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "too few fields: expected %d", nf);
-        if (rc) break;
+        double devices = 0, price = 0;
+        int need = 0;
+        for (int k = 0; k < NCOLS; k++)
+            if (col[k] + 1 > need) need = col[k] + 1;
+        if (nf < need) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "a row of %d fields: expected at least %d, as the header",
+                            nf, need);
+            break;
+        }
         if (!number(f[col[C_DEVICES]], &devices) || devices < 1 || devices != floor(devices))
             rc = ccs_err_at(err, CCS_EINPUT, path, line, col[C_DEVICES] + 1,
                             "devices '%s': expected a whole number of devices per instance, 1 or more",

@@ -150,25 +150,22 @@ static void cost_window_free(cost_window *c)
     *c = (cost_window){0};
 }
 
+/* Each array grown to cap elements (a realloc that fails leaves its array as it was). */
+#define GROW(p, cap) ((tmp = realloc((p), (cap) * sizeof *(p))) != NULL ? ((p) = tmp, 0) : -1)
+
 static int cost_window_reserve(cost_window *c, size_t n)
 {
-    if (n + 1 <= c->cap && c->t && c->ci && c->price && c->ci_h && c->price_h) return 0;
+    if (n + 1 <= c->cap && c->t) return 0; /* c->t: every array is there once cap is set */
     size_t cap = c->cap ? c->cap : 64;
     while (cap < n + 1) cap *= 2;
-    int64_t *t = realloc(c->t, cap * sizeof *t);
-    if (t) c->t = t;
-    double *v[4] = {realloc(c->ci, cap * sizeof(double)), NULL, NULL, NULL};
-    if (v[0]) c->ci = v[0];
-    v[1] = realloc(c->price, cap * sizeof(double));
-    if (v[1]) c->price = v[1];
-    v[2] = realloc(c->ci_h, cap * sizeof(double));
-    if (v[2]) c->ci_h = v[2];
-    v[3] = realloc(c->price_h, cap * sizeof(double));
-    if (v[3]) c->price_h = v[3];
-    if (!t || !v[0] || !v[1] || !v[2] || !v[3]) return -1;
+    void *tmp;
+    /* all or nothing: cap grows only when every array has */
+    if (GROW(c->t, cap) || GROW(c->ci, cap) || GROW(c->price, cap) || GROW(c->ci_h, cap) || GROW(c->price_h, cap))
+        return -1;
     c->cap = cap;
     return 0;
 }
+#undef GROW
 
 /* The money per hour a job pays in an option beyond electricity, and whether it pays electricity. */
 typedef struct job_money {
@@ -256,6 +253,28 @@ static job_money money_of(const ccs_job_spec *spec, size_t i)
     return m;
 }
 
+/* Plans d in every option with plan and keeps the least objective in *best (home first among
+ * equals; limits: only plans meeting the job's limits). *chosen: the option, SIZE_MAX if none.
+ * Returns 0, or -1 if memory ran out. */
+static int choose(const ccs_job_decision *d, int (*plan)(const ccs_job_decision *, size_t, ccs_plan *), int limits,
+                  ccs_plan *best, ccs_plan *cand, size_t *chosen, int *unproven)
+{
+    for (size_t k = 0; k < d->nopts; k++) {
+        /* labels are the plan's own, never a previous run's */
+        cand->override = cand->fallback = cand->unproven = 0;
+        if (plan(d, k, cand) != 0) return -1;
+        *unproven |= cand->unproven;
+        if (!cand->run.feasible || (limits && !ccs_policy_limits_met(d, k, &cand->run))) continue;
+        if (*chosen == SIZE_MAX || cand->objective < best->objective - 1e-12 * fabs(best->objective)) {
+            ccs_plan t = *best;
+            *best = *cand;
+            *cand = t;
+            *chosen = k;
+        }
+    }
+    return 0;
+}
+
 /* Pass 1: every run of one job, planned. */
 static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
 {
@@ -338,24 +357,11 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         d.baseline_carbon = ci_h * power_w / 1e3 * opts[0].pue;
         size_t chosen = SIZE_MAX;
         int unproven = 0; /* any region's search gave up: the choice among them is not proven */
-        for (size_t k = 0; k < nconsider && !rc; k++) {
-            /* labels are the plan's own, never a previous run's */
-            cand.override = cand.fallback = cand.unproven = 0;
-            if (type->plan(&d, k, &cand) != 0) {
-                rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-                break;
-            }
-            unproven |= cand.unproven;
-            /* the job's limits bind every policy: a plan over one is no plan */
-            if (!cand.run.feasible || !ccs_policy_limits_met(&d, k, &cand.run)) continue;
-            if (chosen == SIZE_MAX || cand.objective < best.objective - 1e-12 * fabs(best.objective)) {
-                ccs_plan t = best;
-                best = cand;
-                cand = t;
-                chosen = k;
-            }
+        /* the job's limits bind every policy: a plan over one is no plan */
+        if (choose(&d, type->plan, 1, &best, &cand, &chosen, &unproven) != 0) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
         }
-        if (rc) break;
         int skipped = 0;
         if (chosen == SIZE_MAX && limits && limits->on_infeasible == CCS_INFEASIBLE_SKIP) {
             skipped = 1;
@@ -363,22 +369,10 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
             best.run.n = 0;
             best.override = best.unproven = 0;
             best.fallback = 1;
-        } else if (chosen == SIZE_MAX && limits && limits->on_infeasible == CCS_INFEASIBLE_BEST_EFFORT) {
-            for (size_t k = 0; k < nconsider && !rc; k++) {
-                if (ccs_policy_best_effort(&d, k, &cand) != 0) {
-                    rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-                    break;
-                }
-                unproven |= cand.unproven;
-                if (!cand.run.feasible) continue;
-                if (chosen == SIZE_MAX || cand.objective < best.objective - 1e-12 * fabs(best.objective)) {
-                    ccs_plan t = best;
-                    best = cand;
-                    cand = t;
-                    chosen = k;
-                }
-            }
-            if (rc) break;
+        } else if (chosen == SIZE_MAX && limits && limits->on_infeasible == CCS_INFEASIBLE_BEST_EFFORT &&
+                   choose(&d, ccs_policy_best_effort, 0, &best, &cand, &chosen, &unproven) != 0) {
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            break;
         }
         if (chosen == SIZE_MAX) { /* no plan anywhere: the fallback runs it now, at home */
             if (ccs_policy_run_at_ready(&d, 0, &best) != 0 || !best.run.feasible) {

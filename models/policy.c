@@ -219,7 +219,7 @@ void ccs_policy_describe(FILE *f)
     }
 }
 
-int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err)
+int ccs_policy_resolve(ccs_policy_cfg *cfg, const char *key, const ccs_src_pos *at, ccs_err *err)
 {
     ready();
     const char *name = cfg->name ? cfg->name : "run-now";
@@ -229,10 +229,10 @@ int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err)
         ccs_policy_list(list, sizeof list);
         const char *near = ccs_did_you_mean(name, ccs_policy_names(), ccs_policy_count());
         return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col,
-                          "policy.name: unknown policy '%s'%s%s%s: expected one of %s", name,
+                          "%s.name: unknown policy '%s'%s%s%s: expected one of %s", key, name,
                           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
     }
-    if (!reg.usable[i]) return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "policy.name: %s", reg.why[i]);
+    if (!reg.usable[i]) return ccs_err_at(err, CCS_EINPUT, at->file, at->line, at->col, "%s.name: %s", key, reg.why[i]);
     const ccs_policy_type *t = registry[i];
     const ccs_src_pos *p = cfg->pos.file ? &cfg->pos : at; /* no policy map: where the name would be */
     for (size_t j = 0; j < t->nparams; j++) {
@@ -240,13 +240,12 @@ int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err)
         cfg->param[j] = cfg->keys[reg.slot[i][j]];
         /* a policy's own limit must be given: no silent guess */
         if (pp->required && !(cfg->param[j] > pp->min))
-            return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
-                              "policy: %s needs policy.%s: expected %s above %g", t->name, pp->key, pp->expect,
-                              pp->min);
+            return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "%s: %s needs %s.%s: expected %s above %g",
+                              key, t->name, key, pp->key, pp->expect, pp->min);
     }
     cfg->type = t;
     const char *why = t->check ? t->check(cfg) : NULL;
-    if (why) return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "policy: %s: %s", t->name, why);
+    if (why) return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "%s: %s: %s", key, t->name, why);
     return 0;
 }
 

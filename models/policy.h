@@ -134,8 +134,9 @@ const ccs_schema *ccs_policy_schema(void);
 void ccs_policy_defaults(ccs_policy_cfg *cfg);
 
 /* Finds the policy cfg->name (NULL: run-now), checks its required parameters and rules, and fills
- * cfg->type and cfg->param. at: where to report an unknown name; pos: the policy map. */
-int ccs_policy_resolve(ccs_policy_cfg *cfg, const ccs_src_pos *at, ccs_err *err);
+ * cfg->type and cfg->param. key: the map's key path in messages ("policy", "jobs[x].policy");
+ * at: where to report an unknown name; pos: the policy map. */
+int ccs_policy_resolve(ccs_policy_cfg *cfg, const char *key, const ccs_src_pos *at, ccs_err *err);
 
 /* The cost tolerance of a policy map: the value of the parameter some registered policy declares
  * with CCS_PARAM_COST_TOLERANCE (0 if none does), and that parameter's key (NULL if none). */

@@ -82,6 +82,14 @@ Test(decisions, a_jobs_own_policy_overrides_the_scenarios)
                   0);
     cr_assert(strstr(msg, "jobs[j].policy.name: unknown policy 'greenest-windw'"), "%s", msg);
     cr_assert(strstr(msg, "did you mean 'greenest-window'"), "%s", msg);
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, power_kw: 1,"
+                                 " policy: {name: carbon-cap}}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "s.yaml:4:") &&
+                  strstr(msg, "jobs[j].policy: carbon-cap needs jobs[j].policy.carbon_cap_g_per_kwh"),
+              "%s", msg);
 }
 
 Test(decisions, max_cost_increase_binds_inside_an_hour)
@@ -321,4 +329,30 @@ Test(decisions, money_in_another_currency_or_without_a_lifetime_is_refused)
                                  msg, sizeof msg),
                   0);
     cr_assert(strstr(msg, "both capex and price_per_hour"), "%s", msg);
+}
+
+/* A bad price table names its file, line and what was expected. */
+Test(decisions, a_bad_price_table_names_file_and_line)
+{
+    const char *dir = tmp_folder();
+    const char *bad[][2] = {
+        {"cloud_region,hardware,devices,on_demand_per_hour,currency,price_date\n", "missing column 'source'"},
+        {"cloud_region,hardware,devices,on_demand_per_hour,currency,price_date,source\naws/a,l4,0,1,USD,d,s\n",
+         "prices.csv:2:3: devices '0': expected a whole number"},
+        {"cloud_region,hardware,devices,on_demand_per_hour,currency,price_date,source\naws/a,l4,1,-2,USD,d,s\n",
+         "prices.csv:2:4: on_demand_per_hour '-2'"},
+        {"cloud_region,hardware,devices,on_demand_per_hour,currency,price_date,source\naws/a,l4\n",
+         "prices.csv:2: a row of 2 fields: expected at least 7"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *prices = write_text(dir, "prices.csv", bad[i][0]);
+        char yaml[1024], msg[512];
+        snprintf(yaml, sizeof yaml,
+                 "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\ninstance_prices: %s\n"
+                 "regions: [{name: r, carbon: ci.csv, cloud_region: aws/a}]\n"
+                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, hardware: l4}]\n",
+                 prices);
+        cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0, "case %zu ran", i);
+        cr_assert(strstr(msg, bad[i][1]), "case %zu: %s", i, msg);
+    }
 }

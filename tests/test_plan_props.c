@@ -22,6 +22,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,3 +293,85 @@ Test(plan_props, checkpoint_zero_is_the_fractional_optimum)
         ccs_run_plan_free(&p.run);
     }
 }
+
+/* A job's limits (issue 16), on top of the policies: cheapest-window under a rising min_saving s
+ * (carbon <= (1 - s) x run-now's). Per instance and s: a plan meets the limit exactly; its cost is
+ * at least the unconstrained cheapest's and at most run-now's whenever run-now meets the limit;
+ * cost never falls as s rises (among plans proven best: a capped search that gave up, flagged
+ * unproven, may sit above; and with negative prices on interruptible runs, where the unconstrained
+ * and the capped planners search different families, slots.h), and once nothing fits nothing fits at a higher s; and it finds
+ * nothing only when no plan can meet the limit: when even greenest-window's carbon (the least
+ * there is, proven by the exact planner) is over it. Then greenest-window under max_cost_increase
+ * and max_intensity together (two kinds: on interruptible runs the relaxations of policy.c):
+ * a plan meets both, and it finds one whenever run-now meets both. */
+static int negative_prices(const instance *in)
+{
+    for (size_t k = 0; k < in->opt.w.n; k++)
+        if (in->price[k] < 0) return 1;
+    return 0;
+}
+
+static void limits_props(int interruptible, uint64_t instances)
+{
+    static const double ss[] = {0, 0.05, 0.1, 0.2, 0.4, 0.7};
+    for (uint64_t seed = 1; seed <= instances; seed++) {
+        instance in;
+        make(&in, seed, interruptible);
+        double c0, q0;
+        ccs_window_integrals(&in.opt.w, in.d.release_us, in.d.release_us + in.d.work_us, &c0, &q0);
+        in.d.baseline_carbon = c0 * in.d.power_w / 1e3 * in.opt.pue;
+        ccs_plan cheap = plan_with(&in, "cheapest-window", 0), green = plan_with(&in, "greenest-window", 0);
+        ccs_plan now = plan_with(&in, "run-now", 0);
+        double prev = -INFINITY;
+        int none = 0;
+        for (size_t i = 0; i < sizeof ss / sizeof ss[0]; i++) {
+            ccs_job_limits lim = {-1, -1, -1, ss[i], CCS_INFEASIBLE_RUN_NOW};
+            in.d.limits = &lim;
+            ccs_plan p = plan_with(&in, "cheapest-window", 0);
+            double cap = (1 - ss[i]) * in.d.baseline_carbon;
+            if (!p.run.feasible) {
+                cr_assert(!le(carbon(&in, &green), cap) || !green.run.exact || p.unproven,
+                          "seed %llu s %g: nothing found, but greenest-window's %.17g g meets %.17g g",
+                          (unsigned long long)seed, ss[i], carbon(&in, &green), cap);
+                none |= !p.unproven; /* proven: nothing meets this limit, nor any tighter one */
+                ccs_run_plan_free(&p.run);
+                continue;
+            }
+            cr_assert(!none, "seed %llu s %g: a plan where a looser limit had none", (unsigned long long)seed, ss[i]);
+            check_shape(&in, &p, seed, "cheapest-window with min_saving");
+            cr_assert(ccs_policy_limits_met(&in.d, 0, &p.run), "seed %llu s %g: %.17g g over %.17g g",
+                      (unsigned long long)seed, ss[i], carbon(&in, &p), cap);
+            /* with negative prices the unconstrained planner's family F leaves out plans that pay a
+             * checkpoint at a negative price (slots.h), which the capped family F2 may hold */
+            if (!negative_prices(&in) || !interruptible)
+                cr_assert(le(cost(&in, &cheap), cost(&in, &p)), "seed %llu s %g: below the unconstrained cheapest",
+                          (unsigned long long)seed, ss[i]);
+            if (ccs_policy_limits_met(&in.d, 0, &now.run))
+                cr_assert(le(cost(&in, &p), cost(&in, &now)), "seed %llu s %g: %.17g over run-now's %.17g",
+                          (unsigned long long)seed, ss[i], cost(&in, &p), cost(&in, &now));
+            if (!p.unproven && (!negative_prices(&in) || !interruptible)) /* same families: as above */
+                cr_assert(le(prev, cost(&in, &p)), "seed %llu: cost fell from %.17g to %.17g at s %g",
+                          (unsigned long long)seed, prev, cost(&in, &p), ss[i]);
+            if (!p.unproven) prev = cost(&in, &p); /* a search that gave up may sit above a tighter optimum */
+            ccs_run_plan_free(&p.run);
+        }
+        /* two kinds at once: a cost cap and a mean intensity cap */
+        double y = in.d.baseline_carbon / (in.d.power_w / 1e3 * in.opt.pue) / ((double)in.d.work_us / US_PER_H);
+        ccs_job_limits two = {-1, 0.1, y * 1.05, -1, CCS_INFEASIBLE_RUN_NOW};
+        in.d.limits = &two;
+        ccs_plan p = plan_with(&in, "greenest-window", 0);
+        if (p.run.feasible)
+            cr_assert(ccs_policy_limits_met(&in.d, 0, &p.run), "seed %llu: a plan over one of two limits",
+                      (unsigned long long)seed);
+        else
+            cr_assert(!ccs_policy_limits_met(&in.d, 0, &now.run), "seed %llu: run-now meets both, nothing found",
+                      (unsigned long long)seed);
+        ccs_run_plan_free(&p.run);
+        ccs_run_plan_free(&cheap.run);
+        ccs_run_plan_free(&green.run);
+        ccs_run_plan_free(&now.run);
+    }
+}
+
+Test(plan_props, limits_contiguous) { limits_props(0, INSTANCES); }
+Test(plan_props, limits_interruptible) { limits_props(1, INSTANCES / 20); }

@@ -394,7 +394,7 @@ static const char *instance_prices_path(const ccs_scenario *s)
  * region's cloud region where listed, else the profile's price; times devices and the job's
  * reserved_factor. */
 static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardware_cfg *hw, double devices,
-                          ccs_err *err)
+                          ccs_price_table **table, ccs_err *err)
 {
     if (hw->price_per_hour < 0 || j->spot_price.file) return 0; /* owned, or charged by its series */
     size_t n = j->nregions ? j->nregions : 1;
@@ -404,9 +404,9 @@ static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardw
         any |= rg->cloud_region != NULL;
     }
     if (!any) return 0;
-    ccs_price_table *t = NULL;
-    int rc = ccs_price_table_load(instance_prices_path(s), &t, err);
+    int rc = *table ? 0 : ccs_price_table_load(instance_prices_path(s), table, err); /* once per scenario */
     if (rc) return rc;
+    const ccs_price_table *t = *table;
     free(j->rent_in);
     j->rent_in = calloc(n, sizeof *j->rent_in);
     for (size_t k = 0; j->rent_in && k < n && !rc; k++) {
@@ -421,13 +421,12 @@ static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardw
                          rg->name, hw->name, rg->cloud_region, cur, s->currency, cur);
         j->rent_in[k] = (per >= 0 ? per : hw->price_per_hour) * devices * j->reserved_factor;
     }
-    ccs_price_table_free(t);
     if (!j->rent_in) return ccs_err_set(err, CCS_ERUN, "out of memory");
     return rc;
 }
 
 /* One job: its regions, its hardware or power, its release and deadline. */
-static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err *err)
+static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_price_table **prices, ccs_err *err)
 {
     for (size_t k = 0; k < j->nregions; k++) {
         if (!ccs_scenario_region(s, j->regions[k]))
@@ -460,7 +459,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_err
         j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour * j->reserved_factor : 0.0;
         if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
         j->capex_per_hour = (double)n * ccs_hardware_capex_per_hour(hw);
-        int rc = rent_by_region(s, j, hw, (double)n, err);
+        int rc = rent_by_region(s, j, hw, (double)n, prices, err);
         if (rc) return rc;
         if (j->device_hours > 0) {
             if (j->duration_us)
@@ -495,7 +494,7 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     const ccs_ynode *pmap = ccs_yaml_get(root, "policy"), *pname = ccs_yaml_get(pmap, "name");
     ccs_src_pos at = {pname ? pname->file : root->file, pname ? pname->line : 0, pname ? pname->col : 0};
     if (!s->policy.pos.file) s->policy.pos = (ccs_src_pos){root->file, 0, 0}; /* no policy map */
-    int rc = ccs_policy_resolve(&s->policy, &at, err);
+    int rc = ccs_policy_resolve(&s->policy, "policy", &at, err);
     if (rc) return rc;
     /* A job's own policy map: the scenario's, with the keys it gives. */
     const ccs_ynode *jobs = ccs_yaml_get(root, "jobs");
@@ -510,13 +509,9 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
             return ccs_err_set(err, CCS_ERUN, "out of memory");
         ccs_src_pos jat = {jname ? jname->file : j->policy.pos.file, jname ? jname->line : j->policy.pos.line,
                            jname ? jname->col : j->policy.pos.col};
-        rc = ccs_policy_resolve(&j->policy, &jat, err);
-        char *key = rc ? strstr(err->msg, "policy") : NULL;
-        if (key) { /* the message names the job's key: jobs[NAME].policy... after its position */
-            char tail[sizeof err->msg];
-            snprintf(tail, sizeof tail, "%s", key);
-            snprintf(key, sizeof err->msg - (size_t)(key - err->msg), "jobs[%s].%s", j->name, tail);
-        }
+        char key[CCS_NAME_MAX + 16];
+        snprintf(key, sizeof key, "jobs[%s].policy", j->name);
+        rc = ccs_policy_resolve(&j->policy, key, &jat, err);
         if (rc) return rc;
     }
     return 0;
@@ -537,8 +532,10 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     names_of_regions(s, names, sizeof names);
     if ((rc = check_regions(s, err)) || (rc = check_services(s, names, err)) || (rc = check_hardware(s, err)))
         return rc;
-    for (size_t i = 0; i < s->njobs; i++)
-        if ((rc = check_job(s, &s->jobs[i], names, err))) return rc;
+    ccs_price_table *prices = NULL; /* read when a rented job first needs it */
+    for (size_t i = 0; i < s->njobs && !rc; i++) rc = check_job(s, &s->jobs[i], names, &prices, err);
+    ccs_price_table_free(prices);
+    if (rc) return rc;
     if ((rc = check_currencies(s, err))) return rc;
     return check_policy(s, root, err);
 }

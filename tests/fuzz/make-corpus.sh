@@ -12,7 +12,7 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 c=$here/corpus
 rm -rf "$c"
-mkdir -p "$c"/{scenario,trace_csv,trace_h5,releases,csv}
+mkdir -p "$c"/{scenario,trace_csv,trace_h5,releases,csv,prices}
 
 # ---- scenario: every bundled scenario and validation case, two profiles, and overrides ----
 for f in "$root"/scenarios/*.yaml "$root"/validation/*.yaml "$root"/tests/bench-sweep.yaml; do
@@ -86,3 +86,8 @@ excerpt "$t/traffic/AzureLLMInferenceTrace_conv.csv" 41 > "$c/csv/azure-conv.csv
 printf 'a,"b ""quoted""","multi\nline",""\n"x";y;"z;w"\n\n  ,\t,\r\n"unterminated\n' > "$c/csv/quoting.csv"
 printf 'a\rb\rc\r"d\re"\r' > "$c/csv/bare-cr.csv"
 echo "corpus: $(find "$c" -type f | wc -l) files, $(du -sh "$c" | cut -f1)"
+
+# ---- prices: the bundled instance price table, an excerpt, and a reordered one ----
+cp "$root/traces/cloud/instance-prices.csv" "$c/prices/instance-prices.csv"
+head -n 4 "$root/traces/cloud/instance-prices.csv" > "$c/prices/excerpt.csv"
+printf 'source,price_date,currency,on_demand_per_hour,devices,hardware,cloud_region\n"a, b",2026-01-01,USD,1.5,2,l4,aws/eu-central-1\n' > "$c/prices/reordered.csv"
