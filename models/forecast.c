@@ -170,10 +170,21 @@ static int noisy(const ccs_forecast *f, region_fc *r, int64_t issue, int64_t to,
     gsl_rng_set(r->noise_ci, (unsigned long)ccs_rng_substream_seed(f->p.seed, r->name_ci, (uint64_t)issue));
     gsl_rng_set(r->noise_price, (unsigned long)ccs_rng_substream_seed(f->p.seed, r->name_price, (uint64_t)issue));
     r->s.n = 0;
+    double zc = 0, zp = 0; /* the AR(1) errors at the previous segment's start */
+    int64_t prev = issue;
     for (size_t k = ccs_window_segment(&r->actual, issue); k < g->n && g->t[k] < to; k++) {
         int64_t a = g->t[k] > issue ? g->t[k] : issue, b = g->t[k + 1] < to ? g->t[k + 1] : to;
         double sd = sigma_at(f, a - issue);
-        double zc = gsl_ran_gaussian_ziggurat(r->noise_ci, 1.0), zp = gsl_ran_gaussian_ziggurat(r->noise_price, 1.0);
+        double nc = gsl_ran_gaussian_ziggurat(r->noise_ci, 1.0), np = gsl_ran_gaussian_ziggurat(r->noise_price, 1.0);
+        if (a == issue || f->p.corr <= 0) { /* the first point, or independent errors */
+            zc = nc;
+            zp = np;
+        } else { /* e(a) = rho^dt e(prev) + sqrt(1 - rho^2dt) z: N(0, 1) at every point */
+            double phi = pow(f->p.corr, (double)(a - prev) / CCS_US_PER_HOUR_F), innov = sqrt(1.0 - phi * phi);
+            zc = phi * zc + innov * nc;
+            zp = phi * zp + innov * np;
+        }
+        prev = a;
         double ci, price;
         if (f->p.scale == CCS_ERROR_OF_MEAN) { /* additive, sd a share of the mean */
             ci = g->ci[k] + sd * r->mean_ci * zc;

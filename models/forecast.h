@@ -1,11 +1,15 @@
 /* Forecasts of a region's grid signals, as a policy sees them when it decides (docs/model.md 2):
  * perfect (the trace itself), persistence (the same time of day, on the last day observed at
- * the decision: "same hour yesterday"), or noisy (the trace x (1 + e), e normal with a relative
- * spread that grows with the horizon; or the trace + e x its mean). Decisions use these; accounting always uses the actual
- * trace (the ledger).
+ * the decision: "same hour yesterday"), or noisy (the trace x (1 + s(h) e), or the trace + s(h) e x
+ * its mean, s(h) the relative spread at horizon h, growing with it and calibrated at 24 h). One
+ * forecast's errors e are an AR(1) process in time, standard normal at every point, with
+ * correlation rho^dt between points dt hours apart (rho: `corr`), so that errors persist over a
+ * multi-hour run instead of cancelling; rho = 0 draws them independently per segment. Decisions
+ * use these; accounting always uses the actual trace (the ledger).
  *
  * Noise is drawn for each (region, signal, decision time) from its own GSL stream
- * "forecast/<region>/<carbon|price>", seeded from the scenario seed and the decision time: every
+ * "forecast/<region>/<carbon|price>", seeded from the scenario seed and the decision time (a fresh
+ * draw per issue, so a re-plan sees a new forecast): every
  * policy, and the run-now baseline, sees the same forecast at the same moment (common random
  * numbers), whatever else it asked before. */
 #ifndef CCS_FORECAST_H
@@ -29,6 +33,7 @@ typedef struct ccs_forecast_params {
     int growth;    /* CCS_GROWTH_SQRT (error x sqrt(h / 24 h)), _LINEAR (x h / 24 h), _CONSTANT */
     int scale;     /* CCS_ERROR_OF_VALUE: value x (1 + sd z); _OF_MEAN: value + sd x mean x z, the
                           * mean over the whole trace (Wiesner et al.'s forecast error) */
+    double corr;   /* noisy: the errors' correlation an hour apart, in [0, 1) */
     uint64_t seed; /* the scenario seed */
     const char *const *region_names;
 } ccs_forecast_params;

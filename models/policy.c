@@ -49,6 +49,10 @@ static const ccs_field shared_head[] = {
      NULL, 0, "sqrt, linear or constant", NULL},
     {"forecast_error_scale", CCS_F_ENUM, offsetof(ccs_policy_cfg, forecast_error_scale), 0, NO_RANGE, error_scale_words,
      NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
+    {"forecast_error_corr", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error_corr), 0, 0, 0.999, NULL, NULL, 0,
+     "the correlation of the noisy forecast's errors an hour apart, such as 0.9 (0: independent)", NULL},
+    {"replan", CCS_F_DURATION, offsetof(ccs_policy_cfg, replan_us), 0, NO_RANGE, NULL, NULL, 0,
+     "an interval such as 1h at which unfinished runs are re-planned with a fresh forecast (0: never)", NULL},
 };
 static const ccs_field shared_tail = {
     "geo_shift", CCS_F_BOOL, offsetof(ccs_policy_cfg, geo_shift), 0, NO_RANGE, NULL, NULL, 0, "true or false", NULL};
@@ -160,6 +164,9 @@ void ccs_policy_defaults(ccs_policy_cfg *cfg)
 {
     ready();
     cfg->forecast_error = 0.05;
+    /* forecast errors of grid signals persist for hours (a missed front or outage stays missed):
+     * independent hourly errors cancel over a long run and understate the risk */
+    cfg->forecast_error_corr = 0.9;
     for (size_t k = 0; k < reg.nkeys; k++) cfg->keys[k] = reg.key_param[k]->def;
 }
 

@@ -93,7 +93,8 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
 static int same_forecast(const ccs_policy_cfg *a, const ccs_policy_cfg *b)
 {
     return a->forecast == b->forecast && a->forecast_error == b->forecast_error &&
-           a->forecast_error_growth == b->forecast_error_growth && a->forecast_error_scale == b->forecast_error_scale;
+           a->forecast_error_growth == b->forecast_error_growth && a->forecast_error_scale == b->forecast_error_scale &&
+           a->forecast_error_corr == b->forecast_error_corr;
 }
 
 static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const ccs_policy_cfg *p, ccs_forecast **out,
@@ -103,8 +104,13 @@ static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const c
     if (!rnames) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) rnames[i] = s->regions[i].name;
     /* seeded from the scenario: a job with the same forecast settings sees the same forecast */
-    ccs_forecast_params fp = {
-        p->forecast, p->forecast_error, p->forecast_error_growth, p->forecast_error_scale, s->seed, rnames};
+    ccs_forecast_params fp = {p->forecast,
+                              p->forecast_error,
+                              p->forecast_error_growth,
+                              p->forecast_error_scale,
+                              p->forecast_error_corr,
+                              s->seed,
+                              rnames};
     int rc = ccs_forecast_create(ledger, s->nregions, &fp, out, err);
     free(rnames);
     return rc;
