@@ -6,10 +6,13 @@
  * pass goes job by job. */
 #include "job.h"
 
+#include "ccs_rng.h"
 #include "ccs_time.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,6 +278,181 @@ static int choose(const ccs_job_decision *d, int (*plan)(const ccs_job_decision 
     return 0;
 }
 
+/* ---- a run as it runs: its actual work, re-plans, and running on past its plan ---- */
+
+/* The actual work of the run released at rel: the nominal, or with duration_cv a lognormal draw
+ * whose mean is the nominal, from the stream "job/<name>/duration" seeded by the release, so that
+ * every policy and the baseline meet the same work (common random numbers). */
+static int64_t actual_work(const ccs_job_env *env, const ccs_job_cfg *cfg, int64_t rel, int64_t work, gsl_rng *rng)
+{
+    if (cfg->duration_cv <= 0 || !rng) return work;
+    char name[320];
+    snprintf(name, sizeof name, "job/%s/duration", cfg->name);
+    gsl_rng_set(rng, (unsigned long)ccs_rng_substream_seed(env->seed, name, (uint64_t)rel));
+    double s2 = log1p(cfg->duration_cv * cfg->duration_cv);
+    double f = gsl_ran_lognormal(rng, -s2 / 2, sqrt(s2));
+    if (f > 1000) f = 1000; /* over 9 sd at the largest cv: keeps the time in range */
+    int64_t w = llround((double)work * f);
+    return w > 0 ? w : 1;
+}
+
+/* Appends [a, b) to what ran, joined to the last interval when it continues it. */
+static int ran_push(ccs_run_plan *ran, int64_t a, int64_t b)
+{
+    if (ran->n && ran->iv[ran->n - 1].b_us == a) {
+        ran->iv[ran->n - 1].b_us = b;
+        return 0;
+    }
+    if (ran->n == ran->cap) {
+        size_t cap = ran->cap ? 2 * ran->cap : 16;
+        ccs_interval *v = realloc(ran->iv, cap * sizeof *v);
+        if (!v) return -1;
+        ran->iv = v;
+        ran->cap = cap;
+    }
+    ran->iv[ran->n++] = (ccs_interval){a, b};
+    return 0;
+}
+
+static int same_intervals(const ccs_interval *a, size_t na, const ccs_interval *b, size_t nb)
+{
+    return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
+}
+
+/* What a run needs to re-plan: the job, its forecast and policy, and the option it runs in. */
+typedef struct replanner {
+    const ccs_job_spec *spec;
+    const ccs_policy_type *type;
+    ccs_forecast *forecast;
+    size_t allowed; /* the option's index among the job's allowed regions */
+    cost_window *cw;
+    int64_t every_us; /* 0: never */
+} replanner;
+
+/* Plans what is left of a run at `now` (work_us of it, the option's region only): the policy's
+ * plan from the forecast issued now, if one meets the limits (max_cost held to the remainder's
+ * share of the nominal work); the deadline guard's run straight from now if the time left is
+ * not enough; else *adopt = 0 (the current plan stays). Returns 0, or -1 with err set. */
+static int replan_at(const replanner *rp, const ccs_job_decision *d0, size_t k, int64_t now, int64_t work_us,
+                     double share, const ccs_interval *old, size_t nold, ccs_plan *cand, int *adopt, ccs_err *err)
+{
+    const ccs_job_cfg *cfg = rp->spec->cfg;
+    ccs_option opt = d0->opts[k];
+    opt.ready_us = now;
+    opt.transfer_cost = 0; /* the input is there since release */
+    *adopt = 0;
+    cand->override = cand->fallback = cand->unproven = 0;
+    if (now + work_us > d0->deadline_us) { /* the rollback: slack ran out, run it through now */
+        cand->run.n = 0;
+        if (ran_push(&cand->run, now, now + work_us) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+        cand->override = 1;
+        *adopt = 1;
+        return 0;
+    }
+    ccs_window fw;
+    int64_t gap = 0;
+    job_money m = money_of(rp->spec, rp->allowed);
+    if (ccs_forecast_window(rp->forecast, opt.region, now, d0->deadline_us, &fw) != 0)
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    int b = cost_window_build(&fw, &m, d0->power_w / 1e6 * opt.pue, now + work_us, rp->cw, &opt.w, &gap);
+    if (b < 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (b > 0) return spot_gap_error(err, cfg, rp->spec->spot, gap);
+    ccs_job_limits lim = d0->limits ? *d0->limits : (ccs_job_limits){0};
+    if (lim.max_cost >= 0) lim.max_cost *= share;
+    ccs_job_decision d = *d0;
+    d.release_us = now;
+    d.work_us = work_us;
+    d.opts = &opt;
+    d.nopts = 1;
+    d.limits = d0->limits ? &lim : NULL;
+    double ci_h, price_h;
+    ccs_window_integrals(&opt.w, now, now + work_us, &ci_h, &price_h);
+    d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h);
+    d.baseline_carbon = ci_h * d.power_w / 1e3 * opt.pue;
+    if (rp->type->plan(&d, 0, cand) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    *adopt = cand->run.feasible && cand->run.n > 0 && ccs_policy_limits_met(&d, 0, &cand->run);
+    if (!*adopt || nold == 0 || old[nold - 1].b_us > opt.w.t[opt.w.n]) return 0;
+    /* the plan it would replace, weighed the same way on the fresh forecast: kept unless the new
+     * one is strictly better or the old one now breaks a limit (no churn between equals) */
+    ccs_run_plan tail = {.iv = (ccs_interval *)(uintptr_t)old, .n = nold, .cap = nold, .feasible = 1};
+    ccs_run_plan_totals(&tail, &opt.w);
+    double was = cand->w_carbon * ccs_policy_carbon_g(&d, 0, &tail) + cand->w_cost * ccs_policy_cost(&d, 0, &tail);
+    *adopt = cand->objective < was - 1e-9 * fabs(was) || !ccs_policy_limits_met(&d, 0, &tail);
+    return 0;
+}
+
+/* Runs the plan in *best (option k of d0) until the run's actual work is done, into *ran: at
+ * each re-plan tick what is left is re-planned (an interruptible run at any time, a contiguous
+ * one until it starts); a resume after a pause costs the checkpoint; once its plan is used up
+ * with work left (more work than the nominal) the run goes on without a pause, and with work
+ * done early it ends there. Counts the re-plans that changed the plan; marks overrides. */
+static int run_actual(const replanner *rp, const ccs_job_decision *d0, size_t k, int64_t actual, ccs_plan *best,
+                      ccs_plan *cand, ccs_run_plan *ran, ccs_job_run_record *rec, ccs_err *err)
+{
+    const int64_t ck = d0->checkpoint_us, nominal = d0->work_us;
+    int64_t done = 0, overhead = 0; /* work done; checkpoint time still owed by the current resume */
+    int64_t tick = rp->every_us > 0 ? d0->release_us + rp->every_us : INT64_MAX;
+    size_t next = 0;
+    ran->n = 0;
+    for (;;) {
+        while (next < best->run.n && best->run.iv[next].a_us < tick) {
+            ccs_interval v = best->run.iv[next];
+            if (ran->n && ran->iv[ran->n - 1].b_us != v.a_us) overhead = ck; /* a resume */
+            int64_t end = v.b_us < tick ? v.b_us : tick, avail = end - v.a_us;
+            int64_t paid = overhead < avail ? overhead : avail;
+            overhead -= paid;
+            if (actual - done <= avail - paid) /* done in this interval */
+                return ran_push(ran, v.a_us, v.a_us + paid + (actual - done)) != 0
+                           ? ccs_err_set(err, CCS_ERUN, "out of memory")
+                           : 0;
+            done += avail - paid;
+            if (ran_push(ran, v.a_us, end) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            if (end < v.b_us) {
+                best->run.iv[next].a_us = end; /* cut at the tick: the rest stays planned */
+                break;
+            }
+            next++;
+        }
+        if (next == best->run.n) { /* the plan is used up with work left: it runs on */
+            rec->overran = 1;
+            if (ran->n == 0) /* no plan ran at all (none is empty): from its release */
+                return ran_push(ran, d0->release_us, d0->release_us + actual) != 0
+                           ? ccs_err_set(err, CCS_ERUN, "out of memory")
+                           : 0;
+            ran->iv[ran->n - 1].b_us += overhead + (actual - done);
+            return 0;
+        }
+        int64_t now = tick;
+        tick = now > INT64_MAX - rp->every_us ? INT64_MAX : now + rp->every_us;
+        int64_t left = nominal - done;
+        if ((!d0->interruptible && ran->n) || left <= 0) continue; /* runs on as planned */
+        /* A run going on at `now` pays no checkpoint if its plan goes on too, and one if it pauses:
+         * planned without it, a plan going on is the best of all (it bounds every other from
+         * below); else it is planned with the checkpoint, as a paused run is */
+        int adopt = 0, running = ran->n && ran->iv[ran->n - 1].b_us == now;
+        double share = (double)left / (double)nominal;
+        const ccs_interval *old = best->run.iv + next;
+        size_t nold = best->run.n - next;
+        int settled = 0; /* the plan without the checkpoint goes on now: the best there is */
+        if (running) {
+            if (replan_at(rp, d0, k, now, left, share, old, nold, cand, &adopt, err) != 0) return -1;
+            settled = cand->run.feasible && cand->run.n && cand->run.iv[0].a_us == now;
+            if (!settled && now + left + ck > d0->deadline_us) settled = 1, adopt = 0; /* no time to pause */
+        }
+        if (!settled && replan_at(rp, d0, k, now, left + (ran->n ? ck : 0), share, old, nold, cand, &adopt, err) != 0)
+            return -1;
+        if (!adopt) continue;
+        rec->override |= cand->override;
+        rec->unproven |= cand->unproven;
+        if (!same_intervals(cand->run.iv, cand->run.n, best->run.iv + next, best->run.n - next)) rec->replans++;
+        ccs_run_plan t = best->run;
+        best->run = cand->run;
+        cand->run = t;
+        next = 0;
+        overhead = 0; /* a plan made now counts its own resume in its work */
+    }
+}
+
 /* Pass 1: every run of one job, planned. */
 static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_result *out, ccs_err *err)
 {
@@ -292,8 +470,10 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
     ccs_option *opts = calloc(spec->nregions, sizeof *opts);
     cost_window *cw = calloc(spec->nregions, sizeof *cw);
     ccs_plan best = {0}, cand = {0};
+    ccs_run_plan ran = {0};
     size_t cap = 0, next = 0;
-    int rc = opts && cw ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
+    gsl_rng *work_rng = cfg->duration_cv > 0 ? ccs_rng_alloc() : NULL;
+    int rc = opts && cw && (work_rng || cfg->duration_cv <= 0) ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
     int64_t rel = rl ? INT64_MIN : ccs_job_first_release(cfg, env->start_us);
     if (rl) /* the trace's stamps inside the period */
         while (next < rl->n && rl->release_us[next] < env->start_us) next++;
@@ -392,8 +572,22 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                                   .unproven = unproven,
                                   .forecast_carbon_g = skipped ? 0 : ccs_policy_carbon_g(&d, chosen, &best.run),
                                   .forecast_cost = skipped ? 0 : ccs_policy_cost(&d, chosen, &best.run)};
-        if (add_record(out, &cap, &rec, &best.run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        /* as it runs: with its actual work, re-planned at each tick (never in the baseline) */
+        int64_t actual = actual_work(env, cfg, rel, work, work_rng);
+        int64_t every = env->baseline || !d.cfg ? 0 : d.cfg->replan_us;
+        const ccs_run_plan *as_run = &best.run;
+        if (!skipped && (every > 0 || actual != work)) {
+            replanner rp = {spec, type, forecast, chosen, &cw[chosen], every};
+            if (run_actual(&rp, &d, chosen, actual, &best, &cand, &ran, &rec, err) != 0) {
+                rc = -1;
+                break;
+            }
+            as_run = &ran;
+        }
+        if (add_record(out, &cap, &rec, as_run) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
+    if (work_rng) gsl_rng_free(work_rng);
+    ccs_run_plan_free(&ran);
     ccs_run_plan_free(&best.run);
     ccs_run_plan_free(&cand.run);
     for (size_t i = 0; cw && i < spec->nregions; i++) cost_window_free(&cw[i]);
@@ -493,6 +687,8 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         ccs_job_run_record *rec = &out->records[k];
         out->fallbacks += (uint64_t)rec->fallback;
         out->unproven += (uint64_t)rec->unproven;
+        out->replans += rec->replans;
+        out->overruns += (uint64_t)rec->overran;
         if (rec->skipped) {
             out->skipped++;
             rec->start_us = rec->end_us = rec->release_us;
@@ -618,6 +814,8 @@ static ccs_field job_fields[] = {
      "a mean intensity over the run in gCO2e/kWh", NULL},
     {"min_saving", CCS_F_DOUBLE, offsetof(ccs_job_cfg, limits.min_saving), 0, 0, 1, NULL, NULL, 0,
      "a fraction of the run's run-now carbon, such as 0.2", NULL},
+    {"duration_cv", CCS_F_DOUBLE, offsetof(ccs_job_cfg, duration_cv), 0, 0, 3, NULL, NULL, 0,
+     "the coefficient of variation of each run's actual work, such as 0.2 (0: exactly the nominal)", NULL},
     {"on_infeasible", CCS_F_ENUM, offsetof(ccs_job_cfg, limits.on_infeasible), 0, CCS_NO_RANGE, infeasible_words, NULL,
      0, "run-now, best-effort or skip", NULL},
 };

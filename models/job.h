@@ -1,6 +1,9 @@
 /* Deferrable jobs (docs/model.md 5): runs released periodically or at the stamps of a trace, each
  * planned by the policy from the forecast at its release, in its home region or (when the policy
- * moves work) in another allowed one after its input has been transferred; then admitted under
+ * moves work) in another allowed one after its input has been transferred; with policy.replan,
+ * re-planned at that interval from a fresh forecast until it ends (in the region chosen at
+ * release); with duration_cv, its actual work differs from the nominal its plans assume: a run
+ * ends early, or runs on past its plan (the rollback: the deadline guard); then admitted under
  * each region's capacity (capacity.h), and charged to the ledger at constant power over its
  * intervals with the actual signals. Freshness is the age of information of the job's output:
  * at time t, t minus the release of the newest completed run.
@@ -57,6 +60,8 @@ typedef struct ccs_job_cfg {
     ccs_policy_cfg policy;    /* its own policy (the scenario's, with the keys it gives); pos.file
                                * NULL: none, the scenario's applies */
     ccs_job_limits limits;    /* its limits on each run; < 0: not set */
+    double duration_cv;       /* the coefficient of variation of each run's actual work around its
+                               * nominal (lognormal, mean the nominal); planners see the nominal */
 } ccs_job_cfg;
 
 typedef struct ccs_transfer_cfg {
@@ -78,6 +83,8 @@ typedef struct ccs_job_run_record {
                                         * not run (no intervals) */
     int unproven;                      /* a search gave up: not proven the best plan (policy.h) */
     int missed;                        /* it ended after its deadline */
+    uint32_t replans;                  /* re-plans (policy.replan) that changed its plan */
+    int overran;                       /* its actual work exceeded the nominal: it ran on past its plan */
     double energy_kwh, carbon_g, cost; /* actual, cost with transfer */
     double forecast_carbon_g;          /* what the policy expected */
     double forecast_cost;              /* the full cost the policy expected */
@@ -91,6 +98,8 @@ typedef struct ccs_job_result {
     uint64_t fallbacks;      /* runs no plan met the constraint or limits for: a fallback ran */
     uint64_t skipped;        /* runs not run: no plan met the limits, on_infeasible: skip */
     uint64_t unproven;       /* runs whose plan is not proven the best: a search gave up */
+    uint64_t replans;        /* re-plans that changed a run's plan (policy.replan) */
+    uint64_t overruns;       /* runs whose actual work exceeded the nominal (duration_cv) */
     uint64_t moved;          /* runs away from home */
     uint64_t queued;         /* runs that waited for capacity */
     double queue_wait_h;     /* their total wait */
@@ -120,6 +129,7 @@ typedef struct ccs_job_env {
     ccs_ledger *ledger;
     int64_t start_us, end_us; /* releases in [start, end) */
     int baseline;             /* 1: every job run-now, limits ignored (the baseline run) */
+    uint64_t seed;            /* the scenario's: each run's actual work is drawn from it */
 } ccs_job_env;
 
 /* One job as the driver hands it over. */

@@ -431,6 +431,8 @@ int ccs_policy_search(const ccs_job_decision *d, size_t k, double obj_carbon, do
     reduce(d, obj_carbon, obj_cost, all, nall, keep, &nkeep);
     out->override = 0;
     out->fallback = 0;
+    out->w_carbon = obj_carbon;
+    out->w_cost = obj_cost;
     int rc = 0;
     if (nkeep <= 1 || (nkeep == 2 && !d->interruptible)) {
         rc = search(d, k, obj_carbon, obj_cost, keep, nkeep, &out->run);
@@ -506,6 +508,8 @@ int ccs_policy_best_effort(const ccs_job_decision *d, size_t k, ccs_plan *out)
     int rc = search(d, k, wc, wq, NULL, 0, &out->run);
     out->override = 0;
     out->fallback = 1;
+    out->w_carbon = wc;
+    out->w_cost = wq;
     out->unproven = rc == 0 && out->run.feasible && !out->run.exact;
     if (rc == 0 && out->run.feasible) out->objective = objective_of(d, k, &out->run, wc, wq);
     return rc;
@@ -518,6 +522,7 @@ int ccs_policy_run_at_ready(const ccs_job_decision *d, size_t k, ccs_plan *out)
     out->fallback = 0;
     out->unproven = 0;
     out->objective = 0;
+    out->w_carbon = out->w_cost = 0;
     if (!run_at_ready_fits(d, k)) {
         out->run.n = 0;
         out->run.feasible = 0;

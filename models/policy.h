@@ -79,11 +79,14 @@ typedef struct ccs_job_decision {
 } ccs_job_decision;
 
 typedef struct ccs_plan {
-    ccs_run_plan run; /* intervals, forecast integrals, feasible */
-    double objective; /* what the policy minimised, comparable between regions */
-    int override;     /* the deadline guard chose the start: slack ran out */
-    int fallback;     /* no plan met the policy's constraint: its fallback was taken */
-    int unproven;     /* a search behind it gave up (CCS_SLOTS_TOO_MANY): the best plan it
+    ccs_run_plan run;        /* intervals, forecast integrals, feasible */
+    double objective;        /* what the policy minimised, comparable between regions */
+    double w_carbon, w_cost; /* objective = w_carbon x carbon (g) + w_cost x cost, so that another
+                              * plan can be weighed the same way (a re-plan against the plan it
+                              * would replace); both 0: a policy that minimises nothing */
+    int override;            /* the deadline guard chose the start: slack ran out */
+    int fallback;            /* no plan met the policy's constraint: its fallback was taken */
+    int unproven;            /* a search behind it gave up (CCS_SLOTS_TOO_MANY): the best plan it
                               * found, feasible, but not proven the best (or proven that none fits) */
 } ccs_plan;
 

@@ -8,6 +8,7 @@
  * A 1 h run at 1 kW (PUE 1) released at 00:00 with a 6 h deadline starts in [0 h, 5 h]; starting at
  * s inside hour k it spends (k + 1 - s) h in hour k and (s - k) h in hour k + 1. Run-now: 300 g,
  * 0.010. */
+#include "ccs_rng.h"
 #include "ccs_scenario.h"
 #include "helpers.h"
 #include "job.h"
@@ -15,9 +16,12 @@
 #include "window.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const int64_t H = 3600000000LL;
 
@@ -355,4 +359,161 @@ Test(decisions, a_bad_price_table_names_file_and_line)
         cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0, "case %zu ran", i);
         cr_assert(strstr(msg, bad[i][1]), "case %zu: %s", i, msg);
     }
+}
+
+/* ---- runs as they run: actual work (duration_cv) and re-planning (policy.replan) ---- */
+
+/* The factor a run's work is drawn with, computed here as job.h documents it: lognormal with mean
+ * 1 and the given cv, from stream "job/<name>/duration" seeded by the scenario seed and the
+ * release. */
+static double work_factor(uint64_t seed, const char *job, int64_t rel, double cv)
+{
+    char name[64];
+    snprintf(name, sizeof name, "job/%s/duration", job);
+    gsl_rng *g = ccs_rng_alloc();
+    gsl_rng_set(g, (unsigned long)ccs_rng_substream_seed(seed, name, (uint64_t)rel));
+    double s2 = log1p(cv * cv), f = gsl_ran_lognormal(g, -s2 / 2, sqrt(s2));
+    gsl_rng_free(g);
+    return f;
+}
+
+/* greenest-window puts the 1 h run in hour 5 (50 g). With more work f > 1 it runs on into hour 6
+ * (600 g): 50 + 600 (f - 1) g, ending at 5 + f h, after its 6 h deadline (a miss, an overrun);
+ * with less, 50 f g and on time. The seeds are picked so that both happen. */
+Test(decisions, actual_work_runs_on_past_the_plan_or_ends_early)
+{
+    int seen_more = 0, seen_less = 0;
+    for (uint64_t seed = 1; seed < 40 && !(seen_more && seen_less); seed++) {
+        const char *t = traces();
+        int64_t rel = 1672531200LL * 1000000; /* 2023-01-01T00:00:00Z */
+        double f = work_factor(seed, "j", rel, 0.3);
+        if (f > 1.0 / 0.3 || (f > 1 ? seen_more : seen_less)) continue; /* stays within the traces */
+        char yaml[2048];
+        snprintf(yaml, sizeof yaml,
+                 "%sseed: %llu\njobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1,"
+                 " deadline: 6h, duration_cv: 0.3}]\npolicy: {name: greenest-window}\n",
+                 t, (unsigned long long)seed);
+        ran x = run_text(yaml);
+        const ccs_job_result *j = &x.r->jobs[0];
+        double want = f > 1 ? 50 + 600 * (f - 1) : 50 * f;
+        cr_assert_float_eq(j->charge.carbon_g, want, 1e-6 * want, "seed %llu: f %.6f, carbon %.6f, expected %.6f",
+                           (unsigned long long)seed, f, j->charge.carbon_g, want);
+        cr_assert_float_eq(j->charge.energy_j / 3.6e6, f, 1e-9);
+        cr_assert_eq(j->deadline_misses, (uint64_t)(f > 1));
+        cr_assert_eq(j->overruns, (uint64_t)(f > 1));
+        cr_assert_eq(x.r->jobs[0].records[0].start_us - x.s->start_us, 5 * H);
+        /* the plan promised the nominal: 50 g */
+        cr_assert_float_eq(j->forecast_carbon_g, 50, 1e-9);
+        ran_free(x);
+        *(f > 1 ? &seen_more : &seen_less) = 1;
+    }
+    cr_assert(seen_more && seen_less);
+}
+
+/* A constant trace of n hours from 2023-01-01, or random values (seeded) if rnd. */
+static const char *long_trace(const char *dir, const char *file, int n, int rnd, unsigned long long seed)
+{
+    size_t cap = (size_t)n * 40 + 32, len;
+    char *text = malloc(cap);
+    cr_assert(text);
+    strcpy(text, "timestamp,value\n");
+    len = strlen(text);
+    test_gen g = {seed};
+    for (int k = 0; k < n; k++) {
+        char stamp[32];
+        time_t secs = (time_t)(1672531200LL + 3600LL * k); /* from 2023-01-01T00:00:00Z */
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        len += (size_t)snprintf(text + len, cap - len, "%s,%.0f\n", stamp, rnd ? 50 + 500 * gen_unif(&g) : 100.0);
+    }
+    const char *path = write_text(dir, file, text);
+    free(text);
+    return path;
+}
+
+/* Over 1,000 runs of 30 min at 1 kW (PUE 1, run-now), each run's energy is its actual work: the
+ * mean factor is 1 (its estimate's spread 0.3 / sqrt(1000) = 0.0095) and the cv 0.3; another
+ * policy meets the same work run by run (common random numbers). */
+Test(decisions, actual_work_has_the_stated_mean_and_cv_under_every_policy)
+{
+    const char *dir = tmp_folder();
+    const char *ci = long_trace(dir, "flat.csv", 24 * 28 * 2, 0, 0);
+    char yaml[2048];
+    for (int greenest = 0; greenest < 2; greenest++) {
+        snprintf(yaml, sizeof yaml,
+                 "start: \"2023-01-01T00:00:00Z\"\nduration: 1000h\nseed: 3\n"
+                 "regions: [{name: r, carbon: %s, pue: 1}]\n"
+                 "jobs: [{name: w, release: {every: 1h, at: \"00:00\"}, duration: 30m, power_kw: 1, deadline: 2h,"
+                 " duration_cv: 0.3}]\npolicy: {name: %s}\n",
+                 ci, greenest ? "greenest-window" : "run-now");
+        ran x = run_text(yaml);
+        const ccs_job_result *j = &x.r->jobs[0];
+        cr_assert_eq(j->runs, 1000u);
+        double s = 0, ss = 0;
+        for (size_t k = 0; k < j->runs; k++) {
+            double f = j->records[k].energy_kwh / 0.5;
+            s += f, ss += f * f;
+            cr_assert_float_eq(f, work_factor(3, "w", j->records[k].release_us, 0.3), 1e-9, "run %zu", k);
+        }
+        double m = s / 1000, sd = sqrt(ss / 1000 - m * m);
+        cr_assert(fabs(m - 1) < 0.04, "mean factor %.4f", m);
+        cr_assert(fabs(sd - 0.3) < 0.04, "cv %.4f", sd);
+        ran_free(x);
+    }
+}
+
+/* Re-planning on a perfect forecast changes nothing: the remainder's best plan is the rest of the
+ * plan made at release (contiguous and interruptible, with checkpoints). */
+Test(decisions, replanning_on_a_perfect_forecast_changes_nothing)
+{
+    const char *dir = tmp_folder();
+    const char *ci = long_trace(dir, "rnd.csv", 24 * 28 * 2, 1, 7);
+    for (int interruptible = 0; interruptible < 2; interruptible++) {
+        double carbon[2];
+        for (int replan = 0; replan < 2; replan++) {
+            char yaml[2048];
+            snprintf(yaml, sizeof yaml,
+                     "start: \"2023-01-01T00:00:00Z\"\nduration: 40d\n"
+                     "regions: [{name: r, carbon: %s, pue: 1}]\n"
+                     "jobs: [{name: w, release: {every: 24h, at: \"18:00\"}, duration: 3h, power_kw: 1, deadline: 14h,"
+                     " interruptible: %s, checkpoint: 10m}]\npolicy: {name: greenest-window, replan: %s}\n",
+                     ci, interruptible ? "true" : "false", replan ? "1h" : "0s");
+            ran x = run_text(yaml);
+            carbon[replan] = x.r->jobs[0].charge.carbon_g;
+            cr_assert_eq(x.r->jobs[0].replans, 0u, "%llu re-plans changed a plan",
+                         (unsigned long long)x.r->jobs[0].replans);
+            ran_free(x);
+        }
+        cr_assert_float_eq(carbon[1], carbon[0], 1e-9 * carbon[0], "interruptible %d: %.9f against %.9f", interruptible,
+                           carbon[1], carbon[0]);
+    }
+}
+
+/* Re-planning uses the fresh forecast: with errors that grow with the horizon (linear, 100% at
+ * 24 h, independent), a plan made at release chases noise far ahead; re-planned every hour, the
+ * near hours are forecast better and the start moves to them. Over 50 runs of a 1 h job with a
+ * 16 h deadline on a random trace the re-planned runs emit less, and most runs were re-planned. */
+Test(decisions, replanning_uses_the_fresh_forecast)
+{
+    const char *dir = tmp_folder();
+    const char *ci = long_trace(dir, "rnd.csv", 24 * 28 * 2, 1, 11);
+    double carbon[2];
+    uint64_t replans = 0;
+    for (int replan = 0; replan < 2; replan++) {
+        char yaml[2048];
+        snprintf(yaml, sizeof yaml,
+                 "start: \"2023-01-01T00:00:00Z\"\nduration: 50d\nseed: 5\n"
+                 "regions: [{name: r, carbon: %s, pue: 1}]\n"
+                 "jobs: [{name: w, release: {every: 24h, at: \"06:00\"}, duration: 1h, power_kw: 1, deadline: 16h}]\n"
+                 "policy: {name: greenest-window, forecast: noisy, forecast_error: 1, forecast_error_growth: linear,"
+                 " forecast_error_corr: 0, replan: %s}\n",
+                 ci, replan ? "1h" : "0s");
+        ran x = run_text(yaml);
+        carbon[replan] = x.r->jobs[0].charge.carbon_g;
+        if (replan) replans = x.r->jobs[0].replans;
+        ran_free(x);
+    }
+    cr_assert(carbon[1] < 0.9 * carbon[0], "re-planned %.1f g against %.1f g", carbon[1], carbon[0]);
+    cr_assert(replans >= 25, "%llu re-plans", (unsigned long long)replans);
 }

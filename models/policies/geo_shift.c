@@ -6,6 +6,8 @@
 static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
 {
     int rc = ccs_policy_run_at_ready(d, k, out);
+    out->w_carbon = 1; /* weighed by carbon, as between regions */
+    out->w_cost = 0;
     if (rc == 0 && out->run.feasible) out->objective = ccs_policy_carbon_g(d, k, &out->run);
     return rc;
 }

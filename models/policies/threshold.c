@@ -87,6 +87,8 @@ static int plan(const ccs_job_decision *d, size_t k, ccs_plan *out)
     if (o->w.n == 0 || o->ready_us + d->work_us > d->deadline_us || d->deadline_us > o->w.t[o->w.n]) return 0;
     double y = d->cfg->param[Y];
     int rc = d->interruptible ? intervals(d, o, y, out) : contiguous(d, o, y, out);
+    out->w_carbon = 1; /* weighed by carbon, as between regions */
+    out->w_cost = 0;
     if (rc == 0 && out->run.feasible) out->objective = ccs_policy_carbon_g(d, k, &out->run);
     return rc;
 }

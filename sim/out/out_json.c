@@ -166,6 +166,9 @@ static json_t *summary_json(const ccs_run_result *r)
         json_object_set_new(o, "planned", json_integer((json_int_t)j->planned));
         json_object_set_new(o, "misses", json_integer((json_int_t)j->deadline_misses));
         json_object_set_new(o, "skipped", json_integer((json_int_t)j->skipped));
+        /* runs as they ran: re-plans that changed a plan, runs with more work than the nominal */
+        json_object_set_new(o, "replans", json_integer((json_int_t)j->replans));
+        json_object_set_new(o, "overruns", json_integer((json_int_t)j->overruns));
         json_object_set_new(o, "policy", json_string(job_policy_name(r, i)));
         json_object_set_new(o, "cost_breakdown", breakdown_json(j->charge.money));
         json_object_set_new(o, "planned_cost", json_real(j->forecast_cost));
@@ -302,6 +305,11 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
                     j->freshness_max_h, j->charge.energy_j / CCS_J_PER_KWH, j->charge.carbon_g / 1000.0,
                     j->charge.cost);
         }
+        for (size_t i = 0; i < s->njobs; i++)
+            if (r->jobs[i].replans || r->jobs[i].overruns)
+                fprintf(f, "%-20s re-plans that changed a plan: %llu; runs with more work than planned: %llu\n",
+                        s->jobs[i].name, (unsigned long long)r->jobs[i].replans,
+                        (unsigned long long)r->jobs[i].overruns);
     }
     fprintf(f, "\nregions:\n");
     for (size_t i = 0; i < s->nregions; i++) {

@@ -163,7 +163,8 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     for (size_t i = 0; !rc && !baseline && i < s->njobs; i++)
         if (s->jobs[i].policy.type && !same_forecast(&s->jobs[i].policy, &s->policy))
             rc = forecast_for(s, ledger, &s->jobs[i].policy, &own[i], err);
-    ccs_job_env env = {s->regions, s->nregions, &s->transfer, policy, fc, ledger, s->start_us, s->end_us, baseline};
+    ccs_job_env env = {s->regions, s->nregions, &s->transfer, policy,   fc,
+                       ledger,     s->start_us, s->end_us,    baseline, s->seed};
     ccs_job_spec *specs = calloc(s->njobs ? s->njobs : 1, sizeof *specs);
     int *idx = calloc(s->nregions * (s->njobs ? s->njobs : 1) + 1, sizeof *idx);
     if (!rc && (!specs || !idx)) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
