@@ -52,6 +52,7 @@ int ccs_forecast_create(const ccs_ledger *ledger, size_t n, const ccs_forecast_p
     for (size_t i = 0; ok && i < n; i++) {
         region_fc *r = &f->r[i];
         ccs_ledger_signal(ledger, (int)i, &r->sig);
+        if (p->signal == CCS_SIGNAL_MARGINAL && r->sig.ci_marginal) r->sig.ci = r->sig.ci_marginal;
         r->ci_h = malloc((r->sig.n + 1) * sizeof *r->ci_h);
         r->price_h = malloc((r->sig.n + 1) * sizeof *r->price_h);
         ok = r->ci_h && r->price_h;

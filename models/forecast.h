@@ -24,6 +24,9 @@
 enum { CCS_FORECAST_PERFECT = 0, CCS_FORECAST_PERSISTENCE, CCS_FORECAST_NOISY };
 enum { CCS_GROWTH_SQRT = 0, CCS_GROWTH_LINEAR, CCS_GROWTH_CONSTANT };
 enum { CCS_ERROR_OF_VALUE = 0, CCS_ERROR_OF_MEAN };
+/* Which intensity a forecast shows: the average (attributional) one, or the marginal one (what one
+ * more kWh emits) where the region has a marginal trace. */
+enum { CCS_SIGNAL_AVERAGE = 0, CCS_SIGNAL_MARGINAL };
 
 typedef struct ccs_forecast ccs_forecast;
 
@@ -34,6 +37,7 @@ typedef struct ccs_forecast_params {
     int scale;     /* CCS_ERROR_OF_VALUE: value x (1 + sd z); _OF_MEAN: value + sd x mean x z, the
                           * mean over the whole trace (Wiesner et al.'s forecast error) */
     double corr;   /* noisy: the errors' correlation an hour apart, in [0, 1) */
+    int signal;    /* CCS_SIGNAL_AVERAGE, or _MARGINAL: the regions' marginal intensity */
     uint64_t seed; /* the scenario seed */
     const char *const *region_names;
 } ccs_forecast_params;

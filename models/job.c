@@ -682,6 +682,9 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
 {
     const ccs_job_cfg *cfg = spec->cfg;
     const double power_w = cfg->power_kw * 1000.0;
+    const ccs_policy_cfg *policy = spec->policy ? spec->policy : env->policy;
+    /* an intensity limit is judged on the signal the plans minimised */
+    const int marginal = policy && policy->signal == CCS_SIGNAL_MARGINAL;
     uint64_t ran = 0;
     for (size_t k = 0; k < out->runs; k++) {
         ccs_job_run_record *rec = &out->records[k];
@@ -728,8 +731,9 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         /* caps are judged on actuals: the plan met them on the forecast */
         const ccs_job_limits *lim = &cfg->limits;
         out->over_max_cost += lim->max_cost >= 0 && c.cost > lim->max_cost * (1 + 1e-9);
+        double judged_g = marginal ? c.carbon_marginal_g : c.carbon_g;
         out->over_max_intensity +=
-            lim->max_intensity >= 0 && c.carbon_g > lim->max_intensity * (c.energy_j / CCS_J_PER_KWH) * (1 + 1e-9);
+            lim->max_intensity >= 0 && judged_g > lim->max_intensity * (c.energy_j / CCS_J_PER_KWH) * (1 + 1e-9);
         ccs_charge_add(&out->charge, &c);
         ran++;
     }

@@ -16,6 +16,7 @@ typedef struct region_book {
     size_t nseg;
     int64_t *seg_start; /* nseg + 1 boundaries */
     double *ci, *price;
+    double *mci;                   /* marginal intensity, or NULL */
     double *it_j, *owned_j, *rent; /* rent: every sum of money outside electricity */
     double money[CCS_MONEY_KINDS]; /* that money by kind (CCS_MONEY_ENERGY unused: from owned_j) */
     size_t cursor;
@@ -23,7 +24,7 @@ typedef struct region_book {
     int dirty;
     size_t nh;
     int64_t *hour_us;
-    double *h_it, *h_energy, *h_carbon, *h_cost, *h_ci, *h_price;
+    double *h_it, *h_energy, *h_carbon, *h_cost, *h_ci, *h_price, *h_marginal;
 } region_book;
 
 struct ccs_ledger {
@@ -55,16 +56,16 @@ static int check_cover(const ccs_trace *t, int64_t t0, int64_t t1, const char *w
 
 static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
 {
-    const ccs_trace *tr[2] = {bk->cfg.carbon, bk->cfg.price};
+    const ccs_trace *tr[3] = {bk->cfg.carbon, bk->cfg.price, bk->cfg.marginal};
     size_t cap = (size_t)((t1 - t0) / CCS_US_PER_HOUR) + 3;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 3; k++)
         if (tr[k]) cap += ccs_trace_len(tr[k]);
     int64_t *b = malloc(cap * sizeof *b);
     if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t n = 0;
     b[n++] = t0;
     for (int64_t h = ccs_time_floor(t0, CCS_US_PER_HOUR) + CCS_US_PER_HOUR; h < t1; h += CCS_US_PER_HOUR) b[n++] = h;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         if (!tr[k]) continue;
         const int64_t *ts = ccs_trace_times(tr[k]);
         for (size_t i = 0; i < ccs_trace_len(tr[k]); i++)
@@ -83,12 +84,14 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
     bk->it_j = calloc(ns ? ns : 1, sizeof(double));
     bk->owned_j = calloc(ns ? ns : 1, sizeof(double));
     bk->rent = calloc(ns ? ns : 1, sizeof(double));
-    if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent)
+    bk->mci = bk->cfg.marginal ? calloc(ns ? ns : 1, sizeof(double)) : NULL;
+    if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent || (bk->cfg.marginal && !bk->mci))
         return ccs_err_set(err, CCS_ERUN, "out of memory");
-    size_t hc = 0, hp = 0;
+    size_t hc = 0, hp = 0, hm = 0;
     for (size_t s = 0; s < ns; s++) {
         long i = ccs_trace_index_at(bk->cfg.carbon, b[s], &hc);
         bk->ci[s] = ccs_trace_values(bk->cfg.carbon)[i];
+        if (bk->mci) bk->mci[s] = ccs_trace_values(bk->cfg.marginal)[ccs_trace_index_at(bk->cfg.marginal, b[s], &hm)];
         if (bk->cfg.price) {
             long j = ccs_trace_index_at(bk->cfg.price, b[s], &hp);
             bk->price[s] = ccs_trace_values(bk->cfg.price)[j];
@@ -119,6 +122,8 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     for (size_t r = 0; r < nregions; r++) {
         if (ccs_trace_end_us(regions[r].carbon) < l->t1) l->t1 = ccs_trace_end_us(regions[r].carbon);
         if (regions[r].price && ccs_trace_end_us(regions[r].price) < l->t1) l->t1 = ccs_trace_end_us(regions[r].price);
+        if (regions[r].marginal && ccs_trace_end_us(regions[r].marginal) < l->t1)
+            l->t1 = ccs_trace_end_us(regions[r].marginal);
     }
     if (l->t1 < t1_us) l->t1 = t1_us; /* coverage is checked below with a clear message */
     l->nregions = nregions;
@@ -132,6 +137,8 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
         l->books[r].cfg = regions[r];
         rc = check_cover(regions[r].carbon, t0_us, t1_us, "carbon", regions[r].name, err);
         if (!rc && regions[r].price) rc = check_cover(regions[r].price, t0_us, t1_us, "price", regions[r].name, err);
+        if (!rc && regions[r].marginal)
+            rc = check_cover(regions[r].marginal, t0_us, t1_us, "marginal carbon", regions[r].name, err);
         if (!rc) rc = build_book(&l->books[r], t0_us, l->t1, err);
     }
     if (rc) {
@@ -151,8 +158,9 @@ static void free_hourly(region_book *bk)
     free(bk->h_cost);
     free(bk->h_ci);
     free(bk->h_price);
+    free(bk->h_marginal);
     bk->hour_us = NULL;
-    bk->h_it = bk->h_energy = bk->h_carbon = bk->h_cost = bk->h_ci = bk->h_price = NULL;
+    bk->h_it = bk->h_energy = bk->h_carbon = bk->h_cost = bk->h_ci = bk->h_price = bk->h_marginal = NULL;
 }
 
 const char *const ccs_money_words[] = {"energy", "rent", "capex", "transfer", NULL};
@@ -162,6 +170,7 @@ void ccs_charge_add(ccs_charge *into, const ccs_charge *c)
     into->it_energy_j += c->it_energy_j;
     into->energy_j += c->energy_j;
     into->carbon_g += c->carbon_g;
+    into->carbon_marginal_g += c->carbon_marginal_g;
     into->cost += c->cost;
     for (int k = 0; k < CCS_MONEY_KINDS; k++) into->money[k] += c->money[k];
 }
@@ -173,6 +182,7 @@ void ccs_ledger_destroy(ccs_ledger *l)
         region_book *bk = &l->books[r];
         free(bk->seg_start);
         free(bk->ci);
+        free(bk->mci);
         free(bk->price);
         free(bk->it_j);
         free(bk->owned_j);
@@ -226,6 +236,7 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
             charge->it_energy_j += e;
             charge->energy_j += e * pue;
             charge->carbon_g += e * pue / CCS_J_PER_KWH * bk->ci[s];
+            if (bk->mci) charge->carbon_marginal_g += e * pue / CCS_J_PER_KWH * bk->mci[s];
             charge->cost += energy_cost + rent;
             charge->money[CCS_MONEY_ENERGY] += energy_cost;
             charge->money[CCS_MONEY_RENT] += rent;
@@ -285,7 +296,7 @@ void ccs_ledger_breakdown(const ccs_ledger *l, int r, double *money)
 void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out)
 {
     const region_book *bk = &l->books[r];
-    *out = (ccs_signal){bk->nseg, bk->seg_start, bk->ci, bk->price, bk->cfg.pue};
+    *out = (ccs_signal){bk->nseg, bk->seg_start, bk->ci, bk->price, bk->mci, bk->cfg.pue};
 }
 
 int64_t ccs_ledger_t0(const ccs_ledger *l) { return l->t0; }
@@ -306,7 +317,9 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             bk->h_cost = calloc(nh, sizeof(double));
             bk->h_ci = calloc(nh, sizeof(double));
             bk->h_price = calloc(nh, sizeof(double));
-            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost || !bk->h_ci || !bk->h_price)
+            bk->h_marginal = bk->mci ? calloc(nh, sizeof(double)) : NULL;
+            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost || !bk->h_ci ||
+                !bk->h_price || (bk->mci && !bk->h_marginal))
                 return -1;
         }
         bk->nh = nh;
@@ -315,6 +328,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             bk->hour_us[h] = h0 + (int64_t)h * CCS_US_PER_HOUR;
             bk->h_it[h] = bk->h_energy[h] = bk->h_carbon[h] = bk->h_cost[h] = 0;
             bk->h_ci[h] = bk->h_price[h] = 0;
+            if (bk->h_marginal) bk->h_marginal[h] = 0;
         }
         double *covered = calloc(nh ? nh : 1, sizeof(double));
         if (!covered) return -1;
@@ -324,6 +338,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             double secs = (double)(seg_end - bk->seg_start[s]) / 1e6;
             bk->h_it[h] += bk->it_j[s] / CCS_J_PER_KWH;
             bk->h_carbon[h] += bk->it_j[s] * pue / CCS_J_PER_KWH * bk->ci[s] / 1000.0;
+            if (bk->h_marginal) bk->h_marginal[h] += bk->it_j[s] * pue / CCS_J_PER_KWH * bk->mci[s] / 1000.0;
             bk->h_cost[h] += bk->owned_j[s] * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] + bk->rent[s];
             bk->h_ci[h] += bk->ci[s] * secs;
             bk->h_price[h] += bk->price[s] * secs;
@@ -347,6 +362,7 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
     out->cost = bk->h_cost;
     out->intensity = bk->h_ci;
     out->price = bk->h_price;
+    out->carbon_marginal_kg = bk->h_marginal;
     return 0;
 }
 
@@ -376,6 +392,8 @@ static const ccs_field region_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_region_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"carbon", CCS_F_MAP, offsetof(ccs_region_cfg, carbon), 1, CCS_NO_RANGE, NULL, &ccs_trace_ref_schema, 0,
      "a carbon-intensity trace path or {file, column, fill}", "file"},
+    {"carbon_marginal", CCS_F_MAP, offsetof(ccs_region_cfg, carbon_marginal), 0, CCS_NO_RANGE, NULL,
+     &ccs_trace_ref_schema, 0, "a marginal carbon-intensity trace path or {file, column, fill}", "file"},
     {"price", CCS_F_MAP, offsetof(ccs_region_cfg, price), 0, CCS_NO_RANGE, NULL, &ccs_trace_ref_schema, 0,
      "an electricity price trace path (currency/MWh) or {file, column, fill}", "file"},
     {"tariff_per_mwh", CCS_F_DOUBLE, offsetof(ccs_region_cfg, fixed_price_per_mwh), 0, CCS_NO_RANGE, NULL, NULL, 0,

@@ -1,5 +1,6 @@
 /* The energy ledger of a run: for each region, the period cut into segments in which the carbon
- * intensity and the electricity price are both constant and which never cross an hour. Every
+ * intensity (average, and marginal where given) and the electricity price are constant and which
+ * never cross an hour. Every
  * power draw of every consumer is added over its interval; carbon and cost then follow exactly
  * (docs/model.md 3): energy x PUE x intensity, and energy x PUE x price for owned hardware, plus
  * instance-hours x hourly price for rented hardware. */
@@ -22,13 +23,14 @@ typedef struct ccs_tariff_cfg {
 typedef struct ccs_region_cfg {
     ccs_src_pos pos;
     char *name;
-    ccs_trace_ref carbon;
-    ccs_trace_ref price;        /* electricity price, currency/MWh; file NULL: none */
-    double fixed_price_per_mwh; /* a stated flat tariff instead of a price trace; < 0: none */
-    ccs_tariff_cfg tariff;      /* a stated day/night tariff; day_per_mwh < 0: none */
-    double pue;                 /* facility overhead multiplier, >= 1 */
-    double capacity_kw;         /* 0: unlimited */
-    char *cloud_region;         /* the cloud region it stands for ("aws/eu-central-1"), for instance
+    ccs_trace_ref carbon;          /* the average (attributional) intensity */
+    ccs_trace_ref carbon_marginal; /* the marginal intensity, what one more kWh emits; file NULL: none */
+    ccs_trace_ref price;           /* electricity price, currency/MWh; file NULL: none */
+    double fixed_price_per_mwh;    /* a stated flat tariff instead of a price trace; < 0: none */
+    ccs_tariff_cfg tariff;         /* a stated day/night tariff; day_per_mwh < 0: none */
+    double pue;                    /* facility overhead multiplier, >= 1 */
+    double capacity_kw;            /* 0: unlimited */
+    char *cloud_region;            /* the cloud region it stands for ("aws/eu-central-1"), for instance
                                  * prices; NULL: none (profiles' own prices apply) */
 } ccs_region_cfg;
 
@@ -36,7 +38,8 @@ typedef struct ccs_ledger ccs_ledger;
 
 typedef struct ccs_ledger_region {
     const char *name;
-    const ccs_trace *carbon;    /* gCO2e/kWh */
+    const ccs_trace *carbon;    /* gCO2e/kWh, average */
+    const ccs_trace *marginal;  /* gCO2e/kWh, marginal, or NULL */
     const ccs_trace *price;     /* currency/MWh, or NULL */
     double fixed_price_per_mwh; /* used when price is NULL and this is >= 0 */
     double pue;
@@ -52,9 +55,10 @@ extern const char *const ccs_money_words[]; /* "energy", "rent", "capex", "trans
 
 /* What one draw cost: the consumer adds these to its own totals. */
 typedef struct ccs_charge {
-    double it_energy_j; /* at the servers */
-    double energy_j;    /* from the grid: IT x PUE */
-    double carbon_g;
+    double it_energy_j;            /* at the servers */
+    double energy_j;               /* from the grid: IT x PUE */
+    double carbon_g;               /* average (attributional) accounting */
+    double carbon_marginal_g;      /* marginal accounting; 0 where the region has no marginal trace */
     double cost;                   /* the sum of money[] */
     double money[CCS_MONEY_KINDS]; /* cost by what it pays for */
 } ccs_charge;
@@ -94,6 +98,7 @@ typedef struct ccs_signal {
     size_t n;
     const int64_t *t; /* n + 1 boundaries, epoch microseconds */
     const double *ci, *price;
+    const double *ci_marginal; /* the marginal intensity, or NULL: none */
     double pue;
 } ccs_signal;
 void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out);
@@ -107,6 +112,7 @@ typedef struct ccs_hourly {
     size_t n;
     const int64_t *hour_us;
     const double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost, *intensity, *price;
+    const double *carbon_marginal_kg; /* NULL: the region has no marginal trace */
 } ccs_hourly;
 int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out);
 

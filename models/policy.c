@@ -37,6 +37,7 @@ static struct {
 static const char *const forecast_words[] = {"perfect", "persistence", "noisy", NULL};
 static const char *const growth_words[] = {"sqrt", "linear", "constant", NULL};
 static const char *const error_scale_words[] = {"value", "mean", NULL};
+static const char *const signal_words[] = {"average", "marginal", NULL};
 
 #define NO_RANGE 1, 0
 static const ccs_field shared_head[] = {
@@ -51,6 +52,8 @@ static const ccs_field shared_head[] = {
      NULL, 0, "value (relative to each value) or mean (to the signal's mean)", NULL},
     {"forecast_error_corr", CCS_F_DOUBLE, offsetof(ccs_policy_cfg, forecast_error_corr), 0, 0, 0.999, NULL, NULL, 0,
      "the correlation of the noisy forecast's errors an hour apart, such as 0.9 (0: independent)", NULL},
+    {"signal", CCS_F_ENUM, offsetof(ccs_policy_cfg, signal), 0, NO_RANGE, signal_words, NULL, 0,
+     "average (attributional intensity) or marginal (the regions' carbon_marginal traces)", NULL},
     {"replan", CCS_F_DURATION, offsetof(ccs_policy_cfg, replan_us), 0, NO_RANGE, NULL, NULL, 0,
      "an interval such as 1h at which unfinished runs are re-planned with a fresh forecast (0: never)", NULL},
 };

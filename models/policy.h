@@ -33,6 +33,7 @@ typedef struct ccs_policy_cfg {
     int forecast_error_scale;         /* CCS_ERROR_OF_VALUE: sd relative to each value; _OF_MEAN: to the
                                 * signal's mean over the traces (additive, as Wiesner et al.) */
     double forecast_error_corr;       /* the correlation of one forecast's errors an hour apart (AR(1)) */
+    int signal;                       /* CCS_SIGNAL_AVERAGE or _MARGINAL: the intensity plans minimise */
     int64_t replan_us;                /* re-plan unfinished runs at this interval; 0: never */
     int geo_shift;                    /* also search every allowed region, paying transfer */
     double keys[CCS_POLICY_MAX_KEYS]; /* every registered parameter, by the registry's slot */

@@ -517,3 +517,102 @@ Test(decisions, replanning_uses_the_fresh_forecast)
     cr_assert(carbon[1] < 0.9 * carbon[0], "re-planned %.1f g against %.1f g", carbon[1], carbon[0]);
     cr_assert(replans >= 25, "%llu re-plans", (unsigned long long)replans);
 }
+
+/* ---- average and marginal signals ---- */
+
+/* The 8-hour traces with a marginal intensity beside them:
+ *   hour        0    1    2    3    4    5    6    7
+ *   average   300  100  400  200  500   50  600  600
+ *   marginal  500  600  450  400  700  650  300  300
+ * The 1 h run starts in [0, 5]; inside an hour both integrals are linear in the start, so the best
+ * starts are hours: average at 5 h (50 g; marginal there 650 g), marginal at 3 h (400 g; average
+ * there 200 g). Run-now: 300 g average, 500 g marginal. */
+static ran marginal_run(const char *signal)
+{
+    const char *dir = tmp_folder();
+    const char *m = write_text(dir, "marginal8.csv",
+                               "timestamp,value\n2023-01-01T00:00:00Z,500\n2023-01-01T01:00:00Z,600\n"
+                               "2023-01-01T02:00:00Z,450\n2023-01-01T03:00:00Z,400\n2023-01-01T04:00:00Z,700\n"
+                               "2023-01-01T05:00:00Z,650\n2023-01-01T06:00:00Z,300\n2023-01-01T07:00:00Z,300\n");
+    char base[1024], yaml[2048];
+    snprintf(base, sizeof base, "%s", traces());
+    char *close = strstr(base, ", pue: 1}]");
+    cr_assert(close);
+    snprintf(yaml, sizeof yaml,
+             "%.*s, carbon_marginal: %s, pue: 1}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
+             "policy: {name: greenest-window, signal: %s}\n",
+             (int)(close - base), base, m, signal);
+    return run_text(yaml);
+}
+
+Test(decisions, the_planner_minimises_the_signal_it_is_given_and_both_are_reported)
+{
+    ran x = marginal_run("average");
+    cr_assert_float_eq(start_h(&x), 5, 1e-12);
+    cr_assert_float_eq(x.r->totals.carbon_kg, 0.050, 1e-12);
+    cr_assert_float_eq(x.r->totals.carbon_marginal_kg, 0.650, 1e-12);
+    cr_assert_float_eq(x.r->baseline.carbon_kg, 0.300, 1e-12);
+    cr_assert_float_eq(x.r->baseline.carbon_marginal_kg, 0.500, 1e-12);
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_marginal_g, 650, 1e-9);
+    ran_free(x);
+    x = marginal_run("marginal");
+    cr_assert_float_eq(start_h(&x), 3, 1e-12);
+    cr_assert_float_eq(x.r->totals.carbon_kg, 0.200, 1e-12);
+    cr_assert_float_eq(x.r->totals.carbon_marginal_kg, 0.400, 1e-12);
+    cr_assert_float_eq(x.r->jobs[0].forecast_carbon_g, 400, 1e-9); /* planned on the marginal signal */
+    ran_free(x);
+}
+
+/* The summary says which figure is which, and what the plans minimised. */
+Test(decisions, the_summary_names_both_accountings)
+{
+    const char *dir = tmp_folder();
+    const char *m = write_text(dir, "m.csv", "timestamp,value\n2023-01-01T00:00:00Z,500\n2023-01-01T01:00:00Z,600\n");
+    const char *c = write_text(dir, "c.csv", "timestamp,value\n2023-01-01T00:00:00Z,300\n2023-01-01T01:00:00Z,100\n");
+    char yaml[1024], out[600];
+    snprintf(yaml, sizeof yaml,
+             "name: m\nstart: \"2023-01-01T00:00:00Z\"\nduration: 1h\n"
+             "regions: [{name: r, carbon: %s, carbon_marginal: %s}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 2h}]\n"
+             "policy: {name: greenest-window, signal: marginal}\n",
+             c, m);
+    const char *path = write_text(dir, "m.yaml", yaml);
+    snprintf(out, sizeof out, "%s/out", dir);
+    cmd_result r;
+    run_ccsim(&r, (const char *const[]){"run", path, "--out", out, "--no-plot", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char sp[700];
+    snprintf(sp, sizeof sp, "%s/summary.json", out);
+    size_t len;
+    char *text = read_all(sp, &len);
+    cr_assert(text);
+    cr_assert(strstr(text, "\"carbon_accounting\"") && strstr(text, "\"planned_on\": \"marginal\""), "%s", text);
+    cr_assert(strstr(text, "\"carbon_marginal_kg\": 0.5") && strstr(text, "\"carbon_kg\": 0.29999999"), "%s", text);
+    free(text);
+    cr_assert(strstr(r.out, "marginal accounting") && strstr(r.out, "plans minimised the marginal intensity"), "%s",
+              r.out);
+}
+
+Test(decisions, a_marginal_signal_needs_marginal_traces_everywhere)
+{
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "jobs: [{name: j, release: {every: 24h}, duration: 1h, power_kw: 1}]\n"
+                                 "policy: {name: greenest-window, signal: marginal}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "policy.signal: marginal, but no region has a carbon_marginal trace"), "%s", msg);
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\n"
+                                 "regions: [{name: a, carbon: ci.csv, carbon_marginal: ci.csv},\n"
+                                 "          {name: b, carbon: ci.csv}]\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "s.yaml:4:") && strstr(msg, "regions[b]: no carbon_marginal, but regions[a] has one"), "%s",
+              msg);
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "policy: {signal: marginl}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "policy.signal"), "%s", msg);
+}

@@ -40,9 +40,31 @@ static json_t *limits_json(const ccs_job_limits *l, const ccs_job_result *j)
     return o;
 }
 
-static json_t *totals_json(const ccs_totals *t)
+/* carbon_kg is always the average (attributional) accounting; with marginal traces the marginal
+ * one is beside it, under its own name. */
+static json_t *totals_json(const ccs_totals *t, int marginal)
 {
-    return json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg, "cost", t->cost);
+    json_t *o = json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg, "cost", t->cost);
+    if (marginal) json_object_set_new(o, "carbon_marginal_kg", json_real(t->carbon_marginal_kg));
+    return o;
+}
+
+static double pct(double now, double base) { return base != 0 ? 100.0 * (now - base) / fabs(base) : 0.0; }
+
+/* What each carbon figure means, and which signal the plans minimised. */
+static json_t *accounting_json(const ccs_scenario *s)
+{
+    int m = ccs_scenario_has_marginal(s);
+    json_t *o = json_object();
+    json_object_set_new(o, "carbon_kg",
+                        json_string("average (attributional): the energy x the grid's average intensity, what the "
+                                    "electricity used emitted on average (the regions' carbon traces)"));
+    if (m)
+        json_object_set_new(o, "carbon_marginal_kg",
+                            json_string("marginal (consequential): the energy x the marginal intensity, what one "
+                                        "more kWh emits (the regions' carbon_marginal traces)"));
+    json_object_set_new(o, "planned_on", json_string(s->policy.signal == CCS_SIGNAL_MARGINAL ? "marginal" : "average"));
+    return o;
 }
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -134,10 +156,15 @@ static json_t *summary_json(const ccs_run_result *r)
     json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
     json_object_set_new(root, "policy", json_string(r->policy));
     json_object_set_new(root, "currency", json_string(s->currency));
-    json_object_set_new(root, "totals", totals_json(&r->totals));
-    json_object_set_new(root, "baseline", totals_json(&r->baseline));
-    json_object_set_new(root, "delta",
-                        json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct, "cost_pct", r->delta_cost_pct));
+    const int marginal = ccs_scenario_has_marginal(s);
+    json_object_set_new(root, "carbon_accounting", accounting_json(s));
+    json_object_set_new(root, "totals", totals_json(&r->totals, marginal));
+    json_object_set_new(root, "baseline", totals_json(&r->baseline, marginal));
+    json_t *delta = json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct, "cost_pct", r->delta_cost_pct);
+    if (marginal)
+        json_object_set_new(delta, "carbon_marginal_pct",
+                            json_real(pct(r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg)));
+    json_object_set_new(root, "delta", delta);
     json_object_set_new(root, "cost_breakdown", breakdown_json(r->totals.money));
     json_object_set_new(root, "baseline_cost_breakdown", breakdown_json(r->baseline.money));
     json_t *services = json_array();
@@ -172,6 +199,7 @@ static json_t *summary_json(const ccs_run_result *r)
         json_object_set_new(o, "policy", json_string(job_policy_name(r, i)));
         json_object_set_new(o, "cost_breakdown", breakdown_json(j->charge.money));
         json_object_set_new(o, "planned_cost", json_real(j->forecast_cost));
+        if (marginal) json_object_set_new(o, "carbon_marginal_kg", json_real(j->charge.carbon_marginal_g / 1000.0));
         json_object_set_new(o, "limits", limits_json(&s->jobs[i].limits, j));
         json_array_append_new(jobs, o);
     }
@@ -246,6 +274,12 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "run-now", r->baseline.energy_kwh, r->baseline.carbon_kg,
             r->baseline.cost);
     fprintf(f, "%-10s %14s %+13.2f%% %+13.2f%%\n", "change", "", r->delta_carbon_pct, r->delta_cost_pct);
+    if (ccs_scenario_has_marginal(s))
+        fprintf(f, "%-10s %14s %14.3f (run-now %.3f, %+.2f%%): marginal accounting; the carbon above is average\n",
+                "marginal", "", r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg,
+                pct(r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg));
+    fprintf(f, "%-10s plans minimised the %s intensity\n", "signal",
+            s->policy.signal == CCS_SIGNAL_MARGINAL ? "marginal" : "average (attributional)");
     fprintf(f, "%-10s", "cost by");
     for (int k = 0; k < CCS_MONEY_KINDS; k++)
         fprintf(f, "%s %s %.2f", k ? "," : "", ccs_money_words[k], r->totals.money[k]);

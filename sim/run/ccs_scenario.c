@@ -335,7 +335,32 @@ static int check_regions(const ccs_scenario *s, ccs_err *err)
         int rc = ccs_region_check(&s->regions[i], err);
         if (rc) return rc;
     }
+    /* both accountings are reported for the whole run: marginal traces for every region or none */
+    for (size_t i = 1; i < s->nregions; i++) {
+        const ccs_region_cfg *a = &s->regions[0], *b = &s->regions[i];
+        if (!a->carbon_marginal.file == !b->carbon_marginal.file) continue;
+        const ccs_region_cfg *without = a->carbon_marginal.file ? b : a, *with = a->carbon_marginal.file ? a : b;
+        return pos_err(err, &without->pos,
+                       "regions[%s]: no carbon_marginal, but regions[%s] has one: expected a marginal trace for "
+                       "every region or for none (the marginal accounting covers the whole run)",
+                       without->name, with->name);
+    }
     return 0;
+}
+
+/* A policy that plans on the marginal signal needs the regions' marginal traces. */
+static int check_signal(const ccs_scenario *s, const ccs_policy_cfg *p, const char *key, ccs_err *err)
+{
+    if (p->signal != CCS_SIGNAL_MARGINAL || ccs_scenario_has_marginal(s)) return 0;
+    return pos_err(err, &p->pos,
+                   "%s.signal: marginal, but no region has a carbon_marginal trace: expected "
+                   "regions[].carbon_marginal for every region, or signal: average",
+                   key);
+}
+
+int ccs_scenario_has_marginal(const ccs_scenario *s)
+{
+    return s->nregions > 0 && s->regions[0].carbon_marginal.file != NULL;
 }
 
 /* Each service: its region, its arrival process's own rules, its cache and pools. */
@@ -495,6 +520,7 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     ccs_src_pos at = {pname ? pname->file : root->file, pname ? pname->line : 0, pname ? pname->col : 0};
     if (!s->policy.pos.file) s->policy.pos = (ccs_src_pos){root->file, 0, 0}; /* no policy map */
     int rc = ccs_policy_resolve(&s->policy, "policy", &at, err);
+    if (!rc) rc = check_signal(s, &s->policy, "policy", err);
     if (rc) return rc;
     /* A job's own policy map: the scenario's, with the keys it gives. */
     const ccs_ynode *jobs = ccs_yaml_get(root, "jobs");
@@ -512,6 +538,7 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
         char key[CCS_NAME_MAX + 16];
         snprintf(key, sizeof key, "jobs[%s].policy", j->name);
         rc = ccs_policy_resolve(&j->policy, key, &jat, err);
+        if (!rc) rc = check_signal(s, &j->policy, key, err);
         if (rc) return rc;
     }
     return 0;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 typedef struct loaded_traces {
-    ccs_trace **carbon, **price;
+    ccs_trace **carbon, **price, **marginal;
     size_t n;
     ccs_releases *releases; /* per job; n 0: periodic */
     ccs_trace **spot;       /* per job; NULL: none */
@@ -26,12 +26,14 @@ static void traces_free(loaded_traces *t)
     for (size_t i = 0; i < t->n; i++) {
         ccs_trace_destroy(t->carbon[i]);
         ccs_trace_destroy(t->price[i]);
+        ccs_trace_destroy(t->marginal[i]);
     }
     for (size_t i = 0; t->releases && i < t->njobs; i++) ccs_releases_free(&t->releases[i]);
     for (size_t i = 0; t->spot && i < t->njobs; i++) ccs_trace_destroy(t->spot[i]);
     free(t->spot);
     free(t->carbon);
     free(t->price);
+    free(t->marginal);
     free(t->releases);
 }
 
@@ -40,12 +42,19 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     t->n = s->nregions;
     t->carbon = calloc(s->nregions ? s->nregions : 1, sizeof *t->carbon);
     t->price = calloc(s->nregions ? s->nregions : 1, sizeof *t->price);
-    if (!t->carbon || !t->price) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    t->marginal = calloc(s->nregions ? s->nregions : 1, sizeof *t->marginal);
+    if (!t->carbon || !t->price || !t->marginal) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
         ccs_trace_opts co = {
             .fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column, .select = r->carbon.select};
         int rc = ccs_trace_load(r->carbon.file, &co, &t->carbon[i], err);
+        if (!rc && r->carbon_marginal.file) {
+            ccs_trace_opts mo = {.fill = (ccs_fill_rule)r->carbon_marginal.fill,
+                                 .column = r->carbon_marginal.column,
+                                 .select = r->carbon_marginal.select};
+            rc = ccs_trace_load(r->carbon_marginal.file, &mo, &t->marginal[i], err);
+        }
         if (!rc && r->price.file) {
             ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill,
                                  .allow_negative = true,
@@ -94,7 +103,7 @@ static int same_forecast(const ccs_policy_cfg *a, const ccs_policy_cfg *b)
 {
     return a->forecast == b->forecast && a->forecast_error == b->forecast_error &&
            a->forecast_error_growth == b->forecast_error_growth && a->forecast_error_scale == b->forecast_error_scale &&
-           a->forecast_error_corr == b->forecast_error_corr;
+           a->forecast_error_corr == b->forecast_error_corr && a->signal == b->signal;
 }
 
 static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const ccs_policy_cfg *p, ccs_forecast **out,
@@ -104,13 +113,14 @@ static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const c
     if (!rnames) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) rnames[i] = s->regions[i].name;
     /* seeded from the scenario: a job with the same forecast settings sees the same forecast */
-    ccs_forecast_params fp = {p->forecast,
-                              p->forecast_error,
-                              p->forecast_error_growth,
-                              p->forecast_error_scale,
-                              p->forecast_error_corr,
-                              s->seed,
-                              rnames};
+    ccs_forecast_params fp = {.kind = p->forecast,
+                              .error = p->forecast_error,
+                              .growth = p->forecast_error_growth,
+                              .scale = p->forecast_error_scale,
+                              .corr = p->forecast_error_corr,
+                              .signal = p->signal,
+                              .seed = s->seed,
+                              .region_names = rnames};
     int rc = ccs_forecast_create(ledger, s->nregions, &fp, out, err);
     free(rnames);
     return rc;
@@ -128,6 +138,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     for (size_t i = 0; i < s->nregions; i++) {
         lr[i].name = s->regions[i].name;
         lr[i].carbon = tr->carbon[i];
+        lr[i].marginal = tr->marginal[i];
         lr[i].price = tr->price[i];
         lr[i].fixed_price_per_mwh = s->regions[i].fixed_price_per_mwh;
         lr[i].day_night = s->regions[i].tariff.day_per_mwh >= 0;
@@ -209,12 +220,14 @@ static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions
         for (size_t i = 0; i < h.n; i++) {
             rt.energy_kwh += h.energy_kwh[i];
             rt.carbon_kg += h.carbon_kg[i];
+            if (h.carbon_marginal_kg) rt.carbon_marginal_kg += h.carbon_marginal_kg[i];
             rt.cost += h.cost[i];
         }
         ccs_ledger_breakdown(l, (int)r, rt.money);
         if (regions) regions[r].totals = rt;
         tot->energy_kwh += rt.energy_kwh;
         tot->carbon_kg += rt.carbon_kg;
+        tot->carbon_marginal_kg += rt.carbon_marginal_kg;
         tot->cost += rt.cost;
         for (int k = 0; k < CCS_MONEY_KINDS; k++) tot->money[k] += rt.money[k];
     }

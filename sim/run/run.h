@@ -11,6 +11,7 @@
 
 typedef struct ccs_totals {
     double energy_kwh, carbon_kg, cost;
+    double carbon_marginal_kg;     /* the marginal accounting, where the regions have marginal traces */
     double money[CCS_MONEY_KINDS]; /* cost by what it paid for (ledger.h); sums to cost within rounding */
 } ccs_totals;
 
