@@ -616,3 +616,105 @@ Test(decisions, a_marginal_signal_needs_marginal_traces_everywhere)
                   0);
     cr_assert(strstr(msg, "policy.signal"), "%s", msg);
 }
+
+/* ---- non-negotiables ---- */
+
+/* Two regions on the 8-hour traces: a (home) and b, where hour 0 is at 10 g (the rest as a). A
+ * greenest-window job allowed in both would move to b and start at once (10 g). */
+static const char *two_regions(void)
+{
+    static char yaml[2048];
+    const char *dir = tmp_folder();
+    const char *b = write_text(dir, "b8.csv",
+                               "timestamp,value\n2023-01-01T00:00:00Z,10\n2023-01-01T01:00:00Z,100\n"
+                               "2023-01-01T02:00:00Z,400\n2023-01-01T03:00:00Z,200\n2023-01-01T04:00:00Z,500\n"
+                               "2023-01-01T05:00:00Z,50\n2023-01-01T06:00:00Z,600\n2023-01-01T07:00:00Z,600\n");
+    char base[1024];
+    snprintf(base, sizeof base, "%s", traces());
+    char *end = strstr(base, "]\n");
+    cr_assert(end);
+    snprintf(yaml, sizeof yaml, "%.*s, {name: b, carbon: %s, pue: 1}]\ntransfer: {gbps: 1000, cost_per_gb: 0}\n",
+             (int)(end - base), base, b);
+    return yaml;
+}
+
+Test(decisions, a_jobs_regions_constraint_is_enforced_and_reported)
+{
+    char yaml[4096];
+    const char *job = "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h,"
+                      " regions: [r, b]}]\npolicy: {name: greenest-window, geo_shift: true}\n";
+    snprintf(yaml, sizeof yaml, "%s%s", two_regions(), job);
+    ran x = run_text(yaml);
+    cr_assert_eq(x.r->jobs[0].moved, 1u); /* unconstrained: it moves to b, 10 g */
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 10, 1e-9);
+    cr_assert_eq(x.r->nconstraints, 0u);
+    ran_free(x);
+    /* kept at home: the greenest hour there, 5 h (50 g); the rule met, no run outside */
+    snprintf(yaml, sizeof yaml, "%s%sconstraints: [{job: j, regions: [r]}]\n", two_regions(), job);
+    x = run_text(yaml);
+    cr_assert_eq(x.r->jobs[0].moved, 0u);
+    cr_assert_float_eq(x.r->jobs[0].charge.carbon_g, 50, 1e-9);
+    cr_assert_eq(x.r->nconstraints, 1u);
+    cr_assert(x.r->constraints[0].satisfied);
+    cr_assert_float_eq(x.r->constraints[0].value, 0, 1e-12);
+    cr_assert_str_eq(x.r->constraints[0].what, "job j: runs only in r");
+    cr_assert_eq(x.r->outcome.constraints_broken, 0u);
+    ran_free(x);
+    /* only b allowed: home stays r (never changed silently), and this run moved to b: met */
+    snprintf(yaml, sizeof yaml, "%s%sconstraints: [{job: j, regions: [b]}]\n", two_regions(), job);
+    x = run_text(yaml);
+    cr_assert_eq(x.r->nconstraints, 1u);
+    cr_assert_eq(x.r->jobs[0].records[0].region, 1);
+    cr_assert(x.r->constraints[0].satisfied);
+    ran_free(x);
+}
+
+Test(decisions, a_broken_constraint_is_reported)
+{
+    /* a job pinned at home r, a rule that allows only b: its one run breaks it */
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml,
+             "%sjobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
+             "policy: {name: greenest-window}\nconstraints: [{job: j, regions: [b]}]\n",
+             two_regions());
+    ran x = run_text(yaml);
+    cr_assert_eq(x.r->nconstraints, 1u);
+    cr_assert(!x.r->constraints[0].satisfied);
+    cr_assert_float_eq(x.r->constraints[0].value, 1, 1e-12);
+    cr_assert_eq(x.r->outcome.constraints_broken, 1u);
+    ran_free(x);
+    /* a service's P95 ceiling below what it serves at: one server, 10 ms each, at 50 req/s (M/D/1
+     * at load 0.5): its P95 is over 10 ms, so a 10 ms ceiling is broken; served from r, a rule
+     * allowing only b is broken too; its P95 against run-now is unchanged (jobs only move) */
+    snprintf(yaml, sizeof yaml,
+             "%sservices: [{name: s, region: r, replicas: 1, arrivals: {process: poisson, rate_per_s: 50},"
+             " service_time: {mean_ms: 10}}]\n"
+             "constraints: [{service: s, p95_max_ms: 10, p95_change_max: 0}, {service: s, regions: [b]}]\n",
+             two_regions());
+    x = run_text(yaml);
+    cr_assert_eq(x.r->nconstraints, 3u);
+    cr_assert(x.r->constraints[0].satisfied && x.r->constraints[0].value == 0, "%s %g", x.r->constraints[0].what,
+              x.r->constraints[0].value);
+    cr_assert(!x.r->constraints[1].satisfied && x.r->constraints[1].value > 10, "%s %g", x.r->constraints[1].what,
+              x.r->constraints[1].value);
+    cr_assert_float_eq(x.r->constraints[1].value, x.r->services[0].p95_ms, 1e-12);
+    cr_assert(!x.r->constraints[2].satisfied);
+    cr_assert_eq(x.r->outcome.constraints_broken, 2u);
+    ran_free(x);
+    char msg[512];
+    const char *bad[][2] = {
+        {"constraints: [{service: nope, regions: [r]}]\n", "constraints[0].service: unknown service 'nope'"},
+        {"constraints: [{job: j, regions: [zz]}]\n", "constraints[0].regions: unknown region 'zz'"},
+        {"constraints: [{regions: [r]}]\n", "constraints[0]: expected either 'service' or 'job', neither was given"},
+        {"constraints: [{job: j, p95_max_ms: 5}]\n", "a job has no P95"},
+        {"constraints: [{job: j}]\n", "no rule: expected p95_change_max, p95_max_ms or regions"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(yaml, sizeof yaml,
+                 "%sjobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n"
+                 "%s",
+                 two_regions(), bad[i][0]);
+        cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0, "case %zu ran", i);
+        cr_assert(strstr(msg, bad[i][1]), "case %zu: %s", i, msg);
+    }
+}

@@ -204,6 +204,12 @@ static json_t *summary_json(const ccs_run_result *r)
         json_array_append_new(jobs, o);
     }
     json_object_set_new(root, "jobs", jobs);
+    /* the non-negotiables, each rule as the run met it */
+    json_t *cons = json_array();
+    for (size_t i = 0; i < r->nconstraints; i++)
+        json_array_append_new(cons, json_pack("{s:s, s:b, s:f}", "what", r->constraints[i].what, "satisfied",
+                                              r->constraints[i].satisfied, "value", r->constraints[i].value));
+    json_object_set_new(root, "constraints", cons);
     /* Beyond the contract: the period and where each region's signals came from. */
     json_object_set_new(root, "period", json_pack("{s:s, s:s}", "start", start, "end", end));
     json_t *regions = json_array();
@@ -284,6 +290,10 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     for (int k = 0; k < CCS_MONEY_KINDS; k++)
         fprintf(f, "%s %s %.2f", k ? "," : "", ccs_money_words[k], r->totals.money[k]);
     fprintf(f, " (%s)\n", s->currency);
+    if (r->nconstraints) fprintf(f, "\nconstraints:\n");
+    for (size_t i = 0; i < r->nconstraints; i++)
+        fprintf(f, "  %-6s %s (value %g)\n", r->constraints[i].satisfied ? "met" : "BROKEN", r->constraints[i].what,
+                r->constraints[i].value);
     if (s->nservices) {
         fprintf(f, "\n%-16s %10s %9s %9s %9s %8s %11s %12s %10s\n", "service", "requests", "P50 ms", "P95 ms", "P99 ms",
                 "SLO miss", "energy kWh", "carbon kg", s->currency);

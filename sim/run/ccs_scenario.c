@@ -30,6 +30,28 @@ static void scenario_defaults(void *p)
     s->transfer = (ccs_transfer_cfg){1.0, 0.02};
     ccs_policy_defaults(&s->policy);
 }
+static void constraint_defaults(void *p)
+{
+    ccs_constraint_cfg *c = p;
+    c->p95_change_max = -1;
+}
+static const ccs_field constraint_fields[] = {
+    {"service", CCS_F_NAME, offsetof(ccs_constraint_cfg, service), 0, CCS_NO_RANGE, NULL, NULL, 0, "a service name",
+     NULL},
+    {"job", CCS_F_NAME, offsetof(ccs_constraint_cfg, job), 0, CCS_NO_RANGE, NULL, NULL, 0, "a job name", NULL},
+    {"p95_change_max", CCS_F_DOUBLE, offsetof(ccs_constraint_cfg, p95_change_max), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the largest change of the service's P95 against run-now, a fraction such as 0.01", NULL},
+    {"p95_max_ms", CCS_F_DOUBLE, offsetof(ccs_constraint_cfg, p95_max_ms), 0, 1e-9, INFINITY, NULL, NULL, 0,
+     "a ceiling on the service's P95 in ms", NULL},
+    {"regions", CCS_F_NAMELIST, offsetof(ccs_constraint_cfg, regions), 0, CCS_NO_RANGE, NULL, NULL,
+     offsetof(ccs_constraint_cfg, nregions), "a list of region names it may use", NULL},
+};
+static const ccs_schema constraint_schema = {"constraint",
+                                             sizeof(ccs_constraint_cfg),
+                                             constraint_fields,
+                                             sizeof constraint_fields / sizeof constraint_fields[0],
+                                             offsetof(ccs_constraint_cfg, pos),
+                                             constraint_defaults};
 static ccs_field scenario_fields[] = {
     /* not const: the policy row's schema comes from the registry */
     {"name", CCS_F_NAME, offsetof(ccs_scenario, name), 0, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
@@ -61,6 +83,9 @@ static ccs_field scenario_fields[] = {
      "a CSV table of instance prices per cloud region (default: the bundled traces/cloud/instance-prices.csv)", NULL},
     {"transfer", CCS_F_MAP, offsetof(ccs_scenario, transfer), 0, CCS_NO_RANGE, NULL, &ccs_transfer_schema, 0,
      "{gbps: 1, cost_per_gb: 0.02}", NULL},
+    {"constraints", CCS_F_LIST, offsetof(ccs_scenario, constraints), 0, CCS_NO_RANGE, NULL, &constraint_schema,
+     offsetof(ccs_scenario, nconstraints),
+     "a list of non-negotiables such as {service: search, p95_change_max: 0.01} or {job: j, regions: [de]}", NULL},
 };
 static const ccs_schema scenario_schema = {"scenario",      sizeof(ccs_scenario),
                                            scenario_fields, sizeof scenario_fields / sizeof scenario_fields[0],
@@ -544,6 +569,59 @@ static int check_policy(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     return 0;
 }
 
+static const ccs_service_cfg *service_named(const ccs_scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->nservices; i++)
+        if (strcmp(s->services[i].name, name) == 0) return &s->services[i];
+    return NULL;
+}
+
+static int in_list(char *const *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Each constraint names one service or job that exists, known regions, and a rule that fits what
+ * it names. A job's regions rule is enforced here: its moves are kept to the regions listed (its
+ * home stays first, so a home outside them is a breach the run reports, not a silent change). */
+static int check_constraints(ccs_scenario *s, const char *names, ccs_err *err)
+{
+    for (size_t i = 0; i < s->nconstraints; i++) {
+        ccs_constraint_cfg *c = &s->constraints[i];
+        if (!c->service == !c->job)
+            return pos_err(err, &c->pos, "constraints[%zu]: expected either 'service' or 'job', %s", i,
+                           c->service ? "not both" : "neither was given");
+        int p95 = c->p95_change_max >= 0 || c->p95_max_ms > 0;
+        if (c->job && p95)
+            return pos_err(err, &c->pos, "constraints[%zu]: a job has no P95: expected only 'regions' with 'job'", i);
+        if (!p95 && c->nregions == 0)
+            return pos_err(err, &c->pos, "constraints[%zu]: no rule: expected p95_change_max, p95_max_ms or regions",
+                           i);
+        if (c->service && !service_named(s, c->service))
+            return pos_err(err, &c->pos, "constraints[%zu].service: unknown service '%s'", i, c->service);
+        for (size_t k = 0; k < c->nregions; k++)
+            if (!ccs_scenario_region(s, c->regions[k]))
+                return pos_err(err, &c->pos, "constraints[%zu].regions: unknown region '%s' (regions: %s)", i,
+                               c->regions[k], names);
+        if (!c->job) continue;
+        ccs_job_cfg *j = NULL;
+        for (size_t k = 0; k < s->njobs && !j; k++)
+            if (strcmp(s->jobs[k].name, c->job) == 0) j = &s->jobs[k];
+        if (!j) return pos_err(err, &c->pos, "constraints[%zu].job: unknown job '%s'", i, c->job);
+        size_t kept = j->nregions ? 1 : 0;
+        for (size_t k = 1; k < j->nregions; k++) {
+            if (in_list(c->regions, c->nregions, j->regions[k]))
+                j->regions[kept++] = j->regions[k];
+            else
+                free(j->regions[k]);
+        }
+        j->nregions = kept;
+    }
+    return 0;
+}
+
 /* The rules between keys and sections, section by section, in the order messages are promised. */
 static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 {
@@ -559,6 +637,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     names_of_regions(s, names, sizeof names);
     if ((rc = check_regions(s, err)) || (rc = check_services(s, names, err)) || (rc = check_hardware(s, err)))
         return rc;
+    if ((rc = check_constraints(s, names, err))) return rc;
     ccs_price_table *prices = NULL; /* read when a rented job first needs it */
     for (size_t i = 0; i < s->njobs && !rc; i++) rc = check_job(s, &s->jobs[i], names, &prices, err);
     ccs_price_table_free(prices);

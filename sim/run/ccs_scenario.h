@@ -16,6 +16,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A non-negotiable (constraints: [...]), enforced where the simulator can and always reported:
+ * a service's P95 (its change against run-now on the same arrivals, a fraction; or a ceiling in
+ * ms), or the regions a service or a job may use (a job's moves are kept inside them). */
+typedef struct ccs_constraint_cfg {
+    ccs_src_pos pos;
+    char *service, *job;   /* exactly one */
+    double p95_change_max; /* < 0: none */
+    double p95_max_ms;     /* 0: none */
+    char **regions;        /* none: no region rule */
+    size_t nregions;
+} ccs_constraint_cfg;
+
 typedef struct ccs_scenario {
     char *path, *dir; /* the file and its folder */
     char *name;       /* from the file or the file name without .yaml */
@@ -37,6 +49,8 @@ typedef struct ccs_scenario {
     size_t njobs;
     ccs_policy_cfg policy;
     ccs_transfer_cfg transfer;
+    ccs_constraint_cfg *constraints;
+    size_t nconstraints;
     char *instance_prices; /* the table of instance prices per cloud region (cloud_prices.h) */
     uint64_t hash;         /* of the file's bytes and the overrides */
     char **labels;         /* "--set '...'" names of the overrides, for messages */

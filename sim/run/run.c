@@ -9,6 +9,7 @@
 #include "forecast.h"
 #include "policy.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,72 @@ static void outcome_of(const ccs_scenario *s, const ccs_service_result *sv, cons
     if (s->njobs) o->freshness_h /= (double)s->njobs;
 }
 
+static int add_rule(ccs_run_result *r, size_t *cap, int satisfied, double value, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int add_rule(ccs_run_result *r, size_t *cap, int satisfied, double value, const char *fmt, ...)
+{
+    if (r->nconstraints == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        ccs_constraint_result *v = realloc(r->constraints, c * sizeof *v);
+        if (!v) return -1;
+        r->constraints = v;
+        *cap = c;
+    }
+    ccs_constraint_result *x = &r->constraints[r->nconstraints++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->what, sizeof x->what, fmt, ap);
+    va_end(ap);
+    x->satisfied = satisfied;
+    x->value = value;
+    return 0;
+}
+
+/* The scenario's constraints as the policy's run met them; base: the run-now services. */
+static int check_constraints(const ccs_scenario *s, ccs_run_result *r, const ccs_service_result *base)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < s->nconstraints; i++) {
+        const ccs_constraint_cfg *c = &s->constraints[i];
+        char allowed[512] = "";
+        for (size_t k = 0, used = 0; k < c->nregions && used < sizeof allowed; k++)
+            used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s", k ? ", " : "", c->regions[k]);
+        int rc = 0;
+        if (c->service) {
+            size_t k = 0;
+            while (k < s->nservices && strcmp(s->services[k].name, c->service) != 0) k++;
+            double p95 = r->services[k].p95_ms, b = base[k].p95_ms, change = b > 0 ? (p95 - b) / b : 0.0;
+            if (!rc && c->p95_change_max >= 0)
+                rc = add_rule(r, &cap, change <= c->p95_change_max + 1e-12, change,
+                              "service %s: P95 within %g%% of run-now's", c->service, 100 * c->p95_change_max);
+            if (!rc && c->p95_max_ms > 0)
+                rc = add_rule(r, &cap, p95 <= c->p95_max_ms, p95, "service %s: P95 at most %g ms", c->service,
+                              c->p95_max_ms);
+            const char *region = s->services[k].region ? s->services[k].region : s->regions[0].name;
+            int inside = 0;
+            for (size_t m = 0; m < c->nregions; m++) inside |= strcmp(c->regions[m], region) == 0;
+            if (!rc && c->nregions)
+                rc = add_rule(r, &cap, inside, inside ? 0.0 : 1.0, "service %s: served only from %s", c->service,
+                              allowed);
+        } else {
+            size_t j = 0;
+            while (j < s->njobs && strcmp(s->jobs[j].name, c->job) != 0) j++;
+            uint64_t outside = 0;
+            for (size_t k = 0; k < r->jobs[j].runs; k++) {
+                const ccs_job_run_record *rec = &r->jobs[j].records[k];
+                int inside = 0;
+                for (size_t m = 0; m < c->nregions; m++)
+                    inside |= strcmp(c->regions[m], s->regions[rec->region].name) == 0;
+                outside += !rec->skipped && !inside;
+            }
+            rc = add_rule(r, &cap, outside == 0, (double)outside, "job %s: runs only in %s", c->job, allowed);
+        }
+        if (rc) return -1;
+    }
+    for (size_t i = 0; i < r->nconstraints; i++) r->outcome.constraints_broken += !r->constraints[i].satisfied;
+    return 0;
+}
+
 static double pct_change(double value, double base) { return base != 0 ? 100.0 * (value - base) / base : 0.0; }
 
 int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
@@ -286,6 +353,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         r->baseline = r->totals;
         r->baseline_outcome = r->outcome;
         r->baseline_ledger = r->ledger;
+        if (check_constraints(s, r, r->services) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     } else if (!rc) {
         /* The baseline: same scenario, same streams, run-now. */
         ccs_service_result *bs = calloc(s->nservices ? s->nservices : 1, sizeof *bs);
@@ -299,6 +367,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);
+        if (!rc && check_constraints(s, r, bs) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc)
             r->baseline_ledger = bl;
         else
@@ -345,6 +414,7 @@ void ccs_run_result_destroy(ccs_run_result *r)
     if (r->baseline_ledger != r->ledger) ccs_ledger_destroy(r->baseline_ledger);
     ccs_ledger_destroy(r->ledger);
     free(r->regions);
+    free(r->constraints);
     for (size_t i = 0; r->services && i < r->scenario->nservices; i++) ccs_service_result_free(&r->services[i]);
     free(r->services);
     for (size_t i = 0; r->jobs && i < r->scenario->njobs; i++) ccs_job_result_free(&r->jobs[i]);

@@ -31,8 +31,17 @@ typedef struct ccs_region_result {
 typedef struct ccs_outcome {
     double p95_ms, freshness_h;
     uint64_t misses, overrides, fallbacks, unproven;
-    int slo_met, slo_total; /* services with an SLO that met it, and with an SLO */
+    uint64_t constraints_broken; /* the scenario's constraints it broke (the policy's run only) */
+    int slo_met, slo_total;      /* services with an SLO that met it, and with an SLO */
 } ccs_outcome;
+
+/* One rule of a constraint, as the run met it: a service's P95 change (a fraction of run-now's),
+ * its P95 (ms), or the runs outside the allowed regions (a service: 1 if it serves from outside). */
+typedef struct ccs_constraint_result {
+    char what[320];
+    int satisfied;
+    double value;
+} ccs_constraint_result;
 
 typedef struct ccs_run_result {
     const ccs_scenario *scenario;
@@ -47,6 +56,8 @@ typedef struct ccs_run_result {
     ccs_ledger *baseline_ledger; /* of the run-now baseline; the same as ledger under run-now */
     ccs_outcome outcome, baseline_outcome;
     uint64_t events;
+    ccs_constraint_result *constraints; /* one per rule of the scenario's constraints */
+    size_t nconstraints;
 } ccs_run_result;
 
 int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err);
