@@ -161,7 +161,7 @@ Test(plots, report_rebuilds_the_sign_off_from_the_database, .timeout = 240)
     cr_assert(strstr(md, "price tolerance"), "%s", md);
     /* one row per point, after the header: 3 points */
     cr_assert_eq(count(csv, "\n"), 4, "%s", csv);
-    cr_assert(strstr(csv, "fallbacks_per_run,unproven_per_run\n"), "%s", csv);
+    cr_assert(strstr(csv, "fallbacks_per_run,unproven_per_run,currency,"), "%s", csv);
     cr_assert(strstr(html, "</html>") && count(html, "<svg") >= 4, "the HTML holds the four plots inline");
     free(md);
     free(csv);
