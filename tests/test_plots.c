@@ -255,6 +255,22 @@ Test(plots, each_panel_draws_its_own_region_with_the_year)
     free(t);
 }
 
+/* A region without a price (price1 = 0: rented devices pay none) draws no price curve, which would
+ * read as a price of 0; the next region's price is drawn as before. */
+Test(plots, a_region_without_a_price_draws_none)
+{
+    char *t = plotted("timeseries.gp",
+                      "nregions = 2\ntitle_text = 's'\ncurrency = 'EUR'\nregion1 = 'a'\n"
+                      "region2 = 'b'\nprice1 = 0\nprice2 = 1\n" TWO_REGIONS_TWO_HOURS("100 0 5 6", "300 50 7 8"));
+    char v[256];
+    curve_values(t, "intensity (no price)", 0, v, sizeof v);
+    cr_assert_str_eq(v, "100 100 ");
+    curve_values(t, "price", 0, v, sizeof v);
+    cr_assert_str_eq(v, "50 50 ", "the first price curve is region b's: %s", v);
+    cr_assert_null(strstr(strstr(t, "# Curve title: \"price\"") + 1, "# Curve title: \"price\""), "one price curve");
+    free(t);
+}
+
 /* Every sweep point is labelled, and points that coincide carry one label naming them all: here
  * greenest-window ignores price_tolerance, so its two points sit on each other (P1 and P2, drawn
  * as "P1=P2"), beside run-now's P0. Checked in gnuplot's own table of the template and in the SVG
