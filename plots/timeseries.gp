@@ -1,6 +1,7 @@
 # A run's hours: the grid's carbon intensity and price, and the load under run-now (the baseline)
 # against the load the policy shifted; two panels per region.
-# ccsim supplies: terminal and output, nregions, title_text, currency, regionN names, and one $data
+# ccsim supplies: terminal and output, nregions, title_text, currency, regionN names, priceN (0 when
+# region N has no price; 1 if not given), and one $data
 # block with a data set per region (index 0, 1, ...), columns: hour (Unix seconds, UTC),
 # intensity (gCO2e/kWh), price (currency/MWh; '?' when the region has none), baseline energy and
 # shifted energy (kWh from the grid in the hour).
@@ -19,13 +20,22 @@ do for [i=1:nregions] {
     set title value(sprintf('region%d', i)).': grid signals'
     set xlabel ''
     set ylabel 'carbon intensity (gCO2e/kWh)'
-    set y2label sprintf('price (%s/MWh)', currency)
-    set ytics nomirror
-    set y2tics
     set yrange [0:*]
-    set y2range [*:*]
-    plot $data index (i - 1) using 1:2 with steps lw 2 lc rgb '#1b7837' title 'intensity', \
-         '' index (i - 1) using 1:3 axes x1y2 with steps lw 1.5 lc rgb '#762a83' title 'price'
+    # priceN = 0: the region has no price (rented devices pay none); a flat 0 would read as one
+    have_price = exists(sprintf('price%d', i)) ? value(sprintf('price%d', i)) : 1
+    if (have_price) {
+        set y2label sprintf('price (%s/MWh)', currency)
+        set ytics nomirror
+        set y2tics
+        set y2range [*:*]
+        plot $data index (i - 1) using 1:2 with steps lw 2 lc rgb '#1b7837' title 'intensity', \
+             '' index (i - 1) using 1:3 axes x1y2 with steps lw 1.5 lc rgb '#762a83' title 'price'
+    } else {
+        unset y2label
+        unset y2tics
+        set ytics mirror
+        plot $data index (i - 1) using 1:2 with steps lw 2 lc rgb '#1b7837' title 'intensity (no price)'
+    }
     set title value(sprintf('region%d', i)).': load'
     set xlabel 'time (UTC)'
     set ylabel 'energy (kWh per hour)'

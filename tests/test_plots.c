@@ -161,7 +161,7 @@ Test(plots, report_rebuilds_the_sign_off_from_the_database, .timeout = 240)
     cr_assert(strstr(md, "price tolerance"), "%s", md);
     /* one row per point, after the header: 3 points */
     cr_assert_eq(count(csv, "\n"), 4, "%s", csv);
-    cr_assert(strstr(csv, "fallbacks_per_run,unproven_per_run\n"), "%s", csv);
+    cr_assert(strstr(csv, "fallbacks_per_run,unproven_per_run,currency,"), "%s", csv);
     cr_assert(strstr(html, "</html>") && count(html, "<svg") >= 4, "the HTML holds the four plots inline");
     free(md);
     free(csv);
@@ -252,6 +252,22 @@ Test(plots, each_panel_draws_its_own_region_with_the_year)
             cr_assert_str_eq(v, want[r][c], "region %d, %s: %s", r, titles[c], v);
         }
     cr_assert(strstr(t, "\"2023-03-01 00:00\""), "no year on the time axis");
+    free(t);
+}
+
+/* A region without a price (price1 = 0: rented devices pay none) draws no price curve, which would
+ * read as a price of 0; the next region's price is drawn as before. */
+Test(plots, a_region_without_a_price_draws_none)
+{
+    char *t = plotted("timeseries.gp",
+                      "nregions = 2\ntitle_text = 's'\ncurrency = 'EUR'\nregion1 = 'a'\n"
+                      "region2 = 'b'\nprice1 = 0\nprice2 = 1\n" TWO_REGIONS_TWO_HOURS("100 0 5 6", "300 50 7 8"));
+    char v[256];
+    curve_values(t, "intensity (no price)", 0, v, sizeof v);
+    cr_assert_str_eq(v, "100 100 ");
+    curve_values(t, "price", 0, v, sizeof v);
+    cr_assert_str_eq(v, "50 50 ", "the first price curve is region b's: %s", v);
+    cr_assert_null(strstr(strstr(t, "# Curve title: \"price\"") + 1, "# Curve title: \"price\""), "one price curve");
     free(t);
 }
 

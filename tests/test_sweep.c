@@ -343,11 +343,11 @@ Test(sweep, parallel_equals_serial_and_reports)
         free(copy);
     }
     char *rep = file_text(serial, "report.md");
-    cr_assert(strstr(rep, "At 0% price tolerance, the largest carbon saving is"), "%s", rep);
-    cr_assert(strstr(rep, "At 10% price tolerance"), "one headline per X");
+    cr_assert(strstr(rep, "## Headline\n"), "%s", rep);
+    cr_assert(strstr(rep, "- At 0% price tolerance: ") || strstr(rep, "- From 0% to "), "%s", rep);
     free(rep);
     rep = file_text(serial, "report.html");
-    cr_assert(strstr(rep, "<table>") && strstr(rep, "</html>"));
+    cr_assert(strstr(rep, "<table ") && strstr(rep, "</html>"));
     free(rep);
     free(a);
     free(b);

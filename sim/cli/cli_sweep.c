@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "out_fs.h"
 #include "progress.h"
+#include "sweep_context.h"
 #include "sweep_db.h"
 #include "sweep_export.h"
 #include "sweep_mpi.h"
@@ -258,10 +259,15 @@ int ccs_cli_sweep(int argc, char **argv)
         snprintf(file, sizeof file, "%s/runs.sqlite", dir);
         if (!rc) rc = ccs_sweep_db_open(file, 1, &db, &err);
         ccs_sweep_info info = {0};
+        ccs_sweep_fact *facts = NULL;
+        size_t nfacts = 0;
+        if (!rc && ccs_sweep_context_build(base, &facts, &nfacts) != 0)
+            rc = ccs_err_set(&err, CCS_ERUN, "out of memory");
         if (!rc) {
-            info = (ccs_sweep_info){base->name, scenario_path, base->currency, base->hash, base->seed};
+            info = (ccs_sweep_info){base->name, scenario_path, base->currency, base->hash, base->seed, facts, nfacts};
             rc = ccs_sweep_db_prepare(db, &info, sp, &plan, &err);
         }
+        ccs_sweep_facts_free(facts, nfacts);
         if (rc) fprintf(stderr, "ccsim: %s\n", err.msg);
     }
     if (size > 1) rc = ccs_mpi_broadcast_status(rc);

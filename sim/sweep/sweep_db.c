@@ -41,7 +41,10 @@ static const char *schema_sql =
     " baseline_energy_kwh REAL, baseline_carbon_kg REAL, baseline_cost REAL,"
     " p95_ms REAL, baseline_p95_ms REAL, freshness_h REAL, baseline_freshness_h REAL,"
     " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER, slo_total INTEGER,"
-    " fallbacks INTEGER, unproven INTEGER);"
+    " fallbacks INTEGER, unproven INTEGER, planned_cost REAL, jobs_cost REAL, capped_runs INTEGER,"
+    " runs_over_cap INTEGER);"
+    "CREATE TABLE IF NOT EXISTS sweep_facts (ord INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+    " value TEXT NOT NULL);"
     "CREATE TRIGGER IF NOT EXISTS sweep_runs_done_is_final BEFORE UPDATE ON sweep_runs"
     " WHEN OLD.status = 'done'"
     " BEGIN SELECT RAISE(ABORT, 'a finished run is never rewritten'); END;";
@@ -134,19 +137,23 @@ static int check_tables(ccs_sweep_db *db, ccs_err *err)
 }
 
 /* A database from before a column was added: its finished runs were planned by an older ccsim
- * (the fallbacks column came with the exact planner, unproven with its outcome label), so
- * resuming would mix two planners' results in one sweep. */
+ * (the fallbacks column came with the exact planner, unproven with its outcome label, the planned
+ * cost and the facts with the signed report), so resuming would mix two planners' results in one
+ * sweep, and its report could not state what it must. */
 static int check_columns(ccs_sweep_db *db, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT fallbacks, unproven FROM sweep_runs LIMIT 0", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT fallbacks, unproven, planned_cost, jobs_cost, capped_runs, runs_over_cap,"
+                           " (SELECT count(*) FROM sweep_facts) FROM sweep_runs LIMIT 0",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_finalize(st);
         return 0;
     }
-    return ccs_err_at(
-        err, CCS_EINPUT, db->path, 0, 0,
-        "made by an older ccsim (its runs table lacks the 'fallbacks' or 'unproven' column): its finished runs were "
-        "planned by another version; expected a sweep started by this one: run it in a new folder");
+    return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
+                      "made by an older ccsim (its runs table lacks the 'fallbacks', 'unproven' or 'planned_cost' "
+                      "column, or it has no sweep_facts table): its finished runs were planned by another version; "
+                      "expected a sweep started by this one: run it in a new folder");
 }
 
 int ccs_sweep_db_open(const char *path, int create, ccs_sweep_db **out, ccs_err *err)
@@ -316,6 +323,24 @@ static int insert_sweep(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs_
     return rc;
 }
 
+/* What the report states beside its figures, as the scenario said when the sweep began. */
+static int insert_facts(ccs_sweep_db *db, const ccs_sweep_info *info, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "INSERT INTO sweep_facts VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, err);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < info->nfacts; i++) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 2, info->facts[i].kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, info->facts[i].name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, info->facts[i].value, -1, SQLITE_TRANSIENT);
+        rc = insert_step(db, st, err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int insert_points(ccs_sweep_db *db, const ccs_sweep_spec *sp, ccs_err *err)
 {
     size_t npoints = ccs_sweep_npoints(sp), nparams = ccs_sweep_nparams(sp);
@@ -393,6 +418,7 @@ int ccs_sweep_db_prepare(ccs_sweep_db *db, const ccs_sweep_info *info, const ccs
     if (!rc) rc = exec(db, "BEGIN IMMEDIATE", err);
     if (rc) return rc;
     rc = insert_sweep(db, info, sp, err);
+    if (!rc) rc = insert_facts(db, info, err);
     if (!rc) rc = insert_points(db, sp, err);
     if (!rc) rc = insert_runs(db, info, sp, plan, err);
     if (!rc) rc = exec(db, "COMMIT", err);
@@ -439,7 +465,8 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
                                     " energy_kwh = ?, carbon_kg = ?, cost = ?, baseline_energy_kwh = ?,"
                                     " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
                                     " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
-                                    " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?"
+                                    " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?,"
+                                    " planned_cost = ?, jobs_cost = ?, capped_runs = ?, runs_over_cap = ?"
                                     " WHERE run = ?",
                                     ccs_sweep_tolerance_column());
         int ok = sql && sqlite3_prepare_v2(db->db, sql, -1, &db->record, NULL) == SQLITE_OK;
@@ -472,10 +499,14 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_int(st, 23, o->slo_total);
         sqlite3_bind_int64(st, 24, (sqlite3_int64)o->fallbacks);
         sqlite3_bind_int64(st, 25, (sqlite3_int64)o->unproven);
+        sqlite3_bind_double(st, 26, o->planned_cost);
+        sqlite3_bind_double(st, 27, o->jobs_cost);
+        sqlite3_bind_int64(st, 28, (sqlite3_int64)o->capped_runs);
+        sqlite3_bind_int64(st, 29, (sqlite3_int64)o->runs_over_cap);
     } else {
-        for (int i = 6; i <= 25; i++) sqlite3_bind_null(st, i);
+        for (int i = 6; i <= 29; i++) sqlite3_bind_null(st, i);
     }
-    sqlite3_bind_int64(st, 26, o->run);
+    sqlite3_bind_int64(st, 30, o->run);
     int rc = step_end(db, sqlite3_step(st), err);
     /* a run's outcome always has its row: none means the file lost it */
     if (!rc && sqlite3_changes(db->db) != 1) rc = damaged(db, err, "run %lld has no row", (long long)o->run);
@@ -499,8 +530,10 @@ enum { MAX_SEEDS = 100000, MAX_POINTS = 10000000 }; /* as sweep_spec.c accepts *
 static int read_sweep_row(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->db, "SELECT scenario, scenario_path, currency, seeds, points, runs FROM sweep", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT scenario, scenario_path, currency, seeds, points, runs, version, scenario_hash,"
+                           " created_utc, finished_utc FROM sweep",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_err(db, err);
     int s = sqlite3_step(st), rc = 0;
     if (s == SQLITE_DONE)
@@ -516,7 +549,13 @@ static int read_sweep_row(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
         seeds = sqlite3_column_int64(st, 3);
         points = sqlite3_column_int64(st, 4);
         runs = sqlite3_column_int64(st, 5);
-        if (!t->scenario || !t->scenario_path || !t->currency) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        t->version = col_dup(st, 6);
+        t->scenario_hash = col_dup(st, 7);
+        t->created_utc = col_dup(st, 8);
+        t->finished_utc = col_dup(st, 9);
+        if (!t->scenario || !t->scenario_path || !t->currency || !t->version || !t->scenario_hash || !t->created_utc ||
+            !t->finished_utc)
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     sqlite3_finalize(st);
     if (rc) return rc;
@@ -551,6 +590,33 @@ static int read_parameters(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
     if (!rc) rc = step_end(db, s, err);
     sqlite3_finalize(st);
     if (!rc && t->nparams == 0) rc = damaged(db, err, "no sweep parameters");
+    return rc;
+}
+
+static int read_facts(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->db, "SELECT kind, name, value FROM sweep_facts ORDER BY ord", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_err(db, err);
+    int rc = 0, s;
+    size_t cap = 0;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (t->nfacts == cap) {
+            cap = cap ? 2 * cap : 32;
+            ccs_sweep_fact *f = realloc(t->facts, cap * sizeof *f);
+            if (!f) {
+                rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                break;
+            }
+            t->facts = f;
+        }
+        ccs_sweep_fact *f = &t->facts[t->nfacts++];
+        *f = (ccs_sweep_fact){col_dup(st, 0), col_dup(st, 1), col_dup(st, 2)};
+        if (!f->kind || !f->name || !f->value) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    if (!rc) rc = step_end(db, s, err);
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -602,6 +668,10 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->slo_total = sqlite3_column_int(st, 26);
     o->fallbacks = (uint64_t)sqlite3_column_int64(st, 27);
     o->unproven = (uint64_t)sqlite3_column_int64(st, 28);
+    o->planned_cost = sqlite3_column_double(st, 29);
+    o->jobs_cost = sqlite3_column_double(st, 30);
+    o->capped_runs = (uint64_t)sqlite3_column_int64(st, 31);
+    o->runs_over_cap = (uint64_t)sqlite3_column_int64(st, 32);
 }
 
 /* Every run, in run order, each where run order puts it: a missing or extra row is damage. */
@@ -615,7 +685,8 @@ static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
                                 " %s, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
                                 " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
                                 " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
-                                " fallbacks, unproven FROM sweep_runs ORDER BY run",
+                                " fallbacks, unproven, planned_cost, jobs_cost, capped_runs, runs_over_cap"
+                                " FROM sweep_runs ORDER BY run",
                                 ccs_sweep_tolerance_column());
     int prepared = sql && sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK;
     sqlite3_free(sql);
@@ -653,6 +724,7 @@ int ccs_sweep_db_read(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
     int rc = exec(db, "BEGIN", err);
     if (rc) return rc;
     rc = read_sweep_row(db, t, err);
+    if (!rc) rc = read_facts(db, t, err);
     if (!rc) rc = read_parameters(db, t, err);
     if (!rc) rc = read_points(db, t, err);
     if (!rc) rc = read_runs(db, t, err);
@@ -665,6 +737,13 @@ void ccs_sweep_table_free(ccs_sweep_table *t)
     free(t->scenario);
     free(t->scenario_path);
     free(t->currency);
+    free(t->version);
+    free(t->scenario_hash);
+    free(t->created_utc);
+    free(t->finished_utc);
+    for (size_t i = 0; t->facts && i < t->nfacts; i++)
+        free(t->facts[i].kind), free(t->facts[i].name), free(t->facts[i].value);
+    free(t->facts);
     for (size_t i = 0; t->paths && i < t->nparams; i++) free(t->paths[i]);
     for (size_t i = 0; t->values && i < t->npoints * t->nparams; i++) free(t->values[i]);
     free(t->paths);

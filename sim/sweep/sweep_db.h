@@ -6,6 +6,7 @@
 #define CCS_SWEEP_DB_H
 
 #include "ccs_err.h"
+#include "sweep_context.h"
 #include "sweep_run.h"
 #include "sweep_spec.h"
 
@@ -17,6 +18,8 @@ typedef struct ccs_sweep_db ccs_sweep_db;
 typedef struct ccs_sweep_info {
     const char *scenario, *scenario_path, *currency;
     uint64_t scenario_hash, base_seed;
+    const ccs_sweep_fact *facts; /* what the report states beside its figures (sweep_context.h) */
+    size_t nfacts;
 } ccs_sweep_info;
 
 /* create: a new or resumed sweep (the file is made if missing); else an existing sweep's file,
@@ -46,6 +49,9 @@ typedef struct ccs_sweep_row {
 
 typedef struct ccs_sweep_table {
     char *scenario, *scenario_path, *currency;
+    char *version, *scenario_hash, *created_utc, *finished_utc; /* finished_utc "": not finished */
+    ccs_sweep_fact *facts;                                      /* in the order the report shows them */
+    size_t nfacts;
     int seeds;
     size_t nparams, npoints, nrows;
     char **paths;        /* nparams */

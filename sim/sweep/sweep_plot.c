@@ -182,6 +182,23 @@ static size_t showcase_point(const ccs_sweep_table *t, const ccs_point_stats *ps
     return best;
 }
 
+/* Whether the region had a price: its price_source attribute is not "none". A region without a
+ * price stores zeros, which a plot would show as a price of 0. Unreadable: taken to have one. */
+static int has_price(hid_t g)
+{
+    if (H5Aexists(g, "price_source") <= 0) return 1;
+    hid_t a = H5Aopen(g, "price_source", H5P_DEFAULT);
+    hid_t type = a >= 0 ? H5Aget_type(a) : -1;
+    char buf[64] = "";
+    int none = 0;
+    if (type >= 0 && H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) == 0 &&
+        H5Tget_size(type) < sizeof buf)
+        none = H5Aread(a, type, buf) >= 0 && strcmp(buf, "none") == 0;
+    if (type >= 0) H5Tclose(type);
+    if (a >= 0) H5Aclose(a);
+    return !none;
+}
+
 static int read_series(hid_t g, const char *name, size_t n, double *out)
 {
     hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
@@ -220,6 +237,8 @@ int ccs_sweep_plot_run(const ccs_sweep_table *t, const char *dir, const char *ru
         snprintf(var, sizeof var, "region%d", (int)i + 1);
         ccs_gp_set(h, var, name);
         hid_t g = H5Gopen2(regions, name, H5P_DEFAULT);
+        snprintf(var, sizeof var, "price%d", (int)i + 1);
+        fprintf(h, "%s = %d\n", var, has_price(g));
         hid_t ds = H5Dopen2(g, "hour_utc_s", H5P_DEFAULT);
         hid_t sp = H5Dget_space(ds);
         size_t n = (size_t)H5Sget_simple_extent_npoints(sp);

@@ -78,6 +78,13 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         o->unproven = r->outcome.unproven;
         o->slo_met = r->outcome.slo_met;
         o->slo_total = r->outcome.slo_total;
+        for (size_t j = 0; j < s->njobs; j++) {
+            const ccs_job_result *jr = &r->jobs[j];
+            o->planned_cost += jr->forecast_cost;
+            o->jobs_cost += jr->charge.cost;
+            if (s->jobs[j].limits.max_cost >= 0) o->capped_runs += jr->runs - jr->skipped;
+            o->runs_over_cap += jr->over_max_cost;
+        }
     } else {
         o->status = err.code ? err.code : CCS_ERUN;
         snprintf(o->message, sizeof o->message, "%s", err.msg);

@@ -1,6 +1,8 @@
 /* See sweep_stats.h. */
 #include "sweep_stats.h"
 
+#include "policy.h"
+
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -64,6 +66,59 @@ void ccs_pareto_front(const double *x, const double *y, size_t n, int *on_front)
     free(v);
 }
 
+int ccs_sweep_ignores_tolerance(const char *policy)
+{
+    const ccs_policy_type *type = ccs_policy_find(policy);
+    if (!type) return 0;
+    for (size_t i = 0; i < type->nparams; i++)
+        if (type->params[i].role == CCS_PARAM_COST_TOLERANCE) return 0;
+    return 1;
+}
+
+/* Whether points p and q differ at most in the cost tolerance's parameter. */
+static int differ_only_in_x(const ccs_sweep_table *t, size_t p, size_t q)
+{
+    char x_path[80];
+    snprintf(x_path, sizeof x_path, "policy.%s", ccs_sweep_tolerance_column());
+    for (size_t i = 0; i < t->nparams; i++)
+        if (strcmp(t->paths[i], x_path) != 0 &&
+            strcmp(t->values[p * t->nparams + i], t->values[q * t->nparams + i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Whether every seed of p and q was done and gave the same figures, to the bit. */
+static int same_figures(const ccs_sweep_table *t, size_t p, size_t q)
+{
+    size_t k = (size_t)t->seeds;
+    for (size_t i = 0; i < k; i++) {
+        const ccs_sweep_row *a = &t->rows[p * k + i], *b = &t->rows[q * k + i];
+        if (!a->done || !b->done) return 0;
+        if (a->o.carbon_kg != b->o.carbon_kg || a->o.cost != b->o.cost || a->o.energy_kwh != b->o.energy_kwh ||
+            a->o.base_carbon_kg != b->o.base_carbon_kg || a->o.base_cost != b->o.base_cost)
+            return 0;
+    }
+    return 1;
+}
+
+/* A point of a policy that ignores X, differing from an earlier one only in X, is the same
+ * scenario: the report shows it once. The declaration says it should be; identical figures at
+ * every seed confirm it (a job with its own policy could still read the top-level X). */
+static void find_twins(const ccs_sweep_table *t, ccs_point_stats *ps)
+{
+    for (size_t p = 0; p < t->npoints; p++) {
+        ps[p].same_as = p;
+        if (!ps[p].ignores_tolerance || (p + 1) * (size_t)t->seeds > t->nrows) continue;
+        for (size_t q = 0; q < p; q++) {
+            if (ps[q].same_as != q || strcmp(ps[q].policy, ps[p].policy) != 0) continue;
+            if (differ_only_in_x(t, p, q) && same_figures(t, p, q)) {
+                ps[p].same_as = q;
+                break;
+            }
+        }
+    }
+}
+
 static double pct(double value, double base) { return base != 0 ? 100.0 * (value - base) / fabs(base) : NAN; }
 
 ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
@@ -83,6 +138,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         double *ckg = buf + 4 * k, *cabs = buf + 5 * k, *p95abs = buf + 6 * k, *fabs_h = buf + 7 * k;
         size_t n = 0;
         double misses = 0, bmisses = 0, overrides = 0, fallbacks = 0, unproven = 0;
+        double planned = 0, jobs_cost = 0, capped = 0, over = 0;
         for (size_t r = p * k; r < (p + 1) * k && r < t->nrows; r++) {
             const ccs_sweep_row *row = &t->rows[r];
             if (!row->done) continue;
@@ -100,6 +156,10 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
             overrides += (double)o->overrides;
             fallbacks += (double)o->fallbacks;
             unproven += (double)o->unproven;
+            planned += o->planned_cost;
+            jobs_cost += o->jobs_cost;
+            capped += (double)o->capped_runs;
+            over += (double)o->runs_over_cap;
             s->cost_tolerance = o->cost_tolerance;
             memcpy(s->policy, o->policy, sizeof s->policy);
             n++;
@@ -118,12 +178,18 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         s->overrides = n ? overrides / (double)n : NAN;
         s->fallbacks = n ? fallbacks / (double)n : NAN;
         s->unproven = n ? unproven / (double)n : NAN;
+        s->planned_cost = n ? planned / (double)n : NAN;
+        s->jobs_cost = n ? jobs_cost / (double)n : NAN;
+        s->capped_runs = n ? capped / (double)n : NAN;
+        s->runs_over_cap = n ? over / (double)n : NAN;
+        s->ignores_tolerance = n > 0 && ccs_sweep_ignores_tolerance(s->policy);
         /* within when the mean extra cost is at most X; a cost change that is not defined (a
          * zero baseline cost) is within only at zero extra cost */
         double c = s->cost_change_pct.mean;
         s->within_tolerance = n > 0 && (isnan(c) ? s->cost.mean <= 0 : c <= 100.0 * s->cost_tolerance + 1e-9);
     }
     free(buf);
+    find_twins(t, ps);
     return ps;
 }
 

@@ -32,10 +32,19 @@ typedef struct ccs_point_stats {
     ccs_ci carbon_kg, cost, p95_ms, freshness_h; /* absolute, for the curves */
     double misses, baseline_misses, overrides, fallbacks, unproven; /* per run, mean over seeds */
     int within_tolerance;                                           /* mean cost change <= 100 X */
+    double planned_cost, jobs_cost;    /* the jobs' full cost, planned and actual, mean over seeds */
+    double capped_runs, runs_over_cap; /* runs of jobs with a max_cost, and those over it, per run */
+    int ignores_tolerance;             /* its policy declares no cost tolerance: X changes nothing */
+    size_t same_as; /* the first point that is the same scenario: itself, or an earlier point of a policy
+                     * that ignores X, differing only in X, with the same figures at every seed */
 } ccs_point_stats;
 
 /* One entry per point, in point order; points with no done run have seeds_done 0. */
 ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t);
+
+/* Whether policy declares no parameter with the cost tolerance role (CCS_PARAM_COST_TOLERANCE), so
+ * that X cannot change its plans. A name this build does not know is taken to read X. */
+int ccs_sweep_ignores_tolerance(const char *policy);
 
 /* A parameter value as people read it: the YAML quotes --set needed taken off. */
 void ccs_sweep_display_value(const char *value, char *buf, size_t size);
