@@ -197,7 +197,7 @@ Test(report, a_policy_that_ignores_x_is_shown_once)
     /* report.csv keeps every point, marking which one each stands for */
     char *csv = report_file(dir, "report.csv");
     cr_assert(strstr(csv, "\n1,cheapest-window,0.1,cheapest-window,0.1,2,5,5,5,-10,-10,-10,yes,"), "%s", csv);
-    cr_assert(strstr(csv, ",EUR,90,90,0,0,yes,0\n"), "%s", csv);
+    cr_assert(strstr(csv, ",EUR,90,90,0,0,yes,0,0\n"), "%s", csv);
     cr_assert(strstr(csv, "\n2,cheapest-window,0.2,"));
     free(csv);
     free(ps);
@@ -469,4 +469,36 @@ Test(report, bundled_sweep_tolerance_shows_a_real_trade_off, .timeout = 280)
     free(again);
     free(md);
     free(csv);
+}
+
+/* A point that broke a constraint at some seed is marked and never headlined: with
+ * price-tolerance's P4 and P5 breaking one, the best within 10% and 20% is cheapest-window again
+ * (5% at -10%), so one headline covers 0% to 20%; the tables mark P4 and P5 and the constraints
+ * section names them. */
+Test(report, a_point_that_breaks_a_constraint_is_marked_and_never_headlined)
+{
+    fixture f;
+    fixture_init(&f, "t", saved_by_hand, change_by_hand);
+    ccs_sweep_fact facts[5];
+    memcpy(facts, f.facts, sizeof f.facts);
+    facts[4] = (ccs_sweep_fact){"constraint", "job j", "only in de"};
+    f.t.facts = facts;
+    f.t.nfacts = 5;
+    f.rows[4 * SEEDS + 1].o.constraints_broken = 1;
+    f.rows[5 * SEEDS + 0].o.constraints_broken = 2;
+    ccs_point_stats *ps;
+    const char *dir = write_report(&f, &ps);
+    cr_assert(ps[4].breaks_constraint && ps[5].breaks_constraint && !ps[3].breaks_constraint);
+    cr_assert_float_eq(ps[5].constraints_broken, 1.0, 1e-12); /* 2 rules at one of two seeds */
+    char *md = report_file(dir, "report.md");
+    cr_assert(strstr(md, "- From 0% to 20% price tolerance: cheapest-window saves **5.0% CO2e**"), "%s", md);
+    cr_assert_eq(count_lines(md, "## Headline\n", "- "), 1, "%s", md);
+    cr_assert(strstr(md, "Points that broke a constraint at some seed, so no headline names them: P4, P5."), "%s", md);
+    cr_assert(strstr(md, "| job j | only in de |"), "%s", md);
+    cr_assert(strstr(md, "**broken** (1.00 rules per run)"), "%s", md);
+    free(md);
+    char *csv = report_file(dir, "report.csv");
+    cr_assert(strstr(csv, ",no,5,1\n"), "%s", csv);
+    free(csv);
+    free(ps);
 }

@@ -153,7 +153,8 @@ typedef struct report {
     char money_head[6][96]; /* headers naming the currency, kept for the tables' lifetime */
     char **headlines;
     size_t nheadlines;
-    table period, assumptions, sources, points, planned, recommend, knobs, signoff;
+    table period, assumptions, sources, constraints, points, planned, recommend, knobs, signoff;
+    char constraints_text[1024];
 } report;
 
 static void add_headline(report *r, const char *text)
@@ -179,6 +180,7 @@ static size_t best_within(const ccs_sweep_table *t, const ccs_point_stats *ps, d
     for (size_t p = 0; p < t->npoints; p++) {
         double c = ps[p].cost_change_pct.mean, s = ps[p].carbon_saved_pct.mean;
         if (ps[p].same_as != p || ps[p].seeds_done == 0 || isnan(s) || !(c <= 100.0 * x + 1e-9)) continue;
+        if (ps[p].breaks_constraint) continue; /* a point that breaks a non-negotiable is no answer */
         if (best == SIZE_MAX || s > ps[best].carbon_saved_pct.mean) best = p;
     }
     return best;
@@ -396,7 +398,8 @@ static void build_points(report *r)
                           "fallbacks",
                           "unproven plans",
                           "carbon (kg CO2e)",
-                          money};
+                          money,
+                          "constraints"};
     table_head(tb, head, sizeof head / sizeof head[0]);
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
@@ -418,7 +421,31 @@ static void build_points(report *r)
         fmt_num(c[12], s->unproven, "%.2f");
         fmt_num(c[13], s->carbon_kg.mean, "%.4g");
         fmt_num(c[14], s->cost.mean, "%.4g");
+        if (s->breaks_constraint)
+            snprintf(c[15], CELL, "**broken** (%.2f rules per run)", s->constraints_broken);
+        else
+            snprintf(c[15], CELL, "met");
     }
+}
+
+/* The scenario's non-negotiables, and the points that broke one (marked, never headlined). */
+static void build_constraints(report *r)
+{
+    build_facts(r, &r->constraints, "constraint", "constraint", "rule");
+    char *b = r->constraints_text;
+    size_t size = sizeof r->constraints_text, broken = 0;
+    b[0] = '\0';
+    if (r->constraints.nrows == 0) {
+        cat(b, size, "The scenario states no constraints.");
+        return;
+    }
+    for (size_t p = 0; p < r->t->npoints; p++) {
+        if (r->ps[p].same_as != p || !r->ps[p].breaks_constraint) continue;
+        cat(b, size, "%sP%zu",
+            broken ? ", " : "Points that broke a constraint at some seed, so no headline names them: ", p);
+        broken++;
+    }
+    cat(b, size, broken ? "." : "Every point met every constraint at every seed.");
 }
 
 /* Planned against actual: the jobs' cost as their plans expected it (on the forecast) and as it
@@ -669,6 +696,7 @@ static void build(report *r)
     build_facts(r, &r->period, "period", "simulated period", "");
     build_facts(r, &r->assumptions, "assumption", "what", "assumption");
     build_facts(r, &r->sources, "source", "file", "what, source and licence [size, hash]");
+    build_constraints(r);
     build_points(r);
     build_planned(r);
     build_recommendations(r);
@@ -680,7 +708,7 @@ static void report_free(report *r)
 {
     for (size_t i = 0; i < r->nheadlines; i++) free(r->headlines[i]);
     free(r->headlines);
-    table *tables[] = {&r->period,  &r->assumptions, &r->sources, &r->points,
+    table *tables[] = {&r->period,  &r->assumptions, &r->sources, &r->constraints, &r->points,
                        &r->planned, &r->recommend,   &r->knobs,   &r->signoff};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) free(tables[i]->cells);
 }
@@ -776,21 +804,24 @@ static const char knobs_text[] =
     "For each parameter, the mean over the other parameters at each of its values (every point, those that "
     "ignore X included); from its dirtiest value to its cleanest, ranked as above:";
 
-static void sections(const report *r, section out[9])
+enum { NSECTIONS = 10 };
+static void sections(const report *r, section out[NSECTIONS])
 {
-    section s[9] = {{"Simulated period", "", &r->period},
-                    {"Assumptions", "As the scenario file says; a swept parameter varies per point as the tables show.",
-                     &r->assumptions},
-                    {"Data sources",
-                     "Each file the scenario reads, with its source and licence as the README beside it "
-                     "states them:",
-                     &r->sources},
-                    {"Results per sweep point", "", &r->points},
-                    {"Planned and actual cost against the caps", planned_text, &r->planned},
-                    {"Recommendations", recommend_text, &r->recommend},
-                    {"Which knob matters most", knobs_text, &r->knobs},
-                    {"Plots", NULL, NULL},
-                    {"Sign-off", r->binding, &r->signoff}};
+    section s[NSECTIONS] = {{"Simulated period", "", &r->period},
+                            {"Assumptions",
+                             "As the scenario file says; a swept parameter varies per point as the tables show.",
+                             &r->assumptions},
+                            {"Data sources",
+                             "Each file the scenario reads, with its source and licence as the README beside it "
+                             "states them:",
+                             &r->sources},
+                            {"Constraints (never compromised)", r->constraints_text, &r->constraints},
+                            {"Results per sweep point", "", &r->points},
+                            {"Planned and actual cost against the caps", planned_text, &r->planned},
+                            {"Recommendations", recommend_text, &r->recommend},
+                            {"Which knob matters most", knobs_text, &r->knobs},
+                            {"Plots", NULL, NULL},
+                            {"Sign-off", r->binding, &r->signoff}};
     memcpy(out, s, sizeof s);
 }
 
@@ -813,9 +844,9 @@ static void write_md(FILE *f, const report *r, const char *dir)
         md_text(f, r->twins_note, 0);
         fputc('\n', f);
     }
-    section s[9];
+    section s[NSECTIONS];
     sections(r, s);
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < NSECTIONS; i++) {
         fprintf(f, "\n## %s\n\n", s[i].heading);
         if (!s[i].tb) {
             for (int k = 0; k < 4; k++)
@@ -945,10 +976,10 @@ static void write_html(FILE *f, const report *r, const char *dir)
         html_text(f, r->twins_note);
         fputs("</p>\n", f);
     }
-    section s[9];
+    section s[NSECTIONS];
     sections(r, s);
     static const char *cls[9] = {"facts", "facts", "facts", "points", "planned", "ranked", "ranked", "", "signoff"};
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < NSECTIONS; i++) {
         fprintf(f, "<h2 id=\"s%d\">%s</h2>\n", i, s[i].heading);
         if (!s[i].tb) {
             for (int k = 0; k < 4; k++) inline_svg(f, dir, plot_names[k]);
@@ -986,7 +1017,7 @@ static void write_csv(FILE *f, const report *r)
             "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
             "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run,"
             "currency,jobs_planned_cost,jobs_cost,capped_runs_per_run,runs_over_cap_per_run,ignores_tolerance,"
-            "same_as_point\n",
+            "same_as_point,constraints_broken_per_run\n",
             ccs_sweep_tolerance_column());
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
@@ -1028,7 +1059,9 @@ static void write_csv(FILE *f, const report *r)
         csv_num(f, s->jobs_cost);
         csv_num(f, s->capped_runs);
         csv_num(f, s->runs_over_cap);
-        fprintf(f, ",%s,%zu\n", s->ignores_tolerance ? "yes" : "no", s->same_as);
+        fprintf(f, ",%s,%zu", s->ignores_tolerance ? "yes" : "no", s->same_as);
+        csv_num(f, s->constraints_broken);
+        fputc('\n', f);
     }
 }
 

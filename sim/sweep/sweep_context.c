@@ -173,6 +173,9 @@ static void add_job(fact_list *l, const ccs_scenario *s, const ccs_job_cfg *j)
         snprintf(work, sizeof work, "%s", d);
     else
         snprintf(work, sizeof work, "as the release trace says");
+    if (j->duration_cv > 0 && strlen(work) + 60 < sizeof work)
+        snprintf(work + strlen(work), sizeof work - strlen(work), ", actual work uncertain (cv %g, lognormal)",
+                 j->duration_cv);
     if (j->hardware)
         snprintf(power, sizeof power, "%ld x %s, %g kW", j->max_parallelism > 0 ? j->max_parallelism : 1, j->hardware,
                  j->power_kw);
@@ -213,9 +216,17 @@ static void add_forecast(fact_list *l, const ccs_policy_cfg *p)
     else
         add(l, "assumption", "forecast",
             "noisy: a normal error with a standard deviation of %g%% of %s at 24 h ahead, growing with %s the "
-            "horizon; drawn per region, signal and decision time, the same for every policy at one seed",
+            "horizon, correlated %g between hours an hour apart (AR(1)); drawn afresh at each decision time, per "
+            "region and signal, the same for every policy at one seed",
             100 * p->forecast_error, p->forecast_error_scale == CCS_ERROR_OF_MEAN ? "the signal's mean" : "each value",
-            p->forecast_error_growth >= 0 && p->forecast_error_growth <= 2 ? growth[p->forecast_error_growth] : "?");
+            p->forecast_error_growth >= 0 && p->forecast_error_growth <= 2 ? growth[p->forecast_error_growth] : "?",
+            p->forecast_error_corr);
+    if (p->replan_us > 0) {
+        char every[40];
+        fmt_duration(p->replan_us, every, sizeof every);
+        add(l, "assumption", "re-planning",
+            "every %s, what is left of each unfinished run is re-planned from the forecast issued then", every);
+    }
 }
 
 static void add_assumptions(fact_list *l, const ccs_scenario *s)
@@ -230,9 +241,31 @@ static void add_assumptions(fact_list *l, const ccs_scenario *s)
     add(l, "assumption", "policy", "%s%s (as written; a swept policy key varies per point)",
         s->policy.name ? s->policy.name : "run-now", s->policy.geo_shift ? ", moving jobs between regions" : "");
     add_forecast(l, &s->policy);
-    add(l, "assumption", "signal minimised",
-        "average (attributional) carbon intensity: every carbon figure here is average-based; ccsim has no "
-        "marginal signal");
+    if (s->policy.signal == CCS_SIGNAL_MARGINAL)
+        add(l, "assumption", "signal minimised",
+            "marginal carbon intensity (the regions' carbon_marginal traces): the plans minimise what one more kWh "
+            "emits, while every carbon figure in this report is average-based (attributional)");
+    else
+        add(l, "assumption", "signal minimised",
+            "average (attributional) carbon intensity: every carbon figure here is average-based%s",
+            ccs_scenario_has_marginal(s) ? " (the marginal accounting is in each run's summary.json)"
+                                         : "; the scenario gives no marginal signal");
+    for (size_t i = 0; i < s->nconstraints; i++) {
+        const ccs_constraint_cfg *c = &s->constraints[i];
+        char name[96], rule[600] = "";
+        snprintf(name, sizeof name, "%s %s", c->service ? "service" : "job", c->service ? c->service : c->job);
+        size_t used = 0;
+        if (c->p95_change_max >= 0)
+            used += (size_t)snprintf(rule + used, sizeof rule - used, "P95 within %g%% of run-now's; ",
+                                     100 * c->p95_change_max);
+        if (c->p95_max_ms > 0 && used < sizeof rule)
+            used += (size_t)snprintf(rule + used, sizeof rule - used, "P95 at most %g ms; ", c->p95_max_ms);
+        for (size_t k = 0; k < c->nregions && used < sizeof rule; k++)
+            used += (size_t)snprintf(rule + used, sizeof rule - used, "%s%s%s", k ? ", " : "only in ", c->regions[k],
+                                     k + 1 == c->nregions ? "; " : "");
+        if (used >= 2 && used < sizeof rule) rule[used - 2] = '\0';
+        add(l, "constraint", name, "%s", rule);
+    }
     add(l, "assumption", "baseline", "run-now: every run starts at its release, at home, on the same seed");
     int moves = 0;
     for (size_t i = 0; i < s->njobs; i++) moves |= s->jobs[i].nregions > 1;

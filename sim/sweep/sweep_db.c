@@ -42,7 +42,7 @@ static const char *schema_sql =
     " p95_ms REAL, baseline_p95_ms REAL, freshness_h REAL, baseline_freshness_h REAL,"
     " misses INTEGER, baseline_misses INTEGER, overrides INTEGER, slo_met INTEGER, slo_total INTEGER,"
     " fallbacks INTEGER, unproven INTEGER, planned_cost REAL, jobs_cost REAL, capped_runs INTEGER,"
-    " runs_over_cap INTEGER);"
+    " runs_over_cap INTEGER, constraints_broken INTEGER);"
     "CREATE TABLE IF NOT EXISTS sweep_facts (ord INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
     " value TEXT NOT NULL);"
     "CREATE TRIGGER IF NOT EXISTS sweep_runs_done_is_final BEFORE UPDATE ON sweep_runs"
@@ -145,13 +145,15 @@ static int check_columns(ccs_sweep_db *db, ccs_err *err)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT fallbacks, unproven, planned_cost, jobs_cost, capped_runs, runs_over_cap,"
+                           " constraints_broken,"
                            " (SELECT count(*) FROM sweep_facts) FROM sweep_runs LIMIT 0",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_finalize(st);
         return 0;
     }
     return ccs_err_at(err, CCS_EINPUT, db->path, 0, 0,
-                      "made by an older ccsim (its runs table lacks the 'fallbacks', 'unproven' or 'planned_cost' "
+                      "made by an older ccsim (its runs table lacks the 'fallbacks', 'unproven', 'planned_cost' or "
+                      "'constraints_broken' "
                       "column, or it has no sweep_facts table): its finished runs were planned by another version; "
                       "expected a sweep started by this one: run it in a new folder");
 }
@@ -466,8 +468,8 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
                                     " baseline_carbon_kg = ?, baseline_cost = ?, p95_ms = ?, baseline_p95_ms = ?,"
                                     " freshness_h = ?, baseline_freshness_h = ?, misses = ?, baseline_misses = ?,"
                                     " overrides = ?, slo_met = ?, slo_total = ?, fallbacks = ?, unproven = ?,"
-                                    " planned_cost = ?, jobs_cost = ?, capped_runs = ?, runs_over_cap = ?"
-                                    " WHERE run = ?",
+                                    " planned_cost = ?, jobs_cost = ?, capped_runs = ?, runs_over_cap = ?,"
+                                    " constraints_broken = ? WHERE run = ?",
                                     ccs_sweep_tolerance_column());
         int ok = sql && sqlite3_prepare_v2(db->db, sql, -1, &db->record, NULL) == SQLITE_OK;
         sqlite3_free(sql);
@@ -503,10 +505,11 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_double(st, 27, o->jobs_cost);
         sqlite3_bind_int64(st, 28, (sqlite3_int64)o->capped_runs);
         sqlite3_bind_int64(st, 29, (sqlite3_int64)o->runs_over_cap);
+        sqlite3_bind_int64(st, 30, (sqlite3_int64)o->constraints_broken);
     } else {
-        for (int i = 6; i <= 29; i++) sqlite3_bind_null(st, i);
+        for (int i = 6; i <= 30; i++) sqlite3_bind_null(st, i);
     }
-    sqlite3_bind_int64(st, 30, o->run);
+    sqlite3_bind_int64(st, 31, o->run);
     int rc = step_end(db, sqlite3_step(st), err);
     /* a run's outcome always has its row: none means the file lost it */
     if (!rc && sqlite3_changes(db->db) != 1) rc = damaged(db, err, "run %lld has no row", (long long)o->run);
@@ -672,6 +675,7 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->jobs_cost = sqlite3_column_double(st, 30);
     o->capped_runs = (uint64_t)sqlite3_column_int64(st, 31);
     o->runs_over_cap = (uint64_t)sqlite3_column_int64(st, 32);
+    o->constraints_broken = (uint64_t)sqlite3_column_int64(st, 33);
 }
 
 /* Every run, in run order, each where run order puts it: a missing or extra row is damage. */
@@ -685,8 +689,8 @@ static int read_runs(ccs_sweep_db *db, ccs_sweep_table *t, ccs_err *err)
                                 " %s, events, energy_kwh, carbon_kg, cost, baseline_energy_kwh,"
                                 " baseline_carbon_kg, baseline_cost, p95_ms, baseline_p95_ms, freshness_h,"
                                 " baseline_freshness_h, misses, baseline_misses, overrides, slo_met, slo_total,"
-                                " fallbacks, unproven, planned_cost, jobs_cost, capped_runs, runs_over_cap"
-                                " FROM sweep_runs ORDER BY run",
+                                " fallbacks, unproven, planned_cost, jobs_cost, capped_runs, runs_over_cap,"
+                                " constraints_broken FROM sweep_runs ORDER BY run",
                                 ccs_sweep_tolerance_column());
     int prepared = sql && sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) == SQLITE_OK;
     sqlite3_free(sql);

@@ -38,7 +38,8 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
     fprintf(f,
             ",status,policy,%s,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
             "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
-            "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven\n",
+            "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven,"
+            "constraints_broken\n",
             ccs_sweep_tolerance_column());
     for (size_t r = 0; r < t->nrows; r++) {
         const ccs_sweep_row *row = &t->rows[r];
@@ -52,7 +53,7 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
         }
         fprintf(f, ",%s,", row->done ? "done" : o->status > 0 ? "failed" : "pending");
         if (!row->done) {
-            fputs(",,,,,,,,,,,,,,,,,,,,,\n", f);
+            fputs(",,,,,,,,,,,,,,,,,,,,,,\n", f);
             continue;
         }
         ccs_csv_write_field(f, o->policy);
@@ -65,8 +66,9 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
         num(f, o->base_p95_ms);
         num(f, o->freshness_h);
         num(f, o->base_freshness_h);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", o->misses,
-                o->baseline_misses, o->overrides, o->slo_met, o->slo_total, o->events, o->fallbacks, o->unproven);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                o->misses, o->baseline_misses, o->overrides, o->slo_met, o->slo_total, o->events, o->fallbacks,
+                o->unproven, o->constraints_broken);
     }
     int e = ccs_fs_commit(o, 1);
     return e ? ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(e)) : 0;

@@ -78,6 +78,7 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         o->unproven = r->outcome.unproven;
         o->slo_met = r->outcome.slo_met;
         o->slo_total = r->outcome.slo_total;
+        o->constraints_broken = r->outcome.constraints_broken;
         for (size_t j = 0; j < s->njobs; j++) {
             const ccs_job_result *jr = &r->jobs[j];
             o->planned_cost += jr->forecast_cost;

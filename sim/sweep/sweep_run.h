@@ -21,10 +21,11 @@ typedef struct ccs_sweep_outcome {
     double energy_kwh, carbon_kg, cost;
     double base_energy_kwh, base_carbon_kg, base_cost;
     double p95_ms, base_p95_ms, freshness_h, base_freshness_h;
-    double planned_cost;    /* the jobs' full cost as their plans expected it (runs that ran) */
-    double jobs_cost;       /* the jobs' actual full cost, transfer included */
-    uint64_t capped_runs;   /* runs of jobs with a max_cost */
-    uint64_t runs_over_cap; /* of those, runs whose actual cost broke it */
+    double planned_cost;         /* the jobs' full cost as their plans expected it (runs that ran) */
+    double jobs_cost;            /* the jobs' actual full cost, transfer included */
+    uint64_t capped_runs;        /* runs of jobs with a max_cost */
+    uint64_t runs_over_cap;      /* of those, runs whose actual cost broke it */
+    uint64_t constraints_broken; /* rules of the scenario's constraints the run broke */
     char policy[48];
     char worker[64]; /* host:pid of the worker that ran it */
     char message[1024];

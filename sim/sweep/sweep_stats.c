@@ -138,7 +138,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         double *ckg = buf + 4 * k, *cabs = buf + 5 * k, *p95abs = buf + 6 * k, *fabs_h = buf + 7 * k;
         size_t n = 0;
         double misses = 0, bmisses = 0, overrides = 0, fallbacks = 0, unproven = 0;
-        double planned = 0, jobs_cost = 0, capped = 0, over = 0;
+        double planned = 0, jobs_cost = 0, capped = 0, over = 0, broken = 0;
         for (size_t r = p * k; r < (p + 1) * k && r < t->nrows; r++) {
             const ccs_sweep_row *row = &t->rows[r];
             if (!row->done) continue;
@@ -160,6 +160,8 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
             jobs_cost += o->jobs_cost;
             capped += (double)o->capped_runs;
             over += (double)o->runs_over_cap;
+            broken += (double)o->constraints_broken;
+            s->breaks_constraint |= o->constraints_broken > 0;
             s->cost_tolerance = o->cost_tolerance;
             memcpy(s->policy, o->policy, sizeof s->policy);
             n++;
@@ -182,6 +184,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         s->jobs_cost = n ? jobs_cost / (double)n : NAN;
         s->capped_runs = n ? capped / (double)n : NAN;
         s->runs_over_cap = n ? over / (double)n : NAN;
+        s->constraints_broken = n ? broken / (double)n : NAN;
         s->ignores_tolerance = n > 0 && ccs_sweep_ignores_tolerance(s->policy);
         /* within when the mean extra cost is at most X; a cost change that is not defined (a
          * zero baseline cost) is within only at zero extra cost */

@@ -35,6 +35,8 @@ typedef struct ccs_point_stats {
     double planned_cost, jobs_cost;    /* the jobs' full cost, planned and actual, mean over seeds */
     double capped_runs, runs_over_cap; /* runs of jobs with a max_cost, and those over it, per run */
     int ignores_tolerance;             /* its policy declares no cost tolerance: X changes nothing */
+    double constraints_broken;         /* constraint rules broken per run, mean over seeds */
+    int breaks_constraint;             /* some seed broke a constraint: marked, never headlined */
     size_t same_as; /* the first point that is the same scenario: itself, or an earlier point of a policy
                      * that ignores X, differing only in X, with the same figures at every seed */
 } ccs_point_stats;
