@@ -304,19 +304,17 @@ static int kind_of(const lincon *l)
     return K_OTHER;
 }
 
-static double lin_value(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, const lincon *l)
-{
-    double v = 0;
-    if (l->c != 0) v += l->c * ccs_policy_carbon_g(d, k, r);
-    if (l->q != 0) v += l->q * ccs_policy_cost(d, k, r);
-    if (l->h != 0) v += l->h * r->hours;
-    return v;
-}
-
+/* Met to CCS_POLICY_CAP_TOL of the constraint's magnitude (its bound, or its terms when larger):
+ * a plan that costs what run-now costs, in another order of summation, meets a cap of B. */
 static int lin_met(const ccs_job_decision *d, size_t k, const ccs_run_plan *r, const lincon *l, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!(lin_value(d, k, r, &l[i]) <= l[i].b)) return 0;
+    for (size_t i = 0; i < n; i++) {
+        double carbon = l[i].c != 0 ? ccs_policy_carbon_g(d, k, r) : 0,
+               cost = l[i].q != 0 ? ccs_policy_cost(d, k, r) : 0;
+        double v = l[i].c * carbon + l[i].q * cost + l[i].h * r->hours;
+        double scale = fmax(fabs(l[i].b), fabs(l[i].c * carbon) + fabs(l[i].q * cost) + fabs(l[i].h * r->hours));
+        if (!(v <= l[i].b + CCS_POLICY_CAP_TOL * scale)) return 0;
+    }
     return 1;
 }
 
@@ -354,8 +352,10 @@ static int run_at_ready_fits(const ccs_job_decision *d, size_t k)
     return o->ready_us + d->work_us <= d->deadline_us && o->w.n > 0 && o->ready_us + d->work_us <= o->w.t[o->w.n];
 }
 
-/* A constraint as the window searches take it (per unit of the window's integrals), its bound a
- * tolerance inside the exact one (CCS_POLICY_CAP_TOL). */
+/* A constraint as the window searches take it (per unit of the window's integrals), its bound
+ * half the tolerance of lin_met beyond the exact one: plans that tie with the bound (a rented
+ * device's flat rent at any start costs what run-now costs) are found, and every plan the search
+ * accepts meets lin_met (rounding is ~1e-13 relative on a year of hourly pieces). */
 static void to_window(const ccs_job_decision *d, size_t k, const lincon *l, double *ci, double *price, double *hour,
                       double *bound)
 {
@@ -365,7 +365,7 @@ static void to_window(const ccs_job_decision *d, size_t k, const lincon *l, doub
     *ci = l->c * g_per;
     *price = l->q * c_per;
     *hour = l->h;
-    *bound = moved - CCS_POLICY_CAP_TOL * (fabs(l->b) + fabs(l->q * o->transfer_cost));
+    *bound = moved + 0.5 * CCS_POLICY_CAP_TOL * (fabs(l->b) + fabs(l->q * o->transfer_cost));
 }
 
 /* One search of option k: the objective under at most two constraints (two: contiguous only). */

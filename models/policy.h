@@ -163,12 +163,12 @@ double ccs_policy_carbon_g(const ccs_job_decision *d, size_t k, const ccs_run_pl
 double ccs_policy_cost(const ccs_job_decision *d, size_t k, const ccs_run_plan *r);
 double ccs_policy_cost_of(const ccs_job_decision *d, size_t k, double price_h);
 
-/* The tolerance of constrained searches, relative to the bound's magnitude (with the transfer
- * cost): a search accepts a plan only when its constraint value is at least this far inside the
- * bound, so that the same plan, recomputed by ccs_policy_cost in another order of summation,
- * still meets the cap exactly (rounding is ~1e-13 relative on a year of hourly pieces). Run-now,
- * which may sit exactly on the cap, is weighed apart with the exact check. */
-#define CCS_POLICY_CAP_TOL 1e-9
+/* The tolerance of caps and limits, relative to their magnitude: a plan meets a cap when its value
+ * is at most the cap plus this share of it (ten times the rounding of a search's sums, ~1e-13).
+ * Without it, plans that tie with the cap (a rented device's flat rent costs the same at any
+ * start as run-now's B) would fall either side of it by rounding, and a cost tolerance of 0 could
+ * never shift a run in time at no extra cost. */
+#define CCS_POLICY_CAP_TOL 1e-12
 
 /* The best plan in option k for an objective on carbon (g) and cost (currency) with an optional
  * constraint in the same units; contiguous or, for an interruptible job, a set of intervals.

@@ -139,7 +139,7 @@ Test(policy, threshold_interruptible_runs_below_y_and_pays_each_resume)
  * 1000). A 1 h run from 0 to 4 h; run-now [0, 1 h) costs B = 10 / 1000 and emits 300 g.
  * - X = 0: any later start costs more (10 (1 - s) + 40 s), so run-now: 300 g.
  * - X = 1.5, cap 25 / 1000: starts in [2 h, 3 h] cost 10 s and emit 500 - 150 s: the cap allows
- *   s <= 2.5 h, 125 g (the search keeps 1e-9 of the cap inside, so a hair later start).
+ *   s <= 2.5 h, 125 g (the crossing rounded to its microsecond, met to CCS_POLICY_CAP_TOL).
  * - cheapest-window, 2 h interruptible without checkpoint: hours 0 and 2 (prices 10 and 20):
  *   30 / 1000, and 300 + 200 = 500 g. */
 static ccs_plan tiny_plan(const char *policy, double knob, int interruptible, int64_t work)
