@@ -388,7 +388,7 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
         p->busy_w = par->hw->max_w - par->hw->idle_w;
         p->idle_w = par->hw->idle_w;
         p->owned = par->hw->price_per_hour < 0;
-        p->rent_per_h = p->owned ? 0.0 : par->hw->price_per_hour;
+        p->rent_per_h = p->owned ? 0.0 : c->rent_set ? c->rent_per_hour : par->hw->price_per_hour;
         p->capex_per_h = ccs_hardware_capex_per_hour(par->hw);
     }
     *out = p;

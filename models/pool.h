@@ -42,6 +42,10 @@ typedef struct ccs_pool_cfg {
     const ccs_hardware_cfg *hw;
     const ccs_model_cfg *mdl;
     const ccs_variant_cfg *var;
+    /* set by the loader where the service's region names a cloud region listed in the instance
+     * price table: one replica's rent there (per device); rent_set 0: the profile's own price */
+    double rent_per_hour;
+    int rent_set;
     struct {
         int dist;
         double mean_ms;

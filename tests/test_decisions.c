@@ -718,3 +718,28 @@ Test(decisions, a_broken_constraint_is_reported)
         cr_assert(strstr(msg, bad[i][1]), "case %zu: %s", i, msg);
     }
 }
+
+/* A service's rented replicas pay its region's instance price: 2 L4 replicas for the traces'
+ * first hour (the period) in a region standing for aws/eu-central-1 pay the bundled table's
+ * g6.xlarge price, 1.0064 USD per hour each: 2.0128 USD; without a cloud region, the profile's
+ * 0.71: 1.42 USD. */
+Test(decisions, a_services_replicas_pay_their_regions_instance_price)
+{
+    const double want[2] = {2 * 1.0064, 2 * 0.71};
+    for (int cloud = 0; cloud < 2; cloud++) {
+        char base[1024], yaml[2048];
+        snprintf(base, sizeof base, "%s", traces());
+        char *end = strstr(base, ", pue: 1}]");
+        cr_assert(end);
+        snprintf(yaml, sizeof yaml,
+                 "%.*s, pue: 1%s}]\n"
+                 "services: [{name: s, hardware: l4, replicas: 2, arrivals: {process: poisson, rate_per_s: 1},"
+                 " service_time: {mean_ms: 5}}]\n",
+                 (int)(end - base), base, cloud == 0 ? ", cloud_region: aws/eu-central-1" : "");
+        ran x = run_text(yaml);
+        cr_assert_float_eq(x.r->totals.money[CCS_MONEY_RENT], want[cloud], 1e-9, "%s: rent %.9f, expected %.9f",
+                           cloud == 0 ? "aws/eu-central-1" : "no cloud region", x.r->totals.money[CCS_MONEY_RENT],
+                           want[cloud]);
+        ran_free(x);
+    }
+}

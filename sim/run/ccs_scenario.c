@@ -679,6 +679,47 @@ static void resolve_pool(const ccs_scenario *s, ccs_pool_cfg *p)
     p->var = p->mdl ? ccs_model_variant(p->mdl, p->variant) : NULL;
 }
 
+/* A rented pool's rent in its service's cloud region, from the instance price table where the
+ * table lists its hardware there (as a job's, per device; a replica is one device). */
+static int price_pool(const ccs_scenario *s, const ccs_region_cfg *rg, ccs_pool_cfg *p, ccs_price_table **table,
+                      ccs_err *err)
+{
+    if (!p->hw || p->hw->price_per_hour < 0 || !rg || !rg->cloud_region) return 0;
+    int rc = *table ? 0 : ccs_price_table_load(instance_prices_path(s), table, err); /* once per scenario */
+    if (rc) return rc;
+    const char *cur = NULL;
+    double per = ccs_price_table_per_device(*table, rg->cloud_region, p->hw->name, &cur, NULL, NULL);
+    if (per < 0) return 0; /* not listed there: the profile's price */
+    if (cur && strcmp(cur, s->currency) != 0)
+        return pos_err(err, &rg->pos,
+                       "regions[%s].cloud_region: the instance price of '%s' in %s is in %s, the scenario in %s: "
+                       "expected currency: %s (or a region without cloud_region)",
+                       rg->name, p->hw->name, rg->cloud_region, cur, s->currency, cur);
+    p->rent_per_hour = per;
+    p->rent_set = 1;
+    return 0;
+}
+
+/* Every service's pools priced in its region (after resolve_pointers). */
+static int price_pools(ccs_scenario *s, ccs_err *err)
+{
+    ccs_price_table *table = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < s->nservices && !rc; i++) {
+        ccs_service_cfg *sv = &s->services[i];
+        const ccs_region_cfg *rg = sv->region    ? ccs_scenario_region(s, sv->region)
+                                   : s->nregions ? &s->regions[0]
+                                                 : NULL;
+        for (size_t k = 0; k < sv->nstages && !rc; k++) {
+            rc = price_pool(s, rg, &sv->stages[k].pool, &table, err);
+            for (size_t r = 0; r < sv->stages[k].nroutes && !rc; r++)
+                rc = price_pool(s, rg, &sv->stages[k].routes[r].pool, &table, err);
+        }
+    }
+    ccs_price_table_free(table);
+    return rc;
+}
+
 static void resolve_pointers(ccs_scenario *s)
 {
     for (size_t i = 0; i < s->nservices; i++) {
@@ -744,6 +785,7 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
     }
     if (!rc) rc = cross_check(s, root, err);
     if (!rc) resolve_pointers(s);
+    if (!rc) rc = price_pools(s, err);
     ccs_yaml_free(root);
     if (rc) {
         ccs_scenario_destroy(s);
