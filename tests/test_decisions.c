@@ -743,3 +743,24 @@ Test(decisions, a_services_replicas_pay_their_regions_instance_price)
         ran_free(x);
     }
 }
+
+/* A rented device pays the same rent at any start, so run-now's cost B ties with every plan:
+ * price-tolerance at X = 0 (cost <= B) may take the greenest hour, 5 h (50 g), at B exactly
+ * (one L4 at its profile's 0.71 per hour: 0.71), as max_cost_increase: 0 may. */
+Test(decisions, a_tie_with_the_cap_is_within_it)
+{
+    for (int limit = 0; limit < 2; limit++) {
+        char yaml[2048];
+        snprintf(
+            yaml, sizeof yaml,
+            "%sjobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, hardware: l4, deadline: 6h%s}]\n"
+            "policy: %s\n",
+            traces(), limit ? ", max_cost_increase: 0" : "",
+            limit ? "{name: greenest-window}" : "{name: price-tolerance, price_tolerance: 0}");
+        ran x = run_text(yaml);
+        cr_assert_float_eq(start_h(&x), 5, 1e-12, "%s: start %.6f h", limit ? "limit" : "policy", start_h(&x));
+        cr_assert_float_eq(x.r->jobs[0].charge.cost, 0.71, 1e-12);
+        cr_assert_eq(x.r->jobs[0].fallbacks, 0u);
+        ran_free(x);
+    }
+}
