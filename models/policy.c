@@ -253,6 +253,10 @@ int ccs_policy_resolve(ccs_policy_cfg *cfg, const char *key, const ccs_src_pos *
             return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "%s: %s needs %s.%s: expected %s above %g",
                               key, t->name, key, pp->key, pp->expect, pp->min);
     }
+    /* each re-plan is a search: a tick of microseconds would run for ever, not better */
+    if (cfg->replan_us > 0 && cfg->replan_us < 60 * (int64_t)1000000)
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "%s.replan: %.6g s: expected 0 (never) or at least 1m", key, (double)cfg->replan_us / 1e6);
     cfg->type = t;
     const char *why = t->check ? t->check(cfg) : NULL;
     if (why) return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col, "%s: %s: %s", key, t->name, why);

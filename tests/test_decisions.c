@@ -516,6 +516,12 @@ Test(decisions, replanning_uses_the_fresh_forecast)
     }
     cr_assert(carbon[1] < 0.9 * carbon[0], "re-planned %.1f g against %.1f g", carbon[1], carbon[0]);
     cr_assert(replans >= 25, "%llu re-plans", (unsigned long long)replans);
+    char msg[512];
+    cr_assert_neq(run_text_error("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                                 "policy: {name: greenest-window, replan: 10s}\n",
+                                 msg, sizeof msg),
+                  0);
+    cr_assert(strstr(msg, "policy.replan: 10 s: expected 0 (never) or at least 1m"), "%s", msg);
 }
 
 /* ---- average and marginal signals ---- */
