@@ -58,6 +58,8 @@ static const ccs_field hardware_fields[] = {
      "dense int4 peak in TOP/s", NULL},
     {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "memory bandwidth in GB/s", NULL},
+    {"memory_gb", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, memory_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the device's memory in GB (an accelerator's, or the host's for a CPU)", NULL},
 };
 const ccs_schema ccs_hardware_schema = {"hardware profile",
                                         sizeof(ccs_hardware_cfg),
@@ -77,6 +79,8 @@ static const ccs_field variant_fields[] = {
      "FLOPs per item (leave out: the model's)", NULL},
     {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, bytes_per_item), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "bytes moved per item (leave out: the model's)", NULL},
+    {"resident_gb", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, resident_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the weights as held in memory in GB, quantisation scales included", NULL},
     {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "the change of the quality metric against the reference variant", NULL},
 };
@@ -101,6 +105,8 @@ static const ccs_field model_fields[] = {
      "a fixed time per batch in ms", NULL},
     {"efficiency", CCS_F_DOUBLE, offsetof(ccs_model_cfg, efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
      "the achieved share of peak FLOP/s, in (0, 1]", NULL},
+    {"memory_per_item_gb", CCS_F_DOUBLE, offsetof(ccs_model_cfg, memory_per_item_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "what each item of a batch keeps in memory while served (KV cache, activations), GB", NULL},
     {"variants", CCS_F_LIST, offsetof(ccs_model_cfg, variants), 1, CCS_NO_RANGE, NULL, &variant_schema,
      offsetof(ccs_model_cfg, nvariants), "a list of variants (fp16, int8, ...)", NULL},
 };

@@ -22,6 +22,8 @@ typedef struct ccs_hardware_cfg {
      * hardware is then an error naming the missing figure. Dense peaks, per precision. */
     double peak_tflops_fp16, peak_tops_int8, peak_tops_int4;
     double mem_bw_gb_s;
+    double memory_gb; /* the device's memory (accelerator, or the host's for a CPU); 0: not stated,
+                       * and models on it are not checked for fit */
 } ccs_hardware_cfg;
 
 /* A model profile (docs/model.md 4): the work per item and the weights, per variant. */
@@ -34,6 +36,7 @@ typedef struct ccs_variant_cfg {
     double flop_per_item;  /* 0: the model's */
     double bytes_per_item; /* 0: the model's */
     double quality_delta;  /* change of the model's quality metric against the reference variant */
+    double resident_gb;    /* the weights as held in memory (with quantisation scales); 0: not stated */
 } ccs_variant_cfg;
 
 typedef struct ccs_model_cfg {
@@ -42,8 +45,10 @@ typedef struct ccs_model_cfg {
     char *quality_metric; /* what quality is measured in, e.g. "NDCG@10 points" */
     double quality;       /* the reference variant's score on that metric; 0: not stated */
     double flop_per_item, bytes_per_item;
-    double overhead_ms; /* per batch: launch, pre/post-processing */
-    double efficiency;  /* achieved share of the peak FLOP/s, (0, 1] */
+    double overhead_ms;        /* per batch: launch, pre/post-processing */
+    double efficiency;         /* achieved share of the peak FLOP/s, (0, 1] */
+    double memory_per_item_gb; /* what each item of a batch keeps in memory while served (KV cache,
+                                * activations) */
     ccs_variant_cfg *variants;
     size_t nvariants;
 } ccs_model_cfg;

@@ -55,6 +55,31 @@ static double num(json_t *o, const char *key)
     return json_number_value(v);
 }
 
+/* The text summary's "per 1000 req" row gives embodied carbon per 1000 requests, like the rest of
+ * the row (issue 17: it showed the run's total). One replica of a box of 438 kg over 43,800 h for
+ * an hour: 0.01 kg; 36,000 requests: 0.01 x 1e3 g x 1000 / 36,000 = 0.2778 g per 1000. */
+Test(outputs, text_summary_embodied_is_per_1000_requests)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", "timestamp,value\n2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,100\n");
+    const char *yaml = write_text(
+        dir, "s.yaml",
+        "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 2\nregions: [{name: r, carbon: ci.csv}]\n"
+        "hardware: [{name: box, idle_w: 10, max_w: 100, embodied_kg: 438, lifetime_h: 43800}]\n"
+        "services:\n  - {name: s, hardware: box, replicas: 1, arrivals: {process: deterministic, rate_per_s: 10},"
+        " service_time: {dist: deterministic, mean_ms: 30}}\n");
+    char out[700];
+    snprintf(out, sizeof out, "%s/out", dir);
+    cmd_result r;
+    run_ccsim(&r, (const char *[]){"run", yaml, "--out", out, "--no-plot", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *row = strstr(r.out, "per 1000 req");
+    cr_assert(row && strstr(row, "embodied g"), "%s", r.out);
+    row = strstr(row, "\ns ");
+    cr_assert(row, "%s", r.out);
+    cr_assert(strstr(row, " 0.2778 ") && strstr(row, " 0.2778 ") < strchr(row + 1, '\n'), "%s", r.out);
+}
+
 /* Kills 50 (per-request energy in kWh under energy_wh), 51 (a pool's idle energy from its busy
  * energy) and 52 (an SLO not met written as null).
  * One replica (idle 10 W, max 100 W), one request every 100 ms for an hour, each served in

@@ -266,6 +266,26 @@ Test(serving, wrong_services_get_clear_errors)
                  "needs all of ttl, keys and zipf_s");
 }
 
+/* Memory fit (issue 17): a replica holds the variant's weights and what every item of a full batch
+ * keeps. The 70B model in int4 on a 16 GB T4: 39.8 GB of weights + 1 x 0.448 GB = 40.25 GB,
+ * refused with the numbers. In int8 on an 80 GB H100: 70.6 + 16 x 0.448 = 77.77 GB fits (the
+ * bundled chatbot); with max_batch 32, 70.6 + 32 x 0.448 = 84.94 GB does not. */
+Test(serving, a_model_that_does_not_fit_its_device_is_refused_with_the_numbers)
+{
+    expect_error(HEAD "services:\n  - {name: s, hardware: t4, model: llm-70b, variant: int4, arrivals: {rate_per_s: "
+                      "0.01}}\n",
+                 "services[s]: model 'llm-70b' variant 'int4' needs 40.25 GB on each replica (weights 39.8 GB + 1 "
+                 "items x 0.448 GB), but hardware 't4' has 16 GB");
+    expect_error(HEAD
+                 "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: {max_batch: "
+                 "32, window_ms: 100}, arrivals: {rate_per_s: 0.01}}\n",
+                 "needs 84.94 GB on each replica (weights 70.6 GB + 32 items x 0.448 GB), but hardware 'h100-sxm' has "
+                 "80 GB");
+    ran x = run_text(HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: "
+                          "{max_batch: 16, window_ms: 100}, arrivals: {rate_per_s: 0.01}}\n");
+    ran_free(x);
+}
+
 Test(serving, same_seed_same_numbers_and_common_random_numbers)
 {
     /* Two runs of one scenario with cache, routes and autoscaling give identical results; and

@@ -304,12 +304,13 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
                     v->charge.energy_j / CCS_J_PER_KWH, v->charge.carbon_g / 1000.0, v->charge.cost);
         }
         fprintf(f, "\n%-16s %12s %11s %12s %10s %11s %9s %9s\n", "per 1000 req", "throughput/s", "energy Wh",
-                "carbon g", s->currency, "embodied kg", "cache hit", "age s");
+                "carbon g", s->currency, "embodied g", "cache hit", "age s");
         for (size_t i = 0; i < s->nservices; i++) {
             const ccs_service_result *v = &r->services[i];
             double k = v->requests ? 1000.0 / (double)v->requests : 0.0;
             fprintf(f, "%-16s %12.1f %11.4g %12.4g %10.4g %11.4g", s->services[i].name, v->throughput_per_s,
-                    v->charge.energy_j / CCS_J_PER_WH * k, v->charge.carbon_g * k, v->charge.cost * k, v->embodied_kg);
+                    v->charge.energy_j / CCS_J_PER_WH * k, v->charge.carbon_g * k, v->charge.cost * k,
+                    v->embodied_kg * 1000.0 * k); /* its share per 1000 requests, like the rest of the row */
             if (v->cache_kind == CCS_CACHE_TTL)
                 fprintf(f, " %8.1f%% %9.1f\n", 100 * v->cache_hit_rate, v->age_mean_s);
             else if (v->cache_kind == CCS_CACHE_FIXED)

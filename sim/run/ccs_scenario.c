@@ -230,6 +230,16 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               "hardware profile",
                               where, hw->name, hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision",
                               v->name, ccs_precision_words[v->precision]);
+        /* a replica holds the weights and what every item of a full batch keeps (KV cache) */
+        double batch = p->batching.max_batch > 0 ? (double)p->batching.max_batch : 1.0;
+        double need = v->resident_gb + batch * mc->memory_per_item_gb;
+        if (hw->memory_gb > 0 && v->resident_gb > 0 && need > hw->memory_gb)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: model '%s' variant '%s' needs %.4g GB on each replica (weights %.4g GB + %g "
+                              "items x %.4g GB), but hardware '%s' has %.4g GB: expected a smaller variant or "
+                              "max_batch, or hardware with more memory",
+                              where, mc->name, v->name, need, v->resident_gb, batch, mc->memory_per_item_gb, hw->name,
+                              hw->memory_gb);
     } else if (p->variant) {
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, "%s.variant: given without a model", where);
     }

@@ -784,9 +784,12 @@ static int have_plot(const char *dir, const char *name, const char *ext)
 }
 
 /* The report's sections in order: heading, text before the table, the table (NULL: none). */
+/* A section of the report: its heading, the text above its table, the table and the table's
+ * HTML class (one struct, so that adding a section cannot shift the classes of the others). */
 typedef struct section {
     const char *heading, *text;
     const table *tb;
+    const char *cls;
 } section;
 
 static const char headline_text[] =
@@ -807,21 +810,20 @@ static const char knobs_text[] =
 enum { NSECTIONS = 10 };
 static void sections(const report *r, section out[NSECTIONS])
 {
-    section s[NSECTIONS] = {{"Simulated period", "", &r->period},
-                            {"Assumptions",
-                             "As the scenario file says; a swept parameter varies per point as the tables show.",
-                             &r->assumptions},
-                            {"Data sources",
-                             "Each file the scenario reads, with its source and licence as the README beside it "
-                             "states them:",
-                             &r->sources},
-                            {"Constraints (never compromised)", r->constraints_text, &r->constraints},
-                            {"Results per sweep point", "", &r->points},
-                            {"Planned and actual cost against the caps", planned_text, &r->planned},
-                            {"Recommendations", recommend_text, &r->recommend},
-                            {"Which knob matters most", knobs_text, &r->knobs},
-                            {"Plots", NULL, NULL},
-                            {"Sign-off", r->binding, &r->signoff}};
+    section s[NSECTIONS] = {
+        {"Simulated period", "", &r->period, "facts"},
+        {"Assumptions", "As the scenario file says; a swept parameter varies per point as the tables show.",
+         &r->assumptions, "facts"},
+        {"Data sources",
+         "Each file the scenario reads, with its source and licence as the README beside it states them:", &r->sources,
+         "facts"},
+        {"Constraints (never compromised)", r->constraints_text, &r->constraints, "facts"},
+        {"Results per sweep point", "", &r->points, "points"},
+        {"Planned and actual cost against the caps", planned_text, &r->planned, "planned"},
+        {"Recommendations", recommend_text, &r->recommend, "ranked"},
+        {"Which knob matters most", knobs_text, &r->knobs, "ranked"},
+        {"Plots", NULL, NULL, ""},
+        {"Sign-off", r->binding, &r->signoff, "signoff"}};
     memcpy(out, s, sizeof s);
 }
 
@@ -978,7 +980,6 @@ static void write_html(FILE *f, const report *r, const char *dir)
     }
     section s[NSECTIONS];
     sections(r, s);
-    static const char *cls[9] = {"facts", "facts", "facts", "points", "planned", "ranked", "ranked", "", "signoff"};
     for (int i = 0; i < NSECTIONS; i++) {
         fprintf(f, "<h2 id=\"s%d\">%s</h2>\n", i, s[i].heading);
         if (!s[i].tb) {
@@ -990,7 +991,7 @@ static void write_html(FILE *f, const report *r, const char *dir)
             html_text(f, s[i].text);
             fputs("</p>\n", f);
         }
-        html_table(f, s[i].tb, cls[i]);
+        html_table(f, s[i].tb, s[i].cls);
     }
     fputs("</body></html>\n", f);
 }
