@@ -296,22 +296,14 @@ static int64_t actual_work(const ccs_job_env *env, const ccs_job_cfg *cfg, int64
     return w > 0 ? w : 1;
 }
 
-/* Appends [a, b) to what ran, joined to the last interval when it continues it. */
-static int ran_push(ccs_run_plan *ran, int64_t a, int64_t b)
+/* d's run-now figures, what limits and cost tolerances are measured against: its work from the
+ * decision's release, straight through, in option k, on the forecast. */
+static void set_baseline(ccs_job_decision *d, size_t k)
 {
-    if (ran->n && ran->iv[ran->n - 1].b_us == a) {
-        ran->iv[ran->n - 1].b_us = b;
-        return 0;
-    }
-    if (ran->n == ran->cap) {
-        size_t cap = ran->cap ? 2 * ran->cap : 16;
-        ccs_interval *v = realloc(ran->iv, cap * sizeof *v);
-        if (!v) return -1;
-        ran->iv = v;
-        ran->cap = cap;
-    }
-    ran->iv[ran->n++] = (ccs_interval){a, b};
-    return 0;
+    double ci_h, price_h;
+    ccs_window_integrals(&d->opts[k].w, d->release_us, d->release_us + d->work_us, &ci_h, &price_h);
+    d->baseline_cost = ccs_policy_cost_of(d, k, price_h);
+    d->baseline_carbon = ci_h * d->power_w / 1e3 * d->opts[k].pue;
 }
 
 static int same_intervals(const ccs_interval *a, size_t na, const ccs_interval *b, size_t nb)
@@ -344,7 +336,8 @@ static int replan_at(const replanner *rp, const ccs_job_decision *d0, size_t k, 
     cand->override = cand->fallback = cand->unproven = 0;
     if (now + work_us > d0->deadline_us) { /* the rollback: slack ran out, run it through now */
         cand->run.n = 0;
-        if (ran_push(&cand->run, now, now + work_us) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+        if (ccs_run_plan_append(&cand->run, now, now + work_us) != 0)
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
         cand->override = 1;
         *adopt = 1;
         return 0;
@@ -365,10 +358,7 @@ static int replan_at(const replanner *rp, const ccs_job_decision *d0, size_t k, 
     d.opts = &opt;
     d.nopts = 1;
     d.limits = d0->limits ? &lim : NULL;
-    double ci_h, price_h;
-    ccs_window_integrals(&opt.w, now, now + work_us, &ci_h, &price_h);
-    d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h);
-    d.baseline_carbon = ci_h * d.power_w / 1e3 * opt.pue;
+    set_baseline(&d, 0);
     if (rp->type->plan(&d, 0, cand) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
     *adopt = cand->run.feasible && cand->run.n > 0 && ccs_policy_limits_met(&d, 0, &cand->run);
     if (!*adopt || nold == 0 || old[nold - 1].b_us > opt.w.t[opt.w.n]) return 0;
@@ -402,11 +392,11 @@ static int run_actual(const replanner *rp, const ccs_job_decision *d0, size_t k,
             int64_t paid = overhead < avail ? overhead : avail;
             overhead -= paid;
             if (actual - done <= avail - paid) /* done in this interval */
-                return ran_push(ran, v.a_us, v.a_us + paid + (actual - done)) != 0
+                return ccs_run_plan_append(ran, v.a_us, v.a_us + paid + (actual - done)) != 0
                            ? ccs_err_set(err, CCS_ERUN, "out of memory")
                            : 0;
             done += avail - paid;
-            if (ran_push(ran, v.a_us, end) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            if (ccs_run_plan_append(ran, v.a_us, end) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
             if (end < v.b_us) {
                 best->run.iv[next].a_us = end; /* cut at the tick: the rest stays planned */
                 break;
@@ -416,7 +406,7 @@ static int run_actual(const replanner *rp, const ccs_job_decision *d0, size_t k,
         if (next == best->run.n) { /* the plan is used up with work left: it runs on */
             rec->overran = 1;
             if (ran->n == 0) /* no plan ran at all (none is empty): from its release */
-                return ran_push(ran, d0->release_us, d0->release_us + actual) != 0
+                return ccs_run_plan_append(ran, d0->release_us, d0->release_us + actual) != 0
                            ? ccs_err_set(err, CCS_ERUN, "out of memory")
                            : 0;
             ran->iv[ran->n - 1].b_us += overhead + (actual - done);
@@ -531,10 +521,7 @@ static int plan_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
                               .nopts = nconsider,
                               .cfg = policy ? policy : env->policy,
                               .limits = limits};
-        double ci_h, price_h;
-        ccs_window_integrals(&opts[0].w, rel, rel + work, &ci_h, &price_h);
-        d.baseline_cost = ccs_policy_cost_of(&d, 0, price_h); /* at home: no transfer */
-        d.baseline_carbon = ci_h * power_w / 1e3 * opts[0].pue;
+        set_baseline(&d, 0); /* at home: no transfer */
         size_t chosen = SIZE_MAX;
         int unproven = 0; /* any region's search gave up: the choice among them is not proven */
         /* the job's limits bind every policy: a plan over one is no plan */

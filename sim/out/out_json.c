@@ -49,8 +49,6 @@ static json_t *totals_json(const ccs_totals *t, int marginal)
     return o;
 }
 
-static double pct(double now, double base) { return base != 0 ? 100.0 * (now - base) / fabs(base) : 0.0; }
-
 /* What each carbon figure means, and which signal the plans minimised. */
 static json_t *accounting_json(const ccs_scenario *s)
 {
@@ -161,9 +159,7 @@ static json_t *summary_json(const ccs_run_result *r)
     json_object_set_new(root, "totals", totals_json(&r->totals, marginal));
     json_object_set_new(root, "baseline", totals_json(&r->baseline, marginal));
     json_t *delta = json_pack("{s:f, s:f}", "carbon_pct", r->delta_carbon_pct, "cost_pct", r->delta_cost_pct);
-    if (marginal)
-        json_object_set_new(delta, "carbon_marginal_pct",
-                            json_real(pct(r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg)));
+    if (marginal) json_object_set_new(delta, "carbon_marginal_pct", json_real(r->delta_carbon_marginal_pct));
     json_object_set_new(root, "delta", delta);
     json_object_set_new(root, "cost_breakdown", breakdown_json(r->totals.money));
     json_object_set_new(root, "baseline_cost_breakdown", breakdown_json(r->baseline.money));
@@ -283,7 +279,7 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     if (ccs_scenario_has_marginal(s))
         fprintf(f, "%-10s %14s %14.3f (run-now %.3f, %+.2f%%): marginal accounting; the carbon above is average\n",
                 "marginal", "", r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg,
-                pct(r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg));
+                r->delta_carbon_marginal_pct);
     fprintf(f, "%-10s plans minimised the %s intensity\n", "signal",
             s->policy.signal == CCS_SIGNAL_MARGINAL ? "marginal" : "average (attributional)");
     fprintf(f, "%-10s", "cost by");

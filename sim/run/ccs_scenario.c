@@ -450,6 +450,25 @@ static const char *instance_prices_path(const ccs_scenario *s)
     return s->instance_prices ? s->instance_prices : CCS_SOURCE_DIR "/traces/cloud/instance-prices.csv";
 }
 
+/* The table's price per device of hw in region rg's cloud region into *per (left as it is when the
+ * region has no cloud region or the table does not list hw there); an error if it is in another
+ * currency than the scenario's. */
+static int listed_price(const ccs_scenario *s, const ccs_price_table *t, const ccs_region_cfg *rg,
+                        const ccs_hardware_cfg *hw, double *per, ccs_err *err)
+{
+    if (!rg->cloud_region) return 0;
+    const char *cur = NULL;
+    double v = ccs_price_table_per_device(t, rg->cloud_region, hw->name, &cur, NULL, NULL);
+    if (v < 0) return 0;
+    if (cur && strcmp(cur, s->currency) != 0)
+        return pos_err(err, &rg->pos,
+                       "regions[%s].cloud_region: the instance price of '%s' in %s is in %s, the scenario in %s: "
+                       "expected currency: %s (or a region without cloud_region)",
+                       rg->name, hw->name, rg->cloud_region, cur, s->currency, cur);
+    *per = v;
+    return 0;
+}
+
 /* A rented job's rent per hour in each allowed region: the table's price per device in the
  * region's cloud region where listed, else the profile's price; times devices and the job's
  * reserved_factor. */
@@ -471,14 +490,8 @@ static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardw
     j->rent_in = calloc(n, sizeof *j->rent_in);
     for (size_t k = 0; j->rent_in && k < n && !rc; k++) {
         const ccs_region_cfg *rg = j->nregions ? ccs_scenario_region(s, j->regions[k]) : &s->regions[0];
-        const char *cur = NULL;
-        double per =
-            rg->cloud_region ? ccs_price_table_per_device(t, rg->cloud_region, hw->name, &cur, NULL, NULL) : -1;
-        if (per >= 0 && cur && strcmp(cur, s->currency) != 0)
-            rc = pos_err(err, &rg->pos,
-                         "regions[%s].cloud_region: the instance price of '%s' in %s is in %s, the scenario in %s: "
-                         "expected currency: %s (or a region without cloud_region)",
-                         rg->name, hw->name, rg->cloud_region, cur, s->currency, cur);
+        double per = -1;
+        rc = listed_price(s, t, rg, hw, &per, err);
         j->rent_in[k] = (per >= 0 ? per : hw->price_per_hour) * devices * j->reserved_factor;
     }
     if (!j->rent_in) return ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -586,10 +599,10 @@ static const ccs_service_cfg *service_named(const ccs_scenario *s, const char *n
     return NULL;
 }
 
-static int in_list(char *const *list, size_t n, const char *name)
+int ccs_constraint_allows(const ccs_constraint_cfg *c, const char *region)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], name) == 0) return 1;
+    for (size_t i = 0; i < c->nregions; i++)
+        if (strcmp(c->regions[i], region) == 0) return 1;
     return 0;
 }
 
@@ -622,7 +635,7 @@ static int check_constraints(ccs_scenario *s, const char *names, ccs_err *err)
         if (!j) return pos_err(err, &c->pos, "constraints[%zu].job: unknown job '%s'", i, c->job);
         size_t kept = j->nregions ? 1 : 0;
         for (size_t k = 1; k < j->nregions; k++) {
-            if (in_list(c->regions, c->nregions, j->regions[k]))
+            if (ccs_constraint_allows(c, j->regions[k]))
                 j->regions[kept++] = j->regions[k];
             else
                 free(j->regions[k]);
@@ -633,7 +646,7 @@ static int check_constraints(ccs_scenario *s, const char *names, ccs_err *err)
 }
 
 /* The rules between keys and sections, section by section, in the order messages are promised. */
-static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
+static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_price_table **prices, ccs_err *err)
 {
     if (!s->currency && !(s->currency = strdup("EUR"))) return ccs_err_set(err, CCS_ERUN, "out of memory");
     CHECK_UNIQUE(s->hardware, s->nhardware, "hardware");
@@ -648,9 +661,7 @@ static int cross_check(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     if ((rc = check_regions(s, err)) || (rc = check_services(s, names, err)) || (rc = check_hardware(s, err)))
         return rc;
     if ((rc = check_constraints(s, names, err))) return rc;
-    ccs_price_table *prices = NULL; /* read when a rented job first needs it */
-    for (size_t i = 0; i < s->njobs && !rc; i++) rc = check_job(s, &s->jobs[i], names, &prices, err);
-    ccs_price_table_free(prices);
+    for (size_t i = 0; i < s->njobs && !rc; i++) rc = check_job(s, &s->jobs[i], names, prices, err);
     if (rc) return rc;
     if ((rc = check_currencies(s, err))) return rc;
     return check_policy(s, root, err);
@@ -697,23 +708,17 @@ static int price_pool(const ccs_scenario *s, const ccs_region_cfg *rg, ccs_pool_
     if (!p->hw || p->hw->price_per_hour < 0 || !rg || !rg->cloud_region) return 0;
     int rc = *table ? 0 : ccs_price_table_load(instance_prices_path(s), table, err); /* once per scenario */
     if (rc) return rc;
-    const char *cur = NULL;
-    double per = ccs_price_table_per_device(*table, rg->cloud_region, p->hw->name, &cur, NULL, NULL);
-    if (per < 0) return 0; /* not listed there: the profile's price */
-    if (cur && strcmp(cur, s->currency) != 0)
-        return pos_err(err, &rg->pos,
-                       "regions[%s].cloud_region: the instance price of '%s' in %s is in %s, the scenario in %s: "
-                       "expected currency: %s (or a region without cloud_region)",
-                       rg->name, p->hw->name, rg->cloud_region, cur, s->currency, cur);
+    double per = -1;
+    if ((rc = listed_price(s, *table, rg, p->hw, &per, err)) || per < 0) return rc; /* not listed: the profile's */
     p->rent_per_hour = per;
     p->rent_set = 1;
     return 0;
 }
 
-/* Every service's pools priced in its region (after resolve_pointers). */
-static int price_pools(ccs_scenario *s, ccs_err *err)
+/* Every service's pools priced in its region (after resolve_pointers); table: the price table if
+ * the jobs' checks read it, else read here when first needed. */
+static int price_pools(ccs_scenario *s, ccs_price_table **table, ccs_err *err)
 {
-    ccs_price_table *table = NULL;
     int rc = 0;
     for (size_t i = 0; i < s->nservices && !rc; i++) {
         ccs_service_cfg *sv = &s->services[i];
@@ -721,12 +726,11 @@ static int price_pools(ccs_scenario *s, ccs_err *err)
                                    : s->nregions ? &s->regions[0]
                                                  : NULL;
         for (size_t k = 0; k < sv->nstages && !rc; k++) {
-            rc = price_pool(s, rg, &sv->stages[k].pool, &table, err);
+            rc = price_pool(s, rg, &sv->stages[k].pool, table, err);
             for (size_t r = 0; r < sv->stages[k].nroutes && !rc; r++)
-                rc = price_pool(s, rg, &sv->stages[k].routes[r].pool, &table, err);
+                rc = price_pool(s, rg, &sv->stages[k].routes[r].pool, table, err);
         }
     }
-    ccs_price_table_free(table);
     return rc;
 }
 
@@ -793,9 +797,11 @@ int ccs_scenario_load(const char *path, char *const *overrides, size_t noverride
         rc = s->path && s->dir ? ccs_schema_apply(&scenario_schema, root, s, "", s->dir, err)
                                : ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    if (!rc) rc = cross_check(s, root, err);
+    ccs_price_table *prices = NULL; /* read once, when a rented job or pool first needs it */
+    if (!rc) rc = cross_check(s, root, &prices, err);
     if (!rc) resolve_pointers(s);
-    if (!rc) rc = price_pools(s, err);
+    if (!rc) rc = price_pools(s, &prices, err);
+    ccs_price_table_free(prices);
     ccs_yaml_free(root);
     if (rc) {
         ccs_scenario_destroy(s);

@@ -66,6 +66,8 @@ void ccs_scenario_destroy(ccs_scenario *s);
 
 const ccs_region_cfg *ccs_scenario_region(const ccs_scenario *s, const char *name);
 int ccs_scenario_region_index(const ccs_scenario *s, const char *name); /* -1: none */
+/* Whether constraint c lists region among those allowed. */
+int ccs_constraint_allows(const ccs_constraint_cfg *c, const char *region);
 /* Whether the regions have marginal carbon traces (all of them, or none: checked at load). */
 int ccs_scenario_has_marginal(const ccs_scenario *s);
 const ccs_hardware_cfg *ccs_scenario_hardware(const ccs_scenario *s, const char *name);

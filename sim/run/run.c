@@ -295,8 +295,7 @@ static int check_constraints(const ccs_scenario *s, ccs_run_result *r, const ccs
                 rc = add_rule(r, &cap, p95 <= c->p95_max_ms, p95, "service %s: P95 at most %g ms", c->service,
                               c->p95_max_ms);
             const char *region = s->services[k].region ? s->services[k].region : s->regions[0].name;
-            int inside = 0;
-            for (size_t m = 0; m < c->nregions; m++) inside |= strcmp(c->regions[m], region) == 0;
+            int inside = ccs_constraint_allows(c, region);
             if (!rc && c->nregions)
                 rc = add_rule(r, &cap, inside, inside ? 0.0 : 1.0, "service %s: served only from %s", c->service,
                               allowed);
@@ -306,10 +305,7 @@ static int check_constraints(const ccs_scenario *s, ccs_run_result *r, const ccs
             uint64_t outside = 0;
             for (size_t k = 0; k < r->jobs[j].runs; k++) {
                 const ccs_job_run_record *rec = &r->jobs[j].records[k];
-                int inside = 0;
-                for (size_t m = 0; m < c->nregions; m++)
-                    inside |= strcmp(c->regions[m], s->regions[rec->region].name) == 0;
-                outside += !rec->skipped && !inside;
+                outside += !rec->skipped && !ccs_constraint_allows(c, s->regions[rec->region].name);
             }
             rc = add_rule(r, &cap, outside == 0, (double)outside, "job %s: runs only in %s", c->job, allowed);
         }
@@ -380,6 +376,7 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
     if (!rc) {
         r->delta_carbon_pct = pct_change(r->totals.carbon_kg, r->baseline.carbon_kg);
         r->delta_cost_pct = pct_change(r->totals.cost, r->baseline.cost);
+        r->delta_carbon_marginal_pct = pct_change(r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg);
         for (size_t i = 0; i < s->nregions; i++) {
             const ccs_region_cfg *c = &s->regions[i];
             ccs_region_result *rr = &r->regions[i];

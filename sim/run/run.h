@@ -48,6 +48,7 @@ typedef struct ccs_run_result {
     const char *policy;
     ccs_totals totals, baseline;
     double delta_carbon_pct, delta_cost_pct;
+    double delta_carbon_marginal_pct; /* the same change in the marginal accounting (0 without it) */
     ccs_region_result *regions;
     ccs_service_result *services;
     ccs_job_result *jobs;
