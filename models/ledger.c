@@ -17,6 +17,8 @@ typedef struct region_book {
     int64_t *seg_start; /* nseg + 1 boundaries */
     double *ci, *price;
     double *mci;                   /* marginal intensity, or NULL */
+    double *pue, *cool, *wue;      /* the facility per segment: PUE, cooling share, on-site L/kWh IT */
+    double pue_mean;               /* over the segments, by time: what planners take */
     double *it_j, *owned_j, *rent; /* rent: every sum of money outside electricity */
     double money[CCS_MONEY_KINDS]; /* that money by kind (CCS_MONEY_ENERGY unused: from owned_j) */
     size_t cursor;
@@ -25,6 +27,7 @@ typedef struct region_book {
     size_t nh;
     int64_t *hour_us;
     double *h_it, *h_energy, *h_carbon, *h_cost, *h_ci, *h_price, *h_marginal;
+    double *h_pue, *h_cool, *h_water, *h_heat;
 } region_book;
 
 struct ccs_ledger {
@@ -56,16 +59,16 @@ static int check_cover(const ccs_trace *t, int64_t t0, int64_t t1, const char *w
 
 static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
 {
-    const ccs_trace *tr[3] = {bk->cfg.carbon, bk->cfg.price, bk->cfg.marginal};
+    const ccs_trace *tr[5] = {bk->cfg.carbon, bk->cfg.price, bk->cfg.marginal, bk->cfg.temperature, bk->cfg.humidity};
     size_t cap = (size_t)((t1 - t0) / CCS_US_PER_HOUR) + 3;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 5; k++)
         if (tr[k]) cap += ccs_trace_len(tr[k]);
     int64_t *b = malloc(cap * sizeof *b);
     if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t n = 0;
     b[n++] = t0;
     for (int64_t h = ccs_time_floor(t0, CCS_US_PER_HOUR) + CCS_US_PER_HOUR; h < t1; h += CCS_US_PER_HOUR) b[n++] = h;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 5; k++) {
         if (!tr[k]) continue;
         const int64_t *ts = ccs_trace_times(tr[k]);
         for (size_t i = 0; i < ccs_trace_len(tr[k]); i++)
@@ -85,10 +88,30 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
     bk->owned_j = calloc(ns ? ns : 1, sizeof(double));
     bk->rent = calloc(ns ? ns : 1, sizeof(double));
     bk->mci = bk->cfg.marginal ? calloc(ns ? ns : 1, sizeof(double)) : NULL;
-    if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent || (bk->cfg.marginal && !bk->mci))
+    bk->pue = calloc(ns ? ns : 1, sizeof(double));
+    bk->cool = calloc(ns ? ns : 1, sizeof(double));
+    bk->wue = calloc(ns ? ns : 1, sizeof(double));
+    if (!bk->ci || !bk->price || !bk->it_j || !bk->owned_j || !bk->rent || (bk->cfg.marginal && !bk->mci) || !bk->pue ||
+        !bk->cool || !bk->wue)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
-    size_t hc = 0, hp = 0, hm = 0;
+    size_t hc = 0, hp = 0, hm = 0, ht = 0, hh = 0;
     for (size_t s = 0; s < ns; s++) {
+        bk->pue[s] = bk->cfg.pue;
+        if (bk->cfg.facility) {
+            const ccs_facility_cfg *f = bk->cfg.facility;
+            double t = bk->cfg.temperature
+                           ? ccs_trace_values(bk->cfg.temperature)[ccs_trace_index_at(bk->cfg.temperature, b[s], &ht)]
+                           : f->temperature_c;
+            double rh = bk->cfg.humidity
+                            ? ccs_trace_values(bk->cfg.humidity)[ccs_trace_index_at(bk->cfg.humidity, b[s], &hh)]
+                            : NAN;
+            ccs_facility_state st = ccs_facility_at(f, isnan(t) ? 20.0 : t, rh);
+            if (f->cooling != CCS_COOLING_NONE || f->pue_curve.nt >= 2) {
+                bk->pue[s] = st.pue;
+                bk->cool[s] = st.cooling;
+            }
+            bk->wue[s] = st.wue_l_per_kwh;
+        }
         long i = ccs_trace_index_at(bk->cfg.carbon, b[s], &hc);
         bk->ci[s] = ccs_trace_values(bk->cfg.carbon)[i];
         if (bk->mci) bk->mci[s] = ccs_trace_values(bk->cfg.marginal)[ccs_trace_index_at(bk->cfg.marginal, b[s], &hm)];
@@ -103,6 +126,12 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
         } else {
             bk->price[s] = bk->cfg.fixed_price_per_mwh >= 0 ? bk->cfg.fixed_price_per_mwh : 0.0;
         }
+    }
+    bk->pue_mean = bk->cfg.pue;
+    if (bk->cfg.facility && (bk->cfg.facility->cooling != CCS_COOLING_NONE || bk->cfg.facility->pue_curve.nt >= 2)) {
+        double sum = 0;
+        for (size_t s = 0; s < ns; s++) sum += bk->pue[s] * (double)(b[s + 1] - b[s]);
+        bk->pue_mean = ns ? sum / (double)(b[ns] - b[0]) : bk->cfg.pue;
     }
     bk->dirty = 1;
     return 0;
@@ -124,6 +153,10 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
         if (regions[r].price && ccs_trace_end_us(regions[r].price) < l->t1) l->t1 = ccs_trace_end_us(regions[r].price);
         if (regions[r].marginal && ccs_trace_end_us(regions[r].marginal) < l->t1)
             l->t1 = ccs_trace_end_us(regions[r].marginal);
+        if (regions[r].temperature && ccs_trace_end_us(regions[r].temperature) < l->t1)
+            l->t1 = ccs_trace_end_us(regions[r].temperature);
+        if (regions[r].humidity && ccs_trace_end_us(regions[r].humidity) < l->t1)
+            l->t1 = ccs_trace_end_us(regions[r].humidity);
     }
     if (l->t1 < t1_us) l->t1 = t1_us; /* coverage is checked below with a clear message */
     l->nregions = nregions;
@@ -139,6 +172,10 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
         if (!rc && regions[r].price) rc = check_cover(regions[r].price, t0_us, t1_us, "price", regions[r].name, err);
         if (!rc && regions[r].marginal)
             rc = check_cover(regions[r].marginal, t0_us, t1_us, "marginal carbon", regions[r].name, err);
+        if (!rc && regions[r].temperature)
+            rc = check_cover(regions[r].temperature, t0_us, t1_us, "temperature", regions[r].name, err);
+        if (!rc && regions[r].humidity)
+            rc = check_cover(regions[r].humidity, t0_us, t1_us, "humidity", regions[r].name, err);
         if (!rc) rc = build_book(&l->books[r], t0_us, l->t1, err);
     }
     if (rc) {
@@ -159,8 +196,13 @@ static void free_hourly(region_book *bk)
     free(bk->h_ci);
     free(bk->h_price);
     free(bk->h_marginal);
+    free(bk->h_pue);
+    free(bk->h_cool);
+    free(bk->h_water);
+    free(bk->h_heat);
     bk->hour_us = NULL;
     bk->h_it = bk->h_energy = bk->h_carbon = bk->h_cost = bk->h_ci = bk->h_price = bk->h_marginal = NULL;
+    bk->h_pue = bk->h_cool = bk->h_water = bk->h_heat = NULL;
 }
 
 const char *const ccs_money_words[] = {"energy", "rent", "capex", "transfer", NULL};
@@ -173,6 +215,10 @@ void ccs_charge_add(ccs_charge *into, const ccs_charge *c)
     into->carbon_marginal_g += c->carbon_marginal_g;
     into->cost += c->cost;
     for (int k = 0; k < CCS_MONEY_KINDS; k++) into->money[k] += c->money[k];
+    into->cooling_j += c->cooling_j;
+    into->water_onsite_l += c->water_onsite_l;
+    into->water_offsite_l += c->water_offsite_l;
+    into->heat_reused_j += c->heat_reused_j;
 }
 
 void ccs_ledger_destroy(ccs_ledger *l)
@@ -183,6 +229,9 @@ void ccs_ledger_destroy(ccs_ledger *l)
         free(bk->seg_start);
         free(bk->ci);
         free(bk->mci);
+        free(bk->pue);
+        free(bk->cool);
+        free(bk->wue);
         free(bk->price);
         free(bk->it_j);
         free(bk->owned_j);
@@ -219,7 +268,7 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
         l->t_report = b_us;
         for (size_t k = 0; k < l->nregions; k++) l->books[k].dirty = 1;
     }
-    double pue = bk->cfg.pue;
+    const ccs_facility_cfg *f = bk->cfg.facility;
     size_t s = find_segment(bk, a_us);
     for (; s < bk->nseg && bk->seg_start[s] < b_us; s++) {
         int64_t lo = a_us > bk->seg_start[s] ? a_us : bk->seg_start[s];
@@ -232,6 +281,7 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
         bk->rent[s] += rent;
         bk->money[CCS_MONEY_RENT] += rent;
         if (charge) {
+            double pue = bk->pue[s];
             double energy_cost = owned ? e * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] : 0.0;
             charge->it_energy_j += e;
             charge->energy_j += e * pue;
@@ -240,6 +290,12 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
             charge->cost += energy_cost + rent;
             charge->money[CCS_MONEY_ENERGY] += energy_cost;
             charge->money[CCS_MONEY_RENT] += rent;
+            charge->cooling_j += e * bk->cool[s];
+            charge->water_onsite_l += e / CCS_J_PER_KWH * bk->wue[s];
+            if (f) {
+                charge->water_offsite_l += e * pue / CCS_J_PER_KWH * f->offsite_water_l_per_kwh;
+                charge->heat_reused_j += e * f->heat_reuse;
+            }
         }
     }
     bk->cursor = s > 0 ? s - 1 : 0;
@@ -289,45 +345,47 @@ void ccs_ledger_breakdown(const ccs_ledger *l, int r, double *money)
     const region_book *bk = &l->books[r];
     for (int k = 0; k < CCS_MONEY_KINDS; k++) money[k] = bk->money[k];
     double e = 0;
-    for (size_t s = 0; s < bk->nseg; s++) e += bk->owned_j[s] * bk->cfg.pue / CCS_J_PER_KWH / 1000.0 * bk->price[s];
+    for (size_t s = 0; s < bk->nseg; s++) e += bk->owned_j[s] * bk->pue[s] / CCS_J_PER_KWH / 1000.0 * bk->price[s];
     money[CCS_MONEY_ENERGY] = e;
 }
 
 void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out)
 {
     const region_book *bk = &l->books[r];
-    *out = (ccs_signal){bk->nseg, bk->seg_start, bk->ci, bk->price, bk->mci, bk->cfg.pue};
+    *out = (ccs_signal){bk->nseg, bk->seg_start, bk->ci, bk->price, bk->mci, bk->pue_mean};
 }
 
 int64_t ccs_ledger_t0(const ccs_ledger *l) { return l->t0; }
+
+double ccs_ledger_heat_avoided_g_per_kwh(const ccs_ledger *l, int r)
+{
+    const ccs_facility_cfg *f = l->books[r].cfg.facility;
+    return f ? f->heat_avoided_g_per_kwh : 0.0;
+}
 int64_t ccs_ledger_t1(const ccs_ledger *l) { return l->t1; }
 
 int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
 {
     region_book *bk = &l->books[r];
+    const ccs_facility_cfg *f = bk->cfg.facility;
     if (bk->dirty) {
         int64_t h0 = ccs_time_floor(l->t0, CCS_US_PER_HOUR);
         size_t nh = (size_t)((l->t_report - h0 + CCS_US_PER_HOUR - 1) / CCS_US_PER_HOUR);
         if (bk->nh != nh) {
             free_hourly(bk);
             bk->hour_us = calloc(nh, sizeof(int64_t));
-            bk->h_it = calloc(nh, sizeof(double));
-            bk->h_energy = calloc(nh, sizeof(double));
-            bk->h_carbon = calloc(nh, sizeof(double));
-            bk->h_cost = calloc(nh, sizeof(double));
-            bk->h_ci = calloc(nh, sizeof(double));
-            bk->h_price = calloc(nh, sizeof(double));
+            double **arr[] = {&bk->h_it,    &bk->h_energy, &bk->h_carbon, &bk->h_cost,  &bk->h_ci,
+                              &bk->h_price, &bk->h_pue,    &bk->h_cool,   &bk->h_water, &bk->h_heat};
+            int bad = !bk->hour_us;
+            for (size_t k = 0; k < sizeof arr / sizeof arr[0]; k++) bad |= !(*arr[k] = calloc(nh, sizeof(double)));
             bk->h_marginal = bk->mci ? calloc(nh, sizeof(double)) : NULL;
-            if (!bk->hour_us || !bk->h_it || !bk->h_energy || !bk->h_carbon || !bk->h_cost || !bk->h_ci ||
-                !bk->h_price || (bk->mci && !bk->h_marginal))
-                return -1;
+            if (bad || (bk->mci && !bk->h_marginal)) return -1;
         }
         bk->nh = nh;
-        double pue = bk->cfg.pue;
         for (size_t h = 0; h < nh; h++) {
             bk->hour_us[h] = h0 + (int64_t)h * CCS_US_PER_HOUR;
             bk->h_it[h] = bk->h_energy[h] = bk->h_carbon[h] = bk->h_cost[h] = 0;
-            bk->h_ci[h] = bk->h_price[h] = 0;
+            bk->h_ci[h] = bk->h_price[h] = bk->h_pue[h] = bk->h_cool[h] = bk->h_water[h] = bk->h_heat[h] = 0;
             if (bk->h_marginal) bk->h_marginal[h] = 0;
         }
         double *covered = calloc(nh ? nh : 1, sizeof(double));
@@ -336,19 +394,25 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
             size_t h = (size_t)((bk->seg_start[s] - h0) / CCS_US_PER_HOUR);
             int64_t seg_end = bk->seg_start[s + 1] < l->t_report ? bk->seg_start[s + 1] : l->t_report;
             double secs = (double)(seg_end - bk->seg_start[s]) / 1e6;
-            bk->h_it[h] += bk->it_j[s] / CCS_J_PER_KWH;
+            double it_kwh = bk->it_j[s] / CCS_J_PER_KWH, pue = bk->pue[s];
+            bk->h_it[h] += it_kwh;
+            bk->h_energy[h] += bk->it_j[s] * pue / CCS_J_PER_KWH;
             bk->h_carbon[h] += bk->it_j[s] * pue / CCS_J_PER_KWH * bk->ci[s] / 1000.0;
             if (bk->h_marginal) bk->h_marginal[h] += bk->it_j[s] * pue / CCS_J_PER_KWH * bk->mci[s] / 1000.0;
             bk->h_cost[h] += bk->owned_j[s] * pue / CCS_J_PER_KWH / 1000.0 * bk->price[s] + bk->rent[s];
+            bk->h_cool[h] += it_kwh * bk->cool[s];
+            bk->h_water[h] += it_kwh * bk->wue[s] + (f ? it_kwh * pue * f->offsite_water_l_per_kwh : 0.0);
+            if (f) bk->h_heat[h] += it_kwh * f->heat_reuse;
             bk->h_ci[h] += bk->ci[s] * secs;
             bk->h_price[h] += bk->price[s] * secs;
+            bk->h_pue[h] += pue * secs;
             covered[h] += secs;
         }
         for (size_t h = 0; h < nh; h++) {
-            bk->h_energy[h] = bk->h_it[h] * pue;
             if (covered[h] > 0) {
                 bk->h_ci[h] /= covered[h];
                 bk->h_price[h] /= covered[h];
+                bk->h_pue[h] /= covered[h];
             }
         }
         free(covered);
@@ -363,6 +427,10 @@ int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out)
     out->intensity = bk->h_ci;
     out->price = bk->h_price;
     out->carbon_marginal_kg = bk->h_marginal;
+    out->pue = bk->h_pue;
+    out->cooling_kwh = bk->h_cool;
+    out->water_l = bk->h_water;
+    out->heat_reused_kwh = bk->h_heat;
     return 0;
 }
 
@@ -372,6 +440,7 @@ static void region_defaults(void *p)
 {
     ccs_region_cfg *r = p;
     r->pue = 1.0;
+    ccs_facility_defaults(&r->facility);
     r->fixed_price_per_mwh = -1;
     r->tariff.day_per_mwh = -1;
     r->tariff.day_from_us = 7 * CCS_US_PER_HOUR;
@@ -406,6 +475,8 @@ static const ccs_field region_fields[] = {
      "a capacity in kW (0: unlimited)", NULL},
     {"cloud_region", CCS_F_STR, offsetof(ccs_region_cfg, cloud_region), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a cloud region such as aws/eu-central-1 or gcp/europe-west3, for instance prices", NULL},
+    {"facility", CCS_F_MAP, offsetof(ccs_region_cfg, facility), 0, CCS_NO_RANGE, NULL, &ccs_facility_schema, 0,
+     "{cooling: air|liquid, temperature, pue_curve, water_cooled, offsite_water_l_per_kwh, heat_reuse, ...}", NULL},
 };
 const ccs_schema ccs_region_schema = {"region",
                                       sizeof(ccs_region_cfg),
@@ -422,6 +493,13 @@ int ccs_region_check(const ccs_region_cfg *r, ccs_err *err)
     if (sources > 1)
         return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
                           "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not several", r->name);
+    if (r->pue != 1.0 && (r->facility.cooling != CCS_COOLING_NONE || r->facility.pue_curve.nt))
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "regions[%s]: both pue %g and a facility cooling model: expected one (the facility's PUE "
+                          "follows the outdoor temperature)",
+                          r->name, r->pue);
+    int rc = ccs_facility_check(&r->facility, r->name, p, err);
+    if (rc) return rc;
     if (r->tariff.day_per_mwh >= 0 &&
         (r->tariff.day_from_us % CCS_US_PER_HOUR || r->tariff.day_to_us % CCS_US_PER_HOUR))
         return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,

@@ -10,6 +10,7 @@
 #include "ccs_err.h"
 #include "ccs_schema.h"
 #include "ccs_trace.h"
+#include "facility.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,18 +33,22 @@ typedef struct ccs_region_cfg {
     double capacity_kw;            /* 0: unlimited */
     char *cloud_region;            /* the cloud region it stands for ("aws/eu-central-1"), for instance
                                  * prices; NULL: none (profiles' own prices apply) */
+    ccs_facility_cfg facility;     /* cooling NONE and no curve: the constant pue */
 } ccs_region_cfg;
 
 typedef struct ccs_ledger ccs_ledger;
 
 typedef struct ccs_ledger_region {
     const char *name;
-    const ccs_trace *carbon;    /* gCO2e/kWh, average */
-    const ccs_trace *marginal;  /* gCO2e/kWh, marginal, or NULL */
-    const ccs_trace *price;     /* currency/MWh, or NULL */
-    double fixed_price_per_mwh; /* used when price is NULL and this is >= 0 */
-    double pue;
-    int day_night; /* price NULL: a stated day/night tariff instead of the flat one */
+    const ccs_trace *carbon;          /* gCO2e/kWh, average */
+    const ccs_trace *marginal;        /* gCO2e/kWh, marginal, or NULL */
+    const ccs_trace *price;           /* currency/MWh, or NULL */
+    double fixed_price_per_mwh;       /* used when price is NULL and this is >= 0 */
+    double pue;                       /* without a facility model */
+    const ccs_facility_cfg *facility; /* NULL: none (pue; no water, no heat reuse) */
+    const ccs_trace *temperature;     /* deg C, or NULL: the facility's temperature_c */
+    const ccs_trace *humidity;        /* %, or NULL */
+    int day_night;                    /* price NULL: a stated day/night tariff instead of the flat one */
     double day_per_mwh, night_per_mwh;
     int64_t day_from_us, day_to_us; /* day = [from, to), UTC clock time, whole hours */
 } ccs_ledger_region;
@@ -61,6 +66,10 @@ typedef struct ccs_charge {
     double carbon_marginal_g;      /* marginal accounting; 0 where the region has no marginal trace */
     double cost;                   /* the sum of money[] */
     double money[CCS_MONEY_KINDS]; /* cost by what it pays for */
+    double cooling_j;              /* the facility's cooling energy (part of energy_j - it_energy_j) */
+    double water_onsite_l;         /* evaporated at the site */
+    double water_offsite_l;        /* consumed generating the grid electricity */
+    double heat_reused_j;          /* IT heat exported for reuse (reported apart, never netted) */
 } ccs_charge;
 
 /* into += c, field by field. */
@@ -99,9 +108,12 @@ typedef struct ccs_signal {
     const int64_t *t; /* n + 1 boundaries, epoch microseconds */
     const double *ci, *price;
     const double *ci_marginal; /* the marginal intensity, or NULL: none */
-    double pue;
+    double pue;                /* the period's mean PUE (a facility's PUE(T) is not forecast) */
 } ccs_signal;
 void ccs_ledger_signal(const ccs_ledger *l, int r, ccs_signal *out);
+
+/* Region r's stated avoided emissions per kWh of exported heat (0: none). */
+double ccs_ledger_heat_avoided_g_per_kwh(const ccs_ledger *l, int r);
 
 int64_t ccs_ledger_t0(const ccs_ledger *l);
 int64_t ccs_ledger_t1(const ccs_ledger *l);
@@ -113,6 +125,8 @@ typedef struct ccs_hourly {
     const int64_t *hour_us;
     const double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost, *intensity, *price;
     const double *carbon_marginal_kg; /* NULL: the region has no marginal trace */
+    const double *pue;                /* the facility's time-mean PUE over the hour, whatever the load */
+    const double *cooling_kwh, *water_l, *heat_reused_kwh; /* water: on site and off site */
 } ccs_hourly;
 int ccs_ledger_hourly(ccs_ledger *l, int r, ccs_hourly *out);
 

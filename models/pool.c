@@ -40,16 +40,29 @@ struct ccs_pool {
     int32_t *free_stack, *off_stack;
     long nfree, noff;
     long serving, busy, retire_pending, starting_serve, starting_warm, warm;
-    /* power and money */
-    double busy_w, idle_w, rent_per_h, capex_per_h;
+    /* power and money. A replica runs on d devices and serves up to conc batches at once (its
+     * slots); each busy slot draws its share of the devices' power above idle and of the host's */
+    long conc;
+    double busy_w, busy_w_memory; /* devices, per busy slot: compute-bound, memory-bound batches */
+    double host_busy_w;           /* the host's share, per busy slot */
+    double idle_w, host_idle_w;   /* per provisioned replica */
+    double rent_per_h, capex_per_h;
     int owned;
+    /* a measured power curve: busy power is booked per bucket of BUCKET_US from the bucket's
+     * utilisation, not per batch (P(u) is not linear, so a batch's power depends on the others) */
+    const ccs_hardware_cfg *curve_hw;
+    double *cv_busy, *cv_prov; /* per bucket: busy slot-us (weighted by phase), provisioned replica-us */
+    size_t cv_n;
+    int64_t cv_base;      /* epoch bucket index of bucket 0 */
+    int64_t busy_end;     /* the latest end of any batch */
+    double memory_weight; /* a memory-bound batch's busy time, as a share of a compute-bound one's */
     long provisioned;
     int64_t prov_since;
     double prov_us;
     long prov_max;
     int64_t serving_since;
     double serving_us;
-    ccs_charge busy_charge, idle_charge;
+    ccs_charge busy_charge, idle_charge, host_charge;
     int ledger_failed;
     int out_of_memory;
     /* autoscaler */
@@ -72,6 +85,100 @@ static void charge(ccs_pool *p, int64_t a, int64_t b, double power_w, double ren
     ccs_series_charge(p->par.series, a, &c);
 }
 
+/* Moves the host's share f of a charge's energy (and what it emitted and cost) from c to host;
+ * rent and capital cost stay in c. */
+static void split_host(ccs_charge *c, double f, ccs_charge *host)
+{
+    if (!(f > 0)) return;
+    ccs_charge h = {0};
+    h.it_energy_j = c->it_energy_j * f;
+    h.energy_j = c->energy_j * f;
+    h.carbon_g = c->carbon_g * f;
+    h.carbon_marginal_g = c->carbon_marginal_g * f;
+    h.money[CCS_MONEY_ENERGY] = c->money[CCS_MONEY_ENERGY] * f;
+    h.cost = h.money[CCS_MONEY_ENERGY];
+    h.cooling_j = c->cooling_j * f;
+    h.water_onsite_l = c->water_onsite_l * f;
+    h.water_offsite_l = c->water_offsite_l * f;
+    h.heat_reused_j = c->heat_reused_j * f;
+    c->cooling_j -= h.cooling_j;
+    c->water_onsite_l -= h.water_onsite_l;
+    c->water_offsite_l -= h.water_offsite_l;
+    c->heat_reused_j -= h.heat_reused_j;
+    c->it_energy_j -= h.it_energy_j;
+    c->energy_j -= h.energy_j;
+    c->carbon_g -= h.carbon_g;
+    c->carbon_marginal_g -= h.carbon_marginal_g;
+    c->money[CCS_MONEY_ENERGY] -= h.money[CCS_MONEY_ENERGY];
+    c->cost -= h.cost;
+    ccs_charge_add(host, &h);
+}
+
+/* A draw of device power dev_w and host power host_w over [a, b), booked in dev and host. */
+static void charge_split(ccs_pool *p, int64_t a, int64_t b, double dev_w, double host_w, double rent_per_h,
+                         ccs_charge *dev)
+{
+    double w = dev_w + host_w;
+    if (w <= 0 && rent_per_h <= 0) return;
+    ccs_charge c = {0};
+    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, w, p->owned, rent_per_h, &c) !=
+        0)
+        p->ledger_failed = 1;
+    ccs_series_charge(p->par.series, a, &c);
+    if (w > 0) split_host(&c, host_w / w, &p->host_charge);
+    ccs_charge_add(dev, &c);
+}
+
+#define BUCKET_US (300 * 1000000LL) /* 5 minutes: divides the hour, so buckets never cross one */
+
+/* Adds weight x the overlap of [a, b) with each bucket into arr (grown as needed). */
+static void bucket_add(ccs_pool *p, int which, int64_t a, int64_t b, double weight)
+{
+    while (a < b) {
+        int64_t k = (p->par.t0_us + a) / BUCKET_US - p->cv_base;
+        int64_t end = (k + 1 + p->cv_base) * BUCKET_US - p->par.t0_us;
+        if (end > b) end = b;
+        if ((size_t)k >= p->cv_n) {
+            size_t n = 2 * (size_t)k + 16;
+            double *x = realloc(p->cv_busy, n * sizeof *x), *y = x ? realloc(p->cv_prov, n * sizeof *y) : NULL;
+            if (x) p->cv_busy = x;
+            if (!x || !y) {
+                p->out_of_memory = 1;
+                return;
+            }
+            p->cv_prov = y;
+            memset(p->cv_busy + p->cv_n, 0, (n - p->cv_n) * sizeof *x);
+            memset(p->cv_prov + p->cv_n, 0, (n - p->cv_n) * sizeof *y);
+            p->cv_n = n;
+        }
+        (which ? p->cv_prov : p->cv_busy)[k] += weight * (double)(end - a);
+        a = end;
+    }
+}
+
+/* Books the busy power of a pool on a measured curve, bucket by bucket: in a bucket with S slot-us
+ * provisioned and B busy, the devices draw P(B / S) - P(0) above idle over S / conc replica-us
+ * (a bucket where batches ran past the end counts their slots as provisioned). */
+static void charge_curve(ccs_pool *p)
+{
+    for (size_t k = 0; k < p->cv_n; k++) {
+        double busy = p->cv_busy[k];
+        if (!(busy > 0)) continue;
+        double slots = p->cv_prov[k] * (double)p->conc;
+        if (slots < busy) slots = busy;
+        double u = busy / slots;
+        int64_t a = ((int64_t)k + p->cv_base) * BUCKET_US - p->par.t0_us, b = a + BUCKET_US;
+        if (a < 0) a = 0;
+        int64_t last = p->busy_end > p->par.horizon_us ? p->busy_end : p->par.horizon_us;
+        if (b > last) b = last;
+        if (b <= a) continue;
+        double d = (double)p->cfg->devices_per_replica;
+        double joules_per_us =
+            slots / (double)p->conc * d * (ccs_hardware_power_at(p->curve_hw, u) - p->curve_hw->idle_w);
+        charge(p, a, b, joules_per_us / (double)(b - a), 0.0, &p->busy_charge);
+    }
+}
+
 /* Provisioned replicas charge idle power and rent up to t (never past the horizon), cut at
  * hours so that the hourly series are exact. */
 static void charge_provisioned_to(ccs_pool *p, int64_t t)
@@ -83,7 +190,8 @@ static void charge_provisioned_to(ccs_pool *p, int64_t t)
         int64_t b = next_hour < t ? next_hour : t;
         double n = (double)p->provisioned;
         if (p->par.hw) {
-            charge(p, p->prov_since, b, n * p->idle_w, n * p->rent_per_h, &p->idle_charge);
+            charge_split(p, p->prov_since, b, n * p->idle_w, n * p->host_idle_w, n * p->rent_per_h, &p->idle_charge);
+            if (p->curve_hw) bucket_add(p, 1, p->prov_since, b, n);
             if (p->capex_per_h > 0) { /* owned: amortised capital cost while provisioned */
                 ccs_charge c = {0};
                 if (ccs_ledger_add_rate(p->par.ledger, p->par.region, p->par.t0_us + p->prov_since, p->par.t0_us + b,
@@ -127,7 +235,15 @@ static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
     p->items += n;
     p->batches++;
     p->busy_us += (double)d;
-    if (p->busy_w > 0) charge(p, start, start + d, p->busy_w, 0.0, &p->busy_charge);
+    int memory = p->cfg->phase == CCS_PHASE_MEMORY ||
+                 (p->cfg->phase == CCS_PHASE_AUTO && p->par.memory_bound && p->par.memory_bound[n - 1]);
+    if (p->curve_hw) {
+        bucket_add(p, 0, start, start + d, memory ? p->memory_weight : 1.0);
+        if (start + d > p->busy_end) p->busy_end = start + d;
+        if (p->host_busy_w > 0) charge_split(p, start, start + d, 0.0, p->host_busy_w, 0.0, &p->busy_charge);
+    } else if (p->busy_w > 0 || p->host_busy_w > 0) {
+        charge_split(p, start, start + d, memory ? p->busy_w_memory : p->busy_w, p->host_busy_w, 0.0, &p->busy_charge);
+    }
     return d;
 }
 
@@ -355,7 +471,8 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->deterministic = c->service_time.dist == CCS_DIST_DETERMINISTIC;
     p->timer_at = -1;
     p->below_since = -1;
-    p->nslots = p->autoscaled ? 2 * c->autoscale.max : c->replicas;
+    p->conc = c->concurrency > 0 ? c->concurrency : 1;
+    p->nslots = p->autoscaled ? 2 * c->autoscale.max : c->replicas * p->conc;
     p->batch_arr = malloc((size_t)p->nslots * (size_t)p->max_batch * sizeof *p->batch_arr);
     p->batch_n = calloc((size_t)p->nslots, sizeof *p->batch_n);
     p->free_stack = malloc((size_t)p->nslots * sizeof *p->free_stack);
@@ -380,16 +497,30 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     }
     /* Slots are handed out lowest first, so runs do not depend on anything but the inputs. */
     for (long i = p->nslots - 1; i >= 0; i--) p->off_stack[p->noff++] = (int32_t)i;
-    for (long i = 0; i < c->replicas; i++) join(p, 0);
+    for (long i = 0; i < p->nslots && !p->autoscaled; i++) join(p, 0);
+    if (p->autoscaled)
+        for (long i = 0; i < c->replicas; i++) join(p, 0);
     p->warm = p->autoscaled ? c->autoscale.warm_pool : 0;
-    p->provisioned = p->serving + p->warm;
+    p->provisioned = c->replicas + p->warm;
     p->prov_max = p->provisioned;
     if (par->hw) {
-        p->busy_w = par->hw->max_w - par->hw->idle_w;
-        p->idle_w = par->hw->idle_w;
-        p->owned = par->hw->price_per_hour < 0;
-        p->rent_per_h = p->owned ? 0.0 : c->rent_set ? c->rent_per_hour : par->hw->price_per_hour;
-        p->capex_per_h = ccs_hardware_capex_per_hour(par->hw);
+        const ccs_hardware_cfg *hw = par->hw;
+        double d = (double)c->devices_per_replica, conc = (double)p->conc;
+        double per_device = 1.0 / (double)ccs_hardware_devices(hw);
+        double memory_w = hw->memory_bound_w > 0 ? hw->memory_bound_w : hw->max_w;
+        p->busy_w = d * (hw->max_w - hw->idle_w) / conc;
+        p->busy_w_memory = d * (memory_w - hw->idle_w) / conc;
+        p->memory_weight = hw->max_w > hw->idle_w ? (memory_w - hw->idle_w) / (hw->max_w - hw->idle_w) : 1.0;
+        p->host_busy_w = d * per_device * (hw->host.max_w - hw->host.idle_w) / conc;
+        p->idle_w = d * hw->idle_w;
+        p->host_idle_w = d * per_device * hw->host.idle_w;
+        p->owned = hw->price_per_hour < 0;
+        p->rent_per_h = d * (p->owned ? 0.0 : c->rent_set ? c->rent_per_hour : hw->price_per_hour);
+        p->capex_per_h = d * ccs_hardware_capex_per_hour(hw);
+        if (hw->curve.nutil >= 2) {
+            p->curve_hw = hw;
+            p->cv_base = par->t0_us / BUCKET_US;
+        }
     }
     *out = p;
     return 0;
@@ -405,6 +536,8 @@ void ccs_pool_destroy(ccs_pool *p)
     free(p->off_stack);
     free(p->table_us);
     free(p->free_at);
+    free(p->cv_busy);
+    free(p->cv_prov);
     free(p);
 }
 
@@ -416,7 +549,7 @@ void ccs_pool_start(ccs_pool *p)
 
 double ccs_pool_capacity_per_s(const ccs_pool *p)
 {
-    long replicas = p->autoscaled ? p->cfg->autoscale.max : p->cfg->replicas;
+    long replicas = p->autoscaled ? p->cfg->autoscale.max : p->cfg->replicas * p->conc;
     double l_us = p->table_us ? (double)p->table_us[p->max_batch - 1] : p->mean_us;
     if (l_us <= 0) return INFINITY;
     return (double)replicas * (double)p->max_batch / (l_us / 1e6);
@@ -424,9 +557,10 @@ double ccs_pool_capacity_per_s(const ccs_pool *p)
 
 int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
 {
-    if (p->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the waiting line");
     charge_provisioned_to(p, p->par.horizon_us);
     set_serving(p, p->par.horizon_us, 0);
+    if (p->curve_hw) charge_curve(p);
+    if (p->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the waiting line");
     if (p->ledger_failed) return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
     memset(out, 0, sizeof *out);
     out->items = p->items;
@@ -439,9 +573,11 @@ int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
     out->scale_downs = p->scale_downs;
     out->busy_energy_j = p->busy_charge.it_energy_j;
     out->idle_energy_j = p->idle_charge.it_energy_j;
+    out->host_energy_j = p->host_charge.it_energy_j;
     out->provisioned_hours = p->prov_us / CCS_US_PER_HOUR_F;
     out->charge = p->busy_charge;
     ccs_charge_add(&out->charge, &p->idle_charge);
+    ccs_charge_add(&out->charge, &p->host_charge);
     return 0;
 }
 
@@ -459,6 +595,7 @@ typedef struct table_cfg {
     size_t nbatch, nms;
 } table_cfg;
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
+const char *const ccs_phase_words[] = {"auto", "compute", "memory", NULL};
 static const ccs_field service_time_fields[] = {
     {"dist", CCS_F_ENUM, offsetof(service_time_cfg, dist), 0, CCS_NO_RANGE, dist_words, NULL, 0,
      "exponential or deterministic", NULL},
@@ -558,7 +695,8 @@ const ccs_latency_model *ccs_latency_models(size_t *n)
 int ccs_pool_given(const ccs_pool_cfg *p)
 {
     return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
-           p->replicas || p->autoscale.max || p->batching.max_batch;
+           p->replicas || p->autoscale.max || p->batching.max_batch || p->devices_per_replica || p->concurrency ||
+           p->phase != CCS_PHASE_AUTO;
 }
 
 int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
@@ -581,6 +719,7 @@ int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, c
         p->replicas = p->autoscale.min; /* serving at the start */
     }
     if (!p->replicas) p->replicas = 1;
+    if (!p->devices_per_replica) p->devices_per_replica = 1;
     if (!p->batching.max_batch) p->batching.max_batch = 1;
     for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) {
         const ccs_latency_model *m = &latency_models[i];

@@ -23,6 +23,11 @@
 
 enum { CCS_DIST_EXPONENTIAL = 0, CCS_DIST_DETERMINISTIC = 1 };
 
+/* A batch's busy power: auto, from the roofline where the pool has one (a memory-bound batch
+ * draws memory_bound_w, a compute-bound one max_w) and max_w otherwise; or stated for the pool. */
+enum { CCS_PHASE_AUTO = 0, CCS_PHASE_COMPUTE, CCS_PHASE_MEMORY };
+extern const char *const ccs_phase_words[]; /* "auto", "compute", "memory", NULL */
+
 /* Capacity under utilisation-driven autoscaling; max 0: not given (fixed replicas). */
 typedef struct ccs_autoscale_cfg {
     long min, max, warm_pool;
@@ -54,7 +59,11 @@ typedef struct ccs_pool_cfg {
         double *batch, *ms;
         size_t nbatch, nms;
     } latency_table;
-    long replicas; /* 0: not given (1) */
+    long replicas;            /* 0: not given (1) */
+    long devices_per_replica; /* accelerators one replica runs on (a sharded model); 0: not given (1) */
+    long concurrency;         /* requests (batches) one replica serves at once; 0: not given (the
+                               * hardware's cores, or 1) */
+    int phase;                /* CCS_PHASE_*: what decides a batch's busy power */
     ccs_autoscale_cfg autoscale;
     struct {
         long max_batch;
@@ -69,8 +78,10 @@ typedef void (*ccs_pool_done_fn)(void *ctx, const int64_t *t_arr, size_t n, int6
 
 typedef struct ccs_pool_params {
     const ccs_pool_cfg *cfg;
-    const ccs_hardware_cfg *hw; /* NULL: draws no power */
-    const double *table_s;      /* L(b) for b = 1..max_batch, or NULL: draw from service_time */
+    const ccs_hardware_cfg *hw;        /* NULL: draws no power */
+    const double *table_s;             /* L(b) for b = 1..max_batch, or NULL: draw from service_time */
+    const unsigned char *memory_bound; /* per b = 1..max_batch: the roofline's batch is memory-bound;
+                                        * NULL: none is (unless the pool's phase says memory) */
     int region;
     ccs_engine *eng;
     ccs_ledger *ledger;
@@ -91,7 +102,8 @@ typedef struct ccs_pool_result {
     double replicas_mean; /* provisioned, time-weighted over the period */
     long replicas_max;    /* provisioned */
     long scale_ups, scale_downs;
-    double busy_energy_j, idle_energy_j; /* IT energy */
+    double busy_energy_j, idle_energy_j; /* IT energy of the devices, above idle and idle */
+    double host_energy_j;                /* IT energy of the replicas' share of their hosts */
     double provisioned_hours;            /* replica-hours, for embodied carbon */
     ccs_charge charge;
 } ccs_pool_result;
@@ -152,6 +164,30 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
          NULL},                                                                                                         \
         {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                                   \
          NULL,       0,         "a number of replicas, 1 or more", NULL},                                               \
+        {"devices_per_replica",                                                                                         \
+         CCS_F_INT,                                                                                                     \
+         offsetof(T, P.devices_per_replica),                                                                            \
+         0,                                                                                                             \
+         1,                                                                                                             \
+         1024,                                                                                                          \
+         NULL,                                                                                                          \
+         NULL,                                                                                                          \
+         0,                                                                                                             \
+         "the accelerators one replica runs on, 1 or more",                                                             \
+         NULL},                                                                                                         \
+        {"concurrency",                                                                                                 \
+         CCS_F_INT,                                                                                                     \
+         offsetof(T, P.concurrency),                                                                                    \
+         0,                                                                                                             \
+         1,                                                                                                             \
+         65536,                                                                                                         \
+         NULL,                                                                                                          \
+         NULL,                                                                                                          \
+         0,                                                                                                             \
+         "the requests one replica serves at once (a CPU server's cores), 1 or more",                                   \
+         NULL},                                                                                                         \
+        {"phase", CCS_F_ENUM, offsetof(T, P.phase),      0,   CCS_NO_RANGE, ccs_phase_words,                            \
+         NULL,    0,          "auto, compute or memory", NULL},                                                         \
         {"autoscale",                                                                                                   \
          CCS_F_MAP,                                                                                                     \
          offsetof(T, P.autoscale),                                                                                      \

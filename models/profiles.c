@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-const char *const ccs_precision_words[] = {"fp16", "int8", "int4", NULL};
+const char *const ccs_precision_words[] = {"fp16", "int8", "int4", "w8a16", "w4a16", NULL};
 
 const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *name)
 {
@@ -32,6 +32,25 @@ static void hardware_defaults(void *p)
     h->price_per_hour = -1;
     h->lifetime_h = 5 * 8760.0;
 }
+static const ccs_field host_fields[] = {
+    {"idle_w", CCS_F_DOUBLE, offsetof(ccs_host_cfg, idle_w), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the host's idle power in W", NULL},
+    {"max_w", CCS_F_DOUBLE, offsetof(ccs_host_cfg, max_w), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the host's power at full load in W", NULL},
+    {"embodied_kg", CCS_F_DOUBLE, offsetof(ccs_host_cfg, embodied_kg), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the host's manufacturing emissions in kgCO2e", NULL},
+    {"capex", CCS_F_DOUBLE, offsetof(ccs_host_cfg, capex), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the host's purchase price (owned hardware)", NULL},
+};
+static const ccs_schema host_schema = {
+    "host", sizeof(ccs_host_cfg), host_fields, sizeof host_fields / sizeof host_fields[0], CCS_NOPOS, NULL};
+static const ccs_field curve_fields[] = {
+    {"util", CCS_F_NUMLIST, offsetof(ccs_power_curve, util), 1, 0, 1, NULL, NULL, offsetof(ccs_power_curve, nutil),
+     "utilisations from 0 to 1, increasing", NULL},
+    {"w", CCS_F_NUMLIST, offsetof(ccs_power_curve, w), 1, 0, 1e7, NULL, NULL, offsetof(ccs_power_curve, nw),
+     "the power in W at each utilisation", NULL},
+};
+static const ccs_schema curve_schema = {"power_curve", sizeof(ccs_power_curve), curve_fields, 2, CCS_NOPOS, NULL};
 static const ccs_field hardware_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_hardware_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"idle_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, idle_w), 1, CCS_AT_LEAST(0), NULL, NULL, 0, "idle power in W",
@@ -60,6 +79,16 @@ static const ccs_field hardware_fields[] = {
      "memory bandwidth in GB/s", NULL},
     {"memory_gb", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, memory_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "the device's memory in GB (an accelerator's, or the host's for a CPU)", NULL},
+    {"power_curve", CCS_F_MAP, offsetof(ccs_hardware_cfg, curve), 0, CCS_NO_RANGE, NULL, &curve_schema, 0,
+     "{util: [0, 0.1, ..., 1], w: [...]}", NULL},
+    {"memory_bound_w", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, memory_bound_w), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "the power in W while running memory-bound work such as LLM decode", NULL},
+    {"accelerators", CCS_F_INT, offsetof(ccs_hardware_cfg, accelerators), 0, 1, 1024, NULL, NULL, 0,
+     "the devices in one server, 1 to 1024", NULL},
+    {"cores", CCS_F_INT, offsetof(ccs_hardware_cfg, cores), 0, 1, 65536, NULL, NULL, 0,
+     "a CPU server's cores, 1 to 65536", NULL},
+    {"host", CCS_F_MAP, offsetof(ccs_hardware_cfg, host), 0, CCS_NO_RANGE, NULL, &host_schema, 0,
+     "{idle_w, max_w, embodied_kg, capex}", NULL},
 };
 const ccs_schema ccs_hardware_schema = {"hardware profile",
                                         sizeof(ccs_hardware_cfg),
@@ -72,7 +101,7 @@ const ccs_schema ccs_hardware_schema = {"hardware profile",
 static const ccs_field variant_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, CCS_NO_RANGE, ccs_precision_words, NULL, 0,
-     "fp16, int8 or int4", NULL},
+     "fp16, int8, int4, w8a16 or w4a16", NULL},
     {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
      "the bytes of weights read per batch", NULL},
     {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
@@ -117,11 +146,71 @@ const ccs_schema ccs_model_schema = {"model profile",
                                      offsetof(ccs_model_cfg, pos),
                                      model_defaults};
 
+static int check_curve(const ccs_hardware_cfg *h, ccs_err *err)
+{
+    const ccs_power_curve *c = &h->curve;
+    size_t n = c->nutil;
+    if (n != c->nw || n < 2)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s].power_curve: %zu utilisations and %zu powers: expected two or more of "
+                          "each, as many of one as of the other",
+                          h->name, n, c->nw);
+    if (c->util[0] != 0 || c->util[n - 1] != 1)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s].power_curve.util: from %g to %g: expected it to run from 0 to 1", h->name,
+                          c->util[0], c->util[n - 1]);
+    for (size_t k = 1; k < n; k++) {
+        if (c->util[k] <= c->util[k - 1])
+            return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                              "hardware[%s].power_curve.util[%zu]: %g after %g: expected increasing utilisations",
+                              h->name, k, c->util[k], c->util[k - 1]);
+        if (c->w[k] < c->w[k - 1])
+            return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                              "hardware[%s].power_curve.w[%zu]: %g W after %g W: expected power that does not fall "
+                              "as utilisation rises",
+                              h->name, k, c->w[k], c->w[k - 1]);
+    }
+    /* the curve's ends are the profile's idle_w and max_w, which jobs and reports read */
+    if (fabs(c->w[0] - h->idle_w) > 1e-9 * h->max_w || fabs(c->w[n - 1] - h->max_w) > 1e-9 * h->max_w)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s].power_curve: from %g W to %g W, but idle_w is %g and max_w %g: expected the "
+                          "curve to start at idle_w and end at max_w",
+                          h->name, c->w[0], c->w[n - 1], h->idle_w, h->max_w);
+    return 0;
+}
+
 int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err)
 {
     if (h->max_w < h->idle_w)
         return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
                           "hardware[%s]: max_w is below idle_w: expected max_w >= idle_w", h->name);
+    if (h->host.max_w < h->host.idle_w)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s].host: max_w %g is below idle_w %g: expected max_w >= idle_w", h->name,
+                          h->host.max_w, h->host.idle_w);
+    if (h->memory_bound_w > 0 && (h->memory_bound_w < h->idle_w || h->memory_bound_w > h->max_w))
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: memory_bound_w %g is outside idle_w %g to max_w %g: expected a power "
+                          "between them",
+                          h->name, h->memory_bound_w, h->idle_w, h->max_w);
+    if (h->cores > 0 && h->accelerators > 1)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: both cores and accelerators %ld: expected cores for a CPU server (served "
+                          "by its cores) or accelerators for an accelerated one",
+                          h->name, h->accelerators);
+    if (h->curve.nutil || h->curve.nw) {
+        int rc = check_curve(h, err);
+        if (rc) return rc;
+    }
+    if (h->host.capex > 0 && h->price_per_hour >= 0)
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: host.capex with price_per_hour: expected capital cost for owned hardware "
+                          "or price_per_hour for rented, not both",
+                          h->name);
+    if (h->host.capex > 0 && !(h->lifetime_years > 0))
+        return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
+                          "hardware[%s]: host.capex without lifetime_years: expected the years it is spread over",
+                          h->name);
     if (h->capex > 0 && h->price_per_hour >= 0)
         return ccs_err_at(err, CCS_EINPUT, h->pos.file, h->pos.line, h->pos.col,
                           "hardware[%s]: both capex and price_per_hour given: expected capex for owned hardware or "
@@ -138,6 +227,35 @@ int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err)
 /* A year of 365.25 days: straight-line depreciation over calendar years. */
 double ccs_hardware_capex_per_hour(const ccs_hardware_cfg *h)
 {
-    if (h->price_per_hour >= 0 || !(h->capex > 0) || !(h->lifetime_years > 0)) return 0.0;
-    return h->capex / (h->lifetime_years * 8766.0);
+    double capex = h->capex + h->host.capex / (double)ccs_hardware_devices(h);
+    if (h->price_per_hour >= 0 || !(capex > 0) || !(h->lifetime_years > 0)) return 0.0;
+    return capex / (h->lifetime_years * 8766.0);
 }
+
+double ccs_hardware_embodied_per_hour(const ccs_hardware_cfg *h)
+{
+    return (h->embodied_kg + h->host.embodied_kg / (double)ccs_hardware_devices(h)) / h->lifetime_h;
+}
+
+long ccs_hardware_devices(const ccs_hardware_cfg *h) { return h->accelerators > 0 ? h->accelerators : 1; }
+
+double ccs_hardware_power_at(const ccs_hardware_cfg *h, double u)
+{
+    if (u <= 0) return h->idle_w;
+    if (u >= 1) return h->max_w;
+    const ccs_power_curve *c = &h->curve;
+    if (c->nutil < 2) return h->idle_w + (h->max_w - h->idle_w) * u;
+    size_t k = 1;
+    while (k < c->nutil - 1 && c->util[k] < u) k++;
+    double f = (u - c->util[k - 1]) / (c->util[k] - c->util[k - 1]);
+    return c->w[k - 1] + f * (c->w[k] - c->w[k - 1]);
+}
+
+double ccs_hardware_server_power_at(const ccs_hardware_cfg *h, double u)
+{
+    double v = u < 0 ? 0 : u > 1 ? 1 : u;
+    return (double)ccs_hardware_devices(h) * ccs_hardware_power_at(h, v) + h->host.idle_w +
+           (h->host.max_w - h->host.idle_w) * v;
+}
+
+double ccs_hardware_server_max_w(const ccs_hardware_cfg *h) { return ccs_hardware_server_power_at(h, 1.0); }

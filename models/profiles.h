@@ -8,10 +8,32 @@
 
 #include <stddef.h>
 
+/* The host of a server (CPUs, memory, fans, NICs, switches, power-supply losses): what the
+ * accelerators do not draw. Shared by the replicas on the server. */
+typedef struct ccs_host_cfg {
+    double idle_w, max_w; /* P = idle + (max - idle) u, u the server's busy share */
+    double embodied_kg;   /* manufacturing kgCO2e of the host (not its accelerators) */
+    double capex;         /* owned: purchase price of the host, scenario currency */
+} ccs_host_cfg;
+
+/* Power against utilisation, measured (SPECpower_ssj2008 and the like): util increasing from 0
+ * to 1, w the power at each; interpolated linearly between the points. */
+typedef struct ccs_power_curve {
+    double *util, *w;
+    size_t nutil, nw;
+} ccs_power_curve;
+
+/* A server: `accelerators` devices (1 for a CPU server or a module), each drawing idle_w to
+ * max_w, and a host around them. Figures of one device unless said. */
 typedef struct ccs_hardware_cfg {
     ccs_src_pos pos;
     char *name;
-    double idle_w, max_w;  /* P(u) = idle + (max - idle) u */
+    double idle_w, max_w;  /* one device; P(u) = idle + (max - idle) u unless power_curve */
+    ccs_power_curve curve; /* nutil 0: linear */
+    double memory_bound_w; /* busy power in memory-bound work (LLM decode); 0: max_w */
+    long accelerators;     /* devices per server; 0: not given (1) */
+    long cores;            /* a CPU server's cores: requests served at once; 0: not a CPU */
+    ccs_host_cfg host;
     double price_per_hour; /* instance price; < 0: owned, pay for electricity */
     double capex;          /* owned: purchase price per device, scenario currency; 0: not counted */
     double lifetime_years; /* owned: the years capex is spread over */
@@ -27,7 +49,9 @@ typedef struct ccs_hardware_cfg {
 } ccs_hardware_cfg;
 
 /* A model profile (docs/model.md 4): the work per item and the weights, per variant. */
-enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4 };
+/* Weight-only quantisation (W8A16, W4A16: AWQ, GPTQ) stores weights at 8 or 4 bits and
+ * computes at fp16: the fp16 peak, with the weight bytes the variant states. */
+enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4, CCS_PREC_W8A16, CCS_PREC_W4A16 };
 typedef struct ccs_variant_cfg {
     ccs_src_pos pos;
     char *name;
@@ -59,15 +83,31 @@ const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *nam
 /* The hardware's dense peak at the variant's precision, in operations per second (0: not given). */
 double ccs_variant_peak_per_s(const ccs_hardware_cfg *hw, const ccs_variant_cfg *v);
 
-extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", NULL */
+extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", "w8a16", "w4a16", NULL */
 
 /* The schemas of a hardware profile and of a model profile (with its variants). */
 extern const ccs_schema ccs_hardware_schema, ccs_model_schema;
 
-/* Owned hardware's amortised capital cost per device-hour (0 if rented or not stated). */
+/* Owned hardware's amortised capital cost per device-hour, the device's and its share of the
+ * host's (0 if rented or not stated). */
 double ccs_hardware_capex_per_hour(const ccs_hardware_cfg *h);
 
-/* A hardware profile's own rules: max_w >= idle_w; capex with its lifetime, on owned hardware. */
+/* Embodied carbon per device-hour in kgCO2e: the device's and its share of the host's. */
+double ccs_hardware_embodied_per_hour(const ccs_hardware_cfg *h);
+
+/* Devices per server (accelerators, or 1). */
+long ccs_hardware_devices(const ccs_hardware_cfg *h);
+
+/* One device's power at utilisation u in [0, 1] (the curve, or the line from idle to max). */
+double ccs_hardware_power_at(const ccs_hardware_cfg *h, double u);
+
+/* The whole server with every device at utilisation u: devices x P(u) + the host's idle +
+ * (max - idle) u. At u = 1: devices x max_w + the host's max_w. */
+double ccs_hardware_server_power_at(const ccs_hardware_cfg *h, double u);
+double ccs_hardware_server_max_w(const ccs_hardware_cfg *h);
+
+/* A hardware profile's own rules: max_w >= idle_w; capex with its lifetime, on owned hardware;
+ * a power curve from u 0 at idle_w to u 1 at max_w, never falling; memory_bound_w between. */
 int ccs_hardware_check(const ccs_hardware_cfg *h, ccs_err *err);
 
 #endif

@@ -33,7 +33,8 @@ struct ccs_service {
     gsl_rng **rng_route; /* per stage; NULL for one route */
     ccs_pool **pools;
     pool_ref *refs;
-    double *tables_s; /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
+    double *tables_s;            /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
+    unsigned char *memory_bound; /* per pool, as tables_s: the roofline's batch of b is memory-bound */
     size_t *table_off;
     const ccs_pool_cfg **pool_cfg;
     const char **route_name;
@@ -143,8 +144,9 @@ static int build_tables(ccs_service *s, ccs_err *err)
         }
     }
     s->tables_s = calloc(total ? total : 1, sizeof *s->tables_s);
+    s->memory_bound = calloc(total ? total : 1, sizeof *s->memory_bound);
     double *soa = calloc(4 * (nroof ? nroof : 1) + (nroof ? nroof : 1) * (size_t)maxb, sizeof *soa);
-    if (!s->tables_s || !soa) {
+    if (!s->tables_s || !s->memory_bound || !soa) {
         free(soa);
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
@@ -156,8 +158,10 @@ static int build_tables(ccs_service *s, ccs_err *err)
         const ccs_hardware_cfg *hw = c->hw;
         const ccs_model_cfg *m = c->mdl;
         const ccs_variant_cfg *v = c->var;
-        double peak = ccs_variant_peak_per_s(hw, v);
-        double bw = hw->mem_bw_gb_s * 1e9;
+        /* a replica computes on its devices; a request of a CPU server on its share of the cores */
+        double share = (double)c->devices_per_replica / (double)(c->concurrency > 0 ? c->concurrency : 1);
+        double peak = ccs_variant_peak_per_s(hw, v) * share;
+        double bw = hw->mem_bw_gb_s * 1e9 * share;
         ov[r] = m->overhead_ms / 1e3;
         comp[r] = (v->flop_per_item > 0 ? v->flop_per_item : m->flop_per_item) / (peak * m->efficiency);
         wts[r] = v->weight_bytes / bw;
@@ -172,6 +176,9 @@ static int build_tables(ccs_service *s, ccs_err *err)
         double *t = s->tables_s + s->table_off[i];
         if (c->model) {
             memcpy(t, out + r * (size_t)maxb, (size_t)c->batching.max_batch * sizeof *t);
+            unsigned char *mb = s->memory_bound + s->table_off[i];
+            for (long b = 1; b <= c->batching.max_batch; b++) /* the roofline's memory side is the longer */
+                mb[b - 1] = wts[r] + (double)b * mem[r] > (double)b * comp[r];
             r++;
         } else if (c->latency_table.nbatch) {
             double *ls = malloc(c->latency_table.nms * sizeof *ls);
@@ -242,6 +249,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                 .cfg = pc,
                 .hw = pc->hw,
                 .table_s = pc->model || pc->latency_table.nbatch ? s->tables_s + s->table_off[p] : NULL,
+                .memory_bound = pc->model ? s->memory_bound + s->table_off[p] : NULL,
                 .region = region,
                 .eng = s->eng,
                 .ledger = ledger,
@@ -322,6 +330,7 @@ void ccs_service_destroy(ccs_service *s)
     free(s->pool_cfg);
     free(s->route_name);
     free(s->tables_s);
+    free(s->memory_bound);
     free(s->table_off);
     ccs_histogram_destroy(s->latency);
     ccs_histogram_destroy(s->age);
@@ -370,6 +379,8 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
             pr->hardware = c->hardware;
             pr->model = c->model;
             pr->max_batch = c->batching.max_batch;
+            pr->devices_per_replica = c->devices_per_replica;
+            pr->concurrency = c->concurrency > 0 ? c->concurrency : 1;
             pr->window_ms = c->batching.window_ms;
             if (c->model) {
                 pr->variant = c->var->name;
@@ -383,10 +394,14 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
                 pr->l1_ms = pr->lmax_ms = c->service_time.mean_ms;
             }
             if (c->hardware) {
-                pr->embodied_kg = pr->r.provisioned_hours * c->hw->embodied_kg / c->hw->lifetime_h;
+                pr->embodied_kg =
+                    pr->r.provisioned_hours * (double)c->devices_per_replica * ccs_hardware_embodied_per_hour(c->hw);
+                pr->server_embodied_kg =
+                    (double)ccs_hardware_devices(c->hw) * c->hw->embodied_kg + c->hw->host.embodied_kg;
             }
             out->busy_energy_j += pr->r.busy_energy_j;
             out->idle_energy_j += pr->r.idle_energy_j;
+            out->host_energy_j += pr->r.host_energy_j;
             out->embodied_kg += pr->embodied_kg;
             ccs_charge_add(&out->charge, &pr->r.charge);
         }

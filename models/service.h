@@ -62,8 +62,10 @@ typedef struct ccs_service_pool_result {
     double quality_delta;
     long max_batch;
     double window_ms;
-    double l1_ms, lmax_ms; /* batch service time at b = 1 and b = max_batch (mean for draws) */
-    double embodied_kg;    /* provisioned replica-hours x embodied / lifetime */
+    long devices_per_replica, concurrency;
+    double l1_ms, lmax_ms;     /* batch service time at b = 1 and b = max_batch (mean for draws) */
+    double embodied_kg;        /* provisioned device-hours x (device + host share) embodied / lifetime */
+    double server_embodied_kg; /* one whole server's: its devices and host */
     ccs_pool_result r;
 } ccs_service_pool_result;
 
@@ -80,6 +82,7 @@ typedef struct ccs_service_result {
     double age_mean_s, age_p95_s, age_hit_mean_s; /* of served results (misses are fresh: 0) */
     double busy_energy_j;                         /* IT energy of serving requests */
     double idle_energy_j;                         /* IT energy of provisioned replicas at idle power */
+    double host_energy_j;                         /* IT energy of the replicas' share of their hosts */
     double embodied_kg;
     ccs_charge charge; /* everything this service drew, as the ledger priced it */
     size_t npools;

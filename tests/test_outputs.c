@@ -172,6 +172,15 @@ Test(outputs, results_h5_and_delta_by_hand)
         cr_assert(CLOSE(e[k], k == 5 ? 1.0 : 0.0), "policy hour %d: %.17g kWh", k, e[k]);
         cr_assert(CLOSE(be[k], k == 0 ? 1.0 : 0.0), "baseline hour %d: %.17g kWh", k, be[k]);
     }
+    /* the facility's hourly series: a constant PUE of 1, no cooling model, no water, no reuse */
+    double pue[6], cool[6], water[6], heat[6];
+    read_dataset(f, "regions/r/pue", H5T_NATIVE_DOUBLE, pue, 6);
+    read_dataset(f, "regions/r/cooling_kwh", H5T_NATIVE_DOUBLE, cool, 6);
+    read_dataset(f, "regions/r/water_l", H5T_NATIVE_DOUBLE, water, 6);
+    read_dataset(f, "regions/r/heat_reused_kwh", H5T_NATIVE_DOUBLE, heat, 6);
+    for (int k = 0; k < 6; k++)
+        cr_assert(pue[k] == 1.0 && cool[k] == 0 && water[k] == 0 && heat[k] == 0, "hour %d: %g %g %g %g", k, pue[k],
+                  cool[k], water[k], heat[k]);
     H5Fclose(f);
 }
 

@@ -188,9 +188,10 @@ Test(serving, fcfs_shortcut_equals_the_event_path)
 
 Test(serving, bundled_hardware_profiles_are_complete)
 {
-    const char *names[] = {"h100-sxm", "a100", "l4", "t4", "cpu-2s", "jetson-orin"};
+    const char *names[] = {"h100-sxm", "a100", "l4", "t4", "cpu-2s", "jetson-orin", "h200"};
+    enum { N = sizeof names / sizeof names[0] };
     char yaml[4096] = HEAD "services:\n";
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < N; i++) {
         char svc[256];
         snprintf(svc, sizeof svc,
                  "  - {name: s%zu, hardware: %s, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n", i,
@@ -198,7 +199,7 @@ Test(serving, bundled_hardware_profiles_are_complete)
         strcat(yaml, svc);
     }
     ran x = run_text(yaml);
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < N; i++) {
         const ccs_hardware_cfg *h = ccs_scenario_hardware(x.s, names[i]);
         cr_assert_not_null(h, "%s", names[i]);
         cr_assert(h->idle_w > 0 && h->max_w > h->idle_w && h->peak_tflops_fp16 > 0 && h->peak_tops_int8 > 0 &&
@@ -217,8 +218,20 @@ Test(serving, bundled_hardware_profiles_are_complete)
         /* rented GPUs cost money per hour; the owned edge module does not */
         cr_assert(strcmp(names[i], "jetson-orin") == 0 ? h->price_per_hour < 0 : h->price_per_hour > 0);
     }
-    /* idle replicas of every profile draw their idle power for the whole hour */
-    cr_assert(CLOSE(x.r->services[1].idle_energy_j, 55.0 * 3600));
+    /* an idle replica draws its device's idle power and its share of the host's for the whole
+     * hour: an A100 63 W, and 1/8 of the DGX A100 host's 846 W; while busy (400 - 63 W above
+     * idle), 1/8 of the host's 3,300 - 846 W above its idle too */
+    const ccs_service_result *a100 = &x.r->services[1];
+    double busy_s = a100->busy_energy_j / (400.0 - 63.0);
+    cr_assert_gt(busy_s, 1.0);
+    cr_assert(CLOSE(a100->idle_energy_j, 63.0 * 3600));
+    cr_assert(CLOSE(a100->host_energy_j, 846.0 / 8 * 3600 + (3300.0 - 846.0) / 8 * busy_s));
+    /* the DGX-class servers at full load within 10% of NVIDIA's 10.2 kW (DGX H100 and H200) */
+    for (size_t i = 0; i < N; i++) {
+        if (strcmp(names[i], "h100-sxm") != 0 && strcmp(names[i], "h200") != 0) continue;
+        double w = ccs_hardware_server_max_w(ccs_scenario_hardware(x.s, names[i]));
+        cr_assert(fabs(w - 10200.0) <= 0.1 * 10200.0, "%s: %g W at full load", names[i], w);
+    }
     ran_free(x);
 }
 
@@ -241,12 +254,8 @@ Test(serving, wrong_services_get_clear_errors)
                       " batching: {max_batch: 1}}\n",
                  ">= capacity");
     expect_error(HEAD
-                 "services:\n  - {name: s, hardware: h200, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
-                 "unknown hardware profile 'h200'");
-    expect_error(
-        HEAD
-        "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int4, arrivals: {rate_per_s: 0.01}}\n",
-        "gives no peak for that precision");
+                 "services:\n  - {name: s, hardware: h300, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
+                 "unknown hardware profile 'h300'");
     expect_error(
         HEAD
         "services:\n  - {name: s, hardware: l4, model: reranker-minilm, variant: fp8, arrivals: {rate_per_s: 1}}\n",
@@ -267,14 +276,14 @@ Test(serving, wrong_services_get_clear_errors)
 }
 
 /* Memory fit (issue 17): a replica holds the variant's weights and what every item of a full batch
- * keeps. The 70B model in int4 on a 16 GB T4: 39.8 GB of weights + 1 x 0.448 GB = 40.25 GB,
+ * keeps. The 70B model in 4 bits on a 16 GB T4: 39.8 GB of weights + 1 x 0.448 GB = 40.25 GB,
  * refused with the numbers. In int8 on an 80 GB H100: 70.6 + 16 x 0.448 = 77.77 GB fits (the
  * bundled chatbot); with max_batch 32, 70.6 + 32 x 0.448 = 84.94 GB does not. */
 Test(serving, a_model_that_does_not_fit_its_device_is_refused_with_the_numbers)
 {
-    expect_error(HEAD "services:\n  - {name: s, hardware: t4, model: llm-70b, variant: int4, arrivals: {rate_per_s: "
+    expect_error(HEAD "services:\n  - {name: s, hardware: t4, model: llm-70b, variant: w4a16, arrivals: {rate_per_s: "
                       "0.01}}\n",
-                 "services[s]: model 'llm-70b' variant 'int4' needs 40.25 GB on each replica (weights 39.8 GB + 1 "
+                 "services[s]: model 'llm-70b' variant 'w4a16' needs 40.25 GB on each replica (weights 39.8 GB + 1 "
                  "items x 0.448 GB), but hardware 't4' has 16 GB");
     expect_error(HEAD
                  "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: {max_batch: "

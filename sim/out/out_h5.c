@@ -1,5 +1,6 @@
 /* results.h5 writer; see out_h5.h. Layout: /regions/<name>/{hour_utc_s, energy_kwh,
- * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh[, queue_waiting_runs]},
+ * it_energy_kwh, carbon_kg, cost, intensity_g_per_kwh, price_per_mwh, pue, cooling_kwh, water_l,
+ * heat_reused_kwh[, queue_waiting_runs]},
  * each 1-D, one row per hour, with a `units` attribute; /services/<name>/ hourly series;
  * /jobs/<name>/ one row per run; root attributes scenario, seed, policy, currency, version.
  * Built in memory by HDF5, then written to DIR/.results.h5.tmp.PID and renamed by ccsim itself:
@@ -323,6 +324,13 @@ static void write_region(h5w *w, hid_t regions, const ccs_run_result *r, size_t 
     dataset(w, g, "intensity_g_per_kwh", H5T_NATIVE_DOUBLE, h.n, h.intensity,
             "gCO2e/kWh, time-weighted mean over the hour");
     dataset(w, g, "price_per_mwh", H5T_NATIVE_DOUBLE, h.n, h.price, price_units);
+    dataset(w, g, "pue", H5T_NATIVE_DOUBLE, h.n, h.pue,
+            "the facility's PUE, time-weighted mean over the hour (the region's constant pue without a model)");
+    dataset(w, g, "cooling_kwh", H5T_NATIVE_DOUBLE, h.n, h.cooling_kwh,
+            "kWh the facility's cooling drew (0 without a cooling model)");
+    dataset(w, g, "water_l", H5T_NATIVE_DOUBLE, h.n, h.water_l, "litres of water, on site and off site");
+    dataset(w, g, "heat_reused_kwh", H5T_NATIVE_DOUBLE, h.n, h.heat_reused_kwh,
+            "kWh of IT heat exported for reuse (not netted from carbon)");
     const ccs_region_queue *q = &r->queues[i];
     if (q->capacity_kw > 0 && !w->bad) { /* aligned with hour_utc_s */
         uint32_t *wait = calloc(h.n ? h.n : 1, sizeof *wait);

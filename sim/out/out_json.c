@@ -40,11 +40,27 @@ static json_t *limits_json(const ccs_job_limits *l, const ccs_job_result *j)
     return o;
 }
 
+/* From the servers to the site: IT energy, the facility's cooling, water (on site and off site)
+ * and the heat exported for reuse, of one consumer's charge. */
+static void facility_json(json_t *o, const ccs_charge *c)
+{
+    json_object_set_new(o, "it_kwh", json_real(c->it_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "cooling_kwh", json_real(c->cooling_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "water_l", json_real(c->water_onsite_l + c->water_offsite_l));
+    json_object_set_new(o, "water_onsite_l", json_real(c->water_onsite_l));
+    json_object_set_new(o, "heat_reused_kwh", json_real(c->heat_reused_j / CCS_J_PER_KWH));
+}
+
 /* carbon_kg is always the average (attributional) accounting; with marginal traces the marginal
  * one is beside it, under its own name. */
 static json_t *totals_json(const ccs_totals *t, int marginal)
 {
     json_t *o = json_pack("{s:f, s:f, s:f}", "energy_kwh", t->energy_kwh, "carbon_kg", t->carbon_kg, "cost", t->cost);
+    json_object_set_new(o, "it_kwh", json_real(t->it_kwh));
+    json_object_set_new(o, "cooling_kwh", json_real(t->cooling_kwh));
+    json_object_set_new(o, "water_l", json_real(t->water_l));
+    json_object_set_new(o, "heat_reused_kwh", json_real(t->heat_reused_kwh));
+    json_object_set_new(o, "heat_reuse_avoided_kg", json_real(t->heat_avoided_kg));
     if (marginal) json_object_set_new(o, "carbon_marginal_kg", json_real(t->carbon_marginal_kg));
     return o;
 }
@@ -92,10 +108,15 @@ static json_t *pool_json(const ccs_service_pool_result *p)
     json_object_set_new(o, "scale_downs", json_integer(p->r.scale_downs));
     json_object_set_new(o, "busy_it_energy_kwh", json_real(p->r.busy_energy_j / CCS_J_PER_KWH));
     json_object_set_new(o, "idle_it_energy_kwh", json_real(p->r.idle_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "host_it_energy_kwh", json_real(p->r.host_energy_j / CCS_J_PER_KWH));
+    facility_json(o, &p->r.charge);
+    json_object_set_new(o, "devices_per_replica", json_integer(p->devices_per_replica));
+    json_object_set_new(o, "concurrency", json_integer(p->concurrency));
     json_object_set_new(o, "energy_kwh", json_real(p->r.charge.energy_j / CCS_J_PER_KWH));
     json_object_set_new(o, "carbon_kg", json_real(p->r.charge.carbon_g / 1000.0));
     json_object_set_new(o, "cost", json_real(p->r.charge.cost));
     json_object_set_new(o, "embodied_carbon_kg", json_real(p->embodied_kg));
+    json_object_set_new(o, "embodied_per_server_kg", p->hardware ? json_real(p->server_embodied_kg) : json_null());
     return o;
 }
 
@@ -116,6 +137,8 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
     json_object_set_new(o, "rtt_ms", json_real(v->rtt_ms));
     json_object_set_new(o, "busy_it_energy_kwh", json_real(v->busy_energy_j / CCS_J_PER_KWH));
     json_object_set_new(o, "idle_it_energy_kwh", json_real(v->idle_energy_j / CCS_J_PER_KWH));
+    json_object_set_new(o, "host_it_energy_kwh", json_real(v->host_energy_j / CCS_J_PER_KWH));
+    facility_json(o, &v->charge);
     json_object_set_new(o, "embodied_carbon_kg", json_real(v->embodied_kg));
     json_t *per = json_object();
     json_object_set_new(per, "energy_wh", json_real(v->requests ? v->charge.energy_j / CCS_J_PER_WH / n : 0.0));
@@ -175,6 +198,7 @@ static json_t *summary_json(const ccs_run_result *r)
                       "deadline_misses", (json_int_t)j->deadline_misses, "freshness_mean_h", j->freshness_mean_h,
                       "freshness_max_h", j->freshness_max_h, "energy_kwh", j->charge.energy_j / CCS_J_PER_KWH,
                       "carbon_kg", j->charge.carbon_g / 1000.0, "cost", j->charge.cost);
+        facility_json(o, &j->charge);
         /* beyond the contract: the deadline guard, moves and what the forecast promised */
         json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
         json_object_set_new(o, "fallbacks", json_integer((json_int_t)j->fallbacks));
@@ -215,6 +239,19 @@ static json_t *summary_json(const ccs_run_result *r)
             json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "name", g->name, "carbon_trace", g->carbon_path,
                       "carbon_column", g->carbon_column, "price_source", g->price_source, "pue", g->pue, "energy_kwh",
                       g->totals.energy_kwh, "carbon_kg", g->totals.carbon_kg, "cost", g->totals.cost);
+        const ccs_facility_cfg *f = &s->regions[i].facility;
+        int model = f->cooling != CCS_COOLING_NONE || f->pue_curve.nt >= 2;
+        json_object_set_new(o, "cooling",
+                            json_string(f->pue_curve.nt >= 2 ? "measured PUE(T) curve"
+                                        : model              ? ccs_cooling_words[f->cooling]
+                                                             : "none (constant PUE: its overhead is not split)"));
+        json_object_set_new(o, "pue_mean",
+                            json_real(g->totals.it_kwh > 0 ? g->totals.energy_kwh / g->totals.it_kwh : g->pue));
+        json_object_set_new(o, "it_kwh", json_real(g->totals.it_kwh));
+        json_object_set_new(o, "cooling_kwh", json_real(g->totals.cooling_kwh));
+        json_object_set_new(o, "water_l", json_real(g->totals.water_l));
+        json_object_set_new(o, "heat_reused_kwh", json_real(g->totals.heat_reused_kwh));
+        json_object_set_new(o, "heat_reuse_avoided_kg", json_real(g->totals.heat_avoided_kg));
         const ccs_region_queue *q = &r->queues[i];
         json_object_set_new(o, "capacity_kw", q->capacity_kw > 0 ? json_real(q->capacity_kw) : json_null());
         if (q->capacity_kw > 0) {
@@ -280,6 +317,12 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
         fprintf(f, "%-10s %14s %14.3f (run-now %.3f, %+.2f%%): marginal accounting; the carbon above is average\n",
                 "marginal", "", r->totals.carbon_marginal_kg, r->baseline.carbon_marginal_kg,
                 r->delta_carbon_marginal_pct);
+    fprintf(f, "%-10s IT %.3f kWh, cooling %.3f kWh, water %.1f L", "facility", r->totals.it_kwh, r->totals.cooling_kwh,
+            r->totals.water_l);
+    if (r->totals.heat_reused_kwh > 0)
+        fprintf(f, ", heat reused %.3f kWh (avoids %.3f kgCO2e elsewhere: not netted above)", r->totals.heat_reused_kwh,
+                r->totals.heat_avoided_kg);
+    fprintf(f, "\n");
     fprintf(f, "%-10s plans minimised the %s intensity\n", "signal",
             s->policy.signal == CCS_SIGNAL_MARGINAL ? "marginal" : "average (attributional)");
     fprintf(f, "%-10s", "cost by");

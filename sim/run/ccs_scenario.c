@@ -193,6 +193,25 @@ static long find_or_load(ccs_scenario *s, const char *sub, const char *name, con
 
 /* ---- services: pools, stages, routes, cache ---- */
 
+/* How a replica sits on its server: on devices_per_replica accelerators (1 unless given, at most
+ * the server's), serving `concurrency` requests at once (a CPU server: its cores, unless given). */
+static int place_replicas(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs_src_pos *pos, const char *where,
+                          ccs_err *err)
+{
+    if (hw && p->devices_per_replica > ccs_hardware_devices(hw))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.devices_per_replica: %ld, but a '%s' server has %ld: expected at most the server's "
+                          "accelerators",
+                          where, p->devices_per_replica, hw->name, ccs_hardware_devices(hw));
+    if (!p->concurrency) p->concurrency = hw && hw->cores > 0 ? hw->cores : 1;
+    if (p->concurrency > 1 && p->autoscale.max)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: %ld requests at once per replica (concurrency%s) with autoscale: not supported yet; "
+                          "expected fixed replicas, or concurrency: 1",
+                          where, p->concurrency, hw && hw->cores > 0 ? ", the hardware's cores" : "");
+    return 0;
+}
+
 static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, const char *where, ccs_err *err)
 {
     char key[512];
@@ -210,7 +229,13 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               (void **)&s->hardware, &s->nhardware, pos, key, err);
         if (h < 0) return CCS_EINPUT;
         hw = &s->hardware[h];
+    } else if (p->devices_per_replica > 1 || p->phase != CCS_PHASE_AUTO) {
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: %s given without hardware: expected a 'hardware' key", where,
+                          p->devices_per_replica > 1 ? "devices_per_replica" : "phase");
     }
+    rc = place_replicas(p, hw, pos, where, err);
+    if (rc) return rc;
     if (p->model) {
         if (!hw)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
@@ -230,16 +255,18 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               "hardware profile",
                               where, hw->name, hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision",
                               v->name, ccs_precision_words[v->precision]);
-        /* a replica holds the weights and what every item of a full batch keeps (KV cache) */
-        double batch = p->batching.max_batch > 0 ? (double)p->batching.max_batch : 1.0;
+        /* a replica holds the weights once and what every item of its full batches keeps (KV cache),
+         * in the memory of the devices it runs on */
+        double batch = (double)p->batching.max_batch * (double)p->concurrency;
         double need = v->resident_gb + batch * mc->memory_per_item_gb;
-        if (hw->memory_gb > 0 && v->resident_gb > 0 && need > hw->memory_gb)
+        double have = hw->memory_gb * (double)p->devices_per_replica;
+        if (hw->memory_gb > 0 && v->resident_gb > 0 && need > have)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                               "%s: model '%s' variant '%s' needs %.4g GB on each replica (weights %.4g GB + %g "
-                              "items x %.4g GB), but hardware '%s' has %.4g GB: expected a smaller variant or "
-                              "max_batch, or hardware with more memory",
+                              "items x %.4g GB), but hardware '%s' has %.4g GB (%ld device%s): expected a smaller "
+                              "variant or max_batch, more devices_per_replica, or hardware with more memory",
                               where, mc->name, v->name, need, v->resident_gb, batch, mc->memory_per_item_gb, hw->name,
-                              hw->memory_gb);
+                              have, p->devices_per_replica, p->devices_per_replica > 1 ? "s" : "");
     } else if (p->variant) {
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col, "%s.variant: given without a model", where);
     }
@@ -523,9 +550,10 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_pri
         if (j->power_kw > 0)
             return pos_err(err, &j->pos,
                            "jobs[%s]: both power_kw and hardware given: expected one (the "
-                           "hardware's power is max_parallelism x its max_w)",
+                           "hardware's power is max_parallelism x (its max_w + its share of the host's))",
                            j->name);
-        j->power_kw = (double)n * hw->max_w / 1000.0;
+        /* a job runs its devices flat out, and their share of the host with them */
+        j->power_kw = (double)n * (hw->max_w + hw->host.max_w / (double)ccs_hardware_devices(hw)) / 1000.0;
         if (j->power_kw <= 0)
             return pos_err(err, &j->pos, "jobs[%s]: hardware '%s' has max_w 0: expected a profile that draws power",
                            j->name, hw->name);

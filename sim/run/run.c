@@ -16,6 +16,7 @@
 
 typedef struct loaded_traces {
     ccs_trace **carbon, **price, **marginal;
+    ccs_trace **temperature, **humidity; /* the facility's weather; NULL entries: none */
     size_t n;
     ccs_releases *releases; /* per job; n 0: periodic */
     ccs_trace **spot;       /* per job; NULL: none */
@@ -28,6 +29,8 @@ static void traces_free(loaded_traces *t)
         ccs_trace_destroy(t->carbon[i]);
         ccs_trace_destroy(t->price[i]);
         ccs_trace_destroy(t->marginal[i]);
+        ccs_trace_destroy(t->temperature[i]);
+        ccs_trace_destroy(t->humidity[i]);
     }
     for (size_t i = 0; t->releases && i < t->njobs; i++) ccs_releases_free(&t->releases[i]);
     for (size_t i = 0; t->spot && i < t->njobs; i++) ccs_trace_destroy(t->spot[i]);
@@ -35,6 +38,8 @@ static void traces_free(loaded_traces *t)
     free(t->carbon);
     free(t->price);
     free(t->marginal);
+    free(t->temperature);
+    free(t->humidity);
     free(t->releases);
 }
 
@@ -44,7 +49,10 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     t->carbon = calloc(s->nregions ? s->nregions : 1, sizeof *t->carbon);
     t->price = calloc(s->nregions ? s->nregions : 1, sizeof *t->price);
     t->marginal = calloc(s->nregions ? s->nregions : 1, sizeof *t->marginal);
-    if (!t->carbon || !t->price || !t->marginal) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    t->temperature = calloc(s->nregions ? s->nregions : 1, sizeof *t->temperature);
+    t->humidity = calloc(s->nregions ? s->nregions : 1, sizeof *t->humidity);
+    if (!t->carbon || !t->price || !t->marginal || !t->temperature || !t->humidity)
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
         ccs_trace_opts co = {
@@ -62,6 +70,16 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
                                  .column = r->price.column,
                                  .select = r->price.select};
             rc = ccs_trace_load(r->price.file, &po, &t->price[i], err);
+        }
+        const ccs_trace_ref *weather[2] = {&r->facility.temperature, &r->facility.humidity};
+        ccs_trace **into[2] = {&t->temperature[i], &t->humidity[i]};
+        for (int k = 0; k < 2 && !rc; k++) {
+            if (!weather[k]->file) continue;
+            ccs_trace_opts wo = {.fill = (ccs_fill_rule)weather[k]->fill,
+                                 .allow_negative = k == 0, /* degrees C below zero; humidity is not */
+                                 .column = weather[k]->column,
+                                 .select = weather[k]->select};
+            rc = ccs_trace_load(weather[k]->file, &wo, into[k], err);
         }
         if (rc) {
             ccs_err_prefix(err, "region '%s': ", r->name);
@@ -148,6 +166,9 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         lr[i].day_from_us = s->regions[i].tariff.day_from_us;
         lr[i].day_to_us = s->regions[i].tariff.day_to_us;
         lr[i].pue = s->regions[i].pue;
+        lr[i].facility = &s->regions[i].facility;
+        lr[i].temperature = tr->temperature[i];
+        lr[i].humidity = tr->humidity[i];
     }
     ccs_ledger *ledger;
     int rc = ccs_ledger_create(lr, s->nregions, s->start_us, s->end_us, &ledger, err);
@@ -220,13 +241,23 @@ static int sum_ledger(ccs_ledger *l, size_t nregions, ccs_region_result *regions
         ccs_totals rt = {0};
         for (size_t i = 0; i < h.n; i++) {
             rt.energy_kwh += h.energy_kwh[i];
+            rt.it_kwh += h.it_energy_kwh[i];
+            rt.cooling_kwh += h.cooling_kwh[i];
+            rt.water_l += h.water_l[i];
+            rt.heat_reused_kwh += h.heat_reused_kwh[i];
             rt.carbon_kg += h.carbon_kg[i];
             if (h.carbon_marginal_kg) rt.carbon_marginal_kg += h.carbon_marginal_kg[i];
             rt.cost += h.cost[i];
         }
         ccs_ledger_breakdown(l, (int)r, rt.money);
+        rt.heat_avoided_kg = rt.heat_reused_kwh * ccs_ledger_heat_avoided_g_per_kwh(l, (int)r) / 1000.0;
         if (regions) regions[r].totals = rt;
         tot->energy_kwh += rt.energy_kwh;
+        tot->it_kwh += rt.it_kwh;
+        tot->cooling_kwh += rt.cooling_kwh;
+        tot->water_l += rt.water_l;
+        tot->heat_reused_kwh += rt.heat_reused_kwh;
+        tot->heat_avoided_kg += rt.heat_avoided_kg;
         tot->carbon_kg += rt.carbon_kg;
         tot->carbon_marginal_kg += rt.carbon_marginal_kg;
         tot->cost += rt.cost;
@@ -393,7 +424,9 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
                                : rr->tariff_text[0]          ? rr->tariff_text
                                : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff, not market data)"
                                                              : "none";
-            rr->pue = c->pue;
+            ccs_signal sg; /* with a facility model: its PUE(T)'s mean over the period, by time */
+            ccs_ledger_signal(r->ledger, (int)i, &sg);
+            rr->pue = sg.pue;
         }
     }
     traces_free(&tr);

@@ -10,9 +10,14 @@
 #include "service.h"
 
 typedef struct ccs_totals {
-    double energy_kwh, carbon_kg, cost;
-    double carbon_marginal_kg;     /* the marginal accounting, where the regions have marginal traces */
-    double money[CCS_MONEY_KINDS]; /* cost by what it paid for (ledger.h); sums to cost within rounding */
+    double energy_kwh, carbon_kg, cost; /* energy_kwh: from the grid, the facility's overhead included */
+    double it_kwh;                      /* at the servers: devices and hosts */
+    double cooling_kwh;                 /* the facility's cooling (0 where a region has a constant PUE) */
+    double water_l;                     /* on site and off site */
+    double heat_reused_kwh;             /* exported for reuse: reported apart, never netted */
+    double heat_avoided_kg;             /* what that heat avoids at the region's stated factor */
+    double carbon_marginal_kg;          /* the marginal accounting, where the regions have marginal traces */
+    double money[CCS_MONEY_KINDS];      /* cost by what it paid for (ledger.h); sums to cost within rounding */
 } ccs_totals;
 
 typedef struct ccs_region_result {

@@ -177,8 +177,8 @@ static void add_job(fact_list *l, const ccs_scenario *s, const ccs_job_cfg *j)
         snprintf(work + strlen(work), sizeof work - strlen(work), ", actual work uncertain (cv %g, lognormal)",
                  j->duration_cv);
     if (j->hardware)
-        snprintf(power, sizeof power, "%ld x %s, %g kW", j->max_parallelism > 0 ? j->max_parallelism : 1, j->hardware,
-                 j->power_kw);
+        snprintf(power, sizeof power, "%ld x %s, %g kW with their share of the host",
+                 j->max_parallelism > 0 ? j->max_parallelism : 1, j->hardware, j->power_kw);
     else
         snprintf(power, sizeof power, "%g kW", j->power_kw);
     fmt_rent(s, j, rent, sizeof rent);
