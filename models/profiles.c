@@ -112,13 +112,16 @@ static const ccs_field variant_fields[] = {
      "the weights as held in memory in GB, quantisation scales included", NULL},
     {"quality_delta", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, quality_delta), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "the change of the quality metric against the reference variant", NULL},
+    {"memory_efficiency", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, memory_efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
+     "the achieved share of the memory bandwidth, in (0, 1]", NULL},
 };
+static void variant_defaults(void *p) { ((ccs_variant_cfg *)p)->memory_efficiency = 1.0; }
 static const ccs_schema variant_schema = {"model variant",
                                           sizeof(ccs_variant_cfg),
                                           variant_fields,
                                           sizeof variant_fields / sizeof variant_fields[0],
                                           offsetof(ccs_variant_cfg, pos),
-                                          NULL};
+                                          variant_defaults};
 static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
 static const ccs_field model_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_model_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},

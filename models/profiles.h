@@ -57,10 +57,12 @@ typedef struct ccs_variant_cfg {
     char *name;
     int precision; /* which hardware peak it runs at */
     double weight_bytes;
-    double flop_per_item;  /* 0: the model's */
-    double bytes_per_item; /* 0: the model's */
-    double quality_delta;  /* change of the model's quality metric against the reference variant */
-    double resident_gb;    /* the weights as held in memory (with quantisation scales); 0: not stated */
+    double flop_per_item;     /* 0: the model's */
+    double bytes_per_item;    /* 0: the model's */
+    double quality_delta;     /* change of the model's quality metric against the reference variant */
+    double resident_gb;       /* the weights as held in memory (with quantisation scales); 0: not stated */
+    double memory_efficiency; /* the achieved share of the memory bandwidth, (0, 1]: dequantising
+                               * kernels read packed weights slower than fp16 ones; default 1 */
 } ccs_variant_cfg;
 
 typedef struct ccs_model_cfg {

@@ -161,7 +161,7 @@ static int build_tables(ccs_service *s, ccs_err *err)
         /* a replica computes on its devices; a request of a CPU server on its share of the cores */
         double share = (double)c->devices_per_replica / (double)(c->concurrency > 0 ? c->concurrency : 1);
         double peak = ccs_variant_peak_per_s(hw, v) * share;
-        double bw = hw->mem_bw_gb_s * 1e9 * share;
+        double bw = hw->mem_bw_gb_s * 1e9 * share * v->memory_efficiency;
         ov[r] = m->overhead_ms / 1e3;
         comp[r] = (v->flop_per_item > 0 ? v->flop_per_item : m->flop_per_item) / (peak * m->efficiency);
         wts[r] = v->weight_bytes / bw;
