@@ -171,6 +171,16 @@ int run_text_error(const char *yaml_text, char *msg, size_t size)
     return rc;
 }
 
+void expect_run_error(const char *yaml_text, const char *needle)
+{
+    char msg[1024];
+    int rc = run_text_error(yaml_text, msg, sizeof msg);
+    cr_assert_neq(rc, 0, "accepted: %s", yaml_text);
+    cr_assert(strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
+    cr_assert(strstr(msg, "s.yaml:") || strstr(msg, "models/") || strstr(msg, ".csv"), "message '%s' names no file",
+              msg);
+}
+
 unsigned long long gen_next(test_gen *g)
 {
     g->s ^= g->s >> 12;

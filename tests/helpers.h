@@ -48,5 +48,7 @@ ran run_text(const char *yaml_text);
 void ran_free(ran x);
 /* Like run_text, for a scenario that must fail: returns the error code, message in msg. */
 int run_text_error(const char *yaml_text, char *msg, size_t size);
+/* Asserts that the scenario fails with a message holding needle and naming a file. */
+void expect_run_error(const char *yaml_text, const char *needle);
 
 #endif

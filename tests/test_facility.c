@@ -154,32 +154,25 @@ Test(facility, pue_follows_the_hourly_temperature)
     ran_free(x);
 }
 
-static void expect_error(const char *yaml, const char *needle)
-{
-    char msg[1024];
-    int rc = run_text_error(yaml, msg, sizeof msg);
-    cr_assert_neq(rc, 0, "accepted: %s", yaml);
-    cr_assert(strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
-}
-
 #define SVC "services:\n  - {name: s, hardware: h100-sxm, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n"
 
 Test(facility, wrong_facilities_get_clear_errors)
 {
-    expect_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, pue: 1.3, facility: {cooling: air, temperature_c: 20}}") SVC,
-                 "both pue 1.3 and a facility cooling model");
-    expect_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: air}}") SVC,
-                 "a cooling model without an outdoor temperature");
-    expect_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: air, temperature_c: 20, "
-                               "pue_curve: {temp_c: [20, 10], pue: [1.1, 1.2]}}}") SVC,
-                 "expected increasing temperatures");
-    expect_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: fans, temperature_c: 20}}") SVC,
-                 "cooling");
-    expect_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {heat_reuse: 1.5}}") SVC, "heat_reuse");
+    expect_run_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, pue: 1.3, facility: {cooling: air, temperature_c: 20}}")
+                         SVC,
+                     "both pue 1.3 and a facility cooling model");
+    expect_run_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: air}}") SVC,
+                     "a cooling model without an outdoor temperature");
+    expect_run_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: air, temperature_c: 20, "
+                                   "pue_curve: {temp_c: [20, 10], pue: [1.1, 1.2]}}}") SVC,
+                     "expected increasing temperatures");
+    expect_run_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: fans, temperature_c: 20}}") SVC,
+                     "cooling");
+    expect_run_error(HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {heat_reuse: 1.5}}") SVC, "heat_reuse");
     const char *dir = tmp_folder();
     write_text(dir, "t.csv", "timestamp,value\n2023-01-01T00:00:00Z,5\n2023-01-01T00:10:00Z,6\n");
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              HEAD_AT("1h", "{name: r, carbon: ci.csv, facility: {cooling: air, temperature: %s/t.csv}}") SVC, dir);
-    expect_error(yaml, "the temperature trace of region 'r' covers");
+    expect_run_error(yaml, "the temperature trace of region 'r' covers");
 }

@@ -235,44 +235,36 @@ Test(serving, bundled_hardware_profiles_are_complete)
     ran_free(x);
 }
 
-static void expect_error(const char *yaml, const char *needle)
-{
-    char msg[1024];
-    int rc = run_text_error(yaml, msg, sizeof msg);
-    cr_assert_neq(rc, 0, "accepted: %s", yaml);
-    cr_assert(strstr(msg, needle), "message '%s' lacks '%s'", msg, needle);
-    cr_assert(strstr(msg, "s.yaml:") || strstr(msg, "models/"), "message '%s' names no file", msg);
-}
-
 Test(serving, wrong_services_get_clear_errors)
 {
-    expect_error(HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 10}\n    stages:\n      - name: g\n"
-                      "        routes:\n          - {name: a, share: 0.5, service_time: {mean_ms: 1}}\n"
-                      "          - {name: b, share: 0.4, service_time: {mean_ms: 1}}\n",
-                 "add up to 0.9: expected 1");
-    expect_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1000}, service_time: {mean_ms: 2},"
-                      " batching: {max_batch: 1}}\n",
-                 ">= capacity");
-    expect_error(HEAD
-                 "services:\n  - {name: s, hardware: h300, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
-                 "unknown hardware profile 'h300'");
-    expect_error(
+    expect_run_error(HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 10}\n    stages:\n      - name: g\n"
+                          "        routes:\n          - {name: a, share: 0.5, service_time: {mean_ms: 1}}\n"
+                          "          - {name: b, share: 0.4, service_time: {mean_ms: 1}}\n",
+                     "add up to 0.9: expected 1");
+    expect_run_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1000}, service_time: {mean_ms: 2},"
+                          " batching: {max_batch: 1}}\n",
+                     ">= capacity");
+    expect_run_error(
+        HEAD "services:\n  - {name: s, hardware: h300, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
+        "unknown hardware profile 'h300'");
+    expect_run_error(
         HEAD
         "services:\n  - {name: s, hardware: l4, model: reranker-minilm, variant: fp8, arrivals: {rate_per_s: 1}}\n",
         "has no variant 'fp8'");
-    expect_error(HEAD "services:\n  - {name: s, service_time: {mean_ms: 1}, replicas: 2, autoscale: {max: 3},"
-                      " arrivals: {rate_per_s: 1}}\n",
-                 "either replicas (fixed) or autoscale");
-    expect_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1}}\n", "no service time given");
-    expect_error(HEAD "services:\n  - name: s\n    replicas: 2\n    arrivals: {rate_per_s: 1}\n"
-                      "    stages: [{name: a, service_time: {mean_ms: 1}}]\n",
-                 "beside 'stages'");
-    expect_error(HEAD "services:\n  - {name: s, latency_table: {batch: [1, 4], ms: [1, 2]}, batching: {max_batch: 8},"
-                      " arrivals: {rate_per_s: 1}}\n",
-                 "no extrapolation");
-    expect_error(HEAD "services:\n  - {name: s, cache: {ttl: 5m, keys: 10}, service_time: {mean_ms: 1},"
-                      " arrivals: {rate_per_s: 1}}\n",
-                 "needs all of ttl, keys and zipf_s");
+    expect_run_error(HEAD "services:\n  - {name: s, service_time: {mean_ms: 1}, replicas: 2, autoscale: {max: 3},"
+                          " arrivals: {rate_per_s: 1}}\n",
+                     "either replicas (fixed) or autoscale");
+    expect_run_error(HEAD "services:\n  - {name: s, arrivals: {rate_per_s: 1}}\n", "no service time given");
+    expect_run_error(HEAD "services:\n  - name: s\n    replicas: 2\n    arrivals: {rate_per_s: 1}\n"
+                          "    stages: [{name: a, service_time: {mean_ms: 1}}]\n",
+                     "beside 'stages'");
+    expect_run_error(HEAD
+                     "services:\n  - {name: s, latency_table: {batch: [1, 4], ms: [1, 2]}, batching: {max_batch: 8},"
+                     " arrivals: {rate_per_s: 1}}\n",
+                     "no extrapolation");
+    expect_run_error(HEAD "services:\n  - {name: s, cache: {ttl: 5m, keys: 10}, service_time: {mean_ms: 1},"
+                          " arrivals: {rate_per_s: 1}}\n",
+                     "needs all of ttl, keys and zipf_s");
 }
 
 /* Memory fit (issue 17): a replica holds the variant's weights and what every item of a full batch
@@ -281,15 +273,16 @@ Test(serving, wrong_services_get_clear_errors)
  * bundled chatbot); with max_batch 32, 70.6 + 32 x 0.448 = 84.94 GB does not. */
 Test(serving, a_model_that_does_not_fit_its_device_is_refused_with_the_numbers)
 {
-    expect_error(HEAD "services:\n  - {name: s, hardware: t4, model: llm-70b, variant: w4a16, arrivals: {rate_per_s: "
-                      "0.01}}\n",
-                 "services[s]: model 'llm-70b' variant 'w4a16' needs 40.25 GB on each replica (weights 39.8 GB + 1 "
-                 "items x 0.448 GB), but hardware 't4' has 16 GB");
-    expect_error(HEAD
-                 "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: {max_batch: "
-                 "32, window_ms: 100}, arrivals: {rate_per_s: 0.01}}\n",
-                 "needs 84.94 GB on each replica (weights 70.6 GB + 32 items x 0.448 GB), but hardware 'h100-sxm' has "
-                 "80 GB");
+    expect_run_error(HEAD
+                     "services:\n  - {name: s, hardware: t4, model: llm-70b, variant: w4a16, arrivals: {rate_per_s: "
+                     "0.01}}\n",
+                     "services[s]: model 'llm-70b' variant 'w4a16' needs 40.25 GB on each replica (weights 39.8 GB + 1 "
+                     "items x 0.448 GB), but hardware 't4' has 16 GB");
+    expect_run_error(
+        HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: {max_batch: "
+             "32, window_ms: 100}, arrivals: {rate_per_s: 0.01}}\n",
+        "needs 84.94 GB on each replica (weights 70.6 GB + 32 items x 0.448 GB), but hardware 'h100-sxm' has "
+        "80 GB");
     ran x = run_text(HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-70b, variant: int8, batching: "
                           "{max_batch: 16, window_ms: 100}, arrivals: {rate_per_s: 0.01}}\n");
     ran_free(x);
