@@ -702,6 +702,8 @@ static int book_job(const ccs_job_env *env, const ccs_job_spec *spec, ccs_job_re
         }
         rec->start_us = iv[0].a_us;
         rec->end_us = iv[rec->intervals - 1].b_us;
+        for (size_t k = 0; k < rec->intervals; k++) /* its devices' hours, and their host share's */
+            out->embodied_kg += (double)(iv[k].b_us - iv[k].a_us) / CCS_US_PER_HOUR_F * cfg->embodied_kg_per_hour;
         rec->energy_kwh = c.energy_j / CCS_J_PER_KWH;
         rec->carbon_g = c.carbon_g;
         rec->cost = c.cost;

@@ -44,23 +44,25 @@ typedef struct ccs_job_cfg {
     int64_t checkpoint_us; /* interruptible: extra run time for each resume after a pause */
     char **regions;        /* allowed regions (data residency), first = home; none given: the first region */
     size_t nregions;
-    double input_gb;          /* input data moved when the job runs away from home */
-    char *hardware;           /* a hardware profile: power = max_parallelism x its max_w, and its
+    double input_gb;             /* input data moved when the job runs away from home */
+    char *hardware;              /* a hardware profile: power = max_parallelism x its max_w, and its
                            * price_per_hour per device (rented); NULL: power_kw, owned */
-    long max_parallelism;     /* devices the job runs on at once (0: not given, 1) */
-    double device_hours;      /* work in device-hours instead of duration: duration = this / devices */
-    double rent_per_hour;     /* set by the cross-check: devices x the profile's price; 0: owned */
-    ccs_trace_ref spot_price; /* a spot price series for the devices (currency per device-hour),
+    long max_parallelism;        /* devices the job runs on at once (0: not given, 1) */
+    double device_hours;         /* work in device-hours instead of duration: duration = this / devices */
+    double rent_per_hour;        /* set by the cross-check: devices x the profile's price; 0: owned */
+    ccs_trace_ref spot_price;    /* a spot price series for the devices (currency per device-hour),
                                * instead of the profile's price; file NULL: none */
-    double reserved_factor;   /* share of the on-demand price paid (a reservation or commitment
+    double reserved_factor;      /* share of the on-demand price paid (a reservation or commitment
                                * discount, stated); 1: on-demand */
-    double capex_per_hour;    /* set by the cross-check: owned devices' amortised capital cost */
-    double *rent_in;          /* set by the cross-check: rent per hour in each allowed region (as
+    double capex_per_hour;       /* set by the cross-check: owned devices' amortised capital cost */
+    double embodied_kg_per_hour; /* set by the cross-check: the devices' and their host share's
+                                  * embodied carbon per hour run (0: no hardware profile) */
+    double *rent_in;             /* set by the cross-check: rent per hour in each allowed region (as
                                * regions, or the first region with none listed); NULL: owned */
-    ccs_policy_cfg policy;    /* its own policy (the scenario's, with the keys it gives); pos.file
+    ccs_policy_cfg policy;       /* its own policy (the scenario's, with the keys it gives); pos.file
                                * NULL: none, the scenario's applies */
-    ccs_job_limits limits;    /* its limits on each run; < 0: not set */
-    double duration_cv;       /* the coefficient of variation of each run's actual work around its
+    ccs_job_limits limits;       /* its limits on each run; < 0: not set */
+    double duration_cv;          /* the coefficient of variation of each run's actual work around its
                                * nominal (lognormal, mean the nominal); planners see the nominal */
 } ccs_job_cfg;
 
@@ -113,6 +115,7 @@ typedef struct ccs_job_result {
     uint64_t over_max_cost;      /* runs whose actual cost broke max_cost (planned on the forecast) */
     uint64_t over_max_intensity; /* runs whose actual mean intensity broke max_intensity */
     ccs_charge charge;           /* actual, transfer included in cost */
+    double embodied_kg;          /* hours run x the devices' (and host share's) embodied per hour */
     ccs_job_run_record *records; /* one per run, in release order */
     ccs_interval *iv;            /* every run's intervals, as run */
     size_t niv, ivcap;

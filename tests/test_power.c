@@ -206,3 +206,20 @@ Test(power, wrong_server_profiles_get_clear_errors)
                      "services:\n  - {name: s, phase: memory, service_time: {mean_ms: 1}, arrivals: {rate_per_s: 1}}\n",
                      "phase given without hardware");
 }
+
+Test(power, a_job_draws_and_embodies_its_share_of_the_server)
+{
+    /* 4 devices of a 4-device server for 2 h (8 device-hours): 4 x 400 W + the whole host's 600 W
+     * = 2.2 kW, 4.4 kWh; embodied (100 + 400 / 4) kg per 1,000 device-hours x 8 = 1.6 kg */
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\ncurrency: USD\n"
+                     "regions: [{name: r, carbon: ci.csv, tariff_per_mwh: 100}]\n"
+                     "hardware: [{name: gpu, idle_w: 50, max_w: 400, accelerators: 4, embodied_kg: 100, "
+                     "lifetime_h: 1000, host: {idle_w: 200, max_w: 600, embodied_kg: 400}}]\n"
+                     "jobs: [{name: train, release: {every: 24h, at: \"00:00\"}, hardware: gpu, max_parallelism: 4,"
+                     " device_hours: 8, deadline: 4h}]\n");
+    const ccs_job_result *j = &x.r->jobs[0];
+    cr_assert_eq(j->runs, 1u);
+    cr_assert(CLOSE(j->charge.it_energy_j / 3.6e6, 4.4), "%.12g kWh", j->charge.it_energy_j / 3.6e6);
+    cr_assert(CLOSE(j->embodied_kg, 1.6), "%.12g kg", j->embodied_kg);
+    ran_free(x);
+}

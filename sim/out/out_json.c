@@ -199,6 +199,7 @@ static json_t *summary_json(const ccs_run_result *r)
                       "freshness_max_h", j->freshness_max_h, "energy_kwh", j->charge.energy_j / CCS_J_PER_KWH,
                       "carbon_kg", j->charge.carbon_g / 1000.0, "cost", j->charge.cost);
         facility_json(o, &j->charge);
+        json_object_set_new(o, "embodied_carbon_kg", json_real(j->embodied_kg));
         /* beyond the contract: the deadline guard, moves and what the forecast promised */
         json_object_set_new(o, "overrides", json_integer((json_int_t)j->overrides));
         json_object_set_new(o, "fallbacks", json_integer((json_int_t)j->fallbacks));

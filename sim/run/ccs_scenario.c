@@ -560,6 +560,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_pri
         j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour * j->reserved_factor : 0.0;
         if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
         j->capex_per_hour = (double)n * ccs_hardware_capex_per_hour(hw);
+        j->embodied_kg_per_hour = (double)n * ccs_hardware_embodied_per_hour(hw);
         int rc = rent_by_region(s, j, hw, (double)n, prices, err);
         if (rc) return rc;
         if (j->device_hours > 0) {
