@@ -55,6 +55,17 @@ Test(power, the_host_is_shared_and_energy_is_conserved)
     cr_assert(CLOSE(v->charge.it_energy_j, 244800.0), "IT %.12g", v->charge.it_energy_j);
     cr_assert(CLOSE(x.r->totals.energy_kwh * 3.6e6, 244800.0 * x.r->regions[0].pue));
     ran_free(x);
+    /* one replica serving two requests at once: each busy slot draws half the device's 100 W and
+     * half of its quarter of the host's 160 W over 720 s of slot time: 36,000 J and 14,400 J */
+    x = run_text(HEAD "hardware: [{name: box, idle_w: 10, max_w: 110, accelerators: 4,\n"
+                      "            host: {idle_w: 40, max_w: 200}}]\n"
+                      "services:\n  - name: s\n    hardware: box\n    concurrency: 2\n"
+                      "    service_time: {dist: deterministic, mean_ms: 10}\n"
+                      "    arrivals: {process: deterministic, rate_per_s: 20}\n");
+    v = &x.r->services[0];
+    cr_assert(CLOSE(v->busy_energy_j, 36000.0), "busy %.12g", v->busy_energy_j);
+    cr_assert(CLOSE(v->host_energy_j, 36000.0 + 14400.0), "host %.12g", v->host_energy_j);
+    ran_free(x);
 }
 
 Test(power, a_cpu_server_is_a_pool_of_cores_on_its_measured_curve)
