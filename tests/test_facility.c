@@ -105,7 +105,11 @@ Test(facility, a_run_books_it_cooling_water_and_heat_apart)
     cr_assert(CLOSE(t->heat_avoided_kg, 0.02 * 0.150));
     /* the first hour of ci.csv is 100 g/kWh: carbon is the grid energy's, heat not netted */
     cr_assert(CLOSE(t->carbon_kg, 0.1 * pue * 100 / 1000));
+    /* the service's own books say the same as the region's hours */
     cr_assert(CLOSE(x.r->services[0].charge.water_onsite_l, 0.03));
+    cr_assert(CLOSE(x.r->services[0].charge.water_offsite_l, 0.1 * pue * 1.8));
+    cr_assert(CLOSE(x.r->services[0].charge.cooling_j / 3.6e6, 0.1 * (pue - 1.06)));
+    cr_assert(CLOSE(x.r->services[0].charge.heat_reused_j / 3.6e6, 0.02));
     cr_assert(CLOSE(x.r->regions[0].pue, pue));
     ran_free(x);
 }
