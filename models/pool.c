@@ -237,12 +237,15 @@ static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
     p->busy_us += (double)d;
     int memory = p->cfg->phase == CCS_PHASE_MEMORY ||
                  (p->cfg->phase == CCS_PHASE_AUTO && p->par.memory_bound && p->par.memory_bound[n - 1]);
+    /* the host's load follows the devices' power (fans, power-supply losses, switches): a
+     * memory-bound batch loads it by the same share as the devices */
+    double host_w = memory ? p->host_busy_w * p->memory_weight : p->host_busy_w;
     if (p->curve_hw) {
         bucket_add(p, 0, start, start + d, memory ? p->memory_weight : 1.0);
         if (start + d > p->busy_end) p->busy_end = start + d;
-        if (p->host_busy_w > 0) charge_split(p, start, start + d, 0.0, p->host_busy_w, 0.0, &p->busy_charge);
-    } else if (p->busy_w > 0 || p->host_busy_w > 0) {
-        charge_split(p, start, start + d, memory ? p->busy_w_memory : p->busy_w, p->host_busy_w, 0.0, &p->busy_charge);
+        if (host_w > 0) charge_split(p, start, start + d, 0.0, host_w, 0.0, &p->busy_charge);
+    } else if (p->busy_w > 0 || host_w > 0) {
+        charge_split(p, start, start + d, memory ? p->busy_w_memory : p->busy_w, host_w, 0.0, &p->busy_charge);
     }
     return d;
 }

@@ -119,7 +119,7 @@ Test(power, memory_bound_batches_draw_the_decode_power)
      * above the 75 W idle, not 625 (the host's share is booked apart, as host energy) */
     const char *fmt = HEAD "services:\n  - {name: s, hardware: h100-sxm, model: llm-8b, variant: fp16,%s\n"
                            "      arrivals: {process: deterministic, rate_per_s: 0.2}}\n";
-    double per_s[3];
+    double per_s[3], host_per_s[3];
     const char *phase[3] = {"", " phase: compute,", " phase: memory,"};
     for (int i = 0; i < 3; i++) {
         char yaml[1024];
@@ -128,12 +128,16 @@ Test(power, memory_bound_batches_draw_the_decode_power)
         const ccs_service_pool_result *p = &x.r->services[0].pools[0];
         double busy_s = (double)p->r.items * p->l1_ms / 1e3;
         per_s[i] = p->r.busy_energy_j / busy_s;
+        host_per_s[i] = (p->r.host_energy_j - 885.0 / 8 * 3600) / busy_s;
         ran_free(x);
     }
     /* (the batch time is booked in whole microseconds: 1e-6 relative) */
     cr_assert(fabs(per_s[0] - (380.0 - 75.0)) <= 1e-6 * 305.0, "auto %.9g W", per_s[0]);
     cr_assert(fabs(per_s[1] - (700.0 - 75.0)) <= 1e-6 * 625.0, "compute %.9g W", per_s[1]);
     cr_assert(CLOSE(per_s[2], per_s[0]));
+    /* the host's busy share (3,715 W / 8) follows the devices' load: 305 / 625 of it in decode */
+    cr_assert(fabs(host_per_s[1] - 3715.0 / 8) <= 1e-6 * 3715.0 / 8, "host %.9g W", host_per_s[1]);
+    cr_assert(fabs(host_per_s[0] - 3715.0 / 8 * 305.0 / 625.0) <= 1e-6 * 3715.0 / 8, "host %.9g W", host_per_s[0]);
 }
 
 Test(power, a_replica_sharded_over_devices_pays_and_holds_for_all_of_them)
