@@ -1,13 +1,18 @@
 /* A pool of replicas of one hardware profile serving one model variant, behind a dynamic
  * batcher with Triton's semantics (docs/model.md 4): requests wait FCFS; a batch goes to a free
  * replica as soon as max_batch requests wait, or when the oldest has waited window_ms, taking
- * up to max_batch. max_batch 1 with window 0 is plain FCFS: an M/G/c queue.
+ * up to max_batch. max_batch 1 with window 0 is plain FCFS: an M/G/c queue. A replica serving
+ * `concurrency` batches at once (a CPU server's cores) has that many slots: M/G/(replicas x c).
  *
  * A batch of b takes L(b) from a table (roofline or measured, computed once per pool) or one
- * draw of the service-time distribution. A busy replica draws max power, so each batch charges
- * (max - idle) W over its interval; every provisioned replica (serving, cold-starting or warm)
- * charges idle W and its rent over the time it is provisioned: request energy + idle energy is
- * the integral of device power. Capacity is fixed, or autoscaled on measured utilisation. */
+ * draw of the service-time distribution. A replica runs on devices_per_replica of its server's
+ * devices and carries their share of the server's host. While a batch runs, its slot charges its
+ * share of the devices' power above idle (max_w, or memory_bound_w for a memory-bound batch) and
+ * of the host's; with a measured power curve the devices' busy power is booked per 5-minute
+ * bucket from the bucket's utilisation instead. Every provisioned replica (serving, cold-starting
+ * or warm) charges idle power (devices and host share), rent and capital cost over the time it is
+ * provisioned: busy + idle + host energy is the integral of the server share's power. Capacity
+ * is fixed, or autoscaled on measured utilisation. */
 #ifndef CCS_POOL_H
 #define CCS_POOL_H
 
