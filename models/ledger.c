@@ -105,7 +105,9 @@ static int build_book(region_book *bk, int64_t t0, int64_t t1, ccs_err *err)
             double rh = bk->cfg.humidity
                             ? ccs_trace_values(bk->cfg.humidity)[ccs_trace_index_at(bk->cfg.humidity, b[s], &hh)]
                             : NAN;
-            ccs_facility_state st = ccs_facility_at(f, isnan(t) ? 20.0 : t, rh);
+            /* t is NAN only where nothing reads it: a cooling model, a curve or towers need a
+             * temperature (ccs_facility_check) */
+            ccs_facility_state st = ccs_facility_at(f, t, rh);
             if (f->cooling != CCS_COOLING_NONE || f->pue_curve.nt >= 2) {
                 bk->pue[s] = st.pue;
                 bk->cool[s] = st.cooling;

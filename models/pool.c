@@ -523,6 +523,14 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
         if (hw->curve.nutil >= 2) {
             p->curve_hw = hw;
             p->cv_base = par->t0_us / BUCKET_US;
+            /* the period's buckets up front: bucket_add grows them only for batches past its end */
+            p->cv_n = (size_t)((par->t0_us + par->horizon_us) / BUCKET_US - p->cv_base) + 2;
+            p->cv_busy = calloc(p->cv_n, sizeof *p->cv_busy);
+            p->cv_prov = calloc(p->cv_n, sizeof *p->cv_prov);
+            if (!p->cv_busy || !p->cv_prov) {
+                ccs_pool_destroy(p);
+                return ccs_err_set(err, CCS_ERUN, "out of memory");
+            }
         }
     }
     *out = p;
