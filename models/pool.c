@@ -4,6 +4,7 @@
  * that is no longer needed fires and finds nothing to do (try_dispatch is idempotent). */
 #include "pool.h"
 #include "ccs_units.h"
+#include "powerbook.h"
 
 #include "ccs_rng.h"
 
@@ -40,30 +41,11 @@ struct ccs_pool {
     int32_t *free_stack, *off_stack;
     long nfree, noff;
     long serving, busy, retire_pending, starting_serve, starting_warm, warm;
-    /* power and money. A replica runs on d devices and serves up to conc batches at once (its
-     * slots); each busy slot draws its share of the devices' power above idle and of the host's */
+    /* power and money: a replica serves up to conc batches at once (its slots) */
     long conc;
-    double busy_w, busy_w_memory; /* devices, per busy slot: compute-bound, memory-bound batches */
-    double host_busy_w;           /* the host's share, per busy slot */
-    double idle_w, host_idle_w;   /* per provisioned replica */
-    double rent_per_h, capex_per_h;
-    int owned;
-    /* a measured power curve: busy power is booked per bucket of BUCKET_US from the bucket's
-     * utilisation, not per batch (P(u) is not linear, so a batch's power depends on the others) */
-    const ccs_hardware_cfg *curve_hw;
-    double *cv_busy, *cv_prov; /* per bucket: busy slot-us (weighted by phase), provisioned replica-us */
-    size_t cv_n;
-    int64_t cv_base;      /* epoch bucket index of bucket 0 */
-    int64_t busy_end;     /* the latest end of any batch */
-    double memory_weight; /* a memory-bound batch's busy time, as a share of a compute-bound one's */
-    long provisioned;
-    int64_t prov_since;
-    double prov_us;
-    long prov_max;
+    ccs_power_book *book;
     int64_t serving_since;
     double serving_us;
-    ccs_charge busy_charge, idle_charge, host_charge;
-    int ledger_failed;
     int out_of_memory;
     /* autoscaler */
     int64_t busy_us_window;
@@ -74,146 +56,7 @@ struct ccs_pool {
     double busy_us;
 };
 
-static void charge(ccs_pool *p, int64_t a, int64_t b, double power_w, double rent_per_h, ccs_charge *into)
-{
-    if (power_w <= 0 && rent_per_h <= 0) return;
-    ccs_charge c = {0};
-    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, power_w, p->owned, rent_per_h,
-                       &c) != 0)
-        p->ledger_failed = 1;
-    ccs_charge_add(into, &c);
-    ccs_series_charge(p->par.series, a, &c);
-}
-
-/* Moves the host's share f of a charge's energy (and what it emitted and cost) from c to host;
- * rent and capital cost stay in c. */
-static void split_host(ccs_charge *c, double f, ccs_charge *host)
-{
-    if (!(f > 0)) return;
-    ccs_charge h = {0};
-    h.it_energy_j = c->it_energy_j * f;
-    h.energy_j = c->energy_j * f;
-    h.carbon_g = c->carbon_g * f;
-    h.carbon_marginal_g = c->carbon_marginal_g * f;
-    h.money[CCS_MONEY_ENERGY] = c->money[CCS_MONEY_ENERGY] * f;
-    h.cost = h.money[CCS_MONEY_ENERGY];
-    h.cooling_j = c->cooling_j * f;
-    h.water_onsite_l = c->water_onsite_l * f;
-    h.water_offsite_l = c->water_offsite_l * f;
-    h.heat_reused_j = c->heat_reused_j * f;
-    c->cooling_j -= h.cooling_j;
-    c->water_onsite_l -= h.water_onsite_l;
-    c->water_offsite_l -= h.water_offsite_l;
-    c->heat_reused_j -= h.heat_reused_j;
-    c->it_energy_j -= h.it_energy_j;
-    c->energy_j -= h.energy_j;
-    c->carbon_g -= h.carbon_g;
-    c->carbon_marginal_g -= h.carbon_marginal_g;
-    c->money[CCS_MONEY_ENERGY] -= h.money[CCS_MONEY_ENERGY];
-    c->cost -= h.cost;
-    ccs_charge_add(host, &h);
-}
-
-/* A draw of device power dev_w and host power host_w over [a, b), booked in dev and host. */
-static void charge_split(ccs_pool *p, int64_t a, int64_t b, double dev_w, double host_w, double rent_per_h,
-                         ccs_charge *dev)
-{
-    double w = dev_w + host_w;
-    if (w <= 0 && rent_per_h <= 0) return;
-    ccs_charge c = {0};
-    if (ccs_ledger_add(p->par.ledger, p->par.region, p->par.t0_us + a, p->par.t0_us + b, w, p->owned, rent_per_h, &c) !=
-        0)
-        p->ledger_failed = 1;
-    ccs_series_charge(p->par.series, a, &c);
-    if (w > 0) split_host(&c, host_w / w, &p->host_charge);
-    ccs_charge_add(dev, &c);
-}
-
-#define BUCKET_US (300 * 1000000LL) /* 5 minutes: divides the hour, so buckets never cross one */
-
-/* Adds weight x the overlap of [a, b) with each bucket into arr (grown as needed). */
-static void bucket_add(ccs_pool *p, int which, int64_t a, int64_t b, double weight)
-{
-    while (a < b) {
-        int64_t k = (p->par.t0_us + a) / BUCKET_US - p->cv_base;
-        int64_t end = (k + 1 + p->cv_base) * BUCKET_US - p->par.t0_us;
-        if (end > b) end = b;
-        if ((size_t)k >= p->cv_n) {
-            size_t n = 2 * (size_t)k + 16;
-            double *x = realloc(p->cv_busy, n * sizeof *x), *y = x ? realloc(p->cv_prov, n * sizeof *y) : NULL;
-            if (x) p->cv_busy = x;
-            if (!x || !y) {
-                p->out_of_memory = 1;
-                return;
-            }
-            p->cv_prov = y;
-            memset(p->cv_busy + p->cv_n, 0, (n - p->cv_n) * sizeof *x);
-            memset(p->cv_prov + p->cv_n, 0, (n - p->cv_n) * sizeof *y);
-            p->cv_n = n;
-        }
-        (which ? p->cv_prov : p->cv_busy)[k] += weight * (double)(end - a);
-        a = end;
-    }
-}
-
-/* Books the busy power of a pool on a measured curve, bucket by bucket: in a bucket with S slot-us
- * provisioned and B busy, the devices draw P(B / S) - P(0) above idle over S / conc replica-us
- * (a bucket where batches ran past the end counts their slots as provisioned). */
-static void charge_curve(ccs_pool *p)
-{
-    for (size_t k = 0; k < p->cv_n; k++) {
-        double busy = p->cv_busy[k];
-        if (!(busy > 0)) continue;
-        double slots = p->cv_prov[k] * (double)p->conc;
-        if (slots < busy) slots = busy;
-        double u = busy / slots;
-        int64_t a = ((int64_t)k + p->cv_base) * BUCKET_US - p->par.t0_us, b = a + BUCKET_US;
-        if (a < 0) a = 0;
-        int64_t last = p->busy_end > p->par.horizon_us ? p->busy_end : p->par.horizon_us;
-        if (b > last) b = last;
-        if (b <= a) continue;
-        double d = (double)p->cfg->devices_per_replica;
-        double joules_per_us =
-            slots / (double)p->conc * d * (ccs_hardware_power_at(p->curve_hw, u) - p->curve_hw->idle_w);
-        charge(p, a, b, joules_per_us / (double)(b - a), 0.0, &p->busy_charge);
-    }
-}
-
-/* Provisioned replicas charge idle power and rent up to t (never past the horizon), cut at
- * hours so that the hourly series are exact. */
-static void charge_provisioned_to(ccs_pool *p, int64_t t)
-{
-    if (t > p->par.horizon_us) t = p->par.horizon_us;
-    while (p->prov_since < t) {
-        int64_t epoch = p->par.t0_us + p->prov_since;
-        int64_t next_hour = (epoch / CCS_US_PER_HOUR + 1) * CCS_US_PER_HOUR - p->par.t0_us;
-        int64_t b = next_hour < t ? next_hour : t;
-        double n = (double)p->provisioned;
-        if (p->par.hw) {
-            charge_split(p, p->prov_since, b, n * p->idle_w, n * p->host_idle_w, n * p->rent_per_h, &p->idle_charge);
-            if (p->curve_hw) bucket_add(p, 1, p->prov_since, b, n);
-            if (p->capex_per_h > 0) { /* owned: amortised capital cost while provisioned */
-                ccs_charge c = {0};
-                if (ccs_ledger_add_rate(p->par.ledger, p->par.region, p->par.t0_us + p->prov_since, p->par.t0_us + b,
-                                        n * p->capex_per_h, CCS_MONEY_CAPEX, &c) != 0)
-                    p->ledger_failed = 1;
-                ccs_charge_add(&p->idle_charge, &c);
-                ccs_series_charge(p->par.series, p->prov_since, &c);
-            }
-        }
-        p->par.series->replica_hours[ccs_series_slot(p->par.series, p->prov_since)] +=
-            n * (double)(b - p->prov_since) / CCS_US_PER_HOUR_F;
-        p->prov_us += n * (double)(b - p->prov_since);
-        p->prov_since = b;
-    }
-}
-
-static void provision(ccs_pool *p, int64_t now, long delta)
-{
-    charge_provisioned_to(p, now);
-    p->provisioned += delta;
-    if (p->provisioned > p->prov_max) p->prov_max = p->provisioned;
-}
+static void provision(ccs_pool *p, int64_t now, long delta) { ccs_power_book_provision(p->book, now, delta); }
 
 static void set_serving(ccs_pool *p, int64_t now, long delta)
 {
@@ -237,16 +80,7 @@ static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
     p->busy_us += (double)d;
     int memory = p->cfg->phase == CCS_PHASE_MEMORY ||
                  (p->cfg->phase == CCS_PHASE_AUTO && p->par.memory_bound && p->par.memory_bound[n - 1]);
-    /* the host's load follows the devices' power (fans, power-supply losses, switches): a
-     * memory-bound batch loads it by the same share as the devices */
-    double host_w = memory ? p->host_busy_w * p->memory_weight : p->host_busy_w;
-    if (p->curve_hw) {
-        bucket_add(p, 0, start, start + d, memory ? p->memory_weight : 1.0);
-        if (start + d > p->busy_end) p->busy_end = start + d;
-        if (host_w > 0) charge_split(p, start, start + d, 0.0, host_w, 0.0, &p->busy_charge);
-    } else if (p->busy_w > 0 || host_w > 0) {
-        charge_split(p, start, start + d, memory ? p->busy_w_memory : p->busy_w, host_w, 0.0, &p->busy_charge);
-    }
+    ccs_power_book_busy(p->book, start, d, memory);
     return d;
 }
 
@@ -504,34 +338,23 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     if (p->autoscaled)
         for (long i = 0; i < c->replicas; i++) join(p, 0);
     p->warm = p->autoscaled ? c->autoscale.warm_pool : 0;
-    p->provisioned = c->replicas + p->warm;
-    p->prov_max = p->provisioned;
-    if (par->hw) {
-        const ccs_hardware_cfg *hw = par->hw;
-        double d = (double)c->devices_per_replica, conc = (double)p->conc;
-        double per_device = 1.0 / (double)ccs_hardware_devices(hw);
-        double memory_w = hw->memory_bound_w > 0 ? hw->memory_bound_w : hw->max_w;
-        p->busy_w = d * (hw->max_w - hw->idle_w) / conc;
-        p->busy_w_memory = d * (memory_w - hw->idle_w) / conc;
-        p->memory_weight = hw->max_w > hw->idle_w ? (memory_w - hw->idle_w) / (hw->max_w - hw->idle_w) : 1.0;
-        p->host_busy_w = d * per_device * (hw->host.max_w - hw->host.idle_w) / conc;
-        p->idle_w = d * hw->idle_w;
-        p->host_idle_w = d * per_device * hw->host.idle_w;
-        p->owned = hw->price_per_hour < 0;
-        p->rent_per_h = d * (p->owned ? 0.0 : c->rent_set ? c->rent_per_hour : hw->price_per_hour);
-        p->capex_per_h = d * ccs_hardware_capex_per_hour(hw);
-        if (hw->curve.nutil >= 2) {
-            p->curve_hw = hw;
-            p->cv_base = par->t0_us / BUCKET_US;
-            /* the period's buckets up front: bucket_add grows them only for batches past its end */
-            p->cv_n = (size_t)((par->t0_us + par->horizon_us) / BUCKET_US - p->cv_base) + 2;
-            p->cv_busy = calloc(p->cv_n, sizeof *p->cv_busy);
-            p->cv_prov = calloc(p->cv_n, sizeof *p->cv_prov);
-            if (!p->cv_busy || !p->cv_prov) {
-                ccs_pool_destroy(p);
-                return ccs_err_set(err, CCS_ERUN, "out of memory");
-            }
-        }
+    ccs_power_book_params bp = {
+        .hw = par->hw,
+        .devices = c->devices_per_replica,
+        .conc = p->conc,
+        .rent_per_hour = c->rent_per_hour,
+        .rent_set = c->rent_set,
+        .provisioned = c->replicas + p->warm,
+        .region = par->region,
+        .ledger = par->ledger,
+        .series = par->series,
+        .t0_us = par->t0_us,
+        .horizon_us = par->horizon_us,
+    };
+    int rc = ccs_power_book_create(&bp, &p->book, err);
+    if (rc) {
+        ccs_pool_destroy(p);
+        return rc;
     }
     *out = p;
     return 0;
@@ -547,8 +370,7 @@ void ccs_pool_destroy(ccs_pool *p)
     free(p->off_stack);
     free(p->table_us);
     free(p->free_at);
-    free(p->cv_busy);
-    free(p->cv_prov);
+    ccs_power_book_destroy(p->book);
     free(p);
 }
 
@@ -568,27 +390,25 @@ double ccs_pool_capacity_per_s(const ccs_pool *p)
 
 int ccs_pool_finish(ccs_pool *p, ccs_pool_result *out, ccs_err *err)
 {
-    charge_provisioned_to(p, p->par.horizon_us);
     set_serving(p, p->par.horizon_us, 0);
-    if (p->curve_hw) charge_curve(p);
     if (p->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the waiting line");
-    if (p->ledger_failed) return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
+    ccs_power_book_result book;
+    int rc = ccs_power_book_finish(p->book, &book, err);
+    if (rc) return rc;
     memset(out, 0, sizeof *out);
     out->items = p->items;
     out->batches = p->batches;
     out->mean_batch = p->batches ? (double)p->items / (double)p->batches : 0.0;
     out->utilisation = p->serving_us > 0 ? p->busy_us / p->serving_us : 0.0;
-    out->replicas_mean = p->prov_us / (double)p->par.horizon_us;
-    out->replicas_max = p->prov_max;
+    out->replicas_mean = book.replicas_mean;
+    out->replicas_max = book.replicas_max;
     out->scale_ups = p->scale_ups;
     out->scale_downs = p->scale_downs;
-    out->busy_energy_j = p->busy_charge.it_energy_j;
-    out->idle_energy_j = p->idle_charge.it_energy_j;
-    out->host_energy_j = p->host_charge.it_energy_j;
-    out->provisioned_hours = p->prov_us / CCS_US_PER_HOUR_F;
-    out->charge = p->busy_charge;
-    ccs_charge_add(&out->charge, &p->idle_charge);
-    ccs_charge_add(&out->charge, &p->host_charge);
+    out->busy_energy_j = book.busy_energy_j;
+    out->idle_energy_j = book.idle_energy_j;
+    out->host_energy_j = book.host_energy_j;
+    out->provisioned_hours = book.provisioned_hours;
+    out->charge = book.charge;
     return 0;
 }
 

@@ -1,0 +1,252 @@
+/* A pool's power and money; see powerbook.h. */
+#include "powerbook.h"
+
+#include "ccs_units.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKET_US (300 * 1000000LL) /* 5 minutes: divides the hour, so buckets never cross one */
+
+struct ccs_power_book {
+    ccs_power_book_params par;
+    long conc;
+    double devices;
+    double busy_w;              /* devices, per busy slot, compute-bound */
+    double memory_weight;       /* a memory-bound slot's busy power, as a share of a compute-bound one's */
+    double host_busy_w;         /* the host's share, per busy slot */
+    double idle_w, host_idle_w; /* per provisioned replica */
+    double rent_per_h, capex_per_h;
+    int owned;
+    /* a measured power curve: busy slot-us (weighted by phase) and provisioned replica-us per
+     * bucket; P(u) is not linear, so a batch's power depends on the others in its bucket */
+    const ccs_hardware_cfg *curve_hw;
+    double *cv_busy, *cv_prov;
+    size_t cv_n;
+    int64_t cv_base;  /* epoch bucket index of bucket 0 */
+    int64_t busy_end; /* the latest end of any busy time */
+    long provisioned, prov_max;
+    int64_t prov_since;
+    double prov_us;
+    ccs_charge busy_charge, idle_charge, host_charge;
+    int ledger_failed, out_of_memory;
+};
+
+static void charge(ccs_power_book *b, int64_t t1, int64_t t2, double power_w, ccs_charge *into)
+{
+    ccs_charge c = {0};
+    if (ccs_ledger_add(b->par.ledger, b->par.region, b->par.t0_us + t1, b->par.t0_us + t2, power_w, b->owned, 0.0,
+                       &c) != 0)
+        b->ledger_failed = 1;
+    ccs_charge_add(into, &c);
+    ccs_series_charge(b->par.series, t1, &c);
+}
+
+/* Moves the host's share f of a charge's energy (and what it emitted and cost) from c to host;
+ * rent and capital cost stay in c. */
+static void split_host(ccs_charge *c, double f, ccs_charge *host)
+{
+    if (!(f > 0)) return;
+    ccs_charge h = {0};
+    h.it_energy_j = c->it_energy_j * f;
+    h.energy_j = c->energy_j * f;
+    h.carbon_g = c->carbon_g * f;
+    h.carbon_marginal_g = c->carbon_marginal_g * f;
+    h.money[CCS_MONEY_ENERGY] = c->money[CCS_MONEY_ENERGY] * f;
+    h.cost = h.money[CCS_MONEY_ENERGY];
+    h.cooling_j = c->cooling_j * f;
+    h.water_onsite_l = c->water_onsite_l * f;
+    h.water_offsite_l = c->water_offsite_l * f;
+    h.heat_reused_j = c->heat_reused_j * f;
+    c->cooling_j -= h.cooling_j;
+    c->water_onsite_l -= h.water_onsite_l;
+    c->water_offsite_l -= h.water_offsite_l;
+    c->heat_reused_j -= h.heat_reused_j;
+    c->it_energy_j -= h.it_energy_j;
+    c->energy_j -= h.energy_j;
+    c->carbon_g -= h.carbon_g;
+    c->carbon_marginal_g -= h.carbon_marginal_g;
+    c->money[CCS_MONEY_ENERGY] -= h.money[CCS_MONEY_ENERGY];
+    c->cost -= h.cost;
+    ccs_charge_add(host, &h);
+}
+
+/* A draw of device power dev_w and host power host_w over [t1, t2), booked in dev and host. */
+static void charge_split(ccs_power_book *b, int64_t t1, int64_t t2, double dev_w, double host_w, double rent_per_h,
+                         ccs_charge *dev)
+{
+    double w = dev_w + host_w;
+    if (w <= 0 && rent_per_h <= 0) return;
+    ccs_charge c = {0};
+    if (ccs_ledger_add(b->par.ledger, b->par.region, b->par.t0_us + t1, b->par.t0_us + t2, w, b->owned, rent_per_h,
+                       &c) != 0)
+        b->ledger_failed = 1;
+    ccs_series_charge(b->par.series, t1, &c);
+    if (w > 0) split_host(&c, host_w / w, &b->host_charge);
+    ccs_charge_add(dev, &c);
+}
+
+/* Adds weight x the overlap of [t1, t2) with each bucket into the busy (which 0) or provisioned
+ * (1) buckets, grown as needed. */
+static void bucket_add(ccs_power_book *b, int which, int64_t t1, int64_t t2, double weight)
+{
+    while (t1 < t2) {
+        int64_t k = (b->par.t0_us + t1) / BUCKET_US - b->cv_base;
+        int64_t end = (k + 1 + b->cv_base) * BUCKET_US - b->par.t0_us;
+        if (end > t2) end = t2;
+        if ((size_t)k >= b->cv_n) {
+            size_t n = 2 * (size_t)k + 16;
+            double *x = realloc(b->cv_busy, n * sizeof *x), *y = x ? realloc(b->cv_prov, n * sizeof *y) : NULL;
+            if (x) b->cv_busy = x;
+            if (!x || !y) {
+                b->out_of_memory = 1;
+                return;
+            }
+            b->cv_prov = y;
+            memset(b->cv_busy + b->cv_n, 0, (n - b->cv_n) * sizeof *x);
+            memset(b->cv_prov + b->cv_n, 0, (n - b->cv_n) * sizeof *y);
+            b->cv_n = n;
+        }
+        (which ? b->cv_prov : b->cv_busy)[k] += weight * (double)(end - t1);
+        t1 = end;
+    }
+}
+
+/* Books the busy power on a measured curve, bucket by bucket: in a bucket with S slot-us
+ * provisioned and B busy, the devices draw P(B / S) - P(0) above idle over S / conc replica-us
+ * (a bucket where work ran past the end counts its slots as provisioned). */
+static void charge_curve(ccs_power_book *b)
+{
+    for (size_t k = 0; k < b->cv_n; k++) {
+        double busy = b->cv_busy[k];
+        if (!(busy > 0)) continue;
+        double slots = b->cv_prov[k] * (double)b->conc;
+        if (slots < busy) slots = busy;
+        double u = busy / slots;
+        int64_t t1 = ((int64_t)k + b->cv_base) * BUCKET_US - b->par.t0_us, t2 = t1 + BUCKET_US;
+        if (t1 < 0) t1 = 0;
+        int64_t last = b->busy_end > b->par.horizon_us ? b->busy_end : b->par.horizon_us;
+        if (t2 > last) t2 = last;
+        if (t2 <= t1) continue;
+        double joules_per_us =
+            slots / (double)b->conc * b->devices * (ccs_hardware_power_at(b->curve_hw, u) - b->curve_hw->idle_w);
+        charge(b, t1, t2, joules_per_us / (double)(t2 - t1), &b->busy_charge);
+    }
+}
+
+/* Provisioned replicas charge idle power and rent up to t (never past the horizon), cut at
+ * hours so that the hourly series are exact. */
+static void charge_provisioned_to(ccs_power_book *b, int64_t t)
+{
+    if (t > b->par.horizon_us) t = b->par.horizon_us;
+    while (b->prov_since < t) {
+        int64_t epoch = b->par.t0_us + b->prov_since;
+        int64_t next_hour = (epoch / CCS_US_PER_HOUR + 1) * CCS_US_PER_HOUR - b->par.t0_us;
+        int64_t t2 = next_hour < t ? next_hour : t;
+        double n = (double)b->provisioned;
+        if (b->par.hw) {
+            charge_split(b, b->prov_since, t2, n * b->idle_w, n * b->host_idle_w, n * b->rent_per_h, &b->idle_charge);
+            if (b->curve_hw) bucket_add(b, 1, b->prov_since, t2, n);
+            if (b->capex_per_h > 0) { /* owned: amortised capital cost while provisioned */
+                ccs_charge c = {0};
+                if (ccs_ledger_add_rate(b->par.ledger, b->par.region, b->par.t0_us + b->prov_since, b->par.t0_us + t2,
+                                        n * b->capex_per_h, CCS_MONEY_CAPEX, &c) != 0)
+                    b->ledger_failed = 1;
+                ccs_charge_add(&b->idle_charge, &c);
+                ccs_series_charge(b->par.series, b->prov_since, &c);
+            }
+        }
+        b->par.series->replica_hours[ccs_series_slot(b->par.series, b->prov_since)] +=
+            n * (double)(t2 - b->prov_since) / CCS_US_PER_HOUR_F;
+        b->prov_us += n * (double)(t2 - b->prov_since);
+        b->prov_since = t2;
+    }
+}
+
+int ccs_power_book_create(const ccs_power_book_params *par, ccs_power_book **out, ccs_err *err)
+{
+    *out = NULL;
+    ccs_power_book *b = calloc(1, sizeof *b);
+    if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    b->par = *par;
+    b->conc = par->conc > 0 ? par->conc : 1;
+    b->devices = (double)(par->devices > 0 ? par->devices : 1);
+    b->provisioned = b->prov_max = par->provisioned;
+    const ccs_hardware_cfg *hw = par->hw;
+    if (hw) {
+        double d = b->devices, conc = (double)b->conc;
+        double per_device = 1.0 / (double)ccs_hardware_devices(hw);
+        double memory_w = hw->memory_bound_w > 0 ? hw->memory_bound_w : hw->max_w;
+        b->busy_w = d * (hw->max_w - hw->idle_w) / conc;
+        b->memory_weight = hw->max_w > hw->idle_w ? (memory_w - hw->idle_w) / (hw->max_w - hw->idle_w) : 1.0;
+        b->host_busy_w = d * per_device * (hw->host.max_w - hw->host.idle_w) / conc;
+        b->idle_w = d * hw->idle_w;
+        b->host_idle_w = d * per_device * hw->host.idle_w;
+        b->owned = hw->price_per_hour < 0;
+        b->rent_per_h = d * (b->owned ? 0.0 : par->rent_set ? par->rent_per_hour : hw->price_per_hour);
+        b->capex_per_h = d * ccs_hardware_capex_per_hour(hw);
+        if (hw->curve.nutil >= 2) {
+            b->curve_hw = hw;
+            b->cv_base = par->t0_us / BUCKET_US;
+            /* the period's buckets up front: bucket_add grows them only for work past its end */
+            b->cv_n = (size_t)((par->t0_us + par->horizon_us) / BUCKET_US - b->cv_base) + 2;
+            b->cv_busy = calloc(b->cv_n, sizeof *b->cv_busy);
+            b->cv_prov = calloc(b->cv_n, sizeof *b->cv_prov);
+            if (!b->cv_busy || !b->cv_prov) {
+                ccs_power_book_destroy(b);
+                return ccs_err_set(err, CCS_ERUN, "out of memory");
+            }
+        }
+    }
+    *out = b;
+    return 0;
+}
+
+void ccs_power_book_destroy(ccs_power_book *b)
+{
+    if (!b) return;
+    free(b->cv_busy);
+    free(b->cv_prov);
+    free(b);
+}
+
+void ccs_power_book_provision(ccs_power_book *b, int64_t now, long delta)
+{
+    charge_provisioned_to(b, now);
+    b->provisioned += delta;
+    if (b->provisioned > b->prov_max) b->prov_max = b->provisioned;
+}
+
+void ccs_power_book_busy(ccs_power_book *b, int64_t start, int64_t dur, int memory)
+{
+    /* the host's load follows the devices' power (fans, power-supply losses, switches): a
+     * memory-bound batch loads it by the same share as the devices */
+    double weight = memory ? b->memory_weight : 1.0;
+    double host_w = b->host_busy_w * weight;
+    if (b->curve_hw) {
+        bucket_add(b, 0, start, start + dur, weight);
+        if (start + dur > b->busy_end) b->busy_end = start + dur;
+        if (host_w > 0) charge_split(b, start, start + dur, 0.0, host_w, 0.0, &b->busy_charge);
+    } else if (b->busy_w > 0 || host_w > 0) {
+        charge_split(b, start, start + dur, b->busy_w * weight, host_w, 0.0, &b->busy_charge);
+    }
+}
+
+int ccs_power_book_finish(ccs_power_book *b, ccs_power_book_result *out, ccs_err *err)
+{
+    charge_provisioned_to(b, b->par.horizon_us);
+    if (b->curve_hw) charge_curve(b);
+    if (b->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the power curve's buckets");
+    if (b->ledger_failed) return ccs_err_set(err, CCS_EINPUT, "still serving past the end of the region's traces");
+    memset(out, 0, sizeof *out);
+    out->busy_energy_j = b->busy_charge.it_energy_j;
+    out->idle_energy_j = b->idle_charge.it_energy_j;
+    out->host_energy_j = b->host_charge.it_energy_j;
+    out->provisioned_hours = b->prov_us / CCS_US_PER_HOUR_F;
+    out->replicas_mean = b->prov_us / (double)b->par.horizon_us;
+    out->replicas_max = b->prov_max;
+    out->charge = b->busy_charge;
+    ccs_charge_add(&out->charge, &b->idle_charge);
+    ccs_charge_add(&out->charge, &b->host_charge);
+    return 0;
+}
