@@ -53,6 +53,7 @@ int ccs_arrivals_resolve(ccs_arrivals_cfg *cfg, const char *where, const ccs_src
 struct ccs_arrivals {
     const ccs_arrivals_type *type;
     void *state;
+    uint64_t left; /* arrivals still allowed (cfg->requests), UINT64_MAX: no limit */
 };
 
 int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_arrivals **out, ccs_err *err)
@@ -61,6 +62,7 @@ int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horiz
     ccs_arrivals *a = calloc(1, sizeof *a);
     if (!a) return ccs_err_set(err, CCS_ERUN, "out of memory");
     a->type = cfg->type;
+    a->left = cfg->requests > 0 ? (uint64_t)cfg->requests : UINT64_MAX;
     if (!a->type) {
         free(a);
         return ccs_err_set(err, CCS_EINPUT, "arrivals: no process (expected a resolved configuration)");
@@ -87,7 +89,12 @@ void ccs_arrivals_destroy(ccs_arrivals *a)
     free(a);
 }
 
-int64_t ccs_arrivals_next(ccs_arrivals *a, ccs_request_attrs *attrs) { return a->type->next(a->state, attrs); }
+int64_t ccs_arrivals_next(ccs_arrivals *a, ccs_request_attrs *attrs)
+{
+    if (a->left == 0) return INT64_MAX;
+    a->left--;
+    return a->type->next(a->state, attrs);
+}
 double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a) { return a->type->mean_rate_per_s(a->state); }
 int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err)
 {
@@ -109,6 +116,8 @@ static const ccs_field arrivals_fields[] = {
     {"offset", CCS_F_DURATION, offsetof(ccs_arrivals_cfg, offset_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a time into the trace such as 3d", NULL},
     {"loop", CCS_F_BOOL, offsetof(ccs_arrivals_cfg, loop), 0, CCS_NO_RANGE, NULL, NULL, 0, "true or false", NULL},
+    {"requests", CCS_F_INT, offsetof(ccs_arrivals_cfg, requests), 0, 1, 1e12, NULL, NULL, 0,
+     "the first N arrivals only (an offline batch: a finite set at a high rate)", NULL},
 };
 const ccs_schema ccs_arrivals_schema = {"arrivals",      sizeof(ccs_arrivals_cfg),
                                         arrivals_fields, sizeof arrivals_fields / sizeof arrivals_fields[0],

@@ -23,6 +23,7 @@ typedef struct ccs_arrivals_cfg {
     char *trace;       /* trace-counts, trace-replay: the file */
     int64_t offset_us; /* where in the trace the period starts, after its first stamp */
     int loop;          /* start the trace again when it ends */
+    long requests;     /* only the first N arrivals (0: all) */
 } ccs_arrivals_cfg;
 
 /* What a request brings besides its time (0 when the source does not say). */

@@ -527,7 +527,7 @@ int ccs_pool_given(const ccs_pool_cfg *p)
 {
     return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
            p->replicas || p->autoscale.max || p->batching.max_batch || p->devices_per_replica || p->concurrency ||
-           p->phase != CCS_PHASE_AUTO;
+           p->phase != CCS_PHASE_AUTO || p->llm.max_num_seqs;
 }
 
 int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
@@ -539,6 +539,30 @@ int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, c
                           "%s: %s: expected exactly one of service_time, latency_table or model "
                           "(with hardware) to give the batch service time",
                           where, sources ? "more than one service time given" : "no service time given");
+    if (p->llm.max_num_seqs > 0) {
+        /* continuous batching: the roofline of an LLM's iterations; its own batches and slots */
+        const char *bad = !p->model               ? "without a model (the LLM whose iterations it times)"
+                          : p->batching.max_batch ? "with batching (the engine forms its own batches)"
+                          : p->autoscale.max      ? "with autoscale (not supported for LLM pools yet)"
+                          : p->concurrency > 1    ? "with concurrency (a replica runs one batch at a time)"
+                                                  : NULL;
+        if (bad)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.llm: continuous batching %s: expected model and hardware, and neither batching, "
+                              "autoscale nor concurrency",
+                              where, bad);
+        ccs_llm_cfg *l = &p->llm;
+        if (l->tensor_parallel && p->devices_per_replica && l->tensor_parallel != p->devices_per_replica)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: llm.tensor_parallel %ld but devices_per_replica %ld: expected one of them, or "
+                              "both the same",
+                              where, l->tensor_parallel, p->devices_per_replica);
+        if (!l->tensor_parallel) l->tensor_parallel = p->devices_per_replica ? p->devices_per_replica : 1;
+        p->devices_per_replica = l->tensor_parallel;
+        if (!l->block_size) l->block_size = 16;                        /* vLLM's default */
+        if (!(l->memory_utilization > 0)) l->memory_utilization = 0.9; /* vLLM's gpu_memory_utilization */
+        if (!l->max_waiting) l->max_waiting = 1000000;
+    }
     if (p->replicas && p->autoscale.max)
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "%s: give either replicas (fixed) or autoscale, not both", where);

@@ -42,6 +42,25 @@ typedef struct ccs_autoscale_cfg {
     int64_t interval_us;   /* how often utilisation is measured and acted on */
 } ccs_autoscale_cfg;
 
+/* An LLM engine's scheduler (vLLM, TensorRT-LLM; llm.h): max_num_seqs 0 means the pool is not one
+ * (a dynamic batcher serves it). Zeros below are defaults, set by ccs_pool_check and the loader. */
+enum { CCS_PREEMPT_RECOMPUTE = 0, CCS_PREEMPT_SWAP };
+typedef struct ccs_llm_cfg {
+    long max_num_seqs;                 /* sequences in one iteration */
+    long max_batched_tokens;           /* tokens in one iteration (default 8192 chunked, else max_model_len) */
+    int chunked_prefill;               /* prompts split across iterations, decodes first (Sarathi, vLLM V1) */
+    long block_size;                   /* KV-cache tokens per block (default 16) */
+    double memory_utilization;         /* share of the replica's memory the engine takes (default 0.9) */
+    int preemption;                    /* CCS_PREEMPT_*: when the KV cache runs out */
+    long tensor_parallel;              /* devices one replica is sharded over (default devices_per_replica) */
+    double step_overhead_ms;           /* per iteration, besides the roofline (default 0) */
+    long prompt_tokens, output_tokens; /* where the arrivals carry no token counts */
+    long max_model_len;                /* longest prompt + output (default: the model's, or what fits) */
+    long max_waiting;                  /* waiting requests before the run fails as overloaded (1e6) */
+} ccs_llm_cfg;
+extern const char *const ccs_preemption_words[]; /* "recompute", "swap", NULL */
+extern const ccs_schema ccs_llm_schema;
+
 /* A pool: replicas of one hardware profile serving one model variant, behind a dynamic batcher.
  * Its batch service time comes from exactly one of service_time (a draw per batch), latency_table
  * (measured L(b), interpolated) or model (the roofline of the model variant on the hardware). */
@@ -74,6 +93,7 @@ typedef struct ccs_pool_cfg {
         long max_batch;
         double window_ms;
     } batching; /* max_batch 0: not given (1, 0) */
+    ccs_llm_cfg llm;
 } ccs_pool_cfg;
 
 typedef struct ccs_pool ccs_pool;
@@ -203,9 +223,11 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
          0,                                                                                                             \
          "{min, max, target, scale_up_delay, scale_down_delay, warm_pool}",                                             \
          NULL},                                                                                                         \
+        {"batching",           CCS_F_MAP, offsetof(T, P.batching),        0,   CCS_NO_RANGE, NULL,                      \
+         &ccs_batching_schema, 0,         "{max_batch: B, window_ms: W}", NULL},                                        \
     {                                                                                                                   \
-        "batching", CCS_F_MAP, offsetof(T, P.batching), 0, CCS_NO_RANGE, NULL, &ccs_batching_schema, 0,                 \
-            "{max_batch: B, window_ms: W}", NULL                                                                        \
+        "llm", CCS_F_MAP, offsetof(T, P.llm), 0, CCS_NO_RANGE, NULL, &ccs_llm_schema, 0,                                \
+            "{max_num_seqs: 256, max_batched_tokens: 8192, chunked_prefill: true, ...}", NULL                           \
     }
 /* NOLINTEND(bugprone-macro-parentheses) */
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-const char *const ccs_precision_words[] = {"fp16", "int8", "int4", "w8a16", "w4a16", NULL};
+const char *const ccs_precision_words[] = {"fp16", "int8", "int4", "w8a16", "w4a16", "fp8", NULL};
 
 const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *name)
 {
@@ -19,6 +19,7 @@ double ccs_variant_peak_per_s(const ccs_hardware_cfg *hw, const ccs_variant_cfg 
 {
     double tera = v->precision == CCS_PREC_INT8   ? hw->peak_tops_int8
                   : v->precision == CCS_PREC_INT4 ? hw->peak_tops_int4
+                  : v->precision == CCS_PREC_FP8  ? hw->peak_tflops_fp8
                                                   : hw->peak_tflops_fp16;
     return tera * 1e12;
 }
@@ -75,6 +76,14 @@ static const ccs_field hardware_fields[] = {
      "dense int8 peak in TOP/s", NULL},
     {"peak_tops_int4", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tops_int4), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "dense int4 peak in TOP/s", NULL},
+    {"peak_tflops_fp8", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, peak_tflops_fp8), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "dense fp8 peak in TFLOP/s", NULL},
+    {"interconnect_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, interconnect_gb_s), 0, CCS_AT_LEAST(0), NULL, NULL,
+     0, "one device's link to the others of its server (NVLink), GB/s each way", NULL},
+    {"collective_latency_us", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, collective_latency_us), 0, CCS_AT_LEAST(0), NULL,
+     NULL, 0, "the latency of one small all-reduce across the server's devices, in us", NULL},
+    {"host_link_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, host_link_gb_s), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "one device's link to the host's memory (PCIe), GB/s each way", NULL},
     {"mem_bw_gb_s", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, mem_bw_gb_s), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "memory bandwidth in GB/s", NULL},
     {"memory_gb", CCS_F_DOUBLE, offsetof(ccs_hardware_cfg, memory_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
@@ -101,7 +110,7 @@ const ccs_schema ccs_hardware_schema = {"hardware profile",
 static const ccs_field variant_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_variant_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     {"precision", CCS_F_ENUM, offsetof(ccs_variant_cfg, precision), 0, CCS_NO_RANGE, ccs_precision_words, NULL, 0,
-     "fp16, int8, int4, w8a16 or w4a16", NULL},
+     "fp16, int8, int4, w8a16, w4a16 or fp8", NULL},
     {"weight_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, weight_bytes), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
      "the bytes of weights read per batch", NULL},
     {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, flop_per_item), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
@@ -114,6 +123,8 @@ static const ccs_field variant_fields[] = {
      "the change of the quality metric against the reference variant", NULL},
     {"memory_efficiency", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, memory_efficiency), 0, 1e-3, 1.0, NULL, NULL, 0,
      "the achieved share of the memory bandwidth, in (0, 1]", NULL},
+    {"kv_bytes", CCS_F_DOUBLE, offsetof(ccs_variant_cfg, kv_bytes), 0, 0.25, 8, NULL, NULL, 0,
+     "an LLM's KV cache, bytes per value: 2 (fp16) or 1 (fp8)", NULL},
 };
 static void variant_defaults(void *p) { ((ccs_variant_cfg *)p)->memory_efficiency = 1.0; }
 static const ccs_schema variant_schema = {"model variant",
@@ -122,6 +133,20 @@ static const ccs_schema variant_schema = {"model variant",
                                           sizeof variant_fields / sizeof variant_fields[0],
                                           offsetof(ccs_variant_cfg, pos),
                                           variant_defaults};
+static const ccs_field llm_arch_fields[] = {
+    {"parameters", CCS_F_DOUBLE, offsetof(ccs_llm_arch, parameters), 1, 1e6, 1e14, NULL, NULL, 0,
+     "the parameters: 2 x parameters FLOPs per token", NULL},
+    {"layers", CCS_F_INT, offsetof(ccs_llm_arch, layers), 1, 1, 10000, NULL, NULL, 0, "transformer layers", NULL},
+    {"heads", CCS_F_INT, offsetof(ccs_llm_arch, heads), 1, 1, 10000, NULL, NULL, 0, "attention (query) heads", NULL},
+    {"kv_heads", CCS_F_INT, offsetof(ccs_llm_arch, kv_heads), 1, 1, 10000, NULL, NULL, 0,
+     "key-value heads (grouped-query attention)", NULL},
+    {"head_dim", CCS_F_INT, offsetof(ccs_llm_arch, head_dim), 1, 1, 100000, NULL, NULL, 0, "the size of one head",
+     NULL},
+    {"context_length", CCS_F_INT, offsetof(ccs_llm_arch, context_length), 1, 1, 1e8, NULL, NULL, 0,
+     "the longest prompt + output in tokens", NULL},
+};
+static const ccs_schema llm_arch_schema = {
+    "llm", sizeof(ccs_llm_arch), llm_arch_fields, sizeof llm_arch_fields / sizeof llm_arch_fields[0], CCS_NOPOS, NULL};
 static void model_defaults(void *p) { ((ccs_model_cfg *)p)->efficiency = 0.5; }
 static const ccs_field model_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_model_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
@@ -129,9 +154,9 @@ static const ccs_field model_fields[] = {
      "what quality_delta is measured in", NULL},
     {"quality", CCS_F_DOUBLE, offsetof(ccs_model_cfg, quality), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "the reference variant's score on quality_metric", NULL},
-    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
+    {"flop_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, flop_per_item), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "FLOPs per item", NULL},
-    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 1, CCS_AT_LEAST(0), NULL, NULL, 0,
+    {"bytes_per_item", CCS_F_DOUBLE, offsetof(ccs_model_cfg, bytes_per_item), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "bytes moved per item (activations, inputs)", NULL},
     {"overhead_ms", CCS_F_DOUBLE, offsetof(ccs_model_cfg, overhead_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "a fixed time per batch in ms", NULL},
@@ -139,6 +164,8 @@ static const ccs_field model_fields[] = {
      "the achieved share of peak FLOP/s, in (0, 1]", NULL},
     {"memory_per_item_gb", CCS_F_DOUBLE, offsetof(ccs_model_cfg, memory_per_item_gb), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "what each item of a batch keeps in memory while served (KV cache, activations), GB", NULL},
+    {"llm", CCS_F_MAP, offsetof(ccs_model_cfg, llm), 0, CCS_NO_RANGE, NULL, &llm_arch_schema, 0,
+     "{parameters, layers, heads, kv_heads, head_dim, context_length}", NULL},
     {"variants", CCS_F_LIST, offsetof(ccs_model_cfg, variants), 1, CCS_NO_RANGE, NULL, &variant_schema,
      offsetof(ccs_model_cfg, nvariants), "a list of variants (fp16, int8, ...)", NULL},
 };

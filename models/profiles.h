@@ -42,8 +42,12 @@ typedef struct ccs_hardware_cfg {
     double lifetime_h;
     /* For the roofline latency model (docs/model.md 4); 0: not known, and a model profile on this
      * hardware is then an error naming the missing figure. Dense peaks, per precision. */
-    double peak_tflops_fp16, peak_tops_int8, peak_tops_int4;
+    double peak_tflops_fp16, peak_tops_int8, peak_tops_int4, peak_tflops_fp8;
     double mem_bw_gb_s;
+    /* Between the devices of one server (tensor parallelism): one device's link bandwidth in
+     * each direction, GB/s, and the latency of one small collective, us; 0: not stated. And
+     * to the host (KV cache swapped out), GB/s per device. */
+    double interconnect_gb_s, collective_latency_us, host_link_gb_s;
     double memory_gb; /* the device's memory (accelerator, or the host's for a CPU); 0: not stated,
                        * and models on it are not checked for fit */
 } ccs_hardware_cfg;
@@ -51,7 +55,7 @@ typedef struct ccs_hardware_cfg {
 /* A model profile (docs/model.md 4): the work per item and the weights, per variant. */
 /* Weight-only quantisation (W8A16, W4A16: AWQ, GPTQ) stores weights at 8 or 4 bits and
  * computes at fp16: the fp16 peak, with the weight bytes the variant states. */
-enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4, CCS_PREC_W8A16, CCS_PREC_W4A16 };
+enum { CCS_PREC_FP16 = 0, CCS_PREC_INT8, CCS_PREC_INT4, CCS_PREC_W8A16, CCS_PREC_W4A16, CCS_PREC_FP8 };
 typedef struct ccs_variant_cfg {
     ccs_src_pos pos;
     char *name;
@@ -63,7 +67,15 @@ typedef struct ccs_variant_cfg {
     double resident_gb;       /* the weights as held in memory (with quantisation scales); 0: not stated */
     double memory_efficiency; /* the achieved share of the memory bandwidth, (0, 1]: dequantising
                                * kernels read packed weights slower than fp16 ones; default 1 */
+    double kv_bytes;          /* an LLM's KV cache: bytes per value (2: fp16, 1: fp8); 0: 2 */
 } ccs_variant_cfg;
+
+/* A transformer's shape, for the LLM engine (llm_step.h): parameters 0 when not given. */
+typedef struct ccs_llm_arch {
+    double parameters;
+    long layers, heads, kv_heads, head_dim;
+    long context_length; /* the longest prompt + output the model takes */
+} ccs_llm_arch;
 
 typedef struct ccs_model_cfg {
     ccs_src_pos pos;
@@ -75,6 +87,7 @@ typedef struct ccs_model_cfg {
     double efficiency;         /* achieved share of the peak FLOP/s, (0, 1] */
     double memory_per_item_gb; /* what each item of a batch keeps in memory while served (KV cache,
                                 * activations) */
+    ccs_llm_arch llm;          /* an LLM's shape: served by continuous batching when its pool says llm */
     ccs_variant_cfg *variants;
     size_t nvariants;
 } ccs_model_cfg;
@@ -85,7 +98,7 @@ const ccs_variant_cfg *ccs_model_variant(const ccs_model_cfg *m, const char *nam
 /* The hardware's dense peak at the variant's precision, in operations per second (0: not given). */
 double ccs_variant_peak_per_s(const ccs_hardware_cfg *hw, const ccs_variant_cfg *v);
 
-extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", "w8a16", "w4a16", NULL */
+extern const char *const ccs_precision_words[]; /* "fp16", "int8", "int4", "w8a16", "w4a16", "fp8", NULL */
 
 /* The schemas of a hardware profile and of a model profile (with its variants). */
 extern const ccs_schema ccs_hardware_schema, ccs_model_schema;

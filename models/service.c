@@ -32,6 +32,12 @@ struct ccs_service {
     double *cum_share;   /* per pool: the cumulative share within its stage */
     gsl_rng **rng_route; /* per stage; NULL for one route */
     ccs_pool **pools;
+    ccs_llm_pool **llm;      /* per pool: continuous batching instead (pools[i] NULL), or NULL */
+    ccs_request_attrs attrs; /* of the arrival being handled (read ahead with its time) */
+    ccs_histogram *ttft, *tpot;
+    uint64_t good;       /* measured LLM requests within both token SLOs */
+    double out_measured; /* output tokens of measured LLM requests */
+    int64_t ttft_limit_us, tpot_limit_us, last_done;
     pool_ref *refs;
     double *tables_s;            /* per pool, max_batch entries at table_off[i]; for L(b) lookups */
     unsigned char *memory_bound; /* per pool, as tables_s: the roofline's batch of b is memory-bound */
@@ -47,6 +53,7 @@ struct ccs_service {
 
 static void record(ccs_service *s, int64_t t_arr, int64_t now)
 {
+    if (now > s->last_done) s->last_done = now;
     if (t_arr < s->warmup_us) return;
     int64_t lat = now - t_arr + s->const_us;
     ccs_histogram_add(s->latency, lat);
@@ -63,7 +70,34 @@ static void enter_stage(ccs_service *s, size_t k, int64_t t_arr, int64_t now)
         double u = gsl_rng_uniform(s->rng_route[k]);
         while (i < last && u >= s->cum_share[i]) i++;
     }
+    if (s->llm[i]) {
+        /* the arrival's token counts reach a first stage; later ones use the pool's (checked) */
+        int first = k == 0;
+        ccs_llm_pool_push(s->llm[i], t_arr, now, first ? s->attrs.tokens_in : 0, first ? s->attrs.tokens_out : 0);
+        return;
+    }
     ccs_pool_push(s->pools[i], t_arr, now);
+}
+
+/* An LLM request finished: its token metrics (before on_pool_done records its latency). */
+static void on_llm_finished(void *ctx, int64_t t_arr, int64_t t_first, int64_t now, long output_tokens)
+{
+    ccs_service *s = ctx;
+    if (t_arr < s->warmup_us) return;
+    int64_t ttft = t_first - t_arr + s->const_us;
+    ccs_histogram_add(s->ttft, ttft);
+    size_t h = ccs_series_slot(&s->series, t_arr);
+    s->series.output_tokens[h] += (double)output_tokens;
+    s->series.ttft_sum_ms[h] += (double)ttft / 1e3;
+    s->out_measured += (double)output_tokens;
+    int64_t tpot = 0;
+    if (output_tokens > 1) {
+        tpot = llround((double)(now - t_first) / (double)(output_tokens - 1));
+        ccs_histogram_add(s->tpot, tpot);
+        s->series.tpot_sum_ms[h] += (double)tpot / 1e3;
+        s->series.tpot_requests[h] += 1;
+    }
+    if (ttft <= s->ttft_limit_us && tpot <= s->tpot_limit_us) s->good++;
 }
 
 static void on_pool_done(void *ctx, const int64_t *t_arr, size_t n, int64_t now)
@@ -77,12 +111,11 @@ static void on_pool_done(void *ctx, const int64_t *t_arr, size_t n, int64_t now)
     }
 }
 
-/* The time of the next arrival before the horizon, or -1. Request attributes (tokens) are read
- * but not yet used: service times come from the pools. */
+/* The time of the next arrival before the horizon, or -1; its attributes (tokens) in s->attrs,
+ * which on_arrival hands to the arrival before it asks for the next. */
 static int64_t next_arrival(ccs_service *s)
 {
-    ccs_request_attrs attrs;
-    int64_t next = ccs_arrivals_next(s->arrivals, &attrs);
+    int64_t next = ccs_arrivals_next(s->arrivals, &s->attrs);
     return next < s->horizon_us ? next : -1;
 }
 
@@ -138,7 +171,7 @@ static int build_tables(ccs_service *s, ccs_err *err)
         s->table_off[i] = total;
         /* setup_pools set every pool's configuration */
         total += (size_t)s->pool_cfg[i]->batching.max_batch; /* NOLINT(clang-analyzer-core.NullDereference) */
-        if (s->pool_cfg[i]->model) {
+        if (s->pool_cfg[i]->model && !s->pool_cfg[i]->llm.max_num_seqs) {
             nroof++;
             if (s->pool_cfg[i]->batching.max_batch > maxb) maxb = s->pool_cfg[i]->batching.max_batch;
         }
@@ -154,7 +187,7 @@ static int build_tables(ccs_service *s, ccs_err *err)
     size_t r = 0;
     for (size_t i = 0; i < s->npools; i++) {
         const ccs_pool_cfg *c = s->pool_cfg[i];
-        if (!c->model) continue;
+        if (!c->model || c->llm.max_num_seqs) continue; /* an LLM pool times its own iterations */
         const ccs_hardware_cfg *hw = c->hw;
         const ccs_model_cfg *m = c->mdl;
         const ccs_variant_cfg *v = c->var;
@@ -174,7 +207,9 @@ static int build_tables(ccs_service *s, ccs_err *err)
     for (size_t i = 0; i < s->npools && !rc; i++) {
         const ccs_pool_cfg *c = s->pool_cfg[i];
         double *t = s->tables_s + s->table_off[i];
-        if (c->model) {
+        if (c->llm.max_num_seqs) {
+            continue;
+        } else if (c->model) {
             memcpy(t, out + r * (size_t)maxb, (size_t)c->batching.max_batch * sizeof *t);
             unsigned char *mb = s->memory_bound + s->table_off[i];
             for (long b = 1; b <= c->batching.max_batch; b++) /* the roofline's memory side is the longer */
@@ -204,11 +239,12 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     s->route_share = calloc(s->npools ? s->npools : 1, sizeof *s->route_share);
     s->rng_route = calloc(s->nstages ? s->nstages : 1, sizeof *s->rng_route);
     s->pools = calloc(s->npools ? s->npools : 1, sizeof *s->pools);
+    s->llm = calloc(s->npools ? s->npools : 1, sizeof *s->llm);
     s->refs = calloc(s->npools ? s->npools : 1, sizeof *s->refs);
     s->pool_cfg = calloc(s->npools ? s->npools : 1, sizeof *s->pool_cfg);
     s->route_name = calloc(s->npools ? s->npools : 1, sizeof *s->route_name);
-    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->refs || !s->pool_cfg ||
-        !s->route_name)
+    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->llm || !s->refs ||
+        !s->pool_cfg || !s->route_name)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t i = 0;
     char name[600];
@@ -245,6 +281,24 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                 snprintf(name, sizeof name, "service_time/%s/%s/%s", c->name, c->stages[k].name,
                          s->route_name[p] ? s->route_name[p] : "");
             s->refs[p] = (pool_ref){s, k};
+            if (pc->llm.max_num_seqs) {
+                ccs_llm_params lp = {
+                    .cfg = pc,
+                    .perf = ccs_llm_pool_perf(pc),
+                    .region = region,
+                    .eng = s->eng,
+                    .ledger = ledger,
+                    .series = &s->series,
+                    .t0_us = t0_us,
+                    .horizon_us = s->horizon_us,
+                    .done = on_pool_done,
+                    .done_ctx = &s->refs[p],
+                    .finished = k + 1 == c->nstages ? on_llm_finished : NULL,
+                    .finished_ctx = s,
+                };
+                if ((rc = ccs_llm_pool_create(&lp, &s->llm[p], err))) return rc;
+                continue; /* its load shows in its waiting line (llm.max_waiting), not a capacity */
+            }
             ccs_pool_params par = {
                 .cfg = pc,
                 .hw = pc->hw,
@@ -294,11 +348,17 @@ int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, 
     s->slo_limit_us = cfg->slo_p95_ms > 0 ? llround(cfg->slo_p95_ms * 1e3) : INT64_MAX;
     s->latency = ccs_histogram_create();
     s->age = ccs_histogram_create();
+    s->ttft = ccs_histogram_create();
+    s->tpot = ccs_histogram_create();
+    s->ttft_limit_us = cfg->slo_ttft_ms > 0 ? llround(cfg->slo_ttft_ms * 1e3) : INT64_MAX;
+    s->tpot_limit_us = cfg->slo_tpot_ms > 0 ? llround(cfg->slo_tpot_ms * 1e3) : INT64_MAX;
+    s->last_done = -1;
     s->kind_arrival = ccs_engine_add_handler(eng, on_arrival, s);
     char name[300];
     snprintf(name, sizeof name, "arrivals/%s", cfg->name);
     gsl_rng *ra = ccs_streams_get(streams, name);
-    int rc = !s->latency || !s->age || s->kind_arrival < 0 || !ra || ccs_series_init(&s->series, t0_us, horizon_us)
+    int rc = !s->latency || !s->age || !s->ttft || !s->tpot || s->kind_arrival < 0 || !ra ||
+                     ccs_series_init(&s->series, t0_us, horizon_us)
                  ? ccs_err_set(err, CCS_ERUN, "out of memory")
                  : 0;
     if (!rc && (rc = ccs_arrivals_create(&cfg->arrivals, ra, horizon_us, &s->arrivals, err)))
@@ -321,7 +381,9 @@ void ccs_service_destroy(ccs_service *s)
 {
     if (!s) return;
     for (size_t i = 0; s->pools && i < s->npools; i++) ccs_pool_destroy(s->pools[i]);
+    for (size_t i = 0; s->llm && i < s->npools; i++) ccs_llm_pool_destroy(s->llm[i]);
     free(s->pools);
+    free(s->llm);
     free(s->refs);
     free(s->stage_first);
     free(s->cum_share);
@@ -334,6 +396,8 @@ void ccs_service_destroy(ccs_service *s)
     free(s->table_off);
     ccs_histogram_destroy(s->latency);
     ccs_histogram_destroy(s->age);
+    ccs_histogram_destroy(s->ttft);
+    ccs_histogram_destroy(s->tpot);
     ccs_arrivals_destroy(s->arrivals);
     ccs_cache_destroy(s->cache);
     ccs_series_free(&s->series); /* unless handed to a result */
@@ -344,7 +408,8 @@ int ccs_service_start(ccs_service *s)
 {
     int64_t first = next_arrival(s);
     if (first >= 0) ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
-    for (size_t i = 0; i < s->npools; i++) ccs_pool_start(s->pools[i]);
+    for (size_t i = 0; i < s->npools; i++)
+        if (s->pools[i]) ccs_pool_start(s->pools[i]);
     return ccs_engine_failed(s->eng) ? -1 : 0;
 }
 
@@ -363,7 +428,17 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
         for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++) {
             ccs_service_pool_result *pr = &out->pools[p];
             const ccs_pool_cfg *c = s->pool_cfg[p];
-            int rc = ccs_pool_finish(s->pools[p], &pr->r, err);
+            int rc = s->llm[p] ? ccs_llm_pool_finish(s->llm[p], &pr->r, &pr->llm, err)
+                               : ccs_pool_finish(s->pools[p], &pr->r, err);
+            if (rc && s->llm[p] && rc == CCS_EINPUT) { /* overloaded: said at the pool's place */
+                const ccs_stage_cfg *st = &s->cfg->stages[k];
+                const ccs_src_pos *at = s->route_name[p] ? &st->routes[p - s->stage_first[k]].pos : &st->pos;
+                char msg[sizeof err->msg];
+                snprintf(msg, sizeof msg, "%s", err->msg);
+                return ccs_err_at(err, rc, at->file, at->line, at->col, "services[%s] stage '%s'%s%s: %s", s->cfg->name,
+                                  st->name, s->route_name[p] ? " route " : "", s->route_name[p] ? s->route_name[p] : "",
+                                  msg);
+            }
             if (rc) {
                 ccs_err_prefix(err, "services[%s] stage '%s': ", s->cfg->name, s->cfg->stages[k].name);
                 if (rc == CCS_EINPUT) {
@@ -387,7 +462,23 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
                 pr->quality_metric = c->mdl->quality_metric;
                 pr->quality_delta = c->var->quality_delta;
             }
-            if (c->model || c->latency_table.nbatch) {
+            if (s->llm[p]) {
+                /* one sequence decoding at a context of 1, and max_num_seqs of them */
+                ccs_llm_perf f = ccs_llm_pool_perf(c);
+                ccs_llm_work one = {.decode_tokens = 1, .decode_context = 1};
+                ccs_llm_work all = {.decode_tokens = (double)c->llm.max_num_seqs,
+                                    .decode_context = (double)c->llm.max_num_seqs};
+                pr->l1_ms = ccs_llm_step_s(&f, &one, NULL) * 1e3;
+                pr->lmax_ms = ccs_llm_step_s(&f, &all, NULL) * 1e3;
+                pr->is_llm = 1;
+                pr->tensor_parallel = c->llm.tensor_parallel;
+                pr->max_num_seqs = c->llm.max_num_seqs;
+                pr->max_batched_tokens = c->llm.max_batched_tokens;
+                out->has_llm = 1;
+                out->generated_tokens += pr->llm.output_tokens;
+                out->rejected += pr->llm.rejected;
+                out->preemptions += pr->llm.preemptions;
+            } else if (c->model || c->latency_table.nbatch) {
                 pr->l1_ms = s->tables_s[s->table_off[p]] * 1e3;
                 pr->lmax_ms = s->tables_s[s->table_off[p] + (size_t)c->batching.max_batch - 1] * 1e3;
             } else {
@@ -427,6 +518,24 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
         out->age_mean_s = ccs_histogram_mean(s->age) / 1e6;
         out->age_p95_s = ccs_histogram_quantile(s->age, 0.95) / 1e6;
         out->age_hit_mean_s = s->hits ? s->age_hit_sum_us / (double)s->hits / 1e6 : 0.0;
+    }
+    out->last_completion_s = s->last_done >= 0 ? (double)s->last_done / 1e6 : -1.0;
+    if (out->has_llm) {
+        out->ttft_mean_ms = ccs_histogram_mean(s->ttft) / 1e3;
+        out->ttft_p50_ms = ccs_histogram_quantile(s->ttft, 0.50) / 1e3;
+        out->ttft_p95_ms = ccs_histogram_quantile(s->ttft, 0.95) / 1e3;
+        out->ttft_p99_ms = ccs_histogram_quantile(s->ttft, 0.99) / 1e3;
+        out->tpot_mean_ms = ccs_histogram_mean(s->tpot) / 1e3;
+        out->tpot_p50_ms = ccs_histogram_quantile(s->tpot, 0.50) / 1e3;
+        out->tpot_p95_ms = ccs_histogram_quantile(s->tpot, 0.95) / 1e3;
+        out->tpot_p99_ms = ccs_histogram_quantile(s->tpot, 0.99) / 1e3;
+        out->output_tokens = s->out_measured;
+        out->output_tokens_per_s = s->out_measured / out->measured_s;
+        out->energy_per_output_token_j =
+            out->generated_tokens > 0 ? out->charge.it_energy_j / out->generated_tokens : 0.0;
+        uint64_t n = ccs_histogram_count(s->ttft);
+        out->goodput_per_s = (double)s->good / out->measured_s;
+        out->goodput_frac = n ? (double)s->good / (double)n : 0.0;
     }
     out->series = s->series; /* handed over */
     memset(&s->series, 0, sizeof s->series);
@@ -497,6 +606,10 @@ static const ccs_field service_fields[] = {
      offsetof(ccs_service_cfg, nstages), "a list of stages {name, hardware, replicas, ...}", NULL},
     {"slo_p95_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_p95_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
      "a P95 latency objective in ms", NULL},
+    {"slo_ttft_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_ttft_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "an LLM request's time-to-first-token objective in ms", NULL},
+    {"slo_tpot_ms", CCS_F_DOUBLE, offsetof(ccs_service_cfg, slo_tpot_ms), 0, CCS_AT_LEAST(0), NULL, NULL, 0,
+     "an LLM request's time-per-output-token objective in ms", NULL},
 };
 const ccs_schema ccs_service_schema = {"service",
                                        sizeof(ccs_service_cfg),

@@ -13,6 +13,7 @@
 #include "ccs_err.h"
 #include "ccs_rng.h"
 #include "ledger.h"
+#include "llm.h"
 #include "pool.h"
 #include "series.h"
 
@@ -51,6 +52,9 @@ typedef struct ccs_service_cfg {
     ccs_stage_cfg *stages; /* or a pipeline; the cross-check fills one stage from pool */
     size_t nstages;
     double slo_p95_ms; /* 0: no SLO */
+    /* LLM requests' objectives (0: none): a request counts towards goodput when its time to first
+     * token and its time per output token are both within them */
+    double slo_ttft_ms, slo_tpot_ms;
 } ccs_service_cfg;
 
 typedef struct ccs_service ccs_service;
@@ -67,6 +71,9 @@ typedef struct ccs_service_pool_result {
     double embodied_kg;        /* provisioned device-hours x (device + host share) embodied / lifetime */
     double server_embodied_kg; /* one whole server's: its devices and host */
     ccs_pool_result r;
+    int is_llm; /* continuous batching: llm below is filled */
+    long tensor_parallel, max_num_seqs, max_batched_tokens;
+    ccs_llm_result llm;
 } ccs_service_pool_result;
 
 typedef struct ccs_service_result {
@@ -85,6 +92,19 @@ typedef struct ccs_service_result {
     double host_energy_j;                         /* IT energy of the replicas' share of their hosts */
     double embodied_kg;
     ccs_charge charge; /* everything this service drew, as the ledger priced it */
+    /* LLM pools (has_llm): time to first token (RTT and lookup included, as a shopper sees it)
+     * and time per output token ((end - first token) / (tokens - 1)) of measured requests */
+    int has_llm;
+    double ttft_p50_ms, ttft_p95_ms, ttft_p99_ms, ttft_mean_ms;
+    double tpot_p50_ms, tpot_p95_ms, tpot_p99_ms, tpot_mean_ms;
+    double output_tokens;             /* of measured requests */
+    double output_tokens_per_s;       /* output_tokens / measured_s */
+    double generated_tokens;          /* every token generated in the run (warm-up and drain too) */
+    double energy_per_output_token_j; /* IT energy of the service / generated_tokens */
+    double goodput_per_s;             /* measured requests within both token SLOs, per second */
+    double goodput_frac;              /* their share of the measured requests */
+    uint64_t rejected, preemptions;   /* refused as too long; preempted (KV cache full) */
+    double last_completion_s;         /* simulated time the last request finished, -1: none */
     size_t npools;
     ccs_service_pool_result *pools;
     ccs_series series; /* hourly */

@@ -292,6 +292,19 @@ static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_
     dataset(w, g, "cost", H5T_NATIVE_DOUBLE, z->n, z->cost, cost_units);
     dataset(w, g, "replica_hours", H5T_NATIVE_DOUBLE, z->n, z->replica_hours,
             "provisioned replica-hours (serving, cold-starting, warm)");
+    if (r->services[i].has_llm) { /* LLM requests by arrival hour: tokens, TTFT and TPOT means */
+        double *ttft = malloc((z->n ? z->n : 1) * sizeof *ttft), *tpot = malloc((z->n ? z->n : 1) * sizeof *tpot);
+        if (!ttft || !tpot) fail(w, "out of memory");
+        for (size_t k = 0; ttft && tpot && k < z->n; k++) {
+            ttft[k] = z->requests[k] > 0 ? z->ttft_sum_ms[k] / z->requests[k] : 0.0;
+            tpot[k] = z->tpot_requests[k] > 0 ? z->tpot_sum_ms[k] / z->tpot_requests[k] : 0.0;
+        }
+        dataset(w, g, "output_tokens", H5T_NATIVE_DOUBLE, z->n, z->output_tokens, "output tokens of measured requests");
+        if (ttft) dataset(w, g, "ttft_mean_ms", H5T_NATIVE_DOUBLE, z->n, ttft, "ms, mean time to first token");
+        if (tpot) dataset(w, g, "tpot_mean_ms", H5T_NATIVE_DOUBLE, z->n, tpot, "ms, mean time per output token");
+        free(ttft);
+        free(tpot);
+    }
     if (g >= 0) ck(w, H5Gclose(g) < 0);
     free(secs);
     free(mean);

@@ -117,6 +117,25 @@ static json_t *pool_json(const ccs_service_pool_result *p)
     json_object_set_new(o, "cost", json_real(p->r.charge.cost));
     json_object_set_new(o, "embodied_carbon_kg", json_real(p->embodied_kg));
     json_object_set_new(o, "embodied_per_server_kg", p->hardware ? json_real(p->server_embodied_kg) : json_null());
+    if (p->is_llm) { /* continuous batching: the engine's figures (llm.h) */
+        const ccs_llm_result *l = &p->llm;
+        json_t *e = json_object();
+        json_object_set_new(e, "tensor_parallel", json_integer(p->tensor_parallel));
+        json_object_set_new(e, "max_num_seqs", json_integer(p->max_num_seqs));
+        json_object_set_new(e, "max_batched_tokens", json_integer(p->max_batched_tokens));
+        json_object_set_new(e, "iterations", json_integer((json_int_t)l->iterations));
+        json_object_set_new(e, "mean_seqs", json_real(l->mean_seqs));
+        json_object_set_new(e, "mean_tokens", json_real(l->mean_tokens));
+        json_object_set_new(e, "mean_iteration_ms", json_real(l->mean_iteration_ms));
+        json_object_set_new(e, "prefill_iteration_share", json_real(l->prefill_share));
+        json_object_set_new(e, "prompt_tokens", json_real(l->prompt_tokens));
+        json_object_set_new(e, "output_tokens", json_real(l->output_tokens));
+        json_object_set_new(e, "kv_blocks", json_integer(l->kv_blocks));
+        json_object_set_new(e, "kv_peak_frac", json_real(l->kv_peak));
+        json_object_set_new(e, "preemptions", json_integer((json_int_t)l->preemptions));
+        json_object_set_new(e, "rejected", json_integer((json_int_t)l->rejected));
+        json_object_set_new(o, "llm", e);
+    }
     return o;
 }
 
@@ -159,6 +178,27 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
         json_object_set_new(c, "age_p95_s", ttl ? json_real(v->age_p95_s) : json_null());
         json_object_set_new(c, "age_of_hits_mean_s", ttl ? json_real(v->age_hit_mean_s) : json_null());
         json_object_set_new(o, "cache", c);
+    }
+    if (v->has_llm) {
+        json_object_set_new(o, "ttft_p50_ms", json_real(v->ttft_p50_ms));
+        json_object_set_new(o, "ttft_p95_ms", json_real(v->ttft_p95_ms));
+        json_object_set_new(o, "ttft_p99_ms", json_real(v->ttft_p99_ms));
+        json_object_set_new(o, "ttft_mean_ms", json_real(v->ttft_mean_ms));
+        json_object_set_new(o, "tpot_p50_ms", json_real(v->tpot_p50_ms));
+        json_object_set_new(o, "tpot_p95_ms", json_real(v->tpot_p95_ms));
+        json_object_set_new(o, "tpot_p99_ms", json_real(v->tpot_p99_ms));
+        json_object_set_new(o, "tpot_mean_ms", json_real(v->tpot_mean_ms));
+        json_object_set_new(o, "slo_ttft_ms", c->slo_ttft_ms > 0 ? json_real(c->slo_ttft_ms) : json_null());
+        json_object_set_new(o, "slo_tpot_ms", c->slo_tpot_ms > 0 ? json_real(c->slo_tpot_ms) : json_null());
+        json_object_set_new(o, "goodput_per_s", json_real(v->goodput_per_s));
+        json_object_set_new(o, "goodput_frac", json_real(v->goodput_frac));
+        json_object_set_new(o, "output_tokens", json_real(v->output_tokens));
+        json_object_set_new(o, "output_tokens_per_s", json_real(v->output_tokens_per_s));
+        json_object_set_new(o, "generated_tokens", json_real(v->generated_tokens));
+        json_object_set_new(o, "energy_per_output_token_j", json_real(v->energy_per_output_token_j));
+        json_object_set_new(o, "rejected", json_integer((json_int_t)v->rejected));
+        json_object_set_new(o, "preemptions", json_integer((json_int_t)v->preemptions));
+        json_object_set_new(o, "last_completion_s", json_real(v->last_completion_s));
     }
     json_t *pools = json_array();
     for (size_t i = 0; i < v->npools; i++) json_array_append_new(pools, pool_json(&v->pools[i]));

@@ -6,6 +6,7 @@
 #include "ccs_trace.h"
 #include "ccs_yaml.h"
 #include "cloud_prices.h"
+#include "llm.h"
 
 #include "ccs_config.h"
 
@@ -212,7 +213,62 @@ static int place_replicas(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs
     return 0;
 }
 
-static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, const char *where, ccs_err *err)
+/* An LLM pool (continuous batching): the model's shape, the hardware's figures, the weights and
+ * at least one longest request in the KV cache, and the defaults that depend on them. */
+static int check_llm(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs_model_cfg *mc, const ccs_variant_cfg *v,
+                     int tokens_given, const ccs_src_pos *pos, const char *where, ccs_err *err)
+{
+    ccs_llm_cfg *l = &p->llm;
+    const char *missing = !(mc->llm.parameters > 0) ? "the model's llm: map (parameters, layers, heads, ...)"
+                          : !(v->resident_gb > 0)   ? "the variant's resident_gb (the weights read per iteration)"
+                          : !(hw->memory_gb > 0)    ? "the hardware's memory_gb"
+                          : l->tensor_parallel > 1 && !(hw->interconnect_gb_s > 0)
+                              ? "the hardware's interconnect_gb_s (tensor parallelism's all-reduces)"
+                          : l->tensor_parallel > 1 && !(hw->collective_latency_us > 0)
+                              ? "the hardware's collective_latency_us (tensor parallelism's all-reduces)"
+                          : l->preemption == CCS_PREEMPT_SWAP && !(hw->host_link_gb_s > 0)
+                              ? "the hardware's host_link_gb_s (swapping the KV cache out)"
+                              : NULL;
+    if (missing)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm: model '%s' on '%s' lacks %s: expected it stated", where, mc->name, hw->name,
+                          missing);
+    if (!tokens_given && (!l->prompt_tokens || !l->output_tokens))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm: the requests' token counts are not known (only a first stage replaying a trace "
+                          "with token columns gets them): expected prompt_tokens and output_tokens",
+                          where);
+    ccs_pool_cfg tmp = *p;
+    tmp.hw = hw;
+    tmp.mdl = mc;
+    tmp.var = v;
+    long blocks = ccs_llm_kv_blocks(&tmp);
+    long capacity = blocks * l->block_size;
+    if (!l->max_model_len) l->max_model_len = mc->llm.context_length < capacity ? mc->llm.context_length : capacity;
+    if (blocks <= 0 || l->max_model_len > capacity || l->max_model_len < 2)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm: %ld x %g GB x memory_utilization %g holds the weights (%g GB) and a KV cache of "
+                          "%ld tokens, but max_model_len is %ld: expected room for at least one longest request "
+                          "(more devices, a smaller variant or a shorter max_model_len)",
+                          where, l->tensor_parallel, hw->memory_gb, l->memory_utilization, v->resident_gb,
+                          capacity > 0 ? capacity : 0, l->max_model_len);
+    if (!l->max_batched_tokens)
+        l->max_batched_tokens = l->chunked_prefill ? 8192 : l->max_model_len > 2048 ? l->max_model_len : 2048;
+    if (!l->chunked_prefill && l->max_batched_tokens < l->max_model_len)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm: max_batched_tokens %ld is below max_model_len %ld without chunked prefill: the "
+                          "longest prompt would never be scheduled; expected chunked_prefill: true or "
+                          "max_batched_tokens >= max_model_len",
+                          where, l->max_batched_tokens, l->max_model_len);
+    if (l->tensor_parallel > ccs_hardware_devices(hw))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm.tensor_parallel: %ld, but a '%s' server has %ld devices: expected at most that",
+                          where, l->tensor_parallel, hw->name, ccs_hardware_devices(hw));
+    return 0;
+}
+
+static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, int tokens_given, const ccs_src_pos *pos, const char *where,
+                      ccs_err *err)
 {
     char key[512];
     int rc = ccs_pool_check(p, where, pos, err);
@@ -255,6 +311,12 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, const ccs_src_pos *pos, 
                               "hardware profile",
                               where, hw->name, hw->mem_bw_gb_s <= 0 ? "mem_bw_gb_s" : "peak for that precision",
                               v->name, ccs_precision_words[v->precision]);
+        if (p->llm.max_num_seqs > 0) return check_llm(p, hw, mc, v, tokens_given, pos, where, err);
+        if (!(v->flop_per_item > 0 || mc->flop_per_item > 0))
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s: model '%s' states no flop_per_item, which a batched pool's roofline needs: "
+                              "expected it in the profile (with bytes_per_item), or an llm: map on the pool",
+                              where, mc->name);
         /* a replica holds the weights once and what every item of its full batches keeps (KV cache),
          * in the memory of the devices it runs on */
         double batch = (double)p->batching.max_batch * (double)p->concurrency;
@@ -296,6 +358,8 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
                        sv->name);
     }
     CHECK_UNIQUE(sv->stages, sv->nstages, "stage");
+    /* a replayed trace may carry token counts; they reach the first stage's LLM pools */
+    int tokens = strcmp(ccs_arrivals_words[sv->arrivals.process], "trace-replay") == 0;
     for (size_t k = 0; k < sv->nstages; k++) {
         ccs_stage_cfg *st = &sv->stages[k];
         if (st->nroutes == 0) {
@@ -303,7 +367,7 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
             int shorthand = sv->nstages == 1 && strcmp(st->name, sv->name) == 0;
             snprintf(where, sizeof where, "services[%s]%s%s%s", sv->name, shorthand ? "" : ".stages[",
                      shorthand ? "" : st->name, shorthand ? "" : "]");
-            int rc = check_pool(s, &st->pool, &st->pos, where, err);
+            int rc = check_pool(s, &st->pool, k == 0 && tokens, &st->pos, where, err);
             if (rc) return rc;
             continue;
         }
@@ -316,7 +380,7 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
         double total = 0;
         for (size_t r = 0; r < st->nroutes; r++) {
             snprintf(where, sizeof where, "services[%s].stages[%s].routes[%s]", sv->name, st->name, st->routes[r].name);
-            int rc = check_pool(s, &st->routes[r].pool, &st->routes[r].pos, where, err);
+            int rc = check_pool(s, &st->routes[r].pool, k == 0 && tokens, &st->routes[r].pos, where, err);
             if (rc) return rc;
             total += st->routes[r].share;
         }

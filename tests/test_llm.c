@@ -1,0 +1,209 @@
+/* LLM serving by hand (issue 18): continuous batching step by step without and with chunked
+ * prefill, time to first token and per output token, the KV cache running out (preemption by
+ * recompute and by swap), the iteration roofline with tensor parallelism, and the checks that
+ * refuse what cannot run. The hand model: 1e12 FLOP/s, 1 GB/s, 0.1 GB of weights (100 ms to read
+ * per iteration), 2e9 FLOP per token (2 ms), attention and KV cache too small to move a
+ * microsecond (head_dim 1, a quarter byte per value): an iteration takes max(2 ms x tokens,
+ * 100 ms), compute-bound (300 W) above 50 tokens and memory-bound (200 W) below; idle 100 W. */
+#include "ccs_scenario.h"
+#include "helpers.h"
+#include "llm_step.h"
+#include "run.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
+#define HEAD                                                                                                        \
+    "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\nregions: [{name: r, carbon: ci.csv}]\n" \
+    "hardware: [{name: g, idle_w: 100, max_w: 300, memory_bound_w: 200, peak_tflops_fp16: 1, mem_bw_gb_s: 1,\n"     \
+    "            memory_gb: 1, host_link_gb_s: 64, accelerators: 2}]\n"                                             \
+    "models:\n  - name: m\n    efficiency: 1\n"                                                                     \
+    "    llm: {parameters: 1e9, layers: 1, heads: 1, kv_heads: 1, head_dim: 1, context_length: 1000}\n"             \
+    "    variants: [{name: fp16, precision: fp16, weight_bytes: 1e8, resident_gb: 0.1, kv_bytes: 0.25}]\n"
+#define SERVICE(LLM)                                                        \
+    "services:\n  - name: chat\n    hardware: g\n    model: m\n"            \
+    "    arrivals: {process: deterministic, rate_per_s: 20, requests: 2}\n" \
+    "    llm: {max_num_seqs: 8, prompt_tokens: 100, output_tokens: 3, " LLM "}\n"
+
+Test(llm, a_two_request_batch_step_by_step)
+{
+    /* Requests at 0 and 50 ms, 100 prompt tokens, 3 output tokens. Without chunked prefill
+     * (vLLM V0) a prompt that fits is admitted in a prefill-only iteration:
+     *   0-200 ms    prefill R1 (100 tokens: 200 ms, compute-bound); R1's first token at 200
+     *   200-400     prefill R2 (R1 waits: prefills first); R2's first token at 400
+     *   400-500     both decode (2 tokens: 100 ms, memory-bound); 500-600 again: both done
+     * R1: TTFT 200, TPOT (600 - 200) / 2 = 200, end to end 600 ms; R2: 350, 100, 550 ms. Busy
+     * energy: 400 ms x 200 W + 200 ms x 100 W = 100 J. */
+    ran x = run_text(HEAD SERVICE("max_batched_tokens: 1000"));
+    const ccs_service_result *v = &x.r->services[0];
+    const ccs_service_pool_result *p = &v->pools[0];
+    cr_assert(v->has_llm && p->is_llm);
+    cr_assert_eq(v->requests, 2u);
+    cr_assert_eq(p->llm.iterations, 4u);
+    cr_assert(CLOSE(v->ttft_mean_ms, 275.0), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->tpot_mean_ms, 150.0), "TPOT mean %.9g", v->tpot_mean_ms);
+    cr_assert(CLOSE(v->mean_ms, 575.0), "latency mean %.9g", v->mean_ms);
+    cr_assert(CLOSE(v->last_completion_s, 0.6), "last %.9g", v->last_completion_s);
+    cr_assert(CLOSE(p->llm.prompt_tokens, 200.0) && CLOSE(p->llm.output_tokens, 6.0));
+    cr_assert(CLOSE(v->output_tokens, 6.0) && CLOSE(v->generated_tokens, 6.0));
+    cr_assert(CLOSE(p->r.busy_energy_j, 100.0), "busy %.12g J", p->r.busy_energy_j);
+    cr_assert(CLOSE(p->llm.mean_iteration_ms, 150.0), "iteration %.9g", p->llm.mean_iteration_ms);
+    cr_assert(CLOSE(p->llm.prefill_share, 0.5));
+    /* energy per output token: everything the service drew, idle hour included, over 6 tokens */
+    cr_assert(CLOSE(v->energy_per_output_token_j, v->charge.it_energy_j / 6.0));
+    cr_assert(CLOSE(v->charge.it_energy_j, 100.0 + 100.0 * 3600.0), "IT %.12g", v->charge.it_energy_j);
+    ran_free(x);
+}
+
+Test(llm, chunked_prefill_puts_decodes_first_and_fills_the_token_budget)
+{
+    /* A budget of 64 tokens with chunked prefill (Sarathi, vLLM V1):
+     *   0-128 ms    R1's first 64 prompt tokens (128 ms)
+     *   128-256     R1's last 36 and R2's first 28: R1's first token at 256
+     *   256-384     R1 decodes (1), R2 prefills 63 (64 tokens)
+     *   384-484     R1 decodes (its third token: done at 484), R2's last 9: first token at 484
+     *   484-584, 584-684: R2 decodes alone; done at 684
+     * R1: TTFT 256, TPOT (484 - 256) / 2 = 114; R2: TTFT 434, TPOT 100. Busy: 3 x 128 ms at 200 W
+     * (76.8 J) + 3 x 100 ms at 100 W (30 J). */
+    ran x = run_text(HEAD SERVICE("max_batched_tokens: 64, chunked_prefill: true"));
+    const ccs_service_result *v = &x.r->services[0];
+    const ccs_service_pool_result *p = &v->pools[0];
+    cr_assert_eq(p->llm.iterations, 6u);
+    cr_assert(CLOSE(v->ttft_mean_ms, (256.0 + 434.0) / 2), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->tpot_mean_ms, (114.0 + 100.0) / 2), "TPOT mean %.9g", v->tpot_mean_ms);
+    cr_assert(CLOSE(v->mean_ms, (484.0 + 634.0) / 2), "latency mean %.9g", v->mean_ms);
+    cr_assert(CLOSE(v->last_completion_s, 0.684));
+    cr_assert(CLOSE(p->r.busy_energy_j, 106.8), "busy %.12g J", p->r.busy_energy_j);
+    cr_assert(CLOSE(p->llm.prefill_share, 4.0 / 6.0));
+    ran_free(x);
+}
+
+/* Ten KV blocks of one token (500 B each after the weights); prompts of 4, outputs of 4: two
+ * sequences need up to 7 + 7 tokens of cache, more than 10. */
+#define TIGHT                                                                                                       \
+    "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\nregions: [{name: r, carbon: ci.csv}]\n" \
+    "hardware: [{name: g, idle_w: 100, max_w: 300, memory_bound_w: 200, peak_tflops_fp16: 1, mem_bw_gb_s: 1,\n"     \
+    "            memory_gb: 0.1000052, host_link_gb_s: 64}]\n"                                                      \
+    "models:\n  - name: m\n    efficiency: 1\n"                                                                     \
+    "    llm: {parameters: 1e9, layers: 1, heads: 1, kv_heads: 1, head_dim: 1000, context_length: 1000}\n"          \
+    "    variants: [{name: fp16, precision: fp16, weight_bytes: 1e8, resident_gb: 0.1, kv_bytes: 0.25}]\n"          \
+    "services:\n  - name: chat\n    hardware: g\n    model: m\n"                                                    \
+    "    arrivals: {process: deterministic, rate_per_s: 1000000, requests: 2}\n"                                    \
+    "    llm: {max_num_seqs: 8, prompt_tokens: 4, output_tokens: 4, block_size: 1, memory_utilization: 1, "
+
+Test(llm, the_kv_cache_runs_out_and_the_last_admitted_is_preempted)
+{
+    /* Recompute: prefill R1 (4 blocks), prefill R2 (4), both decode (ctx 5 each: 10 blocks, all
+     * of them), R1 needs an 11th: R2, the last admitted, is preempted and drops its 5 blocks; R1
+     * decodes twice more and finishes; R2 prefills its 4 + 2 tokens again (6 blocks) and decodes
+     * once more. 7 iterations, 1 preemption, 4 + 4 + 6 = 14 prompt tokens, 8 output tokens. */
+    ran x = run_text(TIGHT "preemption: recompute}\n");
+    const ccs_service_pool_result *p = &x.r->services[0].pools[0];
+    cr_assert_eq(p->llm.kv_blocks, 10);
+    cr_assert_eq(p->llm.preemptions, 1u);
+    cr_assert_eq(p->llm.iterations, 7u);
+    cr_assert(CLOSE(p->llm.prompt_tokens, 14.0), "prompt tokens %g", p->llm.prompt_tokens);
+    cr_assert(CLOSE(p->llm.output_tokens, 8.0));
+    cr_assert(CLOSE(p->llm.kv_peak, 1.0));
+    cr_assert_eq(x.r->services[0].requests, 2u);
+    ran_free(x);
+    /* Swap: R2's 5 tokens of cache go to host memory and come back when 6 blocks are free; no
+     * prompt is computed twice (8 prompt tokens), the same 7 iterations. */
+    x = run_text(TIGHT "preemption: swap}\n");
+    p = &x.r->services[0].pools[0];
+    cr_assert_eq(p->llm.preemptions, 1u);
+    cr_assert_eq(p->llm.iterations, 7u);
+    cr_assert(CLOSE(p->llm.prompt_tokens, 8.0), "prompt tokens %g", p->llm.prompt_tokens);
+    cr_assert(CLOSE(p->llm.output_tokens, 8.0));
+    ran_free(x);
+}
+
+Test(llm, the_iteration_roofline_by_hand)
+{
+    /* 70B-class on 2 devices: 2e15 FLOP/s and 6e12 B/s achieved; 70 GB of weights; 4 tokens of
+     * prefill after 10 in cache and 3 decodes over 100, 200, 300. FLOP: 2 x 7e10 x 7 + 4 x 80 x
+     * 8192 x (4 x 10 + 10 + 600); bytes: 7e10 + 327,680 x (14 + 600). */
+    ccs_llm_perf f = {.flop_per_s = 2e15,
+                      .bytes_per_s = 6e12,
+                      .weight_bytes = 7e10,
+                      .flop_per_token = 1.4e11,
+                      .flop_per_pair = 4.0 * 80 * 8192,
+                      .kv_bytes_per_token = 327680,
+                      .overhead_s = 0.001,
+                      .comm_s_per_token = 2e-6,
+                      .comm_s_fixed = 1.6e-3};
+    ccs_llm_work w = {.prefill_tokens = 4,
+                      .prefill_pairs = ccs_llm_prefill_pairs(4, 10),
+                      .prefill_kv_tokens = 14,
+                      .decode_tokens = 3,
+                      .decode_context = 600};
+    cr_assert(CLOSE(w.prefill_pairs, 50.0));
+    double flop = 1.4e11 * 7 + 4.0 * 80 * 8192 * 650, bytes = 7e10 + 327680.0 * 614;
+    int memory = 0;
+    double s = ccs_llm_step_s(&f, &w, &memory);
+    cr_assert(memory, "memory-bound");
+    cr_assert(CLOSE(s, 0.001 + bytes / 6e12 + 1.6e-3 + 7 * 2e-6), "step %.12g", s);
+    cr_assert(flop / 2e15 < bytes / 6e12);
+    /* 400 prefill tokens more: compute-bound, flop / 2e15 */
+    w.prefill_tokens += 400;
+    double flop2 = flop + 1.4e11 * 400;
+    s = ccs_llm_step_s(&f, &w, &memory);
+    cr_assert(!memory && CLOSE(s, 0.001 + flop2 / 2e15 + 1.6e-3 + 407 * 2e-6), "step %.12g", s);
+    /* nothing to compute: no all-reduce either */
+    ccs_llm_work none = {0};
+    cr_assert(CLOSE(ccs_llm_step_s(&f, &none, NULL), 0.001 + 7e10 / 6e12));
+}
+
+Test(llm, tensor_parallelism_splits_the_work_and_pays_its_all_reduces)
+{
+    /* The bundled DGX H100 with Llama 2 70B fp8 on 2 GPUs: per token 2 x 80 all-reduces of 8192
+     * fp16 values, ring 2 (2 - 1) / 2 of them over 450 GB/s: 160 x 16,384 B / 450e9 s; 160 x 10 us
+     * per iteration. */
+    ran x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\n"
+                     "regions: [{name: r, carbon: ci.csv}]\n"
+                     "services:\n  - name: chat\n    hardware: h100-sxm\n    model: llama-2-70b\n    variant: fp8\n"
+                     "    arrivals: {rate_per_s: 1}\n"
+                     "    llm: {max_num_seqs: 64, tensor_parallel: 2, prompt_tokens: 100, output_tokens: 10}\n");
+    const ccs_service_pool_result *p = &x.r->services[0].pools[0];
+    cr_assert_eq(p->tensor_parallel, 2);
+    cr_assert_eq(p->devices_per_replica, 2);
+    /* a lone decode at context 1: weights 68.98 GB over 2 x 3,350 GB/s, its all-reduces */
+    double kv = 2.0 * 80 * 8 * 128 * 1;
+    double want = (68.98e9 + kv) / (2 * 3350e9) + 160 * 10e-6 + 160 * 16384.0 / 450e9;
+    cr_assert(fabs(p->l1_ms - want * 1e3) < 1e-9, "L1 %.12g ms, want %.12g", p->l1_ms, want * 1e3);
+    /* KV blocks: 0.9 x 160 GB less 68.98 GB, over 16 tokens x 163,840 B */
+    cr_assert_eq(p->llm.kv_blocks, (long)floor((0.9 * 160e9 - 68.98e9) / (16 * 163840.0)));
+    ran_free(x);
+}
+
+Test(llm, what_cannot_run_is_refused)
+{
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    llm: {max_num_seqs: 8}\n",
+                     "prompt_tokens and output_tokens");
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    batching: {max_batch: 4}\n"
+                          "    llm: {max_num_seqs: 8, prompt_tokens: 1, output_tokens: 1}\n",
+                     "with batching");
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    llm: {max_num_seqs: 8, prompt_tokens: 1, output_tokens: 1, max_model_len: 2000,\n"
+                          "          max_batched_tokens: 100}\n",
+                     "max_batched_tokens 100 is below max_model_len 2000");
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    llm: {max_num_seqs: 8, prompt_tokens: 1, output_tokens: 1, tensor_parallel: 2}\n",
+                     "interconnect_gb_s");
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    llm: {max_num_seqs: 8, prompt_tokens: 1, output_tokens: 1, memory_utilization: 0.1}\n",
+                     "room for at least one longest request");
+    /* an empty llm map is not a silent static batcher */
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1}\n"
+                          "    llm: {}\n",
+                     "max_num_seqs");
+    /* more waiting than max_waiting: overloaded, said so */
+    expect_run_error(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    arrivals: {rate_per_s: 1000}\n"
+                          "    llm: {max_num_seqs: 1, prompt_tokens: 100, output_tokens: 100, max_waiting: 1000}\n",
+                     "max_waiting");
+}
