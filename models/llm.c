@@ -18,6 +18,8 @@ typedef struct seq {
     int32_t blocks;  /* blocks held */
     int32_t chunk;   /* tokens this iteration: a prefill chunk, 1 to decode, 0 not scheduled */
     int32_t swapped; /* the cache is in host memory (swap preemption) */
+    int32_t prompt0; /* the prompt as it came (prompt grows on a recompute) */
+    double tag;
 } seq;
 
 typedef struct replica {
@@ -217,9 +219,8 @@ static void finish_seq(ccs_llm_pool *p, replica *r, seq *s, int64_t now)
     r->free_blocks += s->blocks;
     p->r.finished++;
     p->r.last_done_us = now;
-    if (p->par.finished) p->par.finished(p->par.finished_ctx, s->t_arr, s->t_first, now, s->output);
-    int64_t t_arr = s->t_arr;
-    p->par.done(p->par.done_ctx, &t_arr, 1, now);
+    ccs_llm_req q = {s->t_arr, s->t_first, s->prompt0, s->output, s->tag};
+    p->par.finished(p->par.finished_ctx, &q, now);
 }
 
 /* An iteration ended: prefill chunks and decoded tokens are in the caches; a prompt that is
@@ -254,7 +255,8 @@ static void on_iter(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     start_iteration(p, (long)arg, now);
 }
 
-void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens)
+void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens,
+                       double tag)
 {
     const ccs_llm_cfg *c = p->cfg;
     if (p->overloaded) return; /* the run has failed: nothing more is served */
@@ -271,8 +273,12 @@ void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double promp
         if (p->rep[i].nrun + (long)p->rep[i].wlen < p->rep[best].nrun + (long)p->rep[best].wlen) best = i;
     replica *r = &p->rep[best];
     if (wait_grow(p, r)) return;
-    r->wait[(r->whead + r->wlen++) & (r->wcap - 1)] =
-        (seq){.t_arr = t_arr, .t_first = -1, .prompt = (int32_t)in, .output = (int32_t)out};
+    r->wait[(r->whead + r->wlen++) & (r->wcap - 1)] = (seq){.t_arr = t_arr,
+                                                            .t_first = -1,
+                                                            .prompt = (int32_t)in,
+                                                            .output = (int32_t)out,
+                                                            .prompt0 = (int32_t)in,
+                                                            .tag = tag};
     if (++p->waiting > (uint64_t)c->max_waiting) { /* failed: the lines are emptied so the run ends soon */
         p->overloaded = 1;
         for (long i = 0; i < p->nrep; i++) p->rep[i].wlen = 0;

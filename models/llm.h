@@ -26,8 +26,16 @@
 
 typedef struct ccs_llm_pool ccs_llm_pool;
 
-/* Called for every request that finishes: its arrival at the service, first token and end. */
-typedef void (*ccs_llm_finished_fn)(void *ctx, int64_t t_arr, int64_t t_first, int64_t now, long output_tokens);
+/* A finished request: its arrival at the service, its first token, its token counts and the
+ * tag it came with (the service's difficulty score). */
+typedef struct ccs_llm_req {
+    int64_t t_arr, t_first;
+    long prompt_tokens, output_tokens;
+    double tag;
+} ccs_llm_req;
+
+/* Called for every request that finishes, at its end: where it goes next is the caller's. */
+typedef void (*ccs_llm_finished_fn)(void *ctx, const ccs_llm_req *req, int64_t now);
 
 typedef struct ccs_llm_params {
     const ccs_pool_cfg *cfg; /* hardware, model and variant resolved; llm defaults set */
@@ -37,9 +45,7 @@ typedef struct ccs_llm_params {
     ccs_ledger *ledger;
     ccs_series *series;
     int64_t t0_us, horizon_us;
-    ccs_pool_done_fn done; /* then the request goes on (as a pool's) */
-    void *done_ctx;
-    ccs_llm_finished_fn finished; /* called before done; may be NULL */
+    ccs_llm_finished_fn finished;
     void *finished_ctx;
 } ccs_llm_params;
 
@@ -66,8 +72,10 @@ long ccs_llm_kv_blocks(const ccs_pool_cfg *cfg);
 int ccs_llm_pool_create(const ccs_llm_params *p, ccs_llm_pool **out, ccs_err *err);
 void ccs_llm_pool_destroy(ccs_llm_pool *p);
 
-/* A request arrives at simulated time now; tokens 0: the pool's prompt_tokens/output_tokens. */
-void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens);
+/* A request arrives at simulated time now; tokens 0: the pool's prompt_tokens/output_tokens; the
+ * tag comes back with it. */
+void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens,
+                       double tag);
 
 /* After the engine has run dry: charges provisioned time up to the horizon, fills both results
  * (pool: items, iterations as batches, utilisation, energy; llm: the rest). */

@@ -15,7 +15,7 @@
 
 typedef struct pool_ref {
     ccs_service *svc;
-    size_t stage;
+    size_t stage, pool;
 } pool_ref;
 
 struct ccs_service {
@@ -31,6 +31,10 @@ struct ccs_service {
     size_t *stage_first; /* pools of stage k: stage_first[k] .. stage_first[k + 1] - 1 */
     double *cum_share;   /* per pool: the cumulative share within its stage */
     gsl_rng **rng_route; /* per stage; NULL for one route */
+    gsl_rng **rng_diff;  /* per stage routing by difficulty or cascading; else NULL */
+    double *route_max;   /* per pool: max_prompt_tokens or max_difficulty (INFINITY: any) */
+    double *keep_below;  /* per pool of a cascade: scores above it escalate (INFINITY: never) */
+    uint64_t escalations;
     ccs_pool **pools;
     ccs_llm_pool **llm;      /* per pool: continuous batching instead (pools[i] NULL), or NULL */
     ccs_request_attrs attrs; /* of the arrival being handled (read ahead with its time) */
@@ -66,23 +70,34 @@ static void record(ccs_service *s, int64_t t_arr, int64_t now)
 static void enter_stage(ccs_service *s, size_t k, int64_t t_arr, int64_t now)
 {
     size_t i = s->stage_first[k], last = s->stage_first[k + 1] - 1;
+    /* the arrival's token counts reach a first stage; later ones use the pool's (checked) */
+    double tin = k == 0 ? s->attrs.tokens_in : 0, tout = k == 0 ? s->attrs.tokens_out : 0, d = 0;
+    if (s->rng_diff[k]) d = gsl_rng_uniform(s->rng_diff[k]);
     if (i < last) {
-        double u = gsl_rng_uniform(s->rng_route[k]);
-        while (i < last && u >= s->cum_share[i]) i++;
+        switch (s->cfg->stages[k].routing) {
+        case CCS_ROUTING_PROMPT:
+            while (i < last && tin > s->route_max[i]) i++;
+            break;
+        case CCS_ROUTING_DIFFICULTY:
+            while (i < last && d > s->route_max[i]) i++;
+            break;
+        case CCS_ROUTING_CASCADE: break; /* the first route answers first */
+        default: {
+            double u = gsl_rng_uniform(s->rng_route[k]);
+            while (i < last && u >= s->cum_share[i]) i++;
+        }
+        }
     }
     if (s->llm[i]) {
-        /* the arrival's token counts reach a first stage; later ones use the pool's (checked) */
-        int first = k == 0;
-        ccs_llm_pool_push(s->llm[i], t_arr, now, first ? s->attrs.tokens_in : 0, first ? s->attrs.tokens_out : 0);
+        ccs_llm_pool_push(s->llm[i], t_arr, now, tin, tout, d);
         return;
     }
     ccs_pool_push(s->pools[i], t_arr, now);
 }
 
-/* An LLM request finished: its token metrics (before on_pool_done records its latency). */
-static void on_llm_finished(void *ctx, int64_t t_arr, int64_t t_first, int64_t now, long output_tokens)
+/* An LLM request's token metrics, at its final answer. */
+static void token_metrics(ccs_service *s, int64_t t_arr, int64_t t_first, int64_t now, long output_tokens)
 {
-    ccs_service *s = ctx;
     if (t_arr < s->warmup_us) return;
     int64_t ttft = t_first - t_arr + s->const_us;
     ccs_histogram_add(s->ttft, ttft);
@@ -98,6 +113,27 @@ static void on_llm_finished(void *ctx, int64_t t_arr, int64_t t_first, int64_t n
         s->series.tpot_requests[h] += 1;
     }
     if (ttft <= s->ttft_limit_us && tpot <= s->tpot_limit_us) s->good++;
+}
+
+/* An LLM pool finished a request: in a cascade a request harder than the route keeps goes on to
+ * the next route with the same tokens (its answer here paid for and discarded); else on to the
+ * next stage, or recorded (the first token and the latency are the final answer's). */
+static void on_llm_finished(void *ctx, const ccs_llm_req *q, int64_t now)
+{
+    pool_ref *r = ctx;
+    ccs_service *s = r->svc;
+    if (q->tag > s->keep_below[r->pool]) {
+        s->escalations++;
+        ccs_llm_pool_push(s->llm[r->pool + 1], q->t_arr, now, (double)q->prompt_tokens, (double)q->output_tokens,
+                          q->tag);
+        return;
+    }
+    if (r->stage + 1 < s->nstages) {
+        enter_stage(s, r->stage + 1, q->t_arr, now);
+        return;
+    }
+    token_metrics(s, q->t_arr, q->t_first, now, q->output_tokens);
+    record(s, q->t_arr, now);
 }
 
 static void on_pool_done(void *ctx, const int64_t *t_arr, size_t n, int64_t now)
@@ -238,13 +274,16 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     s->cum_share = calloc(s->npools ? s->npools : 1, sizeof *s->cum_share);
     s->route_share = calloc(s->npools ? s->npools : 1, sizeof *s->route_share);
     s->rng_route = calloc(s->nstages ? s->nstages : 1, sizeof *s->rng_route);
+    s->rng_diff = calloc(s->nstages ? s->nstages : 1, sizeof *s->rng_diff);
+    s->route_max = calloc(s->npools ? s->npools : 1, sizeof *s->route_max);
+    s->keep_below = calloc(s->npools ? s->npools : 1, sizeof *s->keep_below);
     s->pools = calloc(s->npools ? s->npools : 1, sizeof *s->pools);
     s->llm = calloc(s->npools ? s->npools : 1, sizeof *s->llm);
     s->refs = calloc(s->npools ? s->npools : 1, sizeof *s->refs);
     s->pool_cfg = calloc(s->npools ? s->npools : 1, sizeof *s->pool_cfg);
     s->route_name = calloc(s->npools ? s->npools : 1, sizeof *s->route_name);
-    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->pools || !s->llm || !s->refs ||
-        !s->pool_cfg || !s->route_name)
+    if (!s->stage_first || !s->cum_share || !s->route_share || !s->rng_route || !s->rng_diff || !s->route_max ||
+        !s->keep_below || !s->pools || !s->llm || !s->refs || !s->pool_cfg || !s->route_name)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     size_t i = 0;
     char name[600];
@@ -255,15 +294,31 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
         if (st->nroutes == 0) {
             s->pool_cfg[i] = &st->pool;
             s->cum_share[i] = s->route_share[i] = 1.0;
+            s->keep_below[i] = INFINITY;
             i++;
         } else {
-            snprintf(name, sizeof name, "routing/%s/%s", c->name, st->name);
-            if (!(s->rng_route[k] = ccs_streams_get(streams, name))) return ccs_err_set(err, CCS_ERUN, "out of memory");
+            if (st->routing == CCS_ROUTING_SHARE) {
+                snprintf(name, sizeof name, "routing/%s/%s", c->name, st->name);
+                if (!(s->rng_route[k] = ccs_streams_get(streams, name)))
+                    return ccs_err_set(err, CCS_ERUN, "out of memory");
+            } else if (st->routing != CCS_ROUTING_PROMPT) {
+                snprintf(name, sizeof name, "difficulty/%s/%s", c->name, st->name);
+                if (!(s->rng_diff[k] = ccs_streams_get(streams, name)))
+                    return ccs_err_set(err, CCS_ERUN, "out of memory");
+            }
+            double reach = 1.0; /* a cascade: the share of the stage's requests that reach route r */
             for (size_t r = 0; r < st->nroutes; r++, i++) {
-                s->pool_cfg[i] = &st->routes[r].pool;
-                s->route_name[i] = st->routes[r].name;
-                s->route_share[i] = st->routes[r].share;
-                s->cum_share[i] = cum += st->routes[r].share;
+                const ccs_route_cfg *rt = &st->routes[r];
+                s->pool_cfg[i] = &rt->pool;
+                s->route_name[i] = rt->name;
+                s->route_share[i] = rt->share;
+                s->cum_share[i] = cum += rt->share;
+                double max = st->routing == CCS_ROUTING_PROMPT ? rt->max_prompt_tokens : rt->max_difficulty;
+                s->route_max[i] = max > 0 ? max : INFINITY;
+                /* scores are uniform: of those reaching r (above 1 - reach), escalate the top share */
+                s->keep_below[i] =
+                    st->routing == CCS_ROUTING_CASCADE && rt->escalate > 0 ? 1.0 - reach * rt->escalate : INFINITY;
+                if (st->routing == CCS_ROUTING_CASCADE) reach *= rt->escalate;
             }
         }
     }
@@ -280,7 +335,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
             else
                 snprintf(name, sizeof name, "service_time/%s/%s/%s", c->name, c->stages[k].name,
                          s->route_name[p] ? s->route_name[p] : "");
-            s->refs[p] = (pool_ref){s, k};
+            s->refs[p] = (pool_ref){s, k, p};
             if (pc->llm.max_num_seqs) {
                 ccs_llm_params lp = {
                     .cfg = pc,
@@ -291,10 +346,8 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                     .series = &s->series,
                     .t0_us = t0_us,
                     .horizon_us = s->horizon_us,
-                    .done = on_pool_done,
-                    .done_ctx = &s->refs[p],
-                    .finished = k + 1 == c->nstages ? on_llm_finished : NULL,
-                    .finished_ctx = s,
+                    .finished = on_llm_finished,
+                    .finished_ctx = &s->refs[p],
                 };
                 if ((rc = ccs_llm_pool_create(&lp, &s->llm[p], err))) return rc;
                 continue; /* its load shows in its waiting line (llm.max_waiting), not a capacity */
@@ -389,6 +442,9 @@ void ccs_service_destroy(ccs_service *s)
     free(s->cum_share);
     free(s->route_share);
     free(s->rng_route);
+    free(s->rng_diff);
+    free(s->route_max);
+    free(s->keep_below);
     free(s->pool_cfg);
     free(s->route_name);
     free(s->tables_s);
@@ -520,6 +576,16 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
         out->age_hit_mean_s = s->hits ? s->age_hit_sum_us / (double)s->hits / 1e6 : 0.0;
     }
     out->last_completion_s = s->last_done >= 0 ? (double)s->last_done / 1e6 : -1.0;
+    out->escalations = s->escalations;
+    for (size_t k = 0; k < s->nstages; k++) { /* measured shares where routing is not a drawn share */
+        int routing = s->cfg->stages[k].routing;
+        if (s->cfg->stages[k].nroutes == 0 || routing == CCS_ROUTING_SHARE) continue;
+        double all = 0;
+        for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++) all += (double)out->pools[p].r.items;
+        if (routing == CCS_ROUTING_CASCADE) all = (double)out->pools[s->stage_first[k]].r.items;
+        for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++)
+            out->pools[p].share = all > 0 ? (double)out->pools[p].r.items / all : 0.0;
+    }
     if (out->has_llm) {
         out->ttft_mean_ms = ccs_histogram_mean(s->ttft) / 1e3;
         out->ttft_p50_ms = ccs_histogram_quantile(s->ttft, 0.50) / 1e3;
@@ -564,11 +630,18 @@ double ccs_tier_rtt_ms(int tier)
 }
 
 /* ---- the schemas of services, stages and routes ---- */
+const char *const ccs_routing_words[] = {"share", "prompt_tokens", "difficulty", "cascade", NULL};
 static const char *const tier_words[] = {"none", "edge", "regional", "central", NULL};
 static const ccs_field route_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_route_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
-    {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 1, 0.0, 1.0, NULL, NULL, 0,
+    {"share", CCS_F_DOUBLE, offsetof(ccs_route_cfg, share), 0, 0.0, 1.0, NULL, NULL, 0,
      "the share of the stage's traffic, in [0, 1]", NULL},
+    {"max_prompt_tokens", CCS_F_DOUBLE, offsetof(ccs_route_cfg, max_prompt_tokens), 0, 1, 1e9, NULL, NULL, 0,
+     "the longest prompt this route takes (routing: prompt_tokens)", NULL},
+    {"max_difficulty", CCS_F_DOUBLE, offsetof(ccs_route_cfg, max_difficulty), 0, 1e-9, 1.0, NULL, NULL, 0,
+     "the highest difficulty score this route takes, in (0, 1] (routing: difficulty)", NULL},
+    {"escalate", CCS_F_DOUBLE, offsetof(ccs_route_cfg, escalate), 0, 1e-9, 1.0, NULL, NULL, 0,
+     "the share of what this route answers that goes on to the next, in (0, 1] (routing: cascade)", NULL},
     CCS_POOL_FIELDS(ccs_route_cfg, pool),
 };
 static const ccs_schema route_schema = {"route",
@@ -580,6 +653,8 @@ static const ccs_schema route_schema = {"route",
 static const ccs_field stage_fields[] = {
     {"name", CCS_F_NAME, offsetof(ccs_stage_cfg, name), 1, CCS_NO_RANGE, NULL, NULL, 0, "a name", NULL},
     CCS_POOL_FIELDS(ccs_stage_cfg, pool),
+    {"routing", CCS_F_ENUM, offsetof(ccs_stage_cfg, routing), 0, CCS_NO_RANGE, ccs_routing_words, NULL, 0,
+     "share, prompt_tokens, difficulty or cascade", NULL},
     {"routes", CCS_F_LIST, offsetof(ccs_stage_cfg, routes), 0, CCS_NO_RANGE, NULL, &route_schema,
      offsetof(ccs_stage_cfg, nroutes), "a list of routes {name, share, hardware, model, ...}", NULL},
 };

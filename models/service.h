@@ -19,18 +19,33 @@
 
 #include <stdint.h>
 
-/* One route of a stage: a share of the stage's traffic to its own pool (small vs large model). */
+/* One route of a stage: part of the stage's traffic to its own pool (small vs large model),
+ * chosen as the stage's routing says. */
 typedef struct ccs_route_cfg {
     ccs_src_pos pos;
     char *name;
-    double share;
+    double share;             /* routing share: the route's share of the traffic */
+    double max_prompt_tokens; /* routing prompt_tokens: prompts up to this (0: any, the last route) */
+    double max_difficulty;    /* routing difficulty: scores up to this, in (0, 1] (0: any) */
+    double escalate;          /* routing cascade: the share of what it answers that goes on to the
+                               * next route (which answers again: both pay); 0 for the last */
     ccs_pool_cfg pool;
 } ccs_route_cfg;
+
+/* How a stage picks a request's route: a random share (stream routing/S/STAGE); the first route
+ * whose max_prompt_tokens the prompt fits (LLM routes of a first stage, whose arrivals carry
+ * tokens); the first whose max_difficulty the request's difficulty score fits (a uniform draw
+ * per request and stage, stream difficulty/S/STAGE: simple requests to small models); or a
+ * cascade: every request to the first route, and a request whose score is above what a route
+ * keeps (1 - escalate of what reaches it) on to the next after it has answered (LLM routes). */
+enum { CCS_ROUTING_SHARE = 0, CCS_ROUTING_PROMPT, CCS_ROUTING_DIFFICULTY, CCS_ROUTING_CASCADE };
+extern const char *const ccs_routing_words[]; /* "share", "prompt_tokens", "difficulty", "cascade" */
 
 typedef struct ccs_stage_cfg {
     ccs_src_pos pos;
     char *name;
     ccs_pool_cfg pool; /* used when there are no routes */
+    int routing;       /* CCS_ROUTING_* */
     ccs_route_cfg *routes;
     size_t nroutes;
 } ccs_stage_cfg;
@@ -60,8 +75,9 @@ typedef struct ccs_service_cfg {
 typedef struct ccs_service ccs_service;
 
 typedef struct ccs_service_pool_result {
-    const char *stage, *route;                               /* route NULL: the stage has one pool */
-    double share;                                            /* of the stage's traffic */
+    const char *stage, *route; /* route NULL: the stage has one pool */
+    double share;              /* of the stage's traffic (measured, where routing is not by share;
+                                * in a cascade, of what entered the stage) */
     const char *hardware, *model, *variant, *quality_metric; /* NULL where not given */
     double quality_delta;
     long max_batch;
@@ -104,6 +120,7 @@ typedef struct ccs_service_result {
     double goodput_per_s;             /* measured requests within both token SLOs, per second */
     double goodput_frac;              /* their share of the measured requests */
     uint64_t rejected, preemptions;   /* refused as too long; preempted (KV cache full) */
+    uint64_t escalations;             /* cascade: answers passed on to a larger model */
     double last_completion_s;         /* simulated time the last request finished, -1: none */
     size_t npools;
     ccs_service_pool_result *pools;

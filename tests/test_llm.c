@@ -207,3 +207,111 @@ Test(llm, what_cannot_run_is_refused)
                           "    llm: {max_num_seqs: 1, prompt_tokens: 100, output_tokens: 100, max_waiting: 1000}\n",
                      "max_waiting");
 }
+
+#define STAGE(ROUTING)                                                                                 \
+    "services:\n  - name: chat\n    arrivals: {process: deterministic, rate_per_s: 20, requests: 2}\n" \
+    "    stages:\n      - name: answer\n        routing: " ROUTING "\n        routes:\n"
+#define LLM_ROUTE(NAME, EXTRA)                                   \
+    "          - {name: " NAME ", hardware: g, model: m, " EXTRA \
+    "llm: {max_num_seqs: 8, prompt_tokens: 100, output_tokens: 3, max_batched_tokens: 1000}}\n"
+
+Test(llm, a_cascade_pays_for_both_answers)
+{
+    /* Every request escalates: the small model answers both as in the two-request case (done at
+     * 600 ms), then the large one (the same hand model) answers again: prefill R1 600-800, R2
+     * 800-1000, two decodes to 1200. The final answer's first tokens: 800 and 1000 ms (TTFT 800,
+     * 950); TPOT 200 and 100; latency 1200 and 1150 ms. Each model's pool charged 100 J busy. */
+    ran x = run_text(HEAD STAGE("cascade") LLM_ROUTE("small", "escalate: 1, ") LLM_ROUTE("large", ""));
+    const ccs_service_result *v = &x.r->services[0];
+    cr_assert_eq(v->escalations, 2u);
+    cr_assert_eq(v->requests, 2u);
+    cr_assert_eq(v->pools[0].r.items, 2u);
+    cr_assert_eq(v->pools[1].r.items, 2u);
+    cr_assert(CLOSE(v->pools[0].r.busy_energy_j, 100.0) && CLOSE(v->pools[1].r.busy_energy_j, 100.0));
+    cr_assert(CLOSE(v->busy_energy_j, 200.0), "busy %.12g", v->busy_energy_j);
+    cr_assert(CLOSE(v->ttft_mean_ms, 875.0), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->tpot_mean_ms, 150.0), "TPOT mean %.9g", v->tpot_mean_ms);
+    cr_assert(CLOSE(v->mean_ms, 1175.0), "latency mean %.9g", v->mean_ms);
+    /* both models' tokens were generated and paid for: 12 */
+    cr_assert(CLOSE(v->generated_tokens, 12.0) && CLOSE(v->output_tokens, 6.0));
+    cr_assert(CLOSE(v->pools[1].share, 1.0));
+    ran_free(x);
+}
+
+Test(llm, cascade_and_difficulty_shares_follow_the_scores)
+{
+    /* 3 tiers escalating half of what reaches them: 1/2 and 1/4 of 4,000 requests go on (binomial:
+     * within 4 sd); the same scores routed by difficulty up to 0.5, 0.75, 1 split 1/2, 1/4, 1/4 */
+    static const char *routings[] = {"cascade", "difficulty"};
+    for (int k = 0; k < 2; k++) {
+        char text[4096];
+        int cascade = k == 0;
+        snprintf(text, sizeof text,
+                 "%s"
+                 "services:\n  - name: chat\n    arrivals: {process: poisson, rate_per_s: 2}\n"
+                 "    stages:\n      - name: answer\n        routing: %s\n        routes:\n"
+                 "          - {name: a, hardware: g, model: m, %s llm: {max_num_seqs: 8, prompt_tokens: 2, "
+                 "output_tokens: 1}}\n"
+                 "          - {name: b, hardware: g, model: m, %s llm: {max_num_seqs: 8, prompt_tokens: 2, "
+                 "output_tokens: 1}}\n"
+                 "          - {name: c, hardware: g, model: m, llm: {max_num_seqs: 8, prompt_tokens: 2, "
+                 "output_tokens: 1}}\n",
+                 HEAD "", routings[k], cascade ? "escalate: 0.5," : "max_difficulty: 0.5,",
+                 cascade ? "escalate: 0.5," : "max_difficulty: 0.75,");
+        ran x = run_text(text);
+        const ccs_service_result *v = &x.r->services[0];
+        double n = (double)(v->pools[0].r.items + (cascade ? 0 : v->pools[1].r.items + v->pools[2].r.items));
+        cr_assert(n > 6500 && n < 7900, "%g requests", n);
+        double want[3] = {cascade ? 1.0 : 0.5, cascade ? 0.5 : 0.25, 0.25};
+        for (int i = 0; i < 3; i++) {
+            double p = want[i], got = (double)v->pools[i].r.items / n, sd = sqrt(p * (1 - p) / n);
+            cr_assert(fabs(got - p) < 4 * sd + 1e-12, "%s route %d: %.4f of %g, want %.4f", routings[k], i, got, n, p);
+            cr_assert(CLOSE(v->pools[i].share, (double)v->pools[i].r.items / n));
+        }
+        if (cascade) cr_assert_eq(v->escalations, v->pools[1].r.items + v->pools[2].r.items);
+        ran_free(x);
+    }
+}
+
+Test(llm, routing_by_prompt_length_uses_the_trace_tokens)
+{
+    /* Five requests from a trace with their tokens: prompts of 50, 300, 80, 900, 5,000; the small
+     * route takes prompts up to 100 (50, 80), the large one the rest (300, 900) but for the last,
+     * longer than the model's 1,000 positions: refused. Their tokens are the trace's: 50 + 80 and
+     * 300 + 900 prompt tokens, 2 + 4 and 3 + 5 output tokens. */
+    const char *dir = tmp_folder();
+    const char *trace = write_text(dir, "t.csv",
+                                   "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-01-01 00:00:01.0,50,2\n"
+                                   "2023-01-01 00:00:02.0,300,3\n2023-01-01 00:00:03.0,80,4\n"
+                                   "2023-01-01 00:00:04.0,900,5\n2023-01-01 00:00:05.0,5000,5\n");
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             "services:\n  - name: chat\n    arrivals: {process: trace-replay, trace: %s}\n"
+             "    stages:\n      - name: answer\n        routing: prompt_tokens\n        routes:\n"
+             "          - {name: small, hardware: g, model: m, max_prompt_tokens: 100, llm: {max_num_seqs: 8}}\n"
+             "          - {name: large, hardware: g, model: m, llm: {max_num_seqs: 8}}\n",
+             HEAD "", trace);
+    ran x = run_text(text);
+    const ccs_service_result *v = &x.r->services[0];
+    const ccs_llm_result *a = &v->pools[0].llm, *b = &v->pools[1].llm;
+    cr_assert_eq(v->rejected, 1u);
+    cr_assert_eq(v->requests, 4u);
+    cr_assert(CLOSE(a->prompt_tokens, 130.0) && CLOSE(b->prompt_tokens, 1200.0), "%g %g", a->prompt_tokens,
+              b->prompt_tokens);
+    cr_assert(CLOSE(a->output_tokens, 6.0) && CLOSE(b->output_tokens, 8.0));
+    cr_assert(CLOSE(v->pools[0].share, 0.5));
+    ran_free(x);
+    /* the same routing where the arrivals carry no tokens is refused */
+    expect_run_error(HEAD "services:\n  - name: chat\n    arrivals: {rate_per_s: 1}\n"
+                          "    stages:\n      - name: answer\n        routing: prompt_tokens\n        routes:\n"
+                          "          - {name: s, hardware: g, model: m, max_prompt_tokens: 100,\n"
+                          "             llm: {max_num_seqs: 8, prompt_tokens: 1, output_tokens: 1}}\n"
+                          "          - {name: l, hardware: g, model: m, llm: {max_num_seqs: 8, prompt_tokens: 1, "
+                          "output_tokens: 1}}\n",
+                     "only a first stage");
+    expect_run_error(HEAD STAGE("cascade") LLM_ROUTE("small", "escalate: 1, ") LLM_ROUTE("large", "escalate: 0.5, "),
+                     "the last route of a cascade");
+    expect_run_error(HEAD STAGE("cascade") LLM_ROUTE("small", "share: 0.5, ") LLM_ROUTE("large", ""),
+                     "expected escalate only");
+}

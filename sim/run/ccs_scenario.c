@@ -335,6 +335,54 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, int tokens_given, const 
     return 0;
 }
 
+static double given_prev(const ccs_stage_cfg *st, size_t r)
+{
+    const ccs_route_cfg *p = &st->routes[r - 1];
+    return st->routing == CCS_ROUTING_PROMPT ? p->max_prompt_tokens : p->max_difficulty;
+}
+
+/* A route's keys under its stage's routing: each routing its own key, on every route but the
+ * last (which takes the rest), increasing; prompt lengths and cascades on LLM routes only (the
+ * token counts and the escalation travel with an LLM request), prompt lengths only where the
+ * arrivals carry them. */
+static int check_route(const ccs_stage_cfg *st, size_t r, int tokens_given, const char *where, ccs_err *err)
+{
+    static const char *const keys[] = {"share", "max_prompt_tokens", "max_difficulty", "escalate"};
+    const ccs_route_cfg *rt = &st->routes[r];
+    const ccs_src_pos *pos = &rt->pos;
+    const double given[] = {rt->share, rt->max_prompt_tokens, rt->max_difficulty, rt->escalate};
+    int last = r + 1 == st->nroutes;
+    for (int k = 0; k < 4; k++)
+        if (k != st->routing && given[k] > 0)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.%s: given, but the stage's routing is %s: expected %s only", where, keys[k],
+                              ccs_routing_words[st->routing], keys[st->routing]);
+    if (st->routing == CCS_ROUTING_SHARE) return 0;
+    double mine = given[st->routing];
+    if (!last && !(mine > 0))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: no %s: expected it on every route but the last (routing: %s)", where, keys[st->routing],
+                          ccs_routing_words[st->routing]);
+    if (last && st->routing == CCS_ROUTING_CASCADE && mine > 0)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.escalate: the last route of a cascade has no next route: expected no escalate", where);
+    if (r > 0 && st->routing != CCS_ROUTING_CASCADE && mine > 0 && !(mine > given_prev(st, r)))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.%s: %g after %g: expected the routes' limits increasing", where, keys[st->routing], mine,
+                          given_prev(st, r));
+    if (st->routing != CCS_ROUTING_DIFFICULTY && !rt->pool.llm.max_num_seqs)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: routing %s needs LLM routes (with llm:), which carry the request's tokens: expected an "
+                          "llm: map, or routing share or difficulty",
+                          where, ccs_routing_words[st->routing]);
+    if (st->routing == CCS_ROUTING_PROMPT && !tokens_given)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: routing prompt_tokens needs the requests' prompt lengths, which only a first stage "
+                          "replaying a trace with token columns has: expected routing difficulty or share",
+                          where);
+    return 0;
+}
+
 static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
 {
     char where[512];
@@ -382,9 +430,11 @@ static int check_service(ccs_scenario *s, ccs_service_cfg *sv, ccs_err *err)
             snprintf(where, sizeof where, "services[%s].stages[%s].routes[%s]", sv->name, st->name, st->routes[r].name);
             int rc = check_pool(s, &st->routes[r].pool, k == 0 && tokens, &st->routes[r].pos, where, err);
             if (rc) return rc;
+            rc = check_route(st, r, k == 0 && tokens, where, err);
+            if (rc) return rc;
             total += st->routes[r].share;
         }
-        if (fabs(total - 1.0) > 1e-9)
+        if (st->routing == CCS_ROUTING_SHARE && fabs(total - 1.0) > 1e-9)
             return ccs_err_at(err, CCS_EINPUT, st->pos.file, st->pos.line, st->pos.col,
                               "services[%s].stages[%s].routes: shares add up to %g: expected 1", sv->name, st->name,
                               total);
