@@ -315,3 +315,35 @@ Test(llm, routing_by_prompt_length_uses_the_trace_tokens)
     expect_run_error(HEAD STAGE("cascade") LLM_ROUTE("small", "share: 0.5, ") LLM_ROUTE("large", ""),
                      "expected escalate only");
 }
+
+Test(llm, a_vidur_trace_replays_with_its_tokens)
+{
+    /* arrived_at in seconds from the trace's start, with num_prefill_tokens and num_decode_tokens
+     * (the request traces Vidur and Splitwise publish): the two-request case again, from a file */
+    const char *dir = tmp_folder();
+    const char *trace =
+        write_text(dir, "v.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,100,3\n0.05,100,3\n");
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             "services:\n  - name: chat\n    hardware: g\n    model: m\n"
+             "    arrivals: {process: trace-replay, trace: %s}\n"
+             "    llm: {max_num_seqs: 8, max_batched_tokens: 1000}\n",
+             HEAD "", trace);
+    ran x = run_text(text);
+    const ccs_service_result *v = &x.r->services[0];
+    cr_assert_eq(v->requests, 2u);
+    cr_assert(CLOSE(v->ttft_mean_ms, 275.0), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->tpot_mean_ms, 150.0), "TPOT mean %.9g", v->tpot_mean_ms);
+    ran_free(x);
+    /* a negative or unparsable arrived_at names its line */
+    const char *bad = write_text(dir, "b.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,1,1\n-3,1,1\n");
+    snprintf(text, sizeof text,
+             "%s"
+             "services:\n  - name: chat\n    hardware: g\n    model: m\n"
+             "    arrivals: {process: trace-replay, trace: %s}\n    llm: {max_num_seqs: 8}\n",
+             HEAD "", bad);
+    char msg[2048];
+    cr_assert_neq(run_text_error(text, msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "b.csv:3") && strstr(msg, "arrived_at '-3'"), "%s", msg);
+}

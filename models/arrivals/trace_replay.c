@@ -1,5 +1,7 @@
 /* trace-replay: per-request timestamps replayed from a CSV (the Azure LLM inference traces:
- * TIMESTAMP, ContextTokens, GeneratedTokens; or a `timestamp` column), shifted so that the
+ * TIMESTAMP, ContextTokens, GeneratedTokens; or a `timestamp` column; or, as Vidur and Splitwise
+ * publish request traces, arrived_at in seconds from the trace's start with num_prefill_tokens
+ * and num_decode_tokens), shifted so that the
  * first stamp after `offset` is the period's start. Read one row at a time: the file is
  * checked in one streaming pass at start (order, stamps, numbers) and then replayed from disk.
  * With loop, it starts again after one trace length (its span plus one mean gap). */
@@ -16,6 +18,7 @@ typedef struct state {
     ccs_csv *csv;
     char *path;
     int tcol, incol, outcol, nfields;
+    int relative;                /* the time column is seconds from the trace's start (arrived_at) */
     int64_t first_us, period_us; /* trace time of the first row; loop period */
     int64_t shift_us;            /* simulated time = trace time - shift */
     int64_t skip_before_us;      /* trace time: rows before this are before the period */
@@ -41,13 +44,15 @@ static int header(state *s, ccs_err *err)
     if (rc == 0) return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0, "empty file: expected a header and rows");
     if (rc != 1) return rc;
     s->tcol = find(f, n, "TIMESTAMP", "timestamp");
-    s->incol = find(f, n, "ContextTokens", NULL);
-    s->outcol = find(f, n, "GeneratedTokens", NULL);
+    s->relative = s->tcol < 0 && (s->tcol = find(f, n, "arrived_at", NULL)) >= 0;
+    s->incol = find(f, n, "ContextTokens", "num_prefill_tokens");
+    s->outcol = find(f, n, "GeneratedTokens", "num_decode_tokens");
     s->nfields = n;
     if (s->tcol < 0)
         return ccs_err_at(err, CCS_EINPUT, s->path, ccs_csv_line(s->csv), 0,
-                          "no TIMESTAMP (or timestamp) column: expected a per-request trace such as "
-                          "'TIMESTAMP,ContextTokens,GeneratedTokens'");
+                          "no TIMESTAMP, timestamp or arrived_at column: expected a per-request trace such as "
+                          "'TIMESTAMP,ContextTokens,GeneratedTokens' or 'arrived_at,num_prefill_tokens,"
+                          "num_decode_tokens'");
     return 0;
 }
 
@@ -71,13 +76,24 @@ static int row(state *s, int64_t *t, ccs_request_attrs *a, ccs_err *err)
     long line = ccs_csv_line(s->csv);
     if (n != s->nfields)
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "%d fields, expected %d as in the header", n, s->nfields);
-    if (ccs_time_parse(f[s->tcol], t) != 0)
+    if (s->relative) {
+        char *end;
+        errno = 0;
+        double sec = strtod(f[s->tcol], &end);
+        if (end == f[s->tcol] || *end || errno == ERANGE || !isfinite(sec) || !(sec >= 0) || sec > 9e12)
+            return ccs_err_at(err, CCS_EINPUT, s->path, line, 0,
+                              "arrived_at '%s': expected seconds from the trace's start, a number >= 0", f[s->tcol]);
+        *t = llround(sec * 1e6);
+    } else if (ccs_time_parse(f[s->tcol], t) != 0) {
         return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "cannot parse timestamp '%s': expected ISO 8601 UTC",
                           f[s->tcol]);
+    }
     if (s->incol >= 0 && token_count(f[s->incol], &a->tokens_in) != 0)
-        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "ContextTokens '%s': expected a count", f[s->incol]);
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "%s '%s': expected a count",
+                          s->relative ? "num_prefill_tokens" : "ContextTokens", f[s->incol]);
     if (s->outcol >= 0 && token_count(f[s->outcol], &a->tokens_out) != 0)
-        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "GeneratedTokens '%s': expected a count", f[s->outcol]);
+        return ccs_err_at(err, CCS_EINPUT, s->path, line, 0, "%s '%s': expected a count",
+                          s->relative ? "num_decode_tokens" : "GeneratedTokens", f[s->outcol]);
     if (s->incol < 0) a->tokens_in = 0;
     if (s->outcol < 0) a->tokens_out = 0;
     return 1;
