@@ -347,3 +347,38 @@ Test(llm, a_vidur_trace_replays_with_its_tokens)
     cr_assert_neq(run_text_error(text, msg, sizeof msg), 0);
     cr_assert(strstr(msg, "b.csv:3") && strstr(msg, "arrived_at '-3'"), "%s", msg);
 }
+
+Test(llm, preemption_takes_the_most_recently_admitted_first)
+{
+    /* 13 one-token blocks; R1 (4 + 4), R2 (4 + 4), R3 (2 + 4) from a trace, R2 and R3 arriving
+     * while R1 prefills. R1 prefills (4 blocks), R2 and R3 together (10), all decode (13: full).
+     * R1 needs a block: R3, the last admitted, goes (3 blocks, to recompute 2 + 1 + 1 = 4 tokens);
+     * R1 and R2 decode. R1 needs one more: none free, and R2, now the last, goes itself (6 blocks,
+     * 7 tokens to recompute); R1 finishes. R2 and R3 prefill again (7 + 4) and finish. Prompt
+     * tokens 10 + 4 + 7 = 21, two preemptions (the oldest first would give 16 and one). */
+    const char *dir = tmp_folder();
+    const char *trace = write_text(dir, "p.csv",
+                                   "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,4,4\n0.000001,4,4\n"
+                                   "0.000002,2,4\n");
+    char text[4096];
+    snprintf(text, sizeof text,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\n"
+             "regions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: g, idle_w: 100, max_w: 300, memory_bound_w: 200, peak_tflops_fp16: 1,\n"
+             "            mem_bw_gb_s: 1, memory_gb: 0.1000067}]\n"
+             "models:\n  - name: m\n    efficiency: 1\n"
+             "    llm: {parameters: 1e9, layers: 1, heads: 1, kv_heads: 1, head_dim: 1000, context_length: 1000}\n"
+             "    variants: [{name: fp16, precision: fp16, weight_bytes: 1e8, resident_gb: 0.1, kv_bytes: 0.25}]\n"
+             "services:\n  - name: chat\n    hardware: g\n    model: m\n"
+             "    arrivals: {process: trace-replay, trace: %s}\n"
+             "    llm: {max_num_seqs: 8, block_size: 1, memory_utilization: 1}\n",
+             trace);
+    ran x = run_text(text);
+    const ccs_service_pool_result *p = &x.r->services[0].pools[0];
+    cr_assert_eq(p->llm.kv_blocks, 13);
+    cr_assert_eq(p->llm.preemptions, 2u);
+    cr_assert(CLOSE(p->llm.prompt_tokens, 21.0), "prompt tokens %g", p->llm.prompt_tokens);
+    cr_assert(CLOSE(p->llm.output_tokens, 12.0));
+    cr_assert_eq(x.r->services[0].requests, 3u);
+    ran_free(x);
+}
