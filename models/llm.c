@@ -206,7 +206,7 @@ static void start_iteration(ccs_llm_pool *p, long ri, int64_t now)
     p->r.iterations++;
     p->busy_us += (double)d;
     p->tokens_sum += tokens;
-    p->seqs_sum += (double)r->nrun;
+    for (long i = 0; i < r->nrun; i++) p->seqs_sum += r->run[i].chunk > 0;
     if (w.prefill_tokens > 0) p->prefill_iters++;
     long used = p->max_blocks - r->free_blocks;
     if (used > p->peak_used) p->peak_used = used;

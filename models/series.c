@@ -20,7 +20,7 @@ int ccs_series_init(ccs_series *s, int64_t t0_us, int64_t horizon_us)
     double **fields[CCS_SERIES_FIELDS] = {&s->requests,      &s->latency_sum_ms, &s->slo_misses,  &s->cache_hits,
                                           &s->it_energy_kwh, &s->energy_kwh,     &s->carbon_kg,   &s->cost,
                                           &s->replica_hours, &s->output_tokens,  &s->ttft_sum_ms, &s->tpot_sum_ms,
-                                          &s->tpot_requests};
+                                          &s->tpot_requests, &s->ttft_requests};
     for (size_t k = 0; k < CCS_SERIES_FIELDS; k++) *fields[k] = mem + k * s->n;
     s->last = 0;
     s->last_lo = s->last_hi = 0; /* empty: the first lookup computes */

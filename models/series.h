@@ -22,15 +22,15 @@ typedef struct ccs_series {
     double *it_energy_kwh, *energy_kwh, *carbon_kg, *cost;
     double *replica_hours; /* provisioned replica-hours (serving, starting and warm) */
     /* LLM requests (llm.h), by arrival hour: output tokens, sums of time to first token and of
-     * time per output token, and how many requests gave a TPOT (two tokens or more) */
-    double *output_tokens, *ttft_sum_ms, *tpot_sum_ms, *tpot_requests;
+     * time per output token, and how many requests gave each (a TPOT takes two tokens or more) */
+    double *output_tokens, *ttft_sum_ms, *tpot_sum_ms, *tpot_requests, *ttft_requests;
     /* The last slot looked up and its bounds in simulated time: stamps come nearly in order,
      * so most lookups need no 64-bit division. */
     size_t last;
     int64_t last_lo, last_hi;
 } ccs_series;
 
-enum { CCS_SERIES_FIELDS = 13 };
+enum { CCS_SERIES_FIELDS = 14 };
 
 /* Allocates n slots covering simulated [0, horizon) plus one for the drain. */
 int ccs_series_init(ccs_series *s, int64_t t0_us, int64_t horizon_us);

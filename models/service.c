@@ -104,6 +104,7 @@ static void token_metrics(ccs_service *s, int64_t t_arr, int64_t t_first, int64_
     size_t h = ccs_series_slot(&s->series, t_arr);
     s->series.output_tokens[h] += (double)output_tokens;
     s->series.ttft_sum_ms[h] += (double)ttft / 1e3;
+    s->series.ttft_requests[h] += 1;
     s->out_measured += (double)output_tokens;
     int64_t tpot = 0;
     if (output_tokens > 1) {

@@ -296,7 +296,7 @@ static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_
         double *ttft = malloc((z->n ? z->n : 1) * sizeof *ttft), *tpot = malloc((z->n ? z->n : 1) * sizeof *tpot);
         if (!ttft || !tpot) fail(w, "out of memory");
         for (size_t k = 0; ttft && tpot && k < z->n; k++) {
-            ttft[k] = z->requests[k] > 0 ? z->ttft_sum_ms[k] / z->requests[k] : 0.0;
+            ttft[k] = z->ttft_requests[k] > 0 ? z->ttft_sum_ms[k] / z->ttft_requests[k] : 0.0;
             tpot[k] = z->tpot_requests[k] > 0 ? z->tpot_sum_ms[k] / z->tpot_requests[k] : 0.0;
         }
         dataset(w, g, "output_tokens", H5T_NATIVE_DOUBLE, z->n, z->output_tokens, "output tokens of measured requests");

@@ -254,6 +254,11 @@ static int check_llm(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs_mode
                           capacity > 0 ? capacity : 0, l->max_model_len);
     if (!l->max_batched_tokens)
         l->max_batched_tokens = l->chunked_prefill ? 8192 : l->max_model_len > 2048 ? l->max_model_len : 2048;
+    if (l->max_batched_tokens < l->max_num_seqs)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.llm: max_batched_tokens %ld is below max_num_seqs %ld: the last sequences would never "
+                          "decode; expected max_batched_tokens >= max_num_seqs (as vLLM requires)",
+                          where, l->max_batched_tokens, l->max_num_seqs);
     if (!l->chunked_prefill && l->max_batched_tokens < l->max_model_len)
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "%s.llm: max_batched_tokens %ld is below max_model_len %ld without chunked prefill: the "
