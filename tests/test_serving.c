@@ -319,8 +319,8 @@ Test(serving, same_seed_same_numbers_and_common_random_numbers)
 
 Test(serving, bundled_scenarios_run, .timeout = 240)
 {
-    const char *names[] = {"search-rerank", "checkout-risk", "chatbot", "edge-vs-central"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *names[] = {"search-rerank", "checkout-risk", "chatbot", "edge-vs-central", "llm-cascade"};
+    for (size_t i = 0; i < 5; i++) {
         char path[1024], out[600];
         snprintf(path, sizeof path, "%s/scenarios/%s.yaml", source_dir(), names[i]);
         snprintf(out, sizeof out, "%s/%s", tmp_folder(), names[i]);

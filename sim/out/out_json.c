@@ -198,6 +198,7 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
         json_object_set_new(o, "energy_per_output_token_j", json_real(v->energy_per_output_token_j));
         json_object_set_new(o, "rejected", json_integer((json_int_t)v->rejected));
         json_object_set_new(o, "preemptions", json_integer((json_int_t)v->preemptions));
+        json_object_set_new(o, "escalations", json_integer((json_int_t)v->escalations));
         json_object_set_new(o, "last_completion_s", json_real(v->last_completion_s));
     }
     json_t *pools = json_array();
