@@ -58,6 +58,24 @@ Test(llm, a_two_request_batch_step_by_step)
     ran_free(x);
 }
 
+Test(llm, requests_go_to_the_replica_with_the_fewest_outstanding)
+{
+    /* Two replicas: R1 (at 0) on the first, R2 (at 50 ms) on the idle second; each prefills
+     * (200 ms) and decodes twice (100 ms each) alone: R1 done at 400 ms, R2 at 450. TTFT 200 ms
+     * each, latency 400 ms each; 800 ms of busy time in all. */
+    ran x =
+        run_text(HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n    replicas: 2\n"
+                      "    arrivals: {process: deterministic, rate_per_s: 20, requests: 2}\n"
+                      "    llm: {max_num_seqs: 8, prompt_tokens: 100, output_tokens: 3, max_batched_tokens: 1000}\n");
+    const ccs_service_result *v = &x.r->services[0];
+    cr_assert(CLOSE(v->ttft_mean_ms, 200.0), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->mean_ms, 400.0), "latency mean %.9g", v->mean_ms);
+    cr_assert(CLOSE(v->last_completion_s, 0.45));
+    cr_assert_eq(v->pools[0].llm.iterations, 6u);
+    cr_assert(CLOSE(v->pools[0].r.utilisation, 0.8 / (2 * 3600.0)));
+    ran_free(x);
+}
+
 Test(llm, chunked_prefill_puts_decodes_first_and_fills_the_token_budget)
 {
     /* A budget of 64 tokens with chunked prefill (Sarathi, vLLM V1):
@@ -176,6 +194,16 @@ Test(llm, tensor_parallelism_splits_the_work_and_pays_its_all_reduces)
     cr_assert(fabs(p->l1_ms - want * 1e3) < 1e-9, "L1 %.12g ms, want %.12g", p->l1_ms, want * 1e3);
     /* KV blocks: 0.9 x 160 GB less 68.98 GB, over 16 tokens x 163,840 B */
     cr_assert_eq(p->llm.kv_blocks, (long)floor((0.9 * 160e9 - 68.98e9) / (16 * 163840.0)));
+    ran_free(x);
+    /* on all 8: the ring moves 2 x 7 / 8 of the activations over each link */
+    x = run_text("start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 5\ncurrency: USD\n"
+                 "regions: [{name: r, carbon: ci.csv}]\n"
+                 "services:\n  - name: chat\n    hardware: h100-sxm\n    model: llama-2-70b\n    variant: fp8\n"
+                 "    arrivals: {rate_per_s: 1}\n"
+                 "    llm: {max_num_seqs: 64, tensor_parallel: 8, prompt_tokens: 100, output_tokens: 10}\n");
+    p = &x.r->services[0].pools[0];
+    want = (68.98e9 + kv) / (8 * 3350e9) + 160 * 10e-6 + 160 * 1.75 * 16384.0 / 450e9;
+    cr_assert(fabs(p->l1_ms - want * 1e3) < 1e-9, "L1 %.12g ms, want %.12g", p->l1_ms, want * 1e3);
     ran_free(x);
 }
 
