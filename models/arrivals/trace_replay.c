@@ -127,6 +127,11 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     if (rc) return rc;
     if (rows < 2) return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0, "%ld request rows: expected at least two", rows);
     int64_t span = last - s->first_us;
+    if (span <= 0) /* no rate and no loop period to speak of */
+        return ccs_err_at(err, CCS_EINPUT, s->path, 0, 0,
+                          "all %ld request rows at one instant: expected stamps spread over time (for an offline "
+                          "batch, deterministic arrivals with requests: N)",
+                          rows);
     s->period_us = span + span / (rows - 1);
     s->mean_rate = (double)rows / ((double)s->period_us / 1e6);
     if (cfg->offset_us >= s->period_us && !s->loop)
