@@ -86,6 +86,64 @@ static void splitwise_cases(const char *dir)
     }
 }
 
+/* MLPerf's Server scenario on the same system: Poisson arrivals; a result counts when the P99 time
+ * to first token is within 2 s and the P99 time per output token within 200 ms (loadgen
+ * mlperf.conf). The highest rate ccsim serves within both, found by bisection over 10-minute
+ * runs, beside NVIDIA's v4.1 DGX H100 result: 74.42 samples/s, 21,605.8 tokens/s (their Server
+ * config: 1,024 sequences per replica). Reported, not checked: ccsim's iterations do not slow
+ * the decodes a prompt chunk joins beyond the roofline, so its Server result is its Offline one. */
+static int server_ok(const char *path, double rate, double *tok_s)
+{
+    char r[64];
+    snprintf(r, sizeof r, "services.llm.arrivals.rate_per_s=%.6g", rate);
+    char *sets[] = {"services.llm.arrivals.process=poisson", r, "services.llm.arrivals.requests=1000000000000",
+                    "services.llm.llm.max_num_seqs=1024", "duration=10m", "warmup=1m",
+                    "services.llm.llm.max_waiting=200000"};
+    ccs_err err = {0};
+    ccs_scenario *s;
+    ccs_run_result *res;
+    if (ccs_scenario_load(path, sets, sizeof sets / sizeof sets[0], &s, &err)) {
+        printf("llm server: %s\n", err.msg);
+        exit(2);
+    }
+    int ok = 0;
+    if (ccs_run(s, &res, &err) == 0) { /* an overloaded run fails: not within the limits */
+        const ccs_service_result *v = &res->services[0];
+        ok = v->ttft_p99_ms <= 2000 && v->tpot_p99_ms <= 200;
+        *tok_s = v->output_tokens_per_s;
+        ccs_run_result_destroy(res);
+    }
+    ccs_scenario_destroy(s);
+    return ok;
+}
+
+static void server_case(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/validation/llm-mlperf-70b.yaml", dir);
+    double lo = 10, hi = 200, tok = 0, tok_lo = 0;
+    if (!server_ok(path, lo, &tok_lo)) {
+        check_true("MLPerf Server: 10 queries/s within the latency limits", 0, "not met");
+        return;
+    }
+    while (hi - lo > 0.25) {
+        double mid = (lo + hi) / 2;
+        if (server_ok(path, mid, &tok)) {
+            lo = mid;
+            tok_lo = tok;
+        } else {
+            hi = mid;
+        }
+    }
+    printf("MLPerf v4.1 Llama 2 70B Server, 8x H100: within P99 TTFT 2 s and TPOT 200 ms up to %.2f queries/s, "
+           "%.0f output tokens/s\n",
+           lo, tok_lo);
+    /* reported, not checked: ccsim is 40% above (validation/README.md says why) */
+    printf("  informational: MLPerf v4.1 Server 21,606 tokens/s published; ccsim %.0f, %+.0f%%\n", tok_lo,
+           100 * (tok_lo / 21605.8 - 1));
+    check_true("MLPerf Server: a rate within both limits found", lo > 10 && tok_lo > 0, "bisection converged");
+}
+
 /* vLLM's offline benchmark for Llama 3 8B on one H100 (llm-vllm-8b.yaml): with the V0 engine's
  * stated overhead per iteration (checked), and as the bare roofline (reported). */
 static void vllm_case(const char *dir)
@@ -123,6 +181,7 @@ int main(void)
     char *h200[] = {"services.llm.hardware=h200", "services.llm.replicas=8", "services.llm.llm.tensor_parallel=1",
                     "services.llm.llm.max_num_seqs=806"};
     mlperf_case(dir, "MLPerf v4.1 Llama 2 70B Offline, 8x H200 (TP 1 x 8), tokens/s", h200, 4, 31302.7);
+    server_case(dir);
     splitwise_cases(dir);
     vllm_case(dir);
     return check_report();
