@@ -3,6 +3,7 @@
 
 #include "ccs_rng.h"
 #include "powerbook.h"
+#include "vidur.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -40,6 +41,7 @@ struct ccs_llm_pool {
     int kind_iter;
     double swap_s_per_token; /* KV of one token over the host link, each way */
     ccs_power_book *book;
+    ccs_vidur *vidur; /* measured iteration times, or NULL: the roofline */
     uint64_t waiting;
     int overloaded, out_of_memory;
     ccs_llm_result r;
@@ -106,6 +108,9 @@ static void add_prefill(ccs_llm_work *w, double c, double k)
     w->prefill_tokens += c;
     w->prefill_pairs += ccs_llm_prefill_pairs(c, k);
     w->prefill_kv_tokens += k + c;
+    w->prefill_count += 1;
+    w->prefill_sq += c * c;
+    w->prefill_cached64 += ceil(k / 64.0) * 64.0;
 }
 
 /* Admits waiting sequences in order while sequences, tokens and blocks allow: swapped ones come
@@ -197,7 +202,8 @@ static void start_iteration(ccs_llm_pool *p, long ri, int64_t now)
     double tokens = w.prefill_tokens + w.decode_tokens;
     if (tokens <= 0 && extra_s <= 0) return; /* nothing can run: waits for a request to finish */
     int memory = 0;
-    double s = ccs_llm_step_s(&p->par.perf, &w, &memory) + extra_s;
+    double s = ccs_llm_step_s(&p->par.perf, &w, &memory) + extra_s; /* the roofline says the phase */
+    if (p->vidur) s = ccs_vidur_step_s(p->vidur, &w) + p->par.perf.overhead_s + extra_s;
     if (p->phase == CCS_PHASE_MEMORY) memory = 1;
     if (p->phase == CCS_PHASE_COMPUTE) memory = 0;
     int64_t d = ccs_round_nonneg(s * 1e6);
@@ -361,6 +367,9 @@ int ccs_llm_pool_create(const ccs_llm_params *par, ccs_llm_pool **out, ccs_err *
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     int rc = ccs_power_book_create(&bp, &p->book, err);
+    if (!rc && c->llm.vidur.mlp)
+        rc = ccs_vidur_load(c->llm.vidur.mlp, c->llm.vidur.attention, c->llm.vidur.all_reduce, &c->mdl->llm,
+                            c->llm.tensor_parallel, &p->vidur, err);
     if (rc) {
         ccs_llm_pool_destroy(p);
         return rc;
@@ -378,6 +387,7 @@ void ccs_llm_pool_destroy(ccs_llm_pool *p)
     }
     free(p->rep);
     ccs_power_book_destroy(p->book);
+    ccs_vidur_destroy(p->vidur);
     free(p);
 }
 
@@ -416,6 +426,18 @@ int ccs_llm_pool_finish(ccs_llm_pool *p, ccs_pool_result *pool, ccs_llm_result *
 
 /* ---- the schema of a pool's llm map ---- */
 const char *const ccs_preemption_words[] = {"recompute", "swap", NULL};
+typedef struct vidur_files {
+    char *mlp, *attention, *all_reduce;
+} vidur_files;
+static const ccs_field vidur_fields[] = {
+    {"mlp", CCS_F_PATH, offsetof(vidur_files, mlp), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "Vidur's mlp.csv for this model and device", NULL},
+    {"attention", CCS_F_PATH, offsetof(vidur_files, attention), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "Vidur's attention.csv for this model and device", NULL},
+    {"all_reduce", CCS_F_PATH, offsetof(vidur_files, all_reduce), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "Vidur's network all_reduce.csv for this server (with tensor parallelism)", NULL},
+};
+static const ccs_schema vidur_schema = {"vidur", sizeof(vidur_files), vidur_fields, 3, CCS_NOPOS, NULL};
 static const ccs_field llm_fields[] = {
     {"max_num_seqs", CCS_F_INT, offsetof(ccs_llm_cfg, max_num_seqs), 1, 1, 65536, NULL, NULL, 0,
      "the most sequences in one iteration, 1 to 65536", NULL},
@@ -441,6 +463,8 @@ static const ccs_field llm_fields[] = {
      "the longest prompt + output taken", NULL},
     {"max_waiting", CCS_F_INT, offsetof(ccs_llm_cfg, max_waiting), 0, 1, 1e9, NULL, NULL, 0,
      "waiting requests before the run fails as overloaded", NULL},
+    {"vidur", CCS_F_MAP, offsetof(ccs_llm_cfg, vidur), 0, CCS_NO_RANGE, NULL, &vidur_schema, 0,
+     "{mlp: PATH, attention: PATH, all_reduce: PATH} (Vidur's profiling files)", NULL},
 };
 const ccs_schema ccs_llm_schema = {
     "llm", sizeof(ccs_llm_cfg), llm_fields, sizeof llm_fields / sizeof llm_fields[0], CCS_NOPOS, NULL};

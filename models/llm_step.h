@@ -28,6 +28,9 @@ typedef struct ccs_llm_perf {
 typedef struct ccs_llm_work {
     double prefill_tokens, prefill_pairs, prefill_kv_tokens;
     double decode_tokens, decode_context;
+    /* for measured profiles (vidur.h): prefill chunks, the sum of their squares, and the sum of
+     * their cached tokens each rounded up to 64 */
+    double prefill_count, prefill_sq, prefill_cached64;
 } ccs_llm_work;
 
 /* Seconds; *memory_bound (if not NULL) is set when the memory side of the roofline is longer. */

@@ -57,6 +57,9 @@ typedef struct ccs_llm_cfg {
     long prompt_tokens, output_tokens; /* where the arrivals carry no token counts */
     long max_model_len;                /* longest prompt + output (default: the model's, or what fits) */
     long max_waiting;                  /* waiting requests before the run fails as overloaded (1e6) */
+    struct {
+        char *mlp, *attention, *all_reduce;
+    } vidur; /* measured iteration times (vidur.h) instead of the roofline; mlp NULL: none */
 } ccs_llm_cfg;
 extern const char *const ccs_preemption_words[]; /* "recompute", "swap", NULL */
 extern const ccs_schema ccs_llm_schema;

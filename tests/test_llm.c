@@ -9,6 +9,7 @@
 #include "helpers.h"
 #include "llm_step.h"
 #include "run.h"
+#include "vidur.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -409,4 +410,96 @@ Test(llm, preemption_takes_the_most_recently_admitted_first)
     cr_assert(CLOSE(p->llm.output_tokens, 12.0));
     cr_assert_eq(x.r->services[0].requests, 3u);
     ran_free(x);
+}
+
+/* Vidur-format profiles by hand: per-layer operations of 1, 5 and 20 ms at 8, 128 and 1,024
+ * tokens; decode attention 0.05 / 0.1 ms (batch 1, context 64 / 128) and 0.08 / 0.16 ms
+ * (batch 2); prefill attention 0.3 / 0.4 ms (chunk 100 after 0 / 64 cached) and 0.9 / 1.2 ms
+ * (chunk 200). TP is the last field but one of mlp and attention rows. */
+static const char *vidur_mlp(const char *dir, const char *shape_tp)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "time_stats.attn_pre_proj.median,time_stats.attn_rope.median,time_stats.attn_post_proj.median,"
+             "time_stats.mlp_up_proj.median,time_stats.mlp_act.median,time_stats.mlp_down_proj.median,"
+             "n_head,n_kv_head,n_embd,num_tensor_parallel_workers,num_tokens\n"
+             "0.1,0,0.2,0.3,0,0.4,%s,8\n1,0,1,1,0,2,%s,128\n5,0,5,5,0,5,%s,1024\n",
+             shape_tp, shape_tp, shape_tp);
+    return write_text(dir, "mlp.csv", text);
+}
+
+static const char *vidur_attention(const char *dir, const char *shape_tp)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "time_stats.attn_prefill.median,time_stats.attn_decode.median,n_q_head,n_kv_head,n_embd,"
+             "num_tensor_parallel_workers,batch_size,prefill_chunk_size,kv_cache_size,is_prefill\n"
+             "0,0.05,%s,1,0,64,False\n0,0.1,%s,1,0,128,False\n0,0.08,%s,2,0,64,False\n0,0.16,%s,2,0,128,False\n"
+             "0.3,0,%s,1,100,0,True\n0.4,0,%s,1,100,64,True\n0.9,0,%s,1,200,0,True\n1.2,0,%s,1,200,64,True\n",
+             shape_tp, shape_tp, shape_tp, shape_tp, shape_tp, shape_tp, shape_tp, shape_tp);
+    return write_text(dir, "attention.csv", text);
+}
+
+Test(llm, vidur_profiles_time_the_iterations)
+{
+    /* The two-request case on the profile (1 layer): a prefill of 100 tokens (looked up at 104)
+     * takes 1 + 4 x 96 / 120 = 4.2 ms of operations + 0.3 ms of attention = 4.5 ms; a lone decode
+     * (8 tokens: 1 ms; context 101 -> 128: 0.1 ms) 1.1 ms. R1 at 0: first token at 4.5 ms, done
+     * at 6.7; R2 at 50 ms the same. TTFT 4.5, TPOT 1.1, latency 6.7 ms. */
+    const char *dir = tmp_folder();
+    const char *mlp = vidur_mlp(dir, "1,1,1,1"), *att = vidur_attention(dir, "1,1,1,1");
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             "services:\n  - name: chat\n    hardware: g\n    model: m\n"
+             "    arrivals: {process: deterministic, rate_per_s: 20, requests: 2}\n"
+             "    llm: {max_num_seqs: 8, prompt_tokens: 100, output_tokens: 3, max_batched_tokens: 1000,\n"
+             "          vidur: {mlp: %s, attention: %s}}\n",
+             HEAD "", mlp, att);
+    ran x = run_text(text);
+    const ccs_service_result *v = &x.r->services[0];
+    cr_assert(CLOSE(v->ttft_mean_ms, 4.5), "TTFT mean %.9g", v->ttft_mean_ms);
+    cr_assert(CLOSE(v->tpot_mean_ms, 1.1), "TPOT mean %.9g", v->tpot_mean_ms);
+    cr_assert(CLOSE(v->mean_ms, 6.7), "latency mean %.9g", v->mean_ms);
+    ran_free(x);
+}
+
+Test(llm, vidur_profiles_compose_as_vidur_does)
+{
+    /* 2 layers, 4 heads over 1 KV head (grouped: a batch of decodes costs 1.1x), head_dim 2
+     * (hidden 8), tensor parallelism 2 with all-reduces of 0.05 ms at 128 B (8 tokens of 8 fp16
+     * values) and 0.1 ms at 2,048 B. Two decodes (contexts 10 and 30: mean 20 -> 64) and one
+     * prefill chunk of 6 after 70 cached (-> 128): 8 tokens. Per layer: operations 1 ms; decode
+     * 1.1 x 0.08; prefill at chunk^2 36 and 128 cached, extrapolated: 0.5 at chunk 100, 1.5 at
+     * 200, so 0.5 + 1.0 x (36 - 10,000) / 30,000; two all-reduces of 0.05 + 0.02 ms. */
+    const char *dir = tmp_folder();
+    const char *mlp = vidur_mlp(dir, "4,1,8,2"), *att = vidur_attention(dir, "4,1,8,2");
+    const char *ar = write_text(dir, "all_reduce.csv",
+                                ",time_stats.all_reduce.median,rank,num_workers,size,collective,devices_per_node\n"
+                                "0,0.05,0,2,128,all_reduce,2\n1,0.1,0,2,2048,all_reduce,2\n"
+                                "2,9,0,4,128,all_reduce,4\n");
+    ccs_llm_arch a = {.parameters = 1e9, .layers = 2, .heads = 4, .kv_heads = 1, .head_dim = 2, .context_length = 100};
+    ccs_vidur *v;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_vidur_load(mlp, att, ar, &a, 2, &v, &err), 0, "%s", err.msg);
+    ccs_llm_work w = {.prefill_tokens = 6,
+                      .decode_tokens = 2,
+                      .decode_context = 40,
+                      .prefill_count = 1,
+                      .prefill_sq = 36,
+                      .prefill_cached64 = 128};
+    double layer = 1.0 + 1.1 * 0.08 + (0.5 + 1.0 * (36 - 10000) / 30000.0) + 2 * (0.05 + 0.02);
+    cr_assert(CLOSE(ccs_vidur_step_s(v, &w), 2 * layer / 1e3), "step %.12g s, want %.12g", ccs_vidur_step_s(v, &w),
+              2 * layer / 1e3);
+    ccs_vidur_destroy(v);
+    /* the wrong tensor parallelism, a missing column, a bad number: refused with where */
+    cr_assert_neq(ccs_vidur_load(mlp, att, ar, &a, 4, &v, &err), 0);
+    cr_assert(strstr(err.msg, "mlp.csv") && strstr(err.msg, "num_tensor_parallel_workers 4"), "%s", err.msg);
+    const char *cut = write_text(dir, "cut.csv", "time_stats.attn_pre_proj.median,n_head\n1,4\n");
+    cr_assert_neq(ccs_vidur_load(cut, att, ar, &a, 2, &v, &err), 0);
+    cr_assert(strstr(err.msg, "cut.csv:1") && strstr(err.msg, "no column 'time_stats.attn_rope.median'"), "%s",
+              err.msg);
+    const char *bad = vidur_attention(dir, "4,1,8,x");
+    cr_assert_neq(ccs_vidur_load(mlp, bad, ar, &a, 2, &v, &err), 0);
+    cr_assert(strstr(err.msg, "attention.csv:2") && strstr(err.msg, "'x'"), "%s", err.msg);
 }

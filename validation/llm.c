@@ -96,8 +96,12 @@ static int server_ok(const char *path, double rate, double *tok_s)
 {
     char r[64];
     snprintf(r, sizeof r, "services.llm.arrivals.rate_per_s=%.6g", rate);
-    char *sets[] = {"services.llm.arrivals.process=poisson", r, "services.llm.arrivals.requests=1000000000000",
-                    "services.llm.llm.max_num_seqs=1024", "duration=10m", "warmup=1m",
+    char *sets[] = {"services.llm.arrivals.process=poisson",
+                    r,
+                    "services.llm.arrivals.requests=1000000000000",
+                    "services.llm.llm.max_num_seqs=1024",
+                    "duration=10m",
+                    "warmup=1m",
                     "services.llm.llm.max_waiting=200000"};
     ccs_err err = {0};
     ccs_scenario *s;

@@ -7,6 +7,7 @@
 #include "ccs_yaml.h"
 #include "cloud_prices.h"
 #include "llm.h"
+#include "vidur.h"
 
 #include "ccs_config.h"
 
@@ -269,6 +270,18 @@ static int check_llm(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs_mode
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "%s.llm.tensor_parallel: %ld, but a '%s' server has %ld devices: expected at most that",
                           where, l->tensor_parallel, hw->name, ccs_hardware_devices(hw));
+    if (l->vidur.mlp) { /* read now, so that a bad profile stops the scenario before it runs */
+        if (l->tensor_parallel > 1 && !l->vidur.all_reduce)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.llm.vidur: tensor_parallel %ld without all_reduce: expected Vidur's network "
+                              "all_reduce.csv for the server",
+                              where, l->tensor_parallel);
+        ccs_vidur *v;
+        int rc = ccs_vidur_load(l->vidur.mlp, l->vidur.attention, l->vidur.all_reduce, &mc->llm, l->tensor_parallel, &v,
+                                err);
+        if (rc) return rc;
+        ccs_vidur_destroy(v);
+    }
     return 0;
 }
 

@@ -2,7 +2,7 @@
 # Runs the libFuzzer harnesses of tests/fuzz: a long campaign, or the short bounded run of CI.
 #
 #   tests/fuzz/campaign.sh [--build DIR] [--jobs N] HARNESS|all LIMIT
-#     HARNESS  scenario, trace_csv, trace_h5, trace_h5_reader, releases, csv, prices or requests (all: each in turn)
+#     HARNESS  scenario, trace_csv, trace_h5, trace_h5_reader, releases, csv, prices, requests or vidur (all: each in turn)
 #     LIMIT    a time (90s, 30m, 2h: each job runs that long) or a number of executions in total
 #              (10000000: shared out over the jobs)
 #     --jobs N parallel libFuzzer jobs (default 1; the machine's cores, for a long campaign)
@@ -47,10 +47,10 @@ done
 [ $# -eq 2 ] || { echo "usage: $0 [--build DIR] [--jobs N] HARNESS|all 90s|30m|2h|RUNS" >&2; exit 2; }
 harnesses=$1
 limit=$2
-[ "$harnesses" = all ] && harnesses="scenario trace_csv trace_h5 trace_h5_reader releases csv prices requests"
+[ "$harnesses" = all ] && harnesses="scenario trace_csv trace_h5 trace_h5_reader releases csv prices requests vidur"
 for h in $harnesses; do
-  case "$h" in scenario|trace_csv|trace_h5|trace_h5_reader|releases|csv|prices|requests) ;;
-    *) echo "$0: unknown harness '$h': expected scenario, trace_csv, trace_h5, trace_h5_reader, releases, csv, prices, requests or all" >&2; exit 2 ;;
+  case "$h" in scenario|trace_csv|trace_h5|trace_h5_reader|releases|csv|prices|requests|vidur) ;;
+    *) echo "$0: unknown harness '$h': expected scenario, trace_csv, trace_h5, trace_h5_reader, releases, csv, prices, requests, vidur or all" >&2; exit 2 ;;
   esac
 done
 case "$limit" in
@@ -66,7 +66,7 @@ build=$(cd "$build" && pwd)
 dict_of() {
   case "$1" in
     scenario) echo "$here/scenario.dict" ;;
-    trace_csv|releases|csv|prices|requests) echo "$here/csv.dict" ;;
+    trace_csv|releases|csv|prices|requests|vidur) echo "$here/csv.dict" ;;
     trace_h5|trace_h5_reader) echo "$here/hdf5.dict" ;;
   esac
 }
