@@ -247,9 +247,9 @@ static int load_mlp(ccs_vidur *v, const char *path, const ccs_llm_arch *a, long 
     for (int k = 0; !rc && k < NOPS; k++) {
         snprintf(name, sizeof name, "time_stats.%s.median", token_ops[k]);
         op[k] = col(&t, name); /* a missing norm or add is 0, as in Vidur */
-        if (op[k] < 0 && strcmp(token_ops[k], "input_layernorm") && strcmp(token_ops[k], "post_attention_layernorm") &&
-            strcmp(token_ops[k], "add"))
-            rc = need(&t, name, &op[k], err);
+        int optional = strcmp(token_ops[k], "input_layernorm") == 0 ||
+                       strcmp(token_ops[k], "post_attention_layernorm") == 0 || strcmp(token_ops[k], "add") == 0;
+        if (op[k] < 0 && !optional) rc = need(&t, name, &op[k], err);
     }
     if (!rc) rc = need(&t, "n_head", &shape[0], err);
     if (!rc) rc = need(&t, "n_kv_head", &shape[1], err);
