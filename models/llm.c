@@ -5,6 +5,7 @@
 #include "powerbook.h"
 #include "vidur.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -261,13 +262,23 @@ static void on_iter(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     start_iteration(p, (long)arg, now);
 }
 
+/* A token count of mean m: fixed, or lognormal with coefficient of variation cv (sigma^2 =
+ * ln(1 + cv^2), mu = ln m - sigma^2 / 2), rounded to a whole token. */
+static long draw(ccs_llm_pool *p, long m, double cv)
+{
+    if (!(cv > 0) || !p->par.rng || m < 1) return m;
+    double s2 = log1p(cv * cv);
+    double x = gsl_ran_lognormal(p->par.rng, log((double)m) - s2 / 2, sqrt(s2));
+    return x < 1e9 ? (long)llround(x) : 1000000000L;
+}
+
 void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens,
                        double tag)
 {
     const ccs_llm_cfg *c = p->cfg;
     if (p->overloaded) return; /* the run has failed: nothing more is served */
-    long in = prompt_tokens >= 1 ? (long)llround(prompt_tokens) : c->prompt_tokens;
-    long out = output_tokens >= 1 ? (long)llround(output_tokens) : c->output_tokens;
+    long in = prompt_tokens >= 1 ? (long)llround(prompt_tokens) : draw(p, c->prompt_tokens, c->prompt_tokens_cv);
+    long out = output_tokens >= 1 ? (long)llround(output_tokens) : draw(p, c->output_tokens, c->output_tokens_cv);
     if (in < 1) in = 1;
     if (out < 1) out = 1;
     if (in + out > c->max_model_len) { /* refused by the engine, as vLLM refuses an over-long prompt */
@@ -459,6 +470,10 @@ static const ccs_field llm_fields[] = {
      "prompt tokens of a request whose arrivals do not say", NULL},
     {"output_tokens", CCS_F_INT, offsetof(ccs_llm_cfg, output_tokens), 0, 1, 1e8, NULL, NULL, 0,
      "output tokens of a request whose arrivals do not say", NULL},
+    {"prompt_tokens_cv", CCS_F_DOUBLE, offsetof(ccs_llm_cfg, prompt_tokens_cv), 0, 0, 10, NULL, NULL, 0,
+     "the coefficient of variation of prompt_tokens (lognormal per request; 0: fixed)", NULL},
+    {"output_tokens_cv", CCS_F_DOUBLE, offsetof(ccs_llm_cfg, output_tokens_cv), 0, 0, 10, NULL, NULL, 0,
+     "the coefficient of variation of output_tokens (lognormal per request; 0: fixed)", NULL},
     {"max_model_len", CCS_F_INT, offsetof(ccs_llm_cfg, max_model_len), 0, 2, 1e8, NULL, NULL, 0,
      "the longest prompt + output taken", NULL},
     {"max_waiting", CCS_F_INT, offsetof(ccs_llm_cfg, max_waiting), 0, 1, 1e9, NULL, NULL, 0,

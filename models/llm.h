@@ -22,6 +22,7 @@
 #include "pool.h"
 #include "series.h"
 
+#include <gsl/gsl_rng.h>
 #include <stdint.h>
 
 typedef struct ccs_llm_pool ccs_llm_pool;
@@ -47,6 +48,7 @@ typedef struct ccs_llm_params {
     int64_t t0_us, horizon_us;
     ccs_llm_finished_fn finished;
     void *finished_ctx;
+    gsl_rng *rng; /* token counts drawn where the pool states a cv; NULL: none drawn */
 } ccs_llm_params;
 
 typedef struct ccs_llm_result {

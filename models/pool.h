@@ -46,17 +46,19 @@ typedef struct ccs_autoscale_cfg {
  * (a dynamic batcher serves it). Zeros below are defaults, set by ccs_pool_check and the loader. */
 enum { CCS_PREEMPT_RECOMPUTE = 0, CCS_PREEMPT_SWAP };
 typedef struct ccs_llm_cfg {
-    long max_num_seqs;                 /* sequences in one iteration */
-    long max_batched_tokens;           /* tokens in one iteration (default 8192 chunked, else max_model_len) */
-    int chunked_prefill;               /* prompts split across iterations, decodes first (Sarathi, vLLM V1) */
-    long block_size;                   /* KV-cache tokens per block (default 16) */
-    double memory_utilization;         /* share of the replica's memory the engine takes (default 0.9) */
-    int preemption;                    /* CCS_PREEMPT_*: when the KV cache runs out */
-    long tensor_parallel;              /* devices one replica is sharded over (default devices_per_replica) */
-    double step_overhead_ms;           /* per iteration, besides the roofline (default 0) */
-    long prompt_tokens, output_tokens; /* where the arrivals carry no token counts */
-    long max_model_len;                /* longest prompt + output (default: the model's, or what fits) */
-    long max_waiting;                  /* waiting requests before the run fails as overloaded (1e6) */
+    long max_num_seqs;                         /* sequences in one iteration */
+    long max_batched_tokens;                   /* tokens in one iteration (default 8192 chunked, else max_model_len) */
+    int chunked_prefill;                       /* prompts split across iterations, decodes first (Sarathi, vLLM V1) */
+    long block_size;                           /* KV-cache tokens per block (default 16) */
+    double memory_utilization;                 /* share of the replica's memory the engine takes (default 0.9) */
+    int preemption;                            /* CCS_PREEMPT_*: when the KV cache runs out */
+    long tensor_parallel;                      /* devices one replica is sharded over (default devices_per_replica) */
+    double step_overhead_ms;                   /* per iteration, besides the roofline (default 0) */
+    long prompt_tokens, output_tokens;         /* where the arrivals carry no token counts: the means */
+    double prompt_tokens_cv, output_tokens_cv; /* > 0: lognormal per request with that coefficient of
+                                                * variation (stream tokens/...), else fixed */
+    long max_model_len;                        /* longest prompt + output (default: the model's, or what fits) */
+    long max_waiting;                          /* waiting requests before the run fails as overloaded (1e6) */
     struct {
         char *mlp, *attention, *all_reduce;
     } vidur; /* measured iteration times (vidur.h) instead of the roofline; mlp NULL: none */

@@ -350,6 +350,14 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                     .finished = on_llm_finished,
                     .finished_ctx = &s->refs[p],
                 };
+                if (pc->llm.prompt_tokens_cv > 0 || pc->llm.output_tokens_cv > 0) {
+                    if (s->npools == 1)
+                        snprintf(name, sizeof name, "tokens/%s", c->name);
+                    else
+                        snprintf(name, sizeof name, "tokens/%s/%s/%s", c->name, c->stages[k].name,
+                                 s->route_name[p] ? s->route_name[p] : "");
+                    if (!(lp.rng = ccs_streams_get(streams, name))) return ccs_err_set(err, CCS_ERUN, "out of memory");
+                }
                 if ((rc = ccs_llm_pool_create(&lp, &s->llm[p], err))) return rc;
                 continue; /* its load shows in its waiting line (llm.max_waiting), not a capacity */
             }

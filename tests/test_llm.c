@@ -503,3 +503,29 @@ Test(llm, vidur_profiles_compose_as_vidur_does)
     cr_assert_neq(ccs_vidur_load(mlp, bad, ar, &a, 2, &v, &err), 0);
     cr_assert(strstr(err.msg, "attention.csv:2") && strstr(err.msg, "'x'"), "%s", err.msg);
 }
+
+Test(llm, token_counts_drawn_per_request_keep_their_mean)
+{
+    /* prompts of mean 100 with a coefficient of variation of 0.5 (lognormal, stream
+     * tokens/chat): over ~7,200 requests the mean is within 4 standard errors (100 x 0.5 / sqrt(n));
+     * the same seed draws the same counts, another seed others */
+    static const char *text =
+        HEAD "services:\n  - name: chat\n    hardware: g\n    model: m\n"
+             "    arrivals: {process: poisson, rate_per_s: 2}\n"
+             "    llm: {max_num_seqs: 8, prompt_tokens: 100, prompt_tokens_cv: 0.5, output_tokens: 1}\n";
+    ran x = run_text(text), y = run_text(text);
+    const ccs_llm_result *a = &x.r->services[0].pools[0].llm, *b = &y.r->services[0].pools[0].llm;
+    double n = (double)a->finished, mean = a->prompt_tokens / n;
+    cr_assert(n > 6800 && fabs(mean - 100.0) < 4 * 50.0 / sqrt(n), "%g requests, mean prompt %.3f", n, mean);
+    cr_assert(a->prompt_tokens == b->prompt_tokens);
+    ran_free(y);
+    char other[4096];
+    snprintf(other, sizeof other, "%s", text);
+    char *seed = strstr(other, "seed: 5");
+    cr_assert_not_null(seed);
+    seed[6] = '6';
+    y = run_text(other);
+    cr_assert(y.r->services[0].pools[0].llm.prompt_tokens != a->prompt_tokens);
+    ran_free(x);
+    ran_free(y);
+}
