@@ -42,7 +42,7 @@ struct ccs_llm_pool {
     int kind_iter;
     double swap_s_per_token; /* KV of one token over the host link, each way */
     ccs_power_book *book;
-    ccs_vidur *vidur; /* measured iteration times, or NULL: the roofline */
+    const ccs_vidur *vidur; /* measured iteration times (the loader's), or NULL: the roofline */
     uint64_t waiting;
     int overloaded, out_of_memory;
     ccs_llm_result r;
@@ -203,8 +203,7 @@ static void start_iteration(ccs_llm_pool *p, long ri, int64_t now)
     double tokens = w.prefill_tokens + w.decode_tokens;
     if (tokens <= 0 && extra_s <= 0) return; /* nothing can run: waits for a request to finish */
     int memory = 0;
-    double s = ccs_llm_step_s(&p->par.perf, &w, &memory) + extra_s; /* the roofline says the phase */
-    if (p->vidur) s = ccs_vidur_step_s(p->vidur, &w) + p->par.perf.overhead_s + extra_s;
+    double s = ccs_llm_pool_step_s(p, &w, &memory) + extra_s;
     if (p->phase == CCS_PHASE_MEMORY) memory = 1;
     if (p->phase == CCS_PHASE_COMPUTE) memory = 0;
     int64_t d = ccs_round_nonneg(s * 1e6);
@@ -262,6 +261,14 @@ static void on_iter(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     start_iteration(p, (long)arg, now);
 }
 
+double ccs_llm_pool_step_s(const ccs_llm_pool *p, const ccs_llm_work *w, int *memory_bound)
+{
+    double roofline = ccs_llm_step_s(&p->par.perf, w, memory_bound); /* it says the phase either way */
+    return p->vidur ? ccs_vidur_step_s(p->vidur, w) + p->par.perf.overhead_s : roofline;
+}
+
+int ccs_llm_pool_overloaded(const ccs_llm_pool *p) { return p->overloaded; }
+
 /* A token count of mean m: fixed, or lognormal with coefficient of variation cv (sigma^2 =
  * ln(1 + cv^2), mu = ln m - sigma^2 / 2), rounded to a whole token. */
 static long draw(ccs_llm_pool *p, long m, double cv)
@@ -277,14 +284,17 @@ void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double promp
 {
     const ccs_llm_cfg *c = p->cfg;
     if (p->overloaded) return; /* the run has failed: nothing more is served */
-    long in = prompt_tokens >= 1 ? (long)llround(prompt_tokens) : draw(p, c->prompt_tokens, c->prompt_tokens_cv);
-    long out = output_tokens >= 1 ? (long)llround(output_tokens) : draw(p, c->output_tokens, c->output_tokens_cv);
-    if (in < 1) in = 1;
-    if (out < 1) out = 1;
-    if (in + out > c->max_model_len) { /* refused by the engine, as vLLM refuses an over-long prompt */
+    double in_d = prompt_tokens >= 1 ? round(prompt_tokens) : (double)draw(p, c->prompt_tokens, c->prompt_tokens_cv);
+    double out_d = output_tokens >= 1 ? round(output_tokens) : (double)draw(p, c->output_tokens, c->output_tokens_cv);
+    if (in_d < 1) in_d = 1;
+    if (out_d < 1) out_d = 1;
+    /* refused by the engine, as vLLM refuses an over-long prompt (compared as doubles: a trace's
+     * count may be far beyond any integer) */
+    if (in_d + out_d > (double)c->max_model_len) {
         p->r.rejected++;
         return;
     }
+    long in = (long)in_d, out = (long)out_d;
     long best = 0;
     for (long i = 1; i < p->nrep; i++)
         if (p->rep[i].nrun + (long)p->rep[i].wlen < p->rep[best].nrun + (long)p->rep[best].wlen) best = i;
@@ -349,6 +359,7 @@ int ccs_llm_pool_create(const ccs_llm_params *par, ccs_llm_pool **out, ccs_err *
     p->phase = c->phase;
     p->nrep = c->replicas;
     p->max_blocks = ccs_llm_kv_blocks(c);
+    p->vidur = c->llm.vidur_loaded;
     p->r.kv_blocks = p->max_blocks;
     p->r.last_done_us = -1;
     double link = c->hw->host_link_gb_s * 1e9 * (double)c->llm.tensor_parallel;
@@ -378,9 +389,6 @@ int ccs_llm_pool_create(const ccs_llm_params *par, ccs_llm_pool **out, ccs_err *
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     int rc = ccs_power_book_create(&bp, &p->book, err);
-    if (!rc && c->llm.vidur.mlp)
-        rc = ccs_vidur_load(c->llm.vidur.mlp, c->llm.vidur.attention, c->llm.vidur.all_reduce, &c->mdl->llm,
-                            c->llm.tensor_parallel, &p->vidur, err);
     if (rc) {
         ccs_llm_pool_destroy(p);
         return rc;
@@ -398,7 +406,6 @@ void ccs_llm_pool_destroy(ccs_llm_pool *p)
     }
     free(p->rep);
     ccs_power_book_destroy(p->book);
-    ccs_vidur_destroy(p->vidur);
     free(p);
 }
 

@@ -79,6 +79,13 @@ void ccs_llm_pool_destroy(ccs_llm_pool *p);
 void ccs_llm_pool_push(ccs_llm_pool *p, int64_t t_arr, int64_t now, double prompt_tokens, double output_tokens,
                        double tag);
 
+/* One iteration's time on a replica of this pool: the measured profile where the pool has one,
+ * else the roofline, plus the stated overhead; *memory_bound (if not NULL) as the roofline says. */
+double ccs_llm_pool_step_s(const ccs_llm_pool *p, const ccs_llm_work *w, int *memory_bound);
+
+/* More requests waited than llm.max_waiting: the run has failed as overloaded. */
+int ccs_llm_pool_overloaded(const ccs_llm_pool *p);
+
 /* After the engine has run dry: charges provisioned time up to the horizon, fills both results
  * (pool: items, iterations as batches, utilisation, energy; llm: the rest). */
 int ccs_llm_pool_finish(ccs_llm_pool *p, ccs_pool_result *pool, ccs_llm_result *llm, ccs_err *err);

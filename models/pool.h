@@ -61,7 +61,8 @@ typedef struct ccs_llm_cfg {
     long max_waiting;                          /* waiting requests before the run fails as overloaded (1e6) */
     struct {
         char *mlp, *attention, *all_reduce;
-    } vidur; /* measured iteration times (vidur.h) instead of the roofline; mlp NULL: none */
+    } vidur;                        /* measured iteration times (vidur.h) instead of the roofline; mlp NULL: none */
+    struct ccs_vidur *vidur_loaded; /* those files, read once by the loader, which owns them */
 } ccs_llm_cfg;
 extern const char *const ccs_preemption_words[]; /* "recompute", "swap", NULL */
 extern const ccs_schema ccs_llm_schema;

@@ -308,11 +308,18 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                     return ccs_err_set(err, CCS_ERUN, "out of memory");
             }
             double reach = 1.0; /* a cascade: the share of the stage's requests that reach route r */
+            double below = 0.0; /* by difficulty: the scores routes before r take */
             for (size_t r = 0; r < st->nroutes; r++, i++) {
                 const ccs_route_cfg *rt = &st->routes[r];
                 s->pool_cfg[i] = &rt->pool;
                 s->route_name[i] = rt->name;
                 s->route_share[i] = rt->share;
+                if (st->routing ==
+                    CCS_ROUTING_DIFFICULTY) { /* uniform scores: the expected share, for the load check */
+                    double upto = rt->max_difficulty > 0 ? rt->max_difficulty : 1.0;
+                    s->route_share[i] = upto - below;
+                    below = upto;
+                }
                 s->cum_share[i] = cum += rt->share;
                 double max = st->routing == CCS_ROUTING_PROMPT ? rt->max_prompt_tokens : rt->max_difficulty;
                 s->route_max[i] = max > 0 ? max : INFINITY;
@@ -495,7 +502,7 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
             const ccs_pool_cfg *c = s->pool_cfg[p];
             int rc = s->llm[p] ? ccs_llm_pool_finish(s->llm[p], &pr->r, &pr->llm, err)
                                : ccs_pool_finish(s->pools[p], &pr->r, err);
-            if (rc && s->llm[p] && rc == CCS_EINPUT) { /* overloaded: said at the pool's place */
+            if (rc && s->llm[p] && ccs_llm_pool_overloaded(s->llm[p])) { /* said at the pool's place */
                 const ccs_stage_cfg *st = &s->cfg->stages[k];
                 const ccs_src_pos *at = s->route_name[p] ? &st->routes[p - s->stage_first[k]].pos : &st->pos;
                 char msg[sizeof err->msg];
@@ -529,12 +536,11 @@ int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err)
             }
             if (s->llm[p]) {
                 /* one sequence decoding at a context of 1, and max_num_seqs of them */
-                ccs_llm_perf f = ccs_llm_pool_perf(c);
                 ccs_llm_work one = {.decode_tokens = 1, .decode_context = 1};
                 ccs_llm_work all = {.decode_tokens = (double)c->llm.max_num_seqs,
                                     .decode_context = (double)c->llm.max_num_seqs};
-                pr->l1_ms = ccs_llm_step_s(&f, &one, NULL) * 1e3;
-                pr->lmax_ms = ccs_llm_step_s(&f, &all, NULL) * 1e3;
+                pr->l1_ms = ccs_llm_pool_step_s(s->llm[p], &one, NULL) * 1e3;
+                pr->lmax_ms = ccs_llm_pool_step_s(s->llm[p], &all, NULL) * 1e3;
                 pr->is_llm = 1;
                 pr->tensor_parallel = c->llm.tensor_parallel;
                 pr->max_num_seqs = c->llm.max_num_seqs;

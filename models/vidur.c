@@ -201,7 +201,13 @@ static int number(const table *t, char **f, int i, double *out, ccs_err *err)
     return 0;
 }
 
-static int is_true(const char *s) { return strcmp(s, "True") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0; }
+/* is_prefill as pandas writes it (True / False), or 1 / 0: 1, 0, or -1 for anything else. */
+static int boolean(const char *s)
+{
+    if (strcmp(s, "True") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) return 1;
+    if (strcmp(s, "False") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0) return 0;
+    return -1;
+}
 
 /* Iterates the rows: 1 with fields, 0 at the end, or an error (a row of another width too). */
 static int next_row(table *t, char ***f, ccs_err *err)
@@ -304,7 +310,12 @@ static int load_attention(ccs_vidur *v, const char *path, const ccs_llm_arch *a,
             (rc = number(&t, f, c_kv, &kv, err)) || (rc = number(&t, f, c_dec, &td, err)) ||
             (rc = number(&t, f, c_pf, &tp_, err)) || (c_save >= 0 && (rc = number(&t, f, c_save, &ts, err))))
             continue;
-        int prefill = is_true(f[c_pre]);
+        int prefill = boolean(f[c_pre]);
+        if (prefill < 0) {
+            rc = ccs_err_at(err, CCS_EINPUT, t.path, ccs_csv_line(t.csv), 0, "is_prefill '%s': expected True or False",
+                            f[c_pre]);
+            continue;
+        }
         int bad = prefill ? pts_add(&pre, c * c, kv, tp_) : c == 0 ? pts_add(&dec, b, kv, td) : 0;
         if (!bad && c_save >= 0) bad = pts_add(&save, 0, prefill ? c : b, ts);
         if (bad) rc = ccs_err_set(err, CCS_ERUN, "out of memory");

@@ -350,8 +350,9 @@ Test(llm, a_vidur_trace_replays_with_its_tokens)
     /* arrived_at in seconds from the trace's start, with num_prefill_tokens and num_decode_tokens
      * (the request traces Vidur and Splitwise publish): the two-request case again, from a file */
     const char *dir = tmp_folder();
-    const char *trace =
-        write_text(dir, "v.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,100,3\n0.05,100,3\n");
+    const char *trace = write_text(dir, "v.csv",
+                                   "arrived_at,num_prefill_tokens,num_decode_tokens\n0.0,100,3\n0.05,100,3\n"
+                                   "0.06,1e30,3\n");
     char text[4096];
     snprintf(text, sizeof text,
              "%s"
@@ -362,6 +363,8 @@ Test(llm, a_vidur_trace_replays_with_its_tokens)
     ran x = run_text(text);
     const ccs_service_result *v = &x.r->services[0];
     cr_assert_eq(v->requests, 2u);
+    /* a prompt of 1e30 tokens is refused as too long, not taken as some other count */
+    cr_assert_eq(v->rejected, 1u);
     cr_assert(CLOSE(v->ttft_mean_ms, 275.0), "TTFT mean %.9g", v->ttft_mean_ms);
     cr_assert(CLOSE(v->tpot_mean_ms, 150.0), "TPOT mean %.9g", v->tpot_mean_ms);
     ran_free(x);
@@ -502,6 +505,13 @@ Test(llm, vidur_profiles_compose_as_vidur_does)
     const char *bad = vidur_attention(dir, "4,1,8,x");
     cr_assert_neq(ccs_vidur_load(mlp, bad, ar, &a, 2, &v, &err), 0);
     cr_assert(strstr(err.msg, "attention.csv:2") && strstr(err.msg, "'x'"), "%s", err.msg);
+    const char *odd =
+        write_text(dir, "odd.csv",
+                   "time_stats.attn_prefill.median,time_stats.attn_decode.median,n_q_head,n_kv_head,n_embd,"
+                   "num_tensor_parallel_workers,batch_size,prefill_chunk_size,kv_cache_size,is_prefill\n"
+                   "0,0.05,4,1,8,2,1,0,64,Flase\n");
+    cr_assert_neq(ccs_vidur_load(mlp, odd, ar, &a, 2, &v, &err), 0);
+    cr_assert(strstr(err.msg, "odd.csv:2") && strstr(err.msg, "is_prefill 'Flase'"), "%s", err.msg);
 }
 
 Test(llm, token_counts_drawn_per_request_keep_their_mean)
@@ -528,4 +538,15 @@ Test(llm, token_counts_drawn_per_request_keep_their_mean)
     cr_assert(y.r->services[0].pools[0].llm.prompt_tokens != a->prompt_tokens);
     ran_free(x);
     ran_free(y);
+}
+
+Test(llm, a_pool_routed_by_difficulty_is_load_checked_on_its_share)
+{
+    /* 300 requests/s, routes taking scores up to 0.5 and the rest: each gets 150/s, and a
+     * 10 ms service on one replica carries at most 100/s: refused, naming the route */
+    expect_run_error(HEAD "services:\n  - name: s\n    arrivals: {rate_per_s: 300}\n"
+                          "    stages:\n      - name: a\n        routing: difficulty\n        routes:\n"
+                          "          - {name: easy, max_difficulty: 0.5, service_time: {mean_ms: 10}}\n"
+                          "          - {name: hard, service_time: {mean_ms: 10}}\n",
+                     "route easy: mean offered load 150");
 }

@@ -205,7 +205,8 @@ static int place_replicas(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs
                           "%s.devices_per_replica: %ld, but a '%s' server has %ld: expected at most the server's "
                           "accelerators",
                           where, p->devices_per_replica, hw->name, ccs_hardware_devices(hw));
-    if (!p->concurrency) p->concurrency = hw && hw->cores > 0 ? hw->cores : 1;
+    /* an LLM engine runs one batch at a time on a replica, CPU or not */
+    if (!p->concurrency) p->concurrency = hw && hw->cores > 0 && !p->llm.max_num_seqs ? hw->cores : 1;
     if (p->concurrency > 1 && p->autoscale.max)
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "%s: %ld requests at once per replica (concurrency%s) with autoscale: not supported yet; "
@@ -276,13 +277,24 @@ static int check_llm(ccs_pool_cfg *p, const ccs_hardware_cfg *hw, const ccs_mode
                               "%s.llm.vidur: tensor_parallel %ld without all_reduce: expected Vidur's network "
                               "all_reduce.csv for the server",
                               where, l->tensor_parallel);
-        ccs_vidur *v;
-        int rc = ccs_vidur_load(l->vidur.mlp, l->vidur.attention, l->vidur.all_reduce, &mc->llm, l->tensor_parallel, &v,
-                                err);
+        int rc = ccs_vidur_load(l->vidur.mlp, l->vidur.attention, l->vidur.all_reduce, &mc->llm, l->tensor_parallel,
+                                &l->vidur_loaded, err);
         if (rc) return rc;
-        ccs_vidur_destroy(v);
     }
     return 0;
+}
+
+/* The Vidur profiles check_llm read (a scenario's runs share them, read-only). */
+static void free_profiles(ccs_scenario *s)
+{
+    for (size_t i = 0; s->services && i < s->nservices; i++) {
+        const ccs_service_cfg *sv = &s->services[i];
+        for (size_t k = 0; sv->stages && k < sv->nstages; k++) {
+            ccs_vidur_destroy(sv->stages[k].pool.llm.vidur_loaded);
+            for (size_t r = 0; sv->stages[k].routes && r < sv->stages[k].nroutes; r++)
+                ccs_vidur_destroy(sv->stages[k].routes[r].pool.llm.vidur_loaded);
+        }
+    }
 }
 
 static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, int tokens_given, const ccs_src_pos *pos, const char *where,
@@ -1005,6 +1017,7 @@ void ccs_scenario_destroy(ccs_scenario *s)
 {
     if (!s) return;
     for (size_t i = 0; s->jobs && i < s->njobs; i++) free(s->jobs[i].rent_in);
+    free_profiles(s);
     ccs_schema_free(&scenario_schema, s);
     for (size_t i = 0; s->labels && i < s->nlabels; i++) free(s->labels[i]);
     for (size_t i = 0; i < s->nlib_paths; i++) free(s->lib_paths[i]);
