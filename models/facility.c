@@ -158,7 +158,7 @@ const ccs_schema ccs_facility_schema = {"facility",      sizeof(ccs_facility_cfg
 int ccs_facility_check(const ccs_facility_cfg *f, const char *region, const ccs_src_pos *pos, ccs_err *err)
 {
     int models = f->cooling != CCS_COOLING_NONE || f->pue_curve.nt || f->pue_curve.np;
-    int temps = (f->temperature.file != NULL) + !isnan(f->temperature_c);
+    int temps = ccs_trace_ref_set(&f->temperature) + !isnan(f->temperature_c);
     if (temps > 1)
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "regions[%s].facility: both temperature and temperature_c: expected one", region);
@@ -167,7 +167,7 @@ int ccs_facility_check(const ccs_facility_cfg *f, const char *region, const ccs_
                           "regions[%s].facility: %s without an outdoor temperature: expected temperature (a trace) or "
                           "temperature_c",
                           region, models ? "a cooling model" : "water_cooled");
-    if (f->humidity.file && !f->temperature.file)
+    if (ccs_trace_ref_set(&f->humidity) && !ccs_trace_ref_set(&f->temperature))
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "regions[%s].facility: humidity without a temperature trace: expected both as traces",
                           region);

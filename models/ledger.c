@@ -491,7 +491,7 @@ const ccs_schema ccs_region_schema = {"region",
 int ccs_region_check(const ccs_region_cfg *r, ccs_err *err)
 {
     const ccs_src_pos *p = &r->pos;
-    int sources = (r->price.file != NULL) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
+    int sources = ccs_trace_ref_set(&r->price) + (r->fixed_price_per_mwh >= 0) + (r->tariff.day_per_mwh >= 0);
     if (sources > 1)
         return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
                           "regions[%s]: give one of 'price', 'tariff_per_mwh' or 'tariff', not several", r->name);

@@ -38,6 +38,7 @@ static const char *small_sweep(const char *dir, const char *seed_line)
     snprintf(text, sizeof text,
              "name: leftovers\n"
              "start: \"2023-03-01T00:00:00Z\"\n"
+             "currency: USD\n"
              "duration: 7d\n"
              "%s\n"
              "regions:\n"
@@ -503,7 +504,7 @@ Test(leftovers, a_sweep_whose_last_seed_passes_the_largest_is_refused_at_load)
     cmd_result r;
     sweep(&r, sc, out);
     cr_assert_eq(r.status, 2, "%s", r.err);
-    cr_assert(strstr(r.err, "sweep.yaml:4:7: seed"), "%s", r.err);
+    cr_assert(strstr(r.err, "sweep.yaml:5:7: seed"), "%s", r.err);
     cr_assert_neq(access(db, F_OK), 0, "nothing is recorded for a sweep that cannot start");
 }
 

@@ -65,6 +65,7 @@ static const char *sweep_scenario(const char *dir, const char *name_line)
     snprintf(text, sizeof text,
              "%s\n"
              "start: \"2023-03-01T00:00:00Z\"\n"
+             "currency: USD\n"
              "duration: 2d\n"
              "regions:\n"
              "  - name: de\n"

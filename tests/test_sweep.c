@@ -211,6 +211,7 @@ static const char *sweep_scenario(const char *dir, int nvalues)
     snprintf(text, sizeof text,
              "name: t-sweep\n"
              "start: \"2023-03-01T00:00:00Z\"\n"
+             "currency: USD\n"
              "duration: 21d\n"
              "seed: 11\n"
              "regions:\n"

@@ -32,7 +32,7 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     s->rng = rng;
     s->horizon = horizon_us;
     s->loop = cfg->loop;
-    ccs_trace_opts opts = {0};
+    ccs_trace_opts opts = {.kind = "traffic"}; /* counts per interval: a price or carbon file is refused */
     int rc = ccs_trace_load(cfg->trace, &opts, &s->trace, err);
     if (rc) return rc;
     const int64_t *t = ccs_trace_times(s->trace);

@@ -1,6 +1,8 @@
 /* ccsim import: CSV trace -> chunked, compressed HDF5 with units and source as attributes.
  * Never replaces its input: an output that is the input file (by any name) is refused, and the
  * output is written under a temporary name, then renamed (ccs_trace_save_h5). */
+#include "ccs_quantity.h"
+#include "ccs_time.h"
 #include "ccs_trace.h"
 #include "cli.h"
 
@@ -19,15 +21,30 @@ static int same_file(const char *in, const char *out)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ccsim import FILE.csv -o FILE.h5 [--column NAME] [--fill none|previous|linear]\n"
-               "                    [--select AREA] [--source TEXT]\n"
+    fprintf(f, "usage: ccsim import FILE -o FILE.h5 [--column NAME] [--fill none|previous|linear]\n"
+               "                    [--select AREA] [--source TEXT] [--time-column NAME]\n"
+               "                    [--time-format FORMAT] [--timezone ZONE] [--origin TIME]\n"
+               "                    [--time-unit s|ms|us] [--units UNITS] [--kind KIND] [--step DURATION]\n"
                "\n"
-               "Reads a time series in one of the known CSV forms (generic 'timestamp,value',\n"
-               "'Time,Carbon Intensity', Electricity Maps exports, 'Datetime (UTC),...,Price (CUR/MWh)',\n"
-               "Ember's day-ahead prices, Energinet's Elspot prices (';', decimal commas),\n"
-               "'timestamp_utc,requests'), validates it (order, duplicates, gaps, NaN, negatives)\n"
-               "and writes datasets /timestamp_us and /value with units, kind and source attributes.\n"
-               "--select keeps one area of a file that holds several (Energinet DK1, Ember DEU).\n");
+               "Reads a time series (CSV, JSON, JSON Lines) in the forms grid and traffic exports use:\n"
+               "Electricity Maps, ENTSO-E (MTU intervals, local CET/CEST or UTC), Ember, Energinet\n"
+               "(';', decimal commas), NESO's df_fuel_ckan.csv, WattTime (CSV MOER, v3 JSON), the GB\n"
+               "carbon-intensity API and the Carbon Aware SDK (JSON), generic 'timestamp,value', request\n"
+               "counts, and one-row-per-request traces (Azure LLM, Splitwise/Vidur, Mooncake JSONL),\n"
+               "counted per --step (default 1m). Headers are matched case-insensitively; times may be\n"
+               "ISO 8601, day-first dates, Unix epoch numbers (s, ms, us, ns) or relative to --origin.\n"
+               "Validates the series (order, duplicates, gaps, NaN, negatives), converts known units to\n"
+               "ccsim's (lbs/MWh to gCO2e/kWh, CUR/kWh to CUR/MWh, degF to degC) and writes datasets\n"
+               "/timestamp_us and /value with units, kind and source attributes.\n"
+               "  --column NAME        the value column (a JSON key; intensity.forecast reaches inside)\n"
+               "  --time-column NAME   the time column (default: the first one ccsim knows)\n"
+               "  --time-format FORMAT a strptime(3) format of the times, e.g. '%%d/%%m/%%Y %%H:%%M'\n"
+               "  --timezone ZONE      local times in this zone (Europe/Berlin), daylight saving included\n"
+               "  --origin TIME        numeric times count from this ISO 8601 instant (--time-unit)\n"
+               "  --units UNITS        the values' units where the file does not say them\n"
+               "  --kind KIND          what the file must hold: carbon_intensity, price, traffic,\n"
+               "                       temperature or humidity\n"
+               "  --select AREA        one area of a file that holds several (Energinet DK1, Ember DEU)\n");
 }
 
 int ccs_cli_import(int argc, char **argv)
@@ -37,6 +54,14 @@ int ccs_cli_import(int argc, char **argv)
                                          {"fill", required_argument, 0, 'f'},
                                          {"source", required_argument, 0, 's'},
                                          {"select", required_argument, 0, 'a'},
+                                         {"time-column", required_argument, 0, 'T'},
+                                         {"time-format", required_argument, 0, 'F'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"origin", required_argument, 0, 'O'},
+                                         {"time-unit", required_argument, 0, 'U'},
+                                         {"units", required_argument, 0, 'u'},
+                                         {"kind", required_argument, 0, 'k'},
+                                         {"step", required_argument, 0, 'S'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL, *source = NULL;
@@ -45,6 +70,54 @@ int ccs_cli_import(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:c:f:s:a:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'T': topts.time_column = optarg; break;
+        case 'F': topts.stamp.format = optarg; break;
+        case 'u': topts.units = optarg; break;
+        case 'z':
+            if (!ccs_stamp_zone_ok(optarg)) {
+                fprintf(stderr,
+                        "ccsim import: --timezone '%s': expected a zone of the system's database, such as "
+                        "Europe/Berlin\n",
+                        optarg);
+                return 2;
+            }
+            topts.stamp.timezone = optarg;
+            break;
+        case 'O':
+            if (ccs_time_parse(optarg, &topts.stamp.origin_us) != 0) {
+                fprintf(stderr,
+                        "ccsim import: --origin '%s': expected an ISO 8601 instant such as 2023-11-16T18:15:00Z\n",
+                        optarg);
+                return 2;
+            }
+            topts.stamp.has_origin = true;
+            break;
+        case 'U':
+            topts.stamp.unit_us = strcmp(optarg, "s") == 0    ? 1e6
+                                  : strcmp(optarg, "ms") == 0 ? 1e3
+                                  : strcmp(optarg, "us") == 0 ? 1.0
+                                                              : 0;
+            if (topts.stamp.unit_us == 0) {
+                fprintf(stderr, "ccsim import: --time-unit '%s': expected s, ms or us\n", optarg);
+                return 2;
+            }
+            break;
+        case 'k':
+            if (ccs_qkind_from_name(optarg) == CCS_Q_UNKNOWN) {
+                fprintf(stderr,
+                        "ccsim import: --kind '%s': expected carbon_intensity, price, traffic, temperature or "
+                        "humidity\n",
+                        optarg);
+                return 2;
+            }
+            topts.kind = optarg;
+            break;
+        case 'S':
+            if (ccs_duration_parse(optarg, &topts.bin_us) != 0 || topts.bin_us < CCS_US_PER_S) {
+                fprintf(stderr, "ccsim import: --step '%s': expected a duration of at least 1s, such as 1m\n", optarg);
+                return 2;
+            }
+            break;
         case 'o': out = optarg; break;
         case 'c': topts.column = optarg; break;
         case 's': source = optarg; break;
@@ -82,8 +155,9 @@ int ccs_cli_import(int argc, char **argv)
     if (!rc) {
         rc = ccs_trace_save_h5(t, out, source, &err);
         if (!rc)
-            printf("%s: %zu rows, step %llds, %s [%s] -> %s\n", argv[optind], ccs_trace_len(t),
-                   (long long)(ccs_trace_step_us(t) / 1000000), ccs_trace_column(t), ccs_trace_units(t), out);
+            printf("%s: %zu rows, step %llds, %s [%s]%s%s -> %s\n", argv[optind], ccs_trace_len(t),
+                   (long long)(ccs_trace_step_us(t) / 1000000), ccs_trace_column(t), ccs_trace_units(t),
+                   *ccs_trace_note(t) ? ", " : "", ccs_trace_note(t), out);
         ccs_trace_destroy(t);
     }
     if (rc) fprintf(stderr, "ccsim import: %s\n", err.msg);

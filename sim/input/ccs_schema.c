@@ -300,9 +300,20 @@ static int apply_field(const ccs_field *f, const ccs_ynode *n, void *obj, const 
     switch (f->type) {
     case CCS_F_MAP:
         if (n->type == CCS_Y_SCALAR && f->alt_scalar) {
+            /* an unquoted number sets the map's "value", if it has one (carbon: 412, a constant);
+             * any other scalar sets alt_scalar (carbon: grid.csv) */
+            char *end;
+            const char *key = f->alt_scalar;
+            if (!n->quoted && n->scalar && *n->scalar && (strtod(n->scalar, &end), *end == '\0'))
+                for (size_t i = 0; i < f->sub->nfields; i++)
+                    if (strcmp(f->sub->fields[i].key, "value") == 0 && f->sub->fields[i].type == CCS_F_DOUBLE)
+                        key = "value";
             for (size_t i = 0; i < f->sub->nfields; i++)
-                if (strcmp(f->sub->fields[i].key, f->alt_scalar) == 0) {
+                if (strcmp(f->sub->fields[i].key, key) == 0) {
                     if (f->sub->defaults) f->sub->defaults(FIELD_PTR(obj, f->offset, char));
+                    if (f->sub->pos_offset != CCS_NOPOS) /* where the scalar stands, as a map's key would */
+                        *FIELD_PTR(FIELD_PTR(obj, f->offset, char), f->sub->pos_offset, ccs_src_pos) =
+                            (ccs_src_pos){n->file, n->line, n->col};
                     return apply_field(&f->sub->fields[i], n, FIELD_PTR(obj, f->offset, char), path, base_dir, err);
                 }
         }

@@ -5,11 +5,15 @@
 
 #include "ccs_csv.h"
 #include "ccs_exit.h"
+#include "ccs_quantity.h"
+#include "ccs_stamp.h"
 #include "ccs_time.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,29 +34,63 @@ struct ccs_trace {
     double *v;
     int64_t step_us;
     char *path, *units, *kind, *format, *column;
+    char *note; /* what was assumed or converted; NULL: nothing */
 };
 
-/* The CSV forms we know, matched on the header (the first whose columns are all there).
- * value_prefix matches the start of a column name; units NULL means "take them from the
- * parentheses of the matched column name" (or, for Energinet, the column's currency suffix).
- * key_col: a column naming the area or country of each row, for files that hold several; rows
- * are then kept only for the one the scenario selects. Energinet's files are ';'-separated with
- * decimal commas (the separator is sniffed from the header line). */
-static const struct csv_format {
-    const char *name, *time_col, *value_prefix, *units, *kind, *key_col;
-    bool decimal_comma;
-} csv_formats[] = {
-    {"electricitymaps", "Datetime (UTC)",
-     "Carbon Intensity gCO\xe2\x82\x82"
-     "eq/kWh (LCA)",
-     "gCO2e/kWh", "carbon_intensity", NULL, false},
-    {"letswaitawhile", "Time", "Carbon Intensity", "gCO2e/kWh", "carbon_intensity", NULL, false},
-    {"ember", "Datetime (UTC)", "Price (", NULL, "price", "ISO3 Code", false},
-    {"price-usd-mwh", "Datetime (UTC)", "Price (", NULL, "price", NULL, false},
-    {"energinet", "HourUTC", "SpotPriceEUR", NULL, "price", "PriceArea", true},
-    {"nasa-http", "timestamp_utc", "requests", "requests", "traffic", NULL, false},
-    {"generic", "timestamp", "value", "", "", NULL, false},
+/* The CSV forms we know, matched on the header with names compared case-insensitively (and
+ * CO₂ read as CO2). The time column is the first of time_columns the header has, unless the
+ * caller names one. The value column is the first entry of value_columns the header has, unless
+ * the caller names one; its units are the entry's, else the text in the column name's last
+ * brackets ("Price (EUR/MWhe)", "Day-ahead Price [EUR/MWh]"). key_columns name the area or
+ * country of each row, in files that hold several; rows are then kept only for the one the
+ * scenario selects. A ';'-separated file is read with decimal commas (Energinet's). */
+static const char *const time_columns[] = {
+    "datetime (utc)", "datetime_utc",   "timestamp_utc", "timestamp",    "time (utc)",
+    "time",           "datetime",       "hourutc",       "minutes5utc",  "point_time",
+    "mtu (utc)",      "mtu (cet/cest)", "mtu",           "period_start", "from",
+    "start",          "date (utc)",     "date",          "utc",          "arrived_at",
 };
+
+/* Time columns whose times are local to a known zone. */
+static const struct {
+    const char *column, *zone;
+} local_time_columns[] = {
+    {"mtu (cet/cest)", "Europe/Brussels"}, /* ENTSO-E's older exports: Central European time */
+    {"hourdk", "Europe/Copenhagen"},
+    {"minutes5dk", "Europe/Copenhagen"},
+};
+
+enum { MATCH_EXACT, MATCH_PREFIX };
+static const struct value_column {
+    const char *name;
+    int match;
+    const char *units; /* NULL: from the column name's brackets */
+    const char *format;
+} value_columns[] = {
+    {"carbon intensity gco2eq/kwh (lca)", MATCH_EXACT, "gCO2e/kWh", "electricitymaps"},
+    {"carbon intensity gco2eq/kwh (life cycle)", MATCH_EXACT, "gCO2e/kWh", "electricitymaps"},
+    {"carbon_intensity", MATCH_EXACT, "gCO2/kWh", "neso"},
+    {"carbon intensity", MATCH_EXACT, "gCO2e/kWh", "letswaitawhile"},
+    {"co2emission", MATCH_EXACT, "g/kWh", "energinet-co2"},
+    {"moer", MATCH_EXACT, "lbs/MWh", "watttime"},
+    {"spotpriceeur", MATCH_EXACT, "EUR/MWh", "energinet"},
+    {"price (", MATCH_PREFIX, NULL, "price-usd-mwh"},
+    {"day-ahead price", MATCH_PREFIX, NULL, "entsoe"},
+    {"requests", MATCH_EXACT, "requests", "nasa-http"},
+    {"temperature", MATCH_PREFIX, NULL, "weather"},
+    {"relative humidity", MATCH_PREFIX, "%", "weather"},
+    {"humidity", MATCH_PREFIX, "%", "weather"},
+    {"value", MATCH_EXACT, "", "generic"},
+    /* one row per request (LLM traces): counted per interval into a traffic trace */
+    {"contexttokens", MATCH_EXACT, "requests", "azure-llm"},
+    {"num_prefill_tokens", MATCH_EXACT, "requests", "splitwise"},
+    /* only when asked for by name: the default is the life-cycle figure */
+    {"carbon intensity gco2eq/kwh (direct)", MATCH_EXACT, "gCO2e/kWh", "electricitymaps"},
+    {"spotpricedkk", MATCH_EXACT, "DKK/MWh", "energinet"},
+};
+enum { VALUE_DEFAULTS = 16 }; /* the entries before this are matched without being named */
+
+static const char *const key_columns[] = {"iso3 code", "pricearea", "zone id", "country code", "area", "location"};
 
 /* The most rows a trace may have once its gaps are filled: a year at one-second steps is
  * 31,536,000. Two rows 300 years apart at a one-second step must be an error, not a 75 GB
@@ -105,17 +144,20 @@ static void rows_free(rows *r)
     free(r->missing);
 }
 
-/* How a row is named in messages: "file:LINE" for CSV, "file: row N" for HDF5. */
-static int row_err(ccs_err *err, const char *path, bool is_h5, long line, const char *fmt, ...)
+/* How a row is named in messages: "file:LINE" for CSV and JSON lines, "file: row N" for HDF5,
+ * "file: item N" for a JSON array. */
+enum { AT_LINE = 0, AT_ROW = 1, AT_ITEM = 2 };
+static int row_err(ccs_err *err, const char *path, int is_h5, long line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static int row_err(ccs_err *err, const char *path, bool is_h5, long line, const char *fmt, ...)
+static int row_err(ccs_err *err, const char *path, int is_h5, long line, const char *fmt, ...)
 {
     char what[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (is_h5) return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "row %ld: %s", line, what);
+    if (is_h5)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "%s %ld: %s", is_h5 == AT_ITEM ? "item" : "row", line, what);
     return ccs_err_at(err, CCS_EINPUT, path, line, 0, "%s", what);
 }
 
@@ -149,7 +191,7 @@ static int64_t mode_interval(const rows *r)
 }
 
 /* Checks order, duplicates, values and gaps; applies the fill rule; builds the trace. */
-static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+static int finish(rows *r, const char *path, int is_h5, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
     if (r->n < 2)
         return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
@@ -179,7 +221,10 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
             ccs_time_format(r->t_us[i], ts, sizeof ts);
             return row_err(err, path, is_h5, r->line[i],
                            "duplicate timestamp %s (also at %s %ld): each instant must appear once", ts,
-                           is_h5 ? "row" : "line", r->line[i - 1]);
+                           is_h5 == AT_ITEM ? "item"
+                           : is_h5          ? "row"
+                                            : "line",
+                           r->line[i - 1]);
         }
         if (r->t_us[i] < r->t_us[i - 1]) {
             char a[32], b[32];
@@ -200,7 +245,8 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
             continue;
         }
         if (!isfinite(r->v[i])) return row_err(err, path, is_h5, r->line[i], "value is not finite: expected a number");
-        if (r->v[i] < 0 && !opts->allow_negative && strcmp(t->kind ? t->kind : "", "price") != 0)
+        if (r->v[i] < 0 && !opts->allow_negative && strcmp(t->kind ? t->kind : "", "price") != 0 &&
+            strcmp(t->kind ? t->kind : "", "temperature") != 0)
             return row_err(err, path, is_h5, r->line[i], "negative value %g: expected a value >= 0 for %s", r->v[i],
                            t->kind && *t->kind ? t->kind : "this trace");
     }
@@ -271,65 +317,138 @@ static int finish(rows *r, const char *path, bool is_h5, const ccs_trace_opts *o
 
 /* ---- CSV ---- */
 
-static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts, ccs_trace *t,
-                         int *time_col, int *value_col, const struct csv_format **which, int *key_col, ccs_err *err)
+/* A column name as compared: lower case, CO₂ as CO2, a byte-order mark and spaces around dropped. */
+static void norm_name(const char *in, char *out, size_t size)
 {
-    for (size_t f = 0; f < sizeof csv_formats / sizeof csv_formats[0]; f++) {
-        const struct csv_format *fmt = &csv_formats[f];
-        int tc = -1, vc = -1, kc = -1;
+    const unsigned char *p = (const unsigned char *)in;
+    if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) p += 3;
+    while (*p == ' ') p++;
+    size_t k = 0;
+    for (; *p && k + 1 < size; p++) {
+        if (p[0] == 0xe2 && p[1] == 0x82 && p[2] == 0x82) {
+            out[k++] = '2';
+            p += 2;
+        } else {
+            out[k++] = (char)tolower(*p);
+        }
+    }
+    while (k > 0 && out[k - 1] == ' ') k--;
+    out[k] = '\0';
+}
+
+/* The kind the units make a trace ("price" for EUR/MWh), "" if none: negative values are refused
+ * unless the kind has them. */
+static const char *kind_of_units(const char *units)
+{
+    ccs_unit u;
+    return ccs_unit_parse(units, &u) == 0 ? ccs_qkind_name(u.kind) : "";
+}
+
+/* The text inside the last (...) or [...] of a column name, "" if none. */
+static void bracket_units(const char *col, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *open = strrchr(col, '('), *close = strrchr(col, ')');
+    const char *sq = strrchr(col, '['), *sqc = strrchr(col, ']');
+    if (sq && sqc && sqc > sq && (!open || sq > open)) open = sq, close = sqc;
+    if (open && close && close > open + 1 && (size_t)(close - open) < size) {
+        memcpy(out, open + 1, (size_t)(close - open - 1));
+        out[close - open - 1] = '\0';
+    }
+}
+
+static int find_column(char norm[][160], int nf, const char *want, int match)
+{
+    for (int i = 0; i < nf; i++)
+        if (match == MATCH_EXACT ? strcmp(norm[i], want) == 0 : strncmp(norm[i], want, strlen(want)) == 0) return i;
+    return -1;
+}
+
+/* What the header says: the time, value and (if any) area columns, the format's name, the
+ * units and the zone of local times. */
+static int detect_format(char **fields, int nf, const char *path, long line, const ccs_trace_opts *opts, ccs_trace *t,
+                         int *time_col, int *value_col, int *key_col, const char **zone, ccs_err *err)
+{
+    char(*norm)[160] = malloc((size_t)(nf > 0 ? nf : 1) * sizeof *norm);
+    if (!norm) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    for (int i = 0; i < nf; i++) norm_name(fields[i], norm[i], sizeof norm[i]);
+    int tc = -1, vc = -1, kc = -1;
+    const struct value_column *vcol = NULL;
+    const char *tname = NULL;
+    if (opts->time_column) {
+        char want[160];
+        norm_name(opts->time_column, want, sizeof want);
+        tc = find_column(norm, nf, want, MATCH_EXACT);
+    } else {
+        for (size_t k = 0; k < sizeof time_columns / sizeof time_columns[0] && tc < 0; k++)
+            tc = find_column(norm, nf, time_columns[k], MATCH_EXACT);
+    }
+    if (opts->column) {
+        char want[160];
+        norm_name(opts->column, want, sizeof want);
+        vc = find_column(norm, nf, want, MATCH_EXACT);
+        for (size_t k = 0; vc >= 0 && k < sizeof value_columns / sizeof value_columns[0] && !vcol; k++)
+            if (value_columns[k].match == MATCH_EXACT
+                    ? strcmp(norm[vc], value_columns[k].name) == 0
+                    : strncmp(norm[vc], value_columns[k].name, strlen(value_columns[k].name)) == 0)
+                vcol = &value_columns[k];
+    } else {
+        for (size_t k = 0; k < VALUE_DEFAULTS && vc < 0; k++)
+            if ((vc = find_column(norm, nf, value_columns[k].name, value_columns[k].match)) >= 0)
+                vcol = &value_columns[k];
+    }
+    if (vc == tc) vc = -1;
+    for (size_t k = 0; k < sizeof key_columns / sizeof key_columns[0] && kc < 0; k++)
+        kc = find_column(norm, nf, key_columns[k], MATCH_EXACT);
+    *zone = NULL;
+    for (size_t k = 0; tc >= 0 && k < sizeof local_time_columns / sizeof local_time_columns[0]; k++)
+        if (strcmp(norm[tc], local_time_columns[k].column) == 0) *zone = local_time_columns[k].zone;
+    if (tc >= 0) tname = fields[tc];
+    free(norm);
+
+    if (tc < 0 || vc < 0) {
+        char header[600] = "";
         for (int i = 0; i < nf; i++) {
-            if (fmt->key_col && strcmp(fields[i], fmt->key_col) == 0 && kc < 0) kc = i;
-            if (strcmp(fields[i], fmt->time_col) == 0 && tc < 0) tc = i;
-            const char *want = opts->column ? opts->column : fmt->value_prefix;
-            bool match = opts->column ? strcmp(fields[i], want) == 0 : strncmp(fields[i], want, strlen(want)) == 0;
-            if (match && vc < 0) vc = i;
+            if (i) strncat(header, "', '", sizeof header - strlen(header) - 1);
+            strncat(header, fields[i], sizeof header - strlen(header) - 1);
         }
-        if (tc < 0 || vc < 0 || (fmt->key_col && kc < 0)) continue;
-        *time_col = tc;
-        *value_col = vc;
-        *which = fmt;
-        *key_col = kc;
-        const char *col = fields[vc];
-        const char *units = fmt->units;
-        char paren[64] = "";
-        if (!units) {
-            const char *open = strrchr(col, '('), *close = strrchr(col, ')');
-            if (open && close && close > open + 1 && (size_t)(close - open) < sizeof paren) {
-                memcpy(paren, open + 1, (size_t)(close - open - 1));
-                paren[close - open - 1] = '\0';
-            }
-            units = paren;
-        }
-        /* Electricity Maps writes CO\u2082 (UTF-8 subscript two); our units are ASCII. */
-        if (strstr(col, "(direct)") && strcmp(fmt->name, "electricitymaps") == 0) units = "gCO2e/kWh";
-        /* Ember writes MWhe (electric); Energinet's currency is the column's suffix */
-        if (strcmp(paren, "EUR/MWhe") == 0) units = "EUR/MWh";
-        if (strcmp(fmt->name, "energinet") == 0) {
-            size_t len = strlen(col);
-            snprintf(paren, sizeof paren, "%s/MWh", len >= 3 ? col + len - 3 : col);
-            units = paren;
-        }
-        t->format = strdup(fmt->name);
-        t->kind = strdup(fmt->kind);
-        t->units = strdup(units);
-        t->column = strdup(col);
-        return 0;
+        if (tc < 0 && opts->time_column)
+            return ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                              "no time column named '%s': the columns are '%s'; expected one of them (time_column, "
+                              "or --time-column in ccsim import)",
+                              opts->time_column, header);
+        if (vc < 0 && opts->column)
+            return ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                              "no column named '%s'%s: the columns are '%s'; expected one of them (column, or "
+                              "--column in ccsim import)",
+                              opts->column, tname ? "" : " nor a time column", header);
+        return ccs_err_at(
+            err, CCS_EINPUT, path, line, 0,
+            "unknown CSV header: %s; the columns are '%s'. Expected a time column (Datetime (UTC), timestamp, "
+            "time, HourUTC, MTU (UTC), ...) and a value column ccsim knows (a carbon intensity, a "
+            "Price (CUR/MWh), requests, value, ...); or name them: 'column' and 'time_column' in "
+            "the scenario's {file: ...}, --column and --time-column in ccsim import",
+            tc < 0 ? "no time column ccsim knows" : "no value column ccsim knows", header);
     }
-    char header[512] = "";
-    for (int i = 0; i < nf; i++) {
-        if (i) strncat(header, ",", sizeof header - strlen(header) - 1);
-        strncat(header, fields[i], sizeof header - strlen(header) - 1);
-    }
-    if (opts->column)
-        return ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                          "no column named '%s' beside a known time column in header '%s'", opts->column, header);
-    return ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                      "unknown CSV header '%s': expected one of 'timestamp,value', 'Time,Carbon "
-                      "Intensity', an Electricity Maps export ('Datetime (UTC),...,Carbon "
-                      "Intensity gCO2eq/kWh (LCA),...'), 'Datetime (UTC),...,Price (CUR/MWh)', Ember's "
-                      "'Country,ISO3 Code,Datetime (UTC),Datetime (Local),Price (EUR/MWhe)', Energinet's "
-                      "'HourUTC;HourDK;PriceArea;SpotPriceDKK;SpotPriceEUR' or 'timestamp_utc,requests'",
-                      header);
+    *time_col = tc;
+    *value_col = vc;
+    *key_col = kc;
+    const char *col = fields[vc];
+    char units[64];
+    if (vcol && vcol->units)
+        snprintf(units, sizeof units, "%s", vcol->units);
+    else
+        bracket_units(col, units, sizeof units);
+    /* a temperature column without units in its name: degrees Celsius, as weather services write */
+    if (vcol && strcmp(vcol->format, "weather") == 0 && !units[0]) snprintf(units, sizeof units, "degC");
+    const char *format = vcol ? vcol->format : "named-column";
+    if (kc >= 0 && strcmp(format, "price-usd-mwh") == 0) format = "ember";
+    t->format = strdup(format);
+    t->units = strdup(units);
+    t->column = strdup(col);
+    t->kind = strdup(kind_of_units(units));
+    if (!t->format || !t->units || !t->column || !t->kind) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    return 0;
 }
 
 static bool blank_value(const char *s)
@@ -367,21 +486,72 @@ static int area_ok(const char *key, const ccs_trace_opts *opts, char *first, siz
     return 0;
 }
 
+/* Files of one row per request (LLM traces: Azure, Splitwise and Vidur, Mooncake) are counted
+ * per interval into a traffic trace, the form trace-counts arrivals replay. */
+static bool per_request(const ccs_trace *t)
+{
+    return t->format && (strcmp(t->format, "azure-llm") == 0 || strcmp(t->format, "splitwise") == 0 ||
+                         strcmp(t->format, "mooncake") == 0);
+}
+
+/* Replaces rows of single requests (in time order; several may share an instant) by their counts
+ * per bin_us, empty bins included: a quiet minute is a count of 0, not a gap. */
+static int count_requests(rows *r, int64_t bin_us, const char *path, int where, ccs_err *err)
+{
+    if (r->n == 0) return 0;
+    for (size_t i = 1; i < r->n; i++)
+        if (r->t_us[i] < r->t_us[i - 1])
+            return row_err(err, path, where, r->line[i],
+                           "a request earlier than the one before: expected requests in time order");
+    int64_t b0 = ccs_time_floor(r->t_us[0], bin_us), b1 = ccs_time_floor(r->t_us[r->n - 1], bin_us);
+    if ((b1 - b0) / bin_us >= CCS_TRACE_MAX_ROWS)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "the requests span more than %d intervals of %lld s",
+                          CCS_TRACE_MAX_ROWS, (long long)(bin_us / CCS_US_PER_S));
+    size_t nb = (size_t)((b1 - b0) / bin_us) + 1;
+    rows out = {0};
+    int rc = 0;
+    size_t i = 0;
+    for (size_t k = 0; k < nb && !rc; k++) {
+        int64_t t0 = b0 + (int64_t)k * bin_us;
+        long line = i < r->n ? r->line[i] : r->line[r->n - 1];
+        double count = 0;
+        while (i < r->n && r->t_us[i] < t0 + bin_us) count++, i++;
+        if (rows_push(&out, t0, count, line, 0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    if (rc) {
+        rows_free(&out);
+        return rc;
+    }
+    rows_free(r);
+    *r = out;
+    return 0;
+}
+
 static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
+    char delim = sniff_delimiter(path);
+    bool decimal_comma = delim == ';'; /* ';'-separated exports write 2,01 for 2.01 */
     ccs_csv *c;
-    int rc = ccs_csv_open(path, sniff_delimiter(path), &c, err);
+    int rc = ccs_csv_open(path, delim, &c, err);
     if (rc) return rc;
     rows r = {0};
     char **f;
     int nf, header_fields = 0, tc = 0, vc = 0, kc = -1;
-    const struct csv_format *fmt = NULL;
-    char first_key[64] = "";
+    char first_key[64] = "", key_name[64] = "", time_name[64] = "";
+    ccs_stamp_opts so = opts->stamp;
+    int64_t prev_us = INT64_MIN;
     while ((rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
         long line = ccs_csv_line(c);
         if (!t->format) {
-            if ((rc = detect_format(f, nf, path, line, opts, t, &tc, &vc, &fmt, &kc, err))) break;
+            const char *zone = NULL;
+            if ((rc = detect_format(f, nf, path, line, opts, t, &tc, &vc, &kc, &zone, err))) break;
+            /* ENTSO-E's transparency platform writes its MTU intervals day first (31/12/2023 23:00:00) */
+            bool entsoe_time = strncasecmp(f[tc], "MTU", 3) == 0;
+            if (!so.timezone) so.timezone = zone;
+            so.day_first = so.day_first || entsoe_time;
             header_fields = nf;
+            if (kc >= 0) snprintf(key_name, sizeof key_name, "%s", f[kc]);
+            snprintf(time_name, sizeof time_name, "%s", f[tc]);
             if (opts->select && kc < 0) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
                                 "select '%s' given, but this %s file has no area or country column", opts->select,
@@ -397,21 +567,27 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
         }
         if (kc >= 0) {
             int keep = 1;
-            if ((rc = area_ok(f[kc], opts, first_key, sizeof first_key, path, line, fmt->key_col, err, &keep))) break;
+            if ((rc = area_ok(f[kc], opts, first_key, sizeof first_key, path, line, key_name, err, &keep))) break;
             if (!keep) continue;
         }
         int64_t t_us;
-        if (ccs_time_parse(f[tc], &t_us) != 0) {
+        char why[160];
+        if (ccs_stamp_parse(f[tc], &so, prev_us, &t_us, why, sizeof why) != 0) {
             rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                            "cannot parse timestamp '%s': expected ISO 8601 UTC such as "
-                            "2023-01-01T00:00:00Z or '2023-01-01 00:00:00'",
-                            f[tc]);
+                            "cannot parse timestamp '%s' in column '%s' (%s): expected ISO 8601 such as "
+                            "2023-01-01T00:00:00Z, a day-first date, a Unix epoch number, or the form given by "
+                            "time_format (--time-format)%s",
+                            f[tc], time_name, why, so.timezone ? "" : "; local times need timezone (--timezone)");
             break;
         }
+        prev_us = t_us;
         double v = NAN;
         int missing = blank_value(f[vc]);
-        if (!missing) {
-            if (fmt->decimal_comma)
+        if (per_request(t)) {
+            v = 1; /* a request: counted below */
+            missing = 0;
+        } else if (!missing) {
+            if (decimal_comma)
                 for (char *p = f[vc]; *p; p++)
                     if (*p == ',') *p = '.';
             char *end;
@@ -420,7 +596,7 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
             if (end == f[vc] || *end != '\0' || errno == ERANGE) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
                                 "cannot parse value '%s' in column '%s': expected a number%s", f[vc], t->column,
-                                fmt->decimal_comma ? " (with a decimal comma)" : "");
+                                decimal_comma ? " (with a decimal comma)" : "");
                 break;
             }
             missing = isnan(v);
@@ -434,11 +610,238 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
     if (rc == 0 && !t->format)
         rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header and rows");
     else if (rc == 0 && opts->select && r.n == 0)
-        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no rows for %s '%s'", fmt->key_col, opts->select);
+        rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no rows for %s '%s'", key_name, opts->select);
+    else if (rc == 0 && per_request(t) &&
+             (rc = count_requests(&r, opts->bin_us > 0 ? opts->bin_us : 60 * CCS_US_PER_S, path, AT_LINE, err)) != 0)
+        ;
     else if (rc == 0)
         rc = finish(&r, path, false, opts, t, err);
     rows_free(&r);
     return rc;
+}
+
+/* ---- JSON ----
+ * The JSON forms grid services answer with: an array of items, or an object whose "data" is one
+ * (the UK National Grid carbon-intensity API, WattTime v3), or one object per line (JSON Lines).
+ * In each item the time is the first of json_time_keys present (or the one named), the value the
+ * first of json_value_keys (or the named key; a dotted name reaches into an object:
+ * intensity.forecast). Units: the entry's, or WattTime's meta.units. */
+static const char *const json_time_keys[] = {"point_time", "from", "time", "timestamp", "datetime", "date", "start"};
+static const struct {
+    const char *key, *units, *format;
+} json_value_keys[] = {
+    {"intensity.actual", "gCO2/kWh", "carbonintensity.org.uk"}, /* the GB API: actual, or null */
+    {"rating", "gCO2/kWh", "carbon-aware-sdk"},                 /* the Carbon Aware SDK's emissions */
+    {"value", NULL, "json"},                                    /* WattTime v3; a plain {time, value} */
+    {"carbon_intensity", "gCO2e/kWh", "json"},
+    {"carbonIntensity", "gCO2e/kWh", "json"},
+    {"moer", "lbs/MWh", "json"},
+    {"requests", "requests", "json"},
+    {"input_length", "requests", "mooncake"}, /* one request per line: counted per interval */
+};
+
+#define JSON_MAX_BYTES ((off_t)1 << 30) /* a year at 5-minute steps is ~10 MB */
+
+/* The member at a dotted path, NULL if absent. */
+static json_t *json_at(json_t *obj, const char *dotted)
+{
+    char key[128];
+    const char *p = dotted;
+    while (obj && json_is_object(obj)) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof key) return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        obj = json_object_get(obj, key);
+        if (!dot) return obj;
+        p = dot + 1;
+    }
+    return NULL;
+}
+
+/* Reads one item into r; item_no names it in messages (its line, for JSON Lines). */
+static int json_item(json_t *it, long item_no, int where, const char *path, const ccs_trace_opts *opts,
+                     ccs_stamp_opts *so, int64_t *prev_us, rows *r, ccs_trace *t, char *first_key, size_t first_size,
+                     ccs_err *err)
+{
+    if (!json_is_object(it))
+        return row_err(err, path, where, item_no, "not an object: expected {\"time\": ..., \"value\": ...}");
+    if (!t->format) { /* the first item decides the keys */
+        const char *units = NULL, *format = "json";
+        const char *tk = opts->time_column, *vk = opts->column;
+        for (size_t k = 0; !tk && k < sizeof json_time_keys / sizeof json_time_keys[0]; k++)
+            if (json_object_get(it, json_time_keys[k])) tk = json_time_keys[k];
+        for (size_t k = 0; k < sizeof json_value_keys / sizeof json_value_keys[0]; k++) {
+            if (vk && strcmp(vk, json_value_keys[k].key) != 0) continue;
+            if (!vk && !json_at(it, json_value_keys[k].key)) continue;
+            vk = json_value_keys[k].key;
+            units = json_value_keys[k].units;
+            format = json_value_keys[k].format;
+            break;
+        }
+        bool has_t = tk && json_object_get(it, tk), has_v = vk && json_at(it, vk);
+        if (!has_t || !has_v) {
+            char keys[400] = "", what[200];
+            const char *key;
+            json_t *v;
+            json_object_foreach(it, key, v)
+            {
+                if (keys[0]) strncat(keys, "', '", sizeof keys - strlen(keys) - 1);
+                strncat(keys, key, sizeof keys - strlen(keys) - 1);
+            }
+            const char *which = has_t ? "value" : "time", *named = has_t ? vk : tk;
+            if (named)
+                snprintf(what, sizeof what, "no %s key '%s'", which, named);
+            else
+                snprintf(what, sizeof what, "no %s key ccsim knows", which);
+            return row_err(err, path, where, item_no,
+                           "%s: the item has '%s'; expected a time (point_time, from, time, timestamp) and a value "
+                           "(value, rating, intensity.actual), or name them: 'time_column' and 'column' in the "
+                           "scenario's {file: ...}, --time-column and --column in ccsim import",
+                           what, keys);
+        }
+        char *u = strdup(units ? units : t->units ? t->units : "");
+        free(t->column);
+        free(t->units);
+        t->column = strdup(vk);
+        t->units = u;
+        t->format = strdup(format);
+        snprintf(first_key + first_size / 2, first_size / 2, "%s", tk);
+        if (!t->column || !t->units || !t->format) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    const char *tk = first_key + first_size / 2;
+    json_t *loc = json_object_get(it, "location");
+    if (json_is_string(loc)) {
+        int keep = 1;
+        int rc =
+            area_ok(json_string_value(loc), opts, first_key, first_size / 2, path, item_no, "location", err, &keep);
+        if (rc) return rc;
+        if (!keep) return 0;
+    } else if (opts->select) {
+        return row_err(err, path, where, item_no, "select '%s' given, but the item has no 'location'", opts->select);
+    }
+    json_t *tv = json_object_get(it, tk);
+    char text[64], why[160];
+    int64_t t_us;
+    if (json_is_integer(tv) || json_is_real(tv))
+        snprintf(text, sizeof text, "%.17g", json_number_value(tv));
+    else if (json_is_string(tv))
+        snprintf(text, sizeof text, "%s", json_string_value(tv));
+    else
+        return row_err(err, path, where, item_no, "'%s' is not a time: expected a text or a number", tk);
+    if (ccs_stamp_parse(text, so, *prev_us, &t_us, why, sizeof why) != 0)
+        return row_err(err, path, where, item_no,
+                       "cannot read time '%s' in '%s' (%s): expected ISO 8601 or a Unix epoch number", text, tk, why);
+    *prev_us = t_us;
+    json_t *vv = json_at(it, t->column);
+    double v = NAN;
+    int missing = !vv || json_is_null(vv);
+    if (per_request(t)) {
+        v = 1; /* a request: counted afterwards */
+        missing = 0;
+    } else if (!missing) {
+        if (json_is_number(vv)) {
+            v = json_number_value(vv);
+        } else {
+            char *end;
+            const char *s = json_is_string(vv) ? json_string_value(vv) : "";
+            errno = 0;
+            v = strtod(s, &end);
+            if (!json_is_string(vv) || end == s || *end != '\0' || errno == ERANGE)
+                return row_err(err, path, where, item_no, "'%s' is not a number", t->column);
+        }
+        missing = isnan(v);
+    }
+    if (rows_push(r, t_us, v, item_no, missing) != 0) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    return 0;
+}
+
+static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
+    if (st.st_size > JSON_MAX_BYTES)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "%lld bytes of JSON: expected at most %lld",
+                          (long long)st.st_size, (long long)JSON_MAX_BYTES);
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    rows r = {0};
+    char keys[256] = ""; /* the first area seen, then (second half) the time key */
+    ccs_stamp_opts so = opts->stamp;
+    int64_t prev_us = INT64_MIN;
+    int rc = 0, where = AT_ITEM;
+    if (!root && strstr(je.text, "end of file expected")) {
+        /* JSON Lines: one object per line */
+        FILE *f = fopen(path, "r");
+        if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
+        char *line = NULL;
+        size_t cap = 0;
+        long no = 0;
+        where = AT_LINE;
+        while (!rc && getline(&line, &cap, f) > 0) {
+            no++;
+            const char *p = line;
+            while (isspace((unsigned char)*p)) p++;
+            if (!*p) continue;
+            json_t *it = json_loads(p, 0, &je);
+            if (!it) {
+                rc = ccs_err_at(err, CCS_EINPUT, path, no, je.column, "not JSON (%s): expected one object per line",
+                                je.text);
+                break;
+            }
+            rc = json_item(it, no, AT_LINE, path, opts, &so, &prev_us, &r, t, keys, sizeof keys, err);
+            json_decref(it);
+        }
+        free(line);
+        fclose(f);
+    } else if (!root) {
+        return ccs_err_at(err, CCS_EINPUT, path, je.line, je.column, "not JSON: %s", je.text);
+    } else {
+        json_t *items = json_is_array(root) ? root : json_object_get(root, "data");
+        if (!json_is_array(items)) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                            "a JSON %s without a list of items: expected an array, or an object whose \"data\" is "
+                            "one (as the GB carbon-intensity API and WattTime answer)",
+                            json_is_object(root) ? "object" : "value");
+        } else {
+            /* WattTime v3 states its units once, in meta */
+            json_t *mu = json_at(root, "meta.units");
+            if (json_is_string(mu) && !opts->units) t->units = strdup(json_string_value(mu));
+            size_t i;
+            json_t *it;
+            json_array_foreach(items, i, it)
+            {
+                rc = json_item(it, (long)i + 1, AT_ITEM, path, opts, &so, &prev_us, &r, t, keys, sizeof keys, err);
+                if (rc) break;
+            }
+            if (!rc && json_is_string(mu) && t->format && strcmp(t->format, "json") == 0) {
+                free(t->format);
+                t->format = strdup("watttime");
+            }
+        }
+        json_decref(root);
+    }
+    if (!rc && !t->format) rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "no items: expected a list of {time, value}");
+    if (!rc && !t->kind) t->kind = strdup(kind_of_units(t->units ? t->units : ""));
+    if (!rc && per_request(t))
+        rc = count_requests(&r, opts->bin_us > 0 ? opts->bin_us : 60 * CCS_US_PER_S, path, where, err);
+    if (!rc) rc = finish(&r, path, where, opts, t, err);
+    rows_free(&r);
+    return rc;
+}
+
+/* A JSON file starts with '[' or '{' (after spaces and a byte-order mark). */
+static bool is_json_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    int c;
+    do c = fgetc(f);
+    while (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xef || c == 0xbb || c == 0xbf);
+    fclose(f);
+    return c == '[' || c == '{';
 }
 
 /* ---- HDF5 ----
@@ -937,6 +1340,78 @@ static bool is_hdf5_file(const char *path)
     return n == sizeof head && memcmp(head, sig, sizeof sig) == 0;
 }
 
+/* ---- kinds and units ---- */
+
+/* Brings t to the canonical units of the kind the caller needs (ccs_quantity.h), or refuses it:
+ * a trace of another kind, units ccsim cannot read when a kind is needed, prices in another
+ * currency without a stated rate. What was assumed or converted goes into t->note. */
+static int settle_units(ccs_trace *t, const ccs_trace_opts *o, ccs_err *err)
+{
+    ccs_qkind want = o->kind ? ccs_qkind_from_name(o->kind) : CCS_Q_UNKNOWN;
+    const char *text = o->units ? o->units : t->units ? t->units : "";
+    const char *col = t->column ? t->column : "value";
+    ccs_unit u;
+    bool stated = *text != '\0';
+    bool known = stated && ccs_unit_parse(text, &u) == 0;
+    if (stated && !known) {
+        if (want == CCS_Q_UNKNOWN) return 0; /* nothing needed of it: kept as the file says */
+        return ccs_err_at(err, CCS_EINPUT, t->path, 0, 0,
+                          "%s units '%s' (column '%s') are not units ccsim knows: expected %s; declare the file's "
+                          "units with 'units:' (--units in ccsim import)",
+                          o->units ? "the declared" : "the file's", text, col, CCS_UNITS_KNOWN);
+    }
+    ccs_qkind file_kind = ccs_qkind_from_name(t->kind);
+    if (known && file_kind != CCS_Q_UNKNOWN && file_kind != u.kind && !o->units)
+        return ccs_err_at(err, CCS_EINPUT, t->path, 0, 0, "the file says it is %s but its units are '%s' (%s)",
+                          ccs_qkind_phrase(file_kind), text, ccs_qkind_phrase(u.kind));
+    if (known) file_kind = u.kind;
+    if (want != CCS_Q_UNKNOWN && file_kind != CCS_Q_UNKNOWN && file_kind != want)
+        return ccs_err_at(err, CCS_EINPUT, t->path, 0, 0,
+                          "this is %s (column '%s', in %s), given where %s is needed: expected a file of %s%s",
+                          ccs_qkind_phrase(file_kind), col, text, ccs_qkind_phrase(want), ccs_qkind_name(want),
+                          o->units ? " (or declared units of that kind)" : "");
+    ccs_qkind kind = want != CCS_Q_UNKNOWN ? want : file_kind;
+    if (kind == CCS_Q_UNKNOWN) return 0; /* a plain timestamp,value file read for no one in particular */
+    char note[320] = "";
+    if (!known) {
+        if (kind == CCS_Q_PRICE && !o->currency) return 0;
+        ccs_unit_canonical(kind, o->currency, &u);
+        snprintf(note, sizeof note, "units not stated in the file: taken as %s", u.canonical);
+    }
+    size_t n = t->n;
+    if (u.factor != 1.0 || u.offset != 0.0) {
+        for (size_t i = 0; i < n; i++) t->v[i] = t->v[i] * u.factor + u.offset;
+        snprintf(note, sizeof note, "converted from %s to %s (x %.6g%s%.6g)", text, u.canonical, u.factor,
+                 u.offset < 0 ? " - " : " + ", fabs(u.offset));
+        if (u.offset == 0.0)
+            snprintf(note, sizeof note, "converted from %s to %s (x %.6g)", text, u.canonical, u.factor);
+    }
+    if (kind == CCS_Q_PRICE && o->currency && strcmp(u.currency, o->currency) != 0) {
+        const ccs_fx *fx = NULL;
+        for (size_t i = 0; i < o->nfx && !fx; i++)
+            if (o->fx[i].from && strcmp(o->fx[i].from, u.currency) == 0) fx = &o->fx[i];
+        if (!fx)
+            return ccs_err_at(err, CCS_EINPUT, t->path, 0, 0,
+                              "prices in %s (column '%s'), but the scenario's currency is %s: expected prices in %s, "
+                              "or a stated rate: fx: [{from: %s, rate: <%s per %s>, date: <when published>, source: "
+                              "<who published it>}]",
+                              u.currency, col, o->currency, o->currency, u.currency, o->currency, u.currency);
+        for (size_t i = 0; i < n; i++) t->v[i] *= fx->rate;
+        size_t len = strlen(note);
+        snprintf(note + len, sizeof note - len, "%sconverted from %s at %.6g %s per %s (%s, %s)", len ? "; " : "",
+                 u.currency, fx->rate, o->currency, u.currency, fx->source, fx->date);
+        ccs_unit_canonical(CCS_Q_PRICE, o->currency, &u);
+    }
+    free(t->units);
+    free(t->kind);
+    free(t->note);
+    t->units = strdup(u.canonical);
+    t->kind = strdup(ccs_qkind_name(kind));
+    t->note = strdup(note);
+    if (!t->units || !t->kind || !t->note) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    return 0;
+}
+
 static int trace_load(const char *path, const ccs_trace_opts *opts, bool probe, ccs_trace **out, ccs_err *err)
 {
     static const ccs_trace_opts defaults = {0};
@@ -951,7 +1426,10 @@ static int trace_load(const char *path, const ccs_trace_opts *opts, bool probe, 
         ccs_trace_destroy(t);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
-    int rc = is_hdf5_file(path) ? load_h5(path, opts, probe, t, err) : load_csv(path, opts, t, err);
+    int rc = is_hdf5_file(path)   ? load_h5(path, opts, probe, t, err)
+             : is_json_file(path) ? load_json(path, opts, t, err)
+                                  : load_csv(path, opts, t, err);
+    if (rc == CCS_OK) rc = settle_units(t, opts, err);
     if (rc != CCS_OK) {
         ccs_trace_destroy(t);
         return rc;
@@ -1104,6 +1582,7 @@ void ccs_trace_destroy(ccs_trace *t)
     free(t->path);
     free(t->units);
     free(t->kind);
+    free(t->note);
     free(t->format);
     free(t->column);
     free(t);
@@ -1116,6 +1595,7 @@ int64_t ccs_trace_step_us(const ccs_trace *t) { return t->step_us; }
 int64_t ccs_trace_start_us(const ccs_trace *t) { return t->t_us[0]; }
 int64_t ccs_trace_end_us(const ccs_trace *t) { return t->t_us[t->n - 1] + t->step_us; }
 const char *ccs_trace_units(const ccs_trace *t) { return t->units; }
+const char *ccs_trace_note(const ccs_trace *t) { return t->note ? t->note : ""; }
 const char *ccs_trace_kind(const ccs_trace *t) { return t->kind; }
 const char *ccs_trace_format(const ccs_trace *t) { return t->format; }
 const char *ccs_trace_column(const ccs_trace *t) { return t->column; }
@@ -1142,19 +1622,156 @@ long ccs_trace_index_at(const ccs_trace *t, int64_t t_us, size_t *hint)
     return (long)lo;
 }
 
+/* ---- constants and references ---- */
+
+int ccs_trace_constant(double value, const ccs_trace_opts *opts, int64_t start_us, int64_t end_us, ccs_trace **out,
+                       ccs_err *err)
+{
+    static const ccs_trace_opts defaults = {0};
+    if (!opts) opts = &defaults;
+    *out = NULL;
+    if (!isfinite(value) || end_us <= start_us)
+        return ccs_err_set(err, CCS_EINPUT, "a constant trace needs a finite value and a period");
+    ccs_trace *t = calloc(1, sizeof *t);
+    if (!t) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    char text[64];
+    snprintf(text, sizeof text, "(constant %.6g)", value);
+    t->n = 2;
+    t->t_us = malloc(2 * sizeof *t->t_us);
+    t->v = malloc(2 * sizeof *t->v);
+    t->path = strdup(text);
+    t->format = strdup("constant");
+    t->column = strdup("value");
+    t->units = strdup(opts->units ? opts->units : "");
+    t->kind = strdup("");
+    int rc = CCS_OK;
+    if (!t->t_us || !t->v || !t->path || !t->format || !t->column || !t->units || !t->kind) {
+        rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    } else {
+        t->t_us[0] = start_us;
+        t->t_us[1] = start_us + (end_us - start_us) / 2;
+        t->step_us = t->t_us[1] - t->t_us[0];
+        t->v[0] = t->v[1] = value;
+        ccs_trace_opts o = *opts;
+        o.units = NULL; /* t->units holds them */
+        rc = settle_units(t, &o, err);
+    }
+    if (!rc && value < 0 && !opts->allow_negative && strcmp(t->kind, "price") != 0 &&
+        strcmp(t->kind, "temperature") != 0)
+        rc = ccs_err_set(err, CCS_EINPUT, "a constant of %g: expected a value >= 0 for %s", value,
+                         *t->kind ? t->kind : "this trace");
+    if (rc) {
+        ccs_trace_destroy(t);
+        return rc;
+    }
+    size_t len = strlen(t->note);
+    char *note = malloc(len + 80);
+    if (note) {
+        snprintf(note, len + 80, "a stated constant, not a series%s%s", len ? "; " : "", t->note);
+        free(t->note);
+        t->note = note;
+    }
+    *out = t;
+    return CCS_OK;
+}
+
+bool ccs_trace_ref_set(const ccs_trace_ref *ref) { return ref->file || (ref->pos.file && !isnan(ref->value)); }
+
+int ccs_trace_ref_check(const ccs_trace_ref *ref, const char *what, ccs_err *err)
+{
+    const ccs_src_pos *p = &ref->pos;
+    if (!p->file) return 0; /* not in the scenario */
+    bool has_value = !isnan(ref->value);
+    if (ref->file && has_value)
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "%s: both a file and a value: expected one of them", what);
+    if (!ref->file && !has_value)
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "%s: neither a file nor a value: expected {file: PATH, ...} or a number (a constant)", what);
+    if (has_value && (ref->column || ref->select || ref->time_column || ref->time_format || ref->timezone ||
+                      ref->origin_us != INT64_MIN || ref->fill || ref->time_unit))
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "%s: a constant value with options for reading a file (column, select, time_*, timezone, "
+                          "origin, fill): expected only 'units' beside 'value'",
+                          what);
+    if (ref->timezone && !ccs_stamp_zone_ok(ref->timezone))
+        return ccs_err_at(err, CCS_EINPUT, p->file, p->line, p->col,
+                          "%s.timezone: '%s' is not a time zone of the system's database: expected a name such as "
+                          "Europe/Berlin or America/Los_Angeles",
+                          what, ref->timezone);
+    return 0;
+}
+
+ccs_trace_opts ccs_trace_ref_opts(const ccs_trace_ref *ref)
+{
+    ccs_trace_opts o = {.fill = ref->fill,
+                        .column = ref->column,
+                        .select = ref->select,
+                        .units = ref->units,
+                        .time_column = ref->time_column,
+                        .stamp = {.format = ref->time_format,
+                                  .timezone = ref->timezone,
+                                  .has_origin = ref->pos.file && ref->origin_us != INT64_MIN,
+                                  .origin_us = ref->origin_us,
+                                  .unit_us = ref->time_unit == 1   ? 1e3
+                                             : ref->time_unit == 2 ? 1.0
+                                                                   : 1e6}};
+    return o;
+}
+
 /* ---- the schema of a trace reference in a scenario ---- */
 static const char *const fill_words[] = {"none", "previous", "linear", NULL};
 
-/* ---- trace reference: a path, or {file, column, fill, select} ---- */
+/* ---- trace reference: a path, a number, or {file | value, column, fill, select, units, ...} ---- */
+static const char *const time_units[] = {"s", "ms", "us", NULL};
+
+static void trace_ref_defaults(void *obj)
+{
+    ccs_trace_ref *r = obj;
+    r->value = NAN;
+    r->origin_us = INT64_MIN;
+}
+
 static const ccs_field trace_fields[] = {
-    {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 1, CCS_NO_RANGE, NULL, NULL, 0,
-     "a CSV or HDF5 path, relative to the scenario file", NULL},
+    {"file", CCS_F_PATH, offsetof(ccs_trace_ref, file), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a CSV, JSON or HDF5 path, relative to the scenario file", NULL},
+    {"value", CCS_F_DOUBLE, offsetof(ccs_trace_ref, value), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a constant instead of a file (an annual average factor), in 'units' or the kind's own", NULL},
     {"column", CCS_F_STR, offsetof(ccs_trace_ref, column), 0, CCS_NO_RANGE, NULL, NULL, 0,
-     "the name of the value column", NULL},
+     "the name of the value column (a JSON key; a dotted name reaches inside: intensity.forecast)", NULL},
     {"fill", CCS_F_ENUM, offsetof(ccs_trace_ref, fill), 0, CCS_NO_RANGE, fill_words, NULL, 0,
      "none, previous or linear", NULL},
     {"select", CCS_F_STR, offsetof(ccs_trace_ref, select), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "the area or country to keep from a file of several (DK1, DEU)", NULL},
+    {"units", CCS_F_STR, offsetof(ccs_trace_ref, units), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the values' units where the file does not say (lbs/MWh, EUR/MWh, degF)", NULL},
+    {"time_column", CCS_F_STR, offsetof(ccs_trace_ref, time_column), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the name of the time column (a JSON key)", NULL},
+    {"time_format", CCS_F_STR, offsetof(ccs_trace_ref, time_format), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a strptime format of the times, e.g. '%d/%m/%Y %H:%M'", NULL},
+    {"timezone", CCS_F_STR, offsetof(ccs_trace_ref, timezone), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the time zone of local times, e.g. Europe/Berlin", NULL},
+    {"origin", CCS_F_TIME, offsetof(ccs_trace_ref, origin_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "the instant that relative times (seconds) count from, ISO 8601 UTC", NULL},
+    {"time_unit", CCS_F_ENUM, offsetof(ccs_trace_ref, time_unit), 0, CCS_NO_RANGE, time_units, NULL, 0,
+     "the unit of relative times: s, ms or us", NULL},
 };
-const ccs_schema ccs_trace_ref_schema = {
-    "trace", sizeof(ccs_trace_ref), trace_fields, sizeof trace_fields / sizeof trace_fields[0], CCS_NOPOS, NULL};
+const ccs_schema ccs_trace_ref_schema = {"trace",
+                                         sizeof(ccs_trace_ref),
+                                         trace_fields,
+                                         sizeof trace_fields / sizeof trace_fields[0],
+                                         offsetof(ccs_trace_ref, pos),
+                                         trace_ref_defaults};
+
+static const ccs_field fx_fields[] = {
+    {"from", CCS_F_CURRENCY, offsetof(ccs_fx, from), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "the currency converted from, such as EUR", NULL},
+    {"rate", CCS_F_DOUBLE, offsetof(ccs_fx, rate), 1, 1e-9, 1e9, NULL, NULL, 0,
+     "how much of the scenario's currency one unit of 'from' is worth", NULL},
+    {"date", CCS_F_STR, offsetof(ccs_fx, date), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "the date the rate was published, e.g. 2023-12-29", NULL},
+    {"source", CCS_F_STR, offsetof(ccs_fx, source), 1, CCS_NO_RANGE, NULL, NULL, 0,
+     "who published it, e.g. ECB euro reference rate", NULL},
+};
+const ccs_schema ccs_fx_schema = {
+    "fx", sizeof(ccs_fx), fx_fields, sizeof fx_fields / sizeof fx_fields[0], offsetof(ccs_fx, pos), NULL};

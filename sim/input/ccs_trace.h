@@ -8,6 +8,7 @@
 
 #include "ccs_err.h"
 #include "ccs_schema.h"
+#include "ccs_stamp.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,19 +16,47 @@
 
 typedef enum { CCS_FILL_NONE = 0, CCS_FILL_PREVIOUS, CCS_FILL_LINEAR } ccs_fill_rule;
 
+/* A stated exchange rate: 1 `from` is worth `rate` of the scenario's currency, as published on
+ * `date` by `source`. Prices in `from` are converted with it, and every output says so. */
+typedef struct ccs_fx {
+    char *from; /* ISO 4217 code */
+    double rate;
+    char *date, *source;
+    ccs_src_pos pos;
+} ccs_fx;
+
 typedef struct ccs_trace_opts {
-    ccs_fill_rule fill;  /* what to do with gaps and missing/NaN values; NONE: they are errors */
-    bool allow_negative; /* prices can be negative; intensities and counts cannot */
-    const char *column;  /* value column to read, NULL for the format's default */
-    const char *select;  /* files of several areas (Ember, Energinet): the rows to keep, e.g. "DK1" */
+    ccs_fill_rule fill;      /* what to do with gaps and missing/NaN values; NONE: they are errors */
+    bool allow_negative;     /* prices can be negative; intensities and counts cannot */
+    const char *column;      /* value column (a JSON key) to read, NULL for the format's default */
+    const char *select;      /* files of several areas (Ember, Energinet): the rows to keep, e.g. "DK1" */
+    const char *time_column; /* time column (JSON key), NULL: the first one ccsim knows */
+    ccs_stamp_opts stamp;    /* how times are written, when not as the format says */
+    int64_t bin_us;          /* one row per request (LLM traces): counted per this; 0: a minute */
+    /* What the caller needs: the kind ("carbon_intensity", "price", "traffic", "temperature",
+     * "humidity"; NULL: any), declared units for a file that does not state them (or states
+     * them wrongly), and for prices the currency, with the rates that convert others to it. A
+     * trace of another kind, units ccsim does not know, or another currency without a rate are
+     * errors; known units are converted to the kind's canonical ones (ccs_quantity.h). */
+    const char *kind;
+    const char *units;
+    const char *currency;
+    const ccs_fx *fx;
+    size_t nfx;
 } ccs_trace_opts;
 
-/* A trace named by a scenario: a file, the column to read and the rows to keep. */
+/* A trace named by a scenario: a file (with how to read it) or a constant value. */
 typedef struct ccs_trace_ref {
-    char *file;   /* CSV or HDF5, relative to the scenario's folder */
+    char *file;   /* CSV, JSON or HDF5, relative to the scenario's folder */
+    double value; /* a constant (an annual factor), NAN unless given instead of a file */
     char *column; /* value column; NULL: the format's default */
     char *select; /* files of several areas: the area or country to keep (DK1, DEU) */
+    char *units;  /* declared units */
+    char *time_column, *time_format, *timezone;
+    int64_t origin_us; /* relative times: seconds after this instant; INT64_MIN: none */
+    int time_unit;     /* relative times in s, ms or us (0, 1, 2) */
     ccs_fill_rule fill;
+    ccs_src_pos pos; /* file NULL: the scenario does not have this key */
 } ccs_trace_ref;
 
 typedef struct ccs_trace ccs_trace;
@@ -53,12 +82,32 @@ const char *ccs_trace_kind(const ccs_trace *t);   /* "carbon_intensity", "price"
 const char *ccs_trace_format(const ccs_trace *t); /* the CSV form detected, or "hdf5" */
 const char *ccs_trace_column(const ccs_trace *t); /* the value column that was read */
 const char *ccs_trace_path(const ccs_trace *t);
+/* What was assumed or converted to reach the canonical units ("converted from lbs/MWh x 0.4536",
+ * "converted from EUR at 1.0866 USD per EUR (ECB, 2023-12-29)"); "" if nothing. */
+const char *ccs_trace_note(const ccs_trace *t);
+
+/* A constant trace of value (in opts->units, else the kind's canonical units) over [start, end):
+ * an annual average factor stated instead of a series. */
+int ccs_trace_constant(double value, const ccs_trace_opts *opts, int64_t start_us, int64_t end_us, ccs_trace **out,
+                       ccs_err *err);
+
+/* Whether the scenario gave ref a file or a value. */
+bool ccs_trace_ref_set(const ccs_trace_ref *ref);
+/* Checks a given ref: a file or a value (not both, not neither), a time zone that exists, no
+ * reading options on a value. `what` names it in messages ("regions[de].carbon"). */
+int ccs_trace_ref_check(const ccs_trace_ref *ref, const char *what, ccs_err *err);
+
+/* The options that read ref: its column, selection, fill rule, units and time forms. */
+ccs_trace_opts ccs_trace_ref_opts(const ccs_trace_ref *ref);
 
 /* Index i with times[i] <= t < times[i+1] (or < end for the last), -1 outside the trace.
  * *hint is a cursor from the previous call (start it at 0): forward-moving queries are O(1). */
 long ccs_trace_index_at(const ccs_trace *t, int64_t t_us, size_t *hint);
 
-/* The schema of a trace reference in a scenario: a path, or {file, column, fill, select}. */
+/* The schema of a trace reference in a scenario: a path, a number, or {file, column, fill,
+ * select, units, time_column, time_format, timezone, origin} or {value, units}. */
 extern const ccs_schema ccs_trace_ref_schema;
+/* The schema of one stated exchange rate: {from, rate, date, source}. */
+extern const ccs_schema ccs_fx_schema;
 
 #endif

@@ -69,6 +69,8 @@ static ccs_field scenario_fields[] = {
      NULL},
     {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
+    {"fx", CCS_F_LIST, offsetof(ccs_scenario, fx), 0, CCS_NO_RANGE, NULL, &ccs_fx_schema, offsetof(ccs_scenario, nfx),
+     "a list of stated exchange rates such as {from: EUR, rate: 1.1050, date: 2023-12-29, source: ECB}", NULL},
     {"regions", CCS_F_LIST, offsetof(ccs_scenario, regions), 0, CCS_NO_RANGE, NULL, &ccs_region_schema,
      offsetof(ccs_scenario, nregions), "a list of regions with a carbon trace each", NULL},
     {"hardware", CCS_F_LIST, offsetof(ccs_scenario, hardware), 0, CCS_NO_RANGE, NULL, &ccs_hardware_schema,
@@ -538,14 +540,39 @@ static int check_period(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
 static int check_regions(const ccs_scenario *s, ccs_err *err)
 {
     for (size_t i = 0; i < s->nregions; i++) {
-        int rc = ccs_region_check(&s->regions[i], err);
+        const ccs_region_cfg *r = &s->regions[i];
+        int rc = ccs_region_check(r, err);
+        const struct {
+            const ccs_trace_ref *ref;
+            const char *key;
+        } refs[] = {{&r->carbon, "carbon"},
+                    {&r->carbon_marginal, "carbon_marginal"},
+                    {&r->price, "price"},
+                    {&r->facility.temperature, "facility.temperature"},
+                    {&r->facility.humidity, "facility.humidity"}};
+        for (size_t k = 0; !rc && k < sizeof refs / sizeof refs[0]; k++) {
+            char what[160];
+            snprintf(what, sizeof what, "regions[%s].%s", r->name, refs[k].key);
+            rc = ccs_trace_ref_check(refs[k].ref, what, err);
+        }
         if (rc) return rc;
+    }
+    /* stated exchange rates: one per currency, none for the scenario's own */
+    for (size_t i = 0; i < s->nfx; i++) {
+        if (strcmp(s->fx[i].from, s->currency) == 0)
+            return pos_err(err, &s->fx[i].pos, "fx[%s]: a rate from the scenario's own currency: expected another one",
+                           s->fx[i].from);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->fx[i].from, s->fx[j].from) == 0)
+                return pos_err(err, &s->fx[i].pos, "fx[%s]: a second rate for %s: expected one per currency",
+                               s->fx[i].from, s->fx[i].from);
     }
     /* both accountings are reported for the whole run: marginal traces for every region or none */
     for (size_t i = 1; i < s->nregions; i++) {
         const ccs_region_cfg *a = &s->regions[0], *b = &s->regions[i];
-        if (!a->carbon_marginal.file == !b->carbon_marginal.file) continue;
-        const ccs_region_cfg *without = a->carbon_marginal.file ? b : a, *with = a->carbon_marginal.file ? a : b;
+        bool am = ccs_trace_ref_set(&a->carbon_marginal), bm = ccs_trace_ref_set(&b->carbon_marginal);
+        if (am == bm) continue;
+        const ccs_region_cfg *without = am ? b : a, *with = am ? a : b;
         return pos_err(err, &without->pos,
                        "regions[%s]: no carbon_marginal, but regions[%s] has one: expected a marginal trace for "
                        "every region or for none (the marginal accounting covers the whole run)",
@@ -566,7 +593,7 @@ static int check_signal(const ccs_scenario *s, const ccs_policy_cfg *p, const ch
 
 int ccs_scenario_has_marginal(const ccs_scenario *s)
 {
-    return s->nregions > 0 && s->regions[0].carbon_marginal.file != NULL;
+    return s->nregions > 0 && ccs_trace_ref_set(&s->regions[0].carbon_marginal);
 }
 
 /* Each service: its region, its arrival process's own rules, its cache and pools. */
@@ -646,7 +673,7 @@ static int listed_price(const ccs_scenario *s, const ccs_price_table *t, const c
 static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardware_cfg *hw, double devices,
                           ccs_price_table **table, ccs_err *err)
 {
-    if (hw->price_per_hour < 0 || j->spot_price.file) return 0; /* owned, or charged by its series */
+    if (hw->price_per_hour < 0 || ccs_trace_ref_set(&j->spot_price)) return 0; /* owned, or charged by its series */
     size_t n = j->nregions ? j->nregions : 1;
     int any = 0;
     for (size_t k = 0; k < n; k++) {
@@ -672,6 +699,9 @@ static int rent_by_region(const ccs_scenario *s, ccs_job_cfg *j, const ccs_hardw
 /* One job: its regions, its hardware or power, its release and deadline. */
 static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_price_table **prices, ccs_err *err)
 {
+    char what[160];
+    snprintf(what, sizeof what, "jobs[%s].spot_price", j->name);
+    if (ccs_trace_ref_check(&j->spot_price, what, err)) return CCS_EINPUT;
     for (size_t k = 0; k < j->nregions; k++) {
         if (!ccs_scenario_region(s, j->regions[k]))
             return pos_err(err, &j->pos, "jobs[%s].regions: unknown region '%s' (regions: %s)", j->name, j->regions[k],
@@ -702,7 +732,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_pri
             return pos_err(err, &j->pos, "jobs[%s]: hardware '%s' has max_w 0: expected a profile that draws power",
                            j->name, hw->name);
         j->rent_per_hour = hw->price_per_hour >= 0 ? (double)n * hw->price_per_hour * j->reserved_factor : 0.0;
-        if (j->spot_price.file) j->rent_per_hour = 0; /* the series is charged instead */
+        if (ccs_trace_ref_set(&j->spot_price)) j->rent_per_hour = 0; /* the series is charged instead */
         j->capex_per_hour = (double)n * ccs_hardware_capex_per_hour(hw);
         j->embodied_kg_per_hour = (double)n * ccs_hardware_embodied_per_hour(hw);
         int rc = rent_by_region(s, j, hw, (double)n, prices, err);
@@ -712,7 +742,7 @@ static int check_job(ccs_scenario *s, ccs_job_cfg *j, const char *names, ccs_pri
                 return pos_err(err, &j->pos, "jobs[%s]: both duration and device_hours given: expected one", j->name);
             j->duration_us = llround(j->device_hours / (double)n * CCS_US_PER_HOUR_F);
         }
-    } else if (j->device_hours > 0 || j->max_parallelism || j->spot_price.file) {
+    } else if (j->device_hours > 0 || j->max_parallelism || ccs_trace_ref_set(&j->spot_price)) {
         return pos_err(err, &j->pos,
                        "jobs[%s]: device_hours, max_parallelism and spot_price need a 'hardware' profile "
                        "to run on",

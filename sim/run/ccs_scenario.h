@@ -36,6 +36,8 @@ typedef struct ccs_scenario {
     int64_t warmup_us; /* requests arriving in [start, start + warmup) are not measured */
     uint64_t seed;
     char *currency;
+    ccs_fx *fx; /* stated exchange rates into currency */
+    size_t nfx;
     ccs_region_cfg *regions;
     size_t nregions;
     ccs_hardware_cfg *hardware; /* the scenario's own profiles, then those the services named

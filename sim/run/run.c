@@ -43,6 +43,22 @@ static void traces_free(loaded_traces *t)
     free(t->releases);
 }
 
+/* One trace a scenario names: its file, read as the kind the model needs (NULL: any) in the
+ * scenario's units and currency, or its stated constant over the run and a year either side. */
+static int load_ref(const ccs_scenario *s, const ccs_trace_ref *ref, const char *kind, bool allow_negative,
+                    ccs_trace **out, ccs_err *err)
+{
+    ccs_trace_opts o = ccs_trace_ref_opts(ref);
+    o.kind = kind;
+    o.allow_negative = allow_negative;
+    o.currency = s->currency;
+    o.fx = s->fx;
+    o.nfx = s->nfx;
+    if (ref->file) return ccs_trace_load(ref->file, &o, out, err);
+    const int64_t year = 366 * CCS_US_PER_DAY;
+    return ccs_trace_constant(ref->value, &o, s->start_us - year, s->end_us + year, out, err);
+}
+
 static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
 {
     t->n = s->nregions;
@@ -55,32 +71,14 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
         const ccs_region_cfg *r = &s->regions[i];
-        ccs_trace_opts co = {
-            .fill = (ccs_fill_rule)r->carbon.fill, .column = r->carbon.column, .select = r->carbon.select};
-        int rc = ccs_trace_load(r->carbon.file, &co, &t->carbon[i], err);
-        if (!rc && r->carbon_marginal.file) {
-            ccs_trace_opts mo = {.fill = (ccs_fill_rule)r->carbon_marginal.fill,
-                                 .column = r->carbon_marginal.column,
-                                 .select = r->carbon_marginal.select};
-            rc = ccs_trace_load(r->carbon_marginal.file, &mo, &t->marginal[i], err);
-        }
-        if (!rc && r->price.file) {
-            ccs_trace_opts po = {.fill = (ccs_fill_rule)r->price.fill,
-                                 .allow_negative = true,
-                                 .column = r->price.column,
-                                 .select = r->price.select};
-            rc = ccs_trace_load(r->price.file, &po, &t->price[i], err);
-        }
-        const ccs_trace_ref *weather[2] = {&r->facility.temperature, &r->facility.humidity};
-        ccs_trace **into[2] = {&t->temperature[i], &t->humidity[i]};
-        for (int k = 0; k < 2 && !rc; k++) {
-            if (!weather[k]->file) continue;
-            ccs_trace_opts wo = {.fill = (ccs_fill_rule)weather[k]->fill,
-                                 .allow_negative = k == 0, /* degrees C below zero; humidity is not */
-                                 .column = weather[k]->column,
-                                 .select = weather[k]->select};
-            rc = ccs_trace_load(weather[k]->file, &wo, into[k], err);
-        }
+        int rc = load_ref(s, &r->carbon, "carbon_intensity", false, &t->carbon[i], err);
+        if (!rc && ccs_trace_ref_set(&r->carbon_marginal))
+            rc = load_ref(s, &r->carbon_marginal, "carbon_intensity", false, &t->marginal[i], err);
+        if (!rc && ccs_trace_ref_set(&r->price)) rc = load_ref(s, &r->price, "price", true, &t->price[i], err);
+        if (!rc && ccs_trace_ref_set(&r->facility.temperature))
+            rc = load_ref(s, &r->facility.temperature, "temperature", true, &t->temperature[i], err);
+        if (!rc && ccs_trace_ref_set(&r->facility.humidity))
+            rc = load_ref(s, &r->facility.humidity, "humidity", false, &t->humidity[i], err);
         if (rc) {
             ccs_err_prefix(err, "region '%s': ", r->name);
             return rc;
@@ -93,12 +91,7 @@ static int traces_load(const ccs_scenario *s, loaded_traces *t, ccs_err *err)
     for (size_t i = 0; i < s->njobs; i++) {
         const ccs_job_cfg *j = &s->jobs[i];
         int rc = 0;
-        if (j->spot_price.file) {
-            ccs_trace_opts so = {.fill = (ccs_fill_rule)j->spot_price.fill,
-                                 .column = j->spot_price.column,
-                                 .select = j->spot_price.select};
-            rc = ccs_trace_load(j->spot_price.file, &so, &t->spot[i], err);
-        }
+        if (ccs_trace_ref_set(&j->spot_price)) rc = load_ref(s, &j->spot_price, NULL, false, &t->spot[i], err);
         if (rc || !j->release.trace) {
             if (rc) ccs_err_prefix(err, "job '%s': ", j->name);
             if (rc) return rc;
@@ -412,7 +405,11 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
             const ccs_region_cfg *c = &s->regions[i];
             ccs_region_result *rr = &r->regions[i];
             rr->name = c->name;
-            rr->carbon_path = c->carbon.file;
+            const char *cnote = ccs_trace_note(tr.carbon[i]);
+            snprintf(rr->carbon_text, sizeof rr->carbon_text, "%s%s%s",
+                     c->carbon.file ? c->carbon.file : ccs_trace_path(tr.carbon[i]), *cnote ? " (" : "", cnote);
+            if (*cnote) strncat(rr->carbon_text, ")", sizeof rr->carbon_text - strlen(rr->carbon_text) - 1);
+            rr->carbon_path = rr->carbon_text;
             snprintf(rr->carbon_units, sizeof rr->carbon_units, "%s", ccs_trace_units(tr.carbon[i]));
             snprintf(rr->carbon_column, sizeof rr->carbon_column, "%s", ccs_trace_column(tr.carbon[i]));
             if (c->tariff.day_per_mwh >= 0)
@@ -420,7 +417,13 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
                          "tariff (stated day/night, not market data: %g %s/MWh %02d:00-%02d:00 UTC, %g otherwise)",
                          c->tariff.day_per_mwh, s->currency, (int)(c->tariff.day_from_us / CCS_US_PER_HOUR),
                          (int)(c->tariff.day_to_us / CCS_US_PER_HOUR), c->tariff.night_per_mwh);
-            rr->price_source = c->price.file                 ? c->price.file
+            if (tr.price[i]) {
+                const char *pnote = ccs_trace_note(tr.price[i]);
+                snprintf(rr->price_text, sizeof rr->price_text, "%s%s%s%s",
+                         c->price.file ? c->price.file : ccs_trace_path(tr.price[i]), *pnote ? " (" : "", pnote,
+                         *pnote ? ")" : "");
+            }
+            rr->price_source = tr.price[i]                   ? rr->price_text
                                : rr->tariff_text[0]          ? rr->tariff_text
                                : c->fixed_price_per_mwh >= 0 ? "tariff_per_mwh (stated flat tariff, not market data)"
                                                              : "none";

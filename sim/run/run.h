@@ -26,6 +26,9 @@ typedef struct ccs_region_result {
     char carbon_units[64], carbon_column[160]; /* what the trace file gave, as read */
     const char *price_source;                  /* a path, a stated tariff, or "none" */
     char tariff_text[160];                     /* a day/night tariff, described */
+    /* the carbon trace and the price source with what was assumed or converted to read them
+     * ("...; converted from EUR at 1.0866 USD per EUR (ECB, 2023-12-29)") */
+    char carbon_text[600], price_text[600];
     double pue;
     ccs_totals totals;
 } ccs_region_result;
