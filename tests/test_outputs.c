@@ -278,3 +278,273 @@ Test(outputs, a_resumed_sweep_retries_its_failed_runs)
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
+
+/* ---- issue 19: the files as a researcher's Python reads them ---- */
+
+/* Counts strings in a results file that h5py would not read as str: every string type must be
+ * variable-length UTF-8, attributes and datasets alike. */
+typedef struct h5_strings {
+    int strings, bad;
+    char first_bad[256];
+} h5_strings;
+
+static void check_string(h5_strings *w, hid_t type, const char *obj, const char *attr)
+{
+    if (H5Tget_class(type) != H5T_STRING) return;
+    w->strings++;
+    if (H5Tis_variable_str(type) > 0 && H5Tget_cset(type) == H5T_CSET_UTF8) return;
+    if (!w->bad++) snprintf(w->first_bad, sizeof w->first_bad, "%s%s%s", obj, attr ? " @" : "", attr ? attr : "");
+}
+
+typedef struct h5_at {
+    h5_strings *w;
+    const char *obj;
+} h5_at;
+
+static herr_t on_attribute(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    h5_at *at = data;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    cr_assert_geq(a, 0, "%s @%s", at->obj, name);
+    hid_t t = H5Aget_type(a);
+    check_string(at->w, t, at->obj, name);
+    H5Tclose(t);
+    H5Aclose(a);
+    return 0;
+}
+
+static herr_t on_object(hid_t root, const char *name, const H5O_info_t *info, void *data)
+{
+    hid_t o = H5Oopen(root, name, H5P_DEFAULT);
+    cr_assert_geq(o, 0, "%s", name);
+    h5_at at = {data, name};
+    cr_assert_geq(H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, NULL, on_attribute, &at), 0);
+    if (info->type == H5O_TYPE_DATASET) {
+        hid_t t = H5Dget_type(o);
+        check_string(data, t, name, NULL);
+        H5Tclose(t);
+    }
+    H5Oclose(o);
+    return 0;
+}
+
+/* A scalar string attribute's value, read as the variable-length string it must be. */
+static void str_attr_is(hid_t obj, const char *name, const char *want)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    cr_assert_geq(a, 0, "no attribute %s", name);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    char *s = NULL;
+    cr_assert_geq(H5Aread(a, mt, &s), 0, "%s", name);
+    cr_assert_str_eq(s, want, "attribute %s", name);
+    H5free_memory(s);
+    H5Tclose(mt);
+    H5Aclose(a);
+}
+
+/* An attribute's or a dataset's type is a 64-bit integer (unsigned if is_unsigned). */
+static void is_u64(hid_t type, const char *what)
+{
+    cr_assert_eq(H5Tget_class(type), H5T_INTEGER, "%s is not an integer", what);
+    cr_assert_eq(H5Tget_size(type), 8u, "%s: %zu bytes", what, H5Tget_size(type));
+    cr_assert_eq(H5Tget_sign(type), H5T_SGN_NONE, "%s is signed", what);
+}
+
+static uint64_t u64_attr_of(hid_t obj, const char *name)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    cr_assert_geq(a, 0, "no attribute %s", name);
+    hid_t t = H5Aget_type(a);
+    is_u64(t, name);
+    uint64_t v = 0;
+    cr_assert_geq(H5Aread(a, H5T_NATIVE_UINT64, &v), 0);
+    H5Tclose(t);
+    H5Aclose(a);
+    return v;
+}
+
+/* h5py gave bytes for every string attribute (fixed-length ASCII), a str for the seed and floats
+ * for counts. Now: every string of results.h5, attribute or dataset, is variable-length UTF-8;
+ * the seed and the counts (a job's deadline_misses, a service's requests, slo_misses, cache_hits)
+ * are unsigned 64-bit integers. A service at exactly 1 request a second for 6 hours and one job on
+ * the falling trace; the seed is 2; the job meets its deadline: 0 misses. The assembled file of a
+ * sweep says the same of its own attributes. */
+Test(outputs, results_h5_strings_are_utf8_and_counts_integers)
+{
+    const char *dir = tmp_folder();
+    const char *yaml = falling_scenario(
+        dir, "",
+        "name: \"caf\xc3\xa9\"\nhardware: [{name: box, idle_w: 10, max_w: 100}]\n"
+        "services: [{name: s, hardware: box, replicas: 1, slo_p95_ms: 100, arrivals: {process: deterministic,"
+        " rate_per_s: 1}, service_time: {dist: deterministic, mean_ms: 30}}]\n");
+    char out[700], h5[800];
+    json_t *j = run_to(dir, yaml, out, sizeof out);
+    json_t *svc = json_array_get(json_object_get(j, "services"), 0);
+    const double requests = num(svc, "requests");
+    snprintf(h5, sizeof h5, "%s/results.h5", out);
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    h5_strings w = {0};
+    cr_assert_geq(H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, on_object, &w, H5O_INFO_BASIC), 0);
+    cr_assert_eq(w.bad, 0, "%d of %d strings not variable-length UTF-8, the first %s", w.bad, w.strings, w.first_bad);
+    /* the root's 4 strings, the regions' 2, a units per dataset, the jobs' region names */
+    cr_assert_gt(w.strings, 30, "%d strings", w.strings);
+    str_attr_is(f, "scenario", "caf\xc3\xa9");
+    str_attr_is(f, "policy", json_string_value(json_object_get(j, "policy")));
+    str_attr_is(f, "currency", json_string_value(json_object_get(j, "currency")));
+    cr_assert_eq(u64_attr_of(f, "seed"), 2u);
+    hid_t g = H5Gopen2(f, "jobs/j", H5P_DEFAULT);
+    cr_assert_eq(u64_attr_of(g, "deadline_misses"), 0u);
+    H5Gclose(g);
+    static const char *counts[] = {"requests", "slo_misses", "cache_hits"};
+    for (int i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "services/s/%s", counts[i]);
+        hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+        cr_assert_geq(d, 0, "%s", name);
+        hid_t t = H5Dget_type(d);
+        is_u64(t, name);
+        H5Tclose(t);
+        H5Dclose(d);
+    }
+    uint64_t per_hour[7]; /* 6 hours and the slot of what drains after the period */
+    read_dataset(f, "services/s/requests", H5T_NATIVE_UINT64, per_hour, 7);
+    uint64_t sum = 0;
+    for (int k = 0; k < 7; k++) sum += per_hour[k];
+    cr_assert_eq((double)sum, requests, "%llu requests by the hour, %g in summary.json", (unsigned long long)sum,
+                 requests);
+    cr_assert(per_hour[1] == 3600, "the second hour: %llu requests at 1 a second", (unsigned long long)per_hour[1]);
+    H5Fclose(f);
+    json_decref(j);
+}
+
+/* The text of the cell in column `name` of the row starting with `key,` (no quoted fields in these
+ * files), in buf; the header's names are checked to be distinct on the way. */
+static const char *csv_text(const char *csv, const char *key, const char *name, char *buf, size_t size)
+{
+    const char *nl = strchr(csv, '\n');
+    cr_assert_not_null(nl);
+    char head[4096];
+    snprintf(head, sizeof head, "%.*s", (int)(nl - csv), csv);
+    char *names[128], *save = NULL;
+    int n = 0, col = -1;
+    for (char *t = strtok_r(head, ",", &save); t && n < 128; t = strtok_r(NULL, ",", &save)) {
+        for (int k = 0; k < n; k++) cr_assert_str_neq(names[k], t, "column %s twice: %.*s", t, (int)(nl - csv), csv);
+        if (strcmp(t, name) == 0) col = n;
+        names[n++] = t;
+    }
+    cr_assert_geq(col, 0, "no column %s: %.*s", name, (int)(nl - csv), csv);
+    char want[64];
+    snprintf(want, sizeof want, "\n%s,", key);
+    const char *row = strstr(csv, want);
+    cr_assert_not_null(row, "no row %s", key);
+    row++;
+    for (int c = 0; c < col; c++) row = strchr(row, ',') + 1;
+    size_t len = strcspn(row, ",\n");
+    snprintf(buf, size, "%.*s", (int)len, row);
+    return buf;
+}
+
+static int has_column(const char *csv, const char *name)
+{
+    size_t n = strlen(name);
+    const char *nl = strchr(csv, '\n');
+    for (const char *p = csv; p && p < nl; p = strchr(p, ',')) {
+        if (*p == ',') p++;
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\n')) return 1;
+    }
+    return 0;
+}
+
+/* sweep.csv wrote 0 for a figure the scenario cannot have (the P95 of a sweep without services)
+ * and repeated policy.name as `policy`. A job-only sweep of policy.name: no `policy` column, every
+ * column once, the P95 and SLO cells empty (NULL in runs.sqlite), and the deadline misses a real
+ * 0 (the 1 h job fits its 6 h deadline). The same in report.csv. */
+Test(outputs, sweep_csv_leaves_absent_figures_empty_and_repeats_no_column)
+{
+    const char *dir = tmp_folder();
+    const char *yaml = falling_scenario(dir, "", "sweep:\n  seeds: 1\n  policy.name: [run-now, greenest-window]\n");
+    char out[700], path[800], cell[64];
+    snprintf(out, sizeof out, "%s/sw", dir);
+    sweep(yaml, out, 0);
+    snprintf(path, sizeof path, "%s/sweep.csv", out);
+    size_t len;
+    char *csv = read_all(path, &len);
+    cr_assert_not_null(csv);
+    cr_assert_not(has_column(csv, "policy"), "policy.name is swept: no policy column again: %s", csv);
+    cr_assert(has_column(csv, "policy.name") && has_column(csv, "price_tolerance"), "%s", csv);
+    static const char *empty[] = {"p95_ms", "baseline_p95_ms", "slo_met", "slo_total"};
+    for (int i = 0; i < 4; i++)
+        cr_assert_str_empty(csv_text(csv, "p001-s00", empty[i], cell, sizeof cell), "%s: '%s'", empty[i], cell);
+    cr_assert_str_eq(csv_text(csv, "p001-s00", "policy.name", cell, sizeof cell), "greenest-window");
+    cr_assert_str_eq(csv_text(csv, "p001-s00", "deadline_misses", cell, sizeof cell), "0");
+    cr_assert_str_eq(csv_text(csv, "p001-s00", "overrides", cell, sizeof cell), "0");
+    cr_assert_str_not_empty(csv_text(csv, "p001-s00", "freshness_h", cell, sizeof cell));
+    free(csv);
+
+    snprintf(path, sizeof path, "%s/runs.sqlite", out);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT count(*) FROM sweep_runs WHERE p95_ms IS NULL AND baseline_p95_ms IS NULL"
+                                    " AND slo_total IS NULL AND misses = 0 AND freshness_h IS NOT NULL",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), 2, "both runs: no P95 (NULL), 0 misses");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    snprintf(path, sizeof path, "%s/report.csv", out);
+    csv = read_all(path, &len);
+    cr_assert_not_null(csv);
+    cr_assert_not(has_column(csv, "policy"), "%s", csv);
+    cr_assert_str_empty(csv_text(csv, "1", "p95_ms", cell, sizeof cell));
+    cr_assert_str_empty(csv_text(csv, "1", "p95_change_pct", cell, sizeof cell));
+    cr_assert_str_eq(csv_text(csv, "1", "deadline_misses_per_run", cell, sizeof cell), "0");
+    free(csv);
+}
+
+/* The other way round: a service-only sweep of the region's PUE keeps `policy` and
+ * price_tolerance (not swept), leaves every jobs' figure empty, and has a real P95 and a real 0
+ * for the SLOs counted (the service has none). */
+Test(outputs, sweep_csv_without_jobs_leaves_their_figures_empty)
+{
+    const char *dir = tmp_folder();
+    write_text(dir, "ci.csv", "timestamp,value\n2023-01-01T00:00:00Z,100\n2023-01-01T01:00:00Z,100\n");
+    const char *yaml =
+        write_text(dir, "s.yaml",
+                   "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nseed: 2\nregions: [{name: r, carbon: ci.csv}]\n"
+                   "hardware: [{name: box, idle_w: 10, max_w: 100}]\n"
+                   "services: [{name: s, hardware: box, replicas: 1, arrivals: {process: deterministic, rate_per_s: 1},"
+                   " service_time: {dist: deterministic, mean_ms: 30}}]\n"
+                   "sweep:\n  seeds: 1\n  regions.r.pue: [1.0, 1.5]\n");
+    char out[700], path[800], cell[64];
+    snprintf(out, sizeof out, "%s/sw", dir);
+    sweep(yaml, out, 0);
+    snprintf(path, sizeof path, "%s/sweep.csv", out);
+    size_t len;
+    char *csv = read_all(path, &len);
+    cr_assert_not_null(csv);
+    cr_assert(has_column(csv, "policy") && has_column(csv, "price_tolerance"), "%s", csv);
+    static const char *empty[] = {
+        "freshness_h", "baseline_freshness_h", "deadline_misses", "baseline_deadline_misses", "overrides", "fallbacks",
+        "unproven"};
+    for (int i = 0; i < 7; i++)
+        cr_assert_str_empty(csv_text(csv, "p001-s00", empty[i], cell, sizeof cell), "%s: '%s'", empty[i], cell);
+    cr_assert_str_eq(csv_text(csv, "p001-s00", "slo_total", cell, sizeof cell), "0");
+    cr_assert(fabs(strtod(csv_text(csv, "p001-s00", "p95_ms", cell, sizeof cell), NULL) - 30.0) <= 30.0 * 5e-4,
+              "P95 %s ms", cell);
+    free(csv);
+    snprintf(path, sizeof path, "%s/report.csv", out);
+    csv = read_all(path, &len);
+    cr_assert_not_null(csv);
+    static const char *jobs[] = {"deadline_misses_per_run", "freshness_change_h", "jobs_cost", "fallbacks_per_run"};
+    for (int i = 0; i < 4; i++)
+        cr_assert_str_empty(csv_text(csv, "1", jobs[i], cell, sizeof cell), "%s: '%s'", jobs[i], cell);
+    free(csv);
+}

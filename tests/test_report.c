@@ -196,7 +196,9 @@ Test(report, a_policy_that_ignores_x_is_shown_once)
     free(md);
     /* report.csv keeps every point, marking which one each stands for */
     char *csv = report_file(dir, "report.csv");
-    cr_assert(strstr(csv, "\n1,cheapest-window,0.1,cheapest-window,0.1,2,5,5,5,-10,-10,-10,yes,"), "%s", csv);
+    /* policy.name and policy.price_tolerance are swept: no policy or price_tolerance column again */
+    cr_assert(strncmp(csv, "point,policy.name,policy.price_tolerance,seeds,", 47) == 0, "%s", csv);
+    cr_assert(strstr(csv, "\n1,cheapest-window,0.1,2,5,5,5,-10,-10,-10,yes,"), "%s", csv);
     cr_assert(strstr(csv, ",EUR,90,90,0,0,yes,0,0\n"), "%s", csv);
     cr_assert(strstr(csv, "\n2,cheapest-window,0.2,"));
     free(csv);
@@ -368,8 +370,10 @@ static size_t read_rows(const char *csv, csv_row *rows, size_t max)
         }
         if (col_policy < 0) {
             for (int k = 0; k < nf; k++) {
-                if (!strcmp(f[k], "policy")) col_policy = k;
-                if (!strcmp(f[k], "price_tolerance")) col_x = k;
+                /* the swept policy.name and policy.price_tolerance, not repeated as policy and
+                 * price_tolerance; those in a sweep of neither */
+                if (!strcmp(f[k], "policy") || !strcmp(f[k], "policy.name")) col_policy = k;
+                if (!strcmp(f[k], "price_tolerance") || !strcmp(f[k], "policy.price_tolerance")) col_x = k;
                 if (!strcmp(f[k], "carbon_saved_pct")) col_saved = k;
                 if (!strcmp(f[k], "same_as_point")) col_same = k;
             }

@@ -372,10 +372,15 @@ Test(sweep, parallel_equals_serial_and_reports)
     H5Fclose(f);
     char *csv = file_text(serial, "sweep.csv"), *row = strstr(csv, "\np004-s02,");
     cr_assert_not_null(row);
-    /* carbon_kg is the 10th field after the one parameter column: run,point,seed_index,seed,
-     * policy.name,policy.price_tolerance,status,policy,price_tolerance,energy_kwh,carbon_kg */
+    /* carbon_kg is the 8th field after the run's name: run,point,seed_index,seed, policy.name,
+     * policy.price_tolerance,status,energy_kwh,carbon_kg (the swept policy.name and
+     * policy.price_tolerance are not repeated as policy and price_tolerance) */
+    cr_assert(strncmp(csv, "run,point,seed_index,seed,policy.name,policy.price_tolerance,status,energy_kwh,carbon_kg,",
+                      strlen("run,point,seed_index,seed,policy.name,policy.price_tolerance,status,energy_kwh,"
+                             "carbon_kg,")) == 0,
+              "%.200s", csv);
     char *p = row + 1;
-    for (int i = 0; i < 10; i++) p = strchr(p, ',') + 1;
+    for (int i = 0; i < 8; i++) p = strchr(p, ',') + 1;
     cr_assert_float_eq(strtod(p, NULL), sum, 1e-9 * sum);
     free(csv);
 }

@@ -3,6 +3,9 @@
  * heat_reused_kwh[, queue_waiting_runs]},
  * each 1-D, one row per hour, with a `units` attribute; /services/<name>/ hourly series;
  * /jobs/<name>/ one row per run; root attributes scenario, seed, policy, currency, version.
+ * Every string (attributes, the jobs' region names) is variable-length UTF-8 and every count an
+ * unsigned 64-bit integer, so that h5py gives str and int, not bytes and float; docs/outputs.md
+ * lists each object with its type and units.
  * Built in memory by HDF5, then written to DIR/.results.h5.tmp.PID and renamed by ccsim itself:
  * a failed write is then an errno with its reason, and never a file HDF5 half-closed (libhdf5
  * 1.10 crashed at exit after a close that failed on a full disk). No object carries a time, so
@@ -15,6 +18,7 @@
 
 #include <errno.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,17 +122,60 @@ int ccs_h5_save(hid_t f, const char *path, char *reason, size_t size)
     return rc;
 }
 
-int ccs_h5_str_attr(hid_t obj, const char *name, const char *value)
+/* Variable-length UTF-8: h5py and pandas read it as str; a fixed-length string comes back as
+ * bytes, and its length would be part of the type. */
+static hid_t utf8_type(void)
 {
     hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, strlen(value) + 1);
-    H5Tset_cset(type, H5T_CSET_UTF8);
+    if (type >= 0 && (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0)) {
+        close_keeping_errors(H5Tclose, type);
+        type = -1;
+    }
+    return type;
+}
+
+int ccs_h5_str_attr(hid_t obj, const char *name, const char *value)
+{
+    hid_t type = utf8_type();
     hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a < 0 || H5Awrite(a, type, value) < 0;
+    hid_t a = type < 0 || space < 0 ? -1 : H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, type, &value) < 0;
     if (a >= 0) close_keeping_errors(H5Aclose, a);
-    close_keeping_errors(H5Sclose, space);
-    close_keeping_errors(H5Tclose, type);
+    if (space >= 0) close_keeping_errors(H5Sclose, space);
+    if (type >= 0) close_keeping_errors(H5Tclose, type);
+    return rc;
+}
+
+int ccs_h5_read_str_attr(hid_t obj, const char *name, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = a >= 0 ? H5Aget_type(a) : -1;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
+    int rc = -1;
+    if (ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING && H5Sget_simple_extent_npoints(sp) == 1) {
+        htri_t var = H5Tis_variable_str(ft);
+        size_t n = H5Tget_size(ft);
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        if (var > 0 && mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0) {
+            char *s = NULL;
+            if (H5Aread(a, mt, &s) >= 0) {
+                snprintf(buf, size, "%s", s ? s : "");
+                rc = 0;
+            }
+            H5free_memory(s);
+        } else if (var == 0 && mt >= 0 && n > 0 && n < size && H5Tset_size(mt, n + 1) >= 0) {
+            /* a file of an older ccsim: fixed length, read with room for the terminator */
+            memset(buf, 0, n + 1);
+            rc = H5Aread(a, mt, buf) >= 0 ? 0 : -1;
+        }
+        if (mt >= 0) H5Tclose(mt);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    if (rc) buf[0] = '\0';
     return rc;
 }
 
@@ -166,14 +213,42 @@ static void dataset(h5w *w, hid_t group, const char *name, hid_t type, size_t n,
     if (space >= 0) H5Sclose(space);
 }
 
-static void num_attr(h5w *w, hid_t obj, const char *name, double value)
+/* A scalar attribute of a numeric type: native in memory, stored as HDF5's standard type of the
+ * same class and size (H5T_NATIVE_UINT64 as a 64-bit unsigned integer, read back as one). */
+static void num_attr_of(h5w *w, hid_t obj, const char *name, hid_t type, const void *value)
 {
     if (w->bad) return;
     hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (!ck(w, a < 0)) ck(w, H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0);
+    hid_t a = space < 0 ? -1 : H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (!ck(w, a < 0)) ck(w, H5Awrite(a, type, value) < 0);
     if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
+    if (space >= 0) H5Sclose(space);
+}
+
+static void num_attr(h5w *w, hid_t obj, const char *name, double value)
+{
+    num_attr_of(w, obj, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+/* Counts and the seed are integers in the file, so a reader gets 3, not 3.0. */
+static void u64_attr(h5w *w, hid_t obj, const char *name, uint64_t value)
+{
+    num_attr_of(w, obj, name, H5T_NATIVE_UINT64, &value);
+}
+
+/* A count the series holds as a double (it adds 1 per request) written as the integer it is:
+ * every count is a whole number below 2^53, so the conversion is exact. */
+static void count_dataset(h5w *w, hid_t group, const char *name, size_t n, const double *v, const char *units)
+{
+    if (w->bad) return;
+    uint64_t *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c) {
+        fail(w, "out of memory");
+        return;
+    }
+    for (size_t k = 0; k < n; k++) c[k] = v[k] > 0 ? (uint64_t)llround(v[k]) : 0;
+    dataset(w, group, name, H5T_NATIVE_UINT64, n, c, units);
+    free(c);
 }
 
 static void str_attr(h5w *w, hid_t obj, const char *name, const char *value)
@@ -189,16 +264,16 @@ static hid_t group(h5w *w, hid_t loc, const char *name)
     return g;
 }
 
-/* The region of each of a job's runs, as a variable-length string dataset. */
+/* The region of each of a job's runs, as a variable-length UTF-8 string dataset. */
 static void names_dataset(h5w *w, hid_t g, const char *name, size_t n, const char **names)
 {
     if (w->bad) return;
-    hid_t st = H5Tcopy(H5T_C_S1);
+    hid_t st = utf8_type();
     hsize_t dims[1] = {n};
     hid_t sp = H5Screate_simple(1, dims, NULL);
     hid_t plist = dcpl_untimed();
     hid_t d = -1;
-    if (!ck(w, st < 0 || sp < 0 || plist < 0 || H5Tset_size(st, H5T_VARIABLE) < 0))
+    if (!ck(w, st < 0 || sp < 0 || plist < 0))
         ck(w, (d = H5Dcreate2(g, name, st, sp, H5P_DEFAULT, plist, H5P_DEFAULT)) < 0);
     if (!w->bad && n) ck(w, H5Dwrite(d, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0);
     if (d >= 0) ck(w, H5Dclose(d) < 0);
@@ -257,7 +332,7 @@ static void write_job(h5w *w, hid_t jobs, const ccs_run_result *r, size_t i, con
     names_dataset(w, g, "region", n, names);
     num_attr(w, g, "freshness_mean_h", j->freshness_mean_h);
     num_attr(w, g, "freshness_max_h", j->freshness_max_h);
-    num_attr(w, g, "deadline_misses", (double)j->deadline_misses);
+    u64_attr(w, g, "deadline_misses", j->deadline_misses);
     if (g >= 0) ck(w, H5Gclose(g) < 0);
     for (int k = 0; k < 4; k++) free(t[k]);
     for (int k = 0; k < 5; k++) free(v[k]);
@@ -282,10 +357,10 @@ static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_
         mean[k] = z->requests[k] > 0 ? z->latency_sum_ms[k] / z->requests[k] : 0.0;
     }
     dataset(w, g, "hour_utc_s", H5T_NATIVE_INT64, z->n, secs, "seconds since 1970-01-01T00:00:00Z, start of hour");
-    dataset(w, g, "requests", H5T_NATIVE_DOUBLE, z->n, z->requests, "measured requests, by arrival hour");
+    count_dataset(w, g, "requests", z->n, z->requests, "measured requests, by arrival hour");
     dataset(w, g, "mean_latency_ms", H5T_NATIVE_DOUBLE, z->n, mean, "ms, mean over the hour's requests");
-    dataset(w, g, "slo_misses", H5T_NATIVE_DOUBLE, z->n, z->slo_misses, "requests slower than slo_p95_ms");
-    dataset(w, g, "cache_hits", H5T_NATIVE_DOUBLE, z->n, z->cache_hits, "requests served from the cache");
+    count_dataset(w, g, "slo_misses", z->n, z->slo_misses, "requests slower than slo_p95_ms");
+    count_dataset(w, g, "cache_hits", z->n, z->cache_hits, "requests served from the cache");
     dataset(w, g, "it_energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->it_energy_kwh, "kWh at the servers");
     dataset(w, g, "energy_kwh", H5T_NATIVE_DOUBLE, z->n, z->energy_kwh, "kWh from the grid (IT x PUE)");
     dataset(w, g, "carbon_kg", H5T_NATIVE_DOUBLE, z->n, z->carbon_kg, "kgCO2e");
@@ -299,7 +374,7 @@ static void write_service(h5w *w, hid_t services, const ccs_run_result *r, size_
             ttft[k] = z->ttft_requests[k] > 0 ? z->ttft_sum_ms[k] / z->ttft_requests[k] : 0.0;
             tpot[k] = z->tpot_requests[k] > 0 ? z->tpot_sum_ms[k] / z->tpot_requests[k] : 0.0;
         }
-        dataset(w, g, "output_tokens", H5T_NATIVE_DOUBLE, z->n, z->output_tokens, "output tokens of measured requests");
+        count_dataset(w, g, "output_tokens", z->n, z->output_tokens, "output tokens of measured requests");
         if (ttft) dataset(w, g, "ttft_mean_ms", H5T_NATIVE_DOUBLE, z->n, ttft, "ms, mean time to first token");
         if (tpot) dataset(w, g, "tpot_mean_ms", H5T_NATIVE_DOUBLE, z->n, tpot, "ms, mean time per output token");
         free(ttft);
@@ -371,10 +446,8 @@ int ccs_out_h5_write(const ccs_run_result *r, const char *path, ccs_err *err)
         ccs_h5_reason(w.reason, sizeof w.reason);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create the HDF5 results: %s", w.reason);
     }
-    char seed[32];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
     str_attr(&w, f, "scenario", s->name);
-    str_attr(&w, f, "seed", seed);
+    u64_attr(&w, f, "seed", s->seed); /* unsigned: every seed a scenario accepts, 0 to 2^64 - 1 */
     str_attr(&w, f, "policy", r->policy);
     str_attr(&w, f, "currency", s->currency);
     str_attr(&w, f, "ccsim_version", CCS_VERSION);

@@ -1,5 +1,5 @@
-/* results.h5: hourly series per region of the policy's run (README "Output reference"), and the
- * HDF5 helpers the sweep's assembled file shares with it. */
+/* results.h5: hourly series per region of the policy's run (docs/outputs.md lists every object),
+ * and the HDF5 helpers the sweep's assembled file shares with it. */
 #ifndef CCS_OUT_H5_H
 #define CCS_OUT_H5_H
 
@@ -10,8 +10,12 @@
 
 int ccs_out_h5_write(const ccs_run_result *r, const char *path, ccs_err *err);
 
-/* A UTF-8 string attribute on a file, group or dataset; non-zero on failure. */
+/* A scalar string attribute on a file, group or dataset, variable-length UTF-8 (h5py reads it as
+ * str); non-zero on failure. */
 int ccs_h5_str_attr(hid_t obj, const char *name, const char *value);
+/* Reads a scalar string attribute, variable-length or fixed-length (a file of an older ccsim), into
+ * buf; -1, buf "", when it is missing, not a string or longer than size - 1. */
+int ccs_h5_read_str_attr(hid_t obj, const char *name, char *buf, size_t size);
 
 /* A new file in memory (label names it in HDF5's messages) and a new group, neither recording a
  * creation or modification time, so that the same content gives the same bytes. -1 on failure. */

@@ -1004,22 +1004,31 @@ static void csv_num(FILE *f, double v)
         fprintf(f, ",%.10g", v);
 }
 
+/* A figure of the jobs, NaN (an empty cell) for a point without jobs. */
+static double jobs_figure(const ccs_point_stats *s, double v) { return s->no_jobs ? NAN : v; }
+
+/* One column per fact, as in sweep.csv: `policy` and the cost tolerance's column only when the
+ * sweep's policy.name and policy.<key> columns do not hold them already; a point without jobs
+ * leaves the jobs' figures empty, not 0. */
 static void write_csv(FILE *f, const report *r)
 {
     const ccs_sweep_table *t = r->t;
+    const int with_policy = !ccs_sweep_has_param(t, "policy.name");
+    const int with_tolerance = !ccs_sweep_has_tolerance_param(t);
     fputs("point", f);
     for (size_t i = 0; i < t->nparams; i++) {
         fputc(',', f);
         ccs_csv_write_field(f, t->paths[i]);
     }
-    fprintf(f,
-            ",policy,%s,seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
-            "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
-            "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
-            "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run,"
-            "currency,jobs_planned_cost,jobs_cost,capped_runs_per_run,runs_over_cap_per_run,ignores_tolerance,"
-            "same_as_point,constraints_broken_per_run\n",
-            ccs_sweep_tolerance_column());
+    if (with_policy) fputs(",policy", f);
+    if (with_tolerance) fprintf(f, ",%s", ccs_sweep_tolerance_column());
+    fputs(",seeds,carbon_saved_pct,carbon_saved_pct_ci_low,carbon_saved_pct_ci_high,"
+          "cost_change_pct,cost_change_pct_ci_low,cost_change_pct_ci_high,within_tolerance,p95_change_pct,"
+          "freshness_change_h,deadline_misses_per_run,baseline_deadline_misses_per_run,overrides_per_run,"
+          "carbon_kg,carbon_kg_sd,cost,cost_sd,p95_ms,freshness_h,fallbacks_per_run,unproven_per_run,"
+          "currency,jobs_planned_cost,jobs_cost,capped_runs_per_run,runs_over_cap_per_run,ignores_tolerance,"
+          "same_as_point,constraints_broken_per_run\n",
+          f);
     for (size_t p = 0; p < t->npoints; p++) {
         const ccs_point_stats *s = &r->ps[p];
         fprintf(f, "%zu", p);
@@ -1029,9 +1038,11 @@ static void write_csv(FILE *f, const report *r)
             fputc(',', f);
             ccs_csv_write_field(f, v);
         }
-        fputc(',', f);
-        ccs_csv_write_field(f, s->policy);
-        csv_num(f, s->cost_tolerance);
+        if (with_policy) {
+            fputc(',', f);
+            ccs_csv_write_field(f, s->policy);
+        }
+        if (with_tolerance) csv_num(f, s->cost_tolerance);
         fprintf(f, ",%zu", s->seeds_done);
         const ccs_ci *cis[2] = {&s->carbon_saved_pct, &s->cost_change_pct};
         for (int i = 0; i < 2; i++) {
@@ -1042,9 +1053,9 @@ static void write_csv(FILE *f, const report *r)
         fprintf(f, ",%s", s->within_tolerance ? "yes" : "no");
         double v[10] = {s->p95_change_pct.mean,
                         s->freshness_change_h.mean,
-                        s->misses,
-                        s->baseline_misses,
-                        s->overrides,
+                        jobs_figure(s, s->misses),
+                        jobs_figure(s, s->baseline_misses),
+                        jobs_figure(s, s->overrides),
                         s->carbon_kg.mean,
                         s->carbon_kg.sd,
                         s->cost.mean,
@@ -1052,14 +1063,14 @@ static void write_csv(FILE *f, const report *r)
                         s->p95_ms.mean};
         for (int i = 0; i < 10; i++) csv_num(f, v[i]);
         csv_num(f, s->freshness_h.mean);
-        csv_num(f, s->fallbacks);
-        csv_num(f, s->unproven);
+        csv_num(f, jobs_figure(s, s->fallbacks));
+        csv_num(f, jobs_figure(s, s->unproven));
         fputc(',', f);
         ccs_csv_write_field(f, t->currency);
-        csv_num(f, s->planned_cost);
-        csv_num(f, s->jobs_cost);
-        csv_num(f, s->capped_runs);
-        csv_num(f, s->runs_over_cap);
+        csv_num(f, jobs_figure(s, s->planned_cost));
+        csv_num(f, jobs_figure(s, s->jobs_cost));
+        csv_num(f, jobs_figure(s, s->capped_runs));
+        csv_num(f, jobs_figure(s, s->runs_over_cap));
         fprintf(f, ",%s,%zu", s->ignores_tolerance ? "yes" : "no", s->same_as);
         csv_num(f, s->constraints_broken);
         fputc('\n', f);

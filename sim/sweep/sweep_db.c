@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,6 +286,30 @@ static int query_int64(ccs_sweep_db *db, const char *sql, int64_t *v, ccs_err *e
     return rc;
 }
 
+/* A figure the run does not have is NULL: NaN for a real (SQLite would store NaN as NULL anyway;
+ * said here so that a reader of the code need not know it), the absent flag for a count. */
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_double(st, i, v);
+}
+
+static void bind_count(sqlite3_stmt *st, int i, uint64_t v, int absent)
+{
+    if (absent)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+/* NULL read back as NaN, not as sqlite3_column_double's 0. */
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
 /* Steps an insert to its end and resets it for the next row. */
 static int insert_step(ccs_sweep_db *db, sqlite3_stmt *st, ccs_err *err)
 {
@@ -493,18 +518,19 @@ int ccs_sweep_db_record(ccs_sweep_db *db, const ccs_sweep_outcome *o, ccs_err *e
         sqlite3_bind_int64(st, 8, (sqlite3_int64)o->events);
         double v[10] = {o->energy_kwh, o->carbon_kg, o->cost,        o->base_energy_kwh, o->base_carbon_kg,
                         o->base_cost,  o->p95_ms,    o->base_p95_ms, o->freshness_h,     o->base_freshness_h};
-        for (int i = 0; i < 10; i++) sqlite3_bind_double(st, 9 + i, v[i]);
-        sqlite3_bind_int64(st, 19, (sqlite3_int64)o->misses);
-        sqlite3_bind_int64(st, 20, (sqlite3_int64)o->baseline_misses);
-        sqlite3_bind_int64(st, 21, (sqlite3_int64)o->overrides);
-        sqlite3_bind_int(st, 22, o->slo_met);
-        sqlite3_bind_int(st, 23, o->slo_total);
-        sqlite3_bind_int64(st, 24, (sqlite3_int64)o->fallbacks);
-        sqlite3_bind_int64(st, 25, (sqlite3_int64)o->unproven);
-        sqlite3_bind_double(st, 26, o->planned_cost);
-        sqlite3_bind_double(st, 27, o->jobs_cost);
-        sqlite3_bind_int64(st, 28, (sqlite3_int64)o->capped_runs);
-        sqlite3_bind_int64(st, 29, (sqlite3_int64)o->runs_over_cap);
+        for (int i = 0; i < 10; i++) bind_real(st, 9 + i, v[i]);
+        const int nojobs = o->absent & CCS_SWEEP_NO_JOBS, nosvc = o->absent & CCS_SWEEP_NO_SERVICES;
+        bind_count(st, 19, o->misses, nojobs);
+        bind_count(st, 20, o->baseline_misses, nojobs);
+        bind_count(st, 21, o->overrides, nojobs);
+        bind_count(st, 22, (uint64_t)o->slo_met, nosvc);
+        bind_count(st, 23, (uint64_t)o->slo_total, nosvc);
+        bind_count(st, 24, o->fallbacks, nojobs);
+        bind_count(st, 25, o->unproven, nojobs);
+        bind_real(st, 26, nojobs ? NAN : o->planned_cost);
+        bind_real(st, 27, nojobs ? NAN : o->jobs_cost);
+        bind_count(st, 28, o->capped_runs, nojobs);
+        bind_count(st, 29, o->runs_over_cap, nojobs);
         sqlite3_bind_int64(st, 30, (sqlite3_int64)o->constraints_broken);
     } else {
         for (int i = 6; i <= 30; i++) sqlite3_bind_null(st, i);
@@ -663,7 +689,11 @@ static void read_outcome(sqlite3_stmt *st, ccs_sweep_row *r, int failed)
     o->events = (uint64_t)sqlite3_column_int64(st, 11);
     double *v[10] = {&o->energy_kwh, &o->carbon_kg, &o->cost,        &o->base_energy_kwh, &o->base_carbon_kg,
                      &o->base_cost,  &o->p95_ms,    &o->base_p95_ms, &o->freshness_h,     &o->base_freshness_h};
-    for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_double(st, 12 + i);
+    for (int i = 0; i < 10; i++) *v[i] = col_real(st, 12 + i);
+    /* a done run's NULL counts are figures its scenario has none of (a database of an older
+     * ccsim holds 0 there: read as present) */
+    if (r->done && sqlite3_column_type(st, 22) == SQLITE_NULL) o->absent |= CCS_SWEEP_NO_JOBS;
+    if (r->done && sqlite3_column_type(st, 26) == SQLITE_NULL) o->absent |= CCS_SWEEP_NO_SERVICES;
     o->misses = (uint64_t)sqlite3_column_int64(st, 22);
     o->baseline_misses = (uint64_t)sqlite3_column_int64(st, 23);
     o->overrides = (uint64_t)sqlite3_column_int64(st, 24);

@@ -1,4 +1,4 @@
-/* Sweep state in SQLite (OUT/runs.sqlite; schema in README "Sweep outputs"): the sweep, its
+/* Sweep state in SQLite (OUT/runs.sqlite; schema in docs/outputs.md): the sweep, its
  * parameters and points, and one row per run that goes from 'pending' to 'done' (or 'failed')
  * in one transaction with its figures. A trigger refuses any change to a 'done' row, so a
  * finished run's results are never rewritten; anything not 'done' is run again on resume. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* An empty cell for a figure the run does not have (NaN), never 0: pandas reads it as NaN. */
 static void num(FILE *f, double v)
 {
     if (isnan(v))
@@ -24,23 +25,42 @@ static void num(FILE *f, double v)
         fprintf(f, ",%.17g", v);
 }
 
+/* A count, empty when the run's scenario has nothing it counts (absent). */
+static void count(FILE *f, uint64_t v, int absent)
+{
+    if (absent)
+        fputs(",", f);
+    else
+        fprintf(f, ",%" PRIu64, v);
+}
+
+/* The figures after the parameters' columns, each once: `policy` and the cost tolerance's column
+ * come before them only when the sweep's own policy.name and policy.<key> columns do not already
+ * hold them. */
+static const char figures[] =
+    "energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,baseline_cost,carbon_saved_pct,"
+    "cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,deadline_misses,"
+    "baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven,constraints_broken";
+
 int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err)
 {
     ccs_fs_clean_temporaries(path);
     ccs_fs_out *o = ccs_fs_begin(path);
     if (!o) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot create: %s", strerror(errno));
     FILE *f = ccs_fs_stream(o);
+    const int with_policy = !ccs_sweep_has_param(t, "policy.name");
+    const int with_tolerance = !ccs_sweep_has_tolerance_param(t);
     fputs("run,point,seed_index,seed", f);
     for (size_t i = 0; i < t->nparams; i++) {
         fputc(',', f);
         ccs_csv_write_field(f, t->paths[i]);
     }
-    fprintf(f,
-            ",status,policy,%s,energy_kwh,carbon_kg,cost,baseline_energy_kwh,baseline_carbon_kg,"
-            "baseline_cost,carbon_saved_pct,cost_change_pct,p95_ms,baseline_p95_ms,freshness_h,baseline_freshness_h,"
-            "deadline_misses,baseline_deadline_misses,overrides,slo_met,slo_total,events,fallbacks,unproven,"
-            "constraints_broken\n",
-            ccs_sweep_tolerance_column());
+    fputs(",status", f);
+    if (with_policy) fputs(",policy", f);
+    if (with_tolerance) fprintf(f, ",%s", ccs_sweep_tolerance_column());
+    fprintf(f, ",%s\n", figures);
+    size_t nfigures = 1;
+    for (const char *c = figures; *c; c++) nfigures += *c == ',';
     for (size_t r = 0; r < t->nrows; r++) {
         const ccs_sweep_row *row = &t->rows[r];
         const ccs_sweep_outcome *o = &row->o;
@@ -51,13 +71,17 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
             fputc(',', f);
             ccs_csv_write_field(f, v);
         }
-        fprintf(f, ",%s,", row->done ? "done" : o->status > 0 ? "failed" : "pending");
-        if (!row->done) {
-            fputs(",,,,,,,,,,,,,,,,,,,,,,\n", f);
+        fprintf(f, ",%s", row->done ? "done" : o->status > 0 ? "failed" : "pending");
+        if (!row->done) { /* every figure empty, as many commas as the header */
+            for (size_t i = 0; i < (size_t)(with_policy + with_tolerance) + nfigures; i++) fputc(',', f);
+            fputc('\n', f);
             continue;
         }
-        ccs_csv_write_field(f, o->policy);
-        num(f, o->cost_tolerance);
+        if (with_policy) {
+            fputc(',', f);
+            ccs_csv_write_field(f, o->policy);
+        }
+        if (with_tolerance) num(f, o->cost_tolerance);
         double v[6] = {o->energy_kwh, o->carbon_kg, o->cost, o->base_energy_kwh, o->base_carbon_kg, o->base_cost};
         for (int i = 0; i < 6; i++) num(f, v[i]);
         num(f, o->base_carbon_kg != 0 ? 100.0 * (o->base_carbon_kg - o->carbon_kg) / o->base_carbon_kg : NAN);
@@ -66,9 +90,17 @@ int ccs_sweep_write_csv(const ccs_sweep_table *t, const char *path, ccs_err *err
         num(f, o->base_p95_ms);
         num(f, o->freshness_h);
         num(f, o->base_freshness_h);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-                o->misses, o->baseline_misses, o->overrides, o->slo_met, o->slo_total, o->events, o->fallbacks,
-                o->unproven, o->constraints_broken);
+        const int nojobs = o->absent & CCS_SWEEP_NO_JOBS, nosvc = o->absent & CCS_SWEEP_NO_SERVICES;
+        count(f, o->misses, nojobs);
+        count(f, o->baseline_misses, nojobs);
+        count(f, o->overrides, nojobs);
+        count(f, (uint64_t)o->slo_met, nosvc);
+        count(f, (uint64_t)o->slo_total, nosvc);
+        count(f, o->events, 0);
+        count(f, o->fallbacks, nojobs);
+        count(f, o->unproven, nojobs);
+        count(f, o->constraints_broken, 0);
+        fputc('\n', f);
     }
     int e = ccs_fs_commit(o, 1);
     return e ? ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot write: %s", strerror(e)) : 0;

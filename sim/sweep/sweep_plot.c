@@ -4,6 +4,7 @@
  * (titles, labels, names, paths) goes to gnuplot through ccs_gp_quote, never pasted. */
 #include "sweep_plot.h"
 
+#include "out_h5.h"
 #include "out_plot.h"
 
 #include <hdf5.h>
@@ -186,17 +187,8 @@ static size_t showcase_point(const ccs_sweep_table *t, const ccs_point_stats *ps
  * price stores zeros, which a plot would show as a price of 0. Unreadable: taken to have one. */
 static int has_price(hid_t g)
 {
-    if (H5Aexists(g, "price_source") <= 0) return 1;
-    hid_t a = H5Aopen(g, "price_source", H5P_DEFAULT);
-    hid_t type = a >= 0 ? H5Aget_type(a) : -1;
-    char buf[64] = "";
-    int none = 0;
-    if (type >= 0 && H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) == 0 &&
-        H5Tget_size(type) < sizeof buf)
-        none = H5Aread(a, type, buf) >= 0 && strcmp(buf, "none") == 0;
-    if (type >= 0) H5Tclose(type);
-    if (a >= 0) H5Aclose(a);
-    return !none;
+    char buf[64];
+    return ccs_h5_read_str_attr(g, "price_source", buf, sizeof buf) != 0 || strcmp(buf, "none") != 0;
 }
 
 static int read_series(hid_t g, const char *name, size_t n, double *out)

@@ -6,6 +6,7 @@
 #include "out_run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,13 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         o->base_energy_kwh = r->baseline.energy_kwh;
         o->base_carbon_kg = r->baseline.carbon_kg;
         o->base_cost = r->baseline.cost;
-        o->p95_ms = r->outcome.p95_ms;
-        o->base_p95_ms = r->baseline_outcome.p95_ms;
-        o->freshness_h = r->outcome.freshness_h;
-        o->base_freshness_h = r->baseline_outcome.freshness_h;
+        /* ccs_outcome gives 0 for a figure the scenario cannot have; here it is NaN, stored as
+         * NULL and written as an empty cell */
+        o->absent = (s->nservices ? 0 : CCS_SWEEP_NO_SERVICES) | (s->njobs ? 0 : CCS_SWEEP_NO_JOBS);
+        o->p95_ms = s->nservices ? r->outcome.p95_ms : NAN;
+        o->base_p95_ms = s->nservices ? r->baseline_outcome.p95_ms : NAN;
+        o->freshness_h = s->njobs ? r->outcome.freshness_h : NAN;
+        o->base_freshness_h = s->njobs ? r->baseline_outcome.freshness_h : NAN;
         o->misses = r->outcome.misses;
         o->baseline_misses = r->baseline_outcome.misses;
         o->overrides = r->outcome.overrides;

@@ -13,23 +13,30 @@ typedef struct ccs_sweep_outcome {
     int64_t run;    /* point * seeds + seed index */
     int32_t status; /* 0 ok; else the ccs_err code, message says why */
     int32_t slo_met, slo_total;
-    int32_t reserved;
+    int32_t absent; /* CCS_SWEEP_NO_* bits: figures the scenario has none of (0: all present) */
     uint64_t events, misses, baseline_misses, overrides, fallbacks, unproven;
     double wall_s;         /* this run's compute and writing, seconds */
     double cost_tolerance; /* the point's cost tolerance X: the parameter some policy declares as one
                             * (ccs_policy_cost_tolerance), whichever policy the point runs */
     double energy_kwh, carbon_kg, cost;
     double base_energy_kwh, base_carbon_kg, base_cost;
-    double p95_ms, base_p95_ms, freshness_h, base_freshness_h;
-    double planned_cost;         /* the jobs' full cost as their plans expected it (runs that ran) */
-    double jobs_cost;            /* the jobs' actual full cost, transfer included */
-    uint64_t capped_runs;        /* runs of jobs with a max_cost */
-    uint64_t runs_over_cap;      /* of those, runs whose actual cost broke it */
-    uint64_t constraints_broken; /* rules of the scenario's constraints the run broke */
+    double p95_ms, base_p95_ms;           /* NaN without services */
+    double freshness_h, base_freshness_h; /* NaN without jobs */
+    double planned_cost;                  /* the jobs' full cost as their plans expected it (runs that ran) */
+    double jobs_cost;                     /* the jobs' actual full cost, transfer included */
+    uint64_t capped_runs;                 /* runs of jobs with a max_cost */
+    uint64_t runs_over_cap;               /* of those, runs whose actual cost broke it */
+    uint64_t constraints_broken;          /* rules of the scenario's constraints the run broke */
     char policy[48];
     char worker[64]; /* host:pid of the worker that ran it */
     char message[1024];
 } ccs_sweep_outcome;
+
+/* What an outcome's absent bits say. Without services there is no P95 and no SLO to count;
+ * without jobs no freshness, deadline misses, overrides, fallbacks, unproven plans or jobs' cost.
+ * The counts are then 0 in the struct (sums over nothing), and the writers leave them empty, not
+ * 0: a reader must tell "none happened" from "nothing to count". */
+enum { CCS_SWEEP_NO_SERVICES = 1, CCS_SWEEP_NO_JOBS = 2 };
 
 typedef struct ccs_sweep_plan {
     const char *scenario_path;

@@ -136,7 +136,7 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
         s->point = p;
         double *saved = buf, *cost = buf + k, *p95 = buf + 2 * k, *fresh = buf + 3 * k;
         double *ckg = buf + 4 * k, *cabs = buf + 5 * k, *p95abs = buf + 6 * k, *fabs_h = buf + 7 * k;
-        size_t n = 0;
+        size_t n = 0, with_jobs = 0;
         double misses = 0, bmisses = 0, overrides = 0, fallbacks = 0, unproven = 0;
         double planned = 0, jobs_cost = 0, capped = 0, over = 0, broken = 0;
         for (size_t r = p * k; r < (p + 1) * k && r < t->nrows; r++) {
@@ -162,11 +162,13 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
             over += (double)o->runs_over_cap;
             broken += (double)o->constraints_broken;
             s->breaks_constraint |= o->constraints_broken > 0;
+            with_jobs += !(o->absent & CCS_SWEEP_NO_JOBS);
             s->cost_tolerance = o->cost_tolerance;
             memcpy(s->policy, o->policy, sizeof s->policy);
             n++;
         }
         s->seeds_done = n;
+        s->no_jobs = n > 0 && with_jobs == 0;
         s->carbon_saved_pct = ccs_ci95(saved, n);
         s->cost_change_pct = ccs_ci95(cost, n);
         s->p95_change_pct = ccs_ci95(p95, n);
@@ -194,6 +196,20 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t)
     free(buf);
     find_twins(t, ps);
     return ps;
+}
+
+int ccs_sweep_has_param(const ccs_sweep_table *t, const char *path)
+{
+    for (size_t i = 0; i < t->nparams; i++)
+        if (strcmp(t->paths[i], path) == 0) return 1;
+    return 0;
+}
+
+int ccs_sweep_has_tolerance_param(const ccs_sweep_table *t)
+{
+    char path[80];
+    snprintf(path, sizeof path, "policy.%s", ccs_sweep_tolerance_column());
+    return ccs_sweep_has_param(t, path);
 }
 
 void ccs_sweep_display_value(const char *value, char *buf, size_t size)

@@ -28,7 +28,8 @@ typedef struct ccs_point_stats {
     ccs_ci carbon_saved_pct;                     /* per seed: 100 (baseline - policy) / baseline carbon */
     ccs_ci cost_change_pct;                      /* per seed: 100 (policy - baseline) / |baseline cost| */
     ccs_ci p95_change_pct;                       /* worst service's P95; NaN without services */
-    ccs_ci freshness_change_h;                   /* mean age of the jobs' outputs, policy - baseline */
+    ccs_ci freshness_change_h;                   /* mean age of the jobs' outputs, policy - baseline; NaN
+                                                  * without jobs */
     ccs_ci carbon_kg, cost, p95_ms, freshness_h; /* absolute, for the curves */
     double misses, baseline_misses, overrides, fallbacks, unproven; /* per run, mean over seeds */
     int within_tolerance;                                           /* mean cost change <= 100 X */
@@ -37,6 +38,8 @@ typedef struct ccs_point_stats {
     int ignores_tolerance;             /* its policy declares no cost tolerance: X changes nothing */
     double constraints_broken;         /* constraint rules broken per run, mean over seeds */
     int breaks_constraint;             /* some seed broke a constraint: marked, never headlined */
+    int no_jobs;    /* no done seed had jobs: misses, overrides, fallbacks, unproven and the jobs' costs
+                  * are 0 above, and report.csv leaves them empty */
     size_t same_as; /* the first point that is the same scenario: itself, or an earlier point of a policy
                      * that ignores X, differing only in X, with the same figures at every seed */
 } ccs_point_stats;
@@ -47,6 +50,13 @@ ccs_point_stats *ccs_sweep_point_stats(const ccs_sweep_table *t);
 /* Whether policy declares no parameter with the cost tolerance role (CCS_PARAM_COST_TOLERANCE), so
  * that X cannot change its plans. A name this build does not know is taken to read X. */
 int ccs_sweep_ignores_tolerance(const char *policy);
+
+/* Whether path ("policy.name") is one of the sweep's parameters. sweep.csv and report.csv then
+ * leave out their own column of the same values (`policy` for policy.name, the cost tolerance's
+ * for policy.<its key>): one column per fact. */
+int ccs_sweep_has_param(const ccs_sweep_table *t, const char *path);
+/* The same for the cost tolerance's parameter, policy.<ccs_sweep_tolerance_column()>. */
+int ccs_sweep_has_tolerance_param(const ccs_sweep_table *t);
 
 /* A parameter value as people read it: the YAML quotes --set needed taken off. */
 void ccs_sweep_display_value(const char *value, char *buf, size_t size);
