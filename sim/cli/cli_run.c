@@ -4,7 +4,7 @@
  * never a reason to throw a finished simulation away. */
 #include "arrivals.h"
 #include "cache.h"
-#include "ccs_config.h"
+#include "ccs_paths.h"
 #include "ccs_scenario.h"
 #include "cli.h"
 #include "out_fs.h"
@@ -78,7 +78,7 @@ static const char *default_scenario(void)
 {
     static char path[4096];
     if (access("scenarios/default.yaml", R_OK) == 0) return "scenarios/default.yaml";
-    snprintf(path, sizeof path, "%s/scenarios/default.yaml", CCS_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s", ccs_data_path("scenarios/default.yaml"));
     return path;
 }
 

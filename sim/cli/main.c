@@ -1,5 +1,6 @@
 /* ccsim: the command-line entry point. Dispatches to one file per subcommand. */
 #include "ccs_config.h"
+#include "ccs_paths.h"
 #include "cli.h"
 #include "policy.h"
 
@@ -24,7 +25,7 @@ static void usage(FILE *f)
                "\n"
                "options:\n"
                "  -h, --help               this help; 'ccsim COMMAND --help' for a command's\n"
-               "  -V, --version            print the version\n"
+               "  -V, --version            print the version and the data folder in use\n"
                "\n"
                "exit codes: 0 ok, 2 bad input or usage, 3 file not readable/writable, 4 run failed\n");
 }
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("ccsim %s\n", CCS_VERSION);
+        /* the data folder too: which install (or source tree) this binary reads profiles from */
+        printf("ccsim %s\ndata: %s\n", CCS_VERSION, ccs_data_dir());
         return 0;
     }
     if (strcmp(cmd, "run") == 0) return ccs_cli_run(argc - 1, argv + 1);

@@ -3,7 +3,7 @@
  * goes through ccs_gp_quote. */
 #include "out_plot.h"
 
-#include "ccs_config.h"
+#include "ccs_paths.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,7 +60,7 @@ char *ccs_plot_template(const char *name)
 {
     const char *dir = getenv("CCSIM_PLOTS_DIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir ? dir : CCS_PLOTS_DIR, name);
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : ccs_data_path("plots"), name);
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     fseek(f, 0, SEEK_END);

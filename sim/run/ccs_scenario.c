@@ -9,7 +9,7 @@
 #include "llm.h"
 #include "vidur.h"
 
-#include "ccs_config.h"
+#include "ccs_paths.h"
 
 #include <dirent.h>
 #include <libgen.h>
@@ -113,7 +113,7 @@ static const ccs_schema scenario_schema = {"scenario",      sizeof(ccs_scenario)
 const char *ccs_library_dir(void)
 {
     const char *env = getenv("CCSIM_LIBRARY");
-    return env && *env ? env : CCS_SOURCE_DIR "/models";
+    return env && *env ? env : ccs_data_path("models");
 }
 
 /* The names of the bundled profiles in one folder, for messages. */
@@ -645,7 +645,7 @@ static int check_currencies(const ccs_scenario *s, ccs_err *err)
 /* The bundled table of instance prices (cloud_prices.h), or the scenario's. */
 static const char *instance_prices_path(const ccs_scenario *s)
 {
-    return s->instance_prices ? s->instance_prices : CCS_SOURCE_DIR "/traces/cloud/instance-prices.csv";
+    return s->instance_prices ? s->instance_prices : ccs_data_path("traces/cloud/instance-prices.csv");
 }
 
 /* The table's price per device of hw in region rg's cloud region into *per (left as it is when the

@@ -75,8 +75,8 @@ int ccs_scenario_has_marginal(const ccs_scenario *s);
 const ccs_hardware_cfg *ccs_scenario_hardware(const ccs_scenario *s, const char *name);
 const ccs_model_cfg *ccs_scenario_model(const ccs_scenario *s, const char *name);
 
-/* Where the bundled hardware and model profiles live: $CCSIM_LIBRARY if set, else the source
- * tree's models/ folder. */
+/* Where the bundled hardware and model profiles live: $CCSIM_LIBRARY if set, else the
+ * data folder's models/ (ccs_data_dir: the install's, or the source tree's). */
 const char *ccs_library_dir(void);
 
 #endif

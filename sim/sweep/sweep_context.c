@@ -2,7 +2,7 @@
  * scenario as written: a swept parameter varies per point, and the report's tables say how. */
 #include "sweep_context.h"
 
-#include "ccs_config.h"
+#include "ccs_paths.h"
 #include "ccs_time.h"
 #include "ccs_units.h"
 #include "forecast.h"
@@ -447,7 +447,7 @@ static void add_sources(fact_list *l, const ccs_scenario *s)
     if (rented && s->instance_prices)
         add_source(l, s->instance_prices, as_written(s, s->instance_prices), "instance prices");
     else if (rented)
-        add_source(l, CCS_SOURCE_DIR "/traces/cloud/instance-prices.csv", "traces/cloud/instance-prices.csv (bundled)",
+        add_source(l, ccs_data_path("traces/cloud/instance-prices.csv"), "traces/cloud/instance-prices.csv (bundled)",
                    "instance prices");
 }
 
