@@ -26,8 +26,8 @@ __version__ = _ccsim.version
 #: The source tree the extension was built from: its bundled scenarios, traces and profiles.
 SOURCE_DIR = _ccsim.source_dir
 
+#: A scenario, trace or sweep the library refused, or a run that failed (a ValueError; see run()).
 Error = _ccsim.Error
-Error.__module__ = "ccsim"
 
 
 def scenario_path(name):
@@ -156,8 +156,9 @@ def run(scenario, set=None, seed=None):
 
     Raises ccsim.Error (a ValueError) with the library's message, file:line:col first, for a bad
     scenario or override, or a run that cannot go on (a pool overloaded, a trace too short).
-    Other Python threads keep running meanwhile; runs in one process take turns (HDF5), so for
-    many runs at once use sweep().
+    Other Python threads keep running meanwhile (the GIL is released); runs in one process take
+    turns (Debian's HDF5 is not thread-safe), so for many runs at once use sweep(). Ctrl-C is
+    seen when the run returns.
     """
     return Result(_ccsim.run(_os.fspath(scenario), _overrides(set, seed)))
 
