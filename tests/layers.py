@@ -6,7 +6,8 @@ layer's include directories; this names the offending line when someone adds a d
 import os, re, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-layers = ["sim/core", "sim/input", "models", "sim/run", "sim/out", "sim/sweep", "sim/cli"]
+# python/: the Python extension, at the top beside the cli (its build gives it sweep and below only)
+layers = ["sim/core", "sim/input", "models", "sim/run", "sim/out", "sim/sweep", "sim/cli", "python"]
 generated = {"ccs_config.h": "sim/core"}  # made by sim/core/meson.build
 # a plug-in kind's registry list, included by its registry source only
 allowed_paths = {"policies/registry.h", "arrivals/registry.h"}

@@ -342,6 +342,14 @@ int ccs_out_summary_print(const ccs_run_result *r, FILE *f)
     return rc;
 }
 
+char *ccs_out_summary_dumps(const ccs_run_result *r)
+{
+    json_t *root = summary_json(r);
+    char *text = root ? json_dumps(root, JSON_FLAGS) : NULL;
+    json_decref(root);
+    return text;
+}
+
 void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
 {
     const ccs_scenario *s = r->scenario;

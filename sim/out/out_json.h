@@ -11,6 +11,9 @@
 
 int ccs_out_summary_write(const ccs_run_result *r, const char *path, ccs_err *err);
 int ccs_out_summary_print(const ccs_run_result *r, FILE *f);
+/* The same JSON as text, for a caller that parses it itself (the Python module): malloc'd, freed
+ * with free(); NULL when memory ran out. */
+char *ccs_out_summary_dumps(const ccs_run_result *r);
 /* The readable table of --format text. */
 void ccs_out_summary_text(const ccs_run_result *r, FILE *f);
 
