@@ -911,6 +911,12 @@ static int attr_text(hid_t a, hid_t ft, char **out)
     hid_t mt = var < 0 ? -1 : H5Tcopy(H5T_C_S1);
     int rc = -1;
     if (mt < 0) return -1;
+    /* HDF5 converts no text between character sets: read UTF-8 as UTF-8 (ccsim's own files), ASCII as ASCII */
+    H5T_cset_t cset = H5Tget_cset(ft);
+    if (cset < 0 || H5Tset_cset(mt, cset) < 0) {
+        H5Tclose(mt);
+        return -1;
+    }
     if (var) {
         char *s = NULL;
         if (H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Aread(a, mt, &s) >= 0) {
@@ -1448,16 +1454,28 @@ int ccs_trace_load_unguarded(const char *path, const ccs_trace_opts *opts, ccs_t
     return trace_load(path, opts, false, out, err);
 }
 
+/* Text attributes as variable-length UTF-8: h5py reads them as str, not bytes (docs/outputs.md). */
 static int write_str_attr(hid_t obj, const char *name, const char *value)
 {
     hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, strlen(value) + 1);
     hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = a < 0 ? -1 : H5Awrite(a, type, value);
+    hid_t a = -1;
+    if (type >= 0 && space >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
+        a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, type, &value);
     if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return rc < 0 ? -1 : 0;
+}
+
+static int write_i64_attr(hid_t obj, const char *name, int64_t value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = space < 0 ? -1 : H5Acreate2(obj, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &value);
+    if (a >= 0) H5Aclose(a);
+    if (space >= 0) H5Sclose(space);
     return rc < 0 ? -1 : 0;
 }
 
@@ -1488,15 +1506,14 @@ static int write_trace(hid_t f, const ccs_trace *t, const char *source)
     hid_t dv = write_1d(f, "value", H5T_NATIVE_DOUBLE, t->n, t->v);
     int bad = dt < 0 || dv < 0;
     if (!bad) {
-        char step[32];
-        snprintf(step, sizeof step, "%lld", (long long)(t->step_us / CCS_US_PER_S));
         bad |= write_str_attr(dt, "units", "microseconds since 1970-01-01T00:00:00Z (UTC)");
         bad |= write_str_attr(dv, "units", t->units ? t->units : "");
         bad |= write_str_attr(dv, "kind", t->kind ? t->kind : "");
         bad |= write_str_attr(dv, "source", source ? source : t->path);
         bad |= write_str_attr(dv, "csv_format", t->format ? t->format : "");
         bad |= write_str_attr(dv, "csv_column", t->column ? t->column : "");
-        bad |= write_str_attr(dv, "step_s", step);
+        bad |= write_i64_attr(dv, "step_s", t->step_us / CCS_US_PER_S);
+        bad |= write_str_attr(dv, "note", t->note ? t->note : "");
         bad |= write_str_attr(dv, "convention", "value stamped t holds for [t, next stamp)");
     }
     if (dt >= 0) bad |= H5Dclose(dt) < 0;
