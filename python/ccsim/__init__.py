@@ -186,4 +186,9 @@ def sweep(spec, jobs=None, seeds=None):
             df[col] = pd.to_numeric(df[col])
         except (ValueError, TypeError):
             pass
+    # counts absent from a run (no jobs, no services) come as None: numbers with NaN, as
+    # pandas reads sweep.csv's empty cells
+    for col in cols[cols.index("status") + 1:]:
+        if df[col].dtype == object and col not in ("policy",):
+            df[col] = pd.to_numeric(df[col])
     return df

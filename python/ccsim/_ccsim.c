@@ -353,6 +353,24 @@ static void sweep_done_free(sweep_done *sw)
     *sw = (sweep_done){0};
 }
 
+/* Whether the sweep varies the parameter at path: its column then says the policy (or the
+ * tolerance), and sweep.csv writes no second one (sweep_export.c). */
+static int sweep_varies(const sweep_done *sw, const char *path)
+{
+    for (size_t i = 0; i < ccs_sweep_nparams(sw->sp); i++)
+        if (strcmp(ccs_sweep_param_path(sw->sp, i), path) == 0) return 1;
+    return 0;
+}
+
+static int with_policy(const sweep_done *sw) { return !sweep_varies(sw, "policy.name"); }
+
+static int with_tolerance(const sweep_done *sw)
+{
+    char path[96];
+    snprintf(path, sizeof path, "policy.%s", ccs_sweep_tolerance_column());
+    return !sweep_varies(sw, path);
+}
+
 /* The column names of the sweep table: sweep.csv's (sweep_export.c), the parameters' paths after
  * the run's place. */
 static PyObject *sweep_columns(const sweep_done *sw)
@@ -388,6 +406,7 @@ static PyObject *sweep_columns(const sweep_done *sw)
                            : i == 4 + np + 1 ? "policy"
                            : i == 4 + np + 2 ? ccs_sweep_tolerance_column()
                                              : tail[i - 4 - np - 3];
+        if ((i == 4 + np + 1 && !with_policy(sw)) || (i == 4 + np + 2 && !with_tolerance(sw))) continue;
         PyObject *s = PyUnicode_FromString(name);
         if (!s || PyList_Append(l, s) != 0) Py_CLEAR(l);
         Py_XDECREF(s);
@@ -417,13 +436,37 @@ static PyObject *sweep_row(const sweep_done *sw, size_t run)
     double change = o->base_cost != 0 ? 100.0 * (o->cost - o->base_cost) / fabs(o->base_cost) : NAN;
     PyObject *head = Py_BuildValue("(s n n K)", name, (Py_ssize_t)point, (Py_ssize_t)k,
                                    (unsigned long long)sw->base_seed + (unsigned long long)k);
-    PyObject *rest = Py_BuildValue("(s s d d d d d d d d d d d d d K K K i i K K K K)", o->status ? "failed" : "done",
-                                   o->policy, o->cost_tolerance, o->energy_kwh, o->carbon_kg, o->cost,
-                                   o->base_energy_kwh, o->base_carbon_kg, o->base_cost, saved, change, o->p95_ms,
-                                   o->base_p95_ms, o->freshness_h, o->base_freshness_h, (unsigned long long)o->misses,
-                                   (unsigned long long)o->baseline_misses, (unsigned long long)o->overrides, o->slo_met,
-                                   o->slo_total, (unsigned long long)o->events, (unsigned long long)o->fallbacks,
-                                   (unsigned long long)o->unproven, (unsigned long long)o->constraints_broken);
+    /* figures the run does not have (no jobs, no services) are None, empty cells in sweep.csv */
+    const int nojobs = o->absent & CCS_SWEEP_NO_JOBS, nosvc = o->absent & CCS_SWEEP_NO_SERVICES;
+    PyObject *cnt[9] = {
+        nojobs ? Py_NewRef(Py_None) : PyLong_FromUnsignedLongLong(o->misses),
+        nojobs ? Py_NewRef(Py_None) : PyLong_FromUnsignedLongLong(o->baseline_misses),
+        nojobs ? Py_NewRef(Py_None) : PyLong_FromUnsignedLongLong(o->overrides),
+        nosvc ? Py_NewRef(Py_None) : PyLong_FromLong(o->slo_met),
+        nosvc ? Py_NewRef(Py_None) : PyLong_FromLong(o->slo_total),
+        PyLong_FromUnsignedLongLong(o->events),
+        nojobs ? Py_NewRef(Py_None) : PyLong_FromUnsignedLongLong(o->fallbacks),
+        nojobs ? Py_NewRef(Py_None) : PyLong_FromUnsignedLongLong(o->unproven),
+        PyLong_FromUnsignedLongLong(o->constraints_broken),
+    };
+    PyObject *rest = Py_BuildValue(
+        "(s d d d d d d d d d d d d NNNNNNNNN)", o->status ? "failed" : "done", o->energy_kwh, o->carbon_kg, o->cost,
+        o->base_energy_kwh, o->base_carbon_kg, o->base_cost, saved, change, o->p95_ms, o->base_p95_ms, o->freshness_h,
+        o->base_freshness_h, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7], cnt[8]);
+    /* the policy and tolerance columns, where sweep.csv has them, after the status */
+    if (rest && (with_policy(sw) || with_tolerance(sw))) {
+        PyObject *status = PyTuple_GetSlice(rest, 0, 1), *figures = PyTuple_GetSlice(rest, 1, PyTuple_GET_SIZE(rest));
+        PyObject *mid = with_policy(sw) && with_tolerance(sw) ? Py_BuildValue("(s d)", o->policy, o->cost_tolerance)
+                        : with_policy(sw)                     ? Py_BuildValue("(s)", o->policy)
+                                                              : Py_BuildValue("(d)", o->cost_tolerance);
+        PyObject *sm = status && mid ? PySequence_Concat(status, mid) : NULL;
+        Py_CLEAR(rest);
+        rest = sm && figures ? PySequence_Concat(sm, figures) : NULL;
+        Py_XDECREF(status);
+        Py_XDECREF(figures);
+        Py_XDECREF(mid);
+        Py_XDECREF(sm);
+    }
     PyObject *a = head && rest ? PySequence_Concat(head, params) : NULL;
     PyObject *row = a ? PySequence_Concat(a, rest) : NULL;
     Py_XDECREF(a);

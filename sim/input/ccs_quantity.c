@@ -4,6 +4,7 @@
 #include "ccs_quantity.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,14 +56,22 @@ static void drop(char *s, const char *word)
     for (char *p; (p = strstr(s, word)) != NULL;) memmove(p, p + n, strlen(p + n) + 1);
 }
 
-/* Replaces every occurrence of from by to (to no longer than from). */
-static void replace(char *s, const char *from, const char *to)
+/* Replaces every occurrence of from by to, in s of size bytes (to no longer than from). */
+static void replace(char *s, size_t size, const char *from, const char *to)
 {
-    size_t nf = strlen(from), nt = strlen(to);
-    for (char *p = s; (p = strstr(p, from)) != NULL; p += nt) {
-        memcpy(p, to, nt);
-        memmove(p + nt, p + nf, strlen(p + nf) + 1);
+    char out[96];
+    size_t k = 0, nf = strlen(from), nt = strlen(to);
+    for (const char *p = s; *p && k + nt < sizeof out;) {
+        if (strncmp(p, from, nf) == 0) {
+            memcpy(out + k, to, nt);
+            k += nt;
+            p += nf;
+        } else {
+            out[k++] = *p++;
+        }
     }
+    out[k] = '\0';
+    snprintf(s, size, "%s", out);
 }
 
 /* kWh in one of the energy words, 0 if none */
@@ -93,7 +102,7 @@ int ccs_unit_parse(const char *text, ccs_unit *u)
 {
     *u = (ccs_unit){.kind = CCS_Q_UNKNOWN, .factor = 1.0};
     if (!text) return -1;
-    char s[96];
+    char s[96] = "";
     size_t k = 0;
     for (const unsigned char *p = (const unsigned char *)text; *p && k + 4 < sizeof s; p++) {
         if (p[0] == 0xe2 && p[1] == 0x82 && p[2] == 0x82) { /* U+2082 SUBSCRIPT TWO */
@@ -144,13 +153,13 @@ int ccs_unit_parse(const char *text, ccs_unit *u)
         ccs_unit_canonical(CCS_Q_HUMIDITY, NULL, u);
         return 0;
     }
-    replace(s, "_per_", "/");
-    replace(s, "per", "/");
+    replace(s, sizeof s, "_per_", "/");
+    replace(s, sizeof s, "per", "/");
     drop(s, "co2eq");
     drop(s, "co2e");
     drop(s, "co2");
     drop(s, "_");
-    replace(s, "mwhe", "mwh"); /* Ember: MWh electric */
+    replace(s, sizeof s, "mwhe", "mwh"); /* Ember: MWh electric */
     char *slash = strchr(s, '/');
     if (!slash || strchr(slash + 1, '/')) return -1;
     *slash = '\0';
@@ -163,10 +172,14 @@ int ccs_unit_parse(const char *text, ccs_unit *u)
         u->factor = g / kwh;
         return 0;
     }
-    if (strlen(num) == 3 && isalpha((unsigned char)num[0]) && isalpha((unsigned char)num[1]) &&
-        isalpha((unsigned char)num[2])) {
-        char cur[4] = {(char)toupper((unsigned char)num[0]), (char)toupper((unsigned char)num[1]),
-                       (char)toupper((unsigned char)num[2]), '\0'};
+    char cur[4] = "";
+    if (strlen(num) == 3) snprintf(cur, sizeof cur, "%s", num);
+    bool letters = cur[0] != '\0';
+    for (int i = 0; i < 3 && letters; i++) {
+        letters = isalpha((unsigned char)cur[i]) != 0;
+        cur[i] = (char)toupper((unsigned char)cur[i]);
+    }
+    if (letters) {
         ccs_unit_canonical(CCS_Q_PRICE, cur, u);
         u->factor = 1e3 / kwh; /* per kWh: x1000 per MWh */
         return 0;

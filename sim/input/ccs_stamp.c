@@ -2,8 +2,7 @@
  * ISO 8601 text and read by ccs_time_parse, so that there is one calendar in the program. Local
  * times go through the C library's zone database (TZ set to the zone, under a lock): the only
  * use of local time in ccsim, so leaving TZ set changes nothing else (everything else is UTC). */
-/* strptime(3) is an X/Open function */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* strptime(3) */
 #include "ccs_stamp.h"
 
 #include "ccs_time.h"

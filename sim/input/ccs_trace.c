@@ -1681,10 +1681,11 @@ int ccs_trace_constant(double value, const ccs_trace_opts *opts, int64_t start_u
         ccs_trace_destroy(t);
         return rc;
     }
-    size_t len = strlen(t->note);
+    const char *was = t->note ? t->note : "";
+    size_t len = strlen(was);
     char *note = malloc(len + 80);
     if (note) {
-        snprintf(note, len + 80, "a stated constant, not a series%s%s", len ? "; " : "", t->note);
+        snprintf(note, len + 80, "a stated constant, not a series%s%s", len ? "; " : "", was);
         free(t->note);
         t->note = note;
     }

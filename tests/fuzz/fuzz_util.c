@@ -94,7 +94,8 @@ void fuzz_check_trace(const ccs_trace *t, const ccs_trace_opts *o)
     int64_t step = ccs_trace_step_us(t);
     if (n < 2) fuzz_fail("a trace of %zu rows", n);
     if (step <= 0) fuzz_fail("a nominal step of %lld us", (long long)step);
-    int negative_ok = o->allow_negative || strcmp(ccs_trace_kind(t), "price") == 0;
+    int negative_ok =
+        o->allow_negative || strcmp(ccs_trace_kind(t), "price") == 0 || strcmp(ccs_trace_kind(t), "temperature") == 0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(v[i])) fuzz_fail("value %zu is not finite", i);
         if (v[i] < 0 && !negative_ok) fuzz_fail("value %zu is negative (%g)", i, v[i]);
