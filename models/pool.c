@@ -3,15 +3,19 @@
  * Nothing is allocated per request. Timers cannot be cancelled in the event set, so a timer
  * that is no longer needed fires and finds nothing to do (try_dispatch is idempotent). */
 #include "pool.h"
+#include "ccs_csv.h"
 #include "ccs_units.h"
 #include "powerbook.h"
 
 #include "ccs_rng.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 typedef struct qitem {
     int64_t t_arr, t_enq;
@@ -424,6 +428,7 @@ typedef struct batching_cfg {
 typedef struct table_cfg {
     double *batch, *ms;
     size_t nbatch, nms;
+    char *file;
 } table_cfg;
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 const char *const ccs_phase_words[] = {"auto", "compute", "memory", NULL};
@@ -443,12 +448,97 @@ static const ccs_field batching_fields[] = {
 };
 const ccs_schema ccs_batching_schema = {"batching", sizeof(batching_cfg), batching_fields, 2, CCS_NOPOS, NULL};
 static const ccs_field table_fields[] = {
-    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 1, 1, 65536, NULL, NULL, offsetof(table_cfg, nbatch),
+    {"batch", CCS_F_NUMLIST, offsetof(table_cfg, batch), 0, 1, 65536, NULL, NULL, offsetof(table_cfg, nbatch),
      "measured batch sizes, increasing", NULL},
-    {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 1, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
+    {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 0, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
      "the measured batch latencies in ms", NULL},
+    {"file", CCS_F_PATH, offsetof(table_cfg, file), 0, CCS_NO_RANGE, NULL, NULL, 0,
+     "a CSV of measured points with columns batch and latency_ms, relative to the scenario file", NULL},
 };
-const ccs_schema ccs_latency_table_schema = {"latency_table", sizeof(table_cfg), table_fields, 2, CCS_NOPOS, NULL};
+const ccs_schema ccs_latency_table_schema = {"latency_table", sizeof(table_cfg), table_fields, 3, CCS_NOPOS, NULL};
+
+/* A measured table from a CSV file: a header naming `batch` and `latency_ms` (or `ms`), any case,
+ * other columns ignored but power_w (refused: not modelled), one point per row. The values go through the same checks as the lists. */
+static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
+{
+    const char *path = p->latency_table.file;
+    if (p->latency_table.nbatch || p->latency_table.nms)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.latency_table: both a file and batch/ms lists: expected one of them", where);
+    /* a regular file of a table's size: not a device or a pipe that never ends */
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read the latency table: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode) || st.st_size > (16 << 20))
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0,
+                          "not a regular file of at most 16 MiB: expected a CSV of measured points");
+    ccs_csv *c;
+    int rc = ccs_csv_open(path, ',', &c, err);
+    if (rc) return rc;
+    char **f;
+    int nf, bc = -1, lc = -1, header = 0;
+    size_t cap = 0, n = 0;
+    double *b = NULL, *l = NULL;
+    while (!rc && (rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
+        rc = 0;
+        long line = ccs_csv_line(c);
+        if (!header) {
+            header = nf;
+            for (int i = 0; i < nf; i++) {
+                if (strcasecmp(f[i], "batch") == 0 && bc < 0) bc = i;
+                if ((strcasecmp(f[i], "latency_ms") == 0 || strcasecmp(f[i], "ms") == 0) && lc < 0) lc = i;
+                /* not silently dropped: a power per batch size would change the energy */
+                if (strcasecmp(f[i], "power_w") == 0)
+                    rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                                    "a power_w column: power by batch size is not modelled; expected batch and "
+                                    "latency_ms here, and the power in the hardware's power_curve (utilisation, W)");
+            }
+            if (rc) continue;
+            if (bc < 0 || lc < 0)
+                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                                "no %s column: expected a header with batch and latency_ms (e.g. batch,latency_ms,power_w)",
+                                bc < 0 ? "batch" : "latency_ms");
+            continue;
+        }
+        if (nf != header) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d fields, expected %d as in the header", nf, header);
+            break;
+        }
+        char *e1, *e2;
+        errno = 0;
+        double bv = strtod(f[bc], &e1), lv = strtod(f[lc], &e2);
+        if (e1 == f[bc] || *e1 || e2 == f[lc] || *e2 || errno == ERANGE || !(bv >= 1 && bv <= 65536) ||
+            !(lv > 0 && lv <= 1e9)) {
+            rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                            "batch '%s', latency_ms '%s': expected a batch size of 1 to 65536 and a latency above 0 ms",
+                            f[bc], f[lc]);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            double *nb = realloc(b, cap * sizeof *b), *nl = nb ? realloc(l, cap * sizeof *l) : NULL;
+            if (nb) b = nb;
+            if (nl) l = nl;
+            if (!nb || !nl) {
+                rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                break;
+            }
+        }
+        b[n] = bv;
+        l[n++] = lv;
+    }
+    ccs_csv_close(c);
+    if (!rc && !header) rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header and rows");
+    if (rc) {
+        free(b);
+        free(l);
+        return rc;
+    }
+    p->latency_table.batch = b;
+    p->latency_table.ms = l;
+    p->latency_table.nbatch = p->latency_table.nms = n;
+    return 0;
+}
 static void autoscale_defaults(void *p)
 {
     ccs_autoscale_cfg *a = p;
@@ -480,7 +570,7 @@ const ccs_schema ccs_autoscale_schema = {"autoscale",      sizeof(ccs_autoscale_
 /* ---- the latency models: where a pool's batch service time comes from ---- */
 
 static int given_service_time(const ccs_pool_cfg *p) { return p->service_time.mean_ms > 0; }
-static int given_table(const ccs_pool_cfg *p) { return p->latency_table.nbatch > 0; }
+static int given_table(const ccs_pool_cfg *p) { return p->latency_table.nbatch > 0 || p->latency_table.file; }
 static int given_model(const ccs_pool_cfg *p) { return p->model != NULL; }
 
 /* A latency table: two or more points, increasing, covering batch 1 to max_batch (no
@@ -526,6 +616,7 @@ const ccs_latency_model *ccs_latency_models(size_t *n)
 int ccs_pool_given(const ccs_pool_cfg *p)
 {
     return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
+           p->latency_table.file ||
            p->replicas || p->autoscale.max || p->batching.max_batch || p->devices_per_replica || p->concurrency ||
            p->phase != CCS_PHASE_AUTO || p->llm.max_num_seqs;
 }
@@ -576,6 +667,10 @@ int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, c
     if (!p->replicas) p->replicas = 1;
     if (!p->devices_per_replica) p->devices_per_replica = 1;
     if (!p->batching.max_batch) p->batching.max_batch = 1;
+    if (p->latency_table.file) {
+        int rc = load_table_file(p, where, pos, err);
+        if (rc) return rc;
+    }
     for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) {
         const ccs_latency_model *m = &latency_models[i];
         if (!m->given(p)) continue;

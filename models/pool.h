@@ -88,6 +88,7 @@ typedef struct ccs_pool_cfg {
     struct {
         double *batch, *ms;
         size_t nbatch, nms;
+        char *file; /* a CSV of measured points (batch, latency_ms) instead of the lists */
     } latency_table;
     long replicas;            /* 0: not given (1) */
     long devices_per_replica; /* accelerators one replica runs on (a sharded model); 0: not given (1) */
@@ -191,8 +192,8 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
          NULL,                                                                                                          \
          &ccs_latency_table_schema,                                                                                     \
          0,                                                                                                             \
-         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]}",                                                                    \
-         NULL},                                                                                                         \
+         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]} or a CSV file of batch,latency_ms",                                \
+         "file"},                                                                                                       \
         {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                                   \
          NULL,       0,         "a number of replicas, 1 or more", NULL},                                               \
         {"devices_per_replica",                                                                                         \

@@ -377,3 +377,57 @@ Test(kinds, every_output_says_what_was_converted)
         free(text);
     }
 }
+
+/* A web server's access log (Common Log Format) counted per minute gives back the counts it was
+ * written from; a measured latency table from a CSV file gives the same run as the same points
+ * written as lists. */
+Test(importers, access_log_and_latency_table_files)
+{
+    ccs_trace *log = load(sample("nasa-access.log"), NULL);
+    ccs_trace *counts = load(bundled("traffic/nasa-http-1995-07-per-minute.csv"), NULL);
+    cr_assert_eq(ccs_trace_len(log), 10u);
+    cr_assert_str_eq(ccs_trace_format(log), "access-log");
+    cr_assert_str_eq(ccs_trace_kind(log), "traffic");
+    for (size_t i = 0; i < 10; i++) {
+        cr_assert_eq(ccs_trace_times(log)[i], ccs_trace_times(counts)[i], "minute %zu", i);
+        cr_assert_eq(ccs_trace_values(log)[i], ccs_trace_values(counts)[i], "minute %zu", i);
+    }
+    ccs_trace_destroy(log);
+    ccs_trace_destroy(counts);
+    const char *dir = tmp_folder();
+    write_text(dir, "lat.csv", "Batch,Latency_ms,note\n1,2.0,a\n4,3.5,b\n8,6.0,c\n");
+    const char *svc = "services: [{name: s, region: r, hardware: gpu, replicas: 1, batching: {max_batch: 8, window_ms: "
+                      "2}, arrivals: {rate_per_s: 200}, ";
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/lat.csv}]\n",
+             svc, dir);
+    ran a = run_text(yaml);
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: {batch: [1, 4, 8], ms: [2.0, 3.5, "
+             "6.0]}}]\n",
+             svc);
+    ran b = run_text(yaml);
+    cr_assert_eq(a.r->totals.energy_kwh, b.r->totals.energy_kwh, "%.17g vs %.17g", a.r->totals.energy_kwh,
+                 b.r->totals.energy_kwh);
+    cr_assert_eq(a.r->services[0].p95_ms, b.r->services[0].p95_ms);
+    ran_free(a);
+    ran_free(b);
+    char msg[2048];
+    write_text(dir, "pw.csv", "batch,latency_ms,power_w\n1,2,100\n8,6,250\n");
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/pw.csv}]\n",
+             svc, dir);
+    cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "pw.csv:1") && strstr(msg, "power_w"), "%s", msg);
+    write_text(dir, "bad.csv", "batch,latency_ms\n1,2\n8,-6\n");
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/bad.csv}]\n",
+             svc, dir);
+    cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "bad.csv:3") && strstr(msg, "latency above 0"), "%s", msg);
+}

@@ -844,6 +844,78 @@ static bool is_json_file(const char *path)
     return c == '[' || c == '{';
 }
 
+/* ---- web server access logs ----
+ * The Common Log Format (and the Combined one, which adds fields after it): one request per line,
+ * `host ident user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`. Only the bracketed
+ * time is read; the requests are counted per interval into a traffic trace. */
+static const char *const month_abbr[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* The instant in a log line's brackets; -1 if there is none in the form above. */
+static int clf_time(const char *line, int64_t *t_us)
+{
+    const char *open = strchr(line, '[');
+    if (!open) return -1;
+    int d, y, h, mi, sec;
+    char mon[4], sign;
+    unsigned off;
+    int used = 0;
+    if (sscanf(open + 1, "%2d/%3[A-Za-z]/%4d:%2d:%2d:%2d %c%4u]%n", &d, mon, &y, &h, &mi, &sec, &sign, &off,
+               &used) != 8 ||
+        used == 0 || (sign != '+' && sign != '-'))
+        return -1;
+    int m = 0;
+    while (m < 12 && strcmp(mon, month_abbr[m]) != 0) m++;
+    if (m == 12) return -1;
+    char iso[40];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d%c%02u:%02u", y, m + 1, d, h, mi, sec, sign, off / 100,
+             off % 100);
+    return ccs_time_parse(iso, t_us);
+}
+
+/* Whether the file's first line is a log line with a bracketed time. */
+static bool is_access_log(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    char line[2048];
+    int64_t t;
+    bool yes = fgets(line, sizeof line, f) && strstr(line, " [") && strstr(line, "] \"") && clf_time(line, &t) == 0;
+    fclose(f);
+    return yes;
+}
+
+static int load_access_log(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
+    t->format = strdup("access-log");
+    t->column = strdup("requests");
+    t->units = strdup("requests");
+    t->kind = strdup("traffic");
+    rows r = {0};
+    int rc = t->format && t->column && t->units && t->kind ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
+    char *line = NULL;
+    size_t cap = 0;
+    long no = 0;
+    while (!rc && getline(&line, &cap, f) > 0) {
+        no++;
+        if (line[0] == '\n' || line[0] == '\0') continue;
+        int64_t t_us;
+        if (clf_time(line, &t_us) != 0)
+            rc = ccs_err_at(err, CCS_EINPUT, path, no, 0,
+                            "no [day/Mon/year:hh:mm:ss +zone] time: expected a Common Log Format line");
+        else if (rows_push(&r, t_us, 1, no, 0) != 0)
+            rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    free(line);
+    fclose(f);
+    if (!rc) rc = count_requests(&r, opts->bin_us > 0 ? opts->bin_us : 60 * CCS_US_PER_S, path, AT_LINE, err);
+    if (!rc) rc = finish(&r, path, AT_LINE, opts, t, err);
+    rows_free(&r);
+    return rc;
+}
+
 /* ---- HDF5 ----
  * Traces come from vendors and colleagues: a damaged one must be an error naming the file, never
  * a crash. Two guards. Every HDF5 call is checked (h5_read). And since libhdf5 itself can die
@@ -1433,7 +1505,8 @@ static int trace_load(const char *path, const ccs_trace_opts *opts, bool probe, 
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
     int rc = is_hdf5_file(path)   ? load_h5(path, opts, probe, t, err)
-             : is_json_file(path) ? load_json(path, opts, t, err)
+             : is_json_file(path)   ? load_json(path, opts, t, err)
+             : is_access_log(path)  ? load_access_log(path, opts, t, err)
                                   : load_csv(path, opts, t, err);
     if (rc == CCS_OK) rc = settle_units(t, opts, err);
     if (rc != CCS_OK) {
