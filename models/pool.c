@@ -495,9 +495,10 @@ static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos
             }
             if (rc) continue;
             if (bc < 0 || lc < 0)
-                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                                "no %s column: expected a header with batch and latency_ms (e.g. batch,latency_ms,power_w)",
-                                bc < 0 ? "batch" : "latency_ms");
+                rc = ccs_err_at(
+                    err, CCS_EINPUT, path, line, 0,
+                    "no %s column: expected a header with batch and latency_ms (e.g. batch,latency_ms,power_w)",
+                    bc < 0 ? "batch" : "latency_ms");
             continue;
         }
         if (nf != header) {
@@ -616,9 +617,8 @@ const ccs_latency_model *ccs_latency_models(size_t *n)
 int ccs_pool_given(const ccs_pool_cfg *p)
 {
     return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
-           p->latency_table.file ||
-           p->replicas || p->autoscale.max || p->batching.max_batch || p->devices_per_replica || p->concurrency ||
-           p->phase != CCS_PHASE_AUTO || p->llm.max_num_seqs;
+           p->latency_table.file || p->replicas || p->autoscale.max || p->batching.max_batch ||
+           p->devices_per_replica || p->concurrency || p->phase != CCS_PHASE_AUTO || p->llm.max_num_seqs;
 }
 
 int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)

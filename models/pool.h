@@ -192,7 +192,7 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
          NULL,                                                                                                          \
          &ccs_latency_table_schema,                                                                                     \
          0,                                                                                                             \
-         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]} or a CSV file of batch,latency_ms",                                \
+         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]} or a CSV file of batch,latency_ms",                                  \
          "file"},                                                                                                       \
         {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                                   \
          NULL,       0,         "a number of replicas, 1 or more", NULL},                                               \

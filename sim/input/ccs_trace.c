@@ -849,7 +849,7 @@ static bool is_json_file(const char *path)
  * `host ident user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`. Only the bracketed
  * time is read; the requests are counted per interval into a traffic trace. */
 static const char *const month_abbr[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* The instant in a log line's brackets; -1 if there is none in the form above. */
 static int clf_time(const char *line, int64_t *t_us)
@@ -860,8 +860,8 @@ static int clf_time(const char *line, int64_t *t_us)
     char mon[4], sign;
     unsigned off;
     int used = 0;
-    if (sscanf(open + 1, "%2d/%3[A-Za-z]/%4d:%2d:%2d:%2d %c%4u]%n", &d, mon, &y, &h, &mi, &sec, &sign, &off,
-               &used) != 8 ||
+    if (sscanf(open + 1, "%2d/%3[A-Za-z]/%4d:%2d:%2d:%2d %c%4u]%n", &d, mon, &y, &h, &mi, &sec, &sign, &off, &used) !=
+            8 ||
         used == 0 || (sign != '+' && sign != '-'))
         return -1;
     int m = 0;
@@ -1504,10 +1504,10 @@ static int trace_load(const char *path, const ccs_trace_opts *opts, bool probe, 
         ccs_trace_destroy(t);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
-    int rc = is_hdf5_file(path)   ? load_h5(path, opts, probe, t, err)
-             : is_json_file(path)   ? load_json(path, opts, t, err)
-             : is_access_log(path)  ? load_access_log(path, opts, t, err)
-                                  : load_csv(path, opts, t, err);
+    int rc = is_hdf5_file(path)    ? load_h5(path, opts, probe, t, err)
+             : is_json_file(path)  ? load_json(path, opts, t, err)
+             : is_access_log(path) ? load_access_log(path, opts, t, err)
+                                   : load_csv(path, opts, t, err);
     if (rc == CCS_OK) rc = settle_units(t, opts, err);
     if (rc != CCS_OK) {
         ccs_trace_destroy(t);
