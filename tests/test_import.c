@@ -18,23 +18,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *sample(const char *name)
+/* A file of the source tree under folder (8 rotating buffers, for several in one call). */
+static const char *in_tree(const char *folder, const char *name)
 {
     static char path[8][700];
     static int k;
     k = (k + 1) % 8;
-    snprintf(path[k], sizeof path[k], "%s/tests/data/import/%s", source_dir(), name);
+    snprintf(path[k], sizeof path[k], "%s/%s/%s", source_dir(), folder, name);
     return path[k];
 }
 
-static const char *bundled(const char *name)
-{
-    static char path[4][700];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/traces/%s", source_dir(), name);
-    return path[k];
-}
+static const char *sample(const char *name) { return in_tree("tests/data/import", name); }
+static const char *bundled(const char *name) { return in_tree("traces", name); }
 
 static int64_t at(const char *iso)
 {
