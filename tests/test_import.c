@@ -156,6 +156,8 @@ static layout_case layouts[] = {
     /* WattTime v3: lbs/MWh, converted: 295.8 lbs/MWh = 134.17... g/kWh */
     {"watttime-v3-historical.json", "", "watttime", "gCO2e/kWh", 36, "2023-03-01T00:00:00Z", 0, 300},
     {"carbon-aware-sdk-emissions.json", "eastus", "carbon-aware-sdk", "gCO2e/kWh", 24, "2023-03-01T00:00:00Z", 0, 3600},
+    /* Ember's monthly long format: the CO2 intensity rows of one country, its unit from the Unit column */
+    {"ember-monthly-long.csv", "DEU", "ember-long", "gCO2e/kWh", 12, "2023-01-01T00:00:00Z", 417.36, 31 * 86400},
     {"traffic-epoch-s.csv", "", "nasa-http", "requests", 60, "1995-07-01T04:00:00Z", 42, 60},
     {"traffic-epoch-ms.csv", "", "nasa-http", "requests", 60, "1995-07-01T04:00:00Z", 42, 60},
     {"traffic.jsonl", "", "json", "requests", 60, "1995-07-01T04:00:00Z", 42, 60},
@@ -177,9 +179,15 @@ ParameterizedTest(layout_case *c, importers, each_layout_on_its_sample)
     cr_assert_str_eq(ccs_trace_units(t), c->units, "%s", c->file);
     if (c->first_value != 0)
         cr_assert_float_eq(ccs_trace_values(t)[0], c->first_value, 1e-9, "%s: %.17g", c->file, ccs_trace_values(t)[0]);
-    /* strictly one step apart: no hour lost or doubled by daylight saving */
-    for (size_t i = 1; i < ccs_trace_len(t); i++)
-        cr_assert_eq(ccs_trace_times(t)[i] - ccs_trace_times(t)[i - 1], ccs_trace_step_us(t), "%s row %zu", c->file, i);
+    /* strictly one step apart: no hour lost or doubled by daylight saving; months of 28 to 31 days */
+    int monthly = strcmp(c->format, "ember-long") == 0;
+    for (size_t i = 1; i < ccs_trace_len(t); i++) {
+        int64_t d = ccs_trace_times(t)[i] - ccs_trace_times(t)[i - 1];
+        if (monthly)
+            cr_assert(d >= 28 * CCS_US_PER_DAY && d <= 31 * CCS_US_PER_DAY, "%s row %zu", c->file, i);
+        else
+            cr_assert_eq(d, ccs_trace_step_us(t), "%s row %zu", c->file, i);
+    }
     ccs_trace_destroy(t);
 }
 
@@ -217,6 +225,22 @@ Test(importers, converted_values_match_their_sources)
     cr_assert_str_eq(ccs_trace_kind(az), "traffic");
     ccs_trace_destroy(az);
     ccs_trace_destroy(ca);
+    /* Ember's monthly figures are the months' means of the bundled hourly DE-LU series (to 0.01) */
+    ccs_trace_opts deu = {.select = "DEU"};
+    ccs_trace *em = load(sample("ember-monthly-long.csv"), &deu);
+    ccs_trace *de = load(bundled("carbon/carbon-intensity-DE-LU-2023-hourly.csv"), NULL);
+    for (size_t m = 0; m < ccs_trace_len(em); m++) {
+        int64_t t0 = ccs_trace_times(em)[m],
+                t1 = m + 1 < ccs_trace_len(em) ? ccs_trace_times(em)[m + 1] : at("2024-01-01T00:00:00Z");
+        double sum = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < ccs_trace_len(de); i++)
+            if (ccs_trace_times(de)[i] >= t0 && ccs_trace_times(de)[i] < t1) sum += ccs_trace_values(de)[i], n++;
+        cr_assert(n >= 28 * 24 - 1 && fabs(sum / (double)n - ccs_trace_values(em)[m]) <= 0.005 + 1e-9,
+                  "month %zu: %.4f vs %.4f", m, sum / (double)n, ccs_trace_values(em)[m]);
+    }
+    ccs_trace_destroy(em);
+    ccs_trace_destroy(de);
     /* relative seconds need their origin; with it, the same series as the epoch file */
     load_fails(sample("traffic-relative-s.csv"), NULL, "relative seconds need an origin", NULL);
     ccs_trace_opts rel = {.stamp = {.has_origin = true, .origin_us = at("1995-07-01T04:00:00Z")}};

@@ -538,6 +538,7 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
     char **f;
     int nf, header_fields = 0, tc = 0, vc = 0, kc = -1;
     char first_key[64] = "", key_name[64] = "", time_name[64] = "";
+    int varc = -1, unitc = -1; /* Ember's long format: the variable and unit columns */
     ccs_stamp_opts so = opts->stamp;
     int64_t prev_us = INT64_MIN;
     while ((rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
@@ -552,6 +553,22 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
             header_fields = nf;
             if (kc >= 0) snprintf(key_name, sizeof key_name, "%s", f[kc]);
             snprintf(time_name, sizeof time_name, "%s", f[tc]);
+            /* Ember's long format: a row per area, month and variable, its unit in a column of its
+             * own; the carbon intensity is the rows of Variable "CO2 intensity" */
+            for (int i = 0; strcmp(t->format, "generic") == 0 && i < nf; i++) {
+                if (strcasecmp(f[i], "variable") == 0) varc = i;
+                if (strcasecmp(f[i], "unit") == 0) unitc = i;
+            }
+            if (varc >= 0 && unitc >= 0) {
+                free(t->format);
+                t->format = strdup("ember-long");
+                if (!t->format) {
+                    rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                    break;
+                }
+            } else {
+                varc = unitc = -1;
+            }
             if (opts->select && kc < 0) {
                 rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
                                 "select '%s' given, but this %s file has no area or country column", opts->select,
@@ -564,6 +581,23 @@ static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, 
             rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "%d field%s, expected %d as in the header", nf,
                             nf == 1 ? "" : "s", header_fields);
             break;
+        }
+        if (varc >= 0) {
+            if (strcasecmp(f[varc], "CO2 intensity") != 0) continue;
+            if (!*t->units) {
+                free(t->units);
+                free(t->kind);
+                t->units = strdup(f[unitc]);
+                t->kind = strdup(kind_of_units(f[unitc]));
+                if (!t->units || !t->kind) {
+                    rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+                    break;
+                }
+            } else if (strcmp(t->units, f[unitc]) != 0) {
+                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0, "unit '%s' after '%s': expected one unit throughout",
+                                f[unitc], t->units);
+                break;
+            }
         }
         if (kc >= 0) {
             int keep = 1;
