@@ -694,10 +694,16 @@ static json_t *json_at(json_t *obj, const char *dotted)
     return NULL;
 }
 
+/* What the first item decided and the items since have seen. */
+typedef struct json_state {
+    char time_key[128]; /* the key of the time, chosen on the first item */
+    char area[64];      /* the first location seen (a file of one area needs no select) */
+    int64_t prev_us;    /* the item before's instant, for local times that occur twice */
+} json_state;
+
 /* Reads one item into r; item_no names it in messages (its line, for JSON Lines). */
 static int json_item(json_t *it, long item_no, int where, const char *path, const ccs_trace_opts *opts,
-                     ccs_stamp_opts *so, int64_t *prev_us, rows *r, ccs_trace *t, char *first_key, size_t first_size,
-                     ccs_err *err)
+                     const ccs_stamp_opts *so, json_state *js, rows *r, ccs_trace *t, ccs_err *err)
 {
     if (!json_is_object(it))
         return row_err(err, path, where, item_no, "not an object: expected {\"time\": ..., \"value\": ...}");
@@ -741,15 +747,18 @@ static int json_item(json_t *it, long item_no, int where, const char *path, cons
         t->column = strdup(vk);
         t->units = u;
         t->format = strdup(format);
-        snprintf(first_key + first_size / 2, first_size / 2, "%s", tk);
+        if (strlen(tk) >= sizeof js->time_key)
+            return row_err(err, path, where, item_no, "a time key of %zu bytes: expected at most %zu", strlen(tk),
+                           sizeof js->time_key - 1);
+        snprintf(js->time_key, sizeof js->time_key, "%s", tk);
         if (!t->column || !t->units || !t->format) return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
-    const char *tk = first_key + first_size / 2;
+    const char *tk = js->time_key;
     json_t *loc = json_object_get(it, "location");
     if (json_is_string(loc)) {
         int keep = 1;
         int rc =
-            area_ok(json_string_value(loc), opts, first_key, first_size / 2, path, item_no, "location", err, &keep);
+            area_ok(json_string_value(loc), opts, js->area, sizeof js->area, path, item_no, "location", err, &keep);
         if (rc) return rc;
         if (!keep) return 0;
     } else if (opts->select) {
@@ -764,10 +773,10 @@ static int json_item(json_t *it, long item_no, int where, const char *path, cons
         snprintf(text, sizeof text, "%s", json_string_value(tv));
     else
         return row_err(err, path, where, item_no, "'%s' is not a time: expected a text or a number", tk);
-    if (ccs_stamp_parse(text, so, *prev_us, &t_us, why, sizeof why) != 0)
+    if (ccs_stamp_parse(text, so, js->prev_us, &t_us, why, sizeof why) != 0)
         return row_err(err, path, where, item_no,
                        "cannot read time '%s' in '%s' (%s): expected ISO 8601 or a Unix epoch number", text, tk, why);
-    *prev_us = t_us;
+    js->prev_us = t_us;
     json_t *vv = json_at(it, t->column);
     double v = NAN;
     int missing = !vv || json_is_null(vv);
@@ -802,9 +811,8 @@ static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t,
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     rows r = {0};
-    char keys[256] = ""; /* the first area seen, then (second half) the time key */
+    json_state js = {.prev_us = INT64_MIN};
     ccs_stamp_opts so = opts->stamp;
-    int64_t prev_us = INT64_MIN;
     int rc = 0, where = AT_ITEM;
     if (!root && strstr(je.text, "end of file expected")) {
         /* JSON Lines: one object per line */
@@ -825,7 +833,7 @@ static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t,
                                 je.text);
                 break;
             }
-            rc = json_item(it, no, AT_LINE, path, opts, &so, &prev_us, &r, t, keys, sizeof keys, err);
+            rc = json_item(it, no, AT_LINE, path, opts, &so, &js, &r, t, err);
             json_decref(it);
         }
         free(line);
@@ -847,7 +855,7 @@ static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t,
             json_t *it;
             json_array_foreach(items, i, it)
             {
-                rc = json_item(it, (long)i + 1, AT_ITEM, path, opts, &so, &prev_us, &r, t, keys, sizeof keys, err);
+                rc = json_item(it, (long)i + 1, AT_ITEM, path, opts, &so, &js, &r, t, err);
                 if (rc) break;
             }
             if (!rc && json_is_string(mu) && t->format && strcmp(t->format, "json") == 0) {
@@ -1493,10 +1501,9 @@ static int settle_units(ccs_trace *t, const ccs_trace_opts *o, ccs_err *err)
     size_t n = t->n;
     if (u.factor != 1.0 || u.offset != 0.0) {
         for (size_t i = 0; i < n; i++) t->v[i] = t->v[i] * u.factor + u.offset;
-        snprintf(note, sizeof note, "converted from %s to %s (x %.6g%s%.6g)", text, u.canonical, u.factor,
-                 u.offset < 0 ? " - " : " + ", fabs(u.offset));
-        if (u.offset == 0.0)
-            snprintf(note, sizeof note, "converted from %s to %s (x %.6g)", text, u.canonical, u.factor);
+        char offset[40] = ""; /* degrees only */
+        if (u.offset != 0.0) snprintf(offset, sizeof offset, " %s %.6g", u.offset < 0 ? "-" : "+", fabs(u.offset));
+        snprintf(note, sizeof note, "converted from %s to %s (x %.6g%s)", text, u.canonical, u.factor, offset);
     }
     if (kind == CCS_Q_PRICE && o->currency && strcmp(u.currency, o->currency) != 0) {
         const ccs_fx *fx = NULL;
