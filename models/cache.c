@@ -1,21 +1,36 @@
-/* The cache; see cache.h. Keys are drawn with GSL's Walker alias table (O(1) per draw). */
+/* The cache; see cache.h. Keys are drawn by rejection-inversion (zipf.h): key k is rank k, so the
+ * popular keys' stamps sit together at the front of one array and stay in the processor's cache. */
 #include "cache.h"
+#include "zipf.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+
+enum { CCS_CACHE_AHEAD = 64 }; /* a power of two; enough misses in flight to hide their latency */
 
 struct ccs_cache {
     int kind;
     double hit_prob;
     int64_t ttl_us;
     long nkeys;
-    double *p;          /* key popularity, for the theory */
-    int64_t *stored_at; /* per key: when its result was stored; < 0: never */
-    gsl_ran_discrete_t *keys;
+    int64_t *stored_at; /* per key, by rank: when its result was stored; < 0: never */
+    ccs_zipf keys;
+    double norm; /* sum_k k^-s, for the theory */
     gsl_rng *rng;
+    /* The next AHEAD keys, drawn in advance so that their stamps are fetched from memory while
+     * the requests before them are simulated (a stamp of an unpopular key is a cache miss). The
+     * keys are the stream's same draws in the same order: only drawn earlier. */
+    unsigned next;
+    long ahead[CCS_CACHE_AHEAD];
 };
+
+static long draw_key(ccs_cache *c)
+{
+    long k = ccs_zipf_draw(&c->keys, c->rng) - 1;
+    __builtin_prefetch(&c->stored_at[k]);
+    return k;
+}
 
 int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, ccs_err *err)
 {
@@ -28,18 +43,13 @@ int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, cc
     c->rng = rng;
     if (cfg->kind == CCS_CACHE_TTL) {
         c->nkeys = cfg->keys;
-        c->p = malloc((size_t)c->nkeys * sizeof *c->p);
         c->stored_at = malloc((size_t)c->nkeys * sizeof *c->stored_at);
-        if (c->p && c->stored_at) {
-            double sum = 0;
-            for (long k = 0; k < c->nkeys; k++) sum += c->p[k] = pow((double)(k + 1), -cfg->zipf_s);
-            for (long k = 0; k < c->nkeys; k++) {
-                c->p[k] /= sum;
-                c->stored_at[k] = -1;
-            }
-            c->keys = gsl_ran_discrete_preproc((size_t)c->nkeys, c->p);
-        }
-        if (!c->keys) {
+        if (c->stored_at) {
+            for (long k = 0; k < c->nkeys; k++) c->stored_at[k] = -1;
+            ccs_zipf_init(&c->keys, c->nkeys, cfg->zipf_s);
+            c->norm = ccs_zipf_norm(c->nkeys, cfg->zipf_s);
+            for (unsigned i = 0; i < CCS_CACHE_AHEAD; i++) c->ahead[i] = draw_key(c);
+        } else {
             ccs_cache_destroy(c);
             return ccs_err_set(err, CCS_ERUN, "out of memory for a cache of %ld keys", cfg->keys);
         }
@@ -51,8 +61,6 @@ int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, cc
 void ccs_cache_destroy(ccs_cache *c)
 {
     if (!c) return;
-    if (c->keys) gsl_ran_discrete_free(c->keys);
-    free(c->p);
     free(c->stored_at);
     free(c);
 }
@@ -63,7 +71,9 @@ int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us)
         *age_us = 0;
         return gsl_rng_uniform(c->rng) < c->hit_prob;
     }
-    size_t k = gsl_ran_discrete(c->rng, c->keys);
+    long k = c->ahead[c->next];
+    c->ahead[c->next] = draw_key(c);
+    c->next = (c->next + 1) & (CCS_CACHE_AHEAD - 1);
     int64_t at = c->stored_at[k];
     if (at >= 0 && now - at < c->ttl_us) {
         *age_us = now - at;
@@ -77,10 +87,10 @@ int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us)
 double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s)
 {
     if (c->kind == CCS_CACHE_FIXED) return c->hit_prob;
-    double t = (double)c->ttl_us / 1e6, h = 0;
-    for (long k = 0; k < c->nkeys; k++) {
-        double lt = rate_per_s * c->p[k] * t;
-        h += c->p[k] * lt / (1 + lt);
+    double t = (double)c->ttl_us / 1e6, h = 0, s = c->keys.s;
+    for (long k = c->nkeys; k >= 1; k--) { /* smallest first */
+        double p = pow((double)k, -s) / c->norm, lt = rate_per_s * p * t;
+        h += p * lt / (1 + lt);
     }
     return h;
 }

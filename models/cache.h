@@ -3,7 +3,7 @@
  * fresh result at the time of the request (a constant lookup and the pipeline's own latency do
  * not age it further), and a hit serves the stored result while it is younger than the TTL; the
  * hit rate and the age of served results emerge from the TTL and the traffic. Memory: one stamp
- * and one alias-table entry per key, never per request. */
+ * (8 bytes) per key, never per request; keys are drawn without a table (zipf.h). */
 #ifndef CCS_CACHE_H
 #define CCS_CACHE_H
 

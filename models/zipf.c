@@ -1,0 +1,65 @@
+/* Rejection-inversion for Zipf; see zipf.h. With H(x) = (x^(1-s) - 1) / (1 - s) (log x at
+ * s = 1), an integral of h(x) = x^-s, the hat over key k is h on [k - 1/2, k + 1/2]; key 1's
+ * share is cut to exactly h(1) = 1 by starting the range at H(1.5) - 1. A point x drawn by
+ * inverting H uniformly over the range rounds to k, and is kept when it falls inside the part of
+ * k's hat whose area is h(k), so every key is drawn with probability proportional to k^-s. The
+ * squeeze `accept` saves the test's two transcendental calls on most draws. The helpers keep
+ * (e^x - 1)/x and log(1 + x)/x accurate near 0, where s is near 1. */
+#include "zipf.h"
+
+#include <math.h>
+
+static double log1p_over_x(double x)
+{
+    return fabs(x) > 1e-8 ? log1p(x) / x : 1.0 - x * (0.5 - x * (1.0 / 3.0 - 0.25 * x));
+}
+
+static double expm1_over_x(double x)
+{
+    return fabs(x) > 1e-8 ? expm1(x) / x : 1.0 + x * 0.5 * (1.0 + x / 3.0 * (1.0 + 0.25 * x));
+}
+
+static double big_h(double s, double x)
+{
+    double lx = log(x);
+    return expm1_over_x((1.0 - s) * lx) * lx;
+}
+
+static double small_h(double s, double x) { return exp(-s * log(x)); }
+
+static double big_h_inv(double s, double y)
+{
+    double t = y * (1.0 - s);
+    if (t < -1.0) t = -1.0; /* rounding at the range's end: H's inverse is defined down to -1 */
+    return exp(log1p_over_x(t) * y);
+}
+
+void ccs_zipf_init(ccs_zipf *z, long n, double s)
+{
+    z->n = n;
+    z->s = s;
+    z->h_x1 = big_h(s, 1.5) - 1.0;
+    z->h_n = big_h(s, (double)n + 0.5);
+    z->accept = 2.0 - big_h_inv(s, big_h(s, 2.5) - small_h(s, 2.0));
+}
+
+long ccs_zipf_draw(const ccs_zipf *z, gsl_rng *rng)
+{
+    for (;;) {
+        double u = z->h_n + gsl_rng_uniform(rng) * (z->h_x1 - z->h_n);
+        double x = big_h_inv(z->s, u);
+        long k = (long)(x + 0.5);
+        if (k < 1)
+            k = 1;
+        else if (k > z->n)
+            k = z->n;
+        if ((double)k - x <= z->accept || u >= big_h(z->s, (double)k + 0.5) - small_h(z->s, (double)k)) return k;
+    }
+}
+
+double ccs_zipf_norm(long n, double s)
+{
+    double sum = 0;
+    for (long k = n; k >= 1; k--) sum += pow((double)k, -s); /* smallest first */
+    return sum;
+}

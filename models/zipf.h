@@ -1,0 +1,27 @@
+/* Zipf(s) keys 1..n, P(k) proportional to k^-s, drawn exactly by rejection-inversion (Hörmann and
+ * Derflinger 1996, "Rejection-inversion to generate variates from monotone discrete
+ * distributions"): no table, O(1) memory, about 1.1 uniforms per draw for any n and s >= 0.
+ * A table-driven sampler (Walker's alias) needs 16 bytes per key and touches a random entry of
+ * it per draw: with millions of keys that is a cache miss or two on every request. */
+#ifndef CCS_ZIPF_H
+#define CCS_ZIPF_H
+
+#include <gsl/gsl_rng.h>
+
+typedef struct ccs_zipf {
+    long n;
+    double s;
+    double h_x1, h_n; /* H(1.5) - h(1) and H(n + 0.5): the range the uniform is spread over */
+    double accept;    /* draws with k - x at most this are accepted without evaluating H */
+} ccs_zipf;
+
+/* n >= 1, s >= 0 (checked by the caller's schema). */
+void ccs_zipf_init(ccs_zipf *z, long n, double s);
+
+/* One key in 1..n. */
+long ccs_zipf_draw(const ccs_zipf *z, gsl_rng *rng);
+
+/* P(k) = k^-s / sum_j j^-s, by summation (O(n)): for tests and the cache's theory. */
+double ccs_zipf_norm(long n, double s);
+
+#endif
