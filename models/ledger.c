@@ -244,6 +244,74 @@ void ccs_ledger_destroy(ccs_ledger *l)
     free(l);
 }
 
+static double *dup_doubles(const double *a, size_t n)
+{
+    if (!a) return NULL;
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    if (d) memcpy(d, a, n * sizeof *d);
+    return d;
+}
+
+int ccs_ledger_clone(const ccs_ledger *l, ccs_ledger **out, ccs_err *err)
+{
+    *out = NULL;
+    ccs_ledger *c = calloc(1, sizeof *c);
+    if (!c) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    *c = *l;
+    c->books = calloc(l->nregions ? l->nregions : 1, sizeof *c->books);
+    if (!c->books) {
+        free(c);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    int bad = 0;
+    for (size_t r = 0; r < l->nregions; r++) {
+        const region_book *a = &l->books[r];
+        region_book *b = &c->books[r];
+        *b = *a;
+        size_t n = a->nseg;
+        b->seg_start = malloc((n + 1) * sizeof *b->seg_start);
+        if (b->seg_start) memcpy(b->seg_start, a->seg_start, (n + 1) * sizeof *b->seg_start);
+        b->ci = dup_doubles(a->ci, n);
+        b->price = dup_doubles(a->price, n);
+        b->mci = dup_doubles(a->mci, n);
+        b->pue = dup_doubles(a->pue, n);
+        b->cool = dup_doubles(a->cool, n);
+        b->wue = dup_doubles(a->wue, n);
+        b->it_j = dup_doubles(a->it_j, n);
+        b->owned_j = dup_doubles(a->owned_j, n);
+        b->rent = dup_doubles(a->rent, n);
+        b->dirty = 1; /* its hourly series are its own, made when asked for */
+        b->nh = 0;
+        b->hour_us = NULL;
+        b->h_it = b->h_energy = b->h_carbon = b->h_cost = b->h_ci = b->h_price = b->h_marginal = NULL;
+        b->h_pue = b->h_cool = b->h_water = b->h_heat = NULL;
+        bad |= !b->seg_start || !b->ci || !b->price || (a->mci && !b->mci) || !b->pue || !b->cool || !b->wue ||
+               !b->it_j || !b->owned_j || !b->rent;
+    }
+    if (bad) {
+        ccs_ledger_destroy(c);
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
+    }
+    *out = c;
+    return 0;
+}
+
+void ccs_ledger_merge(ccs_ledger *into, const ccs_ledger *from)
+{
+    if (from->t_report > into->t_report) into->t_report = from->t_report;
+    for (size_t r = 0; r < into->nregions; r++) {
+        region_book *a = &into->books[r];
+        const region_book *b = &from->books[r];
+        for (size_t s = 0; s < a->nseg; s++) {
+            a->it_j[s] += b->it_j[s];
+            a->owned_j[s] += b->owned_j[s];
+            a->rent[s] += b->rent[s];
+        }
+        for (int k = 0; k < CCS_MONEY_KINDS; k++) a->money[k] += b->money[k];
+        a->dirty = 1;
+    }
+}
+
 static size_t find_segment(region_book *bk, int64_t t)
 {
     size_t c = bk->cursor;

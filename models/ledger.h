@@ -81,6 +81,16 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
                       ccs_err *err);
 void ccs_ledger_destroy(ccs_ledger *l);
 
+/* A copy of l with everything booked in it so far: consumers that never read each other's
+ * bookings (services, the jobs under two policies) each book into their own copy. */
+int ccs_ledger_clone(const ccs_ledger *l, ccs_ledger **out, ccs_err *err);
+
+/* into += from: what was booked in `from` since it was cloned from a ledger with nothing booked,
+ * added segment by segment (from must be a clone of into's ledger or of one of its clones). The
+ * sum of several is the same whichever threads booked them, as long as they are merged in one
+ * fixed order. */
+void ccs_ledger_merge(ccs_ledger *into, const ccs_ledger *from);
+
 /* Adds a constant draw of power_w over [a_us, b_us) in region r. owned: pays electricity;
  * rent_per_hour: instance price (0 for owned). Returns 0, or -1 if the interval leaves the
  * ledger's period (a model bug or a period too short, reported by the caller). */

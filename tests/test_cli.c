@@ -161,3 +161,85 @@ Test(cli, a_bad_seed_after_a_good_one_is_refused_cleanly)
     cr_assert(strstr(r.err, "--seed '-1': expected a non-negative integer"), "%s", r.err);
     cr_assert_null(strstr(r.err, "LeakSanitizer"), "%s", r.err);
 }
+
+/* Four services in two regions, one with a TTL cache, one batched and autoscaled, one with
+ * routes: `--threads 1`, 2 and 4 give the same bytes in summary.json and results.h5; and a
+ * service's own figures are those it has when simulated alone (services never interact). */
+static const char *four_services(const char *dir, const char *name, int only_batched)
+{
+    char ci[700], price[700], text[8192];
+    snprintf(ci, sizeof ci, "%s/traces/carbon/carbon-intensity-DE-LU-2023-hourly.csv", source_dir());
+    snprintf(price, sizeof price, "%s/traces/price/price-day-ahead-DE-LU-2023-hourly-usd.csv", source_dir());
+    const char *cached = "  - {name: cached, region: de, hardware: gpu, replicas: 2, arrivals: {rate_per_s: 300},"
+                         " service_time: {mean_ms: 4}, cache: {ttl: 2m, keys: 100000, zipf_s: 0.9, lookup_ms: 0.2}}\n",
+               *batched = "  - {name: batched, region: fr, hardware: gpu, arrivals: {rate_per_s: 400},"
+                          " service_time: {mean_ms: 6}, batching: {max_batch: 8, window_ms: 3},"
+                          " autoscale: {min: 1, max: 6, target: 0.6, interval: 30s}}\n",
+               *routed = "  - name: routed\n    region: de\n    arrivals: {rate_per_s: 150}\n"
+                         "    stages:\n      - name: s1\n        routes:\n"
+                         "          - {name: a, share: 0.7, hardware: gpu, replicas: 1, service_time: {mean_ms: 3}}\n"
+                         "          - {name: b, share: 0.3, hardware: gpu, replicas: 1, service_time: {mean_ms: 5}}\n",
+               *plain = "  - {name: plain, region: fr, hardware: gpu, replicas: 3, arrivals: {rate_per_s: 250},"
+                        " service_time: {mean_ms: 9}}\n";
+    snprintf(text, sizeof text,
+             "start: \"2023-03-01T00:00:00Z\"\nduration: 6h\nseed: 9\ncurrency: USD\n"
+             "regions: [{name: de, carbon: %s, price: %s, pue: 1.1}, {name: fr, carbon: %s, price: %s, pue: 1.3}]\n"
+             "hardware: [{name: gpu, idle_w: 20, max_w: 70}]\n"
+             "services:\n%s%s%s%s",
+             ci, price, ci, price, only_batched ? "" : cached, batched, only_batched ? "" : routed,
+             only_batched ? "" : plain);
+    return write_text(dir, name, text);
+}
+
+Test(cli, threads_give_the_same_bytes_and_services_are_independent, .timeout = 240)
+{
+    const char *dir = tmp_folder();
+    const char *yaml = four_services(dir, "four.yaml", 0), *alone = four_services(dir, "alone.yaml", 1);
+    const char *threads[] = {"1", "2", "4"};
+    char *first[2] = {0};
+    size_t first_len[2] = {0};
+    for (int k = 0; k < 3; k++) {
+        char out[600], f[700];
+        snprintf(out, sizeof out, "%s/out/t%s", dir, threads[k]);
+        cmd_result r;
+        run_ccsim(&r, (const char *[]){"run", yaml, "--out", out, "--no-plot", "--threads", threads[k], NULL});
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        const char *files[] = {"summary.json", "results.h5"};
+        for (int i = 0; i < 2; i++) {
+            snprintf(f, sizeof f, "%s/%s", out, files[i]);
+            size_t n;
+            char *b = read_all(f, &n);
+            cr_assert(b, "no %s", f);
+            if (k == 0) {
+                first[i] = b;
+                first_len[i] = n;
+                continue;
+            }
+            cr_assert(n == first_len[i] && memcmp(b, first[i], n) == 0, "%s differs between --threads 1 and %s",
+                      files[i], threads[k]);
+            free(b);
+        }
+    }
+    /* the batched service alone: the same figures as beside the three others */
+    char out[600], f[700];
+    snprintf(out, sizeof out, "%s/out/alone", dir);
+    cmd_result r;
+    run_ccsim(&r, (const char *[]){"run", alone, "--out", out, "--no-plot", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    snprintf(f, sizeof f, "%s/summary.json", out);
+    json_error_t je;
+    json_t *one = json_load_file(f, 0, &je), *all = json_loads(first[0], 0, &je);
+    cr_assert(one && all);
+    json_t *a = json_array_get(json_object_get(one, "services"), 0),
+           *b = json_array_get(json_object_get(all, "services"), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(b, "name")), "batched");
+    const char *keys[] = {"requests", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "energy_kwh", "carbon_kg", "cost"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        cr_assert(json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])),
+                  "%s: %g alone, %g beside others", keys[i], json_number_value(json_object_get(a, keys[i])),
+                  json_number_value(json_object_get(b, keys[i])));
+    json_decref(one);
+    json_decref(all);
+    free(first[0]);
+    free(first[1]);
+}

@@ -14,6 +14,7 @@
 #include "out_run.h"
 #include "policy.h"
 #include "pool.h"
+#include "progress.h"
 #include "run.h"
 
 #include <errno.h>
@@ -29,7 +30,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ccsim run [SCENARIO.yaml] [--out DIR] [--seed N] [--set PATH=VALUE]...\n"
-               "                 [--format text|json] [--no-plot]\n"
+               "                 [--format text|json] [--no-plot] [--threads N] [--no-progress]\n"
                "\n"
                "Simulates the scenario (default scenarios/default.yaml) under its policy and under\n"
                "run-now (the baseline), on the same random streams.\n"
@@ -41,6 +42,11 @@ static void usage(FILE *f)
                "                     --set services.search.replicas=8 --set policy.name=run-now\n"
                "  --format text|json print a table (default) or the summary JSON to stdout\n"
                "  --no-plot          do not call gnuplot\n"
+               "  --threads N        services simulated at once, each on a thread of its own\n"
+               "                     (default: the processors online); the results are the same\n"
+               "                     bytes for every N\n"
+               "  --no-progress      no progress line (shown on a terminal after a second of work:\n"
+               "                     simulated time done, its rate and the time left)\n"
                "\n"
                "Writes into DIR:\n");
     size_t nw;
@@ -96,6 +102,40 @@ static int draw_plot(ccs_run_result *r, const char *dir)
     return rc == 0;
 }
 
+/* The progress line of a long run on a terminal (stderr): nothing in its first second, nothing
+ * when stderr is not a terminal (a log or a pipe). */
+typedef struct run_progress {
+    double t0, last;
+    int shown;
+} run_progress;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void show_progress(void *ctx, int64_t done_us, int64_t total_us)
+{
+    run_progress *p = ctx;
+    double t = mono_s(), spent = t - p->t0;
+    if (spent < 1.0 || t - p->last < 0.2 || total_us <= 0) return;
+    p->last = t;
+    p->shown = 1;
+    double days = (double)done_us / 86400e6, all = (double)total_us / 86400e6, rate = days / spent;
+    char line[200];
+    ccs_cli_progress_line(line, sizeof line, days, all, rate, 30);
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+}
+
+static long default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
 int ccs_cli_run(int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
@@ -103,10 +143,13 @@ int ccs_cli_run(int argc, char **argv)
                                          {"set", required_argument, 0, 'S'},
                                          {"format", required_argument, 0, 'f'},
                                          {"no-plot", no_argument, 0, 'P'},
+                                         {"threads", required_argument, 0, 'T'},
+                                         {"no-progress", no_argument, 0, 'Q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *out_dir = NULL;
-    int json = 0, plot = 1;
+    int json = 0, plot = 1, progress = 1;
+    long threads = default_threads();
     char **sets = calloc((size_t)argc + 1, sizeof *sets);
     char *seed_set = NULL;
     if (!sets) {
@@ -154,6 +197,19 @@ int ccs_cli_run(int argc, char **argv)
             }
             break;
         case 'P': plot = 0; break;
+        case 'Q': progress = 0; break;
+        case 'T': {
+            char *end;
+            errno = 0;
+            threads = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || errno || threads < 1 || threads > 1024) {
+                fprintf(stderr, "ccsim run: --threads '%s': expected a whole number from 1 to 1024\n", optarg);
+                free(sets);
+                free(seed_set);
+                return 2;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             free(sets);
@@ -209,7 +265,14 @@ int ccs_cli_run(int argc, char **argv)
          * fails); ccs_out_run_into removes the earlier finished marker itself. */
         snprintf(file, sizeof file, "%s/intensity-energy.png", dir);
         unlink(file);
-        rc = ccs_out_run_into(s, dir, &r, &err);
+        run_progress bar = {.t0 = mono_s()};
+        ccs_run_opts ro = {.threads = threads};
+        if (progress && isatty(fileno(stderr))) {
+            ro.progress = show_progress;
+            ro.progress_ctx = &bar;
+        }
+        rc = ccs_out_run_into(s, &ro, dir, &r, &err);
+        if (bar.shown) fputs("\r\033[K", stderr); /* the line goes: the summary follows */
         ccs_err end_err = {0};
         if (ccs_registry_end(reg, run_id, rc ? NULL : r, rc ? err.msg : NULL, &end_err) != 0 && !rc) {
             err = end_err;

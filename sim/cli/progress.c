@@ -68,6 +68,23 @@ void ccs_progress_format(char *buf, size_t size, const char *what, long done, lo
     snprintf(buf, size, "%s%ld/%ld %s%s, %.1f %s/s, ETA %s", bar, done, total, what, fail, rate, what, eta);
 }
 
+void ccs_cli_progress_line(char *buf, size_t size, double done_days, double total_days, double days_per_s,
+                           int bar_width)
+{
+    char eta[32], bar[128] = "";
+    eta_text(eta, sizeof eta, days_per_s > 0 ? (total_days - done_days) / days_per_s : -1);
+    if (bar_width > 100) bar_width = 100;
+    if (bar_width > 0) {
+        int full = total_days > 0 ? (int)((double)bar_width * done_days / total_days) : bar_width;
+        bar[0] = '[';
+        for (int i = 0; i < bar_width; i++) bar[1 + i] = i < full ? '#' : '.';
+        bar[1 + bar_width] = ']';
+        bar[2 + bar_width] = ' ';
+        bar[3 + bar_width] = '\0';
+    }
+    snprintf(buf, size, "%s%.1f/%.1f days simulated, %.2f days/s, ETA %s", bar, done_days, total_days, days_per_s, eta);
+}
+
 static void draw(ccs_progress *p, int final)
 {
     double t = now_s();

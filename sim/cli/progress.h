@@ -18,4 +18,8 @@ void ccs_progress_destroy(ccs_progress *p);
 void ccs_progress_format(char *buf, size_t size, const char *what, long done, long total, long failed, double rate,
                          int bar_width);
 
+/* A long run's line: "[#####.....] 3.5/14.0 days simulated, 0.52 days/s, ETA 0:20". */
+void ccs_cli_progress_line(char *buf, size_t size, double done_days, double total_days, double days_per_s,
+                           int bar_width);
+
 #endif

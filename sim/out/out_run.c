@@ -22,14 +22,15 @@ const ccs_run_writer *ccs_run_writers(size_t *n)
     return writers;
 }
 
-int ccs_out_run_into(const ccs_scenario *s, const char *dir, ccs_run_result **out, ccs_err *err)
+int ccs_out_run_into(const ccs_scenario *s, const ccs_run_opts *opts, const char *dir, ccs_run_result **out,
+                     ccs_err *err)
 {
     *out = NULL;
     char path[4300];
     snprintf(path, sizeof path, "%s/%s", dir, writers[NWRITERS - 1].file);
     unlink(path); /* an earlier run's marker must not stand beside this run's files */
     ccs_run_result *r = NULL;
-    int rc = ccs_run(s, &r, err);
+    int rc = ccs_run_with(s, opts, &r, err);
     for (size_t i = 0; !rc && i < NWRITERS; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, writers[i].file);
         rc = writers[i].write(r, path, err);

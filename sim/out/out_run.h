@@ -25,6 +25,7 @@ const ccs_run_writer *ccs_run_writers(size_t *n);
 /* Removes dir's finished marker (an earlier run's summary.json), runs s, and writes every
  * writer's file into dir, which must exist. On success *out is the result (the caller destroys
  * it); on error *out is NULL, err is filled and summary.json is not there. */
-int ccs_out_run_into(const ccs_scenario *s, const char *dir, ccs_run_result **out, ccs_err *err);
+int ccs_out_run_into(const ccs_scenario *s, const ccs_run_opts *opts, const char *dir, ccs_run_result **out,
+                     ccs_err *err);
 
 #endif

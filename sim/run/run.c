@@ -9,10 +9,13 @@
 #include "forecast.h"
 #include "policy.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct loaded_traces {
     ccs_trace **carbon, **price, **marginal;
@@ -138,13 +141,9 @@ static int forecast_for(const ccs_scenario *s, const ccs_ledger *ledger, const c
     return rc;
 }
 
-/* Simulates everything under one policy (baseline: every job run-now, without its own policy or
- * limits); fills services, jobs and the ledger. */
-static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_cfg *policy, int baseline,
-                    ccs_service_result *services, ccs_job_result *jobs, ccs_region_queue *queues,
-                    ccs_ledger **ledger_out, uint64_t *events, ccs_err *err)
+/* The ledger of a run with nothing booked yet: the regions' traces cut into segments. */
+static int empty_ledger(const ccs_scenario *s, const loaded_traces *tr, ccs_ledger **out, ccs_err *err)
 {
-    *ledger_out = NULL;
     ccs_ledger_region *lr = calloc(s->nregions ? s->nregions : 1, sizeof *lr);
     if (!lr) return ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t i = 0; i < s->nregions; i++) {
@@ -163,28 +162,144 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
         lr[i].temperature = tr->temperature[i];
         lr[i].humidity = tr->humidity[i];
     }
-    ccs_ledger *ledger;
-    int rc = ccs_ledger_create(lr, s->nregions, s->start_us, s->end_us, &ledger, err);
+    int rc = ccs_ledger_create(lr, s->nregions, s->start_us, s->end_us, out, err);
     free(lr);
-    if (rc) return rc;
+    return rc;
+}
+
+/* ---- services: each on its own engine, streams and copy of the ledger ----
+ * Services never read each other's state nor the jobs' (a service's draws come from streams
+ * named after it), so each is simulated alone, on any thread, and its bookings are added to the
+ * run's ledger in file order afterwards: the same bytes on one thread or many. Nor does the
+ * jobs' policy reach them: they are simulated once for the policy's run and the baseline. */
+typedef struct service_task {
+    const ccs_scenario *s;
+    const ccs_ledger *empty;
+    size_t i;
+    ccs_ledger *ledger;
+    ccs_service_result *out;
+    uint64_t events;
+    int rc;
+    ccs_err err;
+    _Atomic int64_t done_us; /* simulated time done, for the progress line */
+} service_task;
+
+typedef struct service_pool {
+    service_task *tasks;
+    size_t n;
+    _Atomic size_t next;
+    _Atomic int stop; /* a service failed: the others stop at their next hour */
+} service_pool;
+
+enum { CHUNK_US = 3600LL * 1000000 }; /* a service runs an hour of simulated time between looks */
+
+static void run_service(service_pool *pool, service_task *t)
+{
+    const ccs_scenario *s = t->s;
+    const ccs_service_cfg *c = &s->services[t->i];
+    int region = c->region ? ccs_scenario_region_index(s, c->region) : 0;
     ccs_engine *eng = ccs_engine_create();
     ccs_streams *streams = ccs_streams_create(s->seed);
-    ccs_service **svc = calloc(s->nservices ? s->nservices : 1, sizeof *svc);
-    if (!eng || !streams || !svc) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-    for (size_t i = 0; i < s->nservices && !rc; i++) {
-        const ccs_service_cfg *c = &s->services[i];
-        int region = c->region ? ccs_scenario_region_index(s, c->region) : 0;
-        rc = ccs_service_create(c, region, eng, ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc[i],
-                                err);
-        if (!rc && ccs_service_start(svc[i]) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    ccs_service *svc = NULL;
+    int rc = !eng || !streams ? ccs_err_set(&t->err, CCS_ERUN, "out of memory") : 0;
+    if (!rc) rc = ccs_ledger_clone(t->empty, &t->ledger, &t->err);
+    if (!rc)
+        rc = ccs_service_create(c, region, eng, t->ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc,
+                                &t->err);
+    if (!rc && ccs_service_start(svc) != 0) rc = ccs_err_set(&t->err, CCS_ERUN, "out of memory");
+    for (int64_t until = CHUNK_US; !rc;) {
+        t->events += ccs_engine_run(eng, until);
+        if (ccs_engine_failed(eng)) rc = ccs_err_set(&t->err, CCS_ERUN, "out of memory in the event set");
+        atomic_store(&t->done_us, until < s->duration_us ? until : s->duration_us);
+        if (!ccs_engine_pending(eng) || atomic_load(&pool->stop)) break;
+        until = until > INT64_MAX - CHUNK_US ? INT64_MAX : until + CHUNK_US;
     }
-    if (!rc) {
-        *events = ccs_engine_run(eng, INT64_MAX);
-        if (ccs_engine_failed(eng)) rc = ccs_err_set(err, CCS_ERUN, "out of memory in the event set");
+    if (!rc && atomic_load(&pool->stop)) rc = -1; /* another service's error is the one reported */
+    if (!rc) rc = ccs_service_finish(svc, t->out, &t->err);
+    if (rc) atomic_store(&pool->stop, 1);
+    t->rc = rc;
+    ccs_service_destroy(svc);
+    ccs_streams_destroy(streams);
+    ccs_engine_destroy(eng);
+}
+
+static void *service_worker(void *arg)
+{
+    service_pool *pool = arg;
+    for (size_t i; (i = atomic_fetch_add(&pool->next, 1)) < pool->n;) run_service(pool, &pool->tasks[i]);
+    return NULL;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Simulates every service into `services` and books their draws into `ledger` (nothing else
+ * booked yet), on up to opts->threads threads. */
+static int simulate_services(const ccs_scenario *s, const ccs_run_opts *opts, ccs_ledger *ledger,
+                             ccs_service_result *services, uint64_t *events, ccs_err *err)
+{
+    *events = 0;
+    if (!s->nservices) return 0;
+    service_pool pool = {.tasks = calloc(s->nservices, sizeof *pool.tasks), .n = s->nservices};
+    if (!pool.tasks) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    atomic_init(&pool.next, 0);
+    atomic_init(&pool.stop, 0);
+    for (size_t i = 0; i < s->nservices; i++) {
+        pool.tasks[i] = (service_task){.s = s, .empty = ledger, .i = i, .out = &services[i]};
+        atomic_init(&pool.tasks[i].done_us, 0);
     }
-    for (size_t i = 0; i < s->nservices && !rc; i++) rc = ccs_service_finish(svc[i], &services[i], err);
+    long want = opts && opts->threads > 0 ? opts->threads : 1;
+    size_t nthreads = (size_t)want < s->nservices ? (size_t)want : s->nservices, started = 0;
+    pthread_t *th = calloc(nthreads, sizeof *th);
+    int rc = th ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
+    /* with a progress line, every service on a thread of its own and this one watching them */
+    int watch = !rc && opts && opts->progress;
+    size_t spawn = watch ? nthreads : nthreads - 1;
+    for (; !rc && started < spawn; started++)
+        if (pthread_create(&th[started], NULL, service_worker, &pool) != 0) break;
+    if (!watch || started == 0) service_worker(&pool); /* this thread works too (or alone) */
+    if (watch && started > 0) {
+        int64_t total = s->duration_us * (int64_t)s->nservices;
+        for (;;) {
+            int64_t done = 0;
+            for (size_t i = 0; i < s->nservices; i++) done += atomic_load(&pool.tasks[i].done_us);
+            opts->progress(opts->progress_ctx, done, total);
+            if (done >= total || atomic_load(&pool.stop)) break;
+            sleep_s(0.2);
+        }
+    }
+    for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
+    free(th);
+    for (size_t i = 0; i < s->nservices && !rc; i++) { /* the first failure in file order */
+        service_task *t = &pool.tasks[i];
+        if (t->rc > 0) {
+            *err = t->err;
+            rc = t->rc;
+        }
+    }
+    for (size_t i = 0; i < s->nservices && !rc; i++)
+        if (pool.tasks[i].rc) rc = ccs_err_set(err, CCS_ERUN, "service '%s' failed", s->services[i].name);
+    for (size_t i = 0; i < s->nservices; i++) { /* in file order: the same sums on any threads */
+        service_task *t = &pool.tasks[i];
+        if (!rc) ccs_ledger_merge(ledger, t->ledger);
+        *events += t->events;
+        ccs_ledger_destroy(t->ledger);
+    }
+    free(pool.tasks);
+    return rc;
+}
+
+/* Simulates the jobs under one policy (baseline: every job run-now, without its own policy or
+ * limits) into the ledger, which holds the services' draws already. */
+static int simulate_jobs(const ccs_scenario *s, const loaded_traces *tr, const ccs_policy_cfg *policy, int baseline,
+                         ccs_job_result *jobs, ccs_region_queue *queues, ccs_ledger *ledger, ccs_err *err)
+{
+    int rc = 0;
     ccs_forecast *fc = NULL, **own = calloc(s->njobs ? s->njobs : 1, sizeof *own);
-    if (!rc && !own) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!own) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (!rc && s->njobs) rc = forecast_for(s, ledger, &s->policy, &fc, err);
     for (size_t i = 0; !rc && !baseline && i < s->njobs; i++)
         if (s->jobs[i].policy.type && !same_forecast(&s->jobs[i].policy, &s->policy))
@@ -211,16 +326,7 @@ static int simulate(const ccs_scenario *s, const loaded_traces *tr, const ccs_po
     ccs_forecast_destroy(fc);
     for (size_t i = 0; own && i < s->njobs; i++) ccs_forecast_destroy(own[i]);
     free(own);
-    for (size_t i = 0; svc && i < s->nservices; i++) ccs_service_destroy(svc[i]);
-    free(svc);
-    ccs_streams_destroy(streams);
-    ccs_engine_destroy(eng);
-    if (rc) {
-        ccs_ledger_destroy(ledger);
-        return rc;
-    }
-    *ledger_out = ledger;
-    return 0;
+    return rc;
 }
 
 /* Totals are the sums of the hourly series, region by region, hour by hour: so they equal the
@@ -341,7 +447,9 @@ static int check_constraints(const ccs_scenario *s, ccs_run_result *r, const ccs
 
 static double pct_change(double value, double base) { return base != 0 ? 100.0 * (value - base) / base : 0.0; }
 
-int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
+int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err) { return ccs_run_with(s, NULL, out, err); }
+
+int ccs_run_with(const ccs_scenario *s, const ccs_run_opts *opts, ccs_run_result **out, ccs_err *err)
 {
     *out = NULL;
     const ccs_policy_type *policy = s->policy.type; /* resolved by ccs_scenario_load */
@@ -365,7 +473,16 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         if ((s->jobs[i].policy.type && s->jobs[i].policy.type != &ccs_policy_run_now) ||
             ccs_job_limits_any(&s->jobs[i].limits))
             alone = 0;
-    if (!rc) rc = simulate(s, &tr, &s->policy, 0, r->services, r->jobs, r->queues, &r->ledger, &r->events, err);
+    /* the services once, then the jobs on a copy of their ledger under the policy (and run-now) */
+    ccs_ledger *served = NULL;
+    if (!rc) rc = empty_ledger(s, &tr, &served, err);
+    if (!rc) rc = simulate_services(s, opts, served, r->services, &r->events, err);
+    if (!rc && !alone) rc = ccs_ledger_clone(served, &r->ledger, err);
+    if (!rc && alone) {
+        r->ledger = served;
+        served = NULL;
+    }
+    if (!rc) rc = simulate_jobs(s, &tr, &s->policy, 0, r->jobs, r->queues, r->ledger, err);
     if (!rc && sum_ledger(r->ledger, s->nregions, r->regions, &r->totals) != 0)
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     if (!rc) outcome_of(s, r->services, r->jobs, &r->outcome);
@@ -375,28 +492,26 @@ int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err)
         r->baseline_ledger = r->ledger;
         if (check_constraints(s, r, r->services) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     } else if (!rc) {
-        /* The baseline: same scenario, same streams, run-now. */
-        ccs_service_result *bs = calloc(s->nservices ? s->nservices : 1, sizeof *bs);
+        /* The baseline: the same services (they do not depend on the jobs' policy), the jobs
+         * run-now on the same streams. */
         ccs_job_result *bj = calloc(s->njobs ? s->njobs : 1, sizeof *bj);
-        ccs_ledger *bl = NULL;
-        uint64_t bev;
         ccs_policy_cfg now = s->policy;
         now.type = &ccs_policy_run_now;
-        rc = !bs || !bj ? ccs_err_set(err, CCS_ERUN, "out of memory")
-                        : simulate(s, &tr, &now, 1, bs, bj, NULL, &bl, &bev, err);
+        ccs_ledger *bl = served;
+        served = NULL;
+        rc = !bj ? ccs_err_set(err, CCS_ERUN, "out of memory") : simulate_jobs(s, &tr, &now, 1, bj, NULL, bl, err);
         if (!rc && sum_ledger(bl, s->nregions, NULL, &r->baseline) != 0)
             rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        if (!rc) outcome_of(s, bs, bj, &r->baseline_outcome);
-        if (!rc && check_constraints(s, r, bs) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        if (!rc) outcome_of(s, r->services, bj, &r->baseline_outcome);
+        if (!rc && check_constraints(s, r, r->services) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
         if (!rc)
             r->baseline_ledger = bl;
         else
             ccs_ledger_destroy(bl);
-        for (size_t i = 0; bs && i < s->nservices; i++) ccs_service_result_free(&bs[i]);
         for (size_t i = 0; bj && i < s->njobs; i++) ccs_job_result_free(&bj[i]);
-        free(bs);
         free(bj);
     }
+    ccs_ledger_destroy(served);
     if (!rc) {
         r->delta_carbon_pct = pct_change(r->totals.carbon_kg, r->baseline.carbon_kg);
         r->delta_cost_pct = pct_change(r->totals.cost, r->baseline.cost);

@@ -69,7 +69,19 @@ typedef struct ccs_run_result {
     size_t nconstraints;
 } ccs_run_result;
 
+/* How a run is carried out; never what it computes: the results are the same bytes whatever
+ * these say. */
+typedef struct ccs_run_opts {
+    long threads; /* services simulated at once, each on its own thread (<= 1: this thread) */
+    /* Called about five times a second from the calling thread while services run (NULL: never):
+     * the simulated time done, summed over the services, of total. */
+    void (*progress)(void *ctx, int64_t done_us, int64_t total_us);
+    void *progress_ctx;
+} ccs_run_opts;
+
+/* ccs_run_with(s, NULL, ...): one thread, no progress. */
 int ccs_run(const ccs_scenario *s, ccs_run_result **out, ccs_err *err);
+int ccs_run_with(const ccs_scenario *s, const ccs_run_opts *opts, ccs_run_result **out, ccs_err *err);
 void ccs_run_result_destroy(ccs_run_result *r);
 
 #endif

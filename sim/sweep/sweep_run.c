@@ -51,7 +51,7 @@ void ccs_sweep_run_exec(const ccs_sweep_plan *p, int64_t run, ccs_sweep_outcome 
         ccs_fs_remove_tree(tmp);
         if (mkdir(tmp, 0777) != 0) rc = ccs_err_at(&err, CCS_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
     }
-    if (!rc) rc = ccs_out_run_into(s, tmp, &r, &err);
+    if (!rc) rc = ccs_out_run_into(s, NULL, tmp, &r, &err);
     /* A folder left by a run that finished but was never recorded (the coordinator died between
      * the two) is replaced: the run is deterministic, so its content is the same. */
     if (!rc) ccs_fs_remove_tree(final);
