@@ -33,7 +33,7 @@ void ccs_latency_roofline_table(const ccs_roofline *p, size_t max_batch, double 
 /* Fills table_s[k] = L(k + 1) from measured points (batch sizes b[], strictly increasing,
  * latencies l_s[]), interpolated (GSL's Steffen method: monotone, no overshoot between points;
  * linear with two points). Batch sizes outside [b[0], b[n-1]] are an error: no extrapolation
- * is guessed. */
+ * is guessed. A pool interpolates the power measured at the same batch sizes with it too. */
 int ccs_latency_table_from_points(const double *b, const double *l_s, size_t n, size_t max_batch, double *table_s,
                                   ccs_err *err);
 

@@ -5,6 +5,7 @@
 #include "pool.h"
 #include "ccs_csv.h"
 #include "ccs_units.h"
+#include "latency.h"
 #include "powerbook.h"
 
 #include "ccs_rng.h"
@@ -84,7 +85,7 @@ static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
     p->busy_us += (double)d;
     int memory = p->cfg->phase == CCS_PHASE_MEMORY ||
                  (p->cfg->phase == CCS_PHASE_AUTO && p->par.memory_bound && p->par.memory_bound[n - 1]);
-    ccs_power_book_busy(p->book, start, d, memory);
+    ccs_power_book_batch(p->book, start, d, n, memory);
     return d;
 }
 
@@ -342,6 +343,24 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     if (p->autoscaled)
         for (long i = 0; i < c->replicas; i++) join(p, 0);
     p->warm = p->autoscaled ? c->autoscale.warm_pool : 0;
+    /* a measured power per batch size: interpolated over 1..max_batch as the latencies are
+     * (ccs_pool_check found the points increasing and covering max_batch) */
+    double *batch_w = NULL;
+    const double *pw = c->latency_table.power_w;
+    if (pw && par->hw) {
+        batch_w = malloc((size_t)p->max_batch * sizeof *batch_w);
+        if (!batch_w) {
+            ccs_pool_destroy(p);
+            return ccs_err_set(err, CCS_ERUN, "out of memory");
+        }
+        int rc = ccs_latency_table_from_points(c->latency_table.batch, pw, c->latency_table.npower,
+                                               (size_t)p->max_batch, batch_w, err);
+        if (rc) {
+            free(batch_w);
+            ccs_pool_destroy(p);
+            return rc;
+        }
+    }
     ccs_power_book_params bp = {
         .hw = par->hw,
         .devices = c->devices_per_replica,
@@ -354,8 +373,11 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
         .series = par->series,
         .t0_us = par->t0_us,
         .horizon_us = par->horizon_us,
+        .batch_w = batch_w,
+        .nbatch = batch_w ? (size_t)p->max_batch : 0,
     };
     int rc = ccs_power_book_create(&bp, &p->book, err);
+    free(batch_w);
     if (rc) {
         ccs_pool_destroy(p);
         return rc;
@@ -425,11 +447,19 @@ typedef struct batching_cfg {
     long max_batch;
     double window_ms;
 } batching_cfg;
-typedef struct table_cfg {
+typedef struct table_cfg { /* the layout of ccs_pool_cfg's latency_table, checked below */
     double *batch, *ms;
     size_t nbatch, nms;
     char *file;
+    double *power_w;
+    size_t npower;
 } table_cfg;
+_Static_assert(sizeof(table_cfg) == sizeof(((ccs_pool_cfg *)0)->latency_table) &&
+                   offsetof(table_cfg, power_w) ==
+                       offsetof(ccs_pool_cfg, latency_table.power_w) - offsetof(ccs_pool_cfg, latency_table) &&
+                   offsetof(table_cfg, npower) ==
+                       offsetof(ccs_pool_cfg, latency_table.npower) - offsetof(ccs_pool_cfg, latency_table),
+               "table_cfg must match ccs_pool_cfg.latency_table");
 static const char *const dist_words[] = {"exponential", "deterministic", NULL};
 const char *const ccs_phase_words[] = {"auto", "compute", "memory", NULL};
 static const ccs_field service_time_fields[] = {
@@ -453,18 +483,23 @@ static const ccs_field table_fields[] = {
     {"ms", CCS_F_NUMLIST, offsetof(table_cfg, ms), 0, 1e-6, 1e9, NULL, NULL, offsetof(table_cfg, nms),
      "the measured batch latencies in ms", NULL},
     {"file", CCS_F_PATH, offsetof(table_cfg, file), 0, CCS_NO_RANGE, NULL, NULL, 0,
-     "a CSV of measured points with columns batch and latency_ms, relative to the scenario file", NULL},
+     "a CSV of measured points with columns batch, latency_ms and optionally power_w, relative to the scenario file",
+     NULL},
+    {"power_w", CCS_F_NUMLIST, offsetof(table_cfg, power_w), 0, 1e-6, 1e7, NULL, NULL, offsetof(table_cfg, npower),
+     "the replica's measured power in W (idle included) while busy with each batch size, above 0", NULL},
 };
-const ccs_schema ccs_latency_table_schema = {"latency_table", sizeof(table_cfg), table_fields, 3, CCS_NOPOS, NULL};
+const ccs_schema ccs_latency_table_schema = {
+    "latency_table", sizeof(table_cfg), table_fields, sizeof table_fields / sizeof table_fields[0], CCS_NOPOS, NULL};
 
-/* A measured table from a CSV file: a header naming `batch` and `latency_ms` (or `ms`), any case,
- * other columns ignored but power_w (refused: not modelled), one point per row. The values go through the same checks as the lists. */
+/* A measured table from a CSV file: a header naming `batch` and `latency_ms` (or `ms`) and
+ * optionally `power_w`, any case, other columns ignored; one point per row. The values go through
+ * the same checks as the lists; a power, where the column is there, is in every row. */
 static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
 {
     const char *path = p->latency_table.file;
-    if (p->latency_table.nbatch || p->latency_table.nms)
+    if (p->latency_table.nbatch || p->latency_table.nms || p->latency_table.npower)
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
-                          "%s.latency_table: both a file and batch/ms lists: expected one of them", where);
+                          "%s.latency_table: both a file and batch/ms/power_w lists: expected one of them", where);
     /* a regular file of a table's size: not a device or a pipe that never ends */
     struct stat st;
     if (stat(path, &st) != 0)
@@ -476,9 +511,9 @@ static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos
     int rc = ccs_csv_open(path, ',', &c, err);
     if (rc) return rc;
     char **f;
-    int nf, bc = -1, lc = -1, header = 0;
+    int nf, bc = -1, lc = -1, pc = -1, header = 0;
     size_t cap = 0, n = 0;
-    double *b = NULL, *l = NULL;
+    double *b = NULL, *l = NULL, *w = NULL;
     while (!rc && (rc = ccs_csv_next(c, &f, &nf, err)) == 1) {
         rc = 0;
         long line = ccs_csv_line(c);
@@ -487,13 +522,8 @@ static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos
             for (int i = 0; i < nf; i++) {
                 if (strcasecmp(f[i], "batch") == 0 && bc < 0) bc = i;
                 if ((strcasecmp(f[i], "latency_ms") == 0 || strcasecmp(f[i], "ms") == 0) && lc < 0) lc = i;
-                /* not silently dropped: a power per batch size would change the energy */
-                if (strcasecmp(f[i], "power_w") == 0)
-                    rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
-                                    "a power_w column: power by batch size is not modelled; expected batch and "
-                                    "latency_ms here, and the power in the hardware's power_curve (utilisation, W)");
+                if (strcasecmp(f[i], "power_w") == 0 && pc < 0) pc = i;
             }
-            if (rc) continue;
             if (bc < 0 || lc < 0)
                 rc = ccs_err_at(
                     err, CCS_EINPUT, path, line, 0,
@@ -515,21 +545,42 @@ static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos
                             f[bc], f[lc]);
             break;
         }
+        double wv = 0;
+        if (pc >= 0) {
+            char *e3;
+            errno = 0;
+            wv = strtod(f[pc], &e3);
+            /* nan, inf and an empty cell are not a measurement */
+            if (e3 == f[pc] || *e3 || errno == ERANGE || !isfinite(wv) || !(wv > 0 && wv <= 1e7)) {
+                rc = ccs_err_at(err, CCS_EINPUT, path, line, 0,
+                                "power_w '%s' at batch %s: expected the replica's measured power in W while busy "
+                                "with that batch, a finite number above 0 (at most 1e7)",
+                                f[pc], f[bc]);
+                break;
+            }
+        }
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             double *nb = realloc(b, cap * sizeof *b), *nl = nb ? realloc(l, cap * sizeof *l) : NULL;
+            double *nw = nl ? realloc(w, cap * sizeof *w) : NULL;
             if (nb) b = nb;
             if (nl) l = nl;
-            if (!nb || !nl) {
+            if (nw) w = nw;
+            if (!nb || !nl || !nw) {
                 rc = ccs_err_set(err, CCS_ERUN, "out of memory");
                 break;
             }
         }
         b[n] = bv;
+        w[n] = wv;
         l[n++] = lv;
     }
     ccs_csv_close(c);
     if (!rc && !header) rc = ccs_err_at(err, CCS_EINPUT, path, 0, 0, "empty file: expected a header and rows");
+    if (rc || pc < 0) {
+        free(w);
+        w = NULL;
+    }
     if (rc) {
         free(b);
         free(l);
@@ -538,6 +589,8 @@ static int load_table_file(ccs_pool_cfg *p, const char *where, const ccs_src_pos
     p->latency_table.batch = b;
     p->latency_table.ms = l;
     p->latency_table.nbatch = p->latency_table.nms = n;
+    p->latency_table.power_w = w;
+    p->latency_table.npower = w ? n : 0;
     return 0;
 }
 static void autoscale_defaults(void *p)
@@ -585,6 +638,11 @@ static int check_table(const ccs_pool_cfg *p, const char *where, const ccs_src_p
                           "%s.latency_table: %zu batch sizes and %zu latencies: expected two or more "
                           "of each, as many of one as of the other",
                           where, n, p->latency_table.nms);
+    if (p->latency_table.npower && p->latency_table.npower != n)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.latency_table: %zu batch sizes and %zu power_w values: expected one power per "
+                          "batch size, or none",
+                          where, n, p->latency_table.npower);
     for (size_t k = 1; k < n; k++)
         if (b[k] <= b[k - 1])
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
@@ -617,12 +675,18 @@ const ccs_latency_model *ccs_latency_models(size_t *n)
 int ccs_pool_given(const ccs_pool_cfg *p)
 {
     return p->hardware || p->model || p->variant || p->service_time.mean_ms > 0 || p->latency_table.nbatch ||
-           p->latency_table.file || p->replicas || p->autoscale.max || p->batching.max_batch ||
-           p->devices_per_replica || p->concurrency || p->phase != CCS_PHASE_AUTO || p->llm.max_num_seqs;
+           p->latency_table.file || p->latency_table.npower || p->replicas || p->autoscale.max ||
+           p->batching.max_batch || p->devices_per_replica || p->concurrency || p->phase != CCS_PHASE_AUTO ||
+           p->llm.max_num_seqs;
 }
 
 int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, ccs_err *err)
 {
+    if (p->latency_table.npower && !given_table(p))
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s.latency_table.power_w: given without batch and ms: expected the power measured with "
+                          "the latencies, in the same table",
+                          where);
     int sources = 0;
     for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) sources += latency_models[i].given(p);
     if (sources != 1)
@@ -671,6 +735,12 @@ int ccs_pool_check(ccs_pool_cfg *p, const char *where, const ccs_src_pos *pos, c
         int rc = load_table_file(p, where, pos, err);
         if (rc) return rc;
     }
+    /* phase says which of the hardware's busy powers a batch draws; a measured one replaces both */
+    if (p->latency_table.npower && p->phase != CCS_PHASE_AUTO)
+        return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                          "%s: phase %s with a measured power_w per batch size: expected one of them (power_w "
+                          "replaces max_w and memory_bound_w)",
+                          where, ccs_phase_words[p->phase]);
     for (size_t i = 0; i < sizeof latency_models / sizeof latency_models[0]; i++) {
         const ccs_latency_model *m = &latency_models[i];
         if (!m->given(p)) continue;

@@ -9,7 +9,8 @@
  * devices and carries their share of the server's host. While a batch runs, its slot charges its
  * share of the devices' power above idle (max_w, or memory_bound_w for a memory-bound batch) and
  * of the host's; with a measured power curve the devices' busy power is booked per 5-minute
- * bucket from the bucket's utilisation instead. Every provisioned replica (serving, cold-starting
+ * bucket from the bucket's utilisation instead, and with a measured power per batch size
+ * (latency_table's power_w) a batch of b draws that power, interpolated at b, less idle. Every provisioned replica (serving, cold-starting
  * or warm) charges idle power (devices and host share), rent and capital cost over the time it is
  * provisioned: busy + idle + host energy is the integral of the server share's power. Capacity
  * is fixed, or autoscaled on measured utilisation. */
@@ -88,7 +89,12 @@ typedef struct ccs_pool_cfg {
     struct {
         double *batch, *ms;
         size_t nbatch, nms;
-        char *file; /* a CSV of measured points (batch, latency_ms) instead of the lists */
+        char *file; /* a CSV of measured points (batch, latency_ms[, power_w]) instead of the lists */
+        /* measured with them (npower 0: not given): the replica's devices' power, idle included,
+         * while busy with a batch of that size; replaces max_w, memory_bound_w and power_curve
+         * for the busy power (idle and host power stay the hardware's) */
+        double *power_w;
+        size_t npower;
     } latency_table;
     long replicas;            /* 0: not given (1) */
     long devices_per_replica; /* accelerators one replica runs on (a sharded model); 0: not given (1) */
@@ -192,7 +198,7 @@ extern const ccs_schema ccs_service_time_schema, ccs_latency_table_schema, ccs_a
          NULL,                                                                                                          \
          &ccs_latency_table_schema,                                                                                     \
          0,                                                                                                             \
-         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]} or a CSV file of batch,latency_ms",                                  \
+         "{batch: [1, 8, 32], ms: [2.1, 3.0, 7.9]} or a CSV file of batch,latency_ms[,power_w]",                        \
          "file"},                                                                                                       \
         {"replicas", CCS_F_INT, offsetof(T, P.replicas),           0,   1, 1e6, NULL,                                   \
          NULL,       0,         "a number of replicas, 1 or more", NULL},                                               \

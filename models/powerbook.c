@@ -3,6 +3,7 @@
 
 #include "ccs_units.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,10 @@ struct ccs_power_book {
     double idle_w, host_idle_w; /* per provisioned replica */
     double rent_per_h, capex_per_h;
     int owned;
+    /* a measured power per batch size: the devices' draw above idle per busy slot running a batch
+     * of b, at [b - 1]; NULL: busy_w (or the curve) */
+    double *batch_busy_w;
+    size_t nbatch;
     /* a measured power curve: busy slot-us (weighted by phase) and provisioned replica-us per
      * bucket; P(u) is not linear, so a batch's power depends on the others in its bucket */
     const ccs_hardware_cfg *curve_hw;
@@ -168,6 +173,7 @@ int ccs_power_book_create(const ccs_power_book_params *par, ccs_power_book **out
     *out = NULL;
     ccs_power_book *b = calloc(1, sizeof *b);
     if (!b) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    assert(!par->batch_w || (par->hw && par->nbatch > 0));
     b->par = *par;
     b->conc = par->conc > 0 ? par->conc : 1;
     b->devices = (double)(par->devices > 0 ? par->devices : 1);
@@ -185,7 +191,18 @@ int ccs_power_book_create(const ccs_power_book_params *par, ccs_power_book **out
         b->owned = hw->price_per_hour < 0;
         b->rent_per_h = d * (b->owned ? 0.0 : par->rent_set ? par->rent_per_hour : hw->price_per_hour);
         b->capex_per_h = d * ccs_hardware_capex_per_hour(hw);
-        if (hw->curve.nutil >= 2) {
+        if (par->batch_w) {
+            /* the table replaces the curve: a batch's power is measured, not read off the
+             * utilisation of its bucket */
+            b->batch_busy_w = malloc(par->nbatch * sizeof *b->batch_busy_w);
+            if (!b->batch_busy_w) {
+                ccs_power_book_destroy(b);
+                return ccs_err_set(err, CCS_ERUN, "out of memory");
+            }
+            b->nbatch = par->nbatch;
+            b->par.batch_w = NULL; /* borrowed: the copy is the book's */
+            for (size_t k = 0; k < par->nbatch; k++) b->batch_busy_w[k] = (par->batch_w[k] - b->idle_w) / conc;
+        } else if (hw->curve.nutil >= 2) {
             b->curve_hw = hw;
             b->cv_base = par->t0_us / BUCKET_US;
             /* the period's buckets up front: bucket_add grows them only for work past its end */
@@ -207,6 +224,7 @@ void ccs_power_book_destroy(ccs_power_book *b)
     if (!b) return;
     free(b->cv_busy);
     free(b->cv_prov);
+    free(b->batch_busy_w);
     free(b);
 }
 
@@ -219,6 +237,7 @@ void ccs_power_book_provision(ccs_power_book *b, int64_t now, long delta)
 
 void ccs_power_book_busy(ccs_power_book *b, int64_t start, int64_t dur, int memory)
 {
+    assert(!b->batch_busy_w); /* its busy power depends on the batch size */
     /* the host's load follows the devices' power (fans, power-supply losses, switches): a
      * memory-bound batch loads it by the same share as the devices */
     double weight = memory ? b->memory_weight : 1.0;
@@ -230,6 +249,17 @@ void ccs_power_book_busy(ccs_power_book *b, int64_t start, int64_t dur, int memo
     } else if (b->busy_w > 0 || host_w > 0) {
         charge_split(b, start, start + dur, b->busy_w * weight, host_w, 0.0, &b->busy_charge);
     }
+}
+
+void ccs_power_book_batch(ccs_power_book *b, int64_t start, int64_t dur, size_t n, int memory)
+{
+    if (!b->batch_busy_w) {
+        ccs_power_book_busy(b, start, dur, memory);
+        return;
+    }
+    assert(n >= 1 && n <= b->nbatch);
+    /* the host as for any batch the hardware's max_w would time: its share, unscaled */
+    charge_split(b, start, start + dur, b->batch_busy_w[n - 1], b->host_busy_w, 0.0, &b->busy_charge);
 }
 
 int ccs_power_book_finish(ccs_power_book *b, ccs_power_book_result *out, ccs_err *err)

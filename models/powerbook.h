@@ -4,8 +4,12 @@
  * (devices and host share), rent and amortised capital cost; each busy slot charges its share of
  * the devices' power above idle (max_w, or memory_bound_w while memory-bound) and of the host's,
  * the host's scaled like the devices'. With a measured power curve the devices' busy power is
- * booked per 5-minute bucket from the bucket's utilisation instead. Busy + idle + host energy is
- * the integral of the server share's power. Shared by the batching pool and the LLM pool. */
+ * booked per 5-minute bucket from the bucket's utilisation instead. With a measured power per
+ * batch size (batch_w) a busy slot running a batch of b draws (batch_w[b - 1] - idle) / conc for
+ * the devices instead of either: batch_w is what the replica's devices draw, idle included,
+ * while they run a batch of b (with conc slots, all of them running one); idle and host power
+ * stay the hardware's. Busy + idle + host energy is the integral of the server share's power.
+ * Shared by the batching pool and the LLM pool (which has no batch sizes to measure by). */
 #ifndef CCS_POWERBOOK_H
 #define CCS_POWERBOOK_H
 
@@ -28,6 +32,11 @@ typedef struct ccs_power_book_params {
     ccs_ledger *ledger;
     ccs_series *series;
     int64_t t0_us, horizon_us;
+    /* NULL: the hardware's max_w, memory_bound_w or power_curve. Else the devices' measured power
+     * (W, idle included, whole replica) while busy with a batch of b, for b = 1..nbatch, each at
+     * least the replica's idle power (the loader checks); copied. Needs hw. */
+    const double *batch_w;
+    size_t nbatch;
 } ccs_power_book_params;
 
 typedef struct ccs_power_book_result {
@@ -45,8 +54,13 @@ void ccs_power_book_destroy(ccs_power_book *b);
 /* Charges the provisioned replicas up to now (never past the horizon), then adds delta. */
 void ccs_power_book_provision(ccs_power_book *b, int64_t now, long delta);
 
-/* One slot busy over [start, start + dur): memory-bound (memory_bound_w) or not (max_w). */
+/* One slot busy over [start, start + dur): memory-bound (memory_bound_w) or not (max_w). Not for
+ * a book with batch_w (its busy power depends on the batch: ccs_power_book_batch). */
 void ccs_power_book_busy(ccs_power_book *b, int64_t start, int64_t dur, int memory);
+
+/* One slot busy over [start, start + dur) with a batch of n (1..nbatch): at batch_w[n - 1] where
+ * the book has a measured table, else as ccs_power_book_busy. */
+void ccs_power_book_batch(ccs_power_book *b, int64_t start, int64_t dur, size_t n, int memory);
 
 /* Charges the rest up to the horizon and fills out. Non-zero (err filled) when the ledger could
  * not price a charge (work past the end of the region's traces) or memory ran out. */

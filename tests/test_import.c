@@ -435,13 +435,6 @@ Test(importers, access_log_and_latency_table_files)
     ran_free(a);
     ran_free(b);
     char msg[2048];
-    write_text(dir, "pw.csv", "batch,latency_ms,power_w\n1,2,100\n8,6,250\n");
-    snprintf(yaml, sizeof yaml,
-             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
-             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/pw.csv}]\n",
-             svc, dir);
-    cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0);
-    cr_assert(strstr(msg, "pw.csv:1") && strstr(msg, "power_w"), "%s", msg);
     write_text(dir, "bad.csv", "batch,latency_ms\n1,2\n8,-6\n");
     snprintf(yaml, sizeof yaml,
              "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
@@ -449,4 +442,50 @@ Test(importers, access_log_and_latency_table_files)
              svc, dir);
     cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0);
     cr_assert(strstr(msg, "bad.csv:3") && strstr(msg, "latency above 0"), "%s", msg);
+}
+
+/* A measured table's power_w column (issue 19): read in any case, a cell in every row, each a
+ * finite power above 0; a bad cell is refused at its file and line, saying what was expected. */
+Test(importers, latency_table_power_w_cells)
+{
+    const char *dir = tmp_folder();
+    const char *svc = "services: [{name: s, region: r, hardware: gpu, replicas: 1, batching: {max_batch: 8, window_ms: "
+                      "2}, arrivals: {rate_per_s: 200}, ";
+    char yaml[4096], msg[2048];
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s}]\n",
+             svc, sample("latency-power.csv"));
+    ran a = run_text(yaml); /* Batch,Latency_ms,Power_W */
+    cr_assert(a.r->services[0].busy_energy_j > 0);
+    ran_free(a);
+    struct {
+        const char *name, *text, *at, *needle;
+    } bad[] = {
+        {"negative.csv", "batch,latency_ms,power_w\n1,2,120\n8,6,-5\n", "negative.csv:3", "power_w '-5' at batch 8"},
+        {"missing.csv", "batch,latency_ms,power_w\n1,2,\n8,6,250\n", "missing.csv:2", "power_w '' at batch 1"},
+        {"nan.csv", "batch,POWER_W,latency_ms\n1,120,2\n4,NaN,3\n8,250,6\n", "nan.csv:3", "power_w 'NaN' at batch 4"},
+        {"inf.csv", "batch,latency_ms,power_w\n1,2,inf\n8,6,250\n", "inf.csv:2", "power_w 'inf'"},
+        {"zero.csv", "batch,latency_ms,power_w\n1,2,0\n8,6,250\n", "zero.csv:2", "a finite number above 0"},
+        {"text.csv", "batch,latency_ms,power_w\n1,2,120 W\n8,6,250\n", "text.csv:2", "power_w '120 W'"},
+        {"short.csv", "batch,latency_ms,power_w\n1,2,120\n8,6\n", "short.csv:3", "2 fields, expected 3"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(dir, bad[i].name, bad[i].text);
+        snprintf(yaml, sizeof yaml,
+                 "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+                 "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/%s}]\n",
+                 svc, dir, bad[i].name);
+        cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0, "%s accepted", bad[i].name);
+        cr_assert(strstr(msg, bad[i].at) && strstr(msg, bad[i].needle) && strstr(msg, "expected"), "%s: %s",
+                  bad[i].name, msg);
+    }
+    /* below the replica's idle power: a batch would give energy back */
+    write_text(dir, "low.csv", "batch,latency_ms,power_w\n1,2,40\n8,6,250\n");
+    snprintf(yaml, sizeof yaml,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 1h\nregions: [{name: r, carbon: ci.csv}]\n"
+             "hardware: [{name: gpu, idle_w: 50, max_w: 300}]\n%slatency_table: %s/low.csv}]\n",
+             svc, dir);
+    cr_assert_neq(run_text_error(yaml, msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "low.csv") && strstr(msg, "below the replica's idle power, 50 W"), "%s", msg);
 }

@@ -238,3 +238,112 @@ Test(power, a_job_draws_and_embodies_its_share_of_the_server)
     cr_assert(CLOSE(j->embodied_kg, 1.6), "%.12g kg", j->embodied_kg);
     ran_free(x);
 }
+
+/* Issue 19: a latency table measured with the power the replica drew at each batch size
+ * (tests/data/import/latency-power.csv, hand-made: L(b) = 1.5 + 0.5 b ms; 120, 150, 210, 290 W at
+ * b = 1, 2, 4, 8). Idle stays booked for every provisioned replica, so a batch of b adds
+ * power_w(b) - idle_w over L(b): the device then draws exactly power_w(b) while it runs. */
+#define TABLE_GPU                                                                                       \
+    "hardware: [{name: gpu, idle_w: 50, max_w: 300, accelerators: 4, host: {idle_w: 40, max_w: 200},\n" \
+    "            power_curve: {util: [0, 0.5, 1], w: [50, 280, 300]}}]\n"
+
+Test(power, a_measured_power_per_batch_size_by_hand)
+{
+    /* one: a request every 10 ms, one at a time (b = 1): 360,000 batches of 2 ms at 120 W.
+     * four: a request every 1 ms, batches of 4 (the fourth arrives at once, the window is 10 ms,
+     * and L(4) = 3.5 ms is over before the next fourth): 900,000 batches of 3.5 ms at 210 W.
+     * The hardware's power_curve (280 W at half load) and max_w are not used for busy power. */
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             HEAD TABLE_GPU "services:\n"
+                            "  - {name: one, hardware: gpu, latency_table: %s/tests/data/import/latency-power.csv,\n"
+                            "     arrivals: {process: deterministic, rate_per_s: 100}}\n"
+                            "  - {name: four, hardware: gpu, latency_table: %s/tests/data/import/latency-power.csv,\n"
+                            "     batching: {max_batch: 4, window_ms: 10}, arrivals: {process: deterministic, "
+                            "rate_per_s: 1000}}\n",
+             source_dir(), source_dir());
+    ran x = run_text(yaml);
+    const ccs_service_result *one = &x.r->services[0], *four = &x.r->services[1];
+    cr_assert_eq(one->pools[0].r.batches, 360000u);
+    cr_assert(CLOSE(one->pools[0].r.mean_batch, 1.0));
+    cr_assert_eq(four->pools[0].r.batches, 900000u);
+    cr_assert(CLOSE(four->pools[0].r.mean_batch, 4.0), "mean batch %.12g", four->pools[0].r.mean_batch);
+    /* sum over batches of power_w(b) x L(b): 360,000 x 120 W x 2 ms = 86,400 J and
+     * 900,000 x 210 W x 3.5 ms = 661,500 J; of it, idle_w x L(b) is in the idle energy (booked
+     * for the whole hour, 50 W x 3,600 s = 180,000 J), the rest is busy: 50,400 J and 504,000 J */
+    double sum_one = 360000 * 120.0 * 0.002, sum_four = 900000 * 210.0 * 0.0035;
+    cr_assert(CLOSE(sum_one, 86400.0) && CLOSE(sum_four, 661500.0));
+    cr_assert(CLOSE(one->busy_energy_j, 50400.0), "busy %.12g", one->busy_energy_j);
+    cr_assert(CLOSE(four->busy_energy_j, 504000.0), "busy %.12g", four->busy_energy_j);
+    cr_assert(CLOSE(one->idle_energy_j, 180000.0) && CLOSE(four->idle_energy_j, 180000.0));
+    cr_assert(CLOSE(one->busy_energy_j + 50.0 * 360000 * 0.002, sum_one));
+    cr_assert(CLOSE(four->busy_energy_j + 50.0 * 900000 * 0.0035, sum_four));
+    /* the host as before: a quarter of it, 10 W idle over the hour and 40 W more while busy
+     * (720 s and 3,150 s) */
+    cr_assert(CLOSE(one->host_energy_j, 36000.0 + 28800.0), "host %.12g", one->host_energy_j);
+    cr_assert(CLOSE(four->host_energy_j, 36000.0 + 126000.0), "host %.12g", four->host_energy_j);
+    cr_assert(CLOSE(four->charge.it_energy_j, 504000.0 + 180000.0 + 162000.0), "IT %.12g", four->charge.it_energy_j);
+    ran_free(x);
+}
+
+Test(power, measured_power_is_interpolated_between_batch_sizes)
+{
+    /* A request every 5 ms, max_batch 8, window 11 ms: the requests at 0, 5 and 10 ms leave at
+     * 11 ms, a batch of 3, and so on every 15 ms: 240,000 batches of 3, a size not measured.
+     * Steffen's interpolation on [2, 4] by hand: secants 30, 30, 20 W per item; the slopes at 2
+     * and 4 are 2 min(30, 30, 15) = 30 and 2 min(30, 20, 13.33) = 26.67 (p = (30 x 4 + 20 x 2)
+     * / 6); the cubic 150 + 30 dx + (5/3) dx^2 - (5/6) dx^3 at dx = 1 gives P(3) = 1085/6 =
+     * 180.83 W (a straight line: 180 W). The latencies are on a line: L(3) = 3 ms exactly.
+     * Busy: 240,000 x (1085/6 - 50) W x 3 ms = 94,200 J (a straight line would give 93,600). The
+     * inline lists give the same as the file. */
+    double p3 = 1085.0 / 6.0, want = 240000 * (p3 - 50.0) * 0.003;
+    cr_assert(CLOSE(want, 94200.0));
+    char yaml[2048];
+    const char *svc = "services:\n  - {name: s, hardware: gpu, batching: {max_batch: 8, window_ms: 11},\n"
+                      "     arrivals: {process: deterministic, rate_per_s: 200},\n";
+    snprintf(yaml, sizeof yaml, HEAD TABLE_GPU "%s     latency_table: %s/tests/data/import/latency-power.csv}\n", svc,
+             source_dir());
+    ran a = run_text(yaml);
+    snprintf(yaml, sizeof yaml,
+             HEAD TABLE_GPU "%s     latency_table: {batch: [1, 2, 4, 8], ms: [2, 2.5, 3.5, 5.5], power_w: [120, 150, "
+                            "210, 290]}}\n",
+             svc);
+    ran b = run_text(yaml);
+    for (int k = 0; k < 2; k++) {
+        const ccs_service_result *v = &(k ? b : a).r->services[0];
+        cr_assert_eq(v->pools[0].r.batches, 240000u);
+        cr_assert(CLOSE(v->pools[0].r.mean_batch, 3.0), "mean batch %.12g", v->pools[0].r.mean_batch);
+        cr_assert(CLOSE(v->pools[0].l1_ms, 2.0));
+        cr_assert(CLOSE(v->busy_energy_j, want), "%s: busy %.12g, expected %.12g", k ? "lists" : "file",
+                  v->busy_energy_j, want);
+    }
+    ran_free(a);
+    ran_free(b);
+}
+
+Test(power, measured_power_needs_hardware_one_value_per_batch_and_no_phase)
+{
+    const char *pool = "services:\n  - {name: s, %s latency_table: {batch: [1, 8], ms: [2, 6], power_w: %s}, "
+                       "arrivals: {rate_per_s: 1}}\n";
+    char yaml[2048];
+    struct {
+        const char *keys, *power, *needle;
+    } cases[] = {
+        {"", "[100, 250]", "latency_table's power_w (its idle power and host) given without hardware"},
+        {"hardware: gpu,", "[100]", "2 batch sizes and 1 power_w values: expected one power per batch size"},
+        {"hardware: gpu, phase: memory,", "[100, 250]", "phase memory with a measured power_w"},
+        {"hardware: gpu,", "[40, 250]", "power_w 40 W at batch 1 is below the replica's idle power, 50 W"},
+        {"hardware: gpu,", "[100, -1]", "power_w[1]"},
+        {"hardware: gpu,", "[100, .nan]", "power_w[1]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[1024];
+        snprintf(body, sizeof body, pool, cases[i].keys, cases[i].power);
+        snprintf(yaml, sizeof yaml, HEAD TABLE_GPU "%s", body);
+        expect_run_error(yaml, cases[i].needle);
+    }
+    /* power_w alone is not a latency model */
+    expect_run_error(HEAD TABLE_GPU "services:\n  - {name: s, hardware: gpu, service_time: {mean_ms: 1}, "
+                                    "latency_table: {power_w: [100, 200]}, arrivals: {rate_per_s: 1}}\n",
+                     "power_w: given without batch and ms");
+}

@@ -317,13 +317,27 @@ static int check_pool(ccs_scenario *s, ccs_pool_cfg *p, int tokens_given, const 
                               (void **)&s->hardware, &s->nhardware, pos, key, err);
         if (h < 0) return CCS_EINPUT;
         hw = &s->hardware[h];
-    } else if (p->devices_per_replica > 1 || p->phase != CCS_PHASE_AUTO) {
+    } else if (p->devices_per_replica > 1 || p->phase != CCS_PHASE_AUTO || p->latency_table.npower) {
         return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
                           "%s: %s given without hardware: expected a 'hardware' key", where,
-                          p->devices_per_replica > 1 ? "devices_per_replica" : "phase");
+                          p->devices_per_replica > 1 ? "devices_per_replica"
+                          : p->latency_table.npower  ? "latency_table's power_w (its idle power and host)"
+                                                     : "phase");
     }
     rc = place_replicas(p, hw, pos, where, err);
     if (rc) return rc;
+    /* a measured busy power includes idle, which every provisioned replica is charged anyway: below
+     * it, a batch would give energy back. Interpolation (Steffen) stays between measured points. */
+    for (size_t k = 0; hw && k < p->latency_table.npower; k++) {
+        double idle = (double)p->devices_per_replica * hw->idle_w;
+        if (p->latency_table.power_w[k] < idle)
+            return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
+                              "%s.latency_table%s%s: power_w %g W at batch %g is below the replica's idle power, "
+                              "%g W (%ld x idle_w of '%s'): expected the busy replica's power, idle included",
+                              where, p->latency_table.file ? " " : ".power_w",
+                              p->latency_table.file ? p->latency_table.file : "", p->latency_table.power_w[k],
+                              p->latency_table.batch[k], idle, p->devices_per_replica, hw->name);
+    }
     if (p->model) {
         if (!hw)
             return ccs_err_at(err, CCS_EINPUT, pos->file, pos->line, pos->col,
