@@ -52,6 +52,7 @@ int ccs_arrivals_resolve(ccs_arrivals_cfg *cfg, const char *where, const ccs_src
 
 struct ccs_arrivals {
     const ccs_arrivals_type *type;
+    const ccs_arrivals_cfg *cfg;
     void *state;
     uint64_t left; /* arrivals still allowed (cfg->requests), UINT64_MAX: no limit */
 };
@@ -62,6 +63,7 @@ int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horiz
     ccs_arrivals *a = calloc(1, sizeof *a);
     if (!a) return ccs_err_set(err, CCS_ERUN, "out of memory");
     a->type = cfg->type;
+    a->cfg = cfg;
     a->left = cfg->requests > 0 ? (uint64_t)cfg->requests : UINT64_MAX;
     if (!a->type) {
         free(a);
@@ -79,6 +81,43 @@ int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horiz
     }
     *out = a;
     return 0;
+}
+
+int ccs_arrivals_create_from(const ccs_arrivals *proto, gsl_rng *rng, int64_t offset_us, int64_t horizon_us,
+                             ccs_arrivals **out, ccs_err *err)
+{
+    if (!proto->type->init_from) { /* initialised afresh from a shifted copy of the configuration */
+        ccs_arrivals_cfg c = *proto->cfg;
+        c.offset_us += offset_us;
+        int rc = ccs_arrivals_create(&c, rng, horizon_us, out, err);
+        if (!rc) (*out)->cfg = proto->cfg; /* c is gone; the state keeps what it needs */
+        return rc;
+    }
+    *out = NULL;
+    ccs_arrivals *a = calloc(1, sizeof *a);
+    if (!a) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    a->type = proto->type;
+    a->cfg = proto->cfg;
+    a->left = UINT64_MAX;
+    a->state = calloc(1, a->type->state_size);
+    int rc = a->state ? a->type->init_from(a->state, proto->state, rng, offset_us, horizon_us, err)
+                      : ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (rc) {
+        ccs_arrivals_destroy(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+int ccs_arrivals_profile(const ccs_arrivals *a, int64_t from_us, int64_t to_us, uint64_t *key)
+{
+    return a->type->profile ? a->type->profile(a->state, from_us, to_us, key) : 1;
+}
+
+double ccs_arrivals_expected(const ccs_arrivals *a, int64_t from_us, int64_t to_us)
+{
+    return a->type->expected ? a->type->expected(a->state, from_us, to_us) : -1.0;
 }
 
 void ccs_arrivals_destroy(ccs_arrivals *a)

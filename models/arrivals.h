@@ -52,6 +52,16 @@ struct ccs_arrivals_type {
      * as a replayed file that changed after it was checked. Asked once, after the run. */
     int (*failed)(const void *state, ccs_err *err);
     void (*fini)(void *state);
+    /* Optional, for sampled runs (NULL: every stretch of time is its own):
+     * profile: 0 with *key set to a hash of the rate over simulated [from, to) (times relative
+     * to `from`): two stretches with the same key bring the same arrival process. */
+    int (*profile)(const void *state, int64_t from_us, int64_t to_us, uint64_t *key);
+    /* init_from: as init, for the same configuration shifted by offset_us, sharing what the
+     * prototype loaded (a trace) instead of loading it again; the prototype outlives it. */
+    int (*init_from)(void *state, const void *proto, gsl_rng *rng, int64_t offset_us, int64_t horizon_us, ccs_err *err);
+    /* expected: the expected number of arrivals in simulated [from, to) of the period, where the
+     * process knows it (a rate); < 0: not known. */
+    double (*expected)(const void *state, int64_t from_us, int64_t to_us);
 };
 
 typedef struct ccs_arrivals ccs_arrivals;
@@ -59,6 +69,19 @@ typedef struct ccs_arrivals ccs_arrivals;
 int ccs_arrivals_create(const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_arrivals **out,
                         ccs_err *err);
 void ccs_arrivals_destroy(ccs_arrivals *a);
+
+/* The same process as proto, its period starting offset_us later and lasting horizon_us, drawing
+ * from rng: a window of a sampled run. proto must outlive it. */
+int ccs_arrivals_create_from(const ccs_arrivals *proto, gsl_rng *rng, int64_t offset_us, int64_t horizon_us,
+                             ccs_arrivals **out, ccs_err *err);
+
+/* 0 with *key the hash of the rate over simulated [from, to); 1: not known (the process has no
+ * profile hook): the stretch is to be taken as unlike any other. */
+int ccs_arrivals_profile(const ccs_arrivals *a, int64_t from_us, int64_t to_us, uint64_t *key);
+
+/* The expected number of arrivals in simulated [from, to), or -1 where the process does not know
+ * it (a replayed trace, whose arrivals are what they are). */
+double ccs_arrivals_expected(const ccs_arrivals *a, int64_t from_us, int64_t to_us);
 int64_t ccs_arrivals_next(ccs_arrivals *a, ccs_request_attrs *attrs);
 double ccs_arrivals_mean_rate_per_s(const ccs_arrivals *a);
 int ccs_arrivals_failed(const ccs_arrivals *a, ccs_err *err);

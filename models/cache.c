@@ -84,15 +84,23 @@ int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us)
     return 0;
 }
 
+typedef struct hit_ctx {
+    double norm, lt; /* rate x TTL */
+} hit_ctx;
+
+/* a key of weight w: its share p of the traffic times the share of its requests that hit */
+static double key_hits(double w, void *p)
+{
+    const hit_ctx *h = p;
+    double pk = w / h->norm, lt = h->lt * pk;
+    return pk * lt / (1 + lt);
+}
+
 double ccs_cache_expected_hit_rate(const ccs_cache *c, double rate_per_s)
 {
     if (c->kind == CCS_CACHE_FIXED) return c->hit_prob;
-    double t = (double)c->ttl_us / 1e6, h = 0, s = c->keys.s;
-    for (long k = c->nkeys; k >= 1; k--) { /* smallest first */
-        double p = pow((double)k, -s) / c->norm, lt = rate_per_s * p * t;
-        h += p * lt / (1 + lt);
-    }
-    return h;
+    hit_ctx h = {c->norm, rate_per_s * (double)c->ttl_us / 1e6};
+    return ccs_zipf_sum(c->nkeys, c->keys.s, key_hits, &h);
 }
 
 /* ---- the schema of the cache map ---- */

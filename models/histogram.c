@@ -77,3 +77,54 @@ double ccs_histogram_frac_above(const ccs_histogram *h, int64_t limit_us)
     for (unsigned b = lim + 1; b < NBUCKETS; b++) above += h->buckets[b];
     return (double)above / (double)h->count;
 }
+
+struct ccs_whist {
+    double count, sum;
+    double buckets[NBUCKETS];
+};
+
+ccs_whist *ccs_whist_create(void) { return calloc(1, sizeof(ccs_whist)); }
+void ccs_whist_destroy(ccs_whist *w) { free(w); }
+
+void ccs_whist_add(ccs_whist *w, const ccs_histogram *h, double weight)
+{
+    if (h->count == 0 || weight == 0) return;
+    for (unsigned b = 0; b < NBUCKETS; b++)
+        if (h->buckets[b]) w->buckets[b] += weight * (double)h->buckets[b];
+    w->count += weight * (double)h->count;
+    w->sum += weight * h->sum;
+}
+
+void ccs_whist_add_whist(ccs_whist *into, const ccs_whist *from, double weight)
+{
+    for (unsigned b = 0; b < NBUCKETS; b++) into->buckets[b] += weight * from->buckets[b];
+    into->count += weight * from->count;
+    into->sum += weight * from->sum;
+}
+
+double ccs_whist_count(const ccs_whist *w) { return w->count; }
+double ccs_whist_mean(const ccs_whist *w) { return w->count > 0 ? w->sum / w->count : 0; }
+
+double ccs_whist_quantile(const ccs_whist *w, double q)
+{
+    if (!(w->count > 0)) return 0;
+    double rank = q * w->count, seen = 0;
+    unsigned last = 0;
+    for (unsigned b = 0; b < NBUCKETS; b++) {
+        if (w->buckets[b] <= 0) continue;
+        last = b;
+        seen += w->buckets[b];
+        if (seen >= rank) break;
+    }
+    double lo, width;
+    bucket_range(last, &lo, &width);
+    return width == 1 ? lo : lo + (width - 1) / 2.0;
+}
+
+double ccs_whist_frac_above(const ccs_whist *w, int64_t limit_us)
+{
+    if (!(w->count > 0)) return 0;
+    double above = 0;
+    for (unsigned b = bucket_of(limit_us < 0 ? 0 : (uint64_t)limit_us) + 1; b < NBUCKETS; b++) above += w->buckets[b];
+    return above / w->count;
+}

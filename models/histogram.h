@@ -18,4 +18,18 @@ double ccs_histogram_quantile(const ccs_histogram *h, double q);
 double ccs_histogram_frac_above(const ccs_histogram *h, int64_t limit_us);
 double ccs_histogram_mean(const ccs_histogram *h); /* exact: a running sum */
 
+/* A weighted sum of histograms (the same buckets, counts as doubles): the request statistics of a
+ * sampled run, each simulated window's histogram weighted by the time it stands for. */
+typedef struct ccs_whist ccs_whist;
+ccs_whist *ccs_whist_create(void);
+void ccs_whist_destroy(ccs_whist *w);
+/* w += weight x h (weight >= 0). */
+void ccs_whist_add(ccs_whist *w, const ccs_histogram *h, double weight);
+/* into += weight x from. */
+void ccs_whist_add_whist(ccs_whist *into, const ccs_whist *from, double weight);
+double ccs_whist_count(const ccs_whist *w);
+double ccs_whist_quantile(const ccs_whist *w, double q); /* as ccs_histogram_quantile */
+double ccs_whist_frac_above(const ccs_whist *w, int64_t limit_us);
+double ccs_whist_mean(const ccs_whist *w);
+
 #endif

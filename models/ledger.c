@@ -31,8 +31,9 @@ typedef struct region_book {
 } region_book;
 
 struct ccs_ledger {
-    int64_t t0, t1;   /* what the traces cover from the start */
-    int64_t t_report; /* end of reported hours: the period's end or the last draw, if later */
+    int64_t t0, t1;             /* what the traces cover from the start */
+    int64_t t_report;           /* end of reported hours: the period's end or the last draw, if later */
+    int64_t clip_from, clip_to; /* what is booked (ccs_ledger_set_clip); INT64_MIN, INT64_MAX: all */
     size_t nregions;
     region_book *books;
 };
@@ -147,6 +148,8 @@ int ccs_ledger_create(const ccs_ledger_region *regions, size_t nregions, int64_t
     if (!l) return ccs_err_set(err, CCS_ERUN, "out of memory");
     l->t0 = t0_us;
     l->t_report = t1_us;
+    l->clip_from = INT64_MIN;
+    l->clip_to = INT64_MAX;
     /* Reach as far as every trace goes, so that work released in the period may finish after
      * it; a draw past that is refused and reported by the consumer. */
     l->t1 = INT64_MAX;
@@ -296,6 +299,37 @@ int ccs_ledger_clone(const ccs_ledger *l, ccs_ledger **out, ccs_err *err)
     return 0;
 }
 
+void ccs_ledger_set_clip(ccs_ledger *l, int64_t from_us, int64_t to_us)
+{
+    l->clip_from = from_us;
+    l->clip_to = to_us;
+}
+
+void ccs_ledger_clear(ccs_ledger *l)
+{
+    for (size_t r = 0; r < l->nregions; r++) {
+        region_book *bk = &l->books[r];
+        memset(bk->it_j, 0, bk->nseg * sizeof *bk->it_j);
+        memset(bk->owned_j, 0, bk->nseg * sizeof *bk->owned_j);
+        memset(bk->rent, 0, bk->nseg * sizeof *bk->rent);
+        memset(bk->money, 0, sizeof bk->money);
+        bk->dirty = 1;
+    }
+}
+
+void ccs_ledger_raw(const ccs_ledger *l, int r, double *it_j, double *owned_j, double *money)
+{
+    const region_book *bk = &l->books[r];
+    double a = 0, b = 0;
+    for (size_t s = 0; s < bk->nseg; s++) {
+        a += bk->it_j[s];
+        b += bk->owned_j[s];
+    }
+    *it_j = a;
+    *owned_j = b;
+    for (int k = 0; k < CCS_MONEY_KINDS; k++) money[k] = k == CCS_MONEY_ENERGY ? 0.0 : bk->money[k];
+}
+
 void ccs_ledger_merge(ccs_ledger *into, const ccs_ledger *from)
 {
     if (from->t_report > into->t_report) into->t_report = from->t_report;
@@ -333,6 +367,8 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
     if (a_us < l->t0 || b_us > l->t1 || b_us < a_us) return -1;
     region_book *bk = &l->books[r];
     bk->dirty = 1;
+    if (a_us < l->clip_from) a_us = l->clip_from < b_us ? l->clip_from : b_us;
+    if (b_us > l->clip_to) b_us = l->clip_to > a_us ? l->clip_to : a_us;
     if (b_us == a_us) return 0;
     if (b_us > l->t_report) {
         l->t_report = b_us;
@@ -375,6 +411,7 @@ int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double powe
 int ccs_ledger_add_money(ccs_ledger *l, int r, int64_t t_us, double amount, int kind, ccs_charge *charge)
 {
     if (t_us < l->t0 || t_us >= l->t1) return -1;
+    if (t_us < l->clip_from || t_us >= l->clip_to) return 0;
     region_book *bk = &l->books[r];
     bk->rent[find_segment(bk, t_us)] += amount; /* money outside electricity: summed into cost */
     bk->money[kind] += amount;
@@ -390,6 +427,8 @@ int ccs_ledger_add_rate(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double
 {
     if (a_us < l->t0 || b_us > l->t1 || b_us < a_us) return -1;
     region_book *bk = &l->books[r];
+    if (a_us < l->clip_from) a_us = l->clip_from < b_us ? l->clip_from : b_us;
+    if (b_us > l->clip_to) b_us = l->clip_to > a_us ? l->clip_to : a_us;
     if (b_us == a_us || per_hour == 0) return 0;
     bk->dirty = 1;
     if (b_us > l->t_report) {

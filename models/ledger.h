@@ -85,6 +85,18 @@ void ccs_ledger_destroy(ccs_ledger *l);
  * bookings (services, the jobs under two policies) each book into their own copy. */
 int ccs_ledger_clone(const ccs_ledger *l, ccs_ledger **out, ccs_err *err);
 
+/* Books only what falls in [from_us, to_us) (epoch) from now on: the parts of draws and rates
+ * inside it, and sums of money at times inside it. For a simulated window of a sampled run,
+ * whose warm-up and drain are simulated but not counted. */
+void ccs_ledger_set_clip(ccs_ledger *l, int64_t from_us, int64_t to_us);
+
+/* Forgets everything booked (the clip stays). */
+void ccs_ledger_clear(ccs_ledger *l);
+
+/* Region r's bookings so far, summed over the segments: IT energy (J), the owned hardware's part
+ * of it, and money by kind outside electricity (CCS_MONEY_ENERGY left 0). */
+void ccs_ledger_raw(const ccs_ledger *l, int r, double *it_j, double *owned_j, double *money);
+
 /* into += from: what was booked in `from` since it was cloned from a ledger with nothing booked,
  * added segment by segment (from must be a clone of into's ledger or of one of its clones). The
  * sum of several is the same whichever threads booked them, as long as they are merged in one

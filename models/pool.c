@@ -67,7 +67,8 @@ static void set_serving(ccs_pool *p, int64_t now, long delta)
 {
     int64_t t = now < p->par.horizon_us ? now : p->par.horizon_us;
     if (t > p->serving_since) {
-        p->serving_us += (double)p->serving * (double)(t - p->serving_since);
+        int64_t from = p->serving_since > p->par.measure_from_us ? p->serving_since : p->par.measure_from_us;
+        if (t > from) p->serving_us += (double)p->serving * (double)(t - from);
         p->serving_since = t;
     }
     p->serving += delta;
@@ -80,9 +81,11 @@ static int64_t begin_batch(ccs_pool *p, int64_t start, size_t n)
     int64_t d = p->table_us        ? p->table_us[n - 1]
                 : p->deterministic ? ccs_round_nonneg(p->mean_us)
                                    : ccs_round_nonneg(ccs_rng_exponential(p->par.rng, p->mean_us));
-    p->items += n;
-    p->batches++;
-    p->busy_us += (double)d;
+    if (start >= p->par.measure_from_us) {
+        p->items += n;
+        p->batches++;
+        p->busy_us += (double)d;
+    }
     int memory = p->cfg->phase == CCS_PHASE_MEMORY ||
                  (p->cfg->phase == CCS_PHASE_AUTO && p->par.memory_bound && p->par.memory_bound[n - 1]);
     ccs_power_book_batch(p->book, start, d, n, memory);
@@ -272,7 +275,7 @@ static void on_tick(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         p->starting_warm += w;
         p->starting_serve += n - w;
         provision(p, now, n); /* w warm refills + (n - w) cold starts */
-        p->scale_ups++;
+        p->scale_ups += now >= p->par.measure_from_us;
         try_dispatch(p, now);
     } else if (desired < current) {
         if (p->below_since < 0) p->below_since = now;
@@ -289,7 +292,7 @@ static void on_tick(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
                 }
             }
             p->below_since = -1;
-            p->scale_downs++;
+            p->scale_downs += now >= p->par.measure_from_us;
         }
     } else {
         p->below_since = -1;
@@ -373,6 +376,7 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
         .series = par->series,
         .t0_us = par->t0_us,
         .horizon_us = par->horizon_us,
+        .measure_from_us = par->measure_from_us,
         .batch_w = batch_w,
         .nbatch = batch_w ? (size_t)p->max_batch : 0,
     };

@@ -126,6 +126,9 @@ typedef struct ccs_pool_params {
     ccs_series *series;
     gsl_rng *rng; /* service times */
     int64_t t0_us, horizon_us;
+    /* Counted in the results (batches, busy and serving time, replica-hours, scaling) only from
+     * here on: 0 in a full run; a sampled run's window counts after its warm-up. */
+    int64_t measure_from_us;
     ccs_pool_done_fn done;
     void *done_ctx;
     /* done only records (schedules nothing, reads no clock): it may be called with a completion

@@ -161,9 +161,12 @@ static void charge_provisioned_to(ccs_power_book *b, int64_t t)
                 ccs_series_charge(b->par.series, b->prov_since, &c);
             }
         }
-        b->par.series->replica_hours[ccs_series_slot(b->par.series, b->prov_since)] +=
-            n * (double)(t2 - b->prov_since) / CCS_US_PER_HOUR_F;
-        b->prov_us += n * (double)(t2 - b->prov_since);
+        int64_t from = b->prov_since > b->par.measure_from_us ? b->prov_since : b->par.measure_from_us;
+        if (t2 > from) {
+            b->par.series->replica_hours[ccs_series_slot(b->par.series, from)] +=
+                n * (double)(t2 - from) / CCS_US_PER_HOUR_F;
+            b->prov_us += n * (double)(t2 - from);
+        }
         b->prov_since = t2;
     }
 }
@@ -273,7 +276,7 @@ int ccs_power_book_finish(ccs_power_book *b, ccs_power_book_result *out, ccs_err
     out->idle_energy_j = b->idle_charge.it_energy_j;
     out->host_energy_j = b->host_charge.it_energy_j;
     out->provisioned_hours = b->prov_us / CCS_US_PER_HOUR_F;
-    out->replicas_mean = b->prov_us / (double)b->par.horizon_us;
+    out->replicas_mean = b->prov_us / (double)(b->par.horizon_us - b->par.measure_from_us);
     out->replicas_max = b->prov_max;
     out->charge = b->busy_charge;
     ccs_charge_add(&out->charge, &b->idle_charge);

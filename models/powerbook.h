@@ -32,6 +32,7 @@ typedef struct ccs_power_book_params {
     ccs_ledger *ledger;
     ccs_series *series;
     int64_t t0_us, horizon_us;
+    int64_t measure_from_us; /* replica-hours count from here on (0: all; see ccs_pool_params) */
     /* NULL: the hardware's max_w, memory_bound_w or power_curve. Else the devices' measured power
      * (W, idle included, whole replica) while busy with a batch of b, for b = 1..nbatch, each at
      * least the replica's idle power (the loader checks); copied. Needs hw. */

@@ -24,8 +24,9 @@ struct ccs_service {
     ccs_arrivals *arrivals;
     ccs_cache *cache;
     int64_t horizon_us, warmup_us;
-    int64_t const_us;     /* RTT + lookup */
-    int64_t slo_limit_us; /* INT64_MAX: no SLO */
+    int64_t measure_from_us; /* pools count from here (a sampled run's window); 0: all */
+    int64_t const_us;        /* RTT + lookup */
+    int64_t slo_limit_us;    /* INT64_MAX: no SLO */
     int kind_arrival;
     size_t nstages, npools;
     size_t *stage_first; /* pools of stage k: stage_first[k] .. stage_first[k + 1] - 1 */
@@ -380,6 +381,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                 .rng = ccs_streams_get(streams, name),
                 .t0_us = t0_us,
                 .horizon_us = s->horizon_us,
+                .measure_from_us = s->measure_from_us,
                 .done = on_pool_done,
                 .done_ctx = &s->refs[p],
                 .done_early = k + 1 == c->nstages, /* the last stage's done only records */
@@ -406,10 +408,18 @@ int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, 
                        ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us, ccs_service **out,
                        ccs_err *err)
 {
+    return ccs_service_create_window(cfg, region, eng, ledger, streams, t0_us, horizon_us, warmup_us, NULL, out, err);
+}
+
+int ccs_service_create_window(const ccs_service_cfg *cfg, int region, ccs_engine *eng, ccs_ledger *ledger,
+                              ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
+                              const ccs_service_window *w, ccs_service **out, ccs_err *err)
+{
     *out = NULL;
     ccs_service *s = calloc(1, sizeof *s);
     if (!s) return ccs_err_set(err, CCS_ERUN, "out of memory");
     s->cfg = cfg;
+    s->measure_from_us = w ? w->measure_from_us : 0;
     s->eng = eng;
     s->horizon_us = horizon_us;
     s->warmup_us = warmup_us;
@@ -430,7 +440,8 @@ int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, 
                      ccs_series_init(&s->series, t0_us, horizon_us)
                  ? ccs_err_set(err, CCS_ERUN, "out of memory")
                  : 0;
-    if (!rc && (rc = ccs_arrivals_create(&cfg->arrivals, ra, horizon_us, &s->arrivals, err)))
+    if (!rc && (rc = w ? ccs_arrivals_create_from(w->arrivals, ra, w->offset_us, horizon_us, &s->arrivals, err)
+                       : ccs_arrivals_create(&cfg->arrivals, ra, horizon_us, &s->arrivals, err)))
         ccs_err_prefix(err, "services[%s].arrivals: ", cfg->name);
     if (!rc && cfg->cache.kind) {
         snprintf(name, sizeof name, "cache/%s", cfg->name);
@@ -707,3 +718,24 @@ const ccs_schema ccs_service_schema = {"service",
                                        sizeof service_fields / sizeof service_fields[0],
                                        offsetof(ccs_service_cfg, pos),
                                        service_defaults};
+
+const ccs_histogram *ccs_service_histogram(const ccs_service *s, int which)
+{
+    switch (which) {
+    case CCS_HIST_LATENCY: return s->latency;
+    case CCS_HIST_AGE: return s->age;
+    case CCS_HIST_TTFT: return s->ttft;
+    default: return s->tpot;
+    }
+}
+
+int ccs_service_has_llm(const ccs_service_cfg *c)
+{
+    for (size_t k = 0; k < c->nstages; k++) {
+        const ccs_stage_cfg *st = &c->stages[k];
+        if (!st->nroutes && st->pool.llm.max_num_seqs) return 1;
+        for (size_t r = 0; r < st->nroutes; r++)
+            if (st->routes[r].pool.llm.max_num_seqs) return 1;
+    }
+    return 0;
+}

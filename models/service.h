@@ -12,6 +12,7 @@
 #include "ccs_engine.h"
 #include "ccs_err.h"
 #include "ccs_rng.h"
+#include "histogram.h"
 #include "ledger.h"
 #include "llm.h"
 #include "pool.h"
@@ -125,6 +126,13 @@ typedef struct ccs_service_result {
     size_t npools;
     ccs_service_pool_result *pools;
     ccs_series series; /* hourly */
+    /* fidelity: sampled (sim/run/sampled.h): the figures above are estimates from simulated
+     * windows, and these the half-widths of their 95% confidence intervals */
+    int sampled;
+    long windows;          /* simulated windows (the full-fidelity head not counted) */
+    double simulated_frac; /* of the period simulated, warm-ups included */
+    double requests_ci, mean_ms_ci, p50_ms_ci, p95_ms_ci, p99_ms_ci, slo_violation_frac_ci;
+    double energy_kwh_ci, carbon_kg_ci, cost_ci, hit_rate_ci;
 } ccs_service_result;
 
 /* t0_us: the epoch time of simulated time 0; horizon_us: simulated time when arrivals stop;
@@ -138,12 +146,31 @@ int ccs_service_create(const ccs_service_cfg *cfg, int region, ccs_engine *eng, 
 void ccs_service_destroy(ccs_service *s);
 
 /* Schedules the first arrival and the autoscalers. */
+/* A window of a sampled run: its arrivals are the prototype's (the whole period's, loaded once)
+ * shifted by offset_us, the window's start (its warm-up's) in the period; its pools count
+ * batches, busy time and replica-hours only from measure_from_us (simulated) on. */
+typedef struct ccs_service_window {
+    const ccs_arrivals *arrivals;
+    int64_t offset_us, measure_from_us;
+} ccs_service_window;
+/* The same as ccs_service_create for a window (t0_us: the window's start in epoch time). */
+int ccs_service_create_window(const ccs_service_cfg *cfg, int region, ccs_engine *eng, ccs_ledger *ledger,
+                              ccs_streams *streams, int64_t t0_us, int64_t horizon_us, int64_t warmup_us,
+                              const ccs_service_window *w, ccs_service **out, ccs_err *err);
 int ccs_service_start(ccs_service *s);
 
 /* After the engine has run dry: charges idle power and fills the result (which then owns
  * memory: free it with ccs_service_result_free). Non-zero, err filled, on failure. */
 int ccs_service_finish(ccs_service *s, ccs_service_result *out, ccs_err *err);
 void ccs_service_result_free(ccs_service_result *r);
+
+/* The measured requests' histograms (valid until destroy): latency, age of served results, time
+ * to first token, time per output token. */
+enum { CCS_HIST_LATENCY = 0, CCS_HIST_AGE, CCS_HIST_TTFT, CCS_HIST_TPOT };
+const ccs_histogram *ccs_service_histogram(const ccs_service *s, int which);
+
+/* Whether any pool of the service batches continuously (an LLM pool). */
+int ccs_service_has_llm(const ccs_service_cfg *c);
 
 /* The schema of a service (with its stages and routes). */
 extern const ccs_schema ccs_service_schema;

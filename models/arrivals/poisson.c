@@ -29,6 +29,19 @@ static int64_t next(void *p, ccs_request_attrs *attrs)
 
 static double mean_rate(const void *p) { return ((const state *)p)->rate; }
 
+/* A constant rate: every stretch of the same length is alike. */
+static int profile(const void *p, int64_t from_us, int64_t to_us, uint64_t *key)
+{
+    (void)p;
+    *key = (uint64_t)(to_us - from_us);
+    return 0;
+}
+
+static double expected(const void *p, int64_t from_us, int64_t to_us)
+{
+    return ((const state *)p)->rate * (double)(to_us - from_us) / 1e6;
+}
+
 static const char *check(const ccs_arrivals_cfg *c)
 {
     return c->rate_per_s <= 0 || c->trace || c->scale > 0 ? "poisson arrivals take rate_per_s only" : NULL;
@@ -43,4 +56,6 @@ const ccs_arrivals_type ccs_arrivals_poisson = {
     .init = init,
     .next = next,
     .mean_rate_per_s = mean_rate,
+    .profile = profile,
+    .expected = expected,
 };

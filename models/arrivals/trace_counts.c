@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct state {
     gsl_rng *rng;
@@ -19,12 +20,17 @@ typedef struct state {
     size_t n, i; /* interval i of the trace */
     double *rate_per_us;
     int64_t *len_us;      /* interval lengths */
+    int64_t *start_us;    /* where each interval starts, from the trace's first stamp */
+    int64_t offset_us;    /* where in the trace the period starts */
+    int borrowed;         /* the arrays are a prototype's (a sampled run's window) */
     int64_t span_us;      /* the trace's whole length */
     int64_t interval_end; /* simulated time at which interval i ends */
     int64_t now, horizon;
     int loop;
     double mean_rate;
 } state;
+
+static void seek(state *s, int64_t off);
 
 static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t horizon_us, ccs_err *err)
 {
@@ -40,12 +46,15 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     s->n = ccs_trace_len(s->trace);
     s->rate_per_us = malloc(s->n * sizeof *s->rate_per_us);
     s->len_us = malloc(s->n * sizeof *s->len_us);
-    if (!s->rate_per_us || !s->len_us) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    s->start_us = malloc(s->n * sizeof *s->start_us);
+    if (!s->rate_per_us || !s->len_us || !s->start_us) return ccs_err_set(err, CCS_ERUN, "out of memory");
     double total = 0;
     for (size_t i = 0; i < s->n; i++) {
         s->len_us[i] = i + 1 < s->n ? t[i + 1] - t[i] : ccs_trace_step_us(s->trace);
+        s->start_us[i] = t[i] - t[0];
         total += v[i];
     }
+    s->offset_us = cfg->offset_us;
     s->span_us = ccs_trace_end_us(s->trace) - t[0];
     double trace_mean = total / ((double)s->span_us / 1e6);
     if (trace_mean <= 0)
@@ -61,10 +70,92 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
                           "set arrivals.loop: true or shorten the period",
                           have, (double)(cfg->offset_us + horizon_us) / CCS_US_PER_DAY);
     }
-    /* Find the interval that holds the offset (after wrapping). */
-    int64_t off = cfg->offset_us % s->span_us, acc = 0;
-    for (s->i = 0; s->i + 1 < s->n && acc + s->len_us[s->i] <= off; s->i++) acc += s->len_us[s->i];
-    s->interval_end = acc + s->len_us[s->i] - off;
+    seek(s, cfg->offset_us);
+    return 0;
+}
+
+/* The interval holding trace position pos (after wrapping): the largest i with start <= pos. */
+static size_t interval_at(const state *s, int64_t pos, int64_t *into)
+{
+    pos %= s->span_us;
+    size_t lo = 0, hi = s->n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->start_us[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *into = pos - s->start_us[lo];
+    return lo;
+}
+
+/* The period (simulated time 0) starts at trace position off. */
+static void seek(state *s, int64_t off)
+{
+    int64_t into;
+    s->i = interval_at(s, off, &into);
+    s->interval_end = s->len_us[s->i] - into;
+}
+
+static int init_from(void *p, const void *proto, gsl_rng *rng, int64_t offset_us, int64_t horizon_us, ccs_err *err)
+{
+    state *s = p;
+    const state *q = proto;
+    *s = *q;
+    s->trace = NULL;
+    s->borrowed = 1;
+    s->rng = rng;
+    s->horizon = horizon_us;
+    s->now = 0;
+    s->offset_us = q->offset_us + offset_us;
+    if (!s->loop && s->offset_us + horizon_us > s->span_us)
+        return ccs_err_set(err, CCS_EINPUT, "a window past the end of the traffic trace (it does not loop)");
+    seek(s, s->offset_us);
+    return 0;
+}
+
+/* The integral of the rate over [from, to). */
+static double expected(const void *p, int64_t from_us, int64_t to_us)
+{
+    const state *s = p;
+    int64_t into, t = from_us;
+    size_t i = interval_at(s, s->offset_us + from_us, &into);
+    double sum = 0;
+    while (t < to_us) {
+        int64_t len = s->len_us[i] - into;
+        if (len > to_us - t) len = to_us - t;
+        sum += s->rate_per_us[i] * (double)len;
+        t += len;
+        into = 0;
+        if (++i == s->n) {
+            if (!s->loop) break;
+            i = 0;
+        }
+    }
+    return sum;
+}
+
+/* FNV-1a over the pieces of constant rate in [from, to): their lengths and rates. */
+static int profile(const void *p, int64_t from_us, int64_t to_us, uint64_t *key)
+{
+    const state *s = p;
+    uint64_t h = 1469598103934665603ULL;
+    int64_t into, t = from_us;
+    size_t i = interval_at(s, s->offset_us + from_us, &into);
+    while (t < to_us) {
+        int64_t len = s->len_us[i] - into;
+        if (len > to_us - t) len = to_us - t;
+        double r = s->rate_per_us[i];
+        uint64_t bits[2] = {(uint64_t)len, 0};
+        memcpy(&bits[1], &r, sizeof r);
+        for (int k = 0; k < 2; k++)
+            for (int b = 0; b < 8; b++) h = (h ^ ((bits[k] >> (8 * b)) & 0xff)) * 1099511628211ULL;
+        t += len;
+        into = 0;
+        if (++i == s->n) i = 0;
+    }
+    *key = h;
     return 0;
 }
 
@@ -97,9 +188,11 @@ static double mean_rate(const void *p) { return ((const state *)p)->mean_rate; }
 static void fini(void *p)
 {
     state *s = p;
+    if (s->borrowed) return;
     ccs_trace_destroy(s->trace);
     free(s->rate_per_us);
     free(s->len_us);
+    free(s->start_us);
 }
 
 static const char *check(const ccs_arrivals_cfg *c)
@@ -119,4 +212,7 @@ const ccs_arrivals_type ccs_arrivals_trace_counts = {
     .next = next,
     .mean_rate_per_s = mean_rate,
     .fini = fini,
+    .profile = profile,
+    .init_from = init_from,
+    .expected = expected,
 };

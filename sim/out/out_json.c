@@ -139,6 +139,32 @@ static json_t *pool_json(const ccs_service_pool_result *p)
     return o;
 }
 
+/* A sampled service's estimates: how it was sampled, and each figure's 95% confidence half-width
+ * beside it under the figure's name with _ci (docs/sampling.md). A full one says so. */
+static void sampled_json(json_t *o, const ccs_service_result *v)
+{
+    json_object_set_new(o, "fidelity", json_string(v->sampled ? "sampled" : "full"));
+    if (!v->sampled) return;
+    json_object_set_new(o, "windows", json_integer(v->windows));
+    json_object_set_new(o, "simulated_frac", json_real(v->simulated_frac));
+    const struct {
+        const char *key;
+        double ci;
+    } rows[] = {{"requests_ci", v->requests_ci},
+                {"p50_ms_ci", v->p50_ms_ci},
+                {"p95_ms_ci", v->p95_ms_ci},
+                {"p99_ms_ci", v->p99_ms_ci},
+                {"mean_ms_ci", v->mean_ms_ci},
+                {"energy_kwh_ci", v->energy_kwh_ci},
+                {"carbon_kg_ci", v->carbon_kg_ci},
+                {"cost_ci", v->cost_ci},
+                {"slo_violation_frac_ci", v->slo_violation_frac_ci}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        json_object_set_new(o, rows[i].key, json_real(rows[i].ci));
+    json_t *c = json_object_get(o, "cache");
+    if (c) json_object_set_new(c, "hit_rate_ci", json_real(v->hit_rate_ci));
+}
+
 /* The contract's keys first (name, requests, p50/p95/p99, slo_violation_frac, energy, carbon,
  * cost), then what an architect reads next. Per-request figures divide the service's whole
  * draw (busy and idle, from the grid) by its measured requests. */
@@ -204,6 +230,7 @@ static json_t *service_json(const ccs_service_cfg *c, const ccs_service_result *
     json_t *pools = json_array();
     for (size_t i = 0; i < v->npools; i++) json_array_append_new(pools, pool_json(&v->pools[i]));
     json_object_set_new(o, "pools", pools);
+    sampled_json(o, v);
     return o;
 }
 
@@ -216,6 +243,7 @@ static json_t *summary_json(const ccs_run_result *r)
     json_t *root = json_object();
     json_object_set_new(root, "scenario", json_string(s->name));
     json_object_set_new(root, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(root, "fidelity", json_string(ccs_fidelity_words[s->fidelity]));
     json_object_set_new(root, "policy", json_string(r->policy));
     json_object_set_new(root, "currency", json_string(s->currency));
     const int marginal = ccs_scenario_has_marginal(s);
@@ -231,6 +259,17 @@ static json_t *summary_json(const ccs_run_result *r)
     for (size_t i = 0; i < s->nservices; i++)
         json_array_append_new(services, service_json(&s->services[i], &r->services[i]));
     json_object_set_new(root, "services", services);
+    if (s->fidelity == CCS_FIDELITY_SAMPLED) { /* the services' estimates are independent: half-widths add in squares */
+        double e = 0, c = 0, m = 0;
+        for (size_t i = 0; i < s->nservices; i++) {
+            const ccs_service_result *v = &r->services[i];
+            e += v->energy_kwh_ci * v->energy_kwh_ci;
+            c += v->carbon_kg_ci * v->carbon_kg_ci;
+            m += v->cost_ci * v->cost_ci;
+        }
+        json_object_set_new(root, "totals_ci",
+                            json_pack("{s:f, s:f, s:f}", "energy_kwh", sqrt(e), "carbon_kg", sqrt(c), "cost", sqrt(m)));
+    }
     json_t *jobs = json_array();
     for (size_t i = 0; i < s->njobs; i++) {
         const ccs_job_result *j = &r->jobs[i];
@@ -358,6 +397,14 @@ void ccs_out_summary_text(const ccs_run_result *r, FILE *f)
     ccs_time_format(s->end_us, end, sizeof end);
     fprintf(f, "scenario %s  seed %llu  policy %s  %s .. %s\n\n", s->name, (unsigned long long)s->seed, r->policy,
             start, end);
+    if (s->fidelity == CCS_FIDELITY_SAMPLED) {
+        long windows = 0;
+        for (size_t i = 0; i < s->nservices; i++) windows += r->services[i].windows;
+        fprintf(f,
+                "fidelity: sampled: services estimated from %ld simulated windows (jobs and the grid exact); "
+                "95%% confidence half-widths in summary.json (*_ci)\n\n",
+                windows);
+    }
     fprintf(f, "%-10s %14s %14s %14s\n", "", "energy kWh", "carbon kgCO2e", s->currency);
     fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "total", r->totals.energy_kwh, r->totals.carbon_kg, r->totals.cost);
     fprintf(f, "%-10s %14.3f %14.3f %14.2f\n", "run-now", r->baseline.energy_kwh, r->baseline.carbon_kg,

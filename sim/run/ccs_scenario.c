@@ -31,6 +31,7 @@ static void scenario_defaults(void *p)
      * 'policy' key never walks the policy schema. */
     s->transfer = (ccs_transfer_cfg){1.0, 0.02};
     ccs_policy_defaults(&s->policy);
+    ccs_sampling_defaults(&s->sampling);
 }
 static void constraint_defaults(void *p)
 {
@@ -67,6 +68,10 @@ static ccs_field scenario_fields[] = {
      "a time at the start whose requests are left out of latency statistics", NULL},
     {"seed", CCS_F_UINT64, offsetof(ccs_scenario, seed), 0, CCS_NO_RANGE, NULL, NULL, 0, "a non-negative integer",
      NULL},
+    {"fidelity", CCS_F_ENUM, offsetof(ccs_scenario, fidelity), 0, CCS_NO_RANGE, ccs_fidelity_words, NULL, 0,
+     "full (every request simulated) or sampled (services estimated from windows; see docs/sampling.md)", NULL},
+    {"sampling", CCS_F_MAP, offsetof(ccs_scenario, sampling), 0, CCS_NO_RANGE, NULL, &ccs_sampling_schema, 0,
+     "{window: 5m, warmup: 15m, min_windows: 96, groups: 10}", NULL},
     {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
     {"fx", CCS_F_LIST, offsetof(ccs_scenario, fx), 0, CCS_NO_RANGE, NULL, &ccs_fx_schema, offsetof(ccs_scenario, nfx),
@@ -533,6 +538,30 @@ static int check_period(ccs_scenario *s, const ccs_ynode *root, ccs_err *err)
     if (s->warmup_us >= s->duration_us)
         return ccs_err_at(err, CCS_EINPUT, warm->file, warm->line, warm->col,
                           "warmup: as long as the period or longer: expected less than the duration");
+    if (s->fidelity == CCS_FIDELITY_SAMPLED) {
+        const ccs_ynode *f = ccs_yaml_get(root, "sampling");
+        if (!f) f = ccs_yaml_get(root, "fidelity");
+        int64_t w = s->sampling.window_us;
+        if (w <= 0 || CCS_US_PER_HOUR % w != 0)
+            return ccs_err_at(err, CCS_EINPUT, f->file, f->line, f->col,
+                              "sampling.window: %g s does not divide the hour: expected a length such as 1m, 5m, "
+                              "10m or 15m",
+                              (double)w / 1e6);
+        if (s->duration_us % w != 0)
+            return ccs_err_at(err, CCS_EINPUT, f->file, f->line, f->col,
+                              "fidelity: sampled: the duration is not a whole number of %g s windows: expected a "
+                              "period of whole windows (such as whole hours)",
+                              (double)w / 1e6);
+        if (s->sampling.warmup_us < 0)
+            return ccs_err_at(err, CCS_EINPUT, f->file, f->line, f->col,
+                              "sampling.warmup: negative: expected a length such as 15m");
+        for (size_t i = 0; i < s->nservices; i++)
+            if (s->services[i].arrivals.requests > 0)
+                return pos_err(err, &s->services[i].pos,
+                               "services[%s].arrivals.requests: a count of requests cannot be sampled in windows: "
+                               "expected fidelity: full, or no requests limit",
+                               s->services[i].name);
+    }
     /* Without regions there is no grid signal: fine for queueing-only cases (validation), but
      * anything that draws power needs a region, and a calendar start. */
     if (s->nregions > 0 && !ccs_yaml_get(root, "start"))

@@ -11,6 +11,7 @@
 #include "ledger.h"
 #include "policy.h"
 #include "profiles.h"
+#include "sampled.h"
 #include "service.h"
 
 #include <stddef.h>
@@ -34,6 +35,8 @@ typedef struct ccs_scenario {
     int64_t start_us, end_us;
     int64_t duration_us;
     int64_t warmup_us; /* requests arriving in [start, start + warmup) are not measured */
+    int fidelity;      /* CCS_FIDELITY_FULL or _SAMPLED (sampled.h) */
+    ccs_sampling_cfg sampling;
     uint64_t seed;
     char *currency;
     ccs_fx *fx; /* stated exchange rates into currency */

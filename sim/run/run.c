@@ -188,7 +188,8 @@ typedef struct service_pool {
     service_task *tasks;
     size_t n;
     _Atomic size_t next;
-    _Atomic int stop; /* a service failed: the others stop at their next hour */
+    _Atomic int stop;  /* a service failed: the others stop at their next hour */
+    long threads_each; /* threads for a sampled service's windows: the run's, shared by its services */
 } service_pool;
 
 enum { CHUNK_US = 3600LL * 1000000 }; /* a service runs an hour of simulated time between looks */
@@ -203,6 +204,17 @@ static void run_service(service_pool *pool, service_task *t)
     ccs_service *svc = NULL;
     int rc = !eng || !streams ? ccs_err_set(&t->err, CCS_ERUN, "out of memory") : 0;
     if (!rc) rc = ccs_ledger_clone(t->empty, &t->ledger, &t->err);
+    if (!rc && s->fidelity == CCS_FIDELITY_SAMPLED && !ccs_service_has_llm(c)) {
+        /* estimated from windows (an LLM service is simulated whole: see docs/sampling.md) */
+        rc = ccs_sampled_service(s, t->i, pool->threads_each, t->ledger, t->out, &t->events, &t->done_us, &pool->stop,
+                                 &t->err);
+        if (!rc) atomic_store(&t->done_us, s->duration_us);
+        if (rc) atomic_store(&pool->stop, 1);
+        t->rc = rc;
+        ccs_streams_destroy(streams);
+        ccs_engine_destroy(eng);
+        return;
+    }
     if (!rc)
         rc = ccs_service_create(c, region, eng, t->ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc,
                                 &t->err);
@@ -252,6 +264,7 @@ static int simulate_services(const ccs_scenario *s, const ccs_run_opts *opts, cc
         atomic_init(&pool.tasks[i].done_us, 0);
     }
     long want = opts && opts->threads > 0 ? opts->threads : 1;
+    pool.threads_each = want / (long)s->nservices > 1 ? want / (long)s->nservices : 1;
     size_t nthreads = (size_t)want < s->nservices ? (size_t)want : s->nservices, started = 0;
     pthread_t *th = calloc(nthreads, sizeof *th);
     int rc = th ? 0 : ccs_err_set(err, CCS_ERUN, "out of memory");
