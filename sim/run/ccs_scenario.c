@@ -71,7 +71,7 @@ static ccs_field scenario_fields[] = {
     {"fidelity", CCS_F_ENUM, offsetof(ccs_scenario, fidelity), 0, CCS_NO_RANGE, ccs_fidelity_words, NULL, 0,
      "full (every request simulated) or sampled (services estimated from windows; see docs/sampling.md)", NULL},
     {"sampling", CCS_F_MAP, offsetof(ccs_scenario, sampling), 0, CCS_NO_RANGE, NULL, &ccs_sampling_schema, 0,
-     "{window: 5m, warmup: 15m, min_windows: 96, groups: 10}", NULL},
+     "{window: 5m, warmup: 15m, min_windows: 48, hours_per_block: 12, groups: 10}", NULL},
     {"currency", CCS_F_CURRENCY, offsetof(ccs_scenario, currency), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "a currency code such as EUR or USD", NULL},
     {"fx", CCS_F_LIST, offsetof(ccs_scenario, fx), 0, CCS_NO_RANGE, NULL, &ccs_fx_schema, offsetof(ccs_scenario, nfx),

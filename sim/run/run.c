@@ -208,12 +208,15 @@ static void run_service(service_pool *pool, service_task *t)
         /* estimated from windows (an LLM service is simulated whole: see docs/sampling.md) */
         rc = ccs_sampled_service(s, t->i, pool->threads_each, t->ledger, t->out, &t->events, &t->done_us, &pool->stop,
                                  &t->err);
-        if (!rc) atomic_store(&t->done_us, s->duration_us);
-        if (rc) atomic_store(&pool->stop, 1);
-        t->rc = rc;
-        ccs_streams_destroy(streams);
-        ccs_engine_destroy(eng);
-        return;
+        if (rc != CCS_SAMPLED_NOT_WORTH) {
+            if (!rc) atomic_store(&t->done_us, s->duration_us);
+            if (rc) atomic_store(&pool->stop, 1);
+            t->rc = rc;
+            ccs_streams_destroy(streams);
+            ccs_engine_destroy(eng);
+            return;
+        }
+        rc = 0; /* a period too short for sampling to pay: simulated whole, below */
     }
     if (!rc)
         rc = ccs_service_create(c, region, eng, t->ledger, streams, s->start_us, s->duration_us, s->warmup_us, &svc,

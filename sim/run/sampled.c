@@ -34,7 +34,7 @@ void ccs_sampling_defaults(ccs_sampling_cfg *c)
 {
     c->window_us = 5 * 60 * 1000000LL;
     c->warmup_us = 0;
-    c->min_windows = 96;
+    c->min_windows = 48;
     c->groups = 10;
     c->hours_per_block = 12;
 }
@@ -47,7 +47,7 @@ static const ccs_field sampling_fields[] = {
     {"warmup", CCS_F_DURATION, offsetof(ccs_sampling_cfg, warmup_us), 0, CCS_NO_RANGE, NULL, NULL, 0,
      "the time simulated before each window, such as 15m (default: the service's own)", NULL},
     {"min_windows", CCS_F_INT, offsetof(ccs_sampling_cfg, min_windows), 0, 1, 1e7, NULL, NULL, 0,
-     "the fewest windows over the period, such as 96", NULL},
+     "the fewest windows over the period, such as 48", NULL},
     {"hours_per_block", CCS_F_INT, offsetof(ccs_sampling_cfg, hours_per_block), 0, 1, 1e6, NULL, NULL, 0,
      "how many hours share one window at most on average, when hours do not repeat exactly, such as 12", NULL},
     {"groups", CCS_F_INT, offsetof(ccs_sampling_cfg, groups), 0, 2, 1000, NULL, NULL, 0,
@@ -423,48 +423,6 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
     const int64_t D = s->duration_us, HOUR = CCS_US_PER_HOUR, W = S->window, U = S->warmup;
     int rc = 0;
     ccs_service_result r;
-    /* the head: the period's own start, simulated whole */
-    if (S->head_end > 0) {
-        stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
-        win_slot hs = {.scratch = S->scratch};
-        rc = run_stretch(S, &st, &hs, err);
-        if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
-        if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-        if (rc) {
-            release_slot(&hs);
-            return rc;
-        }
-        r = hs.r;
-        hs.have_r = 0; /* r is freed below */
-        release_slot(&hs);
-        /* its own hours as they are: the same start, so the same slots */
-        ccs_series *o = &S->out->series;
-        for (size_t k = 0; k < r.series.n && k < o->n; k++) {
-            o->requests[k] += r.series.requests[k];
-            o->latency_sum_ms[k] += r.series.latency_sum_ms[k];
-            o->slo_misses[k] += r.series.slo_misses[k];
-            o->cache_hits[k] += r.series.cache_hits[k];
-            o->replica_hours[k] += r.series.replica_hours[k];
-            o->it_energy_kwh[k] += r.series.it_energy_kwh[k];
-            o->energy_kwh[k] += r.series.energy_kwh[k];
-            o->carbon_kg[k] += r.series.carbon_kg[k];
-            o->cost[k] += r.series.cost[k];
-        }
-        ccs_ledger_merge(S->ledger, S->scratch);
-        ccs_charge_add(&S->out->charge, &r.charge);
-        for (long g = 0; g < S->ngroups; g++) { /* each group estimates the whole: the head in each */
-            group_acc *ga = &S->groups[g];
-            double f = 1.0;
-            ga->requests += f * (double)r.requests;
-            ga->energy_j += f * r.charge.energy_j;
-            ga->carbon_g += f * r.charge.carbon_g;
-            ga->cost += f * r.charge.cost;
-            ga->hits += f * r.cache_hit_rate * (double)r.requests;
-            ga->looked += f * (double)r.requests;
-        }
-        ccs_service_result_free(&r);
-        atomic_store(done_us, S->head_end);
-    }
     /* the hours after it, keyed by their arrival process */
     size_t nh = (size_t)((D - S->head_end + HOUR - 1) / HOUR);
     hour_key *keys = calloc(nh ? nh : 1, sizeof *keys);
@@ -487,7 +445,11 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
      * time where the process has no rate): the estimate stays unbiased for every additive
      * figure (any partition of the hours is a valid stratification), only its variance grows
      * with the hours' differences; see docs/sampling.md for what it means for carbon. */
+    /* as many blocks as the windows a short period gets anyway (finer blocks: alike hours), and no
+     * fewer than one per hours_per_block hours over a long one */
     size_t max_blocks = (size_t)((nh + (size_t)s->sampling.hours_per_block - 1) / (size_t)s->sampling.hours_per_block);
+    size_t by_windows = (size_t)s->sampling.min_windows < nh ? (size_t)s->sampling.min_windows : nh;
+    if (max_blocks < by_windows) max_blocks = by_windows;
     if (max_blocks < 1) max_blocks = 1;
     if (!rc && distinct > max_blocks) {
         qsort(keys, nh, sizeof *keys, cmp_load);
@@ -585,6 +547,54 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
                                         .w = w};
         }
         free(chosen);
+    }
+    /* Where the windows and their warm-ups would simulate half the period or more, sampling
+     * does not pay: the caller simulates the service whole instead (and says so). */
+    double planned = (double)S->head_end;
+    for (size_t k = 0; k < nplan; k++) planned += (double)(plan[k].st.to - plan[k].st.from);
+    if (!rc && planned >= 0.5 * (double)D) rc = CCS_SAMPLED_NOT_WORTH;
+    win_slot hs = {.scratch = S->scratch};
+    if (!rc) {
+        /* the head: the period's own start, simulated whole */
+        if (S->head_end > 0) {
+            stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
+            rc = run_stretch(S, &st, &hs, err);
+            if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
+            if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+            if (rc) release_slot(&hs);
+        }
+        if (S->head_end > 0 && !rc) {
+            r = hs.r;
+            hs.have_r = 0; /* r is freed below */
+            release_slot(&hs);
+            /* its own hours as they are: the same start, so the same slots */
+            ccs_series *o = &S->out->series;
+            for (size_t k = 0; k < r.series.n && k < o->n; k++) {
+                o->requests[k] += r.series.requests[k];
+                o->latency_sum_ms[k] += r.series.latency_sum_ms[k];
+                o->slo_misses[k] += r.series.slo_misses[k];
+                o->cache_hits[k] += r.series.cache_hits[k];
+                o->replica_hours[k] += r.series.replica_hours[k];
+                o->it_energy_kwh[k] += r.series.it_energy_kwh[k];
+                o->energy_kwh[k] += r.series.energy_kwh[k];
+                o->carbon_kg[k] += r.series.carbon_kg[k];
+                o->cost[k] += r.series.cost[k];
+            }
+            ccs_ledger_merge(S->ledger, S->scratch);
+            ccs_charge_add(&S->out->charge, &r.charge);
+            for (long g = 0; g < S->ngroups; g++) { /* each group estimates the whole: the head in each */
+                group_acc *ga = &S->groups[g];
+                double f = 1.0;
+                ga->requests += f * (double)r.requests;
+                ga->energy_j += f * r.charge.energy_j;
+                ga->carbon_g += f * r.charge.carbon_g;
+                ga->cost += f * r.charge.cost;
+                ga->hits += f * r.cache_hit_rate * (double)r.requests;
+                ga->looked += f * (double)r.requests;
+            }
+            ccs_service_result_free(&r);
+            atomic_store(done_us, S->head_end);
+        }
     }
     /* the windows, a batch at a time on the threads, merged in plan order: the same sums on
      * any number of threads */

@@ -40,6 +40,9 @@ int64_t ccs_sampling_warmup(const ccs_sampling_cfg *c, const ccs_service_cfg *sv
  * booked yet; the whole period's regions). done_us: simulated time estimated so far, for the
  * progress line; stop: set by another thread to give up early. Up to `threads` windows are
  * simulated at once; the result is the same bytes for any number. */
+/* Returned (err untouched) where sampling would simulate half the period or more: simulate the
+ * service whole. */
+enum { CCS_SAMPLED_NOT_WORTH = -2 };
 struct ccs_scenario;
 int ccs_sampled_service(const struct ccs_scenario *s, size_t i, long threads, ccs_ledger *ledger,
                         ccs_service_result *out, uint64_t *events, _Atomic int64_t *done_us, _Atomic int *stop,
