@@ -32,7 +32,7 @@ const char *const ccs_fidelity_words[] = {"full", "sampled", NULL};
 
 void ccs_sampling_defaults(ccs_sampling_cfg *c)
 {
-    c->window_us = 5 * 60 * 1000000LL;
+    c->window_us = 5LL * 60 * 1000000;
     c->warmup_us = 0;
     c->min_windows = 48;
     c->groups = 10;
@@ -68,7 +68,7 @@ static void autoscale_memory(const ccs_pool_cfg *p, int64_t *u)
 int64_t ccs_sampling_warmup(const ccs_sampling_cfg *c, const ccs_service_cfg *svc)
 {
     if (c->warmup_us > 0) return c->warmup_us;
-    int64_t u = 10 * 60 * 1000000LL;
+    int64_t u = 10LL * 60 * 1000000;
     for (size_t k = 0; k < svc->nstages; k++) {
         const ccs_stage_cfg *st = &svc->stages[k];
         if (!st->nroutes) autoscale_memory(&st->pool, &u);
