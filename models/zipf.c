@@ -33,6 +33,9 @@ static double big_h_inv(double s, double y)
 {
     double t = y * (1.0 - s);
     if (t < -1.0) t = -1.0; /* rounding at the range's end: H's inverse is defined down to -1 */
+    /* exp(log1p(t) / (1 - s)); log(1 + t) is several times faster than log1p and as good where
+     * t is not small (its rounding is 1e-16 / |t| relative: 1e-12 at the cut) */
+    if (fabs(t) > 1e-4) return exp(log(1.0 + t) / (1.0 - s));
     return exp(log1p_over_x(t) * y);
 }
 
