@@ -200,6 +200,11 @@ Test(sweep, progress_line)
     cr_assert_str_eq(buf, "250/1000 runs, 50.0 runs/s, ETA 0:15");
     ccs_progress_format(buf, sizeof buf, "runs", 5, 10, 1, 0.001, 4);
     cr_assert_str_eq(buf, "[##..] 5/10 runs, 1 failed, 0.0 runs/s, ETA 1:23:20");
+    /* a long run's line (ccsim run on a terminal): 10.5 days left at 0.52 days/s is 20.2 s */
+    ccs_cli_progress_line(buf, sizeof buf, 3.5, 14.0, 0.52, 10);
+    cr_assert_str_eq(buf, "[##........] 3.5/14.0 days simulated, 0.52 days/s, ETA 0:20");
+    ccs_cli_progress_line(buf, sizeof buf, 0.0, 365.0, 0.0, 0);
+    cr_assert_str_eq(buf, "0.0/365.0 days simulated, 0.00 days/s, ETA --:--");
 }
 
 /* ---- whole sweeps through the binary ---- */
