@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CLOSE(a, b, rel) (fabs((a) - (b)) <= (rel) * fmax(1.0, fabs(b)))
+#define CLOSE(a, b, rel) (fabs((a) - (b)) <= (rel)*fmax(1.0, fabs(b)))
 
 /* The ledger's clip: a 1 kW draw over 10 hours, clipped to [02:15, 03:45), books 1.5 kWh, in
  * hours 2 and 3 (0.75 each); money at a time outside is dropped; a clear forgets all of it. */
@@ -113,8 +113,7 @@ Test(sampled, time_driven_energy_is_exact_and_the_rest_near_theory, .timeout = 1
     cr_assert(CLOSE(b->idle_energy_j, 3 * 30.0 * 96 * 3600, 1e-9), "idle %.9g J", b->idle_energy_j);
     cr_assert(CLOSE(a->idle_energy_j, b->idle_energy_j, 1e-9));
     cr_assert(CLOSE(b->host_energy_j, 3 * 50.0 * 96 * 3600, 1e-9), "host %.9g J", b->host_energy_j);
-    cr_assert(fabs((double)b->requests - 69.12e6) < 0.01 * 69.12e6, "requests %llu",
-              (unsigned long long)b->requests);
+    cr_assert(fabs((double)b->requests - 69.12e6) < 0.01 * 69.12e6, "requests %llu", (unsigned long long)b->requests);
     cr_assert(fabs(b->busy_energy_j - 7.68 * 3.6e6) < 0.01 * 7.68 * 3.6e6, "busy %.6g J", b->busy_energy_j);
     cr_assert(fabs(b->busy_energy_j - a->busy_energy_j) <= b->energy_kwh_ci * 3.6e6 + 1e-6,
               "busy %.6g vs full %.6g: outside the interval %.3g kWh", b->busy_energy_j, a->busy_energy_j,
