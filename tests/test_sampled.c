@@ -102,7 +102,7 @@ static const char *period(char *buf, size_t size, const char *fidelity, const ch
 }
 #define four_days(buf, size, fidelity, extra) period(buf, size, fidelity, "4d", extra)
 
-Test(sampled, time_driven_energy_is_exact_and_the_rest_near_theory, .timeout = 120)
+Test(sampled, time_driven_energy_is_exact_and_the_rest_near_theory)
 {
     char text[2048];
     ran f = run_text(four_days(text, sizeof text, "full", ""));
@@ -149,7 +149,7 @@ Test(sampled, sampling_map_errors_name_file_and_line)
 }
 
 /* The windows run on several threads; the estimate is the same bytes on 1 and 3. */
-Test(sampled, threads_give_the_same_bytes, .timeout = 240)
+Test(sampled, threads_give_the_same_bytes)
 {
     char text[2048];
     const char *dir = tmp_folder();

@@ -32,7 +32,10 @@ static double chi_square(long n, double s, long draws, gsl_rng *r, int *df)
     for (int b = nb - 1; b > 0; b--) /* merge bins expected below 5 into the one before */
         if (expect[b] * (double)draws < 5) {
             expect[b - 1] += expect[b];
-            for (int c = b; c < nb; c++) first[c] = first[c + 1], expect[c] = expect[c + 1];
+            for (int c = b; c < nb; c++) {
+                first[c] = first[c + 1];
+                if (c + 1 < nb) expect[c] = expect[c + 1];
+            }
             nb--;
         }
     for (long i = 0; i < draws; i++) {
