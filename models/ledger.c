@@ -361,6 +361,25 @@ static size_t find_segment(region_book *bk, int64_t t)
     return lo;
 }
 
+int ccs_ledger_span(ccs_ledger *l, int r, int64_t t_us, int64_t *lo_us, int64_t *hi_us)
+{
+    if (t_us < l->t0 || t_us >= l->t1) return -1;
+    region_book *bk = &l->books[r];
+    size_t s = find_segment(bk, t_us);
+    bk->cursor = s;
+    int64_t lo = bk->seg_start[s], hi = bk->seg_start[s + 1];
+    if (lo < l->t0) lo = l->t0;
+    if (hi > l->t1) hi = l->t1;
+    /* the clip's edges cut the stretch: one side is booked, the other not */
+    if (t_us < l->clip_from && hi > l->clip_from) hi = l->clip_from;
+    if (t_us >= l->clip_from && lo < l->clip_from) lo = l->clip_from;
+    if (t_us < l->clip_to && hi > l->clip_to) hi = l->clip_to;
+    if (t_us >= l->clip_to && lo < l->clip_to) lo = l->clip_to;
+    *lo_us = lo;
+    *hi_us = hi;
+    return 0;
+}
+
 int ccs_ledger_add(ccs_ledger *l, int r, int64_t a_us, int64_t b_us, double power_w, int owned, double rent_per_hour,
                    ccs_charge *charge)
 {

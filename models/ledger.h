@@ -103,6 +103,12 @@ void ccs_ledger_raw(const ccs_ledger *l, int r, double *it_j, double *owned_j, d
  * fixed order. */
 void ccs_ledger_merge(ccs_ledger *into, const ccs_ledger *from);
 
+/* The stretch [*lo_us, *hi_us) around t_us (epoch) over which region r's prices, intensities and
+ * facility are constant and the clip does not cut: a draw anywhere inside it is booked as the same
+ * draw spread over it, so a caller may sum draws there and book them at once. Returns 0, or -1 if
+ * t_us is outside the ledger's period. */
+int ccs_ledger_span(ccs_ledger *l, int r, int64_t t_us, int64_t *lo_us, int64_t *hi_us);
+
 /* Adds a constant draw of power_w over [a_us, b_us) in region r. owned: pays electricity;
  * rent_per_hour: instance price (0 for owned). Returns 0, or -1 if the interval leaves the
  * ledger's period (a model bug or a period too short, reported by the caller). */

@@ -35,6 +35,13 @@ struct ccs_power_book {
     double prov_us;
     ccs_charge busy_charge, idle_charge, host_charge;
     int ledger_failed, out_of_memory;
+    /* busy draws not yet booked: batches inside [pend_lo, pend_hi) (one stretch of constant
+     * prices and intensities, one hour of the series), as watt-microseconds of the devices and
+     * of the host, from the first start to the last end among them. Booked as one draw over
+     * that time when a batch falls outside, and at the end: a charge per batch was a tenth of a
+     * cached search service's time. */
+    int64_t pend_lo, pend_hi, pend_first, pend_last;
+    double pend_dev_wus, pend_host_wus;
 };
 
 static void charge(ccs_power_book *b, int64_t t1, int64_t t2, double power_w, ccs_charge *into)
@@ -89,6 +96,48 @@ static void charge_split(ccs_power_book *b, int64_t t1, int64_t t2, double dev_w
     ccs_series_charge(b->par.series, t1, &c);
     if (w > 0) split_host(&c, host_w / w, &b->host_charge);
     ccs_charge_add(dev, &c);
+}
+
+static void book_pending(ccs_power_book *b)
+{
+    if (b->pend_last > b->pend_first && (b->pend_dev_wus > 0 || b->pend_host_wus > 0)) {
+        double span = (double)(b->pend_last - b->pend_first);
+        charge_split(b, b->pend_first, b->pend_last, b->pend_dev_wus / span, b->pend_host_wus / span, 0.0,
+                     &b->busy_charge);
+    }
+    b->pend_first = INT64_MAX;
+    b->pend_last = INT64_MIN;
+    b->pend_dev_wus = b->pend_host_wus = 0;
+}
+
+/* A busy draw of dev_w and host_w over [t1, t2): summed into the pending draws when it lies in
+ * their stretch, else the pending ones are booked and a new stretch begins at t1 (a batch across
+ * the stretch's end, rare, is booked at once). */
+static void book_busy(ccs_power_book *b, int64_t t1, int64_t t2, double dev_w, double host_w)
+{
+    if (t1 < b->pend_lo || t2 > b->pend_hi) {
+        book_pending(b);
+        int64_t lo, hi;
+        if (ccs_ledger_span(b->par.ledger, b->par.region, b->par.t0_us + t1, &lo, &hi) != 0) {
+            b->pend_lo = b->pend_hi = 0;
+            charge_split(b, t1, t2, dev_w, host_w, 0.0, &b->busy_charge); /* outside the period: fails there */
+            return;
+        }
+        (void)ccs_series_slot(b->par.series, t1);
+        lo -= b->par.t0_us;
+        hi -= b->par.t0_us;
+        b->pend_lo = lo > b->par.series->last_lo ? lo : b->par.series->last_lo;
+        b->pend_hi = hi < b->par.series->last_hi ? hi : b->par.series->last_hi;
+        if (t2 > b->pend_hi) {
+            charge_split(b, t1, t2, dev_w, host_w, 0.0, &b->busy_charge);
+            return;
+        }
+    }
+    if (t1 < b->pend_first) b->pend_first = t1;
+    if (t2 > b->pend_last) b->pend_last = t2;
+    double us = (double)(t2 - t1);
+    b->pend_dev_wus += dev_w * us;
+    b->pend_host_wus += host_w * us;
 }
 
 /* Adds weight x the overlap of [t1, t2) with each bucket into the busy (which 0) or provisioned
@@ -181,6 +230,8 @@ int ccs_power_book_create(const ccs_power_book_params *par, ccs_power_book **out
     b->conc = par->conc > 0 ? par->conc : 1;
     b->devices = (double)(par->devices > 0 ? par->devices : 1);
     b->provisioned = b->prov_max = par->provisioned;
+    b->pend_first = INT64_MAX;
+    b->pend_last = INT64_MIN;
     const ccs_hardware_cfg *hw = par->hw;
     if (hw) {
         double d = b->devices, conc = (double)b->conc;
@@ -248,9 +299,9 @@ void ccs_power_book_busy(ccs_power_book *b, int64_t start, int64_t dur, int memo
     if (b->curve_hw) {
         bucket_add(b, 0, start, start + dur, weight);
         if (start + dur > b->busy_end) b->busy_end = start + dur;
-        if (host_w > 0) charge_split(b, start, start + dur, 0.0, host_w, 0.0, &b->busy_charge);
+        if (host_w > 0) book_busy(b, start, start + dur, 0.0, host_w);
     } else if (b->busy_w > 0 || host_w > 0) {
-        charge_split(b, start, start + dur, b->busy_w * weight, host_w, 0.0, &b->busy_charge);
+        book_busy(b, start, start + dur, b->busy_w * weight, host_w);
     }
 }
 
@@ -262,11 +313,12 @@ void ccs_power_book_batch(ccs_power_book *b, int64_t start, int64_t dur, size_t 
     }
     assert(n >= 1 && n <= b->nbatch);
     /* the host as for any batch the hardware's max_w would time: its share, unscaled */
-    charge_split(b, start, start + dur, b->batch_busy_w[n - 1], b->host_busy_w, 0.0, &b->busy_charge);
+    book_busy(b, start, start + dur, b->batch_busy_w[n - 1], b->host_busy_w);
 }
 
 int ccs_power_book_finish(ccs_power_book *b, ccs_power_book_result *out, ccs_err *err)
 {
+    book_pending(b);
     charge_provisioned_to(b, b->par.horizon_us);
     if (b->curve_hw) charge_curve(b);
     if (b->out_of_memory) return ccs_err_set(err, CCS_ERUN, "out of memory for the power curve's buckets");

@@ -3,9 +3,11 @@
 #include "ccs_time.h"
 #include "helpers.h"
 #include "ledger.h"
+#include "powerbook.h"
 #include "run.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -174,4 +176,126 @@ Test(run, day_night_tariff_by_hand)
                                  msg, sizeof msg),
                   0);
     cr_assert(strstr(msg, "tariff") && strstr(msg, "on the hour"), "%s", msg);
+}
+
+/* The power book sums the busy draws that fall in one stretch of constant prices and intensity
+ * (and one hour) and books them at once. Against the same seeded random batches booked one by one
+ * straight into a second ledger: batches of 1 us to 40 min, many across the hour and the
+ * half-hourly price changes, with a clip whose edges cut stretches (a sampled window's) and
+ * without. Energy, carbon, cost and the hourly series must agree. */
+static void book_like_the_ledger(int64_t clip_from_min, int64_t clip_to_min, unsigned seed)
+{
+    const char *dir = tmp_folder();
+    ccs_trace *ci, *price;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, &ci, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_load(write_text(dir, "p.csv",
+                                           "Datetime (UTC),Datetime (Local),Price (USD/MWh)\n"
+                                           "2023-01-01 00:00:00+00:00,x,40\n2023-01-01 00:30:00+00:00,x,80\n"
+                                           "2023-01-01 01:00:00+00:00,x,40\n2023-01-01 01:30:00+00:00,x,80\n"
+                                           "2023-01-01 02:00:00+00:00,x,40\n2023-01-01 02:30:00+00:00,x,80\n"
+                                           "2023-01-01 03:00:00+00:00,x,40\n2023-01-01 03:30:00+00:00,x,80\n"),
+                                NULL, &price, &err),
+                 0, "%s", err.msg);
+    int64_t t0;
+    ccs_time_parse("2023-01-01T00:00:00Z", &t0);
+    ccs_ledger_region reg = {.name = "x", .carbon = ci, .price = price, .fixed_price_per_mwh = -1, .pue = 1.5};
+    ccs_ledger *by_book, *by_hand;
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 4 * CCS_US_PER_HOUR, &by_book, &err), 0, "%s", err.msg);
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 4 * CCS_US_PER_HOUR, &by_hand, &err), 0, "%s", err.msg);
+    if (clip_to_min > clip_from_min) {
+        ccs_ledger_set_clip(by_book, t0 + clip_from_min * CCS_US_PER_MIN, t0 + clip_to_min * CCS_US_PER_MIN);
+        ccs_ledger_set_clip(by_hand, t0 + clip_from_min * CCS_US_PER_MIN, t0 + clip_to_min * CCS_US_PER_MIN);
+    }
+    ccs_hardware_cfg hw = {.idle_w = 10, .max_w = 110, .memory_bound_w = 60, .accelerators = 4,
+                           .host = {.idle_w = 40, .max_w = 200}, .price_per_hour = -1};
+    ccs_series series;
+    cr_assert_eq(ccs_series_init(&series, t0, 3 * CCS_US_PER_HOUR), 0);
+    ccs_power_book_params par = {.hw = &hw, .devices = 1, .conc = 1, .provisioned = 0, .region = 0,
+                                 .ledger = by_book, .series = &series, .t0_us = t0,
+                                 .horizon_us = 3 * CCS_US_PER_HOUR};
+    ccs_power_book *book;
+    cr_assert_eq(ccs_power_book_create(&par, &book, &err), 0, "%s", err.msg);
+    /* by hand: a busy slot draws 100 W (50 W memory-bound) and 40 W of its quarter of the host (20 W) */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, seed);
+    ccs_charge hand = {0};
+    double hand_kwh[4] = {0};
+    int64_t t = 0;
+    for (int i = 0; i < 20000 && t < 3 * CCS_US_PER_HOUR; i++) {
+        int64_t dur = 1 + (int64_t)(gsl_rng_uniform(r) < 0.01 ? gsl_rng_uniform(r) * 40 * CCS_US_PER_MIN
+                                                                : gsl_rng_uniform(r) * 2e6);
+        int memory = gsl_rng_uniform(r) < 0.3;
+        ccs_power_book_busy(book, t, dur, memory);
+        ccs_charge c = {0};
+        cr_assert_eq(ccs_ledger_add(by_hand, 0, t0 + t, t0 + t + dur, memory ? 50.0 + 20.0 : 100.0 + 40.0, 1, 0.0, &c), 0);
+        ccs_charge_add(&hand, &c);
+        hand_kwh[t / CCS_US_PER_HOUR] += c.energy_j / 3.6e6;
+        t += (int64_t)(gsl_rng_uniform(r) * 1.5e6); /* slots overlap: starts come in order */
+    }
+    ccs_power_book_result res;
+    cr_assert_eq(ccs_power_book_finish(book, &res, &err), 0, "%s", err.msg);
+    cr_assert(hand.energy_j > 0);
+    cr_assert(CLOSE(res.busy_energy_j + res.host_energy_j, hand.it_energy_j), "IT %.15g J, by hand %.15g J",
+              res.busy_energy_j + res.host_energy_j, hand.it_energy_j);
+    cr_assert(CLOSE(res.charge.carbon_g, hand.carbon_g), "carbon %.15g g, by hand %.15g g", res.charge.carbon_g,
+              hand.carbon_g);
+    cr_assert(CLOSE(res.charge.cost, hand.cost), "cost %.15g, by hand %.15g", res.charge.cost, hand.cost);
+    for (int h = 0; h < 4; h++)
+        cr_assert(CLOSE(series.energy_kwh[h], hand_kwh[h]), "hour %d: %.15g kWh, by hand %.15g", h,
+                  series.energy_kwh[h], hand_kwh[h]);
+    /* and the ledgers' hourly books */
+    ccs_hourly a, b;
+    cr_assert_eq(ccs_ledger_hourly(by_book, 0, &a), 0);
+    cr_assert_eq(ccs_ledger_hourly(by_hand, 0, &b), 0);
+    cr_assert_eq(a.n, b.n);
+    for (size_t h = 0; h < a.n; h++)
+        cr_assert(CLOSE(a.carbon_kg[h], b.carbon_kg[h]) && CLOSE(a.cost[h], b.cost[h]), "hour %zu", h);
+    gsl_rng_free(r);
+    ccs_power_book_destroy(book);
+    ccs_series_free(&series);
+    ccs_ledger_destroy(by_book);
+    ccs_ledger_destroy(by_hand);
+    ccs_trace_destroy(ci);
+    ccs_trace_destroy(price);
+}
+
+Test(ledger, a_power_book_sums_draws_as_the_ledger_books_them_one_by_one)
+{
+    book_like_the_ledger(0, 0, 21);
+    book_like_the_ledger(20, 95, 22);  /* a window: its edges inside stretches */
+    book_like_the_ledger(60, 120, 23); /* edges on the hours */
+}
+
+/* The stretches: one segment of the traces, cut by the clip's edges. */
+Test(ledger, a_span_is_one_segment_cut_by_the_clip)
+{
+    const char *dir = tmp_folder();
+    ccs_trace *ci;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, &ci, &err), 0, "%s", err.msg);
+    int64_t t0, lo, hi;
+    ccs_time_parse("2023-01-01T00:00:00Z", &t0);
+    ccs_ledger_region reg = {.name = "x", .carbon = ci, .fixed_price_per_mwh = 50, .pue = 1.2};
+    ccs_ledger *l;
+    cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 3 * CCS_US_PER_HOUR, &l, &err), 0, "%s", err.msg);
+    const int64_t M = CCS_US_PER_MIN;
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 70 * M, &lo, &hi), 0);
+    cr_assert(lo == t0 + 60 * M && hi == t0 + 120 * M, "[%lld, %lld)", (long long)(lo - t0), (long long)(hi - t0));
+    ccs_ledger_set_clip(l, t0 + 80 * M, t0 + 100 * M);
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 70 * M, &lo, &hi), 0);
+    cr_assert(lo == t0 + 60 * M && hi == t0 + 80 * M);
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 80 * M, &lo, &hi), 0);
+    cr_assert(lo == t0 + 80 * M && hi == t0 + 100 * M);
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 119 * M, &lo, &hi), 0);
+    cr_assert(lo == t0 + 100 * M && hi == t0 + 120 * M);
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 10 * M, &lo, &hi), 0);
+    cr_assert(lo == t0 && hi == t0 + 60 * M);
+    /* the ledger reaches as far as its traces (six hours), for work that ends after the period */
+    cr_assert_eq(ccs_ledger_span(l, 0, t0 + 5 * CCS_US_PER_HOUR, &lo, &hi), 0);
+    cr_assert(lo == t0 + 300 * M && hi == t0 + 360 * M);
+    cr_assert_neq(ccs_ledger_span(l, 0, t0 + 6 * CCS_US_PER_HOUR, &lo, &hi), 0);
+    cr_assert_neq(ccs_ledger_span(l, 0, t0 - 1, &lo, &hi), 0);
+    ccs_ledger_destroy(l);
+    ccs_trace_destroy(ci);
 }
