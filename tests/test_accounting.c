@@ -207,12 +207,22 @@ static void book_like_the_ledger(int64_t clip_from_min, int64_t clip_to_min, uns
         ccs_ledger_set_clip(by_book, t0 + clip_from_min * CCS_US_PER_MIN, t0 + clip_to_min * CCS_US_PER_MIN);
         ccs_ledger_set_clip(by_hand, t0 + clip_from_min * CCS_US_PER_MIN, t0 + clip_to_min * CCS_US_PER_MIN);
     }
-    ccs_hardware_cfg hw = {.idle_w = 10, .max_w = 110, .memory_bound_w = 60, .accelerators = 4,
-                           .host = {.idle_w = 40, .max_w = 200}, .price_per_hour = -1};
+    ccs_hardware_cfg hw = {.idle_w = 10,
+                           .max_w = 110,
+                           .memory_bound_w = 60,
+                           .accelerators = 4,
+                           .host = {.idle_w = 40, .max_w = 200},
+                           .price_per_hour = -1};
     ccs_series series;
     cr_assert_eq(ccs_series_init(&series, t0, 3 * CCS_US_PER_HOUR), 0);
-    ccs_power_book_params par = {.hw = &hw, .devices = 1, .conc = 1, .provisioned = 0, .region = 0,
-                                 .ledger = by_book, .series = &series, .t0_us = t0,
+    ccs_power_book_params par = {.hw = &hw,
+                                 .devices = 1,
+                                 .conc = 1,
+                                 .provisioned = 0,
+                                 .region = 0,
+                                 .ledger = by_book,
+                                 .series = &series,
+                                 .t0_us = t0,
                                  .horizon_us = 3 * CCS_US_PER_HOUR};
     ccs_power_book *book;
     cr_assert_eq(ccs_power_book_create(&par, &book, &err), 0, "%s", err.msg);
@@ -224,11 +234,12 @@ static void book_like_the_ledger(int64_t clip_from_min, int64_t clip_to_min, uns
     int64_t t = 0;
     for (int i = 0; i < 20000 && t < 3 * CCS_US_PER_HOUR; i++) {
         int64_t dur = 1 + (int64_t)(gsl_rng_uniform(r) < 0.01 ? gsl_rng_uniform(r) * 40 * CCS_US_PER_MIN
-                                                                : gsl_rng_uniform(r) * 2e6);
+                                                              : gsl_rng_uniform(r) * 2e6);
         int memory = gsl_rng_uniform(r) < 0.3;
         ccs_power_book_busy(book, t, dur, memory);
         ccs_charge c = {0};
-        cr_assert_eq(ccs_ledger_add(by_hand, 0, t0 + t, t0 + t + dur, memory ? 50.0 + 20.0 : 100.0 + 40.0, 1, 0.0, &c), 0);
+        cr_assert_eq(ccs_ledger_add(by_hand, 0, t0 + t, t0 + t + dur, memory ? 50.0 + 20.0 : 100.0 + 40.0, 1, 0.0, &c),
+                     0);
         ccs_charge_add(&hand, &c);
         hand_kwh[t / CCS_US_PER_HOUR] += c.energy_j / 3.6e6;
         t += (int64_t)(gsl_rng_uniform(r) * 1.5e6); /* slots overlap: starts come in order */
