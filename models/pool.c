@@ -32,9 +32,11 @@ struct ccs_pool {
     double mean_us;
     int deterministic;
     int kind_done, kind_timer, kind_tick, kind_ready, kind_handover;
-    /* FCFS without batching on fixed replicas: the time each replica is next free, a min-heap */
-    int fcfs;
+    /* FCFS without batching on fixed replicas: the time each replica is next free, a min-heap;
+     * with a constant service time, a ring in order from free_head (see push_fcfs) */
+    int fcfs, fcfs_ring;
     int64_t *free_at;
+    size_t free_head;
     /* the waiting line */
     qitem *q;
     size_t qcap, qhead, qlen;
@@ -143,19 +145,32 @@ static void try_dispatch(ccs_pool *p, int64_t now)
  * The draws, starts and ends, and the order of charges, are those of the batcher path. */
 static void push_fcfs(ccs_pool *p, int64_t t_arr, int64_t now)
 {
-    int64_t *h = p->free_at, start = h[0] > now ? h[0] : now;
-    int64_t end = start + begin_batch(p, start, 1);
-    /* the root's replica is busy until end: sift it down */
-    size_t n = (size_t)p->nslots, i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && h[c + 1] < h[c]) c++;
-        if (h[c] >= end) break;
-        h[i] = h[c];
-        i = c;
+    int64_t *h = p->free_at, end;
+    size_t n = (size_t)p->nslots;
+    if (p->fcfs_ring) {
+        /* Every request takes the same time and starts no earlier than the one before, so each
+         * end is the latest yet: the replicas' free times stay sorted as a ring, the earliest at
+         * free_head, and the replica taken there is the ring's newest. The heap gave the same
+         * starts in log2(replicas) steps (a CPU pool has hundreds of slots). */
+        int64_t start = h[p->free_head] > now ? h[p->free_head] : now;
+        end = start + begin_batch(p, start, 1);
+        h[p->free_head] = end;
+        p->free_head = p->free_head + 1 == n ? 0 : p->free_head + 1;
+    } else {
+        int64_t start = h[0] > now ? h[0] : now;
+        end = start + begin_batch(p, start, 1);
+        /* the root's replica is busy until end: sift it down */
+        size_t i = 0;
+        for (;;) {
+            size_t c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && h[c + 1] < h[c]) c++;
+            if (h[c] >= end) break;
+            h[i] = h[c];
+            i = c;
+        }
+        h[i] = end;
     }
-    h[i] = end;
     if (p->par.done_early)
         p->par.done(p->par.done_ctx, &t_arr, 1, end);
     else
@@ -332,6 +347,7 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->kind_tick = p->autoscaled ? ccs_engine_add_handler(par->eng, on_tick, p) : 0;
     p->kind_ready = p->autoscaled ? ccs_engine_add_handler(par->eng, on_ready, p) : 0;
     p->fcfs = !p->autoscaled && p->max_batch == 1;
+    p->fcfs_ring = p->fcfs && (p->table_us || p->deterministic);
     p->kind_handover = p->fcfs && !par->done_early ? ccs_engine_add_handler(par->eng, on_handover, p) : 0;
     if (p->fcfs) p->free_at = calloc((size_t)p->nslots, sizeof *p->free_at);
     if (!p->batch_arr || !p->batch_n || !p->free_stack || !p->off_stack || (par->table_s && !p->table_us) ||

@@ -150,22 +150,24 @@ Test(serving, autoscaler_scales_down_when_load_drops)
  * must give the same requests, latencies, items and energy (sums of the same terms, in another
  * order: to 1e-12). Two stages, so both ends of the shortcut are covered: stage a hands requests
  * on with one event, stage b (the last) records at once. */
-static ran pipeline(const char *cap_a, const char *cap_b)
+static ran pipeline(const char *dist, const char *cap_a, const char *cap_b)
 {
     char text[1024];
     snprintf(text, sizeof text,
              HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 300}\n"
                   "    stages:\n"
-                  "      - {name: a, hardware: l4, service_time: {dist: exponential, mean_ms: 8}, %s}\n"
-                  "      - {name: b, hardware: t4, service_time: {dist: exponential, mean_ms: 2}, %s}\n",
-             cap_a, cap_b);
+                  "      - {name: a, hardware: l4, service_time: {dist: %s, mean_ms: 8}, %s}\n"
+                  "      - {name: b, hardware: t4, service_time: {dist: %s, mean_ms: 2}, %s}\n",
+             dist, cap_a, dist, cap_b);
     return run_text(text);
 }
 
-Test(serving, fcfs_shortcut_equals_the_event_path)
+/* The shortcut against the event path, with service times drawn (the replicas' free times in a
+ * heap) or constant (in a ring). */
+static void fcfs_equals_the_event_path(const char *dist)
 {
-    ran fast = pipeline("replicas: 3", "replicas: 2");
-    ran slow = pipeline("autoscale: {min: 3, max: 3, warm_pool: 0}", "autoscale: {min: 2, max: 2, warm_pool: 0}");
+    ran fast = pipeline(dist, "replicas: 3", "replicas: 2");
+    ran slow = pipeline(dist, "autoscale: {min: 3, max: 3, warm_pool: 0}", "autoscale: {min: 2, max: 2, warm_pool: 0}");
     const ccs_service_result *f = &fast.r->services[0], *e = &slow.r->services[0];
     cr_assert_gt(f->requests, 1000000u);
     cr_assert_eq(f->requests, e->requests);
@@ -185,6 +187,9 @@ Test(serving, fcfs_shortcut_equals_the_event_path)
     ran_free(fast);
     ran_free(slow);
 }
+
+Test(serving, fcfs_shortcut_equals_the_event_path) { fcfs_equals_the_event_path("exponential"); }
+Test(serving, fcfs_ring_equals_the_event_path) { fcfs_equals_the_event_path("deterministic"); }
 
 Test(serving, bundled_hardware_profiles_are_complete)
 {
