@@ -281,31 +281,30 @@ static int check_points(const char *path, const sweep_done *sw, ccs_err *err)
     return 0;
 }
 
-/* Runs every run of the plan on a fork pool of nworkers and keeps each outcome in its run's place:
- * the coordinator's loop of ccsim sweep, without its database (nothing here resumes). */
+/* Each outcome in its run's place. */
+typedef struct outcomes {
+    ccs_sweep_outcome *o;
+    size_t n;
+} outcomes;
+
+static int keep_outcome(void *ctx, const ccs_sweep_outcome *got, ccs_err *err)
+{
+    (void)err;
+    outcomes *all = ctx;
+    if (got->run >= 0 && (size_t)got->run < all->n) all->o[got->run] = *got;
+    return 0;
+}
+
+/* Runs every run of the plan on a fork pool of nworkers: the coordinator's loop of ccsim sweep,
+ * without its database (nothing here resumes). */
 static int run_all(const ccs_sweep_plan *plan, int nworkers, ccs_sweep_outcome *o, size_t n, ccs_err *err)
 {
     const ccs_sweep_pool_type *type = &ccs_sweep_pool_fork;
     ccs_sweep_pool *pool = NULL;
     if ((size_t)nworkers > n) nworkers = (int)n;
     int rc = type->start(plan, nworkers, &pool, err);
-    size_t next = 0, done = 0;
-    int inflight = 0;
-    for (int d = 0; !rc && d < type->depth; d++)
-        for (int w = 0; w < type->nworkers(pool) && next < n; w++)
-            if (type->submit(pool, w, (int64_t)next) == 0) next++, inflight++;
-    while (!rc && inflight > 0) {
-        int w;
-        ccs_sweep_outcome got;
-        if (type->wait(pool, &w, &got) != 0) {
-            rc = ccs_err_set(err, CCS_ERUN, "every worker has ended; %zu runs not run", n - done);
-            break;
-        }
-        inflight--;
-        done++;
-        if (got.run >= 0 && (size_t)got.run < n) o[got.run] = got;
-        if (next < n && type->submit(pool, w, (int64_t)next) == 0) next++, inflight++;
-    }
+    outcomes all = {o, n};
+    if (!rc) rc = ccs_sweep_pool_drive(type, pool, NULL, n, keep_outcome, &all, err);
     if (pool) type->stop(pool);
     return rc;
 }

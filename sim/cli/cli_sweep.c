@@ -183,34 +183,26 @@ static int parse_args(int argc, char **argv, sweep_opts *o)
     return 0;
 }
 
-/* The coordinator's loop: hand each idle worker the next run, record each outcome as it comes. */
-static int run_pending(const ccs_sweep_pool_type *type, ccs_sweep_pool *pool, ccs_sweep_db *db, const int64_t *runs,
-                       size_t n, ccs_progress *prog, long *failed, ccs_err *err)
+/* What the coordinator does with each outcome as it comes: counts and shows failures, records it
+ * and moves the progress line. */
+typedef struct recorder {
+    ccs_sweep_db *db;
+    ccs_progress *prog;
+    long done, *failed;
+} recorder;
+
+static int record_outcome(void *ctx, const ccs_sweep_outcome *o, ccs_err *err)
 {
-    size_t next = 0, done = 0;
-    int inflight = 0, rc = 0;
-    for (int d = 0; d < type->depth; d++)
-        for (int w = 0; w < type->nworkers(pool) && next < n; w++)
-            if (type->submit(pool, w, runs[next]) == 0) next++, inflight++;
-    while (inflight > 0) {
-        int w;
-        ccs_sweep_outcome o;
-        if (type->wait(pool, &w, &o) != 0) {
-            if (!rc) rc = ccs_err_set(err, CCS_ERUN, "every worker has ended; %zu runs not run", n - done);
-            break;
-        }
-        inflight--;
-        done++;
-        if (o.status != 0) {
-            (*failed)++;
-            /* the first few in full; a systematic failure would otherwise flood the terminal */
-            if (*failed <= 5) fprintf(stderr, "ccsim sweep: run %lld failed: %s\n", (long long)o.run, o.message);
-            if (*failed == 5) fprintf(stderr, "ccsim sweep: (further failures: see runs.sqlite, sweep_runs.message)\n");
-        }
-        if (!rc) rc = ccs_sweep_db_record(db, &o, err);
-        ccs_progress_step(prog, (long)done, *failed);
-        if (!rc && next < n && type->submit(pool, w, runs[next]) == 0) next++, inflight++;
+    recorder *r = ctx;
+    r->done++;
+    if (o->status != 0) {
+        (*r->failed)++;
+        /* the first few in full; a systematic failure would otherwise flood the terminal */
+        if (*r->failed <= 5) fprintf(stderr, "ccsim sweep: run %lld failed: %s\n", (long long)o->run, o->message);
+        if (*r->failed == 5) fprintf(stderr, "ccsim sweep: (further failures: see runs.sqlite, sweep_runs.message)\n");
     }
+    int rc = ccs_sweep_db_record(r->db, o, err);
+    ccs_progress_step(r->prog, r->done, *r->failed);
     return rc;
 }
 
@@ -302,7 +294,8 @@ int ccs_cli_sweep(int argc, char **argv)
         rc = type->start(&plan, nworkers, &pool, &err);
         ccs_progress *prog =
             rc ? NULL : ccs_progress_create(stderr, "runs", total, total - (long)npending, o.quiet, 10.0);
-        if (!rc) rc = run_pending(type, pool, db, pending, npending, prog, &failed, &err);
+        recorder rec = {db, prog, 0, &failed};
+        if (!rc) rc = ccs_sweep_pool_drive(type, pool, pending, npending, record_outcome, &rec, &err);
         ccs_progress_finish(prog);
         ccs_progress_destroy(prog);
         if (pool) type->stop(pool);

@@ -24,6 +24,15 @@ typedef struct ccs_sweep_pool_type {
     void (*stop)(ccs_sweep_pool *p);
 } ccs_sweep_pool_type;
 
+/* The coordinator's loop over a started pool: hands each idle worker the next of runs[0..n-1]
+ * (NULL: the runs 0..n-1) and gives each outcome to got as it comes back. Once got returns
+ * non-zero, no further run is handed out, but the ones out are still awaited (a worker is never
+ * left mid-message). Returns 0, got's first non-zero return, or CCS_ERUN (err filled) when every
+ * worker has ended with runs left. */
+typedef int (*ccs_sweep_outcome_fn)(void *ctx, const ccs_sweep_outcome *o, ccs_err *err);
+int ccs_sweep_pool_drive(const ccs_sweep_pool_type *type, ccs_sweep_pool *pool, const int64_t *runs, size_t n,
+                         ccs_sweep_outcome_fn got, void *ctx, ccs_err *err);
+
 /* Forked processes on this machine, over pipes. */
 extern const ccs_sweep_pool_type ccs_sweep_pool_fork;
 
