@@ -15,23 +15,31 @@
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-9 * fmax(1.0, fabs(b)))
 
-Test(ledger, constant_power_over_a_hand_made_trace)
+/* A region on hand-made traces from 2023-01-01T00:00Z (*t0): intensity 100, 200, ... 600 g/kWh
+ * hour by hour (hourly_trace), a half-hourly price of 40 then 80 USD/MWh alternating over four
+ * hours, and PUE 1.5. */
+static ccs_ledger_region hand_region(ccs_trace **ci, ccs_trace **price, int64_t *t0)
 {
     const char *dir = tmp_folder();
-    ccs_trace *ci, *price;
     ccs_err err = {0};
-    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, &ci, &err), 0, "%s", err.msg);
-    /* half-hourly price: 40 then 80 USD/MWh alternating */
-    cr_assert_eq(ccs_trace_load(write_text(dir, "p.csv",
-                                           "Datetime (UTC),Datetime (Local),Price (USD/MWh)\n"
-                                           "2023-01-01 00:00:00+00:00,x,40\n2023-01-01 00:30:00+00:00,x,80\n"
-                                           "2023-01-01 01:00:00+00:00,x,40\n2023-01-01 01:30:00+00:00,x,80\n"
-                                           "2023-01-01 02:00:00+00:00,x,40\n2023-01-01 02:30:00+00:00,x,80\n"),
-                                NULL, &price, &err),
-                 0, "%s", err.msg);
+    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, ci, &err), 0, "%s", err.msg);
+    char text[512] = "Datetime (UTC),Datetime (Local),Price (USD/MWh)\n";
+    for (int h = 0; h < 4; h++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used,
+                 "2023-01-01 %02d:00:00+00:00,x,40\n2023-01-01 %02d:30:00+00:00,x,80\n", h, h);
+    }
+    cr_assert_eq(ccs_trace_load(write_text(dir, "p.csv", text), NULL, price, &err), 0, "%s", err.msg);
+    ccs_time_parse("2023-01-01T00:00:00Z", t0);
+    return (ccs_ledger_region){.name = "x", .carbon = *ci, .price = *price, .fixed_price_per_mwh = -1, .pue = 1.5};
+}
+
+Test(ledger, constant_power_over_a_hand_made_trace)
+{
+    ccs_trace *ci, *price;
     int64_t t0;
-    ccs_time_parse("2023-01-01T00:00:00Z", &t0);
-    ccs_ledger_region reg = {.name = "x", .carbon = ci, .price = price, .fixed_price_per_mwh = -1, .pue = 1.5};
+    ccs_ledger_region reg = hand_region(&ci, &price, &t0);
+    ccs_err err = {0};
     ccs_ledger *l;
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 3 * CCS_US_PER_HOUR, &l, &err), 0, "%s", err.msg);
     /* 1 kW from 00:30 to 02:30: 2 kWh IT, 3 kWh from the grid at PUE 1.5.
@@ -185,21 +193,10 @@ Test(run, day_night_tariff_by_hand)
  * without. Energy, carbon, cost and the hourly series must agree. */
 static void book_like_the_ledger(int64_t clip_from_min, int64_t clip_to_min, unsigned seed)
 {
-    const char *dir = tmp_folder();
     ccs_trace *ci, *price;
-    ccs_err err = {0};
-    cr_assert_eq(ccs_trace_load(write_text(dir, "ci.csv", hourly_trace), NULL, &ci, &err), 0, "%s", err.msg);
-    cr_assert_eq(ccs_trace_load(write_text(dir, "p.csv",
-                                           "Datetime (UTC),Datetime (Local),Price (USD/MWh)\n"
-                                           "2023-01-01 00:00:00+00:00,x,40\n2023-01-01 00:30:00+00:00,x,80\n"
-                                           "2023-01-01 01:00:00+00:00,x,40\n2023-01-01 01:30:00+00:00,x,80\n"
-                                           "2023-01-01 02:00:00+00:00,x,40\n2023-01-01 02:30:00+00:00,x,80\n"
-                                           "2023-01-01 03:00:00+00:00,x,40\n2023-01-01 03:30:00+00:00,x,80\n"),
-                                NULL, &price, &err),
-                 0, "%s", err.msg);
     int64_t t0;
-    ccs_time_parse("2023-01-01T00:00:00Z", &t0);
-    ccs_ledger_region reg = {.name = "x", .carbon = ci, .price = price, .fixed_price_per_mwh = -1, .pue = 1.5};
+    ccs_ledger_region reg = hand_region(&ci, &price, &t0);
+    ccs_err err = {0};
     ccs_ledger *by_book, *by_hand;
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 4 * CCS_US_PER_HOUR, &by_book, &err), 0, "%s", err.msg);
     cr_assert_eq(ccs_ledger_create(&reg, 1, t0, t0 + 4 * CCS_US_PER_HOUR, &by_hand, &err), 0, "%s", err.msg);
