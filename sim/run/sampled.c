@@ -399,13 +399,49 @@ static int merge_window(sampler *S, const plan_item *p, win_slot *sl, const hour
     return 0;
 }
 
+/* The head: the whole hours up to the end of the scenario's warm-up, simulated whole from the
+ * period's own start (the scenario's seed, nothing shifted), as a full run has them. They are
+ * neither sampled nor samples of other hours: a full run starts them cold (empty queues and cache,
+ * autoscalers at their start), not in the steady state a window's warm-up reaches, and books
+ * their draws from the first instant while counting requests only after the warm-up. Every
+ * random group estimates the whole period, so the head goes into each group's histogram. */
+static int simulate_head(sampler *S, _Atomic int64_t *done_us, ccs_err *err)
+{
+    const ccs_scenario *s = S->s;
+    win_slot hs = {.scratch = S->scratch};
+    stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
+    int rc = run_stretch(S, &st, &hs, err);
+    if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
+    if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc) {
+        /* its own hours as they are: the same start, so the same slots */
+        const ccs_series *from = &hs.r.series;
+        ccs_series *o = &S->out->series;
+        for (size_t k = 0; k < from->n && k < o->n; k++) {
+            o->requests[k] += from->requests[k];
+            o->latency_sum_ms[k] += from->latency_sum_ms[k];
+            o->slo_misses[k] += from->slo_misses[k];
+            o->cache_hits[k] += from->cache_hits[k];
+            o->replica_hours[k] += from->replica_hours[k];
+            o->it_energy_kwh[k] += from->it_energy_kwh[k];
+            o->energy_kwh[k] += from->energy_kwh[k];
+            o->carbon_kg[k] += from->carbon_kg[k];
+            o->cost[k] += from->cost[k];
+        }
+        ccs_ledger_merge(S->ledger, S->scratch);
+        ccs_charge_add(&S->out->charge, &hs.r.charge);
+        atomic_store(done_us, S->head_end);
+    }
+    release_slot(&hs);
+    return rc;
+}
+
 static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, ccs_err *err)
 {
     const ccs_scenario *s = S->s;
     const int64_t D = s->duration_us, HOUR = CCS_US_PER_HOUR, W = S->window, U = S->warmup;
     int rc = 0;
-    ccs_service_result r;
-    /* the hours after it, keyed by their arrival process */
+    /* the hours after the head, keyed by their arrival process */
     size_t nh = (size_t)((D - S->head_end + HOUR - 1) / HOUR);
     hour_key *keys = calloc(nh ? nh : 1, sizeof *keys);
     int64_t *block = calloc(nh ? nh : 1, sizeof *block);
@@ -535,39 +571,7 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
     double planned = (double)S->head_end;
     for (size_t k = 0; k < nplan; k++) planned += (double)(plan[k].st.to - plan[k].st.from);
     if (!rc && planned >= 0.5 * (double)D) rc = CCS_SAMPLED_NOT_WORTH;
-    win_slot hs = {.scratch = S->scratch};
-    if (!rc) {
-        /* the head: the period's own start, simulated whole */
-        if (S->head_end > 0) {
-            stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
-            rc = run_stretch(S, &st, &hs, err);
-            if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
-            if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-            if (rc) release_slot(&hs);
-        }
-        if (S->head_end > 0 && !rc) {
-            r = hs.r;
-            hs.have_r = 0; /* r is freed below */
-            release_slot(&hs);
-            /* its own hours as they are: the same start, so the same slots */
-            ccs_series *o = &S->out->series;
-            for (size_t k = 0; k < r.series.n && k < o->n; k++) {
-                o->requests[k] += r.series.requests[k];
-                o->latency_sum_ms[k] += r.series.latency_sum_ms[k];
-                o->slo_misses[k] += r.series.slo_misses[k];
-                o->cache_hits[k] += r.series.cache_hits[k];
-                o->replica_hours[k] += r.series.replica_hours[k];
-                o->it_energy_kwh[k] += r.series.it_energy_kwh[k];
-                o->energy_kwh[k] += r.series.energy_kwh[k];
-                o->carbon_kg[k] += r.series.carbon_kg[k];
-                o->cost[k] += r.series.cost[k];
-            }
-            ccs_ledger_merge(S->ledger, S->scratch);
-            ccs_charge_add(&S->out->charge, &r.charge);
-            ccs_service_result_free(&r);
-            atomic_store(done_us, S->head_end);
-        }
-    }
+    if (!rc && S->head_end > 0) rc = simulate_head(S, done_us, err);
     /* the windows, a batch at a time on the threads, merged in plan order: the same sums on
      * any number of threads */
     long nthreads = S->threads > 0 ? S->threads : 1;
