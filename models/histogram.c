@@ -95,13 +95,6 @@ void ccs_whist_add(ccs_whist *w, const ccs_histogram *h, double weight)
     w->sum += weight * h->sum;
 }
 
-void ccs_whist_add_whist(ccs_whist *into, const ccs_whist *from, double weight)
-{
-    for (unsigned b = 0; b < NBUCKETS; b++) into->buckets[b] += weight * from->buckets[b];
-    into->count += weight * from->count;
-    into->sum += weight * from->sum;
-}
-
 double ccs_whist_count(const ccs_whist *w) { return w->count; }
 double ccs_whist_mean(const ccs_whist *w) { return w->count > 0 ? w->sum / w->count : 0; }
 

@@ -25,8 +25,6 @@ ccs_whist *ccs_whist_create(void);
 void ccs_whist_destroy(ccs_whist *w);
 /* w += weight x h (weight >= 0). */
 void ccs_whist_add(ccs_whist *w, const ccs_histogram *h, double weight);
-/* into += weight x from. */
-void ccs_whist_add_whist(ccs_whist *into, const ccs_whist *from, double weight);
 double ccs_whist_count(const ccs_whist *w);
 double ccs_whist_quantile(const ccs_whist *w, double q); /* as ccs_histogram_quantile */
 double ccs_whist_frac_above(const ccs_whist *w, int64_t limit_us);

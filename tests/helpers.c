@@ -126,6 +126,37 @@ char *read_all(const char *path, size_t *len)
     return buf;
 }
 
+char *same_bytes_on_threads(const char *dir, const char *yaml, const char *const *threads)
+{
+    const char *files[] = {"summary.json", "results.h5"};
+    char *first[2] = {0};
+    size_t first_len[2] = {0};
+    for (size_t k = 0; threads[k]; k++) {
+        char out[600], f[700];
+        snprintf(out, sizeof out, "%s/out/t%s", dir, threads[k]);
+        cmd_result r;
+        run_ccsim(&r, (const char *[]){"run", yaml, "--out", out, "--no-plot", "--threads", threads[k], NULL});
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        for (int i = 0; i < 2; i++) {
+            snprintf(f, sizeof f, "%s/%s", out, files[i]);
+            size_t n;
+            char *b = read_all(f, &n);
+            cr_assert(b, "no %s", f);
+            if (k == 0) {
+                first[i] = b;
+                first_len[i] = n;
+                continue;
+            }
+            cr_assert(n == first_len[i] && memcmp(b, first[i], n) == 0, "%s differs between --threads %s and %s",
+                      files[i], threads[0], threads[k]);
+            free(b);
+        }
+    }
+    cr_assert(first[0], "no --threads given");
+    free(first[1]);
+    return first[0];
+}
+
 const char *source_dir(void)
 {
     const char *d = getenv("CCSIM_SOURCE_DIR");

@@ -20,6 +20,10 @@ const char *write_text(const char *dir, const char *name, const char *text);
 void run_ccsim(cmd_result *r, const char *const *args);
 /* Reads a whole file into a malloc'd buffer; *len gets its size. NULL if unreadable. */
 char *read_all(const char *path, size_t *len);
+/* Runs `ccsim run yaml --no-plot --threads N` for each N of threads (NULL-terminated) into
+ * dir/out/tN and asserts that summary.json and results.h5 are the same bytes for every N; returns
+ * the summary.json (malloc'd) for further checks. */
+char *same_bytes_on_threads(const char *dir, const char *yaml, const char *const *threads);
 /* A seeded xorshift64* stream for property tests: a fixed sequence per seed, so that a failing
  * instance can be named and replayed. */
 typedef struct test_gen {

@@ -195,31 +195,7 @@ Test(cli, threads_give_the_same_bytes_and_services_are_independent, .timeout = 2
 {
     const char *dir = tmp_folder();
     const char *yaml = four_services(dir, "four.yaml", 0), *alone = four_services(dir, "alone.yaml", 1);
-    const char *threads[] = {"1", "2", "4"};
-    char *first[2] = {0};
-    size_t first_len[2] = {0};
-    for (int k = 0; k < 3; k++) {
-        char out[600], f[700];
-        snprintf(out, sizeof out, "%s/out/t%s", dir, threads[k]);
-        cmd_result r;
-        run_ccsim(&r, (const char *[]){"run", yaml, "--out", out, "--no-plot", "--threads", threads[k], NULL});
-        cr_assert_eq(r.status, 0, "%s", r.err);
-        const char *files[] = {"summary.json", "results.h5"};
-        for (int i = 0; i < 2; i++) {
-            snprintf(f, sizeof f, "%s/%s", out, files[i]);
-            size_t n;
-            char *b = read_all(f, &n);
-            cr_assert(b, "no %s", f);
-            if (k == 0) {
-                first[i] = b;
-                first_len[i] = n;
-                continue;
-            }
-            cr_assert(n == first_len[i] && memcmp(b, first[i], n) == 0, "%s differs between --threads 1 and %s",
-                      files[i], threads[k]);
-            free(b);
-        }
-    }
+    char *summary = same_bytes_on_threads(dir, yaml, (const char *[]){"1", "2", "4", NULL});
     /* the batched service alone: the same figures as beside the three others */
     char out[600], f[700];
     snprintf(out, sizeof out, "%s/out/alone", dir);
@@ -228,7 +204,7 @@ Test(cli, threads_give_the_same_bytes_and_services_are_independent, .timeout = 2
     cr_assert_eq(r.status, 0, "%s", r.err);
     snprintf(f, sizeof f, "%s/summary.json", out);
     json_error_t je;
-    json_t *one = json_load_file(f, 0, &je), *all = json_loads(first[0], 0, &je);
+    json_t *one = json_load_file(f, 0, &je), *all = json_loads(summary, 0, &je);
     cr_assert(one && all);
     json_t *a = json_array_get(json_object_get(one, "services"), 0),
            *b = json_array_get(json_object_get(all, "services"), 1);
@@ -240,6 +216,5 @@ Test(cli, threads_give_the_same_bytes_and_services_are_independent, .timeout = 2
                   json_number_value(json_object_get(b, keys[i])));
     json_decref(one);
     json_decref(all);
-    free(first[0]);
-    free(first[1]);
+    free(summary);
 }

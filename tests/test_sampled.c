@@ -154,32 +154,7 @@ Test(sampled, threads_give_the_same_bytes)
     char text[2048];
     const char *dir = tmp_folder();
     const char *yaml = write_text(dir, "s.yaml", four_days(text, sizeof text, "sampled", ""));
-    char *first[2] = {0};
-    size_t first_len[2] = {0};
-    const char *threads[] = {"1", "3"};
-    for (int k = 0; k < 2; k++) {
-        char out[600], f[700];
-        snprintf(out, sizeof out, "%s/out/t%s", dir, threads[k]);
-        cmd_result r;
-        run_ccsim(&r, (const char *[]){"run", yaml, "--out", out, "--no-plot", "--threads", threads[k], NULL});
-        cr_assert_eq(r.status, 0, "%s", r.err);
-        const char *files[] = {"summary.json", "results.h5"};
-        for (int i = 0; i < 2; i++) {
-            snprintf(f, sizeof f, "%s/%s", out, files[i]);
-            size_t n;
-            char *b = read_all(f, &n);
-            cr_assert(b, "no %s", f);
-            if (k == 0) {
-                first[i] = b;
-                first_len[i] = n;
-                continue;
-            }
-            cr_assert(n == first_len[i] && memcmp(b, first[i], n) == 0, "%s differs between --threads 1 and 3",
-                      files[i]);
-            free(b);
-        }
-    }
-    cr_assert(strstr(first[0], "\"fidelity\": \"sampled\"") && strstr(first[0], "\"p95_ms_ci\""));
-    free(first[0]);
-    free(first[1]);
+    char *summary = same_bytes_on_threads(dir, yaml, (const char *[]){"1", "3", NULL});
+    cr_assert(strstr(summary, "\"fidelity\": \"sampled\"") && strstr(summary, "\"p95_ms_ci\""));
+    free(summary);
 }

@@ -51,7 +51,7 @@ static const ccs_field sampling_fields[] = {
     {"hours_per_block", CCS_F_INT, offsetof(ccs_sampling_cfg, hours_per_block), 0, 1, 1e6, NULL, NULL, 0,
      "how many hours share one window at most on average, when hours do not repeat exactly, such as 12", NULL},
     {"groups", CCS_F_INT, offsetof(ccs_sampling_cfg, groups), 0, 2, 1000, NULL, NULL, 0,
-     "the random groups of windows the confidence intervals come from, such as 10", NULL},
+     "the random groups of windows the latency figures' confidence intervals come from, such as 10", NULL},
 };
 const ccs_schema ccs_sampling_schema = {"sampling",      sizeof(ccs_sampling_cfg),
                                         sampling_fields, sizeof sampling_fields / sizeof sampling_fields[0],
@@ -79,12 +79,6 @@ int64_t ccs_sampling_warmup(const ccs_sampling_cfg *c, const ccs_service_cfg *sv
 
 /* ---- what the windows add up to ---- */
 
-typedef struct group_acc {
-    double requests, energy_j, carbon_g, cost, hits, looked;
-    double expected; /* G x the weighted expected arrivals of its windows */
-    ccs_whist *latency;
-} group_acc;
-
 typedef struct sampler {
     const ccs_scenario *s;
     const ccs_service_cfg *c;
@@ -92,15 +86,16 @@ typedef struct sampler {
     int64_t window, warmup, head_end;
     long ngroups;
     ccs_ledger *ledger, *scratch;
-    ccs_ledger *scratch_now; /* the window being merged: its copy of the ledger */
-    long threads;            /* windows simulated at once */
+    long threads; /* windows simulated at once */
     ccs_arrivals *proto;
     ccs_streams *proto_streams;
     ccs_service_result *out;
     int have_first;
     ccs_whist *latency, *age;
-    group_acc *groups;
-    double hits, looked, age_hit_sum_s, util_prov, prov;
+    /* per random group, its windows' latency (G times their weight) and the head's: the spread of
+     * the groups' percentiles is their interval (the totals' intervals come from recs below) */
+    ccs_whist **group_latency;
+    double hits, looked, age_hit_sum_s;
     double requests;
     /* The requests by the difference estimator where the arrival process knows its rate: the
      * expected arrivals of the sampled hours (exact) plus the windows' weighted deviations from
@@ -111,9 +106,9 @@ typedef struct sampler {
     double *pool_items, *pool_batches, *pool_scale_ups, *pool_scale_downs; /* per pool, weighted */
     long windows;
     /* per window, for the stratified variance of the totals: its block (in time order) and its
-     * block's size m, and its estimate of its block's total of each additive figure */
+     * estimate of its block's total of each additive figure */
     struct window_rec {
-        long block, m;
+        long block;
         double t[5]; /* requests less their expectation, energy J, carbon g, cost, hits - rate x looked */
         double looked;
     } * recs;
@@ -193,15 +188,15 @@ static int run_stretch(const sampler *S, const stretch *st, win_slot *sl, ccs_er
 
 /* The stretch's histograms into the estimate's (weight w) and its group's (w_group; grp NULL:
  * every group, for the head). */
-static void merge_histograms(sampler *S, const stretch *st, win_slot *sl, double w, group_acc *grp, double w_group)
+static void merge_histograms(sampler *S, const stretch *st, win_slot *sl, double w, ccs_whist *grp, double w_group)
 {
     const ccs_histogram *lat = ccs_service_histogram(sl->svc, CCS_HIST_LATENCY);
     ccs_whist_add(S->latency, lat, w);
     ccs_whist_add(S->age, ccs_service_histogram(sl->svc, CCS_HIST_AGE), w);
     if (grp) {
-        ccs_whist_add(grp->latency, lat, w_group);
+        ccs_whist_add(grp, lat, w_group);
     } else {
-        for (long g = 0; g < S->ngroups; g++) ccs_whist_add(S->groups[g].latency, lat, w_group);
+        for (long g = 0; g < S->ngroups; g++) ccs_whist_add(S->group_latency[g], lat, w_group);
     }
     S->events += sl->events;
     S->simulated_us += st->to - st->from;
@@ -280,13 +275,14 @@ static void add_series_to_hour(ccs_series *into, const ccs_series *from, double 
     }
 }
 
-/* The window's draws (in the scratch ledger) booked at `per_hour` of their size into each of the
- * block's hours, over the whole hour, priced by it. */
-static int book_window(sampler *S, const int64_t *hours, size_t nh, int64_t len, double scale, group_acc *g,
-                       ccs_err *err)
+/* The window's draws (in its copy of the ledger, `drawn`) booked at `scale` of their size into
+ * each of the block's hours, over the whole hour, priced by it; what they came to, summed over the
+ * hours, into *booked (for the variance of the totals). */
+static int book_window(sampler *S, const ccs_ledger *drawn, const int64_t *hours, size_t nh, int64_t len, double scale,
+                       ccs_charge *booked, ccs_err *err)
 {
     double it_j, owned_j, money[CCS_MONEY_KINDS];
-    ccs_ledger_raw(S->scratch_now, S->region, &it_j, &owned_j, money);
+    ccs_ledger_raw(drawn, S->region, &it_j, &owned_j, money);
     double secs = (double)len / 1e6, hours_len = secs / CCS_S_PER_HOUR_F;
     for (size_t k = 0; k < nh; k++) {
         int64_t a = S->s->start_us + hours[k], b = a + len;
@@ -301,11 +297,7 @@ static int book_window(sampler *S, const int64_t *hours, size_t nh, int64_t len,
         if (bad) return ccs_err_set(err, CCS_ERUN, "a sampled window's draws fall outside the region's traces");
         ccs_charge_add(&S->out->charge, &ch);
         ccs_series_charge(&S->out->series, hours[k], &ch);
-        if (g) {
-            g->energy_j += ch.energy_j;
-            g->carbon_g += ch.carbon_g;
-            g->cost += ch.cost;
-        }
+        ccs_charge_add(booked, &ch);
     }
     return 0;
 }
@@ -374,14 +366,12 @@ static void *batch_worker(void *arg)
 static int merge_window(sampler *S, const plan_item *p, win_slot *sl, const hour_key *keys, long j, ccs_err *err)
 {
     const ccs_service_result *r = &sl->r;
-    group_acc *g = &S->groups[j % S->ngroups];
     double w = p->w, scale = p->scale, gw = w * (double)S->ngroups; /* in its group: G times as much */
     int64_t tw = p->st.count_from, W = S->window;
-    merge_histograms(S, &p->st, sl, w, g, gw);
+    merge_histograms(S, &p->st, sl, w, S->group_latency[j % S->ngroups], gw);
     int rc = add_result(S, &sl->r, w) != 0 ? ccs_err_set(err, CCS_ERUN, "out of memory") : 0;
     double x = S->expected_all >= 0 ? ccs_arrivals_expected(S->proto, tw, tw + W) : 0;
     S->expected_windows += w * x;
-    g->expected += gw * x;
     int64_t *hours = malloc(p->n * sizeof *hours);
     if (!rc && !hours) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (size_t k = 0; k < p->n && !rc; k++) {
@@ -390,9 +380,8 @@ static int merge_window(sampler *S, const plan_item *p, win_slot *sl, const hour
         add_series_to_hour(&S->out->series, &r->series, scale, slot);
         S->out->series.requests[slot] -= scale * x;
     }
-    group_acc gb = {0};
-    S->scratch_now = sl->scratch;
-    if (!rc) rc = book_window(S, hours, p->n, p->len, scale, &gb, err);
+    ccs_charge gb = {0};
+    if (!rc) rc = book_window(S, sl->scratch, hours, p->n, p->len, scale, &gb, err);
     free(hours);
     if (!rc && S->nrecs == S->caprecs) {
         size_t cap = S->caprecs ? 2 * S->caprecs : 256;
@@ -403,18 +392,48 @@ static int merge_window(sampler *S, const plan_item *p, win_slot *sl, const hour
     if (rc) return rc;
     double mm = (double)p->m; /* a window alone estimates its block's total as m x its share */
     S->recs[S->nrecs++] = (struct window_rec){p->bi,
-                                              p->m,
                                               {w * mm * ((double)r->requests - x), mm * gb.energy_j, mm * gb.carbon_g,
                                                mm * gb.cost, w * mm * r->cache_hit_rate * (double)r->requests},
                                               w * mm * (double)r->requests};
-    g->energy_j += (double)S->ngroups * gb.energy_j;
-    g->carbon_g += (double)S->ngroups * gb.carbon_g;
-    g->cost += (double)S->ngroups * gb.cost;
-    g->requests += gw * (double)r->requests;
-    g->hits += gw * r->cache_hit_rate * (double)r->requests;
-    g->looked += gw * (double)r->requests;
     S->windows++;
     return 0;
+}
+
+/* The head: the whole hours up to the end of the scenario's warm-up, simulated whole from the
+ * period's own start (the scenario's seed, nothing shifted), as a full run has them. They are
+ * neither sampled nor samples of other hours: a full run starts them cold (empty queues and cache,
+ * autoscalers at their start), not in the steady state a window's warm-up reaches, and books
+ * their draws from the first instant while counting requests only after the warm-up. Every
+ * random group estimates the whole period, so the head goes into each group's histogram. */
+static int simulate_head(sampler *S, _Atomic int64_t *done_us, ccs_err *err)
+{
+    const ccs_scenario *s = S->s;
+    win_slot hs = {.scratch = S->scratch};
+    stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
+    int rc = run_stretch(S, &st, &hs, err);
+    if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
+    if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!rc) {
+        /* its own hours as they are: the same start, so the same slots */
+        const ccs_series *from = &hs.r.series;
+        ccs_series *o = &S->out->series;
+        for (size_t k = 0; k < from->n && k < o->n; k++) {
+            o->requests[k] += from->requests[k];
+            o->latency_sum_ms[k] += from->latency_sum_ms[k];
+            o->slo_misses[k] += from->slo_misses[k];
+            o->cache_hits[k] += from->cache_hits[k];
+            o->replica_hours[k] += from->replica_hours[k];
+            o->it_energy_kwh[k] += from->it_energy_kwh[k];
+            o->energy_kwh[k] += from->energy_kwh[k];
+            o->carbon_kg[k] += from->carbon_kg[k];
+            o->cost[k] += from->cost[k];
+        }
+        ccs_ledger_merge(S->ledger, S->scratch);
+        ccs_charge_add(&S->out->charge, &hs.r.charge);
+        atomic_store(done_us, S->head_end);
+    }
+    release_slot(&hs);
+    return rc;
 }
 
 static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, ccs_err *err)
@@ -422,8 +441,7 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
     const ccs_scenario *s = S->s;
     const int64_t D = s->duration_us, HOUR = CCS_US_PER_HOUR, W = S->window, U = S->warmup;
     int rc = 0;
-    ccs_service_result r;
-    /* the hours after it, keyed by their arrival process */
+    /* the hours after the head, keyed by their arrival process */
     size_t nh = (size_t)((D - S->head_end + HOUR - 1) / HOUR);
     hour_key *keys = calloc(nh ? nh : 1, sizeof *keys);
     int64_t *block = calloc(nh ? nh : 1, sizeof *block);
@@ -553,49 +571,7 @@ static int run_sampler(sampler *S, _Atomic int64_t *done_us, _Atomic int *stop, 
     double planned = (double)S->head_end;
     for (size_t k = 0; k < nplan; k++) planned += (double)(plan[k].st.to - plan[k].st.from);
     if (!rc && planned >= 0.5 * (double)D) rc = CCS_SAMPLED_NOT_WORTH;
-    win_slot hs = {.scratch = S->scratch};
-    if (!rc) {
-        /* the head: the period's own start, simulated whole */
-        if (S->head_end > 0) {
-            stretch st = {0, S->head_end, s->warmup_us, 0, S->head_end, s->seed, 1};
-            rc = run_stretch(S, &st, &hs, err);
-            if (!rc) merge_histograms(S, &st, &hs, 1.0, NULL, 1.0);
-            if (!rc && add_result(S, &hs.r, 1.0) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
-            if (rc) release_slot(&hs);
-        }
-        if (S->head_end > 0 && !rc) {
-            r = hs.r;
-            hs.have_r = 0; /* r is freed below */
-            release_slot(&hs);
-            /* its own hours as they are: the same start, so the same slots */
-            ccs_series *o = &S->out->series;
-            for (size_t k = 0; k < r.series.n && k < o->n; k++) {
-                o->requests[k] += r.series.requests[k];
-                o->latency_sum_ms[k] += r.series.latency_sum_ms[k];
-                o->slo_misses[k] += r.series.slo_misses[k];
-                o->cache_hits[k] += r.series.cache_hits[k];
-                o->replica_hours[k] += r.series.replica_hours[k];
-                o->it_energy_kwh[k] += r.series.it_energy_kwh[k];
-                o->energy_kwh[k] += r.series.energy_kwh[k];
-                o->carbon_kg[k] += r.series.carbon_kg[k];
-                o->cost[k] += r.series.cost[k];
-            }
-            ccs_ledger_merge(S->ledger, S->scratch);
-            ccs_charge_add(&S->out->charge, &r.charge);
-            for (long g = 0; g < S->ngroups; g++) { /* each group estimates the whole: the head in each */
-                group_acc *ga = &S->groups[g];
-                double f = 1.0;
-                ga->requests += f * (double)r.requests;
-                ga->energy_j += f * r.charge.energy_j;
-                ga->carbon_g += f * r.charge.carbon_g;
-                ga->cost += f * r.charge.cost;
-                ga->hits += f * r.cache_hit_rate * (double)r.requests;
-                ga->looked += f * (double)r.requests;
-            }
-            ccs_service_result_free(&r);
-            atomic_store(done_us, S->head_end);
-        }
-    }
+    if (!rc && S->head_end > 0) rc = simulate_head(S, done_us, err);
     /* the windows, a batch at a time on the threads, merged in plan order: the same sums on
      * any number of threads */
     long nthreads = S->threads > 0 ? S->threads : 1;
@@ -684,8 +660,8 @@ static double total_variance(const sampler *S, int k, double rate)
     return var;
 }
 
-/* The estimate's ratios, percentiles and intervals, once every stretch is in. */
-static void finish_estimate(sampler *S)
+/* The estimate's ratios, percentiles and intervals, once every stretch is in; -1: out of memory. */
+static int finish_estimate(sampler *S)
 {
     ccs_service_result *o = S->out;
     const ccs_service_cfg *c = S->c;
@@ -730,45 +706,41 @@ static void finish_estimate(sampler *S)
         ch.cooling_j *= f, ch.water_onsite_l *= f, ch.water_offsite_l *= f, ch.heat_reused_j *= f;
         b->charge = ch;
     }
-    long G = S->ngroups;
-    double *v = calloc((size_t)G, sizeof *v);
-    if (!v) return;
-    struct {
-        double *ci;
-        int what;
-    } rows[] = {{&o->requests_ci, 0}, {&o->energy_kwh_ci, 1},        {&o->carbon_kg_ci, 2}, {&o->cost_ci, 3},
-                {&o->hit_rate_ci, 4}, {&o->mean_ms_ci, 5},           {&o->p50_ms_ci, 6},    {&o->p95_ms_ci, 7},
-                {&o->p99_ms_ci, 8},   {&o->slo_violation_frac_ci, 9}};
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        for (long g = 0; g < G; g++) {
-            const group_acc *a = &S->groups[g];
-            switch (rows[k].what) {
-            case 0: v[g] = a->requests + (S->expected_all >= 0 ? S->expected_all - a->expected : 0); break;
-            case 1: v[g] = a->energy_j / CCS_J_PER_KWH; break;
-            case 2: v[g] = a->carbon_g / 1000.0; break;
-            case 3: v[g] = a->cost; break;
-            case 4: v[g] = a->looked > 0 ? a->hits / a->looked : 0; break;
-            case 5: v[g] = ccs_whist_mean(a->latency) / 1e3; break;
-            case 6: v[g] = ccs_whist_quantile(a->latency, 0.50) / 1e3; break;
-            case 7: v[g] = ccs_whist_quantile(a->latency, 0.95) / 1e3; break;
-            case 8: v[g] = ccs_whist_quantile(a->latency, 0.99) / 1e3; break;
-            default: v[g] = c->slo_p95_ms > 0 ? ccs_whist_frac_above(a->latency, slo_us) : 0; break;
-            }
-        }
-        *rows[k].ci = half_width(v, G);
-    }
-    free(v);
-    /* the totals from the design's own variance (the groups above over-state it: each group's
-     * windows come from different hours, whose real differences count as error) */
+    /* the totals from the design's own variance, not from the groups: each group's windows come
+     * from different hours, whose real differences would count as error */
     const double z = 1.959963984540054;
     o->requests_ci = z * sqrt(total_variance(S, 0, 0));
     o->energy_kwh_ci = z * sqrt(total_variance(S, 1, 0)) / CCS_J_PER_KWH;
     o->carbon_kg_ci = z * sqrt(total_variance(S, 2, 0)) / 1000.0;
     o->cost_ci = z * sqrt(total_variance(S, 3, 0));
     if (S->looked > 0) o->hit_rate_ci = z * sqrt(total_variance(S, 4, o->cache_hit_rate)) / S->looked;
+    /* the latency figures from the spread of the groups' (a percentile is no sum of the windows') */
+    long G = S->ngroups;
+    double *v = calloc((size_t)G, sizeof *v);
+    if (!v) return -1;
+    struct {
+        double *ci;
+        int what;
+    } rows[] = {
+        {&o->mean_ms_ci, 0}, {&o->p50_ms_ci, 1}, {&o->p95_ms_ci, 2}, {&o->p99_ms_ci, 3}, {&o->slo_violation_frac_ci, 4}};
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        for (long g = 0; g < G; g++) {
+            const ccs_whist *lat = S->group_latency[g];
+            switch (rows[k].what) {
+            case 0: v[g] = ccs_whist_mean(lat) / 1e3; break;
+            case 1: v[g] = ccs_whist_quantile(lat, 0.50) / 1e3; break;
+            case 2: v[g] = ccs_whist_quantile(lat, 0.95) / 1e3; break;
+            case 3: v[g] = ccs_whist_quantile(lat, 0.99) / 1e3; break;
+            default: v[g] = c->slo_p95_ms > 0 ? ccs_whist_frac_above(lat, slo_us) : 0; break;
+            }
+        }
+        *rows[k].ci = half_width(v, G);
+    }
+    free(v);
     o->sampled = 1;
     o->windows = S->windows;
     o->simulated_frac = (double)S->simulated_us / (double)S->s->duration_us;
+    return 0;
 }
 
 int ccs_sampled_service(const ccs_scenario *s, size_t i, long threads, ccs_ledger *ledger, ccs_service_result *out,
@@ -787,11 +759,11 @@ int ccs_sampled_service(const ccs_scenario *s, size_t i, long threads, ccs_ledge
     S.proto_streams = ccs_streams_create(s->seed);
     S.latency = ccs_whist_create();
     S.age = ccs_whist_create();
-    S.groups = calloc((size_t)S.ngroups, sizeof *S.groups);
-    if (!rc && (!S.proto_streams || !S.latency || !S.age || !S.groups))
+    S.group_latency = calloc((size_t)S.ngroups, sizeof *S.group_latency);
+    if (!rc && (!S.proto_streams || !S.latency || !S.age || !S.group_latency))
         rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     for (long g = 0; g < S.ngroups && !rc; g++)
-        if (!(S.groups[g].latency = ccs_whist_create())) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
+        if (!(S.group_latency[g] = ccs_whist_create())) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     char name[300];
     snprintf(name, sizeof name, "arrivals-prototype/%s", S.c->name);
     gsl_rng *pr = rc ? NULL : ccs_streams_get(S.proto_streams, name);
@@ -805,7 +777,7 @@ int ccs_sampled_service(const ccs_scenario *s, size_t i, long threads, ccs_ledge
     if (!rc && !S.have_first) rc = ccs_err_set(err, CCS_ERUN, "services[%s]: no window simulated", S.c->name);
     if (!rc) {
         out->measured_s = (double)(s->duration_us - s->warmup_us) / 1e6;
-        finish_estimate(&S);
+        if (finish_estimate(&S) != 0) rc = ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     *events = S.events;
     if (rc) {
@@ -813,8 +785,8 @@ int ccs_sampled_service(const ccs_scenario *s, size_t i, long threads, ccs_ledge
         free(out->pools);
         memset(out, 0, sizeof *out);
     }
-    for (long g = 0; S.groups && g < S.ngroups; g++) ccs_whist_destroy(S.groups[g].latency);
-    free(S.groups);
+    for (long g = 0; S.group_latency && g < S.ngroups; g++) ccs_whist_destroy(S.group_latency[g]);
+    free(S.group_latency);
     free(S.pool_items);
     free(S.recs);
     ccs_whist_destroy(S.latency);

@@ -5,7 +5,8 @@
  * simulated from a warm-up before it. Energy, carbon and cost are booked back into every hour of
  * the block and priced by that hour's grid (exact accounting of estimated energy); request
  * statistics are the windows' histograms weighted by the time each stands for. Confidence
- * intervals come from random groups of the windows. Jobs are never sampled. */
+ * intervals of the totals come from the variance within the blocks; those of the latency figures
+ * from random groups of the windows. Jobs are never sampled. */
 #ifndef CCS_SAMPLED_H
 #define CCS_SAMPLED_H
 
@@ -24,7 +25,7 @@ typedef struct ccs_sampling_cfg {
     int64_t window_us;    /* a measured window; divides the hour (default 5 min) */
     int64_t warmup_us;    /* simulated before each window, not counted (0: from the service, see below) */
     long min_windows;     /* at least this many windows over the period, shared by the blocks' hours */
-    long groups;          /* random groups for the confidence intervals of percentiles */
+    long groups;          /* random groups for the confidence intervals of the latency figures */
     long hours_per_block; /* at most about this many hours share a window where hours differ */
 } ccs_sampling_cfg;
 
