@@ -609,14 +609,15 @@ static void lwa_nightly_case(const char *region, const char *trace)
     check_true(what, monotone, "");
 }
 
-int main(int argc, char **argv)
+/* The parts, each a meson test of its own so that they run side by side (validation/meson.build):
+ * the optima and the policies' promises; the constrained optima; Let's Wait Awhile on FR; on GB.
+ * "next-workday" is Scenario II under the true next workday: printed for validation/README.md, it
+ * checks nothing, so no test runs it. */
+static const char *const parts[] = {"optima", "capped", "lwa-fr", "lwa-gb", "next-workday"};
+enum { NPARTS = sizeof parts / sizeof parts[0], NCHECKED = NPARTS - 1 };
+
+static void part_optima(const char *tmp)
 {
-    dir = getenv("CCSIM_SOURCE_DIR");
-    if (!dir) {
-        fprintf(stderr, "validate_shifting: CCSIM_SOURCE_DIR not set\n");
-        return 2;
-    }
-    const char *tmp = argc > 1 ? argv[1] : ".";
     greenest_case("FR", "carbon-intensity-FR-2020-30min.csv", "19:00", 30, 270);
     greenest_case("FR", "carbon-intensity-FR-2020-30min.csv", "01:00", 120, 600);
     greenest_case("GB", "carbon-intensity-GB-2020-30min.csv", "19:00", 30, 270);
@@ -634,6 +635,10 @@ int main(int argc, char **argv)
     constant_case(tmp);
     tolerance_case(tmp, 0);
     tolerance_case(tmp, 1);
+}
+
+static void part_capped(const char *tmp)
+{
     /* price-tolerance at X = 0 binds where the cleanest hours are not the cheapest: some
      * afternoons in DE-LU, early mornings in ES */
     const char *de_ci = "carbon-intensity-DE-LU-2023-hourly.csv", *de_pr = "price-day-ahead-DE-LU-2023-hourly-usd.csv";
@@ -643,14 +648,50 @@ int main(int argc, char **argv)
     capped_case(tmp, "ES", es_ci, es_pr, "04:00", 120, 480, 15, 0, 0);
     capped_case(tmp, "DE-LU", de_ci, de_pr, "20:00", 120, 480, 15, -1, 350);
     capped_case(tmp, "ES", es_ci, es_pr, "20:00", 120, 480, 30, -1, 150);
-    lwa_nightly_case("FR", "carbon-intensity-FR-2020-30min.csv");
-    lwa_nightly_case("GB", "carbon-intensity-GB-2020-30min.csv");
-    for (int k = 0; k < 2; k++) {
-        const char *rule = k ? "next_workday" : "next_workday_lwa";
-        lwa_ml_case("FR", "carbon-intensity-FR-2020-30min.csv", 0, rule, 4.77);
-        lwa_ml_case("FR", "carbon-intensity-FR-2020-30min.csv", 1, rule, 5.92);
-        lwa_ml_case("GB", "carbon-intensity-GB-2020-30min.csv", 0, rule, 6.56);
-        lwa_ml_case("GB", "carbon-intensity-GB-2020-30min.csv", 1, rule, 9.03);
+}
+
+/* Scenario I and II of one region; rule: the paper's next workday, or the true one (shown) */
+static void part_lwa(const char *region, const char *rule, double paper_nonint, double paper_int)
+{
+    char trace[64];
+    snprintf(trace, sizeof trace, "carbon-intensity-%s-2020-30min.csv", region);
+    if (strcmp(rule, "next_workday_lwa") == 0) lwa_nightly_case(region, trace);
+    lwa_ml_case(region, trace, 0, rule, paper_nonint);
+    lwa_ml_case(region, trace, 1, rule, paper_int);
+}
+
+static void run_part(int p, const char *tmp)
+{
+    switch (p) {
+    case 0: part_optima(tmp); break;
+    case 1: part_capped(tmp); break;
+    case 2: part_lwa("FR", "next_workday_lwa", 4.77, 5.92); break;
+    case 3: part_lwa("GB", "next_workday_lwa", 6.56, 9.03); break;
+    default:
+        part_lwa("FR", "next_workday", 4.77, 5.92);
+        part_lwa("GB", "next_workday", 6.56, 9.03);
+        break;
     }
+}
+
+/* validate_shifting [TMP_DIR [PART]]: PART one of parts[]; without it, every part that checks */
+int main(int argc, char **argv)
+{
+    dir = getenv("CCSIM_SOURCE_DIR");
+    if (!dir) {
+        fprintf(stderr, "validate_shifting: CCSIM_SOURCE_DIR not set\n");
+        return 2;
+    }
+    const char *tmp = argc > 1 ? argv[1] : ".";
+    if (argc > 2) {
+        for (int p = 0; p < NPARTS; p++)
+            if (strcmp(argv[2], parts[p]) == 0) {
+                run_part(p, tmp);
+                return check_report();
+            }
+        fprintf(stderr, "validate_shifting: no part '%s' (optima, capped, lwa-fr, lwa-gb, next-workday)\n", argv[2]);
+        return 2;
+    }
+    for (int p = 0; p < NCHECKED; p++) run_part(p, tmp);
     return check_report();
 }
