@@ -18,18 +18,23 @@ struct ccs_cache {
     ccs_zipf keys;
     double norm; /* sum_k k^-s, for the theory */
     gsl_rng *rng;
-    /* The next AHEAD keys, drawn in advance so that their stamps are fetched from memory while
-     * the requests before them are simulated (a stamp of an unpopular key is a cache miss). The
-     * keys are the stream's same draws in the same order: only drawn earlier. */
+    /* The next keys, drawn in advance in two halves of AHEAD: while one half is used, the stamps
+     * of the other's keys (an unpopular key's is a cache miss) are on their way from memory, and
+     * a used half is drawn again at once, in a block (zipf.h). The keys are the stream's same
+     * draws in the same order: only drawn earlier. */
     unsigned next;
-    long ahead[CCS_CACHE_AHEAD];
+    long ahead[2 * CCS_CACHE_AHEAD];
 };
 
-static long draw_key(ccs_cache *c)
+/* The keys of the half from `first`, as ranks from 0, their stamps prefetched. */
+static void draw_half(ccs_cache *c, unsigned first)
 {
-    long k = ccs_zipf_draw(&c->keys, c->rng) - 1;
-    __builtin_prefetch(&c->stored_at[k]);
-    return k;
+    long *k = &c->ahead[first];
+    ccs_zipf_draw_n(&c->keys, c->rng, k, CCS_CACHE_AHEAD);
+    for (unsigned i = 0; i < CCS_CACHE_AHEAD; i++) {
+        k[i]--;
+        __builtin_prefetch(&c->stored_at[k[i]]);
+    }
 }
 
 int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, ccs_err *err)
@@ -48,7 +53,8 @@ int ccs_cache_create(const ccs_cache_cfg *cfg, gsl_rng *rng, ccs_cache **out, cc
             for (long k = 0; k < c->nkeys; k++) c->stored_at[k] = -1;
             ccs_zipf_init(&c->keys, c->nkeys, cfg->zipf_s);
             c->norm = ccs_zipf_norm(c->nkeys, cfg->zipf_s);
-            for (unsigned i = 0; i < CCS_CACHE_AHEAD; i++) c->ahead[i] = draw_key(c);
+            draw_half(c, 0);
+            draw_half(c, CCS_CACHE_AHEAD);
         } else {
             ccs_cache_destroy(c);
             return ccs_err_set(err, CCS_ERUN, "out of memory for a cache of %ld keys", cfg->keys);
@@ -72,8 +78,8 @@ int ccs_cache_lookup(ccs_cache *c, int64_t now, int64_t *age_us)
         return gsl_rng_uniform(c->rng) < c->hit_prob;
     }
     long k = c->ahead[c->next];
-    c->ahead[c->next] = draw_key(c);
-    c->next = (c->next + 1) & (CCS_CACHE_AHEAD - 1);
+    c->next = (c->next + 1) & (2 * CCS_CACHE_AHEAD - 1);
+    if ((c->next & (CCS_CACHE_AHEAD - 1)) == 0) draw_half(c, c->next ^ CCS_CACHE_AHEAD); /* the half just used */
     int64_t at = c->stored_at[k];
     if (at >= 0 && now - at < c->ttl_us) {
         *age_us = now - at;

@@ -48,17 +48,45 @@ void ccs_zipf_init(ccs_zipf *z, long n, double s)
     z->accept = 2.0 - big_h_inv(s, big_h(s, 2.5) - small_h(s, 2.0));
 }
 
+/* The key a point x of the range rounds to, in 1..n. */
+static long key_of(const ccs_zipf *z, double x)
+{
+    long k = (long)(x + 0.5);
+    return k < 1 ? 1 : k > z->n ? z->n : k;
+}
+
+/* Whether the point x drawn from u, which rounds to k, lies in the part of k's hat kept. */
+static int kept(const ccs_zipf *z, double u, double x, long k)
+{
+    return (double)k - x <= z->accept || u >= big_h(z->s, (double)k + 0.5) - small_h(z->s, (double)k);
+}
+
+static double spread(const ccs_zipf *z, gsl_rng *rng) { return z->h_n + gsl_rng_uniform(rng) * (z->h_x1 - z->h_n); }
+
 long ccs_zipf_draw(const ccs_zipf *z, gsl_rng *rng)
 {
     for (;;) {
-        double u = z->h_n + gsl_rng_uniform(rng) * (z->h_x1 - z->h_n);
-        double x = big_h_inv(z->s, u);
-        long k = (long)(x + 0.5);
-        if (k < 1)
-            k = 1;
-        else if (k > z->n)
-            k = z->n;
-        if ((double)k - x <= z->accept || u >= big_h(z->s, (double)k + 0.5) - small_h(z->s, (double)k)) return k;
+        double u = spread(z, rng), x = big_h_inv(z->s, u);
+        long k = key_of(z, x);
+        if (kept(z, u, x, k)) return k;
+    }
+}
+
+void ccs_zipf_draw_n(const ccs_zipf *z, gsl_rng *rng, long *out, size_t n)
+{
+    enum { BLOCK = 64 };
+    double u[BLOCK], x[BLOCK];
+    size_t done = 0;
+    while (done < n) {
+        /* as many uniforms as keys still wanted: each gives a key or is rejected, so none is left
+         * over, and the stream is read in the order ccs_zipf_draw reads it */
+        size_t m = n - done < BLOCK ? n - done : BLOCK;
+        for (size_t i = 0; i < m; i++) u[i] = spread(z, rng);
+        for (size_t i = 0; i < m; i++) x[i] = big_h_inv(z->s, u[i]); /* independent: they overlap */
+        for (size_t i = 0; i < m; i++) {
+            long k = key_of(z, x[i]);
+            if (kept(z, u[i], x[i], k)) out[done++] = k;
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #define CCS_ZIPF_H
 
 #include <gsl/gsl_rng.h>
+#include <stddef.h>
 
 typedef struct ccs_zipf {
     long n;
@@ -20,6 +21,11 @@ void ccs_zipf_init(ccs_zipf *z, long n, double s);
 
 /* One key in 1..n. */
 long ccs_zipf_draw(const ccs_zipf *z, gsl_rng *rng);
+
+/* n keys into out: the keys n calls of ccs_zipf_draw give, in their order, from the same uniforms.
+ * Why: a key's inversion (a log and an exp) waits on its uniform only, so those of a block of
+ * uniforms overlap in the processor; a key drawn where it is needed is a chain of latencies. */
+void ccs_zipf_draw_n(const ccs_zipf *z, gsl_rng *rng, long *out, size_t n);
 
 /* sum_{k=1..n} f(k^-s): the first 20,000 terms summed, the rest as the integral of f(x^-s) over
  * [20000.5, n + 0.5] (the midpoint rule's error there is below 1e-9 of the sum for any smooth f

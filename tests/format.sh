@@ -10,12 +10,20 @@ if [ "${1:-}" = "--fix" ]; then
     clang-format -i $files
     exit 0
 fi
-bad=0
-for f in $files; do
-    if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
-        echo "format.sh: $f is not formatted (tests/format.sh --fix)" >&2
-        bad=1
-    fi
-done
-[ "$bad" -eq 0 ] && echo "format.sh: $(echo "$files" | wc -w) C files formatted"
-exit "$bad"
+# Checked 16 files per clang-format, as many at once as there are cores (one file at a time, one
+# after another, took 31 s of CI); clang-format names each file that differs in its report.
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+# shellcheck disable=SC2086
+if printf '%s\n' $files | xargs -P "$(nproc)" -n 16 clang-format --dry-run --Werror >"$report" 2>&1; then
+    ok=1
+else
+    ok=0
+fi
+bad=$(sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' "$report" | sort -u)
+if [ -n "$bad" ] || [ "$ok" -eq 0 ]; then
+    for f in $bad; do echo "format.sh: $f is not formatted (tests/format.sh --fix)" >&2; done
+    [ -n "$bad" ] || { cat "$report" >&2; echo "format.sh: clang-format failed" >&2; }
+    exit 1
+fi
+echo "format.sh: $(echo "$files" | wc -w) C files formatted"

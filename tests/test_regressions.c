@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "run.h"
 #include "window.h"
+#include "zipf.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_rng.h>
@@ -514,6 +515,48 @@ Test(regressions, a_trace_offset_starts_inside_its_interval)
     double n = (double)x.r->services[0].requests;
     cr_assert(fabs(n - 1800) < 5 * sqrt(1800), "%g requests, expected about 1,800", n);
     ran_free(x);
+}
+
+/* cache.c: its keys drawn ahead in blocks (two halves, one refilled while the other is used) are
+ * the keys one-by-one draws give, in order. 200,000 lookups at random times on 1,000 keys (s = 1,
+ * TTL 50 ms) replayed by hand: the same seed's keys from ccs_zipf_draw, one stamp per key; every
+ * lookup's hit and age must agree. A half refilled too early, too late or not at all repeats or
+ * skips keys and parts from the replay within a few hundred lookups. */
+Test(regressions, ttl_cache_replays_keys_drawn_one_by_one)
+{
+    enum { KEYS = 1000, LOOKUPS = 200000 };
+    const int64_t ttl = 50000;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(rng, 99); /* seeded before the cache is made: it draws ahead at once */
+    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = ttl, .keys = KEYS, .zipf_s = 1.0};
+    ccs_cache *c;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_cache_create(&cfg, rng, &c, &err), 0, "%s", err.msg);
+    gsl_rng *mine = gsl_rng_alloc(gsl_rng_taus2), *times = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(mine, 99);
+    gsl_rng_set(times, 5);
+    ccs_zipf z;
+    ccs_zipf_init(&z, KEYS, 1.0);
+    static int64_t stamp[KEYS + 1];
+    for (int k = 0; k <= KEYS; k++) stamp[k] = -1;
+    int64_t now = 0;
+    long hits = 0;
+    for (long i = 0; i < LOOKUPS; i++) {
+        now += (int64_t)gsl_rng_uniform_int(times, 200);
+        long k = ccs_zipf_draw(&z, mine);
+        int want = stamp[k] >= 0 && now - stamp[k] < ttl;
+        int64_t want_age = want ? now - stamp[k] : 0, age = -1;
+        if (!want) stamp[k] = now;
+        int got = ccs_cache_lookup(c, now, &age);
+        cr_assert(got == want && age == want_age, "lookup %ld at %lld us: %s age %lld, by hand %s age %lld", i,
+                  (long long)now, got ? "hit" : "miss", (long long)age, want ? "hit" : "miss", (long long)want_age);
+        hits += want;
+    }
+    cr_assert(hits > LOOKUPS / 10 && hits < LOOKUPS * 9 / 10, "%ld hits: the check needs both", hits);
+    ccs_cache_destroy(c);
+    gsl_rng_free(rng);
+    gsl_rng_free(mine);
+    gsl_rng_free(times);
 }
 
 /* cache.c: Zipf popularity with the exponent's sign lost, and the theoretical hit rate left

@@ -139,3 +139,49 @@ Test(zipf, sums_over_many_keys_match_brute_force, .timeout = 60)
                       fast_hits, hits);
         }
 }
+
+/* Keys drawn in blocks (ccs_zipf_draw_n, the cache's way) are the one-by-one draws, in order, from
+ * the same uniforms, over 2,000 seeded random (n, s) and block sizes across the sampler's internal
+ * block of 64: the same keys, and the stream left where one-by-one drawing leaves it (the next
+ * uniform equal). Steep s on few keys rejects often, so the rejection path is covered: asserted. */
+Test(zipf, blocks_are_the_one_by_one_draws)
+{
+    gsl_rng *meta = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(meta, 2024);
+    int with_rejections = 0;
+    for (int inst = 0; inst < 2000; inst++) {
+        long n = 1 + (long)gsl_rng_uniform_int(meta, inst % 2 ? 50 : 5000000);
+        double s = inst % 5 == 0 ? 1.0 : 4.0 * gsl_rng_uniform(meta);
+        size_t want = 1 + gsl_rng_uniform_int(meta, 300);
+        unsigned long seed = gsl_rng_get(meta);
+        ccs_zipf z;
+        ccs_zipf_init(&z, n, s);
+        gsl_rng *one = gsl_rng_alloc(gsl_rng_taus2), *block = gsl_rng_alloc(gsl_rng_taus2),
+                *plain = gsl_rng_alloc(gsl_rng_taus2);
+        gsl_rng_set(one, seed);
+        gsl_rng_set(block, seed);
+        gsl_rng_set(plain, seed);
+        long keys[300];
+        for (size_t done = 0; done < want;) { /* blocks of 1..80 keys */
+            size_t m = 1 + gsl_rng_uniform_int(meta, 80);
+            if (m > want - done) m = want - done;
+            ccs_zipf_draw_n(&z, block, keys + done, m);
+            done += m;
+        }
+        for (size_t i = 0; i < want; i++) {
+            long k = ccs_zipf_draw(&z, one);
+            cr_assert_eq(keys[i], k, "n %ld s %g: key %zu of %zu is %ld in a block, %ld one by one", n, s, i, want,
+                         keys[i], k);
+        }
+        unsigned long after = gsl_rng_get(one);
+        cr_assert_eq(gsl_rng_get(block), after, "n %ld s %g: the streams part after %zu keys", n, s, want);
+        for (size_t i = 0; i < want; i++) gsl_rng_uniform(plain); /* one uniform per key: no rejection */
+        with_rejections += gsl_rng_get(plain) != after;
+        gsl_rng_free(one);
+        gsl_rng_free(block);
+        gsl_rng_free(plain);
+    }
+    cr_assert(with_rejections > 100 && with_rejections < 1900, "%d of 2000 instances rejected a uniform",
+              with_rejections);
+    gsl_rng_free(meta);
+}

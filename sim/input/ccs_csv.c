@@ -54,10 +54,18 @@ static void on_field(void *data, size_t len, void *priv)
         c->ncur++; /* counted, not kept: reported as too many fields */
         return;
     }
-    char *s = strndup(data ? data : "", len);
-    if (c->first_field) {
-        if (strncmp(s, "\xef\xbb\xbf", 3) == 0) memmove(s, s + 3, strlen(s + 3) + 1);
+    const char *src = data ? data : "";
+    if (c->first_field) { /* a UTF-8 byte-order mark before the file's first field */
         c->first_field = 0;
+        if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0) {
+            src += 3;
+            len -= 3;
+        }
+    }
+    char *s = strndup(src, len);
+    if (!s) {
+        c->out_of_memory = 1; /* reported by the next read */
+        return;
     }
     char *t = trim(s);
     if (t != s) memmove(s, t, strlen(t) + 1);
