@@ -190,7 +190,7 @@ static void on_arrival(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
         int64_t next = next_arrival(s);
         if (next < 0) return;
         if (!ccs_engine_advance(eng, next)) {
-            ccs_engine_schedule(eng, next, s->kind_arrival, 0);
+            ccs_engine_schedule_next(eng, next, s->kind_arrival, 0);
             return;
         }
         now = next;
@@ -490,7 +490,7 @@ void ccs_service_destroy(ccs_service *s)
 int ccs_service_start(ccs_service *s)
 {
     int64_t first = next_arrival(s);
-    if (first >= 0) ccs_engine_schedule(s->eng, first, s->kind_arrival, 0);
+    if (first >= 0) ccs_engine_schedule_next(s->eng, first, s->kind_arrival, 0);
     for (size_t i = 0; i < s->npools; i++)
         if (s->pools[i]) ccs_pool_start(s->pools[i]);
     return ccs_engine_failed(s->eng) ? -1 : 0;

@@ -56,13 +56,28 @@ static void random_against_reference(uint64_t seq_limit)
         /* pushes never go before the last pop, as in a simulation; many equal times */
         if (nref == 0 || gsl_rng_uniform(r) < 0.55) {
             int64_t t = now + (int64_t)gsl_rng_uniform_int(r, 50);
-            cr_assert_eq(ccs_evset_push(s, t, (unsigned)(seq % 7), seq), 0);
+            /* a third through the lane (held beside the heap while it is free) */
+            if (gsl_rng_uniform(r) < 1.0 / 3)
+                cr_assert_eq(ccs_evset_push_lane(s, t, (unsigned)(seq % 7), seq), 0);
+            else
+                cr_assert_eq(ccs_evset_push(s, t, (unsigned)(seq % 7), seq), 0);
             ref[nref++] = (ref_event){t, seq++};
         } else {
             qsort(ref, nref, sizeof *ref, ref_cmp); /* reference: sorted by (time, seq) */
             cr_assert_eq(ccs_evset_peek_time(s), ref[0].t);
-            ccs_event e;
-            cr_assert(ccs_evset_pop(s, &e));
+            ccs_event e, p;
+            cr_assert(ccs_evset_peek(s, &p));
+            cr_assert(p.time_us == ref[0].t && p.arg == ref[0].seq, "step %d: peek shows another event", step);
+            /* pop_before with a bound at or before the earliest pops nothing */
+            int64_t until = ref[0].t + (int64_t)gsl_rng_uniform_int(r, 3) - 1;
+            if (until <= ref[0].t) {
+                cr_assert_not(ccs_evset_pop_before(s, until, &e), "step %d: popped before %lld", step,
+                              (long long)until);
+                cr_assert_eq(ccs_evset_size(s), nref);
+                cr_assert(ccs_evset_pop(s, &e));
+            } else {
+                cr_assert(ccs_evset_pop_before(s, until, &e));
+            }
             cr_assert_eq(e.time_us, ref[0].t, "step %d", step);
             cr_assert_eq(e.arg, ref[0].seq, "step %d: tie broken out of order", step);
             cr_assert_eq(e.kind, (unsigned)(ref[0].seq % 7), "step %d: payload mixed up", step);

@@ -60,6 +60,17 @@ int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg
     return 0;
 }
 
+int ccs_engine_schedule_next(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg)
+{
+    assert(kind >= 0 && kind < eng->nhandlers);
+    assert(time_us >= eng->now_us);
+    if (ccs_evset_push_lane(eng->events, time_us, (unsigned)kind, arg) != 0) {
+        eng->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us)
 {
     ccs_event e;

@@ -21,6 +21,11 @@ int ccs_engine_add_handler(ccs_engine *eng, ccs_handler_fn fn, void *ctx);
 /* Schedules an event of `kind` at time_us >= now. Returns 0, or -1 if memory ran out. */
 int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg);
 
+/* As ccs_engine_schedule, for a source's next event, one pending at a time (an arrival process):
+ * the event set holds one such event beside its heap (ccs_evset_push_lane), so it is never
+ * sifted. The order events are handled in is the same as with ccs_engine_schedule. */
+int ccs_engine_schedule_next(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg);
+
 /* Runs events with time < until_us (INT64_MAX: until none are left). Returns the number of
  * events handled. The clock ends at the last event handled. */
 uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us);

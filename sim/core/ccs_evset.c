@@ -37,6 +37,10 @@ struct ccs_evset {
     size_t nfree, nslots, slot_capacity;
     uint64_t next_seq, seq_limit;
     bool root_popped; /* heap[0] was returned by pop but is still physically there */
+    /* The lane: one event held beside the heap (ccs_evset_push_lane), numbered from the same
+     * sequence and compared with the root at every pop, so the order is the heap's own. */
+    entry lane;
+    bool lane_full;
 };
 
 typedef unsigned __int128 key128;
@@ -150,9 +154,18 @@ static void renumber(ccs_evset *s)
 {
     settle_root(s);
     qsort(s->heap, s->size, sizeof *s->heap, cmp_entry);
-    for (size_t i = 0; i < s->size; i++)
-        s->heap[i].seq_slot = ((uint64_t)i << SLOT_BITS) | (s->heap[i].seq_slot & SLOT_MASK);
-    s->next_seq = s->size;
+    /* the lane's number: how many heap entries come before it, its rank among them all */
+    size_t lane_rank = 0;
+    if (s->lane_full) {
+        key128 kl = key_of(&s->lane);
+        while (lane_rank < s->size && key_of(&s->heap[lane_rank]) < kl) lane_rank++;
+    }
+    for (size_t i = 0; i < s->size; i++) {
+        uint64_t rank = i + (s->lane_full && i >= lane_rank);
+        s->heap[i].seq_slot = (rank << SLOT_BITS) | (s->heap[i].seq_slot & SLOT_MASK);
+    }
+    if (s->lane_full) s->lane.seq_slot = ((uint64_t)lane_rank << SLOT_BITS) | (s->lane.seq_slot & SLOT_MASK);
+    s->next_seq = s->size + s->lane_full;
 }
 
 static int take_slot(ccs_evset *s, uint32_t *slot)
@@ -177,14 +190,31 @@ static int take_slot(ccs_evset *s, uint32_t *slot)
     return 0;
 }
 
-int ccs_evset_push(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg)
+/* A numbered entry for the event, its payload in a slot. */
+static int make_entry(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg, entry *e)
 {
     if (s->next_seq >= s->seq_limit) renumber(s);
     uint32_t slot;
     if (take_slot(s, &slot) != 0) return -1;
     s->payloads[slot].arg = arg;
     s->payloads[slot].kind = kind;
-    entry e = {time_us, (s->next_seq++ << SLOT_BITS) | slot};
+    *e = (entry){time_us, (s->next_seq++ << SLOT_BITS) | slot};
+    return 0;
+}
+
+int ccs_evset_push_lane(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg)
+{
+    if (s->lane_full) return ccs_evset_push(s, time_us, kind, arg);
+    if (make_entry(s, time_us, kind, arg, &s->lane) != 0) return -1;
+    s->lane_full = true;
+    return 0;
+}
+
+int ccs_evset_push(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg)
+{
+    entry e;
+    if (make_entry(s, time_us, kind, arg, &e) != 0) return -1;
+    uint32_t slot = (uint32_t)(e.seq_slot & SLOT_MASK);
     if (s->root_popped) {
         s->root_popped = false;
         sift_down(s->heap, s->size, 0, e);
@@ -206,9 +236,27 @@ int ccs_evset_push(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg)
     return 0;
 }
 
+/* Whether the lane's event comes before the heap's root (the heap settled). */
+static inline bool lane_first(const ccs_evset *s)
+{
+    return s->lane_full && (s->size == 0 || key_of(&s->lane) < key_of(&s->heap[0]));
+}
+
+static void pop_lane(ccs_evset *s, ccs_event *out)
+{
+    uint32_t slot = (uint32_t)(s->lane.seq_slot & SLOT_MASK);
+    *out = (ccs_event){s->lane.time_us, s->payloads[slot].kind, s->payloads[slot].arg};
+    s->free_slots[s->nfree++] = slot;
+    s->lane_full = false;
+}
+
 bool ccs_evset_pop(ccs_evset *s, ccs_event *out)
 {
     settle_root(s);
+    if (lane_first(s)) {
+        pop_lane(s, out);
+        return true;
+    }
     if (s->size == 0) return false;
     const entry *top = &s->heap[0];
     uint32_t slot = (uint32_t)(top->seq_slot & SLOT_MASK);
@@ -230,8 +278,8 @@ bool ccs_evset_pop(ccs_evset *s, ccs_event *out)
 bool ccs_evset_peek(ccs_evset *s, ccs_event *out)
 {
     settle_root(s);
-    if (s->size == 0) return false;
-    const entry *top = &s->heap[0];
+    if (s->size == 0 && !s->lane_full) return false;
+    const entry *top = lane_first(s) ? &s->lane : &s->heap[0];
     uint32_t slot = (uint32_t)(top->seq_slot & SLOT_MASK);
     *out = (ccs_event){top->time_us, s->payloads[slot].kind, s->payloads[slot].arg};
     return true;
@@ -240,11 +288,16 @@ bool ccs_evset_peek(ccs_evset *s, ccs_event *out)
 bool ccs_evset_pop_before(ccs_evset *s, int64_t until_us, ccs_event *out)
 {
     settle_root(s);
+    if (lane_first(s)) {
+        if (s->lane.time_us >= until_us) return false;
+        pop_lane(s, out);
+        return true;
+    }
     if (s->size == 0 || s->heap[0].time_us >= until_us) return false;
     return ccs_evset_pop(s, out);
 }
 
-int64_t ccs_evset_peek_time(const ccs_evset *s)
+static int64_t heap_peek_time(const ccs_evset *s)
 {
     size_t live = s->size - (s->root_popped ? 1 : 0);
     if (live == 0) return INT64_MAX;
@@ -256,4 +309,10 @@ int64_t ccs_evset_peek_time(const ccs_evset *s)
     return best->time_us;
 }
 
-size_t ccs_evset_size(const ccs_evset *s) { return s->size - (s->root_popped ? 1 : 0); }
+int64_t ccs_evset_peek_time(const ccs_evset *s)
+{
+    int64_t t = heap_peek_time(s);
+    return s->lane_full && s->lane.time_us < t ? s->lane.time_us : t;
+}
+
+size_t ccs_evset_size(const ccs_evset *s) { return s->size - (s->root_popped ? 1 : 0) + s->lane_full; }

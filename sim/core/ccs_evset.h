@@ -30,6 +30,11 @@ void ccs_evset_destroy(ccs_evset *s);
 /* Adds an event. Returns 0, or -1 if memory ran out or CCS_EVSET_MAX_PENDING are pending. */
 int ccs_evset_push(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg);
 
+/* As ccs_evset_push, for an event likely to be among the next few popped (an arrival process's
+ * next arrival): held in the set's one lane beside the heap when the lane is free, and never
+ * sifted through the heap; in the heap otherwise. The order of pops is the same either way. */
+int ccs_evset_push_lane(ccs_evset *s, int64_t time_us, unsigned kind, uint64_t arg);
+
 /* Removes the earliest event into *out. Returns false if the set is empty. */
 bool ccs_evset_pop(ccs_evset *s, ccs_event *out);
 
