@@ -158,6 +158,12 @@ int ccs_h5_read_str_attr(hid_t obj, const char *name, char *buf, size_t size)
         htri_t var = H5Tis_variable_str(ft);
         size_t n = H5Tget_size(ft);
         hid_t mt = H5Tcopy(H5T_C_S1);
+        /* in the file's character set: HDF5 converts no string between ASCII and UTF-8 (ours are
+         * UTF-8), and such a read fails */
+        if (mt >= 0 && H5Tset_cset(mt, H5Tget_cset(ft)) < 0) {
+            H5Tclose(mt);
+            mt = -1;
+        }
         if (var > 0 && mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0) {
             char *s = NULL;
             if (H5Aread(a, mt, &s) >= 0) {
