@@ -49,26 +49,26 @@ int ccs_engine_add_handler(ccs_engine *eng, ccs_handler_fn fn, void *ctx)
     return eng->nhandlers++;
 }
 
+/* A push's outcome: one that failed (memory) marks the run failed. */
+static int pushed(ccs_engine *eng, int rc)
+{
+    if (rc == 0) return 0;
+    eng->failed = 1;
+    return -1;
+}
+
 int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg)
 {
     assert(kind >= 0 && kind < eng->nhandlers);
     assert(time_us >= eng->now_us); /* scheduling into the past is a model bug */
-    if (ccs_evset_push(eng->events, time_us, (unsigned)kind, arg) != 0) {
-        eng->failed = 1;
-        return -1;
-    }
-    return 0;
+    return pushed(eng, ccs_evset_push(eng->events, time_us, (unsigned)kind, arg));
 }
 
 int ccs_engine_schedule_next(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg)
 {
     assert(kind >= 0 && kind < eng->nhandlers);
     assert(time_us >= eng->now_us);
-    if (ccs_evset_push_lane(eng->events, time_us, (unsigned)kind, arg) != 0) {
-        eng->failed = 1;
-        return -1;
-    }
-    return 0;
+    return pushed(eng, ccs_evset_push_lane(eng->events, time_us, (unsigned)kind, arg));
 }
 
 uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us)

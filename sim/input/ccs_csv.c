@@ -157,18 +157,17 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
     free_fields(c->out, c->nout);
     c->out = NULL;
     c->nout = 0;
-    while (c->count == 0) {
+    while (c->count == 0 && !c->out_of_memory) {
         ssize_t len = getline(&c->buf, &c->cap, c->f);
         if (len <= 0) {
             if (ferror(c->f)) return ccs_err_at(err, CCS_EIO, c->path, c->line, 0, "cannot read: %s", strerror(errno));
             if (csv_fini(&c->parser, on_field, on_record, c) != 0)
                 return ccs_err_at(err, CCS_EINPUT, c->path, c->done_line + 1, 0,
                                   "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&c->parser)));
-            if (c->count == 0) return 0;
+            if (c->count == 0 && !c->out_of_memory) return 0;
             break;
         }
         c->line++;
-        if (c->out_of_memory) return ccs_err_set(err, CCS_ERUN, "%s: out of memory", c->path);
         /* Fields are C strings: a NUL byte would silently cut one short. Text files have none;
          * UTF-16 exports and binary files do. */
         if (memchr(c->buf, '\0', (size_t)len))
@@ -193,6 +192,8 @@ int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
             at = end;
         }
     }
+    /* a field or record lost to memory: never hand out the record short of it, nor end early */
+    if (c->out_of_memory) return ccs_err_set(err, CCS_ERUN, "%s: out of memory", c->path);
     struct ready_record *r = &c->ready[c->head];
     c->out = r->fields;
     c->nout = r->n;
