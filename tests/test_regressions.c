@@ -518,17 +518,16 @@ Test(regressions, a_trace_offset_starts_inside_its_interval)
 }
 
 /* cache.c: its keys drawn ahead in blocks (two halves, one refilled while the other is used) are
- * the keys one-by-one draws give, in order. 200,000 lookups at random times on 1,000 keys (s = 1,
- * TTL 50 ms) replayed by hand: the same seed's keys from ccs_zipf_draw, one stamp per key; every
- * lookup's hit and age must agree. A half refilled too early, too late or not at all repeats or
- * skips keys and parts from the replay within a few hundred lookups. */
-Test(regressions, ttl_cache_replays_keys_drawn_one_by_one)
+ * the keys one-by-one draws give, in order. LOOKUPS lookups at random times on `keys` keys (s = 1)
+ * replayed by hand: the same seed's keys from ccs_zipf_draw, one stamp per key; every lookup's hit
+ * and age must agree. A half refilled too early, too late or not at all repeats or skips keys and
+ * parts from the replay within a few hundred lookups. */
+static void replay_by_hand(long keys, int64_t ttl)
 {
-    enum { KEYS = 1000, LOOKUPS = 200000 };
-    const int64_t ttl = 50000;
+    enum { LOOKUPS = 200000 };
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
     gsl_rng_set(rng, 99); /* seeded before the cache is made: it draws ahead at once */
-    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = ttl, .keys = KEYS, .zipf_s = 1.0};
+    ccs_cache_cfg cfg = {.kind = CCS_CACHE_TTL, .hit_prob = -1, .ttl_us = ttl, .keys = keys, .zipf_s = 1.0};
     ccs_cache *c;
     ccs_err err = {0};
     cr_assert_eq(ccs_cache_create(&cfg, rng, &c, &err), 0, "%s", err.msg);
@@ -536,11 +535,12 @@ Test(regressions, ttl_cache_replays_keys_drawn_one_by_one)
     gsl_rng_set(mine, 99);
     gsl_rng_set(times, 5);
     ccs_zipf z;
-    ccs_zipf_init(&z, KEYS, 1.0);
-    static int64_t stamp[KEYS + 1];
-    for (int k = 0; k <= KEYS; k++) stamp[k] = -1;
+    ccs_zipf_init(&z, keys, 1.0);
+    int64_t *stamp = malloc((size_t)(keys + 1) * sizeof *stamp);
+    cr_assert_not_null(stamp);
+    for (long k = 0; k <= keys; k++) stamp[k] = -1;
     int64_t now = 0;
-    long hits = 0;
+    long hits = 0, last_half = 0;
     for (long i = 0; i < LOOKUPS; i++) {
         now += (int64_t)gsl_rng_uniform_int(times, 200);
         long k = ccs_zipf_draw(&z, mine);
@@ -551,13 +551,22 @@ Test(regressions, ttl_cache_replays_keys_drawn_one_by_one)
         cr_assert(got == want && age == want_age, "lookup %ld at %lld us: %s age %lld, by hand %s age %lld", i,
                   (long long)now, got ? "hit" : "miss", (long long)age, want ? "hit" : "miss", (long long)want_age);
         hits += want;
+        last_half += k > keys / 2;
     }
     cr_assert(hits > LOOKUPS / 10 && hits < LOOKUPS * 9 / 10, "%ld hits: the check needs both", hits);
+    cr_assert(last_half > 0, "no key from the upper half of %ld was looked up: the check needs the whole array", keys);
+    free(stamp);
     ccs_cache_destroy(c);
     gsl_rng_free(rng);
     gsl_rng_free(mine);
     gsl_rng_free(times);
 }
+
+/* 1,000 keys, TTL 50 ms */
+Test(regressions, ttl_cache_replays_keys_drawn_one_by_one) { replay_by_hand(1000, 50000); }
+
+/* 300,000 keys (2.4 MB of stamps: the array on huge pages, its size rounded up to 4 MB), TTL 5 s */
+Test(regressions, ttl_cache_on_huge_pages_replays_keys_drawn_one_by_one) { replay_by_hand(300000, 5000000); }
 
 /* cache.c: Zipf popularity with the exponent's sign lost, and the theoretical hit rate left
  * unweighted by each key's share. Three keys, s = 1: shares 6/11, 3/11, 2/11; one request a
