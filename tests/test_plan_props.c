@@ -28,7 +28,7 @@
 
 #define US_PER_H 3.6e9
 #define MIN_US   60000000LL
-/* 10,000 instances per property in the ordinary build (about 15 s); under AddressSanitizer, which
+/* 10,000 instances per property in the ordinary build (about 80 s on two cores); under ASan, which
  * makes the planners ~20x slower, 1,000 of the same instances: the sanitizer build checks memory
  * on the same paths, the ordinary build the numbers. */
 #if defined(__SANITIZE_ADDRESS__)
