@@ -5,9 +5,12 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct good_case {
     char file[96];
@@ -143,4 +146,131 @@ Test(trace, ember_and_energinet_price_files)
     ccs_trace_opts dk3 = {.select = "DK3"};
     cr_assert_neq(ccs_trace_load(dk, &dk3, &t, &err), 0);
     cr_assert(strstr(err.msg, "no rows for PriceArea 'DK3'"), "%s", err.msg);
+}
+
+/* ---- Loads that share a trace (ccs_trace.c, "Traces already loaded") ---- */
+
+/* a file of `hours` hourly values base, base + 1, ... */
+static const char *hours_file(const char *dir, const char *name, int hours, double base)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "timestamp,value\n");
+    for (int h = 0; h < hours; h++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "2023-01-01T%02d:00:00Z,%g\n", h, base + h);
+    return write_text(dir, name, text);
+}
+
+static ccs_trace *load_ok(const char *path, const ccs_trace_opts *o)
+{
+    ccs_trace *t;
+    ccs_err err = {0};
+    cr_assert_eq(ccs_trace_load(path, o, &t, &err), 0, "%s", err.msg);
+    return t;
+}
+
+/* The same path, options and bytes: one trace, shared, each load matched by its destroy (the
+ * sanitizer build catches a trace freed while held, or never freed). Other options, or other
+ * bytes: another trace. The bytes decide, not the file's time: a rewrite of the same length with
+ * the old modification time put back still reads the new values. */
+Test(trace, loads_share_a_trace_only_for_the_same_bytes_and_options)
+{
+    const char *dir = tmp_folder();
+    char path[700];
+    snprintf(path, sizeof path, "%s", hours_file(dir, "a.csv", 6, 10));
+    ccs_trace *a = load_ok(path, NULL), *b = load_ok(path, NULL);
+    cr_assert_eq(a, b, "the second load of the same file and options is the first's trace");
+    ccs_trace_opts kw = {.units = "kgCO2e/kWh"}, tz = {.stamp.timezone = "Europe/Berlin"};
+    ccs_trace *c = load_ok(path, &kw), *d = load_ok(path, &tz);
+    cr_assert_neq(c, a, "other units: another trace");
+    cr_assert_eq(ccs_trace_values(c)[0], 10000.0, "10 kg/kWh read as 10,000 g/kWh: %g", ccs_trace_values(c)[0]);
+    cr_assert_neq(d, a, "another time zone option: another trace");
+    ccs_trace_destroy(a);
+    cr_assert(ccs_trace_values(b)[0] == 10.0 && ccs_trace_values(b)[5] == 15.0, "still held by the second load");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    /* the same length, other values, the old time restored */
+    hours_file(dir, "a.csv", 6, 20);
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+    ccs_trace *e = load_ok(path, NULL);
+    cr_assert_neq(e, b, "other bytes: another trace");
+    cr_assert_eq(ccs_trace_values(e)[0], 20.0, "the rewritten file's value, %g", ccs_trace_values(e)[0]);
+    cr_assert_eq(ccs_trace_values(b)[0], 10.0, "a trace never changes once loaded");
+    ccs_trace_destroy(b);
+    ccs_trace_destroy(c);
+    ccs_trace_destroy(d);
+    ccs_trace_destroy(e);
+    /* a load that fails is not kept: the second fails again */
+    const char *bad = write_text(dir, "bad.csv", "timestamp,value\n2023-01-01T00:00:00Z,x\n");
+    for (int i = 0; i < 2; i++) {
+        ccs_trace *t;
+        ccs_err err = {0};
+        cr_assert_neq(ccs_trace_load(bad, NULL, &t, &err), 0, "load %d of a bad file succeeded", i);
+        cr_assert_null(t);
+        cr_assert(strstr(err.msg, "bad.csv:2"), "%s", err.msg);
+    }
+}
+
+/* More files than the cache keeps (16), all held, then let go in another order: every trace keeps
+ * its own values while dropped from the cache, and each is freed once (the sanitizer build). */
+Test(trace, traces_dropped_from_the_cache_live_while_held)
+{
+    enum { FILES = 40 };
+    const char *dir = tmp_folder();
+    ccs_trace *held[FILES];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < FILES; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "f%02d.csv", i);
+            held[i] = load_ok(hours_file(dir, name, 3, 100.0 * i), NULL);
+        }
+        for (int i = 0; i < FILES; i++)
+            cr_assert_eq(ccs_trace_values(held[i])[2], 100.0 * i + 2, "file %d: %g", i, ccs_trace_values(held[i])[2]);
+        for (int i = FILES - 1; i >= 0; i -= 2) ccs_trace_destroy(held[i]);
+        for (int i = 0; i < FILES; i += 2) ccs_trace_destroy(held[i]);
+    }
+}
+
+typedef struct loader_arg {
+    const char *paths[3];
+    int bad;
+} loader_arg;
+
+static void *loader(void *p)
+{
+    loader_arg *a = p;
+    for (int i = 0; i < 300; i++) {
+        int k = i % 3;
+        ccs_trace *t;
+        ccs_err err = {0};
+        if (ccs_trace_load(a->paths[k], NULL, &t, &err) != 0 || ccs_trace_len(t) != 6 ||
+            ccs_trace_values(t)[5] != 1000.0 * k + 5)
+            a->bad++;
+        if (t) ccs_trace_destroy(t);
+    }
+    return NULL;
+}
+
+/* Services load their traces on their own threads: four threads loading and letting go of three
+ * files at once, each load must see its file's values (and the sanitizer build no race on a
+ * freed trace). */
+Test(trace, loads_on_several_threads_share_safely)
+{
+    const char *dir = tmp_folder();
+    static char paths[3][700];
+    loader_arg args[4];
+    for (int k = 0; k < 3; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d.csv", k);
+        snprintf(paths[k], sizeof paths[k], "%s", hours_file(dir, name, 6, 1000.0 * k));
+    }
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (loader_arg){{paths[0], paths[1], paths[2]}, 0};
+        cr_assert_eq(pthread_create(&th[i], NULL, loader, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(args[i].bad, 0, "thread %d: %d loads wrong", i, args[i].bad);
+    }
 }

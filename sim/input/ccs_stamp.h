@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A field added here must be added to the trace cache's key too (ccs_trace.c, opts_key). */
 typedef struct ccs_stamp_opts {
     const char *format;   /* strptime(3) format, NULL: the forms above */
     const char *timezone; /* a tz database name (Europe/Berlin) for local times; NULL: UTC */

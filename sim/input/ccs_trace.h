@@ -25,6 +25,8 @@ typedef struct ccs_fx {
     ccs_src_pos pos;
 } ccs_fx;
 
+/* Loads with equal options (and equal file bytes) share one trace: a field added here, to ccs_fx or
+ * to ccs_stamp_opts must be added to the key that compares them (ccs_trace.c, opts_key). */
 typedef struct ccs_trace_opts {
     ccs_fill_rule fill;      /* what to do with gaps and missing/NaN values; NONE: they are errors */
     bool allow_negative;     /* prices can be negative; intensities and counts cannot */
@@ -62,7 +64,10 @@ typedef struct ccs_trace_ref {
 typedef struct ccs_trace ccs_trace;
 
 /* Loads a CSV (by content of its header) or an HDF5 file written by ccs_trace_save_h5 (by the
- * HDF5 signature). On error returns non-zero with err filled and *out NULL. */
+ * HDF5 signature). On error returns non-zero with err filled and *out NULL. A load of the same
+ * path with the same options and the same file bytes as an earlier one may return the same trace,
+ * shared (a sweep reads the same files run after run): every load is matched by one
+ * ccs_trace_destroy, and a trace never changes. Thread-safe. */
 int ccs_trace_load(const char *path, const ccs_trace_opts *opts, ccs_trace **out, ccs_err *err);
 
 /* Writes a chunked, deflate-compressed HDF5 file with datasets /timestamp_us and /value and
