@@ -548,3 +548,56 @@ Test(outputs, sweep_csv_without_jobs_leaves_their_figures_empty)
         cr_assert_str_empty(csv_text(csv, "1", jobs[i], cell, sizeof cell), "%s: '%s'", jobs[i], cell);
     free(csv);
 }
+
+/* The layout of a results.h5 dataset: H5D_COMPACT or H5D_CHUNKED, and whether it is deflated. */
+static H5D_layout_t layout_of(hid_t f, const char *name, int *deflated)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    cr_assert(d >= 0, "no dataset %s", name);
+    hid_t pl = H5Dget_create_plist(d);
+    H5D_layout_t l = H5Pget_layout(pl);
+    *deflated = 0;
+    for (int i = 0; i < H5Pget_nfilters(pl); i++) {
+        unsigned flags, conf;
+        size_t nv = 0;
+        *deflated |= H5Pget_filter2(pl, (unsigned)i, &flags, &nv, NULL, 0, NULL, &conf) == H5Z_FILTER_DEFLATE;
+    }
+    H5Pclose(pl);
+    H5Dclose(d);
+    return l;
+}
+
+/* docs/outputs.md: a dataset of up to 4 KB is compact and not compressed, a larger one chunked
+ * and deflated. 600 hours: a region's hourly series is 4,800 bytes, chunked; one job's
+ * 25 releases are 200 bytes, compact; both read back whole. */
+Test(outputs, results_h5_small_datasets_compact_large_ones_chunked)
+{
+    const char *dir = tmp_folder();
+    char trace[700 * 40], text[2048], out[700], h5[800];
+    size_t n = (size_t)snprintf(trace, sizeof trace, "timestamp,value\n");
+    for (int h = 0; h < 600; h++)
+        n += (size_t)snprintf(trace + n, sizeof trace - n, "%lld,%d\n", (long long)(T0 + 3600LL * h), 100 + h % 24);
+    write_text(dir, "ci.csv", trace);
+    snprintf(text, sizeof text,
+             "start: \"2023-01-01T00:00:00Z\"\nduration: 600h\nseed: 1\nregions: [{name: r, carbon: ci.csv}]\n"
+             "jobs: [{name: j, release: {every: 24h, at: \"00:00\"}, duration: 1h, power_kw: 1, deadline: 6h}]\n");
+    json_decref(run_to(dir, write_text(dir, "s.yaml", text), out, sizeof out));
+    snprintf(h5, sizeof h5, "%s/results.h5", out);
+    hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert(f >= 0);
+    int deflated;
+    cr_assert_eq(layout_of(f, "regions/r/energy_kwh", &deflated), H5D_CHUNKED);
+    cr_assert(deflated, "600 hours (4,800 bytes): deflated");
+    cr_assert_eq(layout_of(f, "jobs/j/release_utc_s", &deflated), H5D_COMPACT);
+    cr_assert(!deflated, "25 releases (200 bytes): not compressed");
+    cr_assert_eq(layout_of(f, "jobs/j/region", &deflated), H5D_CONTIGUOUS, "strings as before");
+    static double e[600];
+    read_dataset(f, "regions/r/energy_kwh", H5T_NATIVE_DOUBLE, e, 600);
+    double sum = 0;
+    for (int k = 0; k < 600; k++) sum += e[k];
+    cr_assert(CLOSE(sum, 25.0), "25 one-hour runs of 1 kW: %.17g kWh", sum);
+    long long rel[25];
+    read_dataset(f, "jobs/j/release_utc_s", H5T_NATIVE_LLONG, rel, 25);
+    for (int k = 0; k < 25; k++) cr_assert_eq(rel[k], T0 + 86400LL * k, "release %d: %lld", k, rel[k]);
+    H5Fclose(f);
+}
