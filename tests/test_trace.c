@@ -274,3 +274,35 @@ Test(trace, loads_on_several_threads_share_safely)
         cr_assert_eq(args[i].bad, 0, "thread %d: %d loads wrong", i, args[i].bad);
     }
 }
+
+/* The nominal step is the most common interval, ties to the smaller (ccs_trace.c, mode_interval:
+ * a majority vote first, a sort when no interval holds more than half). Stamps in minutes after
+ * 2023-01-01, filled with the previous value where an interval is longer than the step. */
+Test(trace, step_is_the_most_common_interval)
+{
+    static const struct {
+        int minutes[10], n;
+        long step_min;
+    } cases[] = {
+        {{0, 1, 2, 3, 6, 7, 8}, 7, 1},          /* 1, 1, 1, 3, 1, 1: 1 a majority */
+        {{0, 1, 2, 4, 6, 9, 12}, 7, 1},         /* 1, 1, 2, 2, 3, 3: a three-way tie, the smallest */
+        {{0, 2, 4, 5, 6, 9, 12, 15}, 8, 3},     /* 2, 2, 1, 1, 3, 3, 3: 3 in 3 of 7, no majority */
+        {{0, 5, 10, 15, 20, 21, 22, 23}, 8, 5}, /* 5, 5, 5, 5, 1, 1, 1: 5 a majority of 4 to 3 */
+        {{0, 3, 6, 9, 10, 12, 13, 15}, 8, 3},   /* 3, 3, 3, 1, 2, 1, 2: the vote ends on 2, held by 2 of 7 */
+        {{0, 1, 3, 4, 6, 7}, 6, 1},             /* 1, 2, 1, 2, 1: 1 in 3 of 5 */
+    };
+    const char *dir = tmp_folder();
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char text[1024], name[32];
+        size_t n = (size_t)snprintf(text, sizeof text, "timestamp,value\n");
+        for (int i = 0; i < cases[c].n; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%lld,%d\n", 1672531200LL + 60LL * cases[c].minutes[i], i);
+        snprintf(name, sizeof name, "step%zu.csv", c);
+        ccs_trace_opts prev = {.fill = CCS_FILL_PREVIOUS};
+        ccs_trace *t = load_ok(write_text(dir, name, text), &prev);
+        long want = cases[c].step_min;
+        cr_assert_eq(ccs_trace_step_us(t), want * 60 * CCS_US_PER_S, "case %zu: step %lld s, expected %ld min", c,
+                     (long long)(ccs_trace_step_us(t) / CCS_US_PER_S), want);
+        ccs_trace_destroy(t);
+    }
+}

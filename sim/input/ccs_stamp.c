@@ -97,8 +97,9 @@ int ccs_stamp_parse(const char *text, const ccs_stamp_opts *o, int64_t prev_us, 
     if (!o) o = &none;
     char s[96];
     while (isspace((unsigned char)*text)) text++;
-    if (strlen(text) >= sizeof s) return fail(why, why_size, "too long for a time stamp");
-    snprintf(s, sizeof s, "%s", text);
+    size_t text_len = strlen(text);
+    if (text_len >= sizeof s) return fail(why, why_size, "too long for a time stamp");
+    memcpy(s, text, text_len + 1); /* not snprintf: a trace has a stamp per row (8% of a load) */
     /* an interval "start - end" is read as its start (ENTSO-E's MTU columns) */
     char *dash = strstr(s, " - ");
     if (dash) *dash = '\0';
@@ -145,7 +146,7 @@ int ccs_stamp_parse(const char *text, const ccs_stamp_opts *o, int64_t prev_us, 
         if (got < 3 || got == 4 || got == 7) return fail(why, why_size, "not a day-first date and time");
         snprintf(iso, sizeof iso, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, h, mi, sec);
     } else {
-        snprintf(iso, sizeof iso, "%s", s);
+        memcpy(iso, s, strlen(s) + 1); /* s fits: both are 96 bytes */
     }
     /* an offset or Z in the text wins over any zone */
     size_t n = strlen(iso);

@@ -170,10 +170,19 @@ static int cmp_i64(const void *a, const void *b)
 
 static int64_t mode_interval(const rows *r)
 {
-    /* Most common interval; ties go to the smaller. Intervals are few distinct values, so a
-     * sort of a copy is plenty. */
+    /* Most common interval; ties go to the smaller. A regular trace's intervals are nearly all
+     * one value: an interval held by more than half is the mode, found in one pass (Boyer and
+     * Moore's majority vote, then a count to confirm); else a sort of a copy. */
     if (r->n < 2) return -1;
-    size_t m = r->n - 1;
+    size_t m = r->n - 1, votes = 0, count = 0;
+    int64_t cand = 0;
+    for (size_t i = 0; i < m; i++) {
+        int64_t d = r->t_us[i + 1] - r->t_us[i];
+        if (votes == 0) cand = d;
+        votes = d == cand ? votes + 1 : votes - 1;
+    }
+    for (size_t i = 0; i < m; i++) count += r->t_us[i + 1] - r->t_us[i] == cand;
+    if (2 * count > m) return cand; /* more common than all the others together */
     int64_t *d = malloc(m * sizeof *d);
     if (!d) return -1;
     for (size_t i = 0; i < m; i++) d[i] = r->t_us[i + 1] - r->t_us[i];
