@@ -33,6 +33,16 @@ unsigned long long gen_next(test_gen *g);
 double gen_unif(test_gen *g);                  /* [0, 1), 53 bits */
 long long gen_below(test_gen *g, long long n); /* [0, n), n > 0 */
 
+/* Instances per property in the planners' property tests (test_plan_props.c, test_slots.c):
+ * 10,000 in the ordinary build; under AddressSanitizer, which makes the planners 14-20x slower,
+ * 1,000 of the same instances. The sanitizer build checks memory on the same paths, the ordinary
+ * build (.ci: build-ci) the numbers over all of them. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PROPERTY_INSTANCES 1000
+#else
+#define PROPERTY_INSTANCES 10000
+#endif
+
 /* The source tree's root (CCSIM_SOURCE_DIR). */
 const char *source_dir(void);
 

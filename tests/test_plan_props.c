@@ -28,15 +28,8 @@
 
 #define US_PER_H 3.6e9
 #define MIN_US   60000000LL
-/* 10,000 instances per property in the ordinary build (about 80 s on two cores); under ASan, which
- * makes the planners ~20x slower, 1,000 of the same instances: the sanitizer build checks memory
- * on the same paths, the ordinary build the numbers. */
-#if defined(__SANITIZE_ADDRESS__)
-enum { INSTANCES = 1000 };
-#else
-enum { INSTANCES = 10000 };
-#endif
-enum { MAXSEG = 30 };
+/* helpers.h: 10,000 per property (about 80 s on two cores), 1,000 under ASan */
+enum { INSTANCES = PROPERTY_INSTANCES, MAXSEG = 30 };
 
 typedef struct instance {
     int64_t t[MAXSEG + 1];

@@ -18,15 +18,8 @@
 
 #define H        3600000000LL
 #define US_PER_H 3.6e9
-/* 10,000 instances per property in the ordinary build (about 5 s); under AddressSanitizer, which
- * made this program ~14x slower (64 s), 1,000 of the same instances: as in test_plan_props.c, the
- * sanitizer build checks memory on the same paths, the ordinary build (.ci: build-ci) the numbers. */
-#if defined(__SANITIZE_ADDRESS__)
-enum { INSTANCES = 1000 };
-#else
-enum { INSTANCES = 10000 };
-#endif
-enum { MAXSEG = 40 };
+/* helpers.h: 10,000 per property (about 5 s), 1,000 under ASan (64 s -> 4 s there) */
+enum { INSTANCES = PROPERTY_INSTANCES, MAXSEG = 40 };
 
 typedef struct signal {
     size_t n;
