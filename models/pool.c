@@ -10,6 +10,7 @@
 
 #include "ccs_rng.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -31,16 +32,21 @@ struct ccs_pool {
     int64_t *table_us; /* L(b - 1); NULL: draw */
     double mean_us;
     int deterministic;
-    int kind_done, kind_timer, kind_tick, kind_ready, kind_handover;
+    int kind_done, kind_timer, kind_tick, kind_ready, kind_handover, kind_fill;
+    int early; /* done is called at once, with the completion's time (push_fcfs) */
     /* FCFS without batching on fixed replicas: the time each replica is next free, a min-heap;
      * with a constant service time, a ring in order from free_head (see push_fcfs) */
     int fcfs, fcfs_ring;
     int64_t *free_at;
     size_t free_head;
-    /* the waiting line */
+    /* the waiting line, in order of t_enq; after a push ahead it may end in requests that have not
+     * reached the pool yet (t_enq later than the clock), which nothing counts before their time */
     qitem *q;
     size_t qcap, qhead, qlen;
-    int64_t timer_at; /* the pending batch timer, -1: none */
+    int64_t last_push; /* the latest push's time: pushes come in order */
+    int ahead;         /* a push ahead has been seen */
+    size_t reached;    /* after one: the first this many have reached the pool (at most max_batch) */
+    int64_t timer_at;  /* the pending batch timer, -1: none */
     /* replica slots: free (serving, idle), busy, or off */
     long nslots;
     int64_t *batch_arr; /* nslots x max_batch */
@@ -103,15 +109,27 @@ static void start_service(ccs_pool *p, int64_t now, int32_t slot, size_t n)
     ccs_engine_schedule(p->par.eng, now + d, p->kind_done, (uint64_t)slot);
 }
 
-static void start_batch(ccs_pool *p, int64_t now)
+/* How many of the first max_batch waiting requests have reached the pool by now. The clock only
+ * goes forward and the line is in order of t_enq, so the count only grows until a batch takes
+ * some: each request is looked at once as it arrives, plus one look per call. */
+static size_t waiting(ccs_pool *p, int64_t now)
+{
+    size_t n = p->qlen < (size_t)p->max_batch ? p->qlen : (size_t)p->max_batch, mask = p->qcap - 1;
+    if (!p->ahead) return n;
+    while (p->reached < n && p->q[(p->qhead + p->reached) & mask].t_enq <= now) p->reached++;
+    return p->reached;
+}
+
+/* The first n waiting requests go to a free replica. */
+static void start_batch(ccs_pool *p, int64_t now, size_t n)
 {
     int32_t slot = p->free_stack[--p->nfree];
-    size_t n = p->qlen < (size_t)p->max_batch ? p->qlen : (size_t)p->max_batch;
     int64_t *dst = p->batch_arr + (size_t)slot * (size_t)p->max_batch;
     size_t mask = p->qcap - 1;
     for (size_t i = 0; i < n; i++) dst[i] = p->q[(p->qhead + i) & mask].t_arr;
     p->qhead = (p->qhead + n) & mask;
     p->qlen -= n;
+    p->reached -= p->ahead ? n : 0; /* n <= reached: waiting counted them */
     p->batch_n[slot] = (uint32_t)n;
     start_service(p, now, slot, n);
 }
@@ -123,17 +141,19 @@ static void arm_timer(ccs_pool *p, int64_t due)
     ccs_engine_schedule(p->par.eng, due, p->kind_timer, 0);
 }
 
+/* A request that has not reached the pool yet (n 0) has its window still ahead: due > now. */
 static void try_dispatch(ccs_pool *p, int64_t now)
 {
     while (p->nfree > 0 && p->qlen > 0) {
-        if (p->qlen < (size_t)p->max_batch) {
+        size_t n = waiting(p, now);
+        if (n < (size_t)p->max_batch) {
             int64_t due = p->q[p->qhead].t_enq + p->window_us;
             if (now < due) {
                 arm_timer(p, due);
                 return;
             }
         }
-        start_batch(p, now);
+        start_batch(p, now, n);
     }
 }
 
@@ -171,7 +191,7 @@ static void push_fcfs(ccs_pool *p, int64_t t_arr, int64_t now)
         }
         h[i] = end;
     }
-    if (p->par.done_early)
+    if (p->early)
         p->par.done(p->par.done_ctx, &t_arr, 1, end);
     else
         ccs_engine_schedule(p->par.eng, end, p->kind_handover, (uint64_t)t_arr);
@@ -187,11 +207,14 @@ static void on_handover(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
 
 void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
 {
+    assert(now >= p->last_push); /* in order of now, ahead or not (pool.h) */
+    p->last_push = now;
     if (p->fcfs) {
         push_fcfs(p, t_arr, now);
         return;
     }
-    if (p->qlen == 0 && p->nfree > 0 && p->max_batch == 1) { /* no batching, a free replica: straight in */
+    int64_t clock = ccs_engine_now(p->par.eng);
+    if (p->qlen == 0 && p->nfree > 0 && p->max_batch == 1 && now == clock) { /* unbatched, a free replica: in */
         int32_t slot = p->free_stack[--p->nfree];
         p->batch_arr[slot] = t_arr;
         p->batch_n[slot] = 1;
@@ -212,7 +235,27 @@ void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
         p->qhead = 0;
     }
     p->q[(p->qhead + p->qlen++) & (p->qcap - 1)] = (qitem){t_arr, now};
+    if (now > clock) {
+        /* A push ahead. Until now, the request only matters to the batcher as the head's window
+         * (try_dispatch arms its timer) or as the request that fills a batch, which starts on its
+         * arrival: that needs an event then. A request behind max_batch - 1 others may be that one
+         * (those ahead of it only leave); one nearer the head never is. */
+        p->ahead = 1;
+        if (p->qlen >= (size_t)p->max_batch) ccs_engine_schedule(p->par.eng, now, p->kind_fill, 0);
+        /* Behind others, it changes nothing now: the head and the requests there already are the
+         * same. At the head, its window's timer may be wanted. */
+        if (p->qlen == 1) try_dispatch(p, clock);
+        return;
+    }
     try_dispatch(p, now);
+}
+
+/* A request pushed ahead reached the pool, perhaps the one that fills a batch. */
+static void on_fill(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    (void)eng;
+    (void)arg;
+    try_dispatch(ctx, now);
 }
 
 static void on_done(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
@@ -348,11 +391,14 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->kind_ready = p->autoscaled ? ccs_engine_add_handler(par->eng, on_ready, p) : 0;
     p->fcfs = !p->autoscaled && p->max_batch == 1;
     p->fcfs_ring = p->fcfs && (p->table_us || p->deterministic);
-    p->kind_handover = p->fcfs && !par->done_early ? ccs_engine_add_handler(par->eng, on_handover, p) : 0;
+    p->early =
+        p->fcfs && (par->done_early == CCS_DONE_EARLY || (par->done_early == CCS_DONE_EARLY_IN_ORDER && p->fcfs_ring));
+    p->kind_handover = p->fcfs && !p->early ? ccs_engine_add_handler(par->eng, on_handover, p) : 0;
+    p->kind_fill = p->fcfs ? 0 : ccs_engine_add_handler(par->eng, on_fill, p); /* an FCFS pool needs none */
     if (p->fcfs) p->free_at = calloc((size_t)p->nslots, sizeof *p->free_at);
     if (!p->batch_arr || !p->batch_n || !p->free_stack || !p->off_stack || (par->table_s && !p->table_us) ||
         p->kind_done < 0 || p->kind_timer < 0 || p->kind_tick < 0 || p->kind_ready < 0 || p->kind_handover < 0 ||
-        (p->fcfs && !p->free_at)) {
+        p->kind_fill < 0 || (p->fcfs && !p->free_at)) {
         ccs_pool_destroy(p);
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }

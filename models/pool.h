@@ -131,10 +131,18 @@ typedef struct ccs_pool_params {
     int64_t measure_from_us;
     ccs_pool_done_fn done;
     void *done_ctx;
-    /* done only records (schedules nothing, reads no clock): it may be called with a completion
-     * time still in the future, which lets an unbatched fixed pool skip the departure event */
+    /* When done may hear of a completion whose time is still in the future (CCS_DONE_*): which
+     * lets an unbatched fixed pool skip the departure event. */
     int done_early;
 } ccs_pool_params;
+
+enum {
+    CCS_DONE_AT_END = 0, /* done is called at the completion's time, by an event */
+    CCS_DONE_EARLY,      /* done only records (schedules nothing, reads no clock): any time, any order */
+    /* done hands the requests on to pools (ccs_pool_push ahead): early only where the pool's
+     * completions are known in time order (an unbatched fixed pool of constant service time) */
+    CCS_DONE_EARLY_IN_ORDER,
+};
 
 typedef struct ccs_pool_result {
     uint64_t items, batches;
@@ -155,7 +163,11 @@ void ccs_pool_destroy(ccs_pool *p);
 /* Schedules the autoscaler, if any. */
 void ccs_pool_start(ccs_pool *p);
 
-/* A request enters the queue at simulated time now; t_arr is its arrival at the service. */
+/* A request enters the queue at simulated time now; t_arr is its arrival at the service. now may
+ * be later than the engine's clock (a push ahead: an earlier stage knew when the request would
+ * reach this one), provided the pool's pushes come in order of now: the request then joins the
+ * pool at now, as if an event had brought it there, before the pool's own events at that same
+ * time (a hand-on by an event would come after those of them scheduled before it). */
 void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now);
 
 /* After the engine has run dry: charges provisioned time up to the horizon, fills out. */

@@ -266,6 +266,21 @@ static int build_tables(ccs_service *s, ccs_err *err)
     return rc;
 }
 
+/* What the done callback of stage k's pools tolerates (pool.h, CCS_DONE_*). The last stage only
+ * records. An earlier one hands requests on to the next stage's pools, which take them ahead of
+ * the clock when they come in time order: from a single pool whose completions are known in
+ * order (that pool decides), and only to batched or FCFS pools (an LLM pool's scheduler runs on
+ * the clock). Routing draws stay in the same order: their streams are per stage and the requests
+ * reach the stage in the same order as by events. */
+static int hand_on_early(const ccs_service *s, size_t k)
+{
+    if (k + 1 == s->nstages) return CCS_DONE_EARLY;
+    if (s->stage_first[k + 1] - s->stage_first[k] != 1) return CCS_DONE_AT_END;
+    for (size_t p = s->stage_first[k + 1]; p < s->stage_first[k + 2]; p++)
+        if (s->pool_cfg[p]->llm.max_num_seqs) return CCS_DONE_AT_END;
+    return CCS_DONE_EARLY_IN_ORDER;
+}
+
 static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_streams *streams, int64_t t0_us,
                        ccs_err *err)
 {
@@ -337,6 +352,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
     double rate = ccs_arrivals_mean_rate_per_s(s->arrivals);
     double miss = s->cache ? 1.0 - ccs_cache_expected_hit_rate(s->cache, rate) : 1.0;
     for (size_t k = 0; k < c->nstages; k++) {
+        int early = hand_on_early(s, k);
         for (size_t p = s->stage_first[k]; p < s->stage_first[k + 1]; p++) {
             const ccs_pool_cfg *pc = s->pool_cfg[p];
             if (s->npools == 1)
@@ -384,7 +400,7 @@ static int setup_pools(ccs_service *s, int region, ccs_ledger *ledger, ccs_strea
                 .measure_from_us = s->measure_from_us,
                 .done = on_pool_done,
                 .done_ctx = &s->refs[p],
-                .done_early = k + 1 == c->nstages, /* the last stage's done only records */
+                .done_early = early,
             };
             if (!par.rng) return ccs_err_set(err, CCS_ERUN, "out of memory");
             if ((rc = ccs_pool_create(&par, &s->pools[p], err))) return rc;

@@ -191,6 +191,88 @@ static void fcfs_equals_the_event_path(const char *dist)
 Test(serving, fcfs_shortcut_equals_the_event_path) { fcfs_equals_the_event_path("exponential"); }
 Test(serving, fcfs_ring_equals_the_event_path) { fcfs_equals_the_event_path("deterministic"); }
 
+/* A ring pool (stage a: fixed, unbatched, constant time) knows when each request will reach stage
+ * b, in order, and pushes it there ahead of the clock (pool.c, the fill event). The same stage a
+ * autoscaled with min = max hands each request on by an event at its end instead. Stage b batches
+ * (up to 4 in 3 ms) on one fixed replica, or autoscaled: both ways must form the same batches at
+ * the same times. */
+static ran batched_after(const char *cap_a, const char *cap_b)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 400}\n"
+                  "    stages:\n"
+                  "      - {name: a, hardware: l4, service_time: {dist: deterministic, mean_ms: 8}, %s}\n"
+                  "      - {name: b, hardware: t4, service_time: {dist: deterministic, mean_ms: 5},\n"
+                  "         batching: {max_batch: 4, window_ms: 3}, %s}\n",
+             cap_a, cap_b);
+    return run_text(text);
+}
+
+static void batcher_takes_pushes_ahead(const char *cap_b)
+{
+    ran fast = batched_after("replicas: 4", cap_b);
+    ran slow = batched_after("autoscale: {min: 4, max: 4, warm_pool: 0}", cap_b);
+    const ccs_service_result *f = &fast.r->services[0], *e = &slow.r->services[0];
+    cr_assert_gt(f->requests, 1000000u);
+    cr_assert_eq(f->requests, e->requests);
+    cr_assert_eq(f->p50_ms, e->p50_ms);
+    cr_assert_eq(f->p99_ms, e->p99_ms);
+    cr_assert(fabs(f->mean_ms - e->mean_ms) <= 1e-12 * e->mean_ms, "mean %.17g vs %.17g", f->mean_ms, e->mean_ms);
+    const ccs_pool_result *a = &f->pools[1].r, *b = &e->pools[1].r;
+    cr_assert_eq(a->items, b->items);
+    cr_assert_eq(a->batches, b->batches, "batches %lu vs %lu", (unsigned long)a->batches, (unsigned long)b->batches);
+    cr_assert(a->mean_batch > 1.3 && a->mean_batch < 3.9, "stage b batches: mean %.3f", a->mean_batch);
+    cr_assert(fabs(a->busy_energy_j - b->busy_energy_j) <= 1e-12 * b->busy_energy_j, "busy J");
+    cr_assert(fabs(a->utilisation - b->utilisation) <= 1e-12, "utilisation");
+    cr_assert_eq(a->scale_ups, b->scale_ups);
+    cr_assert(fabs(f->charge.carbon_g - e->charge.carbon_g) <= 1e-12 * e->charge.carbon_g);
+    ran_free(fast);
+    ran_free(slow);
+}
+
+Test(serving, batcher_takes_pushes_ahead) { batcher_takes_pushes_ahead("replicas: 1"); }
+Test(serving, autoscaled_batcher_takes_pushes_ahead)
+{
+    batcher_takes_pushes_ahead("autoscale: {min: 1, max: 4, target: 0.5, interval: 10s, scale_up_delay: 20s, "
+                               "scale_down_delay: 60s, warm_pool: 1}");
+}
+
+/* Two routes of constant service time finish out of order between them (8 and 12 ms): their
+ * stage must hand requests on by events, and the batcher after it gets them in order (ccs_pool_push
+ * asserts it) and serves every one. Against the same routes autoscaled (events whatever the
+ * pools): the same requests, batches and latencies. */
+static ran routed_then_batched(const char *cap)
+{
+    char text[1536];
+    snprintf(text, sizeof text,
+             HEAD "services:\n  - name: s\n    arrivals: {process: poisson, rate_per_s: 400}\n"
+                  "    stages:\n      - name: a\n        routes:\n"
+                  "          - {name: fast, share: 0.5, hardware: l4, service_time: {dist: deterministic, mean_ms: 8},"
+                  " %s}\n"
+                  "          - {name: slow, share: 0.5, hardware: l4, service_time: {dist: deterministic, mean_ms: 12},"
+                  " %s}\n"
+                  "      - {name: b, hardware: t4, service_time: {dist: deterministic, mean_ms: 5},"
+                  " batching: {max_batch: 4, window_ms: 3}, replicas: 1}\n",
+             cap, cap);
+    return run_text(text);
+}
+
+Test(serving, routes_finishing_out_of_order_hand_on_by_events)
+{
+    ran fast = routed_then_batched("replicas: 3");
+    ran slow = routed_then_batched("autoscale: {min: 3, max: 3, warm_pool: 0}");
+    const ccs_service_result *f = &fast.r->services[0], *e = &slow.r->services[0];
+    cr_assert_gt(f->requests, 1000000u);
+    cr_assert_eq(f->requests, e->requests);
+    cr_assert_eq(f->pools[2].r.items, f->pools[0].r.items + f->pools[1].r.items);
+    cr_assert_eq(f->pools[2].r.batches, e->pools[2].r.batches);
+    cr_assert_eq(f->p99_ms, e->p99_ms);
+    cr_assert(fabs(f->mean_ms - e->mean_ms) <= 1e-12 * e->mean_ms, "mean %.17g vs %.17g", f->mean_ms, e->mean_ms);
+    ran_free(fast);
+    ran_free(slow);
+}
+
 Test(serving, bundled_hardware_profiles_are_complete)
 {
     const char *names[] = {"h100-sxm", "a100", "l4", "t4", "cpu-2s", "jetson-orin", "h200"};

@@ -19,6 +19,7 @@ typedef struct state {
     ccs_trace *trace;
     size_t n, i; /* interval i of the trace */
     double *rate_per_us;
+    double *mean_gap_us;  /* 1 / rate: the mean gap, which a draw needs (a division less per arrival) */
     int64_t *len_us;      /* interval lengths */
     int64_t *start_us;    /* where each interval starts, from the trace's first stamp */
     int64_t offset_us;    /* where in the trace the period starts */
@@ -45,9 +46,11 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
     const double *v = ccs_trace_values(s->trace);
     s->n = ccs_trace_len(s->trace);
     s->rate_per_us = malloc(s->n * sizeof *s->rate_per_us);
+    s->mean_gap_us = malloc(s->n * sizeof *s->mean_gap_us);
     s->len_us = malloc(s->n * sizeof *s->len_us);
     s->start_us = malloc(s->n * sizeof *s->start_us);
-    if (!s->rate_per_us || !s->len_us || !s->start_us) return ccs_err_set(err, CCS_ERUN, "out of memory");
+    if (!s->rate_per_us || !s->mean_gap_us || !s->len_us || !s->start_us)
+        return ccs_err_set(err, CCS_ERUN, "out of memory");
     double total = 0;
     for (size_t i = 0; i < s->n; i++) {
         s->len_us[i] = i + 1 < s->n ? t[i + 1] - t[i] : ccs_trace_step_us(s->trace);
@@ -61,7 +64,10 @@ static int init(void *p, const ccs_arrivals_cfg *cfg, gsl_rng *rng, int64_t hori
         return ccs_err_at(err, CCS_EINPUT, cfg->trace, 0, 0, "no requests in the whole trace: expected counts > 0");
     double scale = cfg->scale > 0 ? cfg->scale : cfg->rate_per_s / trace_mean;
     s->mean_rate = trace_mean * scale;
-    for (size_t i = 0; i < s->n; i++) s->rate_per_us[i] = v[i] * scale / (double)s->len_us[i];
+    for (size_t i = 0; i < s->n; i++) {
+        s->rate_per_us[i] = v[i] * scale / (double)s->len_us[i];
+        s->mean_gap_us[i] = s->rate_per_us[i] > 0 ? 1.0 / s->rate_per_us[i] : 0.0; /* 0: never read */
+    }
     if (!s->loop && cfg->offset_us + horizon_us > s->span_us) {
         char have[64];
         snprintf(have, sizeof have, "%.1f days", (double)s->span_us / CCS_US_PER_DAY);
@@ -167,7 +173,7 @@ static int64_t next(void *p, ccs_request_attrs *attrs)
         if (s->now >= s->horizon) return INT64_MAX;
         double r = s->rate_per_us[s->i];
         if (r > 0) {
-            int64_t t = s->now + ccs_round_nonneg(ccs_rng_exponential(s->rng, 1.0 / r));
+            int64_t t = s->now + ccs_round_nonneg(ccs_rng_exponential(s->rng, s->mean_gap_us[s->i]));
             if (t < s->interval_end) {
                 s->now = t;
                 return t < s->horizon ? t : INT64_MAX;
@@ -191,6 +197,7 @@ static void fini(void *p)
     if (s->borrowed) return;
     ccs_trace_destroy(s->trace);
     free(s->rate_per_us);
+    free(s->mean_gap_us);
     free(s->len_us);
     free(s->start_us);
 }
