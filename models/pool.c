@@ -241,10 +241,11 @@ void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
          * arrival: that needs an event then. A request behind max_batch - 1 others may be that one
          * (those ahead of it only leave); one nearer the head never is. */
         p->ahead = 1;
-        if (p->qlen >= (size_t)p->max_batch) ccs_engine_schedule(p->par.eng, now, p->kind_fill, 0);
-        /* Behind others, it changes nothing now: the head and the requests there already are the
-         * same. At the head, its window's timer may be wanted. */
-        if (p->qlen == 1) try_dispatch(p, clock);
+        if (p->qlen >= (size_t)p->max_batch)
+            ccs_engine_schedule(p->par.eng, now, p->kind_fill, 0); /* dispatches then (a timer's due is no earlier) */
+        else if (p->qlen == 1)
+            try_dispatch(p, clock); /* the head: its window's timer */
+        /* else behind others, it changes nothing now: the head and the requests there are the same */
         return;
     }
     try_dispatch(p, now);
