@@ -1,10 +1,12 @@
 /* Trace loading on good inputs: every bundled file, in each CSV form, and HDF5. */
 #include "ccs_time.h"
 #include "ccs_trace.h"
+#include "ccs_trace_unguarded.h"
 #include "helpers.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -305,4 +307,93 @@ Test(trace, step_is_the_most_common_interval)
                      (long long)(ccs_trace_step_us(t) / CCS_US_PER_S), want);
         ccs_trace_destroy(t);
     }
+}
+
+/* ---- Parsed from memory or from the path ----
+ * A text trace is read whole and parsed from those bytes; one too large to hold, or not a regular
+ * file, is parsed from its path (ccs_trace_set_hold_limit). Every bundled trace, every format's
+ * sample file and every seed of the CSV fuzzer (good and broken alike) must come out the same
+ * either way: the same series and attributes, or the same code and message. */
+static const char *text(const char *s) { return s ? s : "(null)"; }
+
+static int expect_same_both_ways(const char *path, const ccs_trace_opts *o)
+{
+    ccs_trace *a = NULL, *b = NULL;
+    ccs_err ea = {0}, eb = {0};
+    int ra = ccs_trace_load_unguarded(path, o, &a, &ea); /* unguarded: no cache between the two */
+    size_t before = ccs_trace_set_hold_limit(0);
+    int rb = ccs_trace_load_unguarded(path, o, &b, &eb);
+    ccs_trace_set_hold_limit(before);
+    cr_assert_eq(ra, rb, "%s: %d from memory (%s), %d from the path (%s)", path, ra, ea.msg, rb, eb.msg);
+    if (ra) {
+        cr_assert_str_eq(ea.msg, eb.msg, "%s", path);
+        cr_assert(a == NULL && b == NULL);
+        return 0;
+    }
+    size_t n = ccs_trace_len(a);
+    cr_assert_eq(n, ccs_trace_len(b), "%s: %zu rows from memory, %zu from the path", path, n, ccs_trace_len(b));
+    cr_assert_eq(memcmp(ccs_trace_times(a), ccs_trace_times(b), n * sizeof(int64_t)), 0, "%s: times", path);
+    cr_assert_eq(memcmp(ccs_trace_values(a), ccs_trace_values(b), n * sizeof(double)), 0, "%s: values", path);
+    cr_assert_eq(ccs_trace_step_us(a), ccs_trace_step_us(b), "%s", path);
+    cr_assert_str_eq(text(ccs_trace_units(a)), text(ccs_trace_units(b)), "%s", path);
+    cr_assert_str_eq(text(ccs_trace_kind(a)), text(ccs_trace_kind(b)), "%s", path);
+    cr_assert_str_eq(text(ccs_trace_format(a)), text(ccs_trace_format(b)), "%s", path);
+    cr_assert_str_eq(text(ccs_trace_column(a)), text(ccs_trace_column(b)), "%s", path);
+    cr_assert_str_eq(text(ccs_trace_note(a)), text(ccs_trace_note(b)), "%s", path);
+    ccs_trace_destroy(a);
+    ccs_trace_destroy(b);
+    return 1;
+}
+
+Test(trace, parsed_from_memory_or_from_the_path_alike, .timeout = 120)
+{
+    static const char *const dirs[] = {"traces/carbon",
+                                       "traces/price",
+                                       "traces/traffic",
+                                       "tests/data/import",
+                                       "tests/fuzz/corpus/trace_csv",
+                                       "tests/data/malformed/base"};
+    const ccs_trace_opts opts[] = {{.fill = CCS_FILL_NONE},
+                                   {.fill = CCS_FILL_PREVIOUS, .allow_negative = true},
+                                   {.fill = CCS_FILL_LINEAR, .stamp = {.timezone = "Europe/Berlin"}}};
+    int files = 0, loaded = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        char dir[700];
+        snprintf(dir, sizeof dir, "%s/%s", source_dir(), dirs[d]);
+        DIR *dp = opendir(dir);
+        cr_assert_not_null(dp, "%s", dir);
+        for (struct dirent *e; (e = readdir(dp)) != NULL;) {
+            if (e->d_name[0] == '.' || strcmp(e->d_name, "README.md") == 0) continue;
+            char path[1000];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            struct stat st;
+            if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            files++;
+            for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) loaded += expect_same_both_ways(path, &opts[k]);
+        }
+        closedir(dp);
+    }
+    /* the edges of reading: no line end at the end, CR line ends, a byte-order mark, an empty file,
+     * the first seven bytes of HDF5's signature, JSON Lines and a log line without a line end */
+    static const char *const edges[][2] = {
+        {"no-newline.csv", "timestamp,value\n2023-01-01T00:00:00Z,1\n2023-01-01T01:00:00Z,2"},
+        {"cr.csv", "timestamp,value\r2023-01-01T00:00:00Z,1\r2023-01-01T01:00:00Z,2\r"},
+        {"crlf-bom.csv", "\xef\xbb\xbftimestamp,value\r\n2023-01-01T00:00:00Z,1\r\n2023-01-01T01:00:00Z,2\r\n"},
+        {"empty.csv", ""},
+        {"almost-h5.csv", "\x89HDF\r\n\x1a,value\n2023-01-01T00:00:00Z,1\n"},
+        {"lines.jsonl", "{\"time\": \"2023-01-01T00:00:00Z\", \"value\": 1}\n"
+                        "{\"time\": \"2023-01-01T01:00:00Z\", \"value\": 2}"},
+        {"access.log", "h - - [01/Jul/1995:00:00:01 -0400] \"GET / HTTP/1.0\" 200 1\n"
+                       "h - - [01/Jul/1995:00:01:02 -0400] \"GET / HTTP/1.0\" 200 1"},
+    };
+    const char *tmp = tmp_folder();
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        const char *path = write_text(tmp, edges[i][0], edges[i][1]);
+        files++;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) loaded += expect_same_both_ways(path, &opts[k]);
+    }
+    /* the walk found the files, and both outcomes were compared */
+    cr_assert_geq(files, 50, "%d files", files);
+    cr_assert_geq(loaded, 60, "%d loads succeeded", loaded);
+    cr_assert_lt(loaded, 3 * files, "every load succeeded: the broken seeds were not reached");
 }

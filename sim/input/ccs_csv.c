@@ -34,6 +34,7 @@ struct ccs_csv {
     int head, count, rcap;
     char **out; /* the record handed out last: freed at the next call */
     int nout;
+    char **spare; /* a record's array of MAX_FIELDS, its fields freed: the next record's */
     int first_field;
     int out_of_memory;
 };
@@ -49,6 +50,10 @@ static char *trim(char *s)
 static void on_field(void *data, size_t len, void *priv)
 {
     ccs_csv *c = priv;
+    if (!c->cur) { /* the record's array was not had */
+        c->out_of_memory = 1;
+        return;
+    }
     if (c->ncur == 0) c->record_line = c->begin_line;
     if (c->ncur >= MAX_FIELDS) {
         c->ncur++; /* counted, not kept: reported as too many fields */
@@ -105,7 +110,8 @@ static void on_record(int term, void *priv)
     slot->n = c->ncur;
     slot->line = c->record_line;
     c->count++;
-    c->cur = calloc(MAX_FIELDS, sizeof *c->cur);
+    c->cur = c->spare ? c->spare : malloc(MAX_FIELDS * sizeof *c->cur); /* entries from ncur on are never read */
+    c->spare = NULL;
     c->ncur = 0;
 }
 
@@ -119,15 +125,21 @@ int ccs_csv_open(const char *path, char delimiter, ccs_csv **out, ccs_err *err)
         fclose(f);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read: %s: expected a CSV file", strerror(EISDIR));
     }
+    return ccs_csv_open_stream(f, path, delimiter, out, err);
+}
+
+int ccs_csv_open_stream(FILE *f, const char *path, char delimiter, ccs_csv **out, ccs_err *err)
+{
+    *out = NULL;
     ccs_csv *c = calloc(1, sizeof *c);
-    if (!c) {
+    if (!c || !(c->path = strdup(path))) {
+        free(c);
         fclose(f);
         return ccs_err_set(err, CCS_ERUN, "out of memory");
     }
     c->f = f;
-    c->path = strdup(path);
     c->delimiter = delimiter;
-    c->cur = calloc(MAX_FIELDS, sizeof *c->cur);
+    c->cur = malloc(MAX_FIELDS * sizeof *c->cur);
     c->first_field = 1;
     csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     csv_set_delim(&c->parser, (unsigned char)delimiter);
@@ -146,6 +158,7 @@ void ccs_csv_close(ccs_csv *c)
     free(c->ready);
     free_fields(c->cur, c->ncur);
     free_fields(c->out, c->nout);
+    free(c->spare);
     free(c->buf);
     free(c->path);
     fclose(c->f);
@@ -154,7 +167,12 @@ void ccs_csv_close(ccs_csv *c)
 
 int ccs_csv_next(ccs_csv *c, char ***fields, int *nfields, ccs_err *err)
 {
-    free_fields(c->out, c->nout);
+    if (c->out && !c->spare) { /* one array of pointers serves record after record */
+        for (int i = 0; i < c->nout && i < MAX_FIELDS; i++) free(c->out[i]);
+        c->spare = c->out;
+    } else {
+        free_fields(c->out, c->nout);
+    }
     c->out = NULL;
     c->nout = 0;
     while (c->count == 0 && !c->out_of_memory) {

@@ -13,6 +13,9 @@ typedef struct ccs_csv ccs_csv;
 
 /* Opens path with the given field delimiter (',' or ';'). */
 int ccs_csv_open(const char *path, char delimiter, ccs_csv **out, ccs_err *err);
+/* Reads the open stream f (a file's bytes already in memory: fmemopen), which it then owns and
+ * closes, even on failure; path names it in messages. */
+int ccs_csv_open_stream(FILE *f, const char *path, char delimiter, ccs_csv **out, ccs_err *err);
 void ccs_csv_close(ccs_csv *c);
 
 /* Reads the next non-blank record. Returns 1 with *fields (trimmed, NUL-terminated, valid until

@@ -18,7 +18,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,10 +468,25 @@ static bool blank_value(const char *s)
     return *s == '\0' || strcasecmp(s, "nan") == 0 || strcasecmp(s, "null") == 0 || strcasecmp(s, "NA") == 0;
 }
 
-/* ';' if the first line has semicolons and no commas (Energinet), else ','. */
-static char sniff_delimiter(const char *path)
+/* What a parse reads: the file's bytes when trace_load could hold them whole (then the parse reads
+ * nothing else, so the trace is exactly these bytes, and each file is read once), else the path
+ * itself (a file too large to hold, or not a regular file). Messages name the path either way. */
+typedef struct source {
+    const char *path;
+    const unsigned char *bytes; /* NULL: read path */
+    size_t len;
+} source;
+
+static FILE *source_open(const source *s)
 {
-    FILE *f = fopen(path, "r");
+    /* a read-only stream: fmemopen never writes through its buffer in mode "r" */
+    return s->bytes ? fmemopen((void *)(uintptr_t)s->bytes, s->len, "r") : fopen(s->path, "r");
+}
+
+/* ';' if the first line has semicolons and no commas (Energinet), else ','. */
+static char sniff_delimiter(const source *src)
+{
+    FILE *f = source_open(src);
     if (!f) return ','; /* the reader reports it */
     char line[1024];
     char d = ',';
@@ -537,12 +554,20 @@ static int count_requests(rows *r, int64_t bin_us, const char *path, int where, 
     return 0;
 }
 
-static int load_csv(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+static int load_csv(const source *src, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
-    char delim = sniff_delimiter(path);
+    const char *path = src->path;
+    char delim = sniff_delimiter(src);
     bool decimal_comma = delim == ';'; /* ';'-separated exports write 2,01 for 2.01 */
     ccs_csv *c;
-    int rc = ccs_csv_open(path, delim, &c, err);
+    int rc;
+    if (src->bytes) {
+        FILE *mem = source_open(src);
+        rc = mem ? ccs_csv_open_stream(mem, path, delim, &c, err)
+                 : ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
+    } else {
+        rc = ccs_csv_open(path, delim, &c, err);
+    }
     if (rc) return rc;
     rows r = {0};
     char **f;
@@ -810,23 +835,26 @@ static int json_item(json_t *it, long item_no, int where, const char *path, cons
     return 0;
 }
 
-static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+static int load_json(const source *src, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
+    const char *path = src->path;
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (!src->bytes && stat(path, &st) != 0)
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
-    if (st.st_size > JSON_MAX_BYTES)
-        return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "%lld bytes of JSON: expected at most %lld",
-                          (long long)st.st_size, (long long)JSON_MAX_BYTES);
+    long long size = src->bytes ? (long long)src->len : (long long)st.st_size;
+    if (size > JSON_MAX_BYTES)
+        return ccs_err_at(err, CCS_EINPUT, path, 0, 0, "%lld bytes of JSON: expected at most %lld", size,
+                          (long long)JSON_MAX_BYTES);
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = src->bytes ? json_loadb((const char *)src->bytes, src->len, JSON_REJECT_DUPLICATES, &je)
+                              : json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     rows r = {0};
     json_state js = {.prev_us = INT64_MIN};
     ccs_stamp_opts so = opts->stamp;
     int rc = 0, where = AT_ITEM;
     if (!root && strstr(je.text, "end of file expected")) {
         /* JSON Lines: one object per line */
-        FILE *f = fopen(path, "r");
+        FILE *f = source_open(src);
         if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
         char *line = NULL;
         size_t cap = 0;
@@ -885,9 +913,9 @@ static int load_json(const char *path, const ccs_trace_opts *opts, ccs_trace *t,
 }
 
 /* A JSON file starts with '[' or '{' (after spaces and a byte-order mark). */
-static bool is_json_file(const char *path)
+static bool is_json_file(const source *src)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = source_open(src);
     if (!f) return false;
     int c;
     do c = fgetc(f);
@@ -926,9 +954,9 @@ static int clf_time(const char *line, int64_t *t_us)
 }
 
 /* Whether the file's first line is a log line with a bracketed time. */
-static bool is_access_log(const char *path)
+static bool is_access_log(const source *src)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = source_open(src);
     if (!f) return false;
     char line[2048];
     int64_t t;
@@ -937,9 +965,10 @@ static bool is_access_log(const char *path)
     return yes;
 }
 
-static int load_access_log(const char *path, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
+static int load_access_log(const source *src, const ccs_trace_opts *opts, ccs_trace *t, ccs_err *err)
 {
-    FILE *f = fopen(path, "r");
+    const char *path = src->path;
+    FILE *f = source_open(src);
     if (!f) return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
     t->format = strdup("access-log");
     t->column = strdup("requests");
@@ -1370,14 +1399,19 @@ static probed probed_files[PROBED_MAX];
 static size_t probed_next, probed_total;
 static pthread_mutex_t probed_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The whole file, or NULL (unreadable, or too big to keep). */
+static _Atomic size_t hold_limit = PROBED_BYTES / 4;
+
+size_t ccs_trace_set_hold_limit(size_t bytes) { return atomic_exchange(&hold_limit, bytes); }
+
+/* The whole file, or NULL (unreadable, not a regular file, or larger than hold_limit). */
 static unsigned char *file_bytes(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     unsigned char *buf = NULL;
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= PROBED_BYTES / 4 &&
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uintmax_t)st.st_size <= (uintmax_t)atomic_load(&hold_limit) &&
         (buf = malloc((size_t)st.st_size + 1)) != NULL) {
         *len = fread(buf, 1, (size_t)st.st_size + 1, f);
         if (*len != (size_t)st.st_size) { /* changed while read: not worth keeping */
@@ -1459,11 +1493,12 @@ static int load_h5(const char *path, const ccs_trace_opts *opts, bool probe, ccs
     return rc;
 }
 
-static bool is_hdf5_file(const char *path)
+static bool is_hdf5_file(const source *src)
 {
     static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (src->bytes) return src->len >= sizeof sig && memcmp(src->bytes, sig, sizeof sig) == 0;
     unsigned char head[8];
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(src->path, "rb");
     if (!f) return false;
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
@@ -1625,7 +1660,7 @@ static ccs_trace *loaded_find(const char *key, const unsigned char *bytes, size_
 }
 
 static void trace_free(ccs_trace *t);
-static int trace_parse(const char *path, const ccs_trace_opts *opts, bool probe, ccs_trace **out, ccs_err *err);
+static int trace_parse(const source *src, const ccs_trace_opts *opts, bool probe, ccs_trace **out, ccs_err *err);
 
 /* Drops entry l (under loaded_lock): its bytes, and the cache's hold on its trace. */
 static void loaded_drop(loaded *l)
@@ -1675,32 +1710,42 @@ static int trace_load(const char *path, const ccs_trace_opts *opts, bool probe, 
     static const ccs_trace_opts defaults = {0};
     if (!opts) opts = &defaults;
     *out = NULL;
-    /* the cache serves the public entry only: the fuzz harnesses' entry parses every input */
+    if (!path) return ccs_err_set(err, CCS_ERUN, "a trace without a path");
+    /* The file is read once, and parsed from these bytes (source above). The cache serves the
+     * public entry only: the fuzz harnesses' entry parses every input. */
     size_t len = 0;
-    unsigned char *bytes = NULL;
+    unsigned char *bytes = file_bytes(path, &len);
     char *key = NULL;
-    if (probe && (bytes = file_bytes(path, &len)) != NULL && len <= LOADED_BYTES / 4 &&
-        (key = opts_key(path, opts)) != NULL && (*out = loaded_find(key, bytes, len)) != NULL) {
+    if (probe && bytes && len <= LOADED_BYTES / 4 && (key = opts_key(path, opts)) != NULL &&
+        (*out = loaded_find(key, bytes, len)) != NULL) {
         free(key);
         free(bytes);
         return CCS_OK;
     }
-    int rc = trace_parse(path, opts, probe, out, err);
-    size_t len2 = 0;
-    unsigned char *again = rc == CCS_OK && key ? file_bytes(path, &len2) : NULL;
-    if (again && len2 == len && memcmp(again, bytes, len) == 0) {
+    source src = {path, bytes, len};
+    int rc = trace_parse(&src, opts, probe, out, err);
+    /* A trace parsed from the bytes is theirs. HDF5 reads the path itself: that trace is kept only
+     * if the file still holds the bytes read before (it may have changed meanwhile). */
+    bool keep = rc == CCS_OK && key;
+    if (keep && is_hdf5_file(&src)) {
+        size_t len2 = 0;
+        unsigned char *again = file_bytes(path, &len2);
+        keep = again && len2 == len && memcmp(again, bytes, len) == 0;
+        free(again);
+    }
+    if (keep) {
         loaded_keep(key, bytes, len, *out);
         key = NULL;
         bytes = NULL;
     }
-    free(again);
     free(key);
     free(bytes);
     return rc;
 }
 
-static int trace_parse(const char *path, const ccs_trace_opts *opts, bool probe, ccs_trace **out, ccs_err *err)
+static int trace_parse(const source *src, const ccs_trace_opts *opts, bool probe, ccs_trace **out, ccs_err *err)
 {
+    const char *path = src->path;
     *out = NULL;
     ccs_trace *t = calloc(1, sizeof *t);
     if (!t) return ccs_err_set(err, CCS_ERUN, "out of memory");
@@ -1711,10 +1756,10 @@ static int trace_parse(const char *path, const ccs_trace_opts *opts, bool probe,
         ccs_trace_destroy(t);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
-    int rc = is_hdf5_file(path)    ? load_h5(path, opts, probe, t, err)
-             : is_json_file(path)  ? load_json(path, opts, t, err)
-             : is_access_log(path) ? load_access_log(path, opts, t, err)
-                                   : load_csv(path, opts, t, err);
+    int rc = is_hdf5_file(src)    ? load_h5(path, opts, probe, t, err)
+             : is_json_file(src)  ? load_json(src, opts, t, err)
+             : is_access_log(src) ? load_access_log(src, opts, t, err)
+                                  : load_csv(src, opts, t, err);
     if (rc == CCS_OK) rc = settle_units(t, opts, err);
     if (rc != CCS_OK) {
         ccs_trace_destroy(t);
