@@ -120,6 +120,19 @@ static size_t waiting(ccs_pool *p, int64_t now)
     return p->reached;
 }
 
+/* When the request max_batch-th in line reaches the pool, if that is no later than the head's
+ * window closes; else INT64_MAX. The head's batch starts then, full, if a replica is free (or at
+ * a replica's return: past that time nothing but a done event can start it), so the one event at
+ * that time is all the batch needs (a fill event; its window's timer is then not armed). Later,
+ * the window's end starts it, and a fill event would find nothing to do. */
+static int64_t fills_at(const ccs_pool *p)
+{
+    if (p->qlen < (size_t)p->max_batch) return INT64_MAX;
+    size_t mask = p->qcap - 1;
+    int64_t t = p->q[(p->qhead + (size_t)p->max_batch - 1) & mask].t_enq;
+    return t <= p->q[p->qhead].t_enq + p->window_us ? t : INT64_MAX;
+}
+
 /* The first n waiting requests go to a free replica. */
 static void start_batch(ccs_pool *p, int64_t now, size_t n)
 {
@@ -132,6 +145,10 @@ static void start_batch(ccs_pool *p, int64_t now, size_t n)
     p->reached -= p->ahead ? n : 0; /* n <= reached: waiting counted them */
     p->batch_n[slot] = (uint32_t)n;
     start_service(p, now, slot, n);
+    /* the request now max_batch-th in line is the one whose arrival may fill the next batch: if it
+     * has not reached the pool yet, an event then (ccs_pool_push) */
+    int64_t fill = fills_at(p);
+    if (fill != INT64_MAX && fill > now) ccs_engine_schedule(p->par.eng, fill, p->kind_fill, 0);
 }
 
 static void arm_timer(ccs_pool *p, int64_t due)
@@ -149,7 +166,7 @@ static void try_dispatch(ccs_pool *p, int64_t now)
         if (n < (size_t)p->max_batch) {
             int64_t due = p->q[p->qhead].t_enq + p->window_us;
             if (now < due) {
-                arm_timer(p, due);
+                if (fills_at(p) == INT64_MAX) arm_timer(p, due); /* else its fill event comes first */
                 return;
             }
         }
@@ -238,10 +255,12 @@ void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
     if (now > clock) {
         /* A push ahead. Until now, the request only matters to the batcher as the head's window
          * (try_dispatch arms its timer) or as the request that fills a batch, which starts on its
-         * arrival: that needs an event then. A request behind max_batch - 1 others may be that one
-         * (those ahead of it only leave); one nearer the head never is. */
+         * arrival: that needs an event then. Only the request max_batch-th in line is that one
+         * (the first max_batch have all reached when it has), and only if it comes within the
+         * head's window (fills_at); one further back becomes it when a batch takes those ahead,
+         * and start_batch gives it its event then. */
         p->ahead = 1;
-        if (p->qlen >= (size_t)p->max_batch)
+        if (p->qlen == (size_t)p->max_batch && fills_at(p) != INT64_MAX)
             ccs_engine_schedule(p->par.eng, now, p->kind_fill, 0); /* dispatches then (a timer's due is no earlier) */
         else if (p->qlen == 1)
             try_dispatch(p, clock); /* the head: its window's timer */
