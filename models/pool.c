@@ -47,6 +47,8 @@ struct ccs_pool {
     int ahead;         /* a push ahead has been seen */
     size_t reached;    /* after one: the first this many have reached the pool (at most max_batch) */
     int64_t timer_at;  /* the pending batch timer, -1: none */
+    int soft_timer;    /* its engine id: a soft event (ccs_engine.h), -1: a plain one */
+    int64_t tick_at;   /* the autoscaler's next tick, INT64_MAX: none */
     /* replica slots: free (serving, idle), busy, or off */
     long nslots;
     int64_t *batch_arr; /* nslots x max_batch */
@@ -142,7 +144,7 @@ static void start_batch(ccs_pool *p, int64_t now, size_t n)
     for (size_t i = 0; i < n; i++) dst[i] = p->q[(p->qhead + i) & mask].t_arr;
     p->qhead = (p->qhead + n) & mask;
     p->qlen -= n;
-    p->reached -= p->ahead ? n : 0; /* n <= reached: waiting counted them */
+    p->reached = p->reached > n ? p->reached - n : 0; /* a batch started ahead takes some not yet reached */
     p->batch_n[slot] = (uint32_t)n;
     start_service(p, now, slot, n);
     /* the request now max_batch-th in line is the one whose arrival may fill the next batch: if it
@@ -155,7 +157,35 @@ static void arm_timer(ccs_pool *p, int64_t due)
 {
     if (p->timer_at >= 0 && p->timer_at <= due) return; /* one fires no later; it re-arms */
     p->timer_at = due;
-    ccs_engine_schedule(p->par.eng, due, p->kind_timer, 0);
+    if (p->soft_timer >= 0)
+        ccs_engine_soft_set(p->par.eng, p->soft_timer, due, 0); /* replaces a later one still held */
+    else
+        ccs_engine_schedule(p->par.eng, due, p->kind_timer, 0);
+}
+
+/* The head's batch is settled when a request in line arrives after the head's window closes (at
+ * due) and the batch will not fill (max_batch of them by due): then the requests ahead of that one
+ * are the batch,
+ * and nothing that happens before due can change it. It starts at due on a replica free now:
+ * one is free then (until due only this pool's batches take replicas, and the head's is the
+ * first; replicas come back or join meanwhile), unless an autoscaler tick comes first (it reads
+ * the busy replicas and may retire free ones). Called with a replica free. Started now, for due,
+ * it needs no window timer: the timer was its one event besides its end. The same batch, start,
+ * replica count and booking as by the timer; its end is numbered earlier, so at that microsecond
+ * it comes before events scheduled from now to due (rare ties). Returns whether it started. */
+static bool start_if_settled(ccs_pool *p, int64_t due)
+{
+    if (!p->ahead || due >= p->tick_at) return false;
+    size_t mask = p->qcap - 1, n = 0;
+    while (n < p->qlen && n < (size_t)p->max_batch && p->q[(p->qhead + n) & mask].t_enq <= due) n++;
+    if (n == p->qlen || n == (size_t)p->max_batch) return false; /* a request may still join it; it fills */
+    if (p->timer_at == due) { /* its timer: called off while held, else it fires and finds nothing */
+        if (p->soft_timer >= 0 && ccs_engine_soft_held(p->par.eng, p->soft_timer))
+            ccs_engine_soft_cancel(p->par.eng, p->soft_timer);
+        p->timer_at = -1;
+    }
+    start_batch(p, due, n);
+    return true;
 }
 
 /* A request that has not reached the pool yet (n 0) has its window still ahead: due > now. */
@@ -166,6 +196,7 @@ static void try_dispatch(ccs_pool *p, int64_t now)
         if (n < (size_t)p->max_batch) {
             int64_t due = p->q[p->qhead].t_enq + p->window_us;
             if (now < due) {
+                if (start_if_settled(p, due)) continue;
                 if (fills_at(p) == INT64_MAX) arm_timer(p, due); /* else its fill event comes first */
                 return;
             }
@@ -259,11 +290,14 @@ void ccs_pool_push(ccs_pool *p, int64_t t_arr, int64_t now)
          * (the first max_batch have all reached when it has), and only if it comes within the
          * head's window (fills_at); one further back becomes it when a batch takes those ahead,
          * and start_batch gives it its event then. */
-        p->ahead = 1;
+        if (!p->ahead) { /* from now on its window's timer may be called off: a soft event (-1: plain) */
+            p->ahead = 1;
+            p->soft_timer = ccs_engine_soft_add(p->par.eng, p->kind_timer);
+        }
         if (p->qlen == (size_t)p->max_batch && fills_at(p) != INT64_MAX)
             ccs_engine_schedule(p->par.eng, now, p->kind_fill, 0); /* dispatches then (a timer's due is no earlier) */
-        else if (p->qlen == 1)
-            try_dispatch(p, clock); /* the head: its window's timer */
+        else if (p->qlen == 1 || (p->timer_at >= 0 && now > p->timer_at))
+            try_dispatch(p, clock); /* the head: its window's timer; or this request settles its batch */
         /* else behind others, it changes nothing now: the head and the requests there are the same */
         return;
     }
@@ -375,8 +409,8 @@ static void on_tick(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
     } else {
         p->below_since = -1;
     }
-    if (now + a->interval_us < p->par.horizon_us)
-        ccs_engine_schedule(p->par.eng, now + a->interval_us, p->kind_tick, 0);
+    p->tick_at = now + a->interval_us < p->par.horizon_us ? now + a->interval_us : INT64_MAX;
+    if (p->tick_at != INT64_MAX) ccs_engine_schedule(p->par.eng, p->tick_at, p->kind_tick, 0);
 }
 
 int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
@@ -393,6 +427,8 @@ int ccs_pool_create(const ccs_pool_params *par, ccs_pool **out, ccs_err *err)
     p->mean_us = c->service_time.mean_ms * 1e3;
     p->deterministic = c->service_time.dist == CCS_DIST_DETERMINISTIC;
     p->timer_at = -1;
+    p->soft_timer = -1;
+    p->tick_at = INT64_MAX;
     p->below_since = -1;
     p->conc = c->concurrency > 0 ? c->concurrency : 1;
     p->nslots = p->autoscaled ? 2 * c->autoscale.max : c->replicas * p->conc;
@@ -488,8 +524,10 @@ void ccs_pool_destroy(ccs_pool *p)
 
 void ccs_pool_start(ccs_pool *p)
 {
-    if (p->autoscaled && p->cfg->autoscale.interval_us < p->par.horizon_us)
-        ccs_engine_schedule(p->par.eng, p->cfg->autoscale.interval_us, p->kind_tick, 0);
+    if (p->autoscaled && p->cfg->autoscale.interval_us < p->par.horizon_us) {
+        p->tick_at = p->cfg->autoscale.interval_us;
+        ccs_engine_schedule(p->par.eng, p->tick_at, p->kind_tick, 0);
+    }
 }
 
 double ccs_pool_capacity_per_s(const ccs_pool *p)

@@ -131,6 +131,68 @@ Test(engine, runs_until_horizon_in_order_and_same_time_events_queue_behind)
     ccs_engine_destroy(eng);
 }
 
+/* Soft events (ccs_engine.h): held beside the set until the clock would reach them, numbered
+ * then; called off or moved while held. By hand: plain events at 10 (1), 30 (3, 4) and 100 (9);
+ * soft A at 30 (50), B at 20 (60, called off by the event at 10), C at 25 (70) moved to 40 (71)
+ * by the event at 10, D set by the event at 30 (arg 3) for 30 (80), which also schedules a plain
+ * one at 30 (5). A is numbered when the clock reaches 30, so it comes after the plain events
+ * there before it (3, 4) and before the one scheduled at 30 later (5); D after that. The event at 40 (71) cannot
+ * advance inline past 45 while E is held at 45 (set by it). A run until 30 leaves A, C held and
+ * counted as pending. */
+typedef struct soft_ctx {
+    int64_t log[64];
+    int ids[5];
+    bool advanced;
+} soft_ctx;
+
+static void soft_record(ccs_engine *eng, void *ctx, int64_t now, uint64_t arg)
+{
+    soft_ctx *c = ctx;
+    c->log[c->log[0] * 2 + 1] = now;
+    c->log[c->log[0] * 2 + 2] = (int64_t)arg;
+    c->log[0]++;
+    if (arg == 1) {
+        ccs_engine_soft_cancel(eng, c->ids[1]);
+        ccs_engine_soft_set(eng, c->ids[2], 40, 71);
+    } else if (arg == 3) {
+        ccs_engine_soft_set(eng, c->ids[3], 30, 80);
+        ccs_engine_schedule(eng, 30, 0, 5);
+    } else if (arg == 71) {
+        ccs_engine_soft_set(eng, c->ids[4], 45, 90);
+        c->advanced = ccs_engine_advance(eng, 50);
+    }
+}
+
+Test(engine, soft_events_wait_beside_the_set_and_can_be_called_off)
+{
+    ccs_engine *eng = ccs_engine_create();
+    soft_ctx *c = calloc(1, sizeof *c);
+    int k = ccs_engine_add_handler(eng, soft_record, c);
+    for (int i = 0; i < 5; i++) c->ids[i] = ccs_engine_soft_add(eng, k);
+    ccs_engine_schedule(eng, 10, k, 1);
+    ccs_engine_schedule(eng, 30, k, 3);
+    ccs_engine_schedule(eng, 30, k, 4);
+    ccs_engine_schedule(eng, 100, k, 9);
+    ccs_engine_soft_set(eng, c->ids[0], 30, 50);
+    ccs_engine_soft_set(eng, c->ids[1], 20, 60);
+    ccs_engine_soft_set(eng, c->ids[2], 25, 70);
+    cr_assert_eq(ccs_engine_pending(eng), 7u, "4 plain, 3 held");
+    cr_assert_eq(ccs_engine_run(eng, 30), 1u);
+    cr_assert(ccs_engine_soft_held(eng, c->ids[0]) && ccs_engine_soft_held(eng, c->ids[2]));
+    cr_assert(!ccs_engine_soft_held(eng, c->ids[1]), "called off");
+    cr_assert_eq(ccs_engine_pending(eng), 5u, "3 plain, 2 held");
+    cr_assert_eq(ccs_engine_run(eng, INT64_MAX), 8u);
+    int64_t want[][2] = {{10, 1}, {30, 3}, {30, 4}, {30, 50}, {30, 5}, {30, 80}, {40, 71}, {45, 90}, {100, 9}};
+    cr_assert_eq(c->log[0], 9);
+    for (int i = 0; i < 9; i++)
+        cr_assert(c->log[i * 2 + 1] == want[i][0] && c->log[i * 2 + 2] == want[i][1], "event %d: %lld at %lld", i,
+                  (long long)c->log[i * 2 + 2], (long long)c->log[i * 2 + 1]);
+    cr_assert(!c->advanced, "advanced inline past a held soft event");
+    cr_assert_eq(ccs_engine_pending(eng), 0u);
+    free(c);
+    ccs_engine_destroy(eng);
+}
+
 Test(evset, large_set_drains_in_order)
 {
     /* 100k pending: crosses several growths of the aligned array and the size above which

@@ -240,20 +240,21 @@ Test(serving, autoscaled_batcher_takes_pushes_ahead) { batcher_takes_pushes_ahea
 /* unbatched and autoscaled: every request pushed ahead may fill its batch of one (a fill event each) */
 Test(serving, autoscaled_unbatched_pool_takes_pushes_ahead) { batcher_takes_pushes_ahead(1, SCALED_B); }
 
-/* A batch fed by pushes ahead costs two events: the one that starts it (its window's timer, or the
- * arrival of the request that fills it) and its end. Stage a is a ring (no events), arrivals come
- * in a row or by one event each, and the autoscaler ticks every 10 s: so the run's events are at
- * most its requests + 2 x stage b's batches + the ticks and their replicas' readiness (a few
- * hundred in an hour), and a timer armed before its batch could fill now and then. Here a line of
- * 4 or more, counting requests not yet arrived, is common: an event for each push that may fill a
- * batch came to 0.3 per batch more. */
-Test(serving, a_batch_fed_ahead_costs_two_events)
+/* A batch fed by pushes ahead costs about one event, its end: the one that would start it (its
+ * window's timer, or the arrival of the request that fills it) is needed only when the batch is not
+ * settled before its window closes (pool.c, start_if_settled), and a fill event only when it
+ * fills. Stage a is a ring (no events), arrivals come in a row or by one event each, and the
+ * autoscaler ticks every 10 s: so the run's events are at most its requests + 1.2 x stage b's
+ * batches + the ticks and their replicas' readiness (a few hundred in an hour). Here a line of 4
+ * or more, counting requests not yet arrived, is common. Measured: 1.07 events a batch (fixed),
+ * 1.09 (autoscaled); with a fill event for each push behind 3 others and a timer for every batch
+ * 2.0 to 2.9 (and the fixed case's bound failed by 1.4 M). */
+Test(serving, a_batch_fed_ahead_costs_about_one_event)
 {
     for (int scaled = 0; scaled < 2; scaled++) {
         ran x = batched_after("replicas: 4", 4, scaled ? SCALED_B : "replicas: 1");
         const ccs_service_result *v = &x.r->services[0];
-        /* (a batch that fills may also see its window's timer fire, armed before it could fill) */
-        uint64_t batches = v->pools[1].r.batches, bound = v->requests + 2 * batches + batches / 100 + 1000;
+        uint64_t batches = v->pools[1].r.batches, bound = v->requests + batches + batches / 5 + 1000;
         cr_assert_gt(batches, 300000u);
         cr_assert_leq(x.r->events, bound, "%s: %lu events for %lu requests and %lu batches",
                       scaled ? "autoscaled" : "fixed", (unsigned long)x.r->events, (unsigned long)v->requests,

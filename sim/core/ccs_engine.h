@@ -26,6 +26,19 @@ int ccs_engine_schedule(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg
  * sifted. The order events are handled in is the same as with ccs_engine_schedule. */
 int ccs_engine_schedule_next(ccs_engine *eng, int64_t time_us, int kind, uint64_t arg);
 
+/* Soft events: an event a model may still call off, held beside the event set until the clock
+ * would reach it, and only then scheduled (numbered then: at its time it comes after the events
+ * scheduled before that moment). One per id, at most CCS_ENGINE_MAX_SOFT ids; a set replaces the
+ * id's pending one. Why: a batch's window timer is often called off (the batch is settled before
+ * its window closes), and an event set cannot remove an event. ccs_engine_pending counts them. */
+enum { CCS_ENGINE_MAX_SOFT = 64 };
+/* A new id for events of `kind`; -1 when all are taken (then schedule plainly). */
+int ccs_engine_soft_add(ccs_engine *eng, int kind);
+void ccs_engine_soft_set(ccs_engine *eng, int id, int64_t time_us, uint64_t arg);
+void ccs_engine_soft_cancel(ccs_engine *eng, int id);
+/* Whether id's event is still held (set, and neither called off nor scheduled yet). */
+bool ccs_engine_soft_held(const ccs_engine *eng, int id);
+
 /* Runs events with time < until_us (INT64_MAX: until none are left). Returns the number of
  * events handled. The clock ends at the last event handled. */
 uint64_t ccs_engine_run(ccs_engine *eng, int64_t until_us);
