@@ -237,6 +237,13 @@ static void batcher_takes_pushes_ahead(int max_batch, const char *cap_b)
     "1}"
 Test(serving, batcher_takes_pushes_ahead) { batcher_takes_pushes_ahead(4, "replicas: 1"); }
 Test(serving, autoscaled_batcher_takes_pushes_ahead) { batcher_takes_pushes_ahead(4, SCALED_B); }
+/* The autoscaler ticking every 20 ms, a few windows long: ticks fall between a batch's settling
+ * and its window's end, where it must be started by its timer (a tick reads the busy replicas). */
+Test(serving, fast_ticking_autoscaler_takes_pushes_ahead)
+{
+    batcher_takes_pushes_ahead(4, "autoscale: {min: 1, max: 4, target: 0.5, interval: 20ms, scale_up_delay: 40ms, "
+                                  "scale_down_delay: 60ms, warm_pool: 1}");
+}
 /* unbatched and autoscaled: every request pushed ahead may fill its batch of one (a fill event each) */
 Test(serving, autoscaled_unbatched_pool_takes_pushes_ahead) { batcher_takes_pushes_ahead(1, SCALED_B); }
 
