@@ -165,8 +165,7 @@ static void arm_timer(ccs_pool *p, int64_t due)
 
 /* The head's batch is settled when a request in line arrives after the head's window closes (at
  * due) and the batch will not fill (max_batch of them by due): then the requests ahead of that one
- * are the batch,
- * and nothing that happens before due can change it. It starts at due on a replica free now:
+ * are the batch, and nothing that happens before due can change it. It starts at due on a replica free now:
  * one is free then (until due only this pool's batches take replicas, and the head's is the
  * first; replicas come back or join meanwhile), unless an autoscaler tick comes first (it reads
  * the busy replicas and may retire free ones). Called with a replica free. Started now, for due,
@@ -180,8 +179,7 @@ static bool start_if_settled(ccs_pool *p, int64_t due)
     while (n < p->qlen && n < (size_t)p->max_batch && p->q[(p->qhead + n) & mask].t_enq <= due) n++;
     if (n == p->qlen || n == (size_t)p->max_batch) return false; /* a request may still join it; it fills */
     if (p->timer_at == due) { /* its timer: called off while held, else it fires and finds nothing */
-        if (p->soft_timer >= 0 && ccs_engine_soft_held(p->par.eng, p->soft_timer))
-            ccs_engine_soft_cancel(p->par.eng, p->soft_timer);
+        if (p->soft_timer >= 0) ccs_engine_soft_cancel(p->par.eng, p->soft_timer);
         p->timer_at = -1;
     }
     start_batch(p, due, n);

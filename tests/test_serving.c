@@ -194,7 +194,7 @@ Test(serving, fcfs_ring_equals_the_event_path) { fcfs_equals_the_event_path("det
 /* A ring pool (stage a: fixed, unbatched, constant time) knows when each request will reach stage
  * b, in order, and pushes it there ahead of the clock (pool.c, the fill event). The same stage a
  * autoscaled with min = max hands each request on by an event at its end instead. Stage b batches
- * (up to 4 in 3 ms) on one fixed replica, or autoscaled: both ways must form the same batches at
+ * (up to max_batch in 3 ms) on one fixed replica, or autoscaled: both ways must form the same batches at
  * the same times. */
 static ran batched_after(const char *cap_a, int max_batch, const char *cap_b)
 {

@@ -112,8 +112,6 @@ void ccs_engine_soft_cancel(ccs_engine *eng, int id)
     soft_min_again(eng);
 }
 
-bool ccs_engine_soft_held(const ccs_engine *eng, int id) { return eng->soft[id].time_us != INT64_MAX; }
-
 /* Schedules every soft event due no later than t: the clock is about to reach t. */
 static void soft_due(ccs_engine *eng, int64_t t)
 {

@@ -35,9 +35,8 @@ enum { CCS_ENGINE_MAX_SOFT = 64 };
 /* A new id for events of `kind`; -1 when all are taken (then schedule plainly). */
 int ccs_engine_soft_add(ccs_engine *eng, int kind);
 void ccs_engine_soft_set(ccs_engine *eng, int id, int64_t time_us, uint64_t arg);
+/* Calls off id's event if it is still held; one already scheduled stays. */
 void ccs_engine_soft_cancel(ccs_engine *eng, int id);
-/* Whether id's event is still held (set, and neither called off nor scheduled yet). */
-bool ccs_engine_soft_held(const ccs_engine *eng, int id);
 
 /* Runs events with time < until_us (INT64_MAX: until none are left). Returns the number of
  * events handled. The clock ends at the last event handled. */

@@ -560,14 +560,9 @@ static int load_csv(const source *src, const ccs_trace_opts *opts, ccs_trace *t,
     char delim = sniff_delimiter(src);
     bool decimal_comma = delim == ';'; /* ';'-separated exports write 2,01 for 2.01 */
     ccs_csv *c;
-    int rc;
-    if (src->bytes) {
-        FILE *mem = source_open(src);
-        rc = mem ? ccs_csv_open_stream(mem, path, delim, &c, err)
-                 : ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
-    } else {
-        rc = ccs_csv_open(path, delim, &c, err);
-    }
+    FILE *in = source_open(src);
+    int rc = in ? ccs_csv_open_stream(in, path, delim, &c, err)
+                : ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(errno));
     if (rc) return rc;
     rows r = {0};
     char **f;
@@ -1459,24 +1454,21 @@ static void remember_probed(unsigned char *bytes, size_t len, const char *value_
     pthread_mutex_unlock(&probed_lock);
 }
 
-static int load_h5(const char *path, const ccs_trace_opts *opts, bool probe, ccs_trace *t, ccs_err *err)
+static int load_h5(const source *src, const ccs_trace_opts *opts, bool probe, ccs_trace *t, ccs_err *err)
 {
-    const char *value_name = opts->column ? opts->column : "value";
-    size_t len = 0;
-    unsigned char *bytes = probe ? file_bytes(path, &len) : NULL;
-    bool known = !probe || (bytes && probed_before(bytes, len, value_name));
+    const char *path = src->path, *value_name = opts->column ? opts->column : "value";
+    /* src's bytes are trace_load's read; a file too large to hold them is probed every time */
+    bool known = !probe || (src->bytes && probed_before(src->bytes, src->len, value_name));
     int rc = known ? 0 : h5_probe(path, value_name, err);
-    if (rc || known) free(bytes);
     if (rc) return rc;
     /* kept only if the file still holds the bytes read before the child's read */
-    if (!known && bytes) {
+    if (!known && src->bytes) {
         size_t len2 = 0;
         unsigned char *again = file_bytes(path, &len2);
-        if (again && len2 == len && memcmp(again, bytes, len) == 0)
-            remember_probed(bytes, len, value_name);
+        if (again && len2 == src->len && memcmp(again, src->bytes, src->len) == 0)
+            remember_probed(again, len2, value_name); /* the same bytes: the list keeps this copy */
         else
-            free(bytes);
-        free(again);
+            free(again);
     }
     h5_trace h = {0};
     rc = h5_read(path, value_name, &h, err);
@@ -1756,7 +1748,7 @@ static int trace_parse(const source *src, const ccs_trace_opts *opts, bool probe
         ccs_trace_destroy(t);
         return ccs_err_at(err, CCS_EIO, path, 0, 0, "cannot read trace file: %s", strerror(e));
     }
-    int rc = is_hdf5_file(src)    ? load_h5(path, opts, probe, t, err)
+    int rc = is_hdf5_file(src)    ? load_h5(src, opts, probe, t, err)
              : is_json_file(src)  ? load_json(src, opts, t, err)
              : is_access_log(src) ? load_access_log(src, opts, t, err)
                                   : load_csv(src, opts, t, err);
